@@ -1,0 +1,73 @@
+"""crm_returns: a complete, correct return workflow (退库 / 退货) for any CRM.
+
+Start with :class:`ReturnsService`; wire it with
+:func:`crm_returns.bootstrap.in_memory_service` or your own adapters.  The
+values it takes and gives are re-exported here; errors live in
+:mod:`crm_returns.errors`.
+"""
+
+from crm_returns.domain import (
+    DEFAULT_CATALOG,
+    Action,
+    Actor,
+    ApprovalPolicy,
+    ApprovalRule,
+    ApprovalStep,
+    AuditEntry,
+    DeliveredLine,
+    EligibilityContext,
+    EligibilityRule,
+    Fault,
+    Inspection,
+    LineRef,
+    Money,
+    NumberFormat,
+    Reason,
+    ReasonCatalog,
+    ReasonCategory,
+    Receipt,
+    RequestedLine,
+    ReturnableLine,
+    ReturnLine,
+    ReturnOrder,
+    ReturnStatus,
+    ReturnWindow,
+)
+from crm_returns.domain.queries import LineQuery, Page, ReturnQuery
+from crm_returns.service import ReturnPreview, ReturnRequest, ReturnsService
+
+__all__ = [
+    "DEFAULT_CATALOG",
+    "Action",
+    "Actor",
+    "ApprovalPolicy",
+    "ApprovalRule",
+    "ApprovalStep",
+    "AuditEntry",
+    "DeliveredLine",
+    "EligibilityContext",
+    "EligibilityRule",
+    "Fault",
+    "Inspection",
+    "LineQuery",
+    "LineRef",
+    "Money",
+    "NumberFormat",
+    "Page",
+    "Reason",
+    "ReasonCatalog",
+    "ReasonCategory",
+    "Receipt",
+    "RequestedLine",
+    "ReturnLine",
+    "ReturnOrder",
+    "ReturnPreview",
+    "ReturnQuery",
+    "ReturnRequest",
+    "ReturnStatus",
+    "ReturnWindow",
+    "ReturnableLine",
+    "ReturnsService",
+]
+
+__version__ = "0.1.0"

@@ -1,0 +1,135 @@
+"""Approval policy (审批节点): which steps a return must pass, and who may take them.
+
+A policy is an ordered list of rules.  Each rule names one approval step and
+the conditions under which it applies: the refund reaches a threshold, a line
+has a reason or reason category, a line is of a product category, or the
+return is for a given customer.  A return needs every step whose rule applies,
+in rule order; when none applies it is approved automatically.  Each step is
+taken by an actor holding one of the step's roles, and never by the person who
+requested the return.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import attrs
+
+from crm_returns.domain._checks import text
+from crm_returns.domain.money import Money
+from crm_returns.errors import InvalidInput
+
+__all__ = ["ApprovalFacts", "ApprovalPolicy", "ApprovalRule", "ApprovalStep"]
+
+
+def _roles(instance: object, attribute: attrs.Attribute[frozenset[str]], value: object) -> None:
+    if not value:
+        raise InvalidInput(f"{attribute.name} must name at least one role")
+
+
+@attrs.frozen
+class ApprovalStep:
+    """One approval a return must receive.
+
+    Attributes:
+        name: The step's name, such as ``"manager"``; unique within a policy.
+        roles: Any one of these roles may take the step.
+    """
+
+    name: str = attrs.field(validator=text(64))
+    roles: frozenset[str] = attrs.field(converter=frozenset, validator=_roles)
+
+
+@attrs.frozen
+class ApprovalFacts:
+    """What approval rules look at, taken from a return when it is submitted.
+
+    Attributes:
+        refund: The estimated refund.
+        reason_codes: Reason codes of its lines.
+        reason_categories: Reason categories of its lines.
+        product_categories: Product categories of its lines.
+        customer_id: The customer.
+    """
+
+    refund: Money
+    reason_codes: frozenset[str]
+    reason_categories: frozenset[str]
+    product_categories: frozenset[str]
+    customer_id: str
+
+
+def _frozen(values: Iterable[str]) -> frozenset[str]:
+    return frozenset(values)
+
+
+def _thresholds(values: Iterable[Money]) -> tuple[Money, ...]:
+    result = tuple(values)
+    currencies = [money.currency for money in result]
+    if len(set(currencies)) != len(currencies):
+        raise InvalidInput(f"one refund threshold per currency, got {currencies}")
+    return result
+
+
+@attrs.frozen
+class ApprovalRule:
+    """A step, and when a return needs it.
+
+    Every condition that is given must hold; a condition left empty holds for
+    any return.  A rule with no condition at all applies to every return.
+
+    Attributes:
+        step: The step required when the rule applies.
+        refund_at_least: Thresholds, one per currency.  A return in a currency
+            with no threshold listed needs the step (the safe side).
+        reason_codes: Applies when any line has one of these reasons.
+        reason_categories: Applies when any line has a reason in these categories.
+        product_categories: Applies when any line is of these product categories.
+        customers: Applies to returns of these customers.
+    """
+
+    step: ApprovalStep
+    refund_at_least: tuple[Money, ...] = attrs.field(default=(), converter=_thresholds)
+    reason_codes: frozenset[str] = attrs.field(default=frozenset(), converter=_frozen)
+    reason_categories: frozenset[str] = attrs.field(default=frozenset(), converter=_frozen)
+    product_categories: frozenset[str] = attrs.field(default=frozenset(), converter=_frozen)
+    customers: frozenset[str] = attrs.field(default=frozenset(), converter=_frozen)
+
+    def applies(self, facts: ApprovalFacts) -> bool:
+        """Whether a return with ``facts`` needs this rule's step."""
+        if self.refund_at_least:
+            threshold = next(
+                (m for m in self.refund_at_least if m.currency == facts.refund.currency), None
+            )
+            if threshold is not None and facts.refund < threshold:
+                return False
+        return all(
+            not wanted or not wanted.isdisjoint(present)
+            for wanted, present in (
+                (self.reason_codes, facts.reason_codes),
+                (self.reason_categories, facts.reason_categories),
+                (self.product_categories, facts.product_categories),
+                (self.customers, frozenset({facts.customer_id})),
+            )
+        )
+
+
+@attrs.frozen
+class ApprovalPolicy:
+    """The ordered rules that decide a return's approval steps.
+
+    Attributes:
+        rules: Rules in the order their steps are taken.
+        version: Names this version of the policy in the audit trail.
+    """
+
+    rules: tuple[ApprovalRule, ...] = attrs.field(default=(), converter=tuple)
+    version: str = attrs.field(default="1", validator=text(64))
+
+    def steps_for(self, facts: ApprovalFacts) -> tuple[ApprovalStep, ...]:
+        """The steps a return with ``facts`` needs, in order, each once."""
+        steps: dict[str, ApprovalStep] = {}
+        for rule in self.rules:
+            if rule.applies(facts):
+                steps.setdefault(rule.step.name, rule.step)
+        return tuple(steps.values())

@@ -1,0 +1,85 @@
+"""The audit trail (操作日志): who did what to a return, when, and why."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import attrs
+
+from crm_returns.domain.events import ReturnEvent
+from crm_returns.domain.orders import LineRef
+from crm_returns.domain.states import Action, ReturnStatus
+
+__all__ = ["AuditEntry", "audit_entry"]
+
+
+@attrs.frozen
+class AuditEntry:
+    """One line of a return's audit trail.
+
+    Attributes:
+        id: The entry's id.
+        tenant_id: The tenant.
+        return_id: The return's id.
+        number: The return's readable number.
+        at: When it happened.
+        actor_id: Who did it.
+        actor_name: Their display name at the time.
+        action: What they did.
+        from_status: Status before (``None`` when the return was created).
+        to_status: Status after.
+        comment: Why, in the actor's words.
+        detail: What changed, as readable ``(field, value)`` pairs.
+    """
+
+    id: str
+    tenant_id: str
+    return_id: str
+    number: str
+    at: datetime
+    actor_id: str
+    actor_name: str
+    action: Action
+    from_status: ReturnStatus | None
+    to_status: ReturnStatus
+    comment: str
+    detail: tuple[tuple[str, str], ...] = ()
+
+
+_BASE_FIELDS = frozenset(attrs.fields_dict(ReturnEvent))
+
+
+def _readable(value: object) -> str:
+    """Render an event field for people: ``SO-1/2: received=2, missing=1``."""
+    if isinstance(value, tuple):
+        if len(value) == 2 and isinstance(value[0], LineRef):
+            return f"{value[0]}: {_readable(value[1])}"
+        return "; ".join(_readable(item) for item in value)
+    if type(value).__str__ is object.__str__ and attrs.has(type(value)):
+        pairs = attrs.asdict(value, recurse=False)  # type: ignore[arg-type]
+        # Zero counts, false flags and empty notes say nothing; leave them out.
+        return ", ".join(f"{key}={_readable(item)}" for key, item in pairs.items() if item)
+    return str(value)
+
+
+def audit_entry(event: ReturnEvent, entry_id: str) -> AuditEntry:
+    """The audit entry that records ``event``."""
+    extra = {
+        name: value
+        for name, value in attrs.asdict(event, recurse=False).items()
+        if name not in _BASE_FIELDS
+    }
+    return AuditEntry(
+        id=entry_id,
+        tenant_id=event.tenant_id,
+        return_id=event.return_id,
+        number=event.number,
+        at=event.at,
+        actor_id=event.actor_id,
+        actor_name=event.actor_name,
+        action=event.action,
+        from_status=event.from_status,
+        to_status=event.to_status,
+        comment=event.comment,
+        detail=tuple((name, _readable(value)) for name, value in extra.items()),
+    )

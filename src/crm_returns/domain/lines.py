@@ -1,0 +1,181 @@
+"""Return lines (退库明细) and the quantities they count.
+
+A line does not keep a row per unit; it counts units through the return's
+life.  Receiving and accepting are separate decisions:
+
+- ``requested``: asked for by the customer;
+- ``approved``: agreed to take back (set to ``requested`` on submit, and an
+  approver may lower it);
+- at the dock, each approved unit ends up as exactly one of ``received`` (the
+  item arrived), ``wrong_item`` (something else arrived in its place) or
+  ``missing`` (it never arrived); ``damaged_in_transit`` counts how many of the
+  received units arrived damaged by the carrier;
+- at inspection, each received unit is ``accepted`` or ``rejected``; a line
+  that needs a person's judgement is flagged for manual review and holds the
+  return until someone settles it.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import attrs
+
+from crm_returns.domain._checks import not_negative, text
+from crm_returns.domain.money import Money, exact_quantity, quantity
+from crm_returns.domain.orders import LineRef
+from crm_returns.errors import InvalidInput
+
+__all__ = ["NOTE_LIMIT", "Inspection", "Receipt", "RequestedLine", "ReturnLine"]
+
+#: Longest note or comment accepted, in characters.
+NOTE_LIMIT = 2000
+
+_ZERO = Decimal(0)
+
+
+@attrs.frozen
+class RequestedLine:
+    """One line a clerk picked for a return, with its quantity and reason.
+
+    Attributes:
+        ref: The order line.
+        quantity: Units to return; must be more than zero.
+        reason_code: A selectable reason from the tenant's catalog.
+        note: Free text from the customer or clerk.
+    """
+
+    ref: LineRef
+    quantity: Decimal = attrs.field(converter=quantity)
+    reason_code: str = attrs.field(validator=text(64))
+    note: str = attrs.field(default="", validator=text(NOTE_LIMIT, optional=True))
+
+    @quantity.validator
+    def _positive(self, attribute: attrs.Attribute[Decimal], value: Decimal) -> None:
+        if value == 0:
+            raise InvalidInput(f"line {self.ref}: quantity to return must be more than zero")
+
+
+@attrs.frozen
+class Receipt:
+    """What arrived at the dock for one line in one delivery.
+
+    Attributes:
+        received: Units of the item that arrived.
+        damaged_in_transit: How many of ``received`` arrived damaged by the carrier.
+        wrong_item: Units for which something else arrived.
+        missing: Units declared never to arrive.
+    """
+
+    received: Decimal = attrs.field(default=_ZERO, converter=exact_quantity, validator=not_negative)
+    damaged_in_transit: Decimal = attrs.field(
+        default=_ZERO, converter=exact_quantity, validator=not_negative
+    )
+    wrong_item: Decimal = attrs.field(
+        default=_ZERO, converter=exact_quantity, validator=not_negative
+    )
+    missing: Decimal = attrs.field(default=_ZERO, converter=exact_quantity, validator=not_negative)
+
+    def __attrs_post_init__(self) -> None:
+        if self.damaged_in_transit > self.received:
+            raise InvalidInput(
+                f"damaged_in_transit {self.damaged_in_transit} cannot exceed "
+                f"received {self.received}"
+            )
+        if self.accounted == 0:
+            raise InvalidInput("a receipt must account for at least one unit")
+
+    @property
+    def accounted(self) -> Decimal:
+        """Approved units this receipt settles: received, wrong or missing."""
+        return self.received + self.wrong_item + self.missing
+
+
+@attrs.frozen
+class Inspection:
+    """An inspector's decision on received units of one line.
+
+    Attributes:
+        accepted: Units accepted.
+        rejected: Units rejected (not as described, damaged by the customer, ...).
+        needs_review: Flag the line for a person's judgement; it holds the
+            return until an inspection without the flag settles it.
+        note: What the inspector saw.
+    """
+
+    accepted: Decimal = attrs.field(default=_ZERO, converter=exact_quantity, validator=not_negative)
+    rejected: Decimal = attrs.field(default=_ZERO, converter=exact_quantity, validator=not_negative)
+    needs_review: bool = False
+    note: str = attrs.field(default="", validator=text(NOTE_LIMIT, optional=True))
+
+    def __attrs_post_init__(self) -> None:
+        if self.accepted + self.rejected == 0 and not self.needs_review:
+            raise InvalidInput("an inspection must accept, reject or flag something")
+
+
+@attrs.frozen
+class ReturnLine:
+    """One order line in a return order, with its quantities so far.
+
+    Attributes:
+        ref: The order line.
+        sku: Product code (snapshot).
+        product_name: Product name (snapshot).
+        product_category: Product category (snapshot).
+        reason_code: Chosen reason.
+        reason_category: The reason's category at the time it was chosen.
+        inspection_required: Whether received units wait for inspection; when
+            not, they are accepted as they arrive.
+        unit_price: Unit price as invoiced (snapshot).
+        refund: Refund estimated for the requested units when last priced.
+        requested: Units asked for.
+        approved: Units agreed to take back.
+        received: Units of the item that arrived.
+        damaged_in_transit: Received units damaged by the carrier.
+        wrong_item: Units for which something else arrived.
+        missing: Units that never arrived.
+        accepted: Received units accepted at inspection.
+        rejected: Received units rejected at inspection.
+        review_note: Set while the line waits for manual review.
+        note: Free text from the request.
+    """
+
+    ref: LineRef
+    sku: str
+    product_name: str
+    product_category: str
+    reason_code: str
+    reason_category: str
+    inspection_required: bool
+    unit_price: Money
+    refund: Money
+    requested: Decimal
+    approved: Decimal = _ZERO
+    received: Decimal = _ZERO
+    damaged_in_transit: Decimal = _ZERO
+    wrong_item: Decimal = _ZERO
+    missing: Decimal = _ZERO
+    accepted: Decimal = _ZERO
+    rejected: Decimal = _ZERO
+    review_note: str | None = None
+    note: str = ""
+
+    @property
+    def accounted(self) -> Decimal:
+        """Approved units settled at the dock (received, wrong or missing)."""
+        return self.received + self.wrong_item + self.missing
+
+    @property
+    def awaiting_receipt(self) -> Decimal:
+        """Approved units not yet settled at the dock."""
+        return self.approved - self.accounted
+
+    @property
+    def awaiting_inspection(self) -> Decimal:
+        """Received units neither accepted nor rejected yet."""
+        return self.received - self.accepted - self.rejected
+
+    @property
+    def settled(self) -> bool:
+        """Whether every received unit is decided and no review is pending."""
+        return self.awaiting_inspection == 0 and self.review_note is None

@@ -1,0 +1,200 @@
+"""Exact money and quantities.
+
+Money is a :class:`~decimal.Decimal` amount with an ISO 4217 currency, held at
+the currency's minor unit (two places for CNY and USD, none for JPY, three for
+KWD).  Floats are refused outright, because ``0.1`` is not a tenth; amounts
+that would need rounding are refused too, unless the caller rounds on purpose
+with :meth:`Money.rounded`.  Amounts in different currencies never mix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Final
+
+import attrs
+
+from crm_returns.errors import CurrencyMismatch, InvalidMoney, InvalidQuantity
+
+__all__ = ["MINOR_UNITS", "Money", "exact_quantity", "minor_unit", "quantity"]
+
+#: Decimal places of the minor unit, by ISO 4217 code.
+MINOR_UNITS: Final[dict[str, int]] = {
+    "AED": 2, "AUD": 2, "BHD": 3, "BRL": 2, "CAD": 2, "CHF": 2, "CLP": 0,
+    "CNY": 2, "CZK": 2, "DKK": 2, "EUR": 2, "GBP": 2, "HKD": 2, "HUF": 2,
+    "IDR": 2, "ILS": 2, "INR": 2, "ISK": 0, "JOD": 3, "JPY": 0, "KRW": 0,
+    "KWD": 3, "MOP": 2, "MXN": 2, "MYR": 2, "NOK": 2, "NZD": 2, "OMR": 3,
+    "PHP": 2, "PLN": 2, "RUB": 2, "SAR": 2, "SEK": 2, "SGD": 2, "THB": 2,
+    "TND": 3, "TRY": 2, "TWD": 2, "UAH": 2, "USD": 2, "VND": 0, "ZAR": 2,
+}  # fmt: skip
+
+
+def minor_unit(currency: str) -> int:
+    """Return the number of decimal places of ``currency``'s minor unit.
+
+    Raises:
+        InvalidMoney: The currency is not a known ISO 4217 code.
+    """
+    try:
+        return MINOR_UNITS[currency]
+    except (KeyError, TypeError):
+        raise InvalidMoney(f"unknown currency {currency!r}") from None
+
+
+def _exact(value: object, what: str, error: type[InvalidMoney] | type[InvalidQuantity]) -> Decimal:
+    """Turn ``value`` into a finite Decimal, refusing floats and junk."""
+    if isinstance(value, bool | float):
+        raise error(f"{what} must be an exact decimal, not {type(value).__name__} {value!r}")
+    if isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, int | str):
+        try:
+            number = Decimal(value)
+        except InvalidOperation:
+            raise error(f"{what} {value!r} is not a number") from None
+    else:
+        raise error(f"{what} must be a Decimal, int or str, not {type(value).__name__}")
+    if not number.is_finite():
+        raise error(f"{what} must be finite, not {number}")
+    return number
+
+
+def exact_quantity(value: object) -> Decimal:
+    """Return ``value`` as a finite Decimal, refusing floats (sign is checked elsewhere).
+
+    Raises:
+        InvalidQuantity: The value is a float, not finite, or not a number.
+    """
+    return _exact(value, "quantity", InvalidQuantity) + 0
+
+
+def quantity(value: object, what: str = "quantity") -> Decimal:
+    """Return ``value`` as a non-negative, finite Decimal quantity.
+
+    Args:
+        value: A Decimal, int or numeric string; floats are refused.
+        what: How to name the value in an error message.
+
+    Raises:
+        InvalidQuantity: The value is a float, not finite, or negative.
+    """
+    number = _exact(value, what, InvalidQuantity)
+    if number < 0:
+        raise InvalidQuantity(f"{what} must not be negative, got {number}")
+    return number + 0  # normalises -0 to 0
+
+
+def _to_amount(value: object) -> Decimal:
+    return _exact(value, "amount", InvalidMoney)
+
+
+def _check_scale(instance: Money, attribute: attrs.Attribute[Decimal], value: Decimal) -> None:
+    places = minor_unit(instance.currency)
+    if value != value.quantize(Decimal(1).scaleb(-places)):
+        raise InvalidMoney(
+            f"{value} {instance.currency} has more decimal places than the currency's "
+            f"{places}; round it explicitly with Money.rounded"
+        )
+
+
+@attrs.frozen(order=False)
+class Money:
+    """An exact amount of one currency.
+
+    Attributes:
+        amount: The amount, with exactly the currency's minor-unit places.
+        currency: The ISO 4217 code, such as ``"CNY"``.
+
+    Raises:
+        InvalidMoney: On a float, NaN, infinity, unknown currency, or an amount
+            finer than the currency's minor unit.
+    """
+
+    amount: Decimal = attrs.field(converter=_to_amount, validator=_check_scale)
+    currency: str = attrs.field()
+
+    @currency.validator
+    def _known_currency(self, attribute: attrs.Attribute[str], value: str) -> None:
+        minor_unit(value)
+
+    def __attrs_post_init__(self) -> None:
+        # Store the amount at the minor unit so that 10 and 10.00 are the same value.
+        quantum = Decimal(1).scaleb(-minor_unit(self.currency))
+        object.__setattr__(self, "amount", self.amount.quantize(quantum) + 0)
+
+    @classmethod
+    def zero(cls, currency: str) -> Money:
+        """Return zero in ``currency``."""
+        return cls(Decimal(0), currency)
+
+    @classmethod
+    def rounded(cls, amount: Decimal, currency: str) -> Money:
+        """Round ``amount`` half-up to the currency's minor unit, on purpose.
+
+        Raises:
+            InvalidMoney: On a float, NaN, infinity or unknown currency.
+        """
+        exact = _to_amount(amount)
+        return cls(
+            exact.quantize(Decimal(1).scaleb(-minor_unit(currency)), ROUND_HALF_UP), currency
+        )
+
+    @classmethod
+    def total(cls, amounts: Iterable[Money], currency: str) -> Money:
+        """Sum ``amounts``, all of which must be in ``currency``.
+
+        Raises:
+            CurrencyMismatch: One of the amounts is in another currency.
+        """
+        result = cls.zero(currency)
+        for amount in amounts:
+            result = result + amount
+        return result
+
+    def _same(self, other: Money) -> None:
+        if self.currency != other.currency:
+            raise CurrencyMismatch(self.currency, other.currency)
+
+    def __add__(self, other: Money) -> Money:
+        if not isinstance(other, Money):
+            return NotImplemented
+        self._same(other)
+        return Money(self.amount + other.amount, self.currency)
+
+    def __sub__(self, other: Money) -> Money:
+        if not isinstance(other, Money):
+            return NotImplemented
+        self._same(other)
+        return Money(self.amount - other.amount, self.currency)
+
+    def __neg__(self) -> Money:
+        return Money(-self.amount, self.currency)
+
+    def times(self, factor: Decimal) -> Money:
+        """Multiply by an exact factor and round half-up to the minor unit."""
+        return Money.rounded(self.amount * _to_amount(factor), self.currency)
+
+    def __lt__(self, other: Money) -> bool:
+        self._same(other)
+        return self.amount < other.amount
+
+    def __le__(self, other: Money) -> bool:
+        self._same(other)
+        return self.amount <= other.amount
+
+    def __gt__(self, other: Money) -> bool:
+        self._same(other)
+        return self.amount > other.amount
+
+    def __ge__(self, other: Money) -> bool:
+        self._same(other)
+        return self.amount >= other.amount
+
+    @property
+    def is_zero(self) -> bool:
+        """Whether the amount is zero."""
+        return self.amount == 0
+
+    def __str__(self) -> str:
+        return f"{self.amount:,} {self.currency}"

@@ -1,0 +1,122 @@
+"""Search criteria and pages of results, as plain values."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+import attrs
+
+from crm_returns.domain._checks import aware, text
+from crm_returns.domain.states import ReturnStatus
+from crm_returns.errors import InvalidInput
+
+__all__ = ["MAX_PAGE_SIZE", "LineQuery", "Page", "ReturnQuery"]
+
+#: The largest page a query may ask for.
+MAX_PAGE_SIZE = 500
+
+T = TypeVar("T")
+
+
+def _limit(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_PAGE_SIZE:
+        raise InvalidInput(f"limit must be a whole number from 1 to {MAX_PAGE_SIZE}, got {value!r}")
+
+
+def _offset(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InvalidInput(f"offset must be a whole number >= 0, got {value!r}")
+
+
+def _optional_text(limit: int) -> Any:
+    return attrs.field(default=None, validator=attrs.validators.optional(text(limit)))
+
+
+def _range(start: datetime | None, end: datetime | None, what: str) -> None:
+    if start is not None and end is not None and start > end:
+        raise InvalidInput(f"{what}: from {start.isoformat()} is after to {end.isoformat()}")
+
+
+@attrs.frozen(kw_only=True)
+class LineQuery:
+    """Criteria for finding delivered order lines to return; all given ones must match.
+
+    Attributes:
+        order_number: Exact order number.
+        customer_id: Exact customer id.
+        product: Case-insensitive text found in the product name or SKU.
+        category: Exact product category.
+        delivered_from: Delivered at or after this time.
+        delivered_to: Delivered at or before this time.
+        offset: Lines to skip.
+        limit: Most lines to return.
+    """
+
+    order_number: str | None = _optional_text(64)
+    customer_id: str | None = _optional_text(64)
+    product: str | None = _optional_text(200)
+    category: str | None = _optional_text(64)
+    delivered_from: datetime | None = attrs.field(default=None, validator=aware)
+    delivered_to: datetime | None = attrs.field(default=None, validator=aware)
+    offset: int = attrs.field(default=0, validator=_offset)
+    limit: int = attrs.field(default=50, validator=_limit)
+
+    def __attrs_post_init__(self) -> None:
+        _range(self.delivered_from, self.delivered_to, "delivery dates")
+
+
+@attrs.frozen(kw_only=True)
+class ReturnQuery:
+    """Criteria for listing return orders; all given ones must match.
+
+    Attributes:
+        statuses: Any of these statuses (all when empty).
+        customer_id: Exact customer id.
+        created_from: Created at or after this time.
+        created_to: Created at or before this time.
+        offset: Returns to skip.
+        limit: Most returns to return.
+    """
+
+    statuses: frozenset[ReturnStatus] = attrs.field(default=frozenset(), converter=frozenset)
+    customer_id: str | None = _optional_text(64)
+    created_from: datetime | None = attrs.field(default=None, validator=aware)
+    created_to: datetime | None = attrs.field(default=None, validator=aware)
+    offset: int = attrs.field(default=0, validator=_offset)
+    limit: int = attrs.field(default=50, validator=_limit)
+
+    def __attrs_post_init__(self) -> None:
+        _range(self.created_from, self.created_to, "creation dates")
+        for status in self.statuses:
+            if not isinstance(status, ReturnStatus):
+                raise InvalidInput(f"statuses must be ReturnStatus values, got {status!r}")
+
+
+@attrs.frozen
+class Page(Generic[T]):
+    """One page of results.
+
+    Attributes:
+        items: The results on this page.
+        total: How many results match in all.
+        offset: Results skipped before this page.
+        limit: Page size asked for.
+    """
+
+    items: tuple[T, ...]
+    total: int
+    offset: int
+    limit: int
+
+    @classmethod
+    def of(cls, matching: Iterable[T], offset: int, limit: int) -> Page[T]:
+        """The page at ``offset`` of everything ``matching``."""
+        everything = tuple(matching)
+        return cls(everything[offset : offset + limit], len(everything), offset, limit)
+
+    @property
+    def has_more(self) -> bool:
+        """Whether results follow this page."""
+        return self.offset + len(self.items) < self.total

@@ -1,0 +1,550 @@
+"""The return order (退库单) aggregate and its transitions.
+
+Each transition is a pure function: it takes the order, the actor, the time
+and the command's data, checks the move against
+:data:`~crm_returns.domain.states.TRANSITIONS` and the business rules, and
+returns a :class:`Transition` — the new order and the events it emitted — or
+raises a typed error and changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, TypeVar
+
+import attrs
+
+from crm_returns.domain.actors import Actor
+from crm_returns.domain.approval import ApprovalFacts, ApprovalPolicy, ApprovalStep
+from crm_returns.domain.events import (
+    ApprovalGiven,
+    GoodsReceived,
+    LinesInspected,
+    ReturnApproved,
+    ReturnCancelled,
+    ReturnCompleted,
+    ReturnDrafted,
+    ReturnEvent,
+    ReturnLinesEdited,
+    ReturnRejected,
+    ReturnSubmitted,
+)
+from crm_returns.domain.lines import Inspection, Receipt, ReturnLine
+from crm_returns.domain.money import Money
+from crm_returns.domain.orders import LineRef
+from crm_returns.domain.states import TRANSITIONS, Action, ReturnStatus
+from crm_returns.errors import (
+    ExcessQuantity,
+    IllegalTransition,
+    InvalidInput,
+    NotAuthorised,
+    NotFound,
+    SeparationOfDuties,
+)
+
+__all__ = [
+    "Approval",
+    "ReturnOrder",
+    "Transition",
+    "approve",
+    "cancel",
+    "complete",
+    "draft",
+    "edit_lines",
+    "inspect",
+    "receive",
+    "reject",
+    "submit",
+]
+
+S = ReturnStatus
+_T = TypeVar("_T")
+
+
+@attrs.frozen
+class Approval:
+    """An approval step taken.
+
+    Attributes:
+        step: The step's name.
+        actor_id: Who approved.
+        actor_name: Their display name at the time.
+        at: When.
+        comment: What they said.
+    """
+
+    step: str
+    actor_id: str
+    actor_name: str
+    at: datetime
+    comment: str
+
+
+@attrs.frozen
+class ReturnOrder:
+    """A return order and everything decided about it so far.
+
+    Attributes:
+        id: Internal id.
+        tenant_id: The tenant that owns it.
+        number: Readable number, such as ``RT-20261127-000042``.
+        customer_id: The customer returning the goods.
+        customer_name: Their display name (snapshot).
+        currency: Currency of every amount on the return.
+        status: Where it stands.
+        lines: Its lines, one per order line.
+        requested_by: Actor id of the person who created it.
+        created_at: When it was drafted.
+        updated_at: When it last changed.
+        note: Free text.
+        policy_version: Approval policy version applied at submission.
+        steps: Approval steps required, in order.
+        approvals: Approval steps taken, in order.
+        version: Increases with every change (optimistic concurrency).
+    """
+
+    id: str
+    tenant_id: str
+    number: str
+    customer_id: str
+    customer_name: str
+    currency: str
+    status: ReturnStatus
+    lines: tuple[ReturnLine, ...]
+    requested_by: str
+    created_at: datetime
+    updated_at: datetime
+    note: str = ""
+    policy_version: str | None = None
+    steps: tuple[ApprovalStep, ...] = ()
+    approvals: tuple[Approval, ...] = ()
+    version: int = 1
+
+    def line(self, ref: LineRef) -> ReturnLine:
+        """The line for order line ``ref``.
+
+        Raises:
+            NotFound: The return has no such line.
+        """
+        for line in self.lines:
+            if line.ref == ref:
+                return line
+        raise NotFound("return line", f"{self.number} {ref}")
+
+    @property
+    def refund(self) -> Money:
+        """Sum of the lines' refunds (estimated until completed)."""
+        return Money.total((line.refund for line in self.lines), self.currency)
+
+    @property
+    def current_step(self) -> ApprovalStep | None:
+        """The approval step waiting to be taken, if the return is submitted."""
+        if self.status is not S.SUBMITTED or len(self.approvals) >= len(self.steps):
+            return None
+        return self.steps[len(self.approvals)]
+
+    def claimed(self, ref: LineRef) -> Decimal:
+        """Units of order line ``ref`` this return takes out of the returnable quantity.
+
+        A draft claims what it requests, a live return what was approved, a
+        completed return what actually came back; a cancelled or rejected
+        return claims nothing.
+        """
+        if self.status in (S.CANCELLED, S.REJECTED):
+            return Decimal(0)
+        for line in self.lines:
+            if line.ref == ref:
+                if self.status is S.DRAFT:
+                    return line.requested
+                if self.status is S.COMPLETED:
+                    return line.received
+                return line.approved
+        return Decimal(0)
+
+
+@attrs.frozen
+class Transition:
+    """The outcome of a command: the new order and what it emitted.
+
+    Attributes:
+        order: The order after the command.
+        events: Events emitted, in order.
+    """
+
+    order: ReturnOrder
+    events: tuple[ReturnEvent, ...]
+
+
+def _require(order: ReturnOrder, action: Action, actor: Actor) -> frozenset[ReturnStatus]:
+    if actor.tenant_id != order.tenant_id:
+        # Another tenant's return does not exist, as far as this actor can tell.
+        raise NotFound("return", order.number)
+    allowed = TRANSITIONS.get((order.status, action))
+    if allowed is None:
+        raise IllegalTransition(order.number, order.status.value, action.value)
+    return allowed
+
+
+def _emit(
+    order: ReturnOrder,
+    actor: Actor,
+    at: datetime,
+    event: Callable[..., ReturnEvent],
+    target: ReturnStatus,
+    comment: str = "",
+    **extra: Any,
+) -> ReturnEvent:
+    return event(
+        tenant_id=order.tenant_id,
+        return_id=order.id,
+        number=order.number,
+        actor_id=actor.id,
+        actor_name=actor.name,
+        at=at,
+        from_status=order.status,
+        to_status=target,
+        comment=comment,
+        **extra,
+    )
+
+
+def _evolve(order: ReturnOrder, at: datetime, **changes: Any) -> ReturnOrder:
+    return attrs.evolve(order, updated_at=at, version=order.version + 1, **changes)
+
+
+def _check_lines(lines: tuple[ReturnLine, ...], currency: str) -> None:
+    if not lines:
+        raise InvalidInput("a return needs at least one line")
+    refs = [line.ref for line in lines]
+    repeated = sorted({str(ref) for ref in refs if refs.count(ref) > 1})
+    if repeated:
+        raise InvalidInput(f"order line(s) {', '.join(repeated)} appear more than once")
+    for line in lines:
+        if line.refund.currency != currency:
+            raise InvalidInput(
+                f"line {line.ref} is in {line.refund.currency}; this return is in {currency}"
+            )
+
+
+def draft(
+    *,
+    return_id: str,
+    number: str,
+    actor: Actor,
+    at: datetime,
+    customer_id: str,
+    customer_name: str,
+    lines: tuple[ReturnLine, ...],
+    note: str = "",
+) -> Transition:
+    """Create a return order as a draft from priced, checked lines.
+
+    Raises:
+        InvalidInput: No lines, a line twice, or lines in several currencies.
+    """
+    currency = lines[0].refund.currency if lines else ""
+    _check_lines(lines, currency)
+    order = ReturnOrder(
+        id=return_id,
+        tenant_id=actor.tenant_id,
+        number=number,
+        customer_id=customer_id,
+        customer_name=customer_name,
+        currency=currency,
+        status=S.DRAFT,
+        lines=lines,
+        requested_by=actor.id,
+        created_at=at,
+        updated_at=at,
+        note=note,
+    )
+    event = _emit(order, actor, at, ReturnDrafted, S.DRAFT, lines=tuple(line.ref for line in lines))
+    return Transition(order, (attrs.evolve(event, from_status=None),))
+
+
+def edit_lines(
+    order: ReturnOrder, actor: Actor, at: datetime, lines: tuple[ReturnLine, ...]
+) -> Transition:
+    """Replace a draft's lines.
+
+    Raises:
+        IllegalTransition: The return is no longer a draft.
+        InvalidInput: No lines, a line twice, or another currency.
+    """
+    _require(order, Action.EDIT, actor)
+    _check_lines(lines, order.currency)
+    event = _emit(
+        order, actor, at, ReturnLinesEdited, S.DRAFT, lines=tuple(line.ref for line in lines)
+    )
+    return Transition(_evolve(order, at, lines=lines), (event,))
+
+
+def approval_facts(order: ReturnOrder) -> ApprovalFacts:
+    """What the approval policy looks at for ``order``."""
+    return ApprovalFacts(
+        refund=order.refund,
+        reason_codes=frozenset(line.reason_code for line in order.lines),
+        reason_categories=frozenset(line.reason_category for line in order.lines),
+        product_categories=frozenset(line.product_category for line in order.lines),
+        customer_id=order.customer_id,
+    )
+
+
+def submit(order: ReturnOrder, actor: Actor, at: datetime, policy: ApprovalPolicy) -> Transition:
+    """Submit a draft; it is approved at once when the policy requires no step.
+
+    Raises:
+        IllegalTransition: The return is not a draft.
+    """
+    _require(order, Action.SUBMIT, actor)
+    steps = policy.steps_for(approval_facts(order))
+    target = S.SUBMITTED if steps else S.APPROVED
+    lines = tuple(attrs.evolve(line, approved=line.requested) for line in order.lines)
+    submitted = _emit(
+        order,
+        actor,
+        at,
+        ReturnSubmitted,
+        S.SUBMITTED,
+        policy_version=policy.version,
+        steps=tuple(step.name for step in steps),
+    )
+    events: list[ReturnEvent] = [submitted]
+    if not steps:
+        approved = _emit(order, actor, at, ReturnApproved, S.APPROVED, step=None)
+        events.append(attrs.evolve(approved, from_status=S.SUBMITTED))
+    new = _evolve(order, at, status=target, lines=lines, steps=steps, policy_version=policy.version)
+    return Transition(new, tuple(events))
+
+
+def _authorise_step(order: ReturnOrder, actor: Actor, verb: str) -> ApprovalStep:
+    step = order.current_step
+    if step is None:  # pragma: no cover - a submitted return always has a step waiting
+        raise IllegalTransition(order.number, order.status.value, verb, "no step is waiting")
+    if actor.id == order.requested_by:
+        raise SeparationOfDuties(
+            f"actor {actor.id!r} requested return {order.number} and may not {verb} it"
+        )
+    if not actor.holds_any(step.roles):
+        raise NotAuthorised(actor.id, f"{verb} step {step.name!r} of", step.roles, order.number)
+    return step
+
+
+def approve(
+    order: ReturnOrder,
+    actor: Actor,
+    at: datetime,
+    comment: str = "",
+    quantities: Mapping[LineRef, Decimal] | None = None,
+) -> Transition:
+    """Take the waiting approval step, optionally lowering approved quantities.
+
+    Raises:
+        IllegalTransition: The return is not waiting for approval.
+        SeparationOfDuties: The actor requested the return.
+        NotAuthorised: The actor holds none of the step's roles.
+        ExcessQuantity: A quantity is above what is approved so far.
+        InvalidInput: Every quantity would be zero (reject instead).
+    """
+    allowed = _require(order, Action.APPROVE, actor)
+    step = _authorise_step(order, actor, "approve")
+    lines = order.lines
+    if quantities:
+        for ref in quantities:
+            order.line(ref)
+        lines = tuple(_lowered(line, quantities.get(line.ref)) for line in lines)
+        if all(line.approved == 0 for line in lines):
+            raise InvalidInput(f"approving zero units of return {order.number}; reject it instead")
+    last = len(order.approvals) + 1 == len(order.steps)
+    target = S.APPROVED if last else S.SUBMITTED
+    if target not in allowed:  # pragma: no cover - guarded by the table
+        raise IllegalTransition(order.number, order.status.value, "approve")
+    approval = Approval(step.name, actor.id, actor.name, at, comment)
+    event: ReturnEvent = (
+        _emit(order, actor, at, ReturnApproved, target, comment, step=step.name)
+        if last
+        else _emit(order, actor, at, ApprovalGiven, target, comment, step=step.name)
+    )
+    new = _evolve(order, at, status=target, lines=lines, approvals=(*order.approvals, approval))
+    return Transition(new, (event,))
+
+
+def _lowered(line: ReturnLine, units: Decimal | None) -> ReturnLine:
+    if units is None:
+        return line
+    if units < 0 or units > line.approved:
+        raise ExcessQuantity(
+            f"line {line.ref}: can approve 0 to {line.approved} units, not {units}"
+        )
+    return attrs.evolve(line, approved=units)
+
+
+def _needs_comment(comment: str, what: str) -> None:
+    if not comment.strip():
+        raise InvalidInput(f"a comment saying why is required to {what}")
+
+
+def reject(order: ReturnOrder, actor: Actor, at: datetime, comment: str) -> Transition:
+    """Reject a submitted return; the comment says why.
+
+    Raises:
+        IllegalTransition: The return is not waiting for approval.
+        SeparationOfDuties: The actor requested the return.
+        NotAuthorised: The actor holds none of the waiting step's roles.
+        InvalidInput: The comment is blank.
+    """
+    _require(order, Action.REJECT, actor)
+    _needs_comment(comment, "reject a return")
+    _authorise_step(order, actor, "reject")
+    event = _emit(order, actor, at, ReturnRejected, S.REJECTED, comment)
+    return Transition(_evolve(order, at, status=S.REJECTED), (event,))
+
+
+def cancel(order: ReturnOrder, actor: Actor, at: datetime, comment: str) -> Transition:
+    """Cancel a return before any goods have arrived; the comment says why.
+
+    Raises:
+        IllegalTransition: Goods have arrived, or the return is closed.
+        InvalidInput: The comment is blank.
+    """
+    _require(order, Action.CANCEL, actor)
+    _needs_comment(comment, "cancel a return")
+    event = _emit(order, actor, at, ReturnCancelled, S.CANCELLED, comment)
+    return Transition(_evolve(order, at, status=S.CANCELLED), (event,))
+
+
+def _receive_line(line: ReturnLine, receipt: Receipt) -> ReturnLine:
+    if receipt.accounted > line.awaiting_receipt:
+        raise ExcessQuantity(
+            f"line {line.ref}: receipt accounts for {receipt.accounted} units but only "
+            f"{line.awaiting_receipt} of {line.approved} approved are still expected"
+        )
+    return attrs.evolve(
+        line,
+        received=line.received + receipt.received,
+        damaged_in_transit=line.damaged_in_transit + receipt.damaged_in_transit,
+        wrong_item=line.wrong_item + receipt.wrong_item,
+        missing=line.missing + receipt.missing,
+        # Lines whose reason needs no inspection are accepted as they arrive.
+        accepted=line.accepted + (0 if line.inspection_required else receipt.received),
+    )
+
+
+def _per_line(order: ReturnOrder, given: Mapping[LineRef, _T], what: str) -> dict[LineRef, _T]:
+    if not given:
+        raise InvalidInput(f"{what} must name at least one line")
+    for ref in given:
+        order.line(ref)
+    return dict(given)
+
+
+def receive(
+    order: ReturnOrder,
+    actor: Actor,
+    at: datetime,
+    receipts: Mapping[LineRef, Receipt],
+    comment: str = "",
+) -> Transition:
+    """Record goods arriving (partial receipts allowed).
+
+    Raises:
+        IllegalTransition: The return is not approved or partly received.
+        NotFound: A receipt names a line not on the return.
+        ExcessQuantity: A receipt accounts for more units than are expected.
+        InvalidInput: No receipts were given.
+    """
+    _require(order, Action.RECEIVE, actor)
+    given = _per_line(order, receipts, "a receipt")
+    lines = tuple(
+        _receive_line(line, given[line.ref]) if line.ref in given else line for line in order.lines
+    )
+    done = all(line.awaiting_receipt == 0 for line in lines)
+    target = S.RECEIVED if done else S.PARTIALLY_RECEIVED
+    event = _emit(order, actor, at, GoodsReceived, target, comment, receipts=tuple(given.items()))
+    return Transition(_evolve(order, at, status=target, lines=lines), (event,))
+
+
+def _inspect_line(line: ReturnLine, inspection: Inspection) -> ReturnLine:
+    decided = inspection.accepted + inspection.rejected
+    if decided > line.awaiting_inspection:
+        raise ExcessQuantity(
+            f"line {line.ref}: inspection decides {decided} units but only "
+            f"{line.awaiting_inspection} received units await inspection"
+        )
+    return attrs.evolve(
+        line,
+        accepted=line.accepted + inspection.accepted,
+        rejected=line.rejected + inspection.rejected,
+        review_note=(inspection.note or "needs review") if inspection.needs_review else None,
+    )
+
+
+def inspect(
+    order: ReturnOrder,
+    actor: Actor,
+    at: datetime,
+    inspections: Mapping[LineRef, Inspection],
+    comment: str = "",
+) -> Transition:
+    """Record inspection decisions; the return is inspected once all is settled.
+
+    Raises:
+        IllegalTransition: No goods are waiting for inspection.
+        NotFound: An inspection names a line not on the return.
+        ExcessQuantity: More units decided than received and undecided.
+        InvalidInput: No inspections were given.
+    """
+    _require(order, Action.INSPECT, actor)
+    given = _per_line(order, inspections, "an inspection")
+    lines = tuple(
+        _inspect_line(line, given[line.ref]) if line.ref in given else line for line in order.lines
+    )
+    settled = order.status is S.RECEIVED and all(line.settled for line in lines)
+    target = S.INSPECTED if settled else order.status
+    event = _emit(
+        order, actor, at, LinesInspected, target, comment, inspections=tuple(given.items())
+    )
+    return Transition(_evolve(order, at, status=target, lines=lines), (event,))
+
+
+def complete(
+    order: ReturnOrder,
+    actor: Actor,
+    at: datetime,
+    refunds: Mapping[LineRef, Money],
+    comment: str = "",
+) -> Transition:
+    """Close the return with the refund for each line's accepted units.
+
+    Args:
+        order: The return.
+        actor: Who completes it.
+        at: When.
+        refunds: The refund for each line, priced by the caller from what
+            the customer paid (see :mod:`crm_returns.domain.refunds`).
+        comment: Optional remark.
+
+    Raises:
+        IllegalTransition: Units still await inspection or review.
+        InvalidInput: A line has no refund, or a refund in another currency.
+    """
+    _require(order, Action.COMPLETE, actor)
+    unsettled = [str(line.ref) for line in order.lines if not line.settled]
+    if unsettled:
+        raise IllegalTransition(
+            order.number,
+            order.status.value,
+            "complete",
+            f"line(s) {', '.join(unsettled)} still await inspection or review",
+        )
+    lines = []
+    for line in order.lines:
+        refund = refunds.get(line.ref)
+        if refund is None or refund.currency != order.currency:
+            raise InvalidInput(f"line {line.ref} needs a refund in {order.currency}, got {refund}")
+        lines.append(attrs.evolve(line, refund=refund))
+    new = _evolve(order, at, status=S.COMPLETED, lines=tuple(lines))
+    event = _emit(order, actor, at, ReturnCompleted, S.COMPLETED, comment, refund=new.refund)
+    return Transition(new, (event,))

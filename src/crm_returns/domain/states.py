@@ -1,0 +1,75 @@
+"""The return order's state machine, as one table.
+
+::
+
+    draft ──submit──▶ submitted ──approve (last step)──▶ approved ──receive──▶ partially_received
+      │                 │  ▲ approve (more steps)           │                     │ receive
+      │                 └──┘                                │                     ▼
+      │                 │ reject ──▶ rejected               └──receive (all)──▶ received
+      │                 │                                                         │ inspect (all)
+      └─cancel─▶ cancelled ◀─cancel─ submitted, approved (nothing received)        ▼
+                                                       completed ◀──complete── inspected
+
+``received`` may also be completed directly when every received unit was
+already settled at receipt (reasons that need no inspection).
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Final
+
+__all__ = ["TERMINAL", "TRANSITIONS", "Action", "ReturnStatus"]
+
+
+class ReturnStatus(enum.Enum):
+    """Where a return order stands."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    PARTIALLY_RECEIVED = "partially_received"
+    RECEIVED = "received"
+    INSPECTED = "inspected"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class Action(enum.Enum):
+    """What can be done to a return order."""
+
+    DRAFT = "draft"
+    EDIT = "edit"
+    SUBMIT = "submit"
+    APPROVE = "approve"
+    REJECT = "reject"
+    CANCEL = "cancel"
+    RECEIVE = "receive"
+    INSPECT = "inspect"
+    COMPLETE = "complete"
+
+
+S = ReturnStatus
+A = Action
+
+#: Every legal move: (status, action) → the statuses it may lead to.  Which one
+#: is reached depends on the quantities (all received or not, last step or not).
+TRANSITIONS: Final[dict[tuple[ReturnStatus, Action], frozenset[ReturnStatus]]] = {
+    (S.DRAFT, A.EDIT): frozenset({S.DRAFT}),
+    (S.DRAFT, A.SUBMIT): frozenset({S.SUBMITTED, S.APPROVED}),
+    (S.DRAFT, A.CANCEL): frozenset({S.CANCELLED}),
+    (S.SUBMITTED, A.APPROVE): frozenset({S.SUBMITTED, S.APPROVED}),
+    (S.SUBMITTED, A.REJECT): frozenset({S.REJECTED}),
+    (S.SUBMITTED, A.CANCEL): frozenset({S.CANCELLED}),
+    (S.APPROVED, A.CANCEL): frozenset({S.CANCELLED}),
+    (S.APPROVED, A.RECEIVE): frozenset({S.PARTIALLY_RECEIVED, S.RECEIVED}),
+    (S.PARTIALLY_RECEIVED, A.RECEIVE): frozenset({S.PARTIALLY_RECEIVED, S.RECEIVED}),
+    (S.PARTIALLY_RECEIVED, A.INSPECT): frozenset({S.PARTIALLY_RECEIVED}),
+    (S.RECEIVED, A.INSPECT): frozenset({S.RECEIVED, S.INSPECTED}),
+    (S.RECEIVED, A.COMPLETE): frozenset({S.COMPLETED}),
+    (S.INSPECTED, A.COMPLETE): frozenset({S.COMPLETED}),
+}
+
+#: Statuses from which nothing more can happen.
+TERMINAL: Final = frozenset({S.REJECTED, S.CANCELLED, S.COMPLETED})

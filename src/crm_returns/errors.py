@@ -1,0 +1,184 @@
+"""Every error ``crm_returns`` raises on purpose, under one root.
+
+Each error says what is wrong and with which value, and carries that value as
+attributes so that a host can build its own message or decide to retry.  A
+command that raises any of these has changed nothing.
+
+Catch :class:`CrmReturnsError` to handle all of them; catch a branch
+(:class:`InvalidInput`, :class:`NotFound`, :class:`RuleViolation`,
+:class:`ConcurrencyConflict`) to handle a kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+__all__ = [
+    "ConcurrencyConflict",
+    "CrmReturnsError",
+    "CurrencyMismatch",
+    "ExcessQuantity",
+    "IllegalTransition",
+    "InvalidInput",
+    "InvalidMoney",
+    "InvalidQuantity",
+    "NotAuthorised",
+    "NotEligible",
+    "NotFound",
+    "OverReturn",
+    "ReasonInUse",
+    "ReasonNotSelectable",
+    "RuleViolation",
+    "SeparationOfDuties",
+]
+
+
+class CrmReturnsError(Exception):
+    """Root of every error the library raises on purpose."""
+
+
+class InvalidInput(CrmReturnsError, ValueError):
+    """A value given to the library is malformed or out of range."""
+
+
+class InvalidMoney(InvalidInput):
+    """An amount is not an exact decimal, or the currency is unknown."""
+
+
+class CurrencyMismatch(InvalidInput):
+    """Two amounts in different currencies were combined.
+
+    Attributes:
+        left: Currency of the first operand.
+        right: Currency of the second operand.
+    """
+
+    def __init__(self, left: str, right: str) -> None:
+        self.left = left
+        self.right = right
+        super().__init__(f"cannot combine amounts in {left} and {right}")
+
+
+class InvalidQuantity(InvalidInput):
+    """A quantity is negative, not finite, or not an exact decimal."""
+
+
+class NotFound(CrmReturnsError, LookupError):
+    """Something named by id, number or code does not exist for this tenant.
+
+    Attributes:
+        kind: What was looked for ("return", "order line", "reason", ...).
+        key: The id, number or code that was not found.
+    """
+
+    def __init__(self, kind: str, key: str) -> None:
+        self.kind = kind
+        self.key = key
+        super().__init__(f"no {kind} {key!r}")
+
+
+class RuleViolation(CrmReturnsError):
+    """The input is well formed, but a business rule refuses the command."""
+
+
+class IllegalTransition(RuleViolation):
+    """The return's current state does not allow the attempted action.
+
+    Attributes:
+        number: The return's readable number.
+        status: Its current status.
+        action: The action that was attempted.
+    """
+
+    def __init__(self, number: str, status: str, action: str, detail: str = "") -> None:
+        self.number = number
+        self.status = status
+        self.action = action
+        extra = f": {detail}" if detail else ""
+        super().__init__(f"return {number} is {status}; cannot {action}{extra}")
+
+
+class OverReturn(RuleViolation):
+    """More would be returned than was delivered.
+
+    Attributes:
+        line: The order line, as ``ORDER/LINE``.
+        requested: Quantity asked for now.
+        delivered: Quantity delivered on the line.
+        already_returned: Quantity in other returns that are not cancelled or rejected.
+    """
+
+    def __init__(
+        self, line: str, requested: Decimal, delivered: Decimal, already_returned: Decimal
+    ) -> None:
+        self.line = line
+        self.requested = requested
+        self.delivered = delivered
+        self.already_returned = already_returned
+        self.returnable = delivered - already_returned
+        super().__init__(
+            f"line {line}: cannot return {requested}; delivered {delivered}, "
+            f"already returned {already_returned}, returnable {self.returnable}"
+        )
+
+
+class ExcessQuantity(RuleViolation):
+    """A receipt, inspection or approval names more units than the line has left."""
+
+
+class NotEligible(RuleViolation):
+    """An eligibility rule refuses a line (for example, the return window has closed).
+
+    Attributes:
+        line: The order line, as ``ORDER/LINE``.
+        refusals: Every readable reason the rules gave.
+    """
+
+    def __init__(self, line: str, refusals: Sequence[str]) -> None:
+        self.line = line
+        self.refusals = tuple(refusals)
+        super().__init__(f"line {line} cannot be returned: " + "; ".join(self.refusals))
+
+
+class ReasonNotSelectable(RuleViolation):
+    """The reason code names a category or a retired reason, which cannot be chosen."""
+
+
+class ReasonInUse(RuleViolation):
+    """A reason cannot be removed while returns refer to it; retire it instead."""
+
+
+class NotAuthorised(RuleViolation):
+    """The actor does not hold a role the action requires.
+
+    Attributes:
+        actor: The actor's id.
+        needed: The roles any one of which would have been enough.
+    """
+
+    def __init__(self, actor: str, action: str, needed: Iterable[str], subject: str) -> None:
+        self.actor = actor
+        self.action = action
+        self.needed = tuple(needed)
+        self.subject = subject
+        super().__init__(
+            f"actor {actor!r} may not {action} {subject}: needs one of roles "
+            + ", ".join(sorted(self.needed))
+        )
+
+
+class SeparationOfDuties(RuleViolation):
+    """The same person may not both request and approve a return."""
+
+
+class ConcurrencyConflict(CrmReturnsError):
+    """Someone else changed the same data first; reload and retry the command.
+
+    Attributes:
+        subject: What was changed concurrently.
+    """
+
+    def __init__(self, subject: str) -> None:
+        self.subject = subject
+        super().__init__(f"{subject} was changed by someone else; reload and try again")

@@ -1,0 +1,210 @@
+"""Ports: everything the service needs from the outside world.
+
+Each port is a small :class:`typing.Protocol`, except the unit of work, an
+abstract base that keeps its invariant in one place: a unit of work that is
+left without :meth:`UnitOfWork.commit` rolls back, so that a command either
+commits all of its effects or none.  ``crm_returns.adapters.memory`` has a
+reference adapter for every port.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol, Self
+
+import attrs
+
+from crm_returns.domain.audit import AuditEntry
+from crm_returns.domain.events import ReturnEvent
+from crm_returns.domain.orders import DeliveredLine, LineRef
+from crm_returns.domain.queries import LineQuery, Page, ReturnQuery
+from crm_returns.domain.reasons import ReasonCatalog
+from crm_returns.domain.returns import ReturnOrder
+
+__all__ = [
+    "AuditLog",
+    "Clock",
+    "EventSink",
+    "IdGenerator",
+    "OrderSource",
+    "Outbox",
+    "OutboxMessage",
+    "ReasonStore",
+    "ReturnRepository",
+    "Sequences",
+    "UnitOfWork",
+]
+
+
+class Clock(Protocol):
+    """Tells the time; the only way the library learns it."""
+
+    def now(self) -> datetime:
+        """The current time, timezone-aware."""
+
+
+class IdGenerator(Protocol):
+    """Makes unique ids for returns, audit entries and messages."""
+
+    def new_id(self) -> str:
+        """A new id, never handed out before."""
+
+
+class OrderSource(Protocol):
+    """The host's delivered order lines, read-only."""
+
+    def search(self, tenant_id: str, query: LineQuery) -> Page[DeliveredLine]:
+        """Delivered lines of ``tenant_id`` matching ``query``, a page at a time."""
+
+    def get_lines(self, tenant_id: str, refs: Iterable[LineRef]) -> Mapping[LineRef, DeliveredLine]:
+        """The lines of ``tenant_id`` named by ``refs``; unknown ones are left out."""
+
+
+class ReturnRepository(Protocol):
+    """Return orders of every tenant; each call is scoped to one tenant."""
+
+    def get(self, tenant_id: str, return_id: str) -> ReturnOrder:
+        """The return with ``return_id``.
+
+        Raises:
+            NotFound: The tenant has no such return.
+        """
+
+    def get_by_number(self, tenant_id: str, number: str) -> ReturnOrder:
+        """The return with readable ``number``.
+
+        Raises:
+            NotFound: The tenant has no such return.
+        """
+
+    def add(self, order: ReturnOrder) -> None:
+        """Store a new return."""
+
+    def update(self, order: ReturnOrder, expected_version: int) -> None:
+        """Replace a stored return whose version is still ``expected_version``.
+
+        Raises:
+            ConcurrencyConflict: It was changed since it was read.
+        """
+
+    def for_lines(self, tenant_id: str, refs: Iterable[LineRef]) -> Sequence[ReturnOrder]:
+        """Every return of the tenant with a line for one of ``refs``, in any status."""
+
+    def search(self, tenant_id: str, query: ReturnQuery) -> Page[ReturnOrder]:
+        """Returns matching ``query``, newest first."""
+
+    def uses_reason(self, tenant_id: str, reason_code: str) -> bool:
+        """Whether any return of the tenant has a line with ``reason_code``."""
+
+
+class AuditLog(Protocol):
+    """The append-only audit trail."""
+
+    def append(self, entry: AuditEntry) -> None:
+        """Add ``entry``."""
+
+    def for_return(self, tenant_id: str, return_id: str) -> Sequence[AuditEntry]:
+        """A return's entries, oldest first."""
+
+
+@attrs.frozen
+class OutboxMessage:
+    """An event waiting to be handed to the event sink.
+
+    Attributes:
+        id: The message's id, usable as an idempotency key downstream.
+        event: The event.
+    """
+
+    id: str
+    event: ReturnEvent
+
+
+class Outbox(Protocol):
+    """Events committed with the state they describe, until delivered."""
+
+    def add(self, message: OutboxMessage) -> None:
+        """Queue ``message``."""
+
+    def pending(self, limit: int) -> Sequence[OutboxMessage]:
+        """Up to ``limit`` undelivered messages, oldest first."""
+
+    def mark_delivered(self, message_id: str, at: datetime) -> None:
+        """Record that the message with ``message_id`` was delivered."""
+
+
+class ReasonStore(Protocol):
+    """Each tenant's reason catalog."""
+
+    def get(self, tenant_id: str) -> ReasonCatalog | None:
+        """The tenant's catalog, or ``None`` if it still uses the defaults."""
+
+    def put(self, tenant_id: str, catalog: ReasonCatalog) -> None:
+        """Replace the tenant's catalog."""
+
+
+class Sequences(Protocol):
+    """Named counters for readable numbers."""
+
+    def next(self, key: str) -> int:
+        """The next value of counter ``key``, starting at 1."""
+
+
+class EventSink(Protocol):
+    """Where committed events go: a notifier, a webhook, a message broker."""
+
+    def publish(self, message: OutboxMessage) -> None:
+        """Deliver ``message``; raise to leave it in the outbox for a later try."""
+
+
+class UnitOfWork(abc.ABC):
+    """One atomic transaction over every store the service writes.
+
+    Use it as a context manager; call :meth:`commit` at the end.  Leaving the
+    block without committing — by an exception or on purpose — rolls back.
+
+    Attributes:
+        returns: Return orders.
+        audit: The audit trail.
+        outbox: Events waiting for delivery.
+        reasons: Reason catalogs.
+        sequences: Counters for readable numbers.
+    """
+
+    returns: ReturnRepository
+    audit: AuditLog
+    outbox: Outbox
+    reasons: ReasonStore
+    sequences: Sequences
+
+    def __enter__(self) -> Self:
+        self._begin()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        # Rolling back after a commit is a no-op, so every exit path is safe.
+        self.rollback()
+
+    def commit(self) -> None:
+        """Make every change of this unit of work permanent, all at once."""
+        self._commit()
+
+    @abc.abstractmethod
+    def _begin(self) -> None:
+        """Start the transaction."""
+
+    @abc.abstractmethod
+    def _commit(self) -> None:
+        """Write every pending change atomically."""
+
+    @abc.abstractmethod
+    def rollback(self) -> None:
+        """Throw away every pending change; harmless after commit."""
