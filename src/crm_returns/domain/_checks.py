@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -11,7 +11,7 @@ import attrs
 
 from crm_returns.errors import InvalidInput, InvalidQuantity
 
-__all__ = ["aware", "not_negative", "text"]
+__all__ = ["aware", "not_negative", "string_set", "string_tuple", "text"]
 
 Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
 
@@ -48,3 +48,15 @@ def not_negative(instance: object, attribute: attrs.Attribute[Any], value: Decim
     """Validate a quantity that is zero or more."""
     if value < 0:
         raise InvalidQuantity(f"{attribute.name} must not be negative, got {value}")
+
+
+def string_set(values: Iterable[str]) -> frozenset[str]:
+    """Convert to a frozenset of strings (a lone string is one value, not its letters)."""
+    if isinstance(values, str):
+        return frozenset({values})
+    return frozenset(values)
+
+
+def string_tuple(values: Iterable[str]) -> tuple[str, ...]:
+    """Convert to a tuple of strings."""
+    return tuple(values)

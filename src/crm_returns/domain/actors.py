@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import attrs
 
-from crm_returns.domain._checks import text
+from crm_returns.domain._checks import string_set, text
 
 __all__ = ["Actor"]
 
@@ -23,7 +23,7 @@ class Actor:
     id: str = attrs.field(validator=text(64))
     name: str = attrs.field(validator=text(200))
     tenant_id: str = attrs.field(validator=text(64))
-    roles: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset)
+    roles: frozenset[str] = attrs.field(default=frozenset(), converter=string_set)
 
     def holds_any(self, roles: frozenset[str]) -> bool:
         """Whether the actor holds at least one of ``roles``."""

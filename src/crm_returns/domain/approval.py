@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 import attrs
 
-from crm_returns.domain._checks import text
+from crm_returns.domain._checks import string_set, text
 from crm_returns.domain.money import Money
 from crm_returns.errors import InvalidInput
 
@@ -37,7 +37,7 @@ class ApprovalStep:
     """
 
     name: str = attrs.field(validator=text(64))
-    roles: frozenset[str] = attrs.field(converter=frozenset, validator=_roles)
+    roles: frozenset[str] = attrs.field(converter=string_set, validator=_roles)
 
 
 @attrs.frozen
@@ -59,8 +59,8 @@ class ApprovalFacts:
     customer_id: str
 
 
-def _frozen(values: Iterable[str]) -> frozenset[str]:
-    return frozenset(values)
+def _rules(values: Iterable[ApprovalRule]) -> tuple[ApprovalRule, ...]:
+    return tuple(values)
 
 
 def _thresholds(values: Iterable[Money]) -> tuple[Money, ...]:
@@ -90,10 +90,10 @@ class ApprovalRule:
 
     step: ApprovalStep
     refund_at_least: tuple[Money, ...] = attrs.field(default=(), converter=_thresholds)
-    reason_codes: frozenset[str] = attrs.field(default=frozenset(), converter=_frozen)
-    reason_categories: frozenset[str] = attrs.field(default=frozenset(), converter=_frozen)
-    product_categories: frozenset[str] = attrs.field(default=frozenset(), converter=_frozen)
-    customers: frozenset[str] = attrs.field(default=frozenset(), converter=_frozen)
+    reason_codes: frozenset[str] = attrs.field(default=frozenset(), converter=string_set)
+    reason_categories: frozenset[str] = attrs.field(default=frozenset(), converter=string_set)
+    product_categories: frozenset[str] = attrs.field(default=frozenset(), converter=string_set)
+    customers: frozenset[str] = attrs.field(default=frozenset(), converter=string_set)
 
     def applies(self, facts: ApprovalFacts) -> bool:
         """Whether a return with ``facts`` needs this rule's step."""
@@ -123,7 +123,7 @@ class ApprovalPolicy:
         version: Names this version of the policy in the audit trail.
     """
 
-    rules: tuple[ApprovalRule, ...] = attrs.field(default=(), converter=tuple)
+    rules: tuple[ApprovalRule, ...] = attrs.field(default=(), converter=_rules)
     version: str = attrs.field(default="1", validator=text(64))
 
     def steps_for(self, facts: ApprovalFacts) -> tuple[ApprovalStep, ...]:

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import attrs
 
-from crm_returns.domain._checks import aware, text
+from crm_returns.domain._checks import aware, string_tuple, text
 from crm_returns.domain.money import Money, quantity
 from crm_returns.errors import CurrencyMismatch, InvalidMoney
 
@@ -72,7 +72,7 @@ class DeliveredLine:
     tax_rate: Decimal = attrs.field(default=Decimal(0), converter=quantity)
     prices_include_tax: bool = True
     unit_cost: Money | None = None
-    serial_numbers: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    serial_numbers: tuple[str, ...] = attrs.field(default=(), converter=string_tuple)
     fully_refunded: bool = False
 
     def __attrs_post_init__(self) -> None:

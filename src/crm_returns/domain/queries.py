@@ -34,6 +34,10 @@ def _optional_text(limit: int) -> Any:
     return attrs.field(default=None, validator=attrs.validators.optional(text(limit)))
 
 
+def _statuses(values: Iterable[ReturnStatus]) -> frozenset[ReturnStatus]:
+    return frozenset(values)
+
+
 def _range(start: datetime | None, end: datetime | None, what: str) -> None:
     if start is not None and end is not None and start > end:
         raise InvalidInput(f"{what}: from {start.isoformat()} is after to {end.isoformat()}")
@@ -80,7 +84,7 @@ class ReturnQuery:
         limit: Most returns to return.
     """
 
-    statuses: frozenset[ReturnStatus] = attrs.field(default=frozenset(), converter=frozenset)
+    statuses: frozenset[ReturnStatus] = attrs.field(default=frozenset(), converter=_statuses)
     customer_id: str | None = _optional_text(64)
     created_from: datetime | None = attrs.field(default=None, validator=aware)
     created_to: datetime | None = attrs.field(default=None, validator=aware)
