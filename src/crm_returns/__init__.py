@@ -6,6 +6,8 @@ values it takes and gives are re-exported here; errors live in
 :mod:`crm_returns.errors`.
 """
 
+from typing import TYPE_CHECKING
+
 from crm_returns.domain import (
     DEFAULT_CATALOG,
     Action,
@@ -34,7 +36,9 @@ from crm_returns.domain import (
     ReturnWindow,
 )
 from crm_returns.domain.queries import LineQuery, Page, ReturnQuery
-from crm_returns.service import ReturnPreview, ReturnRequest, ReturnsService
+
+if TYPE_CHECKING:
+    from crm_returns.service import ReturnPreview, ReturnRequest, ReturnsService
 
 __all__ = [
     "DEFAULT_CATALOG",
@@ -71,3 +75,15 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
+
+_SERVICE_NAMES = frozenset({"ReturnPreview", "ReturnRequest", "ReturnsService"})
+
+
+def __getattr__(name: str) -> object:
+    # The service layer loads on first use, so that importing the pure domain
+    # (crm_returns.domain) never pulls in ports, adapters or the service.
+    if name in _SERVICE_NAMES:
+        from crm_returns import service
+
+        return getattr(service, name)
+    raise AttributeError(f"module 'crm_returns' has no attribute {name!r}")

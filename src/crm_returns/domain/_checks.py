@@ -11,7 +11,7 @@ import attrs
 
 from crm_returns.errors import InvalidInput, InvalidQuantity
 
-__all__ = ["aware", "not_negative", "string_set", "string_tuple", "text"]
+__all__ = ["aware", "moment", "not_negative", "string_set", "string_tuple", "text"]
 
 Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
 
@@ -40,6 +40,11 @@ def aware(instance: object, attribute: attrs.Attribute[Any], value: object) -> N
     """Validate a timezone-aware datetime, or ``None``."""
     if value is None:
         return
+    moment(instance, attribute, value)
+
+
+def moment(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Validate a timezone-aware datetime (``None`` refused)."""
     if not isinstance(value, datetime) or value.utcoffset() is None:
         raise InvalidInput(f"{attribute.name} must be a timezone-aware datetime, got {value!r}")
 

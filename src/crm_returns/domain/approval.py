@@ -25,6 +25,9 @@ __all__ = ["ApprovalFacts", "ApprovalPolicy", "ApprovalRule", "ApprovalStep"]
 def _roles(instance: object, attribute: attrs.Attribute[frozenset[str]], value: object) -> None:
     if not value:
         raise InvalidInput(f"{attribute.name} must name at least one role")
+    for role in value:  # type: ignore[attr-defined]
+        if not isinstance(role, str) or not role.strip():
+            raise InvalidInput(f"{attribute.name} must be non-blank role names, got {role!r}")
 
 
 @attrs.frozen

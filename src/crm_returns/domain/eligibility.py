@@ -14,6 +14,7 @@ from typing import Protocol
 
 import attrs
 
+from crm_returns.domain._checks import moment
 from crm_returns.domain.orders import DeliveredLine
 from crm_returns.domain.reasons import Fault, Reason
 from crm_returns.errors import InvalidInput
@@ -42,7 +43,7 @@ class EligibilityContext:
 
     line: DeliveredLine
     reason: Reason
-    at: datetime
+    at: datetime = attrs.field(validator=moment)
     already_returned: Decimal
 
 

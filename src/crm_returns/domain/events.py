@@ -12,6 +12,7 @@ from typing import ClassVar
 
 import attrs
 
+from crm_returns.domain._checks import moment
 from crm_returns.domain.lines import Inspection, Receipt
 from crm_returns.domain.money import Money
 from crm_returns.domain.orders import LineRef
@@ -55,7 +56,7 @@ class ReturnEvent:
     number: str
     actor_id: str
     actor_name: str
-    at: datetime
+    at: datetime = attrs.field(validator=moment)
     from_status: ReturnStatus | None
     to_status: ReturnStatus
     comment: str = ""

@@ -99,7 +99,8 @@ class Inspection:
         accepted: Units accepted.
         rejected: Units rejected (not as described, damaged by the customer, ...).
         needs_review: Flag the line for a person's judgement; it holds the
-            return until an inspection without the flag settles it.
+            return until an inspection without the flag settles it (an
+            inspection deciding no units may do just that).
         note: What the inspector saw.
     """
 
@@ -108,9 +109,10 @@ class Inspection:
     needs_review: bool = False
     note: str = attrs.field(default="", validator=text(NOTE_LIMIT, optional=True))
 
-    def __attrs_post_init__(self) -> None:
-        if self.accepted + self.rejected == 0 and not self.needs_review:
-            raise InvalidInput("an inspection must accept, reject or flag something")
+    @property
+    def decided(self) -> Decimal:
+        """Units this inspection accepts or rejects."""
+        return self.accepted + self.rejected
 
 
 @attrs.frozen

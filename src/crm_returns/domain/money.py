@@ -89,9 +89,17 @@ def _to_amount(value: object) -> Decimal:
     return _exact(value, "amount", InvalidMoney)
 
 
+def _quantize(value: Decimal, currency: str, rounding: str | None = None) -> Decimal:
+    """``value`` at ``currency``'s minor unit, or a typed error if it is too large to hold."""
+    try:
+        return value.quantize(Decimal(1).scaleb(-minor_unit(currency)), rounding)
+    except InvalidOperation:
+        raise InvalidMoney(f"{value} {currency} is too large to hold exactly") from None
+
+
 def _check_scale(instance: Money, attribute: attrs.Attribute[Decimal], value: Decimal) -> None:
     places = minor_unit(instance.currency)
-    if value != value.quantize(Decimal(1).scaleb(-places)):
+    if value != _quantize(value, instance.currency):
         raise InvalidMoney(
             f"{value} {instance.currency} has more decimal places than the currency's "
             f"{places}; round it explicitly with Money.rounded"
@@ -120,8 +128,7 @@ class Money:
 
     def __attrs_post_init__(self) -> None:
         # Store the amount at the minor unit so that 10 and 10.00 are the same value.
-        quantum = Decimal(1).scaleb(-minor_unit(self.currency))
-        object.__setattr__(self, "amount", self.amount.quantize(quantum) + 0)
+        object.__setattr__(self, "amount", _quantize(self.amount, self.currency) + 0)
 
     @classmethod
     def zero(cls, currency: str) -> Money:
@@ -135,10 +142,7 @@ class Money:
         Raises:
             InvalidMoney: On a float, NaN, infinity or unknown currency.
         """
-        exact = _to_amount(amount)
-        return cls(
-            exact.quantize(Decimal(1).scaleb(-minor_unit(currency)), ROUND_HALF_UP), currency
-        )
+        return cls(_quantize(_to_amount(amount), currency, ROUND_HALF_UP), currency)
 
     @classmethod
     def total(cls, amounts: Iterable[Money], currency: str) -> Money:
@@ -176,18 +180,26 @@ class Money:
         return Money.rounded(self.amount * _to_amount(factor), self.currency)
 
     def __lt__(self, other: Money) -> bool:
+        if not isinstance(other, Money):
+            return NotImplemented
         self._same(other)
         return self.amount < other.amount
 
     def __le__(self, other: Money) -> bool:
+        if not isinstance(other, Money):
+            return NotImplemented
         self._same(other)
         return self.amount <= other.amount
 
     def __gt__(self, other: Money) -> bool:
+        if not isinstance(other, Money):
+            return NotImplemented
         self._same(other)
         return self.amount > other.amount
 
     def __ge__(self, other: Money) -> bool:
+        if not isinstance(other, Money):
+            return NotImplemented
         self._same(other)
         return self.amount >= other.amount
 

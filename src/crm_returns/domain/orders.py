@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import attrs
 
-from crm_returns.domain._checks import aware, string_tuple, text
+from crm_returns.domain._checks import aware, moment, string_tuple, text
 from crm_returns.domain.money import Money, quantity
 from crm_returns.errors import CurrencyMismatch, InvalidMoney
 
@@ -66,7 +66,7 @@ class DeliveredLine:
     category: str = attrs.field(validator=text(64))
     quantity_delivered: Decimal = attrs.field(converter=quantity)
     unit_price: Money
-    ordered_at: datetime = attrs.field(validator=aware)
+    ordered_at: datetime = attrs.field(validator=moment)
     delivered_at: datetime | None = attrs.field(default=None, validator=aware)
     line_discount: Money | None = None
     tax_rate: Decimal = attrs.field(default=Decimal(0), converter=quantity)

@@ -48,7 +48,7 @@ class Fault(enum.Enum):
 
 
 def _code(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
-    if not isinstance(value, str) or not _CODE.match(value):
+    if not isinstance(value, str) or not _CODE.fullmatch(value):
         raise InvalidInput(
             f"{attribute.name} {value!r} must be lower-case letters, digits, '_', '.' or '-', "
             "starting with a letter, at most 64 characters"
@@ -127,9 +127,14 @@ class Reason:
     code: str = attrs.field(validator=_code)
     category: str = attrs.field(validator=_code)
     labels: Labels = attrs.field(converter=_labels)
-    fault: Fault = attrs.field(validator=attrs.validators.instance_of(Fault))
+    fault: Fault = attrs.field()
     requires_inspection: bool = True
     retired: bool = False
+
+    @fault.validator
+    def _a_fault(self, attribute: attrs.Attribute[Fault], value: object) -> None:
+        if not isinstance(value, Fault):
+            raise InvalidInput(f"fault must be one of {[f.value for f in Fault]}, got {value!r}")
 
 
 @attrs.frozen

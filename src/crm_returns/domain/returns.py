@@ -32,7 +32,7 @@ from crm_returns.domain.events import (
     ReturnSubmitted,
 )
 from crm_returns.domain.lines import Inspection, Receipt, ReturnLine
-from crm_returns.domain.money import Money
+from crm_returns.domain.money import Money, quantity
 from crm_returns.domain.orders import LineRef
 from crm_returns.domain.states import TRANSITIONS, Action, ReturnStatus
 from crm_returns.errors import (
@@ -374,7 +374,8 @@ def approve(
 def _lowered(line: ReturnLine, units: Decimal | None) -> ReturnLine:
     if units is None:
         return line
-    if units < 0 or units > line.approved:
+    units = quantity(units, f"approved quantity of {line.ref}")
+    if units > line.approved:
         raise ExcessQuantity(
             f"line {line.ref}: can approve 0 to {line.approved} units, not {units}"
         )
@@ -467,7 +468,9 @@ def receive(
 
 
 def _inspect_line(line: ReturnLine, inspection: Inspection) -> ReturnLine:
-    decided = inspection.accepted + inspection.rejected
+    decided = inspection.decided
+    if decided == 0 and not inspection.needs_review and line.review_note is None:
+        raise InvalidInput(f"line {line.ref}: the inspection accepts, rejects or flags nothing")
     if decided > line.awaiting_inspection:
         raise ExcessQuantity(
             f"line {line.ref}: inspection decides {decided} units but only "
@@ -539,11 +542,15 @@ def complete(
             "complete",
             f"line(s) {', '.join(unsettled)} still await inspection or review",
         )
+    for ref in refunds:
+        order.line(ref)
     lines = []
     for line in order.lines:
         refund = refunds.get(line.ref)
-        if refund is None or refund.currency != order.currency:
-            raise InvalidInput(f"line {line.ref} needs a refund in {order.currency}, got {refund}")
+        if refund is None or refund.currency != order.currency or refund.amount < 0:
+            raise InvalidInput(
+                f"line {line.ref} needs a refund of zero or more {order.currency}, got {refund}"
+            )
         lines.append(attrs.evolve(line, refund=refund))
     new = _evolve(order, at, status=S.COMPLETED, lines=tuple(lines))
     event = _emit(order, actor, at, ReturnCompleted, S.COMPLETED, comment, refund=new.refund)

@@ -1,0 +1,266 @@
+"""Fixtures for the domain tests: people, lines, and return orders in every status.
+
+Orders are never assembled field by field: each status is reached by driving
+the real transition functions from a draft, so a fixture can only hand out
+orders that the state machine itself can produce.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import attrs
+import pytest
+
+from crm_returns.domain import returns as lifecycle
+from crm_returns.domain.actors import Actor
+from crm_returns.domain.approval import ApprovalPolicy, ApprovalRule, ApprovalStep
+from crm_returns.domain.lines import Inspection, Receipt, ReturnLine
+from crm_returns.domain.money import Money
+from crm_returns.domain.orders import DeliveredLine, LineRef
+from crm_returns.domain.returns import ReturnOrder
+from crm_returns.domain.states import ReturnStatus
+
+TENANT = "acme"
+T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+
+#: The two lines of the standard return: one that must be inspected, one that need not be.
+LINE_A = LineRef("SO-1", "1")
+LINE_B = LineRef("SO-1", "2")
+
+
+@pytest.fixture(scope="session")
+def t0() -> datetime:
+    """The time the standard return is drafted."""
+    return T0
+
+
+@pytest.fixture(scope="session")
+def line_a() -> LineRef:
+    """The standard return's first line: 2 units at 100.00 CNY, inspection required."""
+    return LINE_A
+
+
+@pytest.fixture(scope="session")
+def line_b() -> LineRef:
+    """The standard return's second line: 1 unit at 50.00 CNY, no inspection needed."""
+    return LINE_B
+
+
+@pytest.fixture(scope="session")
+def clerk() -> Actor:
+    """The clerk who drafts and submits returns (the requester)."""
+    return Actor("u-clerk", "王芳 (客服)", TENANT, {"clerk"})
+
+
+@pytest.fixture(scope="session")
+def approver() -> Actor:
+    """A manager holding the approver role."""
+    return Actor("u-manager", "陈经理", TENANT, {"approver"})
+
+
+@pytest.fixture(scope="session")
+def quality_lead() -> Actor:
+    """A quality lead, who takes the second approval step."""
+    return Actor("u-quality", "赵敏 (质检)", TENANT, {"quality"})
+
+
+@pytest.fixture(scope="session")
+def warehouse() -> Actor:
+    """A warehouse worker who receives and inspects goods."""
+    return Actor("u-warehouse", "刘强 (仓库)", TENANT, {"warehouse"})
+
+
+@pytest.fixture(scope="session")
+def stranger() -> Actor:
+    """An approver of another tenant, who must not see this tenant's returns."""
+    return Actor("u-other", "Mallory", "globex", {"approver", "quality", "warehouse", "clerk"})
+
+
+@pytest.fixture(scope="session")
+def manager_step() -> ApprovalStep:
+    """The approval step taken by anyone holding the approver role."""
+    return ApprovalStep("manager", {"approver"})
+
+
+@pytest.fixture(scope="session")
+def one_step_policy(manager_step: ApprovalStep) -> ApprovalPolicy:
+    """Every return needs the manager's approval."""
+    return ApprovalPolicy((ApprovalRule(manager_step),), version="one-step")
+
+
+@pytest.fixture(scope="session")
+def two_step_policy(manager_step: ApprovalStep) -> ApprovalPolicy:
+    """Every return needs the manager's approval, then the quality lead's."""
+    quality = ApprovalStep("quality", {"quality"})
+    return ApprovalPolicy((ApprovalRule(manager_step), ApprovalRule(quality)), version="two-steps")
+
+
+@pytest.fixture(scope="session")
+def no_step_policy() -> ApprovalPolicy:
+    """No rule at all: every return is approved as soon as it is submitted."""
+    return ApprovalPolicy((), version="automatic")
+
+
+def _return_line(
+    ref: LineRef = LINE_A,
+    requested: Decimal | int | str = 2,
+    unit_price: str = "100.00",
+    currency: str = "CNY",
+    *,
+    inspection_required: bool = True,
+    refund: str | None = None,
+    reason_code: str = "quality_defect",
+    reason_category: str = "quality",
+    product_category: str = "peripherals",
+) -> ReturnLine:
+    units = Decimal(requested)
+    price = Money(unit_price, currency)
+    return ReturnLine(
+        ref=ref,
+        sku=f"SKU-{ref.line_id}",
+        product_name=f"Product {ref.line_id}",
+        product_category=product_category,
+        reason_code=reason_code,
+        reason_category=reason_category,
+        inspection_required=inspection_required,
+        unit_price=price,
+        refund=Money(refund, currency) if refund is not None else price.times(units),
+        requested=units,
+    )
+
+
+@pytest.fixture(scope="session")
+def make_line() -> Callable[..., ReturnLine]:
+    """Build a ReturnLine as planning would: refund defaults to unit price x requested."""
+    return _return_line
+
+
+@pytest.fixture(scope="session")
+def standard_lines() -> tuple[ReturnLine, ...]:
+    """Line A: 2 x 100.00 CNY, inspected; line B: 1 x 50.00 CNY, accepted on arrival."""
+    return (
+        _return_line(LINE_A, 2, "100.00"),
+        _return_line(
+            LINE_B,
+            1,
+            "50.00",
+            inspection_required=False,
+            reason_code="wrong_order",
+            reason_category="order",
+            product_category="cables",
+        ),
+    )
+
+
+def _delivered_line(
+    ref: LineRef = LINE_A,
+    quantity: Decimal | int | str = 3,
+    unit_price: str = "100.00",
+    currency: str = "CNY",
+    *,
+    discount: str | None = None,
+    delivered_at: datetime | None = T0 - timedelta(days=3),
+    fully_refunded: bool = False,
+    customer_id: str = "C-1",
+    category: str = "peripherals",
+) -> DeliveredLine:
+    return DeliveredLine(
+        ref=ref,
+        customer_id=customer_id,
+        customer_name="Customer One",
+        sku=f"SKU-{ref.line_id}",
+        product_name=f"Product {ref.line_id}",
+        category=category,
+        quantity_delivered=Decimal(quantity),
+        unit_price=Money(unit_price, currency),
+        ordered_at=T0 - timedelta(days=10),
+        delivered_at=delivered_at,
+        line_discount=Money(discount, currency) if discount is not None else None,
+        fully_refunded=fully_refunded,
+    )
+
+
+@pytest.fixture(scope="session")
+def make_delivered() -> Callable[..., DeliveredLine]:
+    """Build a DeliveredLine; by default 3 x 100.00 CNY delivered three days before T0."""
+    return _delivered_line
+
+
+@attrs.frozen
+class _Lifecycle:
+    """Drives the standard return through the real transitions to any status."""
+
+    clerk: Actor
+    approver: Actor
+    warehouse: Actor
+    policy: ApprovalPolicy
+    lines: tuple[ReturnLine, ...]
+
+    def at(self, step: int) -> datetime:
+        return T0 + timedelta(hours=step)
+
+    def reach(self, status: ReturnStatus) -> ReturnOrder:
+        s = ReturnStatus
+        order = lifecycle.draft(
+            return_id="r-1",
+            number="RT-20261127-000001",
+            actor=self.clerk,
+            at=T0,
+            customer_id="C-1",
+            customer_name="Customer One",
+            lines=self.lines,
+        ).order
+        if status is s.DRAFT:
+            return order
+        if status is s.CANCELLED:
+            return lifecycle.cancel(order, self.clerk, self.at(1), "customer changed mind").order
+        order = lifecycle.submit(order, self.clerk, self.at(1), self.policy).order
+        if status is s.SUBMITTED:
+            return order
+        if status is s.REJECTED:
+            return lifecycle.reject(order, self.approver, self.at(2), "not our product").order
+        order = lifecycle.approve(order, self.approver, self.at(2), "ok").order
+        if status is s.APPROVED:
+            return order
+        order = lifecycle.receive(
+            order, self.warehouse, self.at(3), {LINE_A: Receipt(received=Decimal(1))}
+        ).order
+        if status is s.PARTIALLY_RECEIVED:
+            return order
+        order = lifecycle.receive(
+            order,
+            self.warehouse,
+            self.at(4),
+            {LINE_A: Receipt(received=Decimal(1)), LINE_B: Receipt(received=Decimal(1))},
+        ).order
+        if status is s.RECEIVED:
+            return order
+        order = lifecycle.inspect(
+            order, self.warehouse, self.at(5), {LINE_A: Inspection(accepted=Decimal(2))}
+        ).order
+        if status is s.INSPECTED:
+            return order
+        refunds = {LINE_A: Money("200.00", "CNY"), LINE_B: Money("50.00", "CNY")}
+        order = lifecycle.complete(order, self.clerk, self.at(6), refunds).order
+        assert status is s.COMPLETED, status
+        return order
+
+
+@pytest.fixture(scope="session")
+def order_in(
+    clerk: Actor,
+    approver: Actor,
+    warehouse: Actor,
+    one_step_policy: ApprovalPolicy,
+    standard_lines: tuple[ReturnLine, ...],
+) -> Callable[[ReturnStatus], ReturnOrder]:
+    """The standard return (lines A and B, one approval step) in the status asked for.
+
+    Drafted by ``clerk`` at T0; each later step one hour after the previous one:
+    submitted, approved by ``approver``, line A received 1 then A 1 and B 1,
+    line A's 2 units accepted, completed with refunds 200.00 and 50.00 CNY.
+    """
+    return _Lifecycle(clerk, approver, warehouse, one_step_policy, standard_lines).reach

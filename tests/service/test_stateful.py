@@ -1,0 +1,396 @@
+"""Random command sequences through the service, with the invariants checked after each.
+
+The machine creates, edits, submits, approves, rejects, cancels, receives,
+inspects and completes returns over a handful of delivered lines, by several
+actors (one of another tenant), moving the clock as it goes.  After every
+step it checks, against the stored state:
+
+- no order line is ever returned beyond what was delivered;
+- every return reached its status through legal transitions only, each
+  recorded in the audit trail with an actor and a time;
+- refunds of completed returns never exceed what was paid, and a line
+  returned in full refunds exactly what was paid;
+- a command that failed left no trace at all.
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import attrs
+from hypothesis import event
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+)
+
+from crm_returns import (
+    Actor,
+    DeliveredLine,
+    Inspection,
+    LineRef,
+    Receipt,
+    RequestedLine,
+    ReturnRequest,
+    ReturnStatus,
+)
+from crm_returns.domain.states import TRANSITIONS, Action
+from crm_returns.errors import CrmReturnsError, NotEligible, NotFound, OverReturn
+from crm_returns.testing import SAMPLE_TENANT, sample_wiring
+from crm_returns.testing.strategies import delivered_lines
+
+TENANT = SAMPLE_TENANT
+REASONS = ["quality_defect", "changed_requirement", "wrong_order", "damaged_in_transit", "other"]
+
+ACTORS = {
+    "clerk": Actor("u-clerk", "Clerk", TENANT, {"requester"}),
+    "boss": Actor("u-boss", "Boss", TENANT, {"requester", "approver", "inspector"}),
+    "approver": Actor("u-approver", "Approver", TENANT, {"approver"}),
+    "inspector": Actor("u-qa", "Inspector", TENANT, {"inspector"}),
+    "warehouse": Actor("u-wh", "Warehouse", TENANT, {"warehouse"}),
+    "outsider": Actor("u-out", "Outsider", "other-tenant", {"approver", "inspector"}),
+}
+
+
+def _claimed(order: Any, ref: LineRef) -> Decimal:
+    """The test's own model of what a return holds of a line (see DESIGN.md, invariant 1)."""
+    units = Decimal(0)
+    for line in order.lines:
+        if line.ref != ref or order.status in (ReturnStatus.CANCELLED, ReturnStatus.REJECTED):
+            continue
+        if order.status is ReturnStatus.DRAFT:
+            units += line.requested
+        elif order.status is ReturnStatus.COMPLETED:
+            units += line.received  # what came back; wrong and missing units did not
+        else:
+            units += line.approved
+    return units
+
+
+def _state(wiring: Any) -> Any:
+    """Everything a command could have written, as a comparable value."""
+    db = wiring.database.committed
+    return copy.deepcopy(
+        (
+            dict(db.returns),
+            {key: list(entries) for key, entries in db.audit.items()},
+            dict(db.outbox),
+            dict(db.sequences),
+            dict(db.reasons),
+        )
+    )
+
+
+class ReturnsMachine(RuleBasedStateMachine):
+    """Drives :class:`~crm_returns.ReturnsService` with random commands."""
+
+    returns = Bundle("returns")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.wiring = sample_wiring(with_sample_orders=False)
+        self.service = self.wiring.service
+        self.lines: list[DeliveredLine] = []
+
+    @initialize(
+        lines=st.lists(
+            delivered_lines(
+                currency="CNY",
+                customer_id=st.sampled_from(["C-1", "C-2"]),
+                ref=st.builds(
+                    LineRef, st.sampled_from(["SO-1", "SO-2"]), st.sampled_from(["1", "2", "3"])
+                ),
+            ),
+            min_size=1,
+            max_size=5,
+            unique_by=lambda line: line.ref,
+        )
+    )
+    def load_lines(self, lines: list[DeliveredLine]) -> None:
+        self.wiring.clock.advance(timedelta(days=7))
+        now = self.wiring.clock.now()
+        for line in lines:
+            # Deliveries happened within the last two days, so windows are open.
+            self.wiring.orders.add(TENANT, _delivered_recently(line, now))
+        self.lines = list(self.wiring.orders.get_lines(TENANT, [x.ref for x in lines]).values())
+
+    def _attempt(self, command: Any, *args: Any) -> Any:
+        """Run a command; if it fails with our error, check that nothing changed."""
+        before = _state(self.wiring)
+        self.last_error: CrmReturnsError | None = None
+        try:
+            return command(*args)
+        except CrmReturnsError as error:
+            self.last_error = error
+        message = str(self.last_error)
+        assert message, "every error says what is wrong"
+        assert _state(self.wiring) == before, f"{message} left a trace"
+        return None
+
+    @rule(
+        target=returns,
+        data=st.data(),
+        who=st.sampled_from(["clerk", "boss"]),
+    )
+    def create(self, data: st.DataObject, who: str) -> Any:
+        request = data.draw(self._requests())
+        orders = self._all_returns()
+        delivered = {line.ref: line.quantity_delivered for line in self.lines}
+        over = any(
+            wanted.quantity
+            > delivered[wanted.ref] - sum((_claimed(o, wanted.ref) for o in orders), Decimal(0))
+            for wanted in request.lines
+        )
+        order = self._attempt(self.service.create_return, ACTORS[who], request)
+        if over:
+            # Lines are checked in order, so an ineligible line may speak first.
+            assert isinstance(self.last_error, OverReturn | NotEligible), f"accepted {request}"
+        else:
+            # Within the returnable quantity, only a closed return window may refuse.
+            assert order is not None or isinstance(self.last_error, NotEligible), self.last_error
+        return order.id if order is not None else "missing-id"
+
+    def _requests(self) -> st.SearchStrategy[ReturnRequest]:
+        customer = st.sampled_from(sorted({line.customer_id for line in self.lines}))
+        return customer.flatmap(
+            lambda c: st.lists(
+                st.sampled_from([line for line in self.lines if line.customer_id == c]),
+                min_size=1,
+                max_size=3,
+                unique_by=lambda line: line.ref,
+            )
+        ).flatmap(
+            lambda chosen: st.tuples(
+                *(
+                    st.builds(
+                        RequestedLine,
+                        ref=st.just(line.ref),
+                        quantity=st.integers(1, int(line.quantity_delivered)).map(Decimal),
+                        reason_code=st.sampled_from(REASONS),
+                    )
+                    for line in chosen
+                )
+            ).map(lambda lines: ReturnRequest(lines=lines))
+        )
+
+    @rule(return_id=returns, data=st.data())
+    def edit(self, return_id: str, data: st.DataObject) -> None:
+        request = data.draw(self._requests())
+        self._attempt(self.service.edit_return, ACTORS["clerk"], return_id, request.lines)
+
+    @rule(return_id=returns, who=st.sampled_from(["clerk", "boss"]))
+    def submit(self, return_id: str, who: str) -> None:
+        self._attempt(self.service.submit_return, ACTORS[who], return_id)
+
+    @rule(return_id=returns, data=st.data(), lower=st.booleans())
+    def approve(self, return_id: str, data: st.DataObject, lower: bool) -> None:
+        order = self._existing(return_id)
+        who = data.draw(st.sampled_from(["boss", "approver", "inspector", "clerk"]))
+        if order is not None and order.current_step is not None and data.draw(st.booleans()):
+            # Mostly pick someone who may take the step, so that returns move on.
+            able = [
+                name
+                for name, actor in ACTORS.items()
+                if actor.holds_any(order.current_step.roles)
+                and actor.id != order.requested_by
+                and actor.tenant_id == TENANT
+            ]
+            who = data.draw(st.sampled_from(able)) if able else who
+        quantities = None
+        if lower and order is not None:
+            quantities = {line.ref: line.approved // 2 for line in order.lines}
+        self._attempt(self.service.approve_return, ACTORS[who], return_id, "ok", quantities)
+
+    @rule(return_id=returns, who=st.sampled_from(["boss", "approver"]), comment=st.text(max_size=5))
+    def reject(self, return_id: str, who: str, comment: str) -> None:
+        self._attempt(self.service.reject_return, ACTORS[who], return_id, comment)
+
+    @rule(return_id=returns, comment=st.sampled_from(["", "customer changed their mind"]))
+    def cancel(self, return_id: str, comment: str) -> None:
+        self._attempt(self.service.cancel_return, ACTORS["clerk"], return_id, comment)
+
+    @rule(return_id=returns, data=st.data())
+    def receive(self, return_id: str, data: st.DataObject) -> None:
+        order = self._existing(return_id)
+        if order is None:
+            return
+        line = data.draw(st.sampled_from(order.lines))
+        # Now and then more than expected, to exercise the refusal.
+        top = int(line.awaiting_receipt) + data.draw(st.sampled_from([0, 0, 0, 1]))
+        received, wrong, missing = (data.draw(st.integers(0, top)) for _ in range(3))
+        if received + wrong + missing == 0:
+            received = 1
+        receipt = Receipt(
+            received=Decimal(received),
+            damaged_in_transit=Decimal(data.draw(st.integers(0, received))),
+            wrong_item=Decimal(wrong),
+            missing=Decimal(missing),
+        )
+        self._attempt(
+            self.service.receive_goods, ACTORS["warehouse"], return_id, {line.ref: receipt}
+        )
+
+    @rule(return_id=returns, data=st.data())
+    def inspect(self, return_id: str, data: st.DataObject) -> None:
+        order = self._existing(return_id)
+        if order is None:
+            return
+        line = data.draw(st.sampled_from(order.lines))
+        top = int(line.awaiting_inspection) + data.draw(st.sampled_from([0, 0, 0, 1]))
+        accepted = data.draw(st.integers(0, top))
+        rejected = data.draw(st.integers(0, top - accepted))
+        review = data.draw(st.sampled_from([False, False, True])) if accepted + rejected else True
+        inspection = Inspection(
+            accepted=Decimal(accepted), rejected=Decimal(rejected), needs_review=review
+        )
+        self._attempt(
+            self.service.inspect_goods, ACTORS["inspector"], return_id, {line.ref: inspection}
+        )
+
+    @rule(return_id=returns, data=st.data())
+    def move_along(self, return_id: str, data: st.DataObject) -> None:
+        """Take the happy path's next step, so that runs reach the late states."""
+        order = self._existing(return_id)
+        if order is None:
+            return
+        s, clerk = ReturnStatus, ACTORS["clerk"]
+        if order.status is s.DRAFT:
+            self._attempt(self.service.submit_return, clerk, return_id)
+        elif order.status is s.SUBMITTED and order.current_step is not None:
+            able = [
+                actor
+                for actor in ACTORS.values()
+                if actor.holds_any(order.current_step.roles)
+                and actor.id != order.requested_by
+                and actor.tenant_id == TENANT
+            ]
+            if able:
+                self._attempt(
+                    self.service.approve_return, data.draw(st.sampled_from(able)), return_id
+                )
+        elif order.status in (s.APPROVED, s.PARTIALLY_RECEIVED):
+            receipts = {
+                line.ref: Receipt(received=line.awaiting_receipt)
+                for line in order.lines
+                if line.awaiting_receipt
+            }
+            self._attempt(self.service.receive_goods, ACTORS["warehouse"], return_id, receipts)
+        elif order.status is s.RECEIVED:
+            inspections = {
+                line.ref: Inspection(accepted=line.awaiting_inspection)
+                for line in order.lines
+                if line.awaiting_inspection or line.review_note
+            }
+            if inspections:
+                self._attempt(
+                    self.service.inspect_goods, ACTORS["inspector"], return_id, inspections
+                )
+        elif order.status is s.INSPECTED:
+            self._attempt(self.service.complete_return, clerk, return_id)
+
+    @rule(return_id=returns)
+    def complete(self, return_id: str) -> None:
+        self._attempt(self.service.complete_return, ACTORS["clerk"], return_id)
+
+    @rule(return_id=returns)
+    def outsider_cannot_touch(self, return_id: str) -> None:
+        before = _state(self.wiring)
+        for command in (
+            lambda: self.service.get_return(ACTORS["outsider"], return_id),
+            lambda: self.service.approve_return(ACTORS["outsider"], return_id, "mine now"),
+            lambda: self.service.cancel_return(ACTORS["outsider"], return_id, "mine now"),
+            lambda: self.service.audit_trail(ACTORS["outsider"], return_id),
+        ):
+            try:
+                command()
+            except NotFound:
+                pass
+            else:
+                raise AssertionError("another tenant's return was reachable")
+        assert _state(self.wiring) == before
+
+    @rule(hours=st.integers(1, 72))
+    def time_passes(self, hours: int) -> None:
+        self.wiring.clock.advance(timedelta(hours=hours))
+
+    @precondition(lambda self: bool(self.lines))
+    @rule()
+    def relay(self) -> None:
+        self.service.relay_events(self.wiring.sink)
+
+    def _existing(self, return_id: str) -> Any:
+        try:
+            return self.service.get_return(ACTORS["clerk"], return_id)
+        except NotFound:
+            return None
+
+    def _all_returns(self) -> list[Any]:
+        return list(self.wiring.database.committed.returns.values())
+
+    def teardown(self) -> None:
+        # Shows, with --hypothesis-show-statistics, how far the runs got.
+        for status in sorted({order.status.value for order in self._all_returns()}):
+            event(f"reached {status}")
+
+    @invariant()
+    def nothing_is_over_returned(self) -> None:
+        orders = self._all_returns()
+        for line in self.lines:
+            claimed = sum((_claimed(order, line.ref) for order in orders), Decimal(0))
+            assert claimed <= line.quantity_delivered, f"{line.ref}: {claimed} claimed"
+
+    @invariant()
+    def every_status_was_reached_legally_and_audited(self) -> None:
+        for order in self._all_returns():
+            trail = self.service.audit_trail(ACTORS["clerk"], order.id)
+            assert trail, "a stored return has an audit trail"
+            assert trail[0].action is Action.DRAFT
+            assert trail[0].from_status is None
+            status = ReturnStatus.DRAFT
+            for entry in trail[1:]:
+                assert entry.from_status is status, f"{order.number}: audit chain broken"
+                allowed = TRANSITIONS[(entry.from_status, entry.action)]
+                assert entry.to_status in allowed, f"illegal {entry}"
+                assert entry.actor_id
+                assert entry.at.utcoffset() is not None
+                status = entry.to_status
+            assert status is order.status, f"{order.number} is {order.status}, audit says {status}"
+
+    @invariant()
+    def refunds_never_exceed_and_add_up(self) -> None:
+        completed = [o for o in self._all_returns() if o.status is ReturnStatus.COMPLETED]
+        for line in self.lines:
+            refunded = [
+                (rl.accepted, rl.refund)
+                for order in completed
+                for rl in order.lines
+                if rl.ref == line.ref
+            ]
+            total = sum((amount.amount for _, amount in refunded), Decimal(0))
+            units = sum((accepted for accepted, _ in refunded), Decimal(0))
+            assert 0 <= total <= line.amount_paid.amount
+            if units == line.quantity_delivered:
+                assert total == line.amount_paid.amount, f"{line.ref}: {total} refunded"
+
+    @invariant()
+    def every_event_is_in_the_outbox_or_delivered(self) -> None:
+        db = self.wiring.database.committed
+        audited = sum(len(entries) for entries in db.audit.values())
+        assert audited == len(db.outbox) + len(db.delivered)
+
+
+def _delivered_recently(line: DeliveredLine, now: Any) -> DeliveredLine:
+    return attrs.evolve(
+        line, delivered_at=now - timedelta(days=2), ordered_at=now - timedelta(days=4)
+    )
+
+
+TestReturnsMachine = ReturnsMachine.TestCase
