@@ -1,53 +1,30 @@
-"""Wire your own order data into crm_returns and run one return, draft to completion."""
-
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 
-from crm_returns import (
-    Actor,
-    DeliveredLine,
-    Inspection,
-    LineQuery,
-    LineRef,
-    Money,
-    Page,
-    Receipt,
-    RequestedLine,
-    ReturnRequest,
-)
-from crm_returns.bootstrap import in_memory_service
+import crm_returns as cr
+from crm_returns import DeliveredLine as Line
 
-NOW = datetime.now(UTC)  # noqa: TID251 - a host reads its own clock
-MY_ORDERS = [  # your CRM's own records, in whatever shape they have
-    {"no": "SO-77", "line": "1", "cust": "C-9", "name": "Ada", "sku": "KB-1",
-     "title": "Keyboard", "qty": 2, "price": "59.90", "delivered": NOW - timedelta(days=2)},
-]  # fmt: skip
+WHEN = datetime.now(UTC) - timedelta(days=2)  # noqa: TID251 - the host reads its own clock
+MY_LINES = {cr.LineRef("SO-77", "1"): ("C-9", "Ada", "KB-1", "Keyboard", 2, "59.90")}
 
 
-class MyOrders:  # the OrderSource port, over your records
-    def _line(self, r: dict) -> DeliveredLine:  # type: ignore[type-arg]
-        return DeliveredLine(ref=LineRef(r["no"], r["line"]), customer_id=r["cust"],
-            customer_name=r["name"], sku=r["sku"], product_name=r["title"], category="it",
-            quantity_delivered=Decimal(r["qty"]), unit_price=Money(Decimal(r["price"]), "CNY"),
-            ordered_at=r["delivered"], delivered_at=r["delivered"])  # fmt: skip
+class MyOrders:  # the OrderSource port, over your CRM's own records
+    def line(self, ref: cr.LineRef) -> Line:
+        cust, name, sku, title, qty, price = MY_LINES[ref]
+        return Line(ref, cust, name, sku, title, "it", qty, cr.Money(price, "CNY"), WHEN, WHEN)
 
-    def search(self, tenant_id: str, query: LineQuery) -> Page[DeliveredLine]:
-        lines = [self._line(r) for r in MY_ORDERS if query.order_number in (None, r["no"])]
-        return Page.of(lines, query.offset, query.limit)
+    def search(self, tenant_id: str, query: cr.LineQuery) -> cr.Page[Line]:
+        return cr.Page.of(map(self.line, MY_LINES), query.offset, query.limit)
 
-    def get_lines(self, tenant_id: str, refs: object) -> dict[LineRef, DeliveredLine]:
-        lines = {line.ref: line for line in map(self._line, MY_ORDERS)}
-        return {ref: lines[ref] for ref in refs if ref in lines}  # type: ignore[attr-defined]
+    def get_lines(self, tenant_id: str, refs: Iterable[cr.LineRef]) -> dict[cr.LineRef, Line]:
+        return {ref: self.line(ref) for ref in refs if ref in MY_LINES}
 
 
-service = in_memory_service(MyOrders())
-clerk = Actor("u1", "Clerk", tenant_id="shop", roles={"requester"})
-ref = LineRef("SO-77", "1")
-order = service.create_return(
-    clerk, ReturnRequest(lines=[RequestedLine(ref, Decimal(1), "quality_defect")])
-)
+service, clerk = cr.in_memory_service(MyOrders()), cr.Actor("u1", "Clerk", "shop")
+ref, one = cr.LineRef("SO-77", "1"), 1  # quantities and amounts: int, str or Decimal
+order = service.create_return(clerk, cr.ReturnRequest([cr.RequestedLine(ref, one, "other")]))
 service.submit_return(clerk, order.id)  # no approval rule applies: approved at once
-service.receive_goods(clerk, order.id, {ref: Receipt(received=Decimal(1))})
-service.inspect_goods(clerk, order.id, {ref: Inspection(accepted=Decimal(1))})
+service.receive_goods(clerk, order.id, {ref: cr.Receipt(received=one)})
+service.inspect_goods(clerk, order.id, {ref: cr.Inspection(accepted=one)})
 done = service.complete_return(clerk, order.id)
-print(done.number, done.status.value, done.refund)
+print(done.number, done.status.value, done.refund)  # RT-...-000001 completed 59.90 CNY

@@ -38,6 +38,7 @@ from crm_returns.domain import (
 from crm_returns.domain.queries import LineQuery, Page, ReturnQuery
 
 if TYPE_CHECKING:
+    from crm_returns.bootstrap import in_memory_service
     from crm_returns.service import ReturnPreview, ReturnRequest, ReturnsService
 
 __all__ = [
@@ -72,11 +73,13 @@ __all__ = [
     "ReturnWindow",
     "ReturnableLine",
     "ReturnsService",
+    "in_memory_service",
 ]
 
 __version__ = "0.1.0"
 
 _SERVICE_NAMES = frozenset({"ReturnPreview", "ReturnRequest", "ReturnsService"})
+_BOOTSTRAP_NAMES = frozenset({"in_memory_service"})
 
 
 def __getattr__(name: str) -> object:
@@ -86,4 +89,8 @@ def __getattr__(name: str) -> object:
         from crm_returns import service
 
         return getattr(service, name)
+    if name in _BOOTSTRAP_NAMES:
+        from crm_returns import bootstrap
+
+        return getattr(bootstrap, name)
     raise AttributeError(f"module 'crm_returns' has no attribute {name!r}")
