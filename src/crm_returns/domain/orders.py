@@ -14,9 +14,35 @@ import attrs
 
 from crm_returns.domain._checks import aware, moment, string_tuple, text
 from crm_returns.domain.money import Money, quantity
-from crm_returns.errors import CurrencyMismatch, InvalidMoney
+from crm_returns.errors import CurrencyMismatch, InvalidInput, InvalidMoney
 
-__all__ = ["DeliveredLine", "LineRef"]
+__all__ = ["DeliveredLine", "LinePricing", "LineRef"]
+
+
+@attrs.frozen
+class LinePricing:
+    """What a delivered line cost the customer, settled once for the whole line.
+
+    Attributes:
+        ref: The order line.
+        quantity: Units delivered.
+        total: What the customer paid for the line, tax included, after every discount.
+        tax: The tax inside ``total``.
+        shipping: The line's share of the shipping charged.
+        unit_cost: What one unit cost the seller, when known.
+    """
+
+    ref: LineRef
+    quantity: Decimal
+    total: Money
+    tax: Money
+    shipping: Money
+    unit_cost: Money | None = None
+
+    @property
+    def net(self) -> Money:
+        """``total`` without tax."""
+        return self.total - self.tax
 
 
 @attrs.frozen(order=True)
@@ -49,6 +75,9 @@ class DeliveredLine:
         quantity_delivered: Units delivered (a Decimal; never negative).
         unit_price: Price of one unit as invoiced, before the line discount.
         line_discount: Discount on the whole line (not per unit).
+        order_discount: The line's share of order-level discounts (see
+            :func:`crm_returns.domain.refunds.allocate`).
+        shipping: The line's share of the shipping charged.
         tax_rate: Tax rate as a fraction, such as ``Decimal("0.13")``.
         prices_include_tax: Whether ``unit_price`` already includes tax.
         ordered_at: When the order was placed.
@@ -69,6 +98,8 @@ class DeliveredLine:
     ordered_at: datetime = attrs.field(validator=moment)
     delivered_at: datetime | None = attrs.field(default=None, validator=aware)
     line_discount: Money | None = None
+    order_discount: Money | None = None
+    shipping: Money | None = None
     tax_rate: Decimal = attrs.field(default=Decimal(0), converter=quantity)
     prices_include_tax: bool = True
     unit_cost: Money | None = None
@@ -77,18 +108,23 @@ class DeliveredLine:
 
     def __attrs_post_init__(self) -> None:
         currency = self.unit_price.currency
-        for other in (self.line_discount, self.unit_cost):
+        extras = (self.line_discount, self.order_discount, self.shipping, self.unit_cost)
+        for other in extras:
             if other is not None and other.currency != currency:
                 raise CurrencyMismatch(currency, other.currency)
-        if self.line_discount is not None and (
-            self.line_discount.amount < 0 or self.line_discount > self.gross_amount
-        ):
-            raise InvalidMoney(
-                f"line {self.ref}: discount {self.line_discount} must be between 0 "
-                f"and the line's gross amount {self.gross_amount}"
-            )
+            if other is not None and other.amount < 0:
+                raise InvalidMoney(f"line {self.ref}: {other} must not be negative")
         if self.unit_price.amount < 0:
             raise InvalidMoney(f"line {self.ref}: unit price {self.unit_price} is negative")
+        zero = Money.zero(currency)
+        discounts = (self.line_discount or zero) + (self.order_discount or zero)
+        if discounts > self.gross_amount:
+            raise InvalidMoney(
+                f"line {self.ref}: discounts {discounts} exceed the line's gross amount "
+                f"{self.gross_amount}"
+            )
+        if len(set(self.serial_numbers)) != len(self.serial_numbers):
+            raise InvalidInput(f"line {self.ref}: serial numbers repeat")
 
     @property
     def currency(self) -> str:
@@ -97,14 +133,38 @@ class DeliveredLine:
 
     @property
     def gross_amount(self) -> Money:
-        """Unit price times quantity delivered, before the line discount."""
+        """Unit price times quantity delivered, before any discount."""
         return self.unit_price.times(self.quantity_delivered)
+
+    def pricing(self) -> LinePricing:
+        """Settle what the customer paid for the line: total, tax and shipping share.
+
+        Gross less the line discount and the order-discount share; tax is then
+        taken out (prices with tax) or added on top (prices without), rounded
+        once for the whole line.
+        """
+        zero = Money.zero(self.currency)
+        after = self.gross_amount - (self.line_discount or zero) - (self.order_discount or zero)
+        rate = self.tax_rate
+        if self.prices_include_tax:
+            total = after
+            tax = Money.rounded(after.amount * rate / (1 + rate), self.currency)
+        else:
+            tax = Money.rounded(after.amount * rate, self.currency)
+            total = after + tax
+        return LinePricing(
+            ref=self.ref,
+            quantity=self.quantity_delivered,
+            total=total,
+            tax=tax,
+            shipping=self.shipping or zero,
+            unit_cost=self.unit_cost,
+        )
 
     @property
     def amount_paid(self) -> Money:
-        """What the customer paid for the whole line, as invoiced (tax mode as priced)."""
-        discount = self.line_discount or Money.zero(self.currency)
-        return self.gross_amount - discount
+        """What the customer paid for the whole line, tax included, after discounts."""
+        return self.pricing().total
 
     @property
     def is_delivered(self) -> bool:

@@ -1,42 +1,134 @@
-"""Refund amounts that add up to the cent.
+"""What the customer paid for a line, and refunds that add up to the cent.
 
-The refund for units ``[a, a + q)`` of a line is ``R(a + q) - R(a)``, where
-``R(x)`` is what the customer paid for ``x`` of the line's units, rounded
-half-up to the minor unit, and ``R(delivered)`` is exactly the amount paid.
-However a line is split into partial returns, the refunds telescope to the
-amount paid: nothing is lost or created by rounding.
+A line's price is settled once, from the host's snapshot (:func:`pricing_of`):
+gross = unit price × quantity, less the line discount and the line's share of
+order-level discounts; tax is then taken out of it (prices with tax) or added
+on top (prices without tax), rounded once for the whole line.
+
+The refund for units ``[a, a + q)`` of a line is ``R(a + q) − R(a)``, where
+``R(x)`` is the amount for the first ``x`` units, rounded half-up to the minor
+unit, and ``R(delivered)`` is exactly the line's amount.  The same holds for
+the tax and the shipping share, separately.  However a line is split into
+partial returns, refunds, tax and shipping telescope to exactly what was
+charged: nothing is lost or created by rounding.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
+from collections.abc import Sequence
+from decimal import ROUND_FLOOR, Decimal
 
-from crm_returns.domain.money import Money
-from crm_returns.domain.orders import DeliveredLine
-from crm_returns.errors import InvalidQuantity
+import attrs
 
-__all__ = ["paid_for_units", "refund_for_units"]
+from crm_returns.domain.money import Money, minor_unit
+from crm_returns.domain.orders import DeliveredLine, LinePricing
+from crm_returns.errors import InvalidMoney, InvalidQuantity
+
+__all__ = [
+    "LinePricing",
+    "RefundSlice",
+    "allocate",
+    "paid_for_units",
+    "pricing_of",
+    "refund_for_units",
+    "slice_for",
+]
+
+
+def _share(whole: Money, units: Decimal, of: Decimal) -> Money:
+    """``whole`` × units / of, rounded; exactly ``whole`` for every unit."""
+    if units == of:
+        return whole
+    return Money.rounded(whole.amount * units / of, whole.currency)
+
+
+@attrs.frozen
+class RefundSlice:
+    """The money for some units of a line, carved so that slices add up exactly.
+
+    Attributes:
+        units: How many units.
+        total: Their share of what was paid, tax included.
+        tax: The tax inside ``total``.
+        shipping: Their share of the shipping charged.
+    """
+
+    units: Decimal
+    total: Money
+    tax: Money
+    shipping: Money
+
+    @property
+    def net(self) -> Money:
+        """``total`` without tax."""
+        return self.total - self.tax
+
+
+def slice_for(pricing: LinePricing, before: Decimal, units: Decimal) -> RefundSlice:
+    """The slice for ``units`` more units after ``before`` units were refunded.
+
+    Raises:
+        InvalidQuantity: The units would run outside what was delivered.
+    """
+    whole = pricing.quantity
+    if before < 0 or units < 0 or before + units > whole:
+        raise InvalidQuantity(
+            f"line {pricing.ref}: units {before}..{before + units} are outside "
+            f"the {whole} delivered"
+        )
+
+    def carve(amount: Money) -> Money:
+        return _share(amount, before + units, whole) - _share(amount, before, whole)
+
+    return RefundSlice(units, carve(pricing.total), carve(pricing.tax), carve(pricing.shipping))
+
+
+def pricing_of(line: DeliveredLine) -> LinePricing:
+    """Settle what the customer paid for ``line``: total, tax and shipping share."""
+    return line.pricing()
 
 
 def paid_for_units(line: DeliveredLine, units: Decimal) -> Money:
-    """What the customer paid for the first ``units`` of ``line``, to the minor unit.
+    """What the customer paid for the first ``units`` of ``line``, tax included.
 
     Raises:
         InvalidQuantity: ``units`` is negative or more than was delivered.
     """
-    delivered = line.quantity_delivered
-    if units < 0 or units > delivered:
-        raise InvalidQuantity(f"line {line.ref}: {units} units is outside 0..{delivered}")
-    paid = line.amount_paid
-    if units == delivered:
-        return paid
-    return Money.rounded(paid.amount * units / delivered, paid.currency)
+    return slice_for(pricing_of(line), Decimal(0), units).total
 
 
 def refund_for_units(line: DeliveredLine, already_returned: Decimal, units: Decimal) -> Money:
-    """The refund for ``units`` more units of ``line`` after ``already_returned``.
+    """The refund, tax included, for ``units`` more units after ``already_returned``.
 
     Raises:
         InvalidQuantity: The units would run past what was delivered.
     """
-    return paid_for_units(line, already_returned + units) - paid_for_units(line, already_returned)
+    return slice_for(pricing_of(line), already_returned, units).total
+
+
+def allocate(amount: Money, weights: Sequence[Money]) -> tuple[Money, ...]:
+    """Split ``amount`` over ``weights`` in proportion, adding up to it exactly.
+
+    Shares are rounded down to the minor unit and the leftover minor units go,
+    one each, to the largest remainders (ties to the earlier weight).  Use it
+    to spread an order-level discount or shipping charge over the lines.
+
+    Raises:
+        InvalidMoney: No weights, a negative amount or weight, all weights zero.
+        CurrencyMismatch: A weight is in another currency.
+    """
+    if not weights:
+        raise InvalidMoney("cannot allocate over no lines")
+    total_weight = Money.total(weights, amount.currency).amount
+    if amount.amount < 0 or any(w.amount < 0 for w in weights) or total_weight == 0:
+        raise InvalidMoney(
+            f"allocate {amount} needs a non-negative amount and weights with a positive sum"
+        )
+    quantum = Decimal(1).scaleb(-minor_unit(amount.currency))
+    exact = [amount.amount * w.amount / total_weight for w in weights]
+    floors = [value.quantize(quantum, ROUND_FLOOR) for value in exact]
+    leftover = int((amount.amount - sum(floors, Decimal(0))) / quantum)
+    order = sorted(range(len(weights)), key=lambda i: floors[i] - exact[i])
+    for i in order[:leftover]:
+        floors[i] += quantum
+    return tuple(Money(value, amount.currency) for value in floors)
