@@ -18,6 +18,7 @@ __all__ = [
     "ConcurrencyConflict",
     "CrmReturnsError",
     "CurrencyMismatch",
+    "ExcessAmount",
     "ExcessQuantity",
     "IllegalTransition",
     "InvalidInput",
@@ -125,6 +126,10 @@ class OverReturn(RuleViolation):
 
 class ExcessQuantity(RuleViolation):
     """A receipt, inspection or approval names more units than the line has left."""
+
+
+class ExcessAmount(RuleViolation):
+    """A payment would pay out more than the refund granted."""
 
 
 class NotEligible(RuleViolation):

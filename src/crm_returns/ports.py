@@ -19,22 +19,26 @@ import attrs
 
 from crm_returns.domain.audit import AuditEntry
 from crm_returns.domain.events import ReturnEvent
+from crm_returns.domain.ledger import JournalEntry
 from crm_returns.domain.orders import DeliveredLine, LineRef
 from crm_returns.domain.queries import LineQuery, Page, ReturnQuery
 from crm_returns.domain.reasons import ReasonCatalog
 from crm_returns.domain.returns import ReturnOrder
+from crm_returns.domain.stock import StockMove
 
 __all__ = [
     "AuditLog",
     "Clock",
     "EventSink",
     "IdGenerator",
+    "Journal",
     "OrderSource",
     "Outbox",
     "OutboxMessage",
     "ReasonStore",
     "ReturnRepository",
     "Sequences",
+    "StockLedger",
     "UnitOfWork",
 ]
 
@@ -153,6 +157,41 @@ class Sequences(Protocol):
         """The next value of counter ``key``, starting at 1."""
 
 
+class StockLedger(Protocol):
+    """Stock moves, append-only."""
+
+    def add(self, moves: Sequence[StockMove]) -> None:
+        """Record ``moves``."""
+
+    def moves(
+        self, tenant_id: str, *, return_id: str | None = None, sku: str | None = None
+    ) -> Sequence[StockMove]:
+        """The tenant's moves, oldest first, optionally of one return or SKU."""
+
+
+class Journal(Protocol):
+    """Journal entries, append-only."""
+
+    def add(self, entries: Sequence[JournalEntry]) -> None:
+        """Record ``entries``."""
+
+    def entries(
+        self,
+        tenant_id: str,
+        *,
+        return_id: str | None = None,
+        account_code: str | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> Sequence[JournalEntry]:
+        """The tenant's entries, oldest first, filtered by every argument given.
+
+        ``return_id`` keeps one return's entries, ``account_code`` those that
+        touch the account, ``start``/``end`` those posted at or after ``start``
+        and before ``end``.
+        """
+
+
 class EventSink(Protocol):
     """Where committed events go: a notifier, a webhook, a message broker."""
 
@@ -172,6 +211,8 @@ class UnitOfWork(abc.ABC):
         outbox: Events waiting for delivery.
         reasons: Reason catalogs.
         sequences: Counters for readable numbers.
+        stock: Stock moves.
+        journal: Journal entries.
     """
 
     returns: ReturnRepository
@@ -179,6 +220,8 @@ class UnitOfWork(abc.ABC):
     outbox: Outbox
     reasons: ReasonStore
     sequences: Sequences
+    stock: StockLedger
+    journal: Journal
 
     def __enter__(self) -> Self:
         self._begin()

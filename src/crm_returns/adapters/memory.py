@@ -18,10 +18,12 @@ from datetime import datetime, timedelta
 import attrs
 
 from crm_returns.domain.audit import AuditEntry
+from crm_returns.domain.ledger import JournalEntry
 from crm_returns.domain.orders import DeliveredLine, LineRef
 from crm_returns.domain.queries import LineQuery, Page, ReturnQuery
 from crm_returns.domain.reasons import ReasonCatalog
 from crm_returns.domain.returns import ReturnOrder
+from crm_returns.domain.stock import StockMove
 from crm_returns.errors import ConcurrencyConflict, InvalidInput, NotFound
 from crm_returns.ports import OutboxMessage, UnitOfWork
 
@@ -143,6 +145,8 @@ class _Committed:
     delivered: dict[str, datetime] = attrs.Factory(dict)
     reasons: dict[str, ReasonCatalog] = attrs.Factory(dict)
     sequences: dict[str, int] = attrs.Factory(dict)
+    moves: list[StockMove] = attrs.Factory(list)
+    entries: list[JournalEntry] = attrs.Factory(list)
 
 
 class MemoryDatabase:
@@ -322,6 +326,62 @@ class _Sequences:
         self._db.sequences.update(self.pending)
 
 
+class _Stock:
+    def __init__(self, db: _Committed) -> None:
+        self._db = db
+        self.pending: list[StockMove] = []
+
+    def add(self, moves: Sequence[StockMove]) -> None:
+        self.pending.extend(moves)
+
+    def moves(
+        self, tenant_id: str, *, return_id: str | None = None, sku: str | None = None
+    ) -> Sequence[StockMove]:
+        return [
+            move
+            for move in (*self._db.moves, *self.pending)
+            if move.tenant_id == tenant_id
+            and return_id in (None, move.return_id)
+            and sku in (None, move.sku)
+        ]
+
+    def apply(self) -> None:
+        self._db.moves.extend(self.pending)
+
+
+class _Journal:
+    def __init__(self, db: _Committed) -> None:
+        self._db = db
+        self.pending: list[JournalEntry] = []
+
+    def add(self, entries: Sequence[JournalEntry]) -> None:
+        self.pending.extend(entries)
+
+    def entries(
+        self,
+        tenant_id: str,
+        *,
+        return_id: str | None = None,
+        account_code: str | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> Sequence[JournalEntry]:
+        return [
+            entry
+            for entry in (*self._db.entries, *self.pending)
+            if entry.tenant_id == tenant_id
+            and return_id in (None, entry.return_id)
+            and (
+                account_code is None or any(p.account.code == account_code for p in entry.postings)
+            )
+            and (start is None or entry.at >= start)
+            and (end is None or entry.at < end)
+        ]
+
+    def apply(self) -> None:
+        self._db.entries.extend(self.pending)
+
+
 class MemoryUnitOfWork(UnitOfWork):
     """A transaction over a :class:`MemoryDatabase`; writes apply at commit."""
 
@@ -337,6 +397,10 @@ class MemoryUnitOfWork(UnitOfWork):
         self._outbox = _Outbox(committed)
         self._reasons = _Reasons(committed)
         self._sequences = _Sequences(committed)
+        self._stock = _Stock(committed)
+        self._journal = _Journal(committed)
+        self.stock = self._stock
+        self.journal = self._journal
         self.returns = self._returns
         self.audit = self._audit
         self.outbox = _OutboxView(self._outbox)
@@ -351,7 +415,16 @@ class MemoryUnitOfWork(UnitOfWork):
     def _commit(self) -> None:
         if not self._open:
             raise RuntimeError("commit outside a unit of work")  # pragma: no cover
-        for part in (self._returns, self._audit, self._outbox, self._reasons, self._sequences):
+        parts = (
+            self._returns,
+            self._audit,
+            self._outbox,
+            self._reasons,
+            self._sequences,
+            self._stock,
+            self._journal,
+        )
+        for part in parts:
             part.apply()
         self._reset()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
 import attrs
@@ -59,6 +60,8 @@ def _readable(value: object) -> str:
         pairs = attrs.asdict(value, recurse=False)  # type: ignore[arg-type]
         # Zero counts, false flags and empty notes say nothing; leave them out.
         return ", ".join(f"{key}={_readable(item)}" for key, item in pairs.items() if item)
+    if isinstance(value, enum.Enum):
+        return str(value.value)
     return str(value)
 
 

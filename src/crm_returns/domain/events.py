@@ -8,6 +8,7 @@ and hands them to the event sink once committed.
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import ClassVar
 
 import attrs
@@ -16,12 +17,18 @@ from crm_returns.domain._checks import moment
 from crm_returns.domain.lines import Inspection, Receipt
 from crm_returns.domain.money import Money
 from crm_returns.domain.orders import LineRef
+from crm_returns.domain.settlement import PaymentStatus, RefundMethod
 from crm_returns.domain.states import Action, ReturnStatus
+from crm_returns.domain.stock import Disposition
 
 __all__ = [
     "ApprovalGiven",
     "GoodsReceived",
     "LinesInspected",
+    "RefundGranted",
+    "RefundPaymentRecorded",
+    "RefundPaymentSettled",
+    "RepairFinished",
     "ReturnApproved",
     "ReturnCancelled",
     "ReturnCompleted",
@@ -177,3 +184,70 @@ class ReturnCompleted(ReturnEvent):
 
     action: ClassVar[Action] = Action.COMPLETE
     refund: Money
+
+
+@attrs.frozen(kw_only=True)
+class RepairFinished(ReturnEvent):
+    """Units came out of repair: back to sellable stock, or scrapped.
+
+    Attributes:
+        line: The order line.
+        units: How many.
+        outcome: Where they went.
+    """
+
+    action: ClassVar[Action] = Action.FINISH_REPAIR
+    line: LineRef
+    units: Decimal
+    outcome: Disposition
+
+
+@attrs.frozen(kw_only=True)
+class RefundGranted(ReturnEvent):
+    """The refund was decided: amount, method and credit note.
+
+    Attributes:
+        method: Original payment, store credit or replacement.
+        amount: What the customer is owed.
+        fee: Restocking fees kept.
+        credit_note: The credit note's number, if one was issued.
+        missing_units_refunded: Units refunded although they never arrived
+            (a lost parcel, under a policy that allows it).
+    """
+
+    action: ClassVar[Action] = Action.GRANT_REFUND
+    method: RefundMethod
+    amount: Money
+    fee: Money
+    credit_note: str | None
+    missing_units_refunded: Decimal
+
+
+@attrs.frozen(kw_only=True)
+class RefundPaymentRecorded(ReturnEvent):
+    """A payment of the refund was started.
+
+    Attributes:
+        payment_id: The payment's id.
+        amount: How much.
+        reference: The payment provider's reference.
+    """
+
+    action: ClassVar[Action] = Action.RECORD_PAYMENT
+    payment_id: str
+    amount: Money
+    reference: str
+
+
+@attrs.frozen(kw_only=True)
+class RefundPaymentSettled(ReturnEvent):
+    """A refund payment succeeded or failed.
+
+    Attributes:
+        payment_id: The payment's id.
+        status: How it ended.
+    """
+
+    action: ClassVar[Action] = Action.SETTLE_PAYMENT
+    payment_id: str
+    status: PaymentStatus

@@ -17,13 +17,17 @@ life.  Receiving and accepting are separate decisions:
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from typing import TypeVar
 
 import attrs
 
-from crm_returns.domain._checks import not_negative, text
+from crm_returns.domain._checks import not_negative, string_tuple, text
 from crm_returns.domain.money import Money, exact_quantity, quantity
-from crm_returns.domain.orders import LineRef
+from crm_returns.domain.orders import LinePricing, LineRef
+from crm_returns.domain.reasons import Fault
+from crm_returns.domain.stock import Disposition, RejectOutcome
 from crm_returns.errors import InvalidInput
 
 __all__ = ["NOTE_LIMIT", "Inspection", "Receipt", "RequestedLine", "ReturnLine"]
@@ -32,6 +36,7 @@ __all__ = ["NOTE_LIMIT", "Inspection", "Receipt", "RequestedLine", "ReturnLine"]
 NOTE_LIMIT = 2000
 
 _ZERO = Decimal(0)
+_K = TypeVar("_K", Disposition, RejectOutcome)
 
 
 @attrs.frozen
@@ -65,6 +70,9 @@ class Receipt:
         damaged_in_transit: How many of ``received`` arrived damaged by the carrier.
         wrong_item: Units for which something else arrived.
         missing: Units declared never to arrive.
+        serial_numbers: Serial numbers of the received units, for lines that
+            track them (one per received unit, each delivered on the line).
+        lot: Lot or batch number, if tracked.
     """
 
     received: Decimal = attrs.field(default=_ZERO, converter=exact_quantity, validator=not_negative)
@@ -75,8 +83,12 @@ class Receipt:
         default=_ZERO, converter=exact_quantity, validator=not_negative
     )
     missing: Decimal = attrs.field(default=_ZERO, converter=exact_quantity, validator=not_negative)
+    serial_numbers: tuple[str, ...] = attrs.field(default=(), converter=string_tuple)
+    lot: str = attrs.field(default="", validator=text(64, optional=True))
 
     def __attrs_post_init__(self) -> None:
+        if len(set(self.serial_numbers)) != len(self.serial_numbers):
+            raise InvalidInput(f"serial numbers repeat in one receipt: {self.serial_numbers}")
         if self.damaged_in_transit > self.received:
             raise InvalidInput(
                 f"damaged_in_transit {self.damaged_in_transit} cannot exceed "
@@ -91,6 +103,18 @@ class Receipt:
         return self.received + self.wrong_item + self.missing
 
 
+def _split(
+    value: Mapping[Disposition, object] | Iterable[tuple[Disposition, object]],
+) -> tuple[tuple[Disposition, Decimal], ...]:
+    pairs = value.items() if isinstance(value, Mapping) else value
+    result = []
+    for disposition, units in pairs:
+        if not isinstance(disposition, Disposition):
+            raise InvalidInput(f"dispositions must be keyed by Disposition, got {disposition!r}")
+        result.append((disposition, quantity(units, f"{disposition.value} units")))
+    return tuple(sorted(result, key=lambda pair: pair[0].value))
+
+
 @attrs.frozen
 class Inspection:
     """An inspector's decision on received units of one line.
@@ -102,17 +126,57 @@ class Inspection:
             return until an inspection without the flag settles it (an
             inspection deciding no units may do just that).
         note: What the inspector saw.
+        disposition: Where accepted units go, when they all go one way
+            (restock by default).
+        dispositions: Split accepted units over several dispositions; the
+            counts must add up to ``accepted``.  Overrides ``disposition``.
+        rejected_outcome: Whether rejected units stay in quarantine (default)
+            or go back to the customer.
     """
 
     accepted: Decimal = attrs.field(default=_ZERO, converter=exact_quantity, validator=not_negative)
     rejected: Decimal = attrs.field(default=_ZERO, converter=exact_quantity, validator=not_negative)
     needs_review: bool = False
     note: str = attrs.field(default="", validator=text(NOTE_LIMIT, optional=True))
+    disposition: Disposition = attrs.field(default=Disposition.RESTOCK)
+    dispositions: tuple[tuple[Disposition, Decimal], ...] = attrs.field(
+        default=(), converter=_split
+    )
+    rejected_outcome: RejectOutcome = attrs.field(default=RejectOutcome.KEEP_IN_QUARANTINE)
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.disposition, Disposition):
+            raise InvalidInput(f"disposition must be a Disposition, got {self.disposition!r}")
+        if not isinstance(self.rejected_outcome, RejectOutcome):
+            raise InvalidInput(
+                f"rejected_outcome must be a RejectOutcome, got {self.rejected_outcome!r}"
+            )
+        split = sum((units for _, units in self.dispositions), _ZERO)
+        if self.dispositions and split != self.accepted:
+            raise InvalidInput(
+                f"dispositions add up to {split} units but {self.accepted} are accepted"
+            )
+
+    def split(self) -> tuple[tuple[Disposition, Decimal], ...]:
+        """Accepted units by disposition, leaving out zero counts."""
+        if self.dispositions:
+            return tuple((d, units) for d, units in self.dispositions if units)
+        return ((self.disposition, self.accepted),) if self.accepted else ()
 
     @property
     def decided(self) -> Decimal:
         """Units this inspection accepts or rejects."""
         return self.accepted + self.rejected
+
+
+def add_counts(
+    counts: tuple[tuple[_K, Decimal], ...], more: Iterable[tuple[_K, Decimal]]
+) -> tuple[tuple[_K, Decimal], ...]:
+    """Add ``more`` to per-key unit counts, keeping keys in first-seen order."""
+    merged: dict[_K, Decimal] = dict(counts)
+    for key, units in more:
+        merged[key] = merged.get(key, _ZERO) + units
+    return tuple(merged.items())
 
 
 @attrs.frozen
@@ -138,8 +202,16 @@ class ReturnLine:
         missing: Units that never arrived.
         accepted: Received units accepted at inspection.
         rejected: Received units rejected at inspection.
+        pricing: What the customer paid for the order line (snapshot).
+        fault: Who is at fault, from the reason (snapshot).
         review_note: Set while the line waits for manual review.
         note: Free text from the request.
+        delivered_serials: Serial numbers delivered on the order line (snapshot).
+        serial_numbers: Serial numbers of the units received on this return.
+        lot: Lot or batch number of the received units, if tracked.
+        dispositions: Accepted units by disposition.
+        rejected_outcomes: Rejected units by outcome.
+        repaired: Units that left repair (back to stock or scrapped).
     """
 
     ref: LineRef
@@ -152,6 +224,8 @@ class ReturnLine:
     unit_price: Money
     refund: Money
     requested: Decimal
+    pricing: LinePricing
+    fault: Fault
     approved: Decimal = _ZERO
     received: Decimal = _ZERO
     damaged_in_transit: Decimal = _ZERO
@@ -161,6 +235,21 @@ class ReturnLine:
     rejected: Decimal = _ZERO
     review_note: str | None = None
     note: str = ""
+    delivered_serials: tuple[str, ...] = ()
+    serial_numbers: tuple[str, ...] = ()
+    lot: str = ""
+    dispositions: tuple[tuple[Disposition, Decimal], ...] = ()
+    rejected_outcomes: tuple[tuple[RejectOutcome, Decimal], ...] = ()
+    repaired: Decimal = _ZERO
+
+    def disposed(self, disposition: Disposition) -> Decimal:
+        """Accepted units sent to ``disposition``."""
+        return sum((units for d, units in self.dispositions if d is disposition), _ZERO)
+
+    @property
+    def in_repair(self) -> Decimal:
+        """Units still in repair."""
+        return self.disposed(Disposition.REPAIR) - self.repaired
 
     @property
     def accounted(self) -> Decimal:

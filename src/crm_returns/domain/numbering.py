@@ -7,6 +7,7 @@ from datetime import date
 
 import attrs
 
+from crm_returns.domain._checks import text
 from crm_returns.errors import InvalidInput
 
 __all__ = ["NumberFormat"]
@@ -31,14 +32,16 @@ class NumberFormat:
         template: A :meth:`str.format` template with ``{seq}`` (the day's
             sequence number) and optionally ``{date}`` and ``{tenant}``.
         per_day: Whether the sequence restarts every day.
+        series: Names the counter, so that several formats never share one.
     """
 
     template: str = attrs.field(default="RT-{date:%Y%m%d}-{seq:06d}", validator=_template)
     per_day: bool = True
+    series: str = attrs.field(default="return", validator=text(32))
 
     def sequence_key(self, tenant_id: str, on: date) -> str:
         """The key of the counter the next number is drawn from."""
-        return f"return:{tenant_id}:{on.isoformat() if self.per_day else '*'}"
+        return f"{self.series}:{tenant_id}:{on.isoformat() if self.per_day else '*'}"
 
     def render(self, tenant_id: str, on: date, seq: int) -> str:
         """The number for sequence value ``seq`` on day ``on``."""

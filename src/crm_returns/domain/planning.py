@@ -6,7 +6,7 @@ other return of the line that is not cancelled or rejected.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
 
@@ -16,18 +16,20 @@ from crm_returns.domain.eligibility import EligibilityContext, EligibilityRule, 
 from crm_returns.domain.lines import RequestedLine, ReturnLine
 from crm_returns.domain.money import Money
 from crm_returns.domain.orders import DeliveredLine, LineRef
+from crm_returns.domain.policy import RefundPolicy
 from crm_returns.domain.reasons import ReasonCatalog
-from crm_returns.domain.refunds import refund_for_units
 from crm_returns.domain.returns import ReturnOrder
-from crm_returns.domain.states import ReturnStatus
+from crm_returns.domain.settlement import RefundLine, price_refund
 from crm_returns.errors import NotEligible, OverReturn
 
 __all__ = [
     "ReturnableLine",
     "already_returned",
-    "completion_refund",
+    "estimate",
     "plan_line",
+    "refunded_before",
     "refunded_units",
+    "returned_serials",
 ]
 
 
@@ -59,24 +61,56 @@ def already_returned(
 def refunded_units(
     orders: Iterable[ReturnOrder], ref: LineRef, excluding: str | None = None
 ) -> Decimal:
-    """Units of ``ref`` already refunded by completed returns among ``orders``."""
+    """Units of ``ref`` already refunded by the granted refunds of ``orders``."""
     return sum(
         (
-            line.accepted
+            line.units
             for order in orders
-            if order.status is ReturnStatus.COMPLETED and order.id != excluding
-            for line in order.lines
+            if order.grant is not None and order.id != excluding
+            for line in order.grant.lines
             if line.ref == ref
         ),
         start=Decimal(0),
     )
 
 
-def completion_refund(
-    delivered: DeliveredLine, line: ReturnLine, refunded_before: Decimal
-) -> Money:
-    """The refund for ``line``'s accepted units, after ``refunded_before`` units."""
-    return refund_for_units(delivered, refunded_before, line.accepted)
+def refunded_before(
+    orders: Iterable[ReturnOrder], refs: Iterable[LineRef], excluding: str | None = None
+) -> dict[LineRef, Decimal]:
+    """:func:`refunded_units` for each of ``refs``."""
+    history = tuple(orders)
+    return {ref: refunded_units(history, ref, excluding) for ref in refs}
+
+
+def returned_serials(
+    orders: Iterable[ReturnOrder], ref: LineRef, excluding: str | None = None
+) -> frozenset[str]:
+    """Serial numbers of ``ref`` that came back on ``orders`` other than ``excluding``."""
+    return frozenset(
+        serial
+        for order in orders
+        if order.id != excluding
+        for line in order.lines
+        if line.ref == ref
+        for serial in line.serial_numbers
+    )
+
+
+def estimate(
+    lines: tuple[ReturnLine, ...],
+    policy: RefundPolicy,
+    refunded: Mapping[LineRef, Decimal],
+) -> tuple[tuple[ReturnLine, ...], tuple[RefundLine, ...]]:
+    """Price the refund as if every requested unit is accepted: the confirmation view.
+
+    Returns the lines with their estimated refunds, and the itemised refund —
+    the same numbers :func:`~crm_returns.domain.refunding.grant_refund` books
+    when the units are accepted and nothing else is refunded in between.
+    """
+    units = {line.ref: line.requested for line in lines}
+    itemised = price_refund(lines, units, refunded, policy)
+    payable = {line.ref: line.payable for line in itemised}
+    return tuple(attrs.evolve(line, refund=payable[line.ref]) for line in lines), itemised
 
 
 def plan_line(
@@ -109,6 +143,7 @@ def plan_line(
     refused = refusals(rules, EligibilityContext(delivered, reason, at, returned))
     if refused:
         raise NotEligible(str(request.ref), refused)
+    pricing = delivered.pricing()
     return ReturnLine(
         ref=request.ref,
         sku=delivered.sku,
@@ -118,7 +153,10 @@ def plan_line(
         reason_category=reason.category,
         inspection_required=reason.requires_inspection,
         unit_price=delivered.unit_price,
-        refund=refund_for_units(delivered, returned, request.quantity),
+        refund=Money.zero(delivered.currency),  # priced by estimate()
         requested=request.quantity,
+        pricing=pricing,
+        fault=reason.fault,
         note=request.note,
+        delivered_serials=delivered.serial_numbers,
     )

@@ -11,7 +11,10 @@
                                                        completed ◀──complete── inspected
 
 ``received`` may also be completed directly when every received unit was
-already settled at receipt (reasons that need no inspection).
+already settled at receipt (reasons that need no inspection).  Completion
+needs the refund granted first (``grant_refund``, in ``received`` or
+``inspected``); refund payments and finished repairs are recorded without
+changing the status, even after completion.
 """
 
 from __future__ import annotations
@@ -48,6 +51,10 @@ class Action(enum.Enum):
     RECEIVE = "receive"
     INSPECT = "inspect"
     COMPLETE = "complete"
+    FINISH_REPAIR = "finish_repair"
+    GRANT_REFUND = "grant_refund"
+    RECORD_PAYMENT = "record_payment"
+    SETTLE_PAYMENT = "settle_payment"
 
 
 S = ReturnStatus
@@ -69,6 +76,16 @@ TRANSITIONS: Final[dict[tuple[ReturnStatus, Action], frozenset[ReturnStatus]]] =
     (S.RECEIVED, A.INSPECT): frozenset({S.RECEIVED, S.INSPECTED}),
     (S.RECEIVED, A.COMPLETE): frozenset({S.COMPLETED}),
     (S.INSPECTED, A.COMPLETE): frozenset({S.COMPLETED}),
+    # Money is decided once the goods are settled, and paid out even after completion.
+    (S.RECEIVED, A.GRANT_REFUND): frozenset({S.RECEIVED}),
+    (S.INSPECTED, A.GRANT_REFUND): frozenset({S.INSPECTED}),
+    **{(s, A.RECORD_PAYMENT): frozenset({s}) for s in (S.RECEIVED, S.INSPECTED, S.COMPLETED)},
+    **{(s, A.SETTLE_PAYMENT): frozenset({s}) for s in (S.RECEIVED, S.INSPECTED, S.COMPLETED)},
+    # Goods sent to repair come back (or are scrapped) whenever the repair is done.
+    **{
+        (s, A.FINISH_REPAIR): frozenset({s})
+        for s in (S.PARTIALLY_RECEIVED, S.RECEIVED, S.INSPECTED, S.COMPLETED)
+    },
 }
 
 #: Statuses from which nothing more can happen.

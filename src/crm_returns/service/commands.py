@@ -10,6 +10,7 @@ from crm_returns.domain._checks import text
 from crm_returns.domain.approval import ApprovalStep
 from crm_returns.domain.lines import NOTE_LIMIT, RequestedLine, ReturnLine
 from crm_returns.domain.money import Money
+from crm_returns.domain.settlement import RefundLine
 from crm_returns.errors import InvalidInput
 
 __all__ = ["ReturnPreview", "ReturnRequest"]
@@ -48,6 +49,7 @@ class ReturnPreview:
         lines: The priced lines, with reasons and estimated refunds.
         refund: Estimated refund in all.
         steps: Approval steps it would need; empty means automatic approval.
+        refund_lines: The refund itemised per line: total, tax, shipping, fee.
     """
 
     customer_id: str
@@ -55,6 +57,7 @@ class ReturnPreview:
     lines: tuple[ReturnLine, ...]
     refund: Money
     steps: tuple[ApprovalStep, ...]
+    refund_lines: tuple[RefundLine, ...] = ()
 
     @property
     def auto_approved(self) -> bool:

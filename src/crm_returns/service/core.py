@@ -1,0 +1,232 @@
+"""What every use case shares: the wiring, input checks, and the command template."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TypeVar
+
+from crm_returns.domain import refunding
+from crm_returns.domain import returns as lifecycle
+from crm_returns.domain.actors import Actor
+from crm_returns.domain.approval import ApprovalPolicy
+from crm_returns.domain.audit import audit_entry
+from crm_returns.domain.eligibility import DEFAULT_RULES, EligibilityRule
+from crm_returns.domain.ledger import DEFAULT_CHART, ChartOfAccounts
+from crm_returns.domain.lines import RequestedLine, ReturnLine
+from crm_returns.domain.numbering import NumberFormat
+from crm_returns.domain.orders import DeliveredLine, LineRef
+from crm_returns.domain.planning import already_returned, estimate, plan_line, refunded_before
+from crm_returns.domain.policy import RefundPolicy
+from crm_returns.domain.reasons import DEFAULT_CATALOG, ReasonCatalog
+from crm_returns.domain.returns import ReturnOrder, Transition
+from crm_returns.domain.settlement import RefundLine, RefundMethod
+from crm_returns.errors import InvalidInput, NotFound
+from crm_returns.ports import Clock, IdGenerator, OrderSource, OutboxMessage, UnitOfWork
+
+__all__ = ["CREDIT_NOTE_FORMAT", "ServiceCore"]
+
+_V = TypeVar("_V")
+
+#: How credit note (红字凭证) numbers read.
+CREDIT_NOTE_FORMAT = NumberFormat("CN-{date:%Y%m%d}-{seq:06d}", series="credit_note")
+
+
+def checked_actor(actor: object) -> Actor:
+    """``actor`` if it is an :class:`Actor`, else a typed error."""
+    if not isinstance(actor, Actor):
+        raise InvalidInput(f"every command needs an Actor, got {type(actor).__name__}")
+    return actor
+
+
+def checked_text(value: object, what: str) -> str:
+    """``value`` if it is a string, else a typed error."""
+    if not isinstance(value, str):
+        raise InvalidInput(f"{what} must be a string, got {type(value).__name__}")
+    return value
+
+
+def checked_mapping(value: object, kind: type[_V], what: str) -> dict[LineRef, _V]:
+    """``value`` as a dict from :class:`LineRef` to ``kind``, else a typed error."""
+    if not isinstance(value, Mapping):
+        raise InvalidInput(f"{what} must map LineRef to {kind.__name__}")
+    checked: dict[LineRef, _V] = {}
+    for ref, item in value.items():
+        if not isinstance(ref, LineRef) or not isinstance(item, kind):
+            raise InvalidInput(f"{what} must map LineRef to {kind.__name__}, got {ref!r}: {item!r}")
+        checked[ref] = item
+    return checked
+
+
+class ServiceCore:
+    """The wiring of :class:`~crm_returns.ReturnsService` and the steps every command shares.
+
+    Args:
+        orders: The host's delivered order lines.
+        unit_of_work: Makes a new unit of work for each command.
+        clock: Tells the time of every change.
+        ids: Makes ids for returns, audit entries, messages and payments.
+        approval_policy: Decides the approval steps at submission.
+        eligibility_rules: Checks each requested line; see
+            :mod:`crm_returns.domain.eligibility`.
+        number_format: How return numbers read.
+        default_reasons: The catalog of tenants that have not customised theirs.
+        refund_policy: Restocking fees, shipping refunds, lost parcels.
+        chart: The accounts journal entries post to.
+    """
+
+    def __init__(
+        self,
+        *,
+        orders: OrderSource,
+        unit_of_work: Callable[[], UnitOfWork],
+        clock: Clock,
+        ids: IdGenerator,
+        approval_policy: ApprovalPolicy | None = None,
+        eligibility_rules: Sequence[EligibilityRule] = DEFAULT_RULES,
+        number_format: NumberFormat | None = None,
+        default_reasons: ReasonCatalog = DEFAULT_CATALOG,
+        refund_policy: RefundPolicy | None = None,
+        chart: ChartOfAccounts = DEFAULT_CHART,
+    ) -> None:
+        self._orders = orders
+        self._uow = unit_of_work
+        self._clock = clock
+        self._ids = ids
+        self._policy = approval_policy or ApprovalPolicy()
+        self._rules = tuple(eligibility_rules)
+        self._numbers = number_format or NumberFormat()
+        self._default_reasons = default_reasons
+        self._refunds = refund_policy or RefundPolicy()
+        self._chart = chart
+
+    def _catalog(self, uow: UnitOfWork, tenant_id: str) -> ReasonCatalog:
+        return uow.reasons.get(tenant_id) or self._default_reasons
+
+    @staticmethod
+    def _delivered(lines: Mapping[LineRef, DeliveredLine], ref: LineRef) -> DeliveredLine:
+        try:
+            return lines[ref]
+        except KeyError:
+            raise NotFound("order line", str(ref)) from None
+
+    def _plan(
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        requested: Iterable[RequestedLine],
+        excluding: str | None,
+    ) -> tuple[DeliveredLine, tuple[ReturnLine, ...], tuple[RefundLine, ...]]:
+        """Check and price requested lines.
+
+        Returns the customer's first line, the priced lines and the itemised
+        estimated refund.
+        """
+        requested = tuple(requested)
+        refs = [line.ref for line in requested]
+        repeated = sorted({str(ref) for ref in refs if refs.count(ref) > 1})
+        if repeated:
+            raise InvalidInput(f"order line(s) {', '.join(repeated)} appear more than once")
+        delivered = self._orders.get_lines(actor.tenant_id, refs)
+        sources = [self._delivered(delivered, ref) for ref in refs]
+        first = sources[0]
+        for source in sources[1:]:
+            if source.customer_id != first.customer_id:
+                raise InvalidInput(
+                    f"lines {first.ref} and {source.ref} belong to different customers"
+                )
+            if source.currency != first.currency:
+                raise InvalidInput(
+                    f"lines {first.ref} ({first.currency}) and {source.ref} "
+                    f"({source.currency}) are in different currencies"
+                )
+        catalog = self._catalog(uow, actor.tenant_id)
+        history = uow.returns.for_lines(actor.tenant_id, refs)
+        at = self._clock.now()
+        lines = tuple(
+            plan_line(
+                request,
+                source,
+                catalog,
+                already_returned(history, request.ref, excluding=excluding),
+                self._rules,
+                at,
+            )
+            for request, source in zip(requested, sources, strict=True)
+        )
+        priced, itemised = estimate(lines, self._refunds, refunded_before(history, refs, excluding))
+        return first, priced, itemised
+
+    def _number(self, uow: UnitOfWork, tenant_id: str, numbers: NumberFormat) -> str:
+        on = self._clock.now().date()
+        return numbers.render(
+            tenant_id, on, uow.sequences.next(numbers.sequence_key(tenant_id, on))
+        )
+
+    def _change(
+        self,
+        actor: Actor,
+        return_id: str,
+        decide: Callable[[UnitOfWork, ReturnOrder, Actor], Transition | Sequence[Transition]],
+    ) -> ReturnOrder:
+        """Load a return, let ``decide`` move it on, save everything in one transaction."""
+        actor = checked_actor(actor)
+        return_id = checked_text(return_id, "return id")
+        with self._uow() as uow:
+            order = uow.returns.get(actor.tenant_id, return_id)
+            decided = decide(uow, order, actor)
+            transitions = (decided,) if isinstance(decided, Transition) else tuple(decided)
+            uow.returns.update(transitions[-1].order, expected_version=order.version)
+            for transition in transitions:
+                self._record(uow, transition)
+            uow.commit()
+        return transitions[-1].order
+
+    def _record(self, uow: UnitOfWork, transition: Transition) -> None:
+        """Save a transition's audit entries, outbox messages, stock moves and postings."""
+        for event in transition.events:
+            uow.audit.append(audit_entry(event, self._ids.new_id()))
+            uow.outbox.add(OutboxMessage(self._ids.new_id(), event))
+        if transition.moves:
+            uow.stock.add(transition.moves)
+        if transition.entries:
+            uow.journal.add(transition.entries)
+
+    def _grant(
+        self,
+        uow: UnitOfWork,
+        order: ReturnOrder,
+        actor: Actor,
+        method: RefundMethod,
+        comment: str,
+    ) -> Transition:
+        """Grant the refund of ``order``, drawing a credit note number when money moves."""
+        refs = [line.ref for line in order.lines]
+        history = uow.returns.for_lines(actor.tenant_id, refs)
+        credit_note = None
+        if method is not RefundMethod.REPLACEMENT:
+            credit_note = self._number(uow, actor.tenant_id, CREDIT_NOTE_FORMAT)
+        return refunding.grant_refund(
+            order,
+            actor,
+            self._clock.now(),
+            method=method,
+            policy=self._refunds,
+            refunded_before=refunded_before(history, refs, excluding=order.id),
+            credit_note=credit_note,
+            chart=self._chart,
+            comment=comment,
+        )
+
+    def _sketch(
+        self, actor: Actor, customer: DeliveredLine, lines: tuple[ReturnLine, ...]
+    ) -> ReturnOrder:
+        """A draft that is never saved, for previewing approval steps."""
+        return lifecycle.draft(
+            return_id="preview",
+            number="preview",
+            actor=actor,
+            at=self._clock.now(),
+            customer_id=customer.customer_id,
+            customer_name=customer.customer_name,
+            lines=lines,
+        ).order

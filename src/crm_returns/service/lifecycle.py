@@ -1,0 +1,240 @@
+"""Choosing what to return, and the return's life up to completion."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+
+from crm_returns.domain import goods
+from crm_returns.domain import returns as lifecycle
+from crm_returns.domain.actors import Actor
+from crm_returns.domain.lines import Inspection, Receipt, RequestedLine
+from crm_returns.domain.money import quantity
+from crm_returns.domain.orders import LineRef
+from crm_returns.domain.planning import ReturnableLine, already_returned, returned_serials
+from crm_returns.domain.queries import LineQuery, Page
+from crm_returns.domain.returns import ReturnOrder, Transition
+from crm_returns.domain.settlement import RefundMethod
+from crm_returns.domain.stock import Disposition
+from crm_returns.errors import InvalidInput
+from crm_returns.ports import UnitOfWork
+from crm_returns.service.commands import ReturnPreview, ReturnRequest
+from crm_returns.service.core import ServiceCore, checked_actor, checked_mapping, checked_text
+
+__all__ = ["Lifecycle"]
+
+
+class Lifecycle(ServiceCore):
+    """Search, preview, draft, submit, approve, receive, inspect and complete."""
+
+    def search_returnable_lines(self, actor: Actor, query: LineQuery) -> Page[ReturnableLine]:
+        """Delivered lines matching ``query``, each with what is still returnable."""
+        actor = checked_actor(actor)
+        page = self._orders.search(actor.tenant_id, query)
+        refs = [line.ref for line in page.items]
+        with self._uow() as uow:
+            orders = uow.returns.for_lines(actor.tenant_id, refs)
+        items = tuple(
+            ReturnableLine(line, already_returned(orders, line.ref)) for line in page.items
+        )
+        return Page(items, page.total, page.offset, page.limit)
+
+    def preview_return(self, actor: Actor, request: ReturnRequest) -> ReturnPreview:
+        """Price and check a request without saving anything: the confirmation view.
+
+        The itemised refund is what :meth:`grant_refund` books when every
+        requested unit is accepted and nothing else is refunded in between.
+        """
+        actor = checked_actor(actor)
+        with self._uow() as uow:
+            customer, lines, itemised = self._plan(uow, actor, request.lines, excluding=None)
+        sketch = self._sketch(actor, customer, lines)
+        return ReturnPreview(
+            customer_id=customer.customer_id,
+            customer_name=customer.customer_name,
+            lines=lines,
+            refund=sketch.refund,
+            steps=self._policy.steps_for(lifecycle.approval_facts(sketch)),
+            refund_lines=itemised,
+        )
+
+    def create_return(self, actor: Actor, request: ReturnRequest) -> ReturnOrder:
+        """Create a draft return from a batch of lines.
+
+        Raises:
+            NotFound: A line or reason does not exist for the tenant.
+            OverReturn: A quantity is above what is still returnable.
+            NotEligible: An eligibility rule refuses a line.
+            ReasonNotSelectable: A reason is a category or retired.
+            InvalidInput: Lines of several customers or currencies, or a line twice.
+        """
+        actor = checked_actor(actor)
+        if not isinstance(request, ReturnRequest):
+            raise InvalidInput(f"request must be a ReturnRequest, got {type(request).__name__}")
+        with self._uow() as uow:
+            customer, lines, _ = self._plan(uow, actor, request.lines, excluding=None)
+            transition = lifecycle.draft(
+                return_id=self._ids.new_id(),
+                number=self._number(uow, actor.tenant_id, self._numbers),
+                actor=actor,
+                at=self._clock.now(),
+                customer_id=customer.customer_id,
+                customer_name=customer.customer_name,
+                lines=lines,
+                note=request.note,
+            )
+            uow.returns.add(transition.order)
+            self._record(uow, transition)
+            uow.commit()
+        return transition.order
+
+    def edit_return(
+        self, actor: Actor, return_id: str, lines: Sequence[RequestedLine]
+    ) -> ReturnOrder:
+        """Replace the lines of a draft with ``lines`` (checked and priced afresh)."""
+        request = ReturnRequest(lines=lines)
+
+        def decide(uow: UnitOfWork, order: ReturnOrder, actor: Actor) -> Transition:
+            customer, planned, _ = self._plan(uow, actor, request.lines, excluding=order.id)
+            if customer.customer_id != order.customer_id:
+                raise InvalidInput(
+                    f"return {order.number} is for customer {order.customer_id!r}, "
+                    f"not {customer.customer_id!r}"
+                )
+            return lifecycle.edit_lines(order, actor, self._clock.now(), planned)
+
+        return self._change(actor, return_id, decide)
+
+    def submit_return(self, actor: Actor, return_id: str) -> ReturnOrder:
+        """Submit a draft; it is approved at once when no approval step applies."""
+        return self._change(
+            actor,
+            return_id,
+            lambda uow, order, actor: lifecycle.submit(
+                order, actor, self._clock.now(), self._policy
+            ),
+        )
+
+    def approve_return(
+        self,
+        actor: Actor,
+        return_id: str,
+        comment: str = "",
+        quantities: Mapping[LineRef, Decimal] | None = None,
+    ) -> ReturnOrder:
+        """Take the waiting approval step, optionally approving fewer units per line."""
+        comment = checked_text(comment, "comment")
+        lowered = None
+        if quantities is not None:
+            lowered = {
+                ref: quantity(units, f"approved quantity of {ref}")
+                for ref, units in checked_mapping(quantities, object, "quantities").items()
+            }
+        return self._change(
+            actor,
+            return_id,
+            lambda uow, order, actor: lifecycle.approve(
+                order, actor, self._clock.now(), comment, lowered
+            ),
+        )
+
+    def reject_return(self, actor: Actor, return_id: str, comment: str) -> ReturnOrder:
+        """Reject a submitted return, saying why."""
+        comment = checked_text(comment, "comment")
+        return self._change(
+            actor,
+            return_id,
+            lambda uow, order, actor: lifecycle.reject(order, actor, self._clock.now(), comment),
+        )
+
+    def cancel_return(self, actor: Actor, return_id: str, comment: str) -> ReturnOrder:
+        """Cancel a return before goods arrive, saying why."""
+        comment = checked_text(comment, "comment")
+        return self._change(
+            actor,
+            return_id,
+            lambda uow, order, actor: lifecycle.cancel(order, actor, self._clock.now(), comment),
+        )
+
+    def receive_goods(
+        self,
+        actor: Actor,
+        return_id: str,
+        receipts: Mapping[LineRef, Receipt],
+        comment: str = "",
+    ) -> ReturnOrder:
+        """Record goods arriving (partial receipts allowed) and move them into receiving.
+
+        Serial numbers, where the line tracks them, must have been delivered on
+        the line and not have come back already.
+        """
+        checked = checked_mapping(receipts, Receipt, "receipts")
+        comment = checked_text(comment, "comment")
+
+        def decide(uow: UnitOfWork, order: ReturnOrder, actor: Actor) -> Transition:
+            history = uow.returns.for_lines(actor.tenant_id, list(checked))
+            serials = {ref: returned_serials(history, ref, excluding=order.id) for ref in checked}
+            return goods.receive(
+                order, actor, self._clock.now(), checked, self._chart, serials, comment
+            )
+
+        return self._change(actor, return_id, decide)
+
+    def inspect_goods(
+        self,
+        actor: Actor,
+        return_id: str,
+        inspections: Mapping[LineRef, Inspection],
+        comment: str = "",
+    ) -> ReturnOrder:
+        """Record inspection decisions (accept with dispositions, reject, or flag for review)."""
+        checked = checked_mapping(inspections, Inspection, "inspections")
+        comment = checked_text(comment, "comment")
+        return self._change(
+            actor,
+            return_id,
+            lambda uow, order, actor: goods.inspect(
+                order, actor, self._clock.now(), checked, self._chart, comment
+            ),
+        )
+
+    def finish_repair(
+        self,
+        actor: Actor,
+        return_id: str,
+        ref: LineRef,
+        units: Decimal,
+        outcome: Disposition = Disposition.RESTOCK,
+        comment: str = "",
+    ) -> ReturnOrder:
+        """Bring repaired units back to sellable stock (or scrap them)."""
+        comment = checked_text(comment, "comment")
+        if not isinstance(ref, LineRef):
+            raise InvalidInput(f"ref must be a LineRef, got {ref!r}")
+        return self._change(
+            actor,
+            return_id,
+            lambda uow, order, actor: goods.finish_repair(
+                order, actor, self._clock.now(), ref, units, outcome, self._chart, comment
+            ),
+        )
+
+    def complete_return(
+        self,
+        actor: Actor,
+        return_id: str,
+        comment: str = "",
+        method: RefundMethod = RefundMethod.ORIGINAL_PAYMENT,
+    ) -> ReturnOrder:
+        """Close the return; grants the refund first (by ``method``) if not granted yet."""
+        comment = checked_text(comment, "comment")
+
+        def decide(uow: UnitOfWork, order: ReturnOrder, actor: Actor) -> list[Transition]:
+            steps = []
+            if order.grant is None:
+                steps.append(self._grant(uow, order, actor, method, ""))
+                order = steps[-1].order
+            steps.append(goods.complete(order, actor, self._clock.now(), comment))
+            return steps
+
+        return self._change(actor, return_id, decide)
