@@ -14,6 +14,7 @@ settings.register_profile("dev", max_examples=40, deadline=None)
 settings.register_profile(
     "ci",
     max_examples=300,
+    stateful_step_count=80,
     deadline=None,
     print_blob=True,
     suppress_health_check=[HealthCheck.too_slow],

@@ -37,12 +37,16 @@ from crm_returns import (
     DeliveredLine,
     Inspection,
     LineRef,
+    Money,
     Receipt,
     RequestedLine,
     ReturnRequest,
     ReturnStatus,
 )
+from crm_returns.domain.ledger import DEFAULT_CHART, Side
+from crm_returns.domain.settlement import RefundMethod
 from crm_returns.domain.states import TRANSITIONS, Action
+from crm_returns.domain.stock import Disposition, Location, RejectOutcome, balances
 from crm_returns.errors import CrmReturnsError, NotEligible, NotFound, OverReturn
 from crm_returns.testing import SAMPLE_TENANT, sample_wiring
 from crm_returns.testing.strategies import delivered_lines
@@ -56,6 +60,7 @@ ACTORS = {
     "approver": Actor("u-approver", "Approver", TENANT, {"approver"}),
     "inspector": Actor("u-qa", "Inspector", TENANT, {"inspector"}),
     "warehouse": Actor("u-wh", "Warehouse", TENANT, {"warehouse"}),
+    "finance": Actor("u-fin", "Finance", TENANT, {"finance"}),
     "outsider": Actor("u-out", "Outsider", "other-tenant", {"approver", "inspector"}),
 }
 
@@ -85,6 +90,8 @@ def _state(wiring: Any) -> Any:
             dict(db.outbox),
             dict(db.sequences),
             dict(db.reasons),
+            list(db.moves),
+            list(db.entries),
         )
     )
 
@@ -106,7 +113,9 @@ class ReturnsMachine(RuleBasedStateMachine):
                 currency="CNY",
                 customer_id=st.sampled_from(["C-1", "C-2"]),
                 ref=st.builds(
-                    LineRef, st.sampled_from(["SO-1", "SO-2"]), st.sampled_from(["1", "2", "3"])
+                    LineRef,
+                    st.sampled_from(["SO-1", "SO-2"]),
+                    st.sampled_from(["1", "2", "3"]),
                 ),
             ),
             min_size=1,
@@ -158,6 +167,13 @@ class ReturnsMachine(RuleBasedStateMachine):
             assert order is not None or isinstance(self.last_error, NotEligible), self.last_error
         return order.id if order is not None else "missing-id"
 
+    def _quantities(self, line: DeliveredLine) -> st.SearchStrategy[Decimal]:
+        """Any quantity, but often exactly what is left, so that lines get returned in full."""
+        orders = self._all_returns()
+        left = line.quantity_delivered - sum((_claimed(o, line.ref) for o in orders), Decimal(0))
+        anything = st.integers(1, int(line.quantity_delivered)).map(Decimal)
+        return st.one_of(st.just(left), anything) if left >= 1 else anything
+
     def _requests(self) -> st.SearchStrategy[ReturnRequest]:
         customer = st.sampled_from(sorted({line.customer_id for line in self.lines}))
         return customer.flatmap(
@@ -173,7 +189,7 @@ class ReturnsMachine(RuleBasedStateMachine):
                     st.builds(
                         RequestedLine,
                         ref=st.just(line.ref),
-                        quantity=st.integers(1, int(line.quantity_delivered)).map(Decimal),
+                        quantity=self._quantities(line),
                         reason_code=st.sampled_from(REASONS),
                     )
                     for line in chosen
@@ -248,8 +264,18 @@ class ReturnsMachine(RuleBasedStateMachine):
         accepted = data.draw(st.integers(0, top))
         rejected = data.draw(st.integers(0, top - accepted))
         review = data.draw(st.sampled_from([False, False, True])) if accepted + rejected else True
+        # Split the accepted units over two dispositions, and send rejects somewhere.
+        first = data.draw(st.sampled_from(list(Disposition)))
+        second = data.draw(st.sampled_from(list(Disposition)))
+        part = data.draw(st.integers(0, accepted))
+        split = {first: Decimal(part)}
+        split[second] = split.get(second, Decimal(0)) + Decimal(accepted - part)
         inspection = Inspection(
-            accepted=Decimal(accepted), rejected=Decimal(rejected), needs_review=review
+            accepted=Decimal(accepted),
+            rejected=Decimal(rejected),
+            needs_review=review,
+            dispositions=split if accepted else {},
+            rejected_outcome=data.draw(st.sampled_from(list(RejectOutcome))),
         )
         self._attempt(
             self.service.inspect_goods, ACTORS["inspector"], return_id, {line.ref: inspection}
@@ -259,8 +285,17 @@ class ReturnsMachine(RuleBasedStateMachine):
     def move_along(self, return_id: str, data: st.DataObject) -> None:
         """Take the happy path's next step, so that runs reach the late states."""
         order = self._existing(return_id)
-        if order is None:
-            return
+        if order is not None:
+            self._advance(order, data)
+
+    @rule(data=st.data())
+    def move_everything_along(self, data: st.DataObject) -> None:
+        """Take every return one step on, so that several returns of a line finish."""
+        for order in self._all_returns():
+            self._advance(order, data)
+
+    def _advance(self, order: Any, data: st.DataObject) -> None:
+        return_id = order.id
         s, clerk = ReturnStatus, ACTORS["clerk"]
         if order.status is s.DRAFT:
             self._attempt(self.service.submit_return, clerk, return_id)
@@ -285,7 +320,10 @@ class ReturnsMachine(RuleBasedStateMachine):
             self._attempt(self.service.receive_goods, ACTORS["warehouse"], return_id, receipts)
         elif order.status is s.RECEIVED:
             inspections = {
-                line.ref: Inspection(accepted=line.awaiting_inspection)
+                line.ref: Inspection(
+                    accepted=line.awaiting_inspection,
+                    disposition=data.draw(st.sampled_from(list(Disposition))),
+                )
                 for line in order.lines
                 if line.awaiting_inspection or line.review_note
             }
@@ -294,7 +332,66 @@ class ReturnsMachine(RuleBasedStateMachine):
                     self.service.inspect_goods, ACTORS["inspector"], return_id, inspections
                 )
         elif order.status is s.INSPECTED:
-            self._attempt(self.service.complete_return, clerk, return_id)
+            method = data.draw(st.sampled_from(list(RefundMethod)))
+            self._attempt(self.service.complete_return, clerk, return_id, "", method)
+        elif any(line.in_repair for line in order.lines):
+            line = next(line for line in order.lines if line.in_repair)
+            self._attempt(
+                self.service.finish_repair,
+                ACTORS["warehouse"],
+                return_id,
+                line.ref,
+                line.in_repair,
+                data.draw(st.sampled_from([Disposition.RESTOCK, Disposition.SCRAP])),
+            )
+        elif order.grant is not None and order.grant.outstanding.amount > 0:
+            self._attempt(
+                self.service.record_refund_payment,
+                ACTORS["finance"],
+                return_id,
+                order.grant.outstanding,
+            )
+
+    @rule(return_id=returns, method=st.sampled_from(list(RefundMethod)))
+    def grant(self, return_id: str, method: RefundMethod) -> None:
+        self._attempt(self.service.grant_refund, ACTORS["finance"], return_id, method)
+
+    @rule(return_id=returns, data=st.data())
+    def pay(self, return_id: str, data: st.DataObject) -> None:
+        order = self._existing(return_id)
+        if order is None or order.grant is None:
+            return
+        # Up to a cent more than is outstanding, to exercise the refusal.
+        top = order.grant.outstanding.amount + Decimal("0.01")
+        cents = data.draw(st.integers(1, max(1, int(top * 100))))
+        amount = Money(Decimal(cents) / 100, order.currency)
+        self._attempt(self.service.record_refund_payment, ACTORS["finance"], return_id, amount)
+
+    @rule(return_id=returns, data=st.data())
+    def settle(self, return_id: str, data: st.DataObject) -> None:
+        order = self._existing(return_id)
+        if order is None or order.grant is None or not order.grant.payments:
+            return
+        payment = data.draw(st.sampled_from(order.grant.payments))
+        self._attempt(
+            self.service.settle_refund_payment,
+            ACTORS["finance"],
+            return_id,
+            payment.id,
+            data.draw(st.booleans()),
+        )
+
+    @rule(return_id=returns, data=st.data())
+    def finish_repair(self, return_id: str, data: st.DataObject) -> None:
+        order = self._existing(return_id)
+        if order is None:
+            return
+        line = data.draw(st.sampled_from(order.lines))
+        units = Decimal(data.draw(st.integers(1, int(line.in_repair) + 1)))
+        outcome = data.draw(st.sampled_from([Disposition.RESTOCK, Disposition.SCRAP]))
+        self._attempt(
+            self.service.finish_repair, ACTORS["warehouse"], return_id, line.ref, units, outcome
+        )
 
     @rule(return_id=returns)
     def complete(self, return_id: str) -> None:
@@ -337,8 +434,25 @@ class ReturnsMachine(RuleBasedStateMachine):
 
     def teardown(self) -> None:
         # Shows, with --hypothesis-show-statistics, how far the runs got.
-        for status in sorted({order.status.value for order in self._all_returns()}):
+        orders = self._all_returns()
+        for status in sorted({order.status.value for order in orders}):
             event(f"reached {status}")
+        if any(o.grant is not None and o.grant.paid.amount > 0 for o in orders):
+            event("a refund was paid")
+        if any(line.repaired for o in orders for line in o.lines):
+            event("a repair was finished")
+        for line in self.lines:
+            units = sum(
+                (rl.units for o in orders if o.grant for rl in o.grant.lines if rl.ref == line.ref),
+                Decimal(0),
+            )
+            if units == line.quantity_delivered:
+                event("a line was refunded in full")
+            grants = [
+                o for o in orders if o.grant and any(rl.ref == line.ref for rl in o.grant.lines)
+            ]
+            if len(grants) > 1:
+                event("a line was refunded by several returns")
 
     @invariant()
     def nothing_is_over_returned(self) -> None:
@@ -366,19 +480,69 @@ class ReturnsMachine(RuleBasedStateMachine):
 
     @invariant()
     def refunds_never_exceed_and_add_up(self) -> None:
-        completed = [o for o in self._all_returns() if o.status is ReturnStatus.COMPLETED]
+        granted = [o for o in self._all_returns() if o.grant is not None]
         for line in self.lines:
+            pricing = line.pricing()
             refunded = [
-                (rl.accepted, rl.refund)
-                for order in completed
-                for rl in order.lines
-                if rl.ref == line.ref
+                (rl, order) for order in granted for rl in order.grant.lines if rl.ref == line.ref
             ]
-            total = sum((amount.amount for _, amount in refunded), Decimal(0))
-            units = sum((accepted for accepted, _ in refunded), Decimal(0))
-            assert 0 <= total <= line.amount_paid.amount
-            if units == line.quantity_delivered:
-                assert total == line.amount_paid.amount, f"{line.ref}: {total} refunded"
+            total = sum((rl.total.amount for rl, _ in refunded), Decimal(0))
+            tax = sum((rl.tax.amount for rl, _ in refunded), Decimal(0))
+            units = sum((rl.units for rl, _ in refunded), Decimal(0))
+            assert 0 <= total <= pricing.total.amount
+            for rl, order in refunded:
+                ours = order.line(line.ref)
+                assert rl.units == ours.accepted, "only accepted units are refunded"
+                assert Money.zero(line.currency) <= rl.fee <= rl.total
+            # Slices telescope: whatever the order and split, n units refunded in all
+            # refund exactly what n units cost, rounded once; all units, exactly the total.
+            share = units / line.quantity_delivered
+            assert total == Money.rounded(pricing.total.amount * share, line.currency).amount
+            assert tax == Money.rounded(pricing.tax.amount * share, line.currency).amount
+
+    @invariant()
+    def payments_never_exceed_the_grant(self) -> None:
+        outstanding = Decimal(0)
+        for order in self._all_returns():
+            if order.grant is None:
+                continue
+            assert order.grant.committed <= order.grant.amount
+            if order.grant.method is RefundMethod.ORIGINAL_PAYMENT:
+                outstanding += order.grant.outstanding.amount
+        # What is still owed to customers is exactly the receivable's credit balance.
+        receivable = {b.account.code: b for b in self.service.trial_balance(ACTORS["clerk"])}.get(
+            DEFAULT_CHART.receivable.code
+        )
+        owed = -receivable.balance.amount if receivable else Decimal(0)
+        assert owed == outstanding
+
+    @invariant()
+    def every_journal_entry_balances(self) -> None:
+        for entry in self.wiring.database.committed.entries:
+            debit = sum(
+                (p.amount.amount for p in entry.postings if p.side is Side.DEBIT), Decimal(0)
+            )
+            credit = sum(
+                (p.amount.amount for p in entry.postings if p.side is Side.CREDIT), Decimal(0)
+            )
+            assert debit == credit, entry
+
+    @invariant()
+    def stock_is_conserved_and_matches_the_lines(self) -> None:
+        by_sku: dict[str, Decimal] = {}
+        held: dict[Location, Decimal] = {}
+        for (sku, location), units in balances(self.wiring.database.committed.moves).items():
+            by_sku[sku] = by_sku.get(sku, Decimal(0)) + units
+            held[location] = held.get(location, Decimal(0)) + units
+            if not location.virtual:
+                assert units >= 0, f"{sku} at {location.value}: {units}"
+        assert all(total == 0 for total in by_sku.values()), by_sku
+        lines = [line for order in self._all_returns() for line in order.lines]
+        # Units waiting for inspection sit in receiving; repairs in progress in repair.
+        waiting = sum((line.awaiting_inspection for line in lines), Decimal(0))
+        assert held.get(Location.RECEIVING, Decimal(0)) == waiting
+        in_repair = sum((line.in_repair for line in lines), Decimal(0))
+        assert held.get(Location.REPAIR, Decimal(0)) == in_repair
 
     @invariant()
     def every_event_is_in_the_outbox_or_delivered(self) -> None:

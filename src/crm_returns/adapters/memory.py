@@ -108,9 +108,10 @@ class MemoryOrderSource:
 
         found = sorted(
             (line for line in self._lines.get(tenant_id, {}).values() if matches(line)),
-            key=lambda line: (line.ordered_at, line.ref),
-            reverse=True,
+            key=lambda line: line.ref,
         )
+        # Newest delivery first; lines of one delivery in line order (sorts are stable).
+        found.sort(key=lambda line: line.delivered_at or line.ordered_at, reverse=True)
         return Page.of(found, query.offset, query.limit)
 
     def get_lines(self, tenant_id: str, refs: Iterable[LineRef]) -> Mapping[LineRef, DeliveredLine]:

@@ -13,8 +13,8 @@ from typing import ClassVar
 
 import attrs
 
-from crm_returns.domain._checks import moment
-from crm_returns.domain.lines import Inspection, Receipt
+from crm_returns.domain._checks import moment, text
+from crm_returns.domain.lines import NOTE_LIMIT, Inspection, Receipt
 from crm_returns.domain.money import Money
 from crm_returns.domain.orders import LineRef
 from crm_returns.domain.settlement import PaymentStatus, RefundMethod
@@ -66,7 +66,7 @@ class ReturnEvent:
     at: datetime = attrs.field(validator=moment)
     from_status: ReturnStatus | None
     to_status: ReturnStatus
-    comment: str = ""
+    comment: str = attrs.field(default="", validator=text(NOTE_LIMIT, optional=True))
 
 
 @attrs.frozen(kw_only=True)

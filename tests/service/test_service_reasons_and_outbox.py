@@ -1,0 +1,270 @@
+"""Each tenant's reason catalog, and delivering events through the outbox.
+
+The sample lines are listed in tests/service/conftest.py.  The default
+catalog has categories quality, customer, order, logistics and general, and
+reasons quality_defect, changed_requirement, wrong_order, damaged_in_transit
+and other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+
+from crm_returns import (
+    DEFAULT_CATALOG,
+    Actor,
+    Fault,
+    LineRef,
+    Reason,
+    ReasonCategory,
+    ReturnOrder,
+    ReturnsService,
+    ReturnStatus,
+)
+from crm_returns.domain.events import ReturnApproved, ReturnDrafted, ReturnSubmitted
+from crm_returns.errors import InvalidInput, NotFound, ReasonInUse, ReasonNotSelectable
+from crm_returns.ports import OutboxMessage
+from crm_returns.testing import Wiring
+
+MOUSE = LineRef("SO-1001", "1")  # 5 x 129.00, customer C-1001
+CABLE = LineRef("SO-1001", "2")  # 10 x 39.90 - 19.90, customer C-1001
+
+Drafted = Callable[..., ReturnOrder]
+Snapshot = Callable[[], object]
+
+PACKAGING = ReasonCategory("packaging", {"en": "Packaging", "zh-CN": "包装原因"})
+BOX_CRUSHED = Reason(
+    "box_crushed",
+    "packaging",
+    {"en": "Box crushed", "zh-CN": "外箱压坏"},
+    Fault.CARRIER,
+    requires_inspection=False,
+)
+
+
+# -- reasons -------------------------------------------------------------------------
+
+
+def test_a_custom_reason_in_a_new_category_can_be_chosen(
+    service: ReturnsService, approver: Actor, clerk: Actor, drafted: Drafted
+) -> None:
+    service.add_reason_category(approver, PACKAGING)
+    catalog = service.add_reason(approver, BOX_CRUSHED)
+    assert catalog.selectable()[-1] == BOX_CRUSHED
+    assert service.reason_catalog(clerk) == catalog
+    order = drafted((MOUSE, 1, "box_crushed"))
+    line = order.lines[0]
+    assert (line.reason_code, line.reason_category) == ("box_crushed", "packaging")
+    assert line.inspection_required is False
+
+
+def test_a_reason_needs_its_category_in_the_catalog(
+    service: ReturnsService, approver: Actor, snapshot: Snapshot
+) -> None:
+    before = snapshot()
+    with pytest.raises(NotFound) as missing:
+        service.add_reason(approver, BOX_CRUSHED)
+    assert (missing.value.kind, missing.value.key) == ("reason category", "packaging")
+    assert snapshot() == before
+
+
+def test_a_code_cannot_be_used_twice(service: ReturnsService, approver: Actor) -> None:
+    twin = Reason("other", "general", {"en": "Other again", "zh-CN": "又一个其他"}, Fault.CUSTOMER)
+    with pytest.raises(InvalidInput, match="other"):
+        service.add_reason(approver, twin)
+    assert service.reason_catalog(approver) == DEFAULT_CATALOG
+
+
+def test_relabelling_shows_the_new_label_on_old_returns(
+    service: ReturnsService, approver: Actor, clerk: Actor, drafted: Drafted
+) -> None:
+    order = drafted((MOUSE, 1, "quality_defect"))
+    service.relabel_reason(approver, "quality_defect", {"en": "Defective", "zh-CN": "次品"})
+    stored = service.get_return(clerk, order.id)
+    label = service.reason_catalog(clerk).reason(stored.lines[0].reason_code).labels
+    assert (label.get("en"), label.get("zh-CN")) == ("Defective", "次品")
+
+
+def test_relabelling_needs_every_locale(service: ReturnsService, approver: Actor) -> None:
+    with pytest.raises(InvalidInput, match="zh-CN"):
+        service.relabel_reason(approver, "quality_defect", {"en": "Defective"})
+    assert service.reason_catalog(approver) == DEFAULT_CATALOG
+
+
+def test_a_retired_reason_cannot_be_chosen_but_old_returns_keep_it(
+    service: ReturnsService, approver: Actor, clerk: Actor, drafted: Drafted
+) -> None:
+    order = drafted((MOUSE, 1, "other"))
+    catalog = service.retire_reason(approver, "other")
+    assert "other" not in [reason.code for reason in catalog.selectable()]
+    with pytest.raises(ReasonNotSelectable):
+        drafted((CABLE, 1, "other"))
+    stored = service.get_return(clerk, order.id)
+    assert stored.lines[0].reason_code == "other"
+    reason = service.reason_catalog(clerk).reason("other")
+    assert (reason.retired, reason.labels.get("zh-CN")) == (True, "其他")
+
+
+@pytest.mark.parametrize("cancelled", [False, True])
+def test_a_reason_any_return_uses_cannot_be_removed(
+    service: ReturnsService,
+    approver: Actor,
+    clerk: Actor,
+    drafted: Drafted,
+    snapshot: Snapshot,
+    cancelled: bool,
+) -> None:
+    order = drafted((MOUSE, 1, "other"))
+    if cancelled:
+        service.cancel_return(clerk, order.id, "客户撤回")
+    before = snapshot()
+    with pytest.raises(ReasonInUse, match="retire"):
+        service.remove_reason(approver, "other")
+    assert snapshot() == before
+    assert service.reason_catalog(clerk).reason("other").code == "other"
+
+
+def test_an_unused_reason_can_be_removed(
+    service: ReturnsService, approver: Actor, clerk: Actor, drafted: Drafted
+) -> None:
+    catalog = service.remove_reason(approver, "other")
+    assert [reason.code for reason in catalog.reasons] == [
+        "quality_defect",
+        "changed_requirement",
+        "wrong_order",
+        "damaged_in_transit",
+    ]
+    with pytest.raises(NotFound):
+        service.reason_catalog(clerk).reason("other")
+    with pytest.raises(NotFound):
+        drafted((MOUSE, 1, "other"))
+
+
+def test_each_tenant_has_its_own_catalog(
+    service: ReturnsService,
+    approver: Actor,
+    clerk: Actor,
+    outsider: Actor,
+    drafted: Drafted,
+) -> None:
+    drafted((MOUSE, 1, "other"), by=outsider)
+    service.add_reason_category(approver, PACKAGING)
+    service.add_reason(approver, BOX_CRUSHED)
+    # Globex's return uses "other"; acme's catalog does not care.
+    service.remove_reason(approver, "other")
+    assert service.reason_catalog(outsider) == DEFAULT_CATALOG
+    assert drafted((MOUSE, 1, "other"), by=outsider).lines[0].reason_code == "other"
+    with pytest.raises(NotFound):
+        drafted((CABLE, 1, "box_crushed"), by=outsider)
+    assert drafted((CABLE, 1, "box_crushed")).lines[0].reason_code == "box_crushed"
+
+
+# -- the outbox ----------------------------------------------------------------------
+
+
+def published(messages: list[OutboxMessage]) -> list[tuple[type[object], str]]:
+    return [(type(m.event), m.event.number) for m in messages]
+
+
+def three_then_one(service: ReturnsService, clerk: Actor, drafted: Drafted) -> None:
+    """Four events: a return drafted, submitted and approved at once; then another drafted."""
+    first = drafted((MOUSE, 1, "wrong_order"))
+    assert service.submit_return(clerk, first.id).status is ReturnStatus.APPROVED
+    drafted((CABLE, 1, "wrong_order"))
+
+
+EXPECTED = [
+    (ReturnDrafted, "RT-20261127-000001"),
+    (ReturnSubmitted, "RT-20261127-000001"),
+    (ReturnApproved, "RT-20261127-000001"),
+    (ReturnDrafted, "RT-20261127-000002"),
+]
+
+
+def test_relay_delivers_every_event_once_in_order(
+    wiring: Wiring, clerk: Actor, drafted: Drafted
+) -> None:
+    three_then_one(wiring.service, clerk, drafted)
+    wiring.clock.advance(timedelta(minutes=1))
+    assert wiring.service.relay_events(wiring.sink) == 4
+    assert published(wiring.sink.published) == EXPECTED
+    assert len({m.id for m in wiring.sink.published}) == 4
+    committed = wiring.database.committed
+    assert committed.outbox == {}
+    assert committed.delivered == {m.id: wiring.clock.now() for m in wiring.sink.published}
+
+
+def test_events_match_the_audit_trail(wiring: Wiring, clerk: Actor, drafted: Drafted) -> None:
+    three_then_one(wiring.service, clerk, drafted)
+    wiring.service.relay_events(wiring.sink)
+    first = wiring.sink.published[0].event.return_id
+    trail = wiring.service.audit_trail(clerk, first)
+    assert [(e.action, e.at, e.to_status) for e in trail] == [
+        (m.event.action, m.event.at, m.event.to_status) for m in wiring.sink.published[:3]
+    ]
+
+
+def test_while_the_sink_is_down_nothing_is_marked_delivered(
+    wiring: Wiring, clerk: Actor, drafted: Drafted
+) -> None:
+    three_then_one(wiring.service, clerk, drafted)
+    wiring.sink.failing = True
+    assert wiring.service.relay_events(wiring.sink) == 0
+    assert wiring.sink.published == []
+    assert wiring.database.committed.delivered == {}
+    assert len(wiring.database.committed.outbox) == 4
+    wiring.sink.failing = False
+    assert wiring.service.relay_events(wiring.sink) == 4
+    assert published(wiring.sink.published) == EXPECTED
+
+
+def test_relaying_again_never_delivers_twice(
+    wiring: Wiring, clerk: Actor, drafted: Drafted
+) -> None:
+    three_then_one(wiring.service, clerk, drafted)
+    assert wiring.service.relay_events(wiring.sink) == 4
+    assert wiring.service.relay_events(wiring.sink) == 0
+    drafted((MOUSE, 1, "wrong_order"))
+    assert wiring.service.relay_events(wiring.sink) == 1
+    assert published(wiring.sink.published) == [*EXPECTED, (ReturnDrafted, "RT-20261127-000003")]
+
+
+def test_relay_takes_at_most_the_limit_oldest_first(
+    wiring: Wiring, clerk: Actor, drafted: Drafted
+) -> None:
+    three_then_one(wiring.service, clerk, drafted)
+    assert wiring.service.relay_events(wiring.sink, limit=3) == 3
+    assert published(wiring.sink.published) == EXPECTED[:3]
+    assert wiring.service.relay_events(wiring.sink, limit=3) == 1
+    assert published(wiring.sink.published) == EXPECTED
+
+
+class SinkThatFailsOnce:
+    """Refuses its ``nth`` message once (a timeout), and accepts everything else."""
+
+    def __init__(self, nth: int) -> None:
+        self.nth = nth
+        self.tries = 0
+        self.published: list[OutboxMessage] = []
+
+    def publish(self, message: OutboxMessage) -> None:
+        self.tries += 1
+        if self.tries == self.nth:
+            raise TimeoutError("webhook timed out")
+        self.published.append(message)
+
+
+def test_a_sink_failing_midway_keeps_the_rest_for_later_in_order(
+    wiring: Wiring, clerk: Actor, drafted: Drafted
+) -> None:
+    three_then_one(wiring.service, clerk, drafted)
+    flaky = SinkThatFailsOnce(nth=3)
+    # The third message fails: it and the fourth wait, so that order is kept.
+    assert wiring.service.relay_events(flaky) == 2
+    assert published(flaky.published) == EXPECTED[:2]
+    assert len(wiring.database.committed.delivered) == 2
+    assert wiring.service.relay_events(flaky) == 2
+    assert published(flaky.published) == EXPECTED
