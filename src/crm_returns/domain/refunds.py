@@ -32,6 +32,8 @@ __all__ = [
     "pricing_of",
     "refund_for_units",
     "slice_for",
+    "spread_order_discount",
+    "spread_shipping",
 ]
 
 
@@ -132,3 +134,38 @@ def allocate(amount: Money, weights: Sequence[Money]) -> tuple[Money, ...]:
     for i in order[:leftover]:
         floors[i] += quantum
     return tuple(Money(value, amount.currency) for value in floors)
+
+
+def _after_line_discount(line: DeliveredLine) -> Money:
+    return line.gross_amount - (line.line_discount or Money.zero(line.currency))
+
+
+def spread_order_discount(
+    lines: Sequence[DeliveredLine], discount: Money
+) -> tuple[DeliveredLine, ...]:
+    """Give each line its share of an order-level discount, in proportion to its amount.
+
+    The shares add up to ``discount`` exactly (see :func:`allocate`); each line's
+    ``order_discount`` is replaced by its share.
+
+    Raises:
+        InvalidMoney: The discount is negative, or larger than a line can carry.
+        CurrencyMismatch: Lines or discount in different currencies.
+    """
+    shares = allocate(discount, [_after_line_discount(line) for line in lines])
+    return tuple(
+        attrs.evolve(line, order_discount=share) for line, share in zip(lines, shares, strict=True)
+    )
+
+
+def spread_shipping(lines: Sequence[DeliveredLine], shipping: Money) -> tuple[DeliveredLine, ...]:
+    """Give each line its share of the order's shipping charge, in proportion to its amount.
+
+    Raises:
+        InvalidMoney: The charge is negative, or every line is free.
+        CurrencyMismatch: Lines or charge in different currencies.
+    """
+    shares = allocate(shipping, [_after_line_discount(line) for line in lines])
+    return tuple(
+        attrs.evolve(line, shipping=share) for line, share in zip(lines, shares, strict=True)
+    )
