@@ -6,15 +6,21 @@ import io
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 
 import pytest
 from rich.console import Console
 
-from crm_returns import Action, ReturnStatus
+from crm_returns import ReturnStatus
 from crm_returns.cli import main
-from crm_returns.cli.demo import run_demo
-from crm_returns.cli.labels import ACTIONS, LANGUAGES, STATUSES, WORDS, Language
-from crm_returns.testing import sample_wiring
+from crm_returns.cli.demo import demo_request, run_demo
+from crm_returns.cli.labels import ENTRY_KINDS, LOCATIONS, REFUND_METHODS, WORDS, Language
+from crm_returns.domain.ledger import DEFAULT_CHART
+from crm_returns.domain.money import Money
+from crm_returns.domain.returns import ReturnOrder
+from crm_returns.testing import Wiring, sample_wiring
+
+TableRows = Callable[[str, str], list[list[str]]]
 
 NUMBER = "RT-20261127-000001"
 
@@ -23,37 +29,13 @@ CHINESE_REASONS = ("质量问题", "需求变更", "运输损坏")
 
 # The audit trail of the demo, one action per entry, oldest first.
 ENGLISH_ACTIONS = [
-    "Create draft",
-    "Submit",
-    "Approve",
-    "Approve",
-    "Receive goods",
-    "Receive goods",
-    "Inspect",
-    "Complete",
-]
-CHINESE_ACTIONS = ["创建退货单", "提交", "审批通过", "审批通过", "收货", "收货", "质检", "完成退货"]
-
-
-@pytest.fixture(autouse=True)
-def plain_120_column_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Rich reads these when a console is made: 120 columns, and no colour codes."""
-    monkeypatch.setenv("COLUMNS", "120")
-    for name in ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE"):
-        monkeypatch.delenv(name, raising=False)
-
-
-def table_rows(text: str, title: str) -> list[list[str]]:
-    """The body rows of the table titled ``title``, as stripped cells, one per text line."""
-    lines = text.splitlines()
-    start = next(index for index, line in enumerate(lines) if line.strip() == title)
-    rows = []
-    for line in lines[start + 1 :]:
-        if line.startswith("└"):
-            break
-        if line.startswith("│"):
-            rows.append([cell.strip() for cell in line.split("│")[1:-1]])
-    return rows
+    "Create draft", "Submit", "Approve", "Approve", "Receive goods", "Receive goods",
+    "Inspect", "Finish repair", "Grant refund", "Record payment", "Settle payment", "Complete",
+]  # fmt: skip
+CHINESE_ACTIONS = [
+    "创建退货单", "提交", "审批通过", "审批通过", "收货", "收货",
+    "质检", "维修完成", "核定退款", "发起退款付款", "确认付款结果", "完成退货",
+]  # fmt: skip
 
 
 def column(rows: list[list[str]], index: int) -> list[str]:
@@ -62,7 +44,7 @@ def column(rows: list[list[str]], index: int) -> list[str]:
 
 
 def test_english_demo_prints_the_completed_return_its_reasons_and_audit_actions(
-    capsys: pytest.CaptureFixture[str],
+    capsys: pytest.CaptureFixture[str], table_rows: TableRows
 ) -> None:
     assert main(["demo", "--lang", "en"]) == 0
 
@@ -77,7 +59,7 @@ def test_english_demo_prints_the_completed_return_its_reasons_and_audit_actions(
 
 @pytest.mark.parametrize("argv", [["demo"], ["demo", "--lang", "zh"]], ids=["default", "zh"])
 def test_chinese_demo_is_the_default_and_speaks_chinese_throughout(
-    capsys: pytest.CaptureFixture[str], argv: list[str]
+    capsys: pytest.CaptureFixture[str], table_rows: TableRows, argv: list[str]
 ) -> None:
     assert main(argv) == 0
 
@@ -87,26 +69,60 @@ def test_chinese_demo_is_the_default_and_speaks_chinese_throughout(
     for reason in CHINESE_REASONS:
         assert reason in out
     assert column(table_rows(out, "操作日志"), 2) == CHINESE_ACTIONS
-    for english in ("Completed", "Audit trail", "Refund", *ENGLISH_REASONS):
-        assert english not in out
+    tables = (WORDS, LOCATIONS, ENTRY_KINDS, REFUND_METHODS)
+    english = {
+        *ENGLISH_REASONS,
+        *(label for table in tables for label in table["en"].values()),
+        *(account.name for account in DEFAULT_CHART.accounts()),
+    }
+    assert sorted(label for label in english if label in out) == []
 
 
-def test_printed_refund_is_the_completed_orders_refund() -> None:
-    wiring = sample_wiring()
-    console = Console(record=True, width=160, file=io.StringIO())
+def test_printed_refund_is_the_completed_orders_refund(
+    english_text: str, english_wiring: Wiring, english_order: ReturnOrder, table_rows: TableRows
+) -> None:
+    order = english_order
 
-    order = run_demo("en", console, wiring)
-
-    text = console.export_text()
     assert order.status is ReturnStatus.COMPLETED
-    assert wiring.service.get_return(wiring.clerk, order.id) == order
-    assert f"Refund: {order.refund}" in text
-    rows = table_rows(text, "Return lines")
+    assert english_wiring.service.get_return(english_wiring.clerk, order.id) == order
+    assert f"Refund: {order.refund}" in english_text
+    rows = table_rows(english_text, "Return lines")
     assert column(rows, 0) == [str(line.ref) for line in order.lines]
     assert column(rows, -1) == [str(line.refund) for line in order.lines]
     # One cable was rejected at inspection, so less is refunded than was estimated.
-    assert [row[7] for row in rows] == ["0", "1", "0"]
-    assert f"Estimated refund: {order.refund}" not in text
+    assert column(rows, 7) == ["0", "1", "0"]
+    assert f"Estimated refund: {order.refund}" not in english_text
+
+
+def test_preview_shows_the_estimate_net_of_the_restocking_fee(
+    english_text: str, table_rows: TableRows
+) -> None:
+    wiring = sample_wiring()
+    preview = wiring.service.preview_return(wiring.clerk, demo_request("en"))
+    fee = Money.total((line.fee for line in preview.refund_lines), preview.refund.currency)
+
+    rows = table_rows(english_text, "Customer: 张伟 (C-1001)")
+
+    assert column(rows, 0) == [str(line.ref) for line in preview.lines]
+    assert column(rows, -1) == [str(line.refund) for line in preview.lines]
+    assert f"Estimated refund: {preview.refund}" in english_text
+    assert f"Restocking fee deducted: {fee}" in english_text
+    assert fee.amount > 0
+
+
+def test_return_lines_show_where_the_units_went(english_text: str, table_rows: TableRows) -> None:
+    # A line's cells may wrap onto the rows below it: join them back per line.
+    decided: dict[str, list[str]] = {}
+    ref = ""
+    for row in table_rows(english_text, "Return lines"):
+        ref = row[0] or ref
+        decided.setdefault(ref, []).extend(row[3].split())
+
+    assert {ref: " ".join(words) for ref, words in decided.items()} == {
+        "SO-1001/1": "2 × restock",
+        "SO-1001/2": "2 × restock 1 × back to customer",
+        "SO-1001/3": "1 × repair",
+    }
 
 
 def test_main_prints_the_refund_the_demo_completes_with(
@@ -120,11 +136,11 @@ def test_main_prints_the_refund_the_demo_completes_with(
 
 
 def test_output_to_a_pipe_is_120_columns_wide(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, language: Language
 ) -> None:
     monkeypatch.delenv("COLUMNS")
 
-    assert main(["demo", "--lang", "en"]) == 0
+    assert main(["demo", "--lang", language]) == 0
 
     widths = {len(line) for line in capsys.readouterr().out.splitlines()}
     assert max(widths) == 120
@@ -186,10 +202,3 @@ def test_importing_the_library_and_its_cli_does_not_import_rich() -> None:
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
-
-
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_every_status_action_and_word_has_a_label(language: Language) -> None:
-    assert set(STATUSES[language]) == {status.value for status in ReturnStatus}
-    assert set(ACTIONS[language]) == {action.value for action in Action}
-    assert set(WORDS[language]) == set(WORDS["zh"])

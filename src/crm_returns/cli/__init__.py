@@ -64,7 +64,11 @@ def _add_demo(commands: _Subparsers) -> None:
     demo = commands.add_parser(
         "demo",
         help="walk one return through its whole life on sample data",
-        description="Run a return from search to refund on in-memory sample data.",
+        description=(
+            "Run a return from search to refund on in-memory sample data, then print "
+            "its refund breakdown and credit note, stock moves and balances, journal "
+            "entries and trial balance."
+        ),
     )
     demo.add_argument(
         "--lang",

@@ -2,47 +2,65 @@
 
 Everything runs in memory on :func:`crm_returns.testing.sample_wiring`; the
 manual clock is moved between steps so that the audit trail reads like a real
-week in a warehouse.  Needs the ``cli`` extra (``rich``).
+week in a warehouse.  The scenario returns three lines of one order, each
+ending differently: the mice are restocked; of the cables, two are restocked
+and one, cut by the customer, is sent back (the customer changed their mind,
+so a restocking fee is kept); the monitor, damaged in transit, goes to repair
+and back to sellable stock.  The refund is granted with its credit note
+(红字凭证), paid and settled, and the return completed; then the stock moves,
+balances, journal entries and trial balance of the return are printed.
+Needs the ``cli`` extra (``rich``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from crm_returns.cli.books import (
+    balances_table,
+    grant_summary,
+    journal_table,
+    moves_table,
+    refund_table,
+    trial_balance_table,
+)
 from crm_returns.cli.labels import Language, Phrasebook
+from crm_returns.cli.tables import (
+    audit_table,
+    lines_table,
+    pairs,
+    preview_table,
+    return_summary,
+    returnable_table,
+    time_text,
+)
 from crm_returns.domain.actors import Actor
-from crm_returns.domain.audit import AuditEntry
-from crm_returns.domain.lines import Inspection, Receipt, RequestedLine, ReturnLine
+from crm_returns.domain.lines import Inspection, Receipt, RequestedLine
+from crm_returns.domain.money import Money
 from crm_returns.domain.orders import LineRef
-from crm_returns.domain.planning import ReturnableLine
 from crm_returns.domain.queries import LineQuery
-from crm_returns.domain.reasons import ReasonCatalog
 from crm_returns.domain.returns import ReturnOrder
+from crm_returns.domain.settlement import RefundGrant
 from crm_returns.domain.states import Action
-from crm_returns.service.commands import ReturnPreview, ReturnRequest
+from crm_returns.domain.stock import Disposition, RejectOutcome
+from crm_returns.errors import CrmReturnsError
+from crm_returns.service.commands import ReturnRequest
 from crm_returns.testing import Wiring, sample_wiring
 
-__all__ = ["DEMO_CUSTOMER", "run_demo"]
+__all__ = ["DEMO_CUSTOMER", "DEMO_SERIAL", "demo_request", "run_demo"]
 
 #: The customer whose delivered lines the demo returns.
 DEMO_CUSTOMER = "C-1001"
 
-_MOUSE, _CABLE, _MONITOR = (LineRef("SO-1001", line) for line in ("1", "2", "3"))
+#: The serial number of the monitor that comes back.
+DEMO_SERIAL = "MON27-0002"
 
-_RETURNABLE_COLUMNS = (
-    "order_number", "line", "sku", "product",
-    "delivered", "already_returned", "returnable", "unit_price",
-)  # fmt: skip
-_LINE_COLUMNS = (
-    "line", "sku", "reason",
-    "requested", "approved", "received", "accepted", "rejected", "refund",
-)  # fmt: skip
+_MOUSE, _CABLE, _MONITOR = (LineRef("SO-1001", line) for line in ("1", "2", "3"))
 
 
 def run_demo(language: Language, console: Console, wiring: Wiring | None = None) -> ReturnOrder:
@@ -58,27 +76,62 @@ def run_demo(language: Language, console: Console, wiring: Wiring | None = None)
     """
     wiring = sample_wiring() if wiring is None else wiring
     words = Phrasebook(language)
-    service = wiring.service
-    catalog = service.reason_catalog(wiring.clerk)
+    service, clerk = wiring.service, wiring.clerk
+    catalog = service.reason_catalog(clerk)
     console.rule(Text(words.word("title"), style="bold"))
 
     _section(console, words.word("search", customer=DEMO_CUSTOMER))
-    found = service.search_returnable_lines(wiring.clerk, LineQuery(customer_id=DEMO_CUSTOMER))
-    console.print(_returnable_table(words, found.items, found.total))
+    found = service.search_returnable_lines(clerk, LineQuery(customer_id=DEMO_CUSTOMER))
+    console.print(returnable_table(words, found.items, found.total))
 
     wiring.clock.advance(timedelta(minutes=12))
-    request = _request(words)
+    request = demo_request(language)
     _section(console, words.word("preview"))
-    _print_preview(console, words, catalog, service.preview_return(wiring.clerk, request))
+    preview = service.preview_return(clerk, request)
+    console.print(preview_table(words, catalog, preview))
+    steps = " → ".join(words.step(step.name) for step in preview.steps)
+    fee = Money.total((line.fee for line in preview.refund_lines), preview.refund.currency)
+    console.print(
+        pairs(
+            (words.word("estimated_refund"), str(preview.refund)),
+            (words.word("estimated_fee"), str(fee)),
+            (words.word("steps"), steps or words.word("auto_approved")),
+        )
+    )
 
     _section(console, words.word("lifecycle"))
     order = _walk(console, words, wiring, request)
 
     _section(console, words.word("result"))
-    _print_return(console, words, catalog, order)
+    console.print(return_summary(words, order))
     console.print()
-    console.print(_audit_table(words, service.audit_trail(wiring.clerk, order.id)))
+    console.print(lines_table(words, catalog, order))
+
+    _section(console, words.word("refund_step"))
+    grant = _granted(order)
+    console.print(refund_table(words, order, grant))
+    console.print(grant_summary(words, grant))
+
+    _section(console, words.word("stock_step"))
+    console.print(moves_table(words, service.stock_moves(clerk, return_id=order.id)))
+    console.print()
+    console.print(balances_table(words, service.stock_balances(clerk)))
+
+    _section(console, words.word("ledger_step"))
+    console.print(journal_table(words, service.journal(clerk, return_id=order.id)))
+    console.print()
+    console.print(trial_balance_table(words, service.trial_balance(clerk, return_id=order.id)))
+
+    _section(console, words.word("audit_step"))
+    console.print(audit_table(words, service.audit_trail(clerk, order.id)))
     return order
+
+
+def _granted(order: ReturnOrder) -> RefundGrant:
+    """The refund granted for ``order``; the scenario grants it before it needs it."""
+    if order.grant is None:
+        raise CrmReturnsError(f"the demo expected a refund granted for return {order.number}")
+    return order.grant
 
 
 def _section(console: Console, heading: str) -> None:
@@ -86,8 +139,9 @@ def _section(console: Console, heading: str) -> None:
     console.rule(heading, align="left")
 
 
-def _request(words: Phrasebook) -> ReturnRequest:
-    """Three lines of one order, each with a different reason."""
+def demo_request(language: Language) -> ReturnRequest:
+    """What the demo's customer returns: three lines of one order, each for another reason."""
+    words = Phrasebook(language)
     return ReturnRequest(
         lines=(
             RequestedLine(_MOUSE, Decimal(2), "quality_defect", words.scenario("note_mouse")),
@@ -103,12 +157,12 @@ def _request(words: Phrasebook) -> ReturnRequest:
 def _walk(
     console: Console, words: Phrasebook, wiring: Wiring, request: ReturnRequest
 ) -> ReturnOrder:
-    """Create, approve, receive, inspect and complete the return, over three days."""
+    """Create, approve, receive, inspect, repair, refund, pay and complete, over five days."""
     service, clock, progress = wiring.service, wiring.clock, Table.grid(padding=(0, 2))
 
     def done(actor: Actor, action: Action, order: ReturnOrder, then: timedelta) -> str:
         progress.add_row(
-            Text(_time(order.updated_at), style="dim"),
+            Text(time_text(order.updated_at), style="dim"),
             Text(actor.name),
             Text(words.action(action)),
             Text(f"{order.number} → {words.status(order.status)}", style="bold"),
@@ -131,167 +185,46 @@ def _walk(
         words.scenario("receive_first"),
     )
     done(wiring.warehouse, Action.RECEIVE, order, timedelta(days=1, hours=2, minutes=15))
+    monitor = Receipt(
+        received=Decimal(1), damaged_in_transit=Decimal(1), serial_numbers=[DEMO_SERIAL]
+    )
     order = service.receive_goods(
         wiring.warehouse,
         rid,
-        {
-            _CABLE: Receipt(received=Decimal(3)),
-            _MONITOR: Receipt(received=Decimal(1), damaged_in_transit=Decimal(1)),
-        },
+        {_CABLE: Receipt(received=Decimal(3)), _MONITOR: monitor},
         words.scenario("receive_rest"),
     )
-    done(wiring.warehouse, Action.RECEIVE, order, timedelta(hours=3, minutes=20))
+    done(wiring.warehouse, Action.RECEIVE, order, timedelta(hours=17))
     order = service.inspect_goods(
         wiring.inspector,
         rid,
         {
-            _MOUSE: Inspection(accepted=Decimal(2)),
-            _CABLE: Inspection(accepted=Decimal(2), rejected=Decimal(1)),
-            _MONITOR: Inspection(accepted=Decimal(1)),
+            _MOUSE: Inspection(accepted=Decimal(2), disposition=Disposition.RESTOCK),
+            _CABLE: Inspection(
+                accepted=Decimal(2),
+                rejected=Decimal(1),
+                disposition=Disposition.RESTOCK,
+                rejected_outcome=RejectOutcome.SEND_BACK,
+            ),
+            _MONITOR: Inspection(accepted=Decimal(1), disposition=Disposition.REPAIR),
         },
         words.scenario("inspect"),
     )
-    done(wiring.inspector, Action.INSPECT, order, timedelta(minutes=45))
+    done(wiring.inspector, Action.INSPECT, order, timedelta(days=2, hours=5, minutes=35))
+    order = service.finish_repair(
+        wiring.warehouse, rid, _MONITOR, Decimal(1), Disposition.RESTOCK, words.scenario("repair")
+    )
+    done(wiring.warehouse, Action.FINISH_REPAIR, order, timedelta(minutes=50))
+    order = service.grant_refund(wiring.approver, rid, comment=words.scenario("grant"))
+    done(wiring.approver, Action.GRANT_REFUND, order, timedelta(minutes=25))
+    reference = words.scenario("payment_reference")
+    order = service.record_refund_payment(wiring.clerk, rid, _granted(order).amount, reference)
+    # The payment provider confirms the next morning.
+    done(wiring.clerk, Action.RECORD_PAYMENT, order, timedelta(hours=16))
+    payment = _granted(order).payments[-1]
+    order = service.settle_refund_payment(wiring.clerk, rid, payment.id, succeeded=True)
+    done(wiring.clerk, Action.SETTLE_PAYMENT, order, timedelta(minutes=30))
     order = service.complete_return(wiring.clerk, rid, words.scenario("complete"))
     done(wiring.clerk, Action.COMPLETE, order, timedelta(0))
     console.print(progress)
     return order
-
-
-def _quantity(value: Decimal) -> str:
-    """``Decimal("2")`` as ``2`` and ``Decimal("1.50")`` as ``1.5``."""
-    return f"{value.normalize():f}"
-
-
-def _time(at: datetime) -> str:
-    return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
-
-
-def _table(
-    words: Phrasebook, title: str, columns: Sequence[str], numeric: int, whole: int = 0
-) -> Table:
-    """A table of ``columns`` (word keys).
-
-    The last ``numeric`` columns hold numbers or money: right-aligned, never
-    wrapped.  The first ``whole`` columns hold codes that are not wrapped either.
-    """
-    table = Table(title=Text(title, style="bold"), title_justify="left", header_style="bold")
-    for index, key in enumerate(columns):
-        is_number = index >= len(columns) - numeric
-        table.add_column(
-            words.word(key),
-            justify="right" if is_number else "left",
-            no_wrap=is_number or index < whole,
-            # Chinese has no spaces to wrap at: fold long text instead of cutting it.
-            overflow="ellipsis" if is_number else "fold",
-        )
-    return table
-
-
-def _returnable_table(words: Phrasebook, lines: Iterable[ReturnableLine], total: int) -> Table:
-    title = words.word("search_table", total=total)
-    table = _table(words, title, _RETURNABLE_COLUMNS, numeric=4, whole=3)
-    for item in sorted(lines, key=lambda item: item.line.ref):
-        line = item.line
-        table.add_row(
-            *(Text(cell) for cell in (line.ref.order_number, line.ref.line_id, line.sku)),
-            Text(line.product_name),
-            _quantity(line.quantity_delivered),
-            _quantity(item.already_returned),
-            Text(_quantity(item.returnable_quantity), style="bold"),
-            str(line.unit_price),
-        )
-    return table
-
-
-def _print_preview(
-    console: Console, words: Phrasebook, catalog: ReasonCatalog, preview: ReturnPreview
-) -> None:
-    customer = f"{preview.customer_name} ({preview.customer_id})"
-    table = _table(
-        words,
-        f"{words.word('customer')}: {customer}",
-        ("line", "sku", "product", "reason", "note", "quantity", "estimated_refund"),
-        numeric=2,
-        whole=2,
-    )
-    for line in preview.lines:
-        table.add_row(
-            Text(str(line.ref)),
-            Text(line.sku),
-            Text(line.product_name),
-            Text(words.reason(catalog, line.reason_code)),
-            Text(line.note),
-            _quantity(line.requested),
-            str(line.refund),
-        )
-    console.print(table)
-    steps = " → ".join(words.step(step.name) for step in preview.steps)
-    console.print(
-        _pairs(
-            (words.word("estimated_refund"), str(preview.refund)),
-            (words.word("steps"), steps or words.word("auto_approved")),
-        )
-    )
-
-
-def _pairs(*pairs: tuple[str, str]) -> Text:
-    """``label: value`` lines, labels in bold."""
-    lines = [Text.assemble((f"{label}: ", "bold"), value) for label, value in pairs]
-    return Text("\n").join(lines)
-
-
-def _print_return(
-    console: Console, words: Phrasebook, catalog: ReasonCatalog, order: ReturnOrder
-) -> None:
-    console.print(
-        _pairs(
-            (words.word("number"), order.number),
-            (words.word("customer"), f"{order.customer_name} ({order.customer_id})"),
-            (words.word("status"), words.status(order.status)),
-            (words.word("refund"), str(order.refund)),
-            (words.word("note"), order.note),
-        )
-    )
-    console.print()
-    table = _table(words, words.word("lines"), _LINE_COLUMNS, numeric=6, whole=2)
-    for line in order.lines:
-        table.add_row(
-            Text(str(line.ref)),
-            Text(line.sku),
-            Text(words.reason(catalog, line.reason_code)),
-            *_counts(line),
-            str(line.refund),
-        )
-    console.print(table)
-
-
-def _counts(line: ReturnLine) -> tuple[str, ...]:
-    counts = (line.requested, line.approved, line.received, line.accepted, line.rejected)
-    return tuple(_quantity(count) for count in counts)
-
-
-def _audit_table(words: Phrasebook, entries: Iterable[AuditEntry]) -> Table:
-    table = _table(
-        words,
-        words.word("audit"),
-        ("time", "actor", "action", "transition", "comment", "detail"),
-        numeric=0,
-        whole=1,
-    )
-    # Comments and details are the long, free-running columns: they share
-    # what the others leave, details taking more because they list lines.
-    table.expand = True
-    for column, ratio in zip(table.columns[4:], (2, 3), strict=True):
-        column.ratio = ratio
-    for entry in entries:
-        change = f"{words.status(entry.from_status)}\n→ {words.status(entry.to_status)}"
-        table.add_row(
-            Text(_time(entry.at)),
-            Text(entry.actor_name),
-            Text(words.action(entry.action)),
-            Text(change),
-            Text(entry.comment),
-            Text("\n".join(words.detail(field, value) for field, value in entry.detail)),
-        )
-    return table

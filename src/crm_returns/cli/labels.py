@@ -1,26 +1,41 @@
-"""What the command line says, in Chinese and English.
+"""Labels of the library's values, in Chinese and English, and the :class:`Phrasebook`.
 
-The tables here are plain dicts, one per language, keyed by a stable key: a
-word of the interface, or the ``value`` of a :class:`~crm_returns.ReturnStatus`
-or :class:`~crm_returns.Action`.  Reason labels are not here: they come from
-the tenant's :class:`~crm_returns.ReasonCatalog`, which a tenant can relabel.
-:class:`Phrasebook` looks words up for one language.
+Each table maps a language to labels keyed by a stable key, usually the
+``value`` of an enum member (:class:`~crm_returns.ReturnStatus`,
+:class:`~crm_returns.Action`, :class:`~crm_returns.domain.stock.Location`,
+...).  They are written one key per line with both languages side by side, so
+that a missing translation shows.  Reason labels are not here: they come from
+the tenant's :class:`~crm_returns.ReasonCatalog`, which a tenant can relabel;
+account names come from the :class:`~crm_returns.domain.ledger.ChartOfAccounts`.
+:class:`Phrasebook` looks words and labels up for one language.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Final, Literal
+from collections.abc import Mapping
+from typing import Final
 
+from crm_returns.cli.words import LANGUAGES, SCENARIO, WORDS, Language
+from crm_returns.domain.ledger import Account, EntryKind
 from crm_returns.domain.reasons import ReasonCatalog
+from crm_returns.domain.settlement import PaymentStatus, RefundMethod
 from crm_returns.domain.states import Action, ReturnStatus
+from crm_returns.domain.stock import Disposition, Location, RejectOutcome
 
 __all__ = [
     "ACTIONS",
     "DETAIL_FIELDS",
+    "DISPOSITIONS",
+    "ENTRY_KINDS",
     "LANGUAGES",
     "LOCALES",
+    "LOCATIONS",
+    "MOVE_REASONS",
+    "PAYMENT_STATUSES",
     "QUANTITY_WORDS",
+    "REFUND_METHODS",
+    "REJECT_OUTCOMES",
     "SCENARIO",
     "STATUSES",
     "STEPS",
@@ -29,234 +44,162 @@ __all__ = [
     "Phrasebook",
 ]
 
-#: A language the command line speaks.
-Language = Literal["zh", "en"]
+_Labels = dict[Language, dict[str, str]]
 
-#: Every language, the default first.
-LANGUAGES: Final[tuple[Language, ...]] = ("zh", "en")
+
+def _bilingual(pairs: Mapping[str, tuple[str, str]]) -> _Labels:
+    """``{key: (zh, en)}`` as one table per language."""
+    return {
+        "zh": {key: zh for key, (zh, _) in pairs.items()},
+        "en": {key: en for key, (_, en) in pairs.items()},
+    }
+
 
 #: The reason-catalog locale of each language.
 LOCALES: Final[dict[Language, str]] = {"zh": "zh-CN", "en": "en"}
 
-#: Headings, column names and other words of the interface.
-WORDS: Final[dict[Language, dict[str, str]]] = {
-    "zh": {
-        "title": "退货流程演示（内存数据，模拟时钟）",
-        "search": "第 1 步 · 查找客户 {customer} 已交付的订单明细",
-        "search_table": "可退明细（共 {total} 行）",
-        "preview": "第 2 步 · 确认退货（提交前预览）",
-        "lifecycle": "第 3 步 · 创建、审批、收货、质检、完成",
-        "result": "第 4 步 · 退货单",
-        "audit": "操作日志",
-        "order_number": "订单号",
-        "line": "行号",
-        "sku": "物料编码",
-        "product": "产品",
-        "delivered": "已交付",
-        "already_returned": "已退",
-        "returnable": "可退",
-        "unit_price": "单价",
-        "quantity": "退货数量",
-        "reason": "退货原因",
-        "note": "备注",
-        "estimated_refund": "预计退款",
-        "customer": "客户",
-        "steps": "审批节点",
-        "auto_approved": "无需审批，提交后自动批准",
-        "number": "退货单号",
-        "status": "状态",
-        "refund": "退款金额",
-        "lines": "退货明细",
-        "requested": "申请",
-        "approved": "批准",
-        "received": "收到",
-        "accepted": "合格",
-        "rejected": "不合格",
-        "time": "时间 (UTC)",
-        "actor": "操作人",
-        "action": "操作",
-        "transition": "状态变化",
-        "comment": "说明",
-        "detail": "详情",
-        "new": "新建",
-    },
-    "en": {
-        "title": "Return workflow demo (in-memory data, simulated clock)",
-        "search": "Step 1 · Delivered order lines of customer {customer}",
-        "search_table": "Returnable lines ({total} in all)",
-        "preview": "Step 2 · Confirm the return (preview before submitting)",
-        "lifecycle": "Step 3 · Create, approve, receive, inspect, complete",
-        "result": "Step 4 · The return order",
-        "audit": "Audit trail",
-        "order_number": "Order",
-        "line": "Line",
-        "sku": "SKU",
-        "product": "Product",
-        "delivered": "Delivered",
-        "already_returned": "Already returned",
-        "returnable": "Returnable",
-        "unit_price": "Unit price",
-        "quantity": "Quantity",
-        "reason": "Reason",
-        "note": "Note",
-        "estimated_refund": "Estimated refund",
-        "customer": "Customer",
-        "steps": "Approval steps",
-        "auto_approved": "none, approved automatically on submit",
-        "number": "Return number",
-        "status": "Status",
-        "refund": "Refund",
-        "lines": "Return lines",
-        "requested": "Requested",
-        "approved": "Approved",
-        "received": "Received",
-        "accepted": "Accepted",
-        "rejected": "Rejected",
-        "time": "Time (UTC)",
-        "actor": "Actor",
-        "action": "Action",
-        "transition": "Status change",
-        "comment": "Comment",
-        "detail": "Detail",
-        "new": "new",
-    },
-}
-
 #: Return statuses, keyed by :attr:`ReturnStatus.value`.
-STATUSES: Final[dict[Language, dict[str, str]]] = {
-    "zh": {
-        "draft": "草稿",
-        "submitted": "待审批",
-        "approved": "已批准",
-        "rejected": "已驳回",
-        "partially_received": "部分收货",
-        "received": "已收货",
-        "inspected": "已质检",
-        "completed": "已完成",
-        "cancelled": "已取消",
-    },
-    "en": {
-        "draft": "Draft",
-        "submitted": "Submitted",
-        "approved": "Approved",
-        "rejected": "Rejected",
-        "partially_received": "Partially received",
-        "received": "Received",
-        "inspected": "Inspected",
-        "completed": "Completed",
-        "cancelled": "Cancelled",
-    },
-}
+STATUSES: Final = _bilingual({
+    "draft": ("草稿", "Draft"),
+    "submitted": ("待审批", "Submitted"),
+    "approved": ("已批准", "Approved"),
+    "rejected": ("已驳回", "Rejected"),
+    "partially_received": ("部分收货", "Partially received"),
+    "received": ("已收货", "Received"),
+    "inspected": ("已质检", "Inspected"),
+    "completed": ("已完成", "Completed"),
+    "cancelled": ("已取消", "Cancelled"),
+})  # fmt: skip
 
 #: Actions on a return, keyed by :attr:`Action.value`.
-ACTIONS: Final[dict[Language, dict[str, str]]] = {
-    "zh": {
-        "draft": "创建退货单",
-        "edit": "修改明细",
-        "submit": "提交",
-        "approve": "审批通过",
-        "reject": "驳回",
-        "cancel": "取消",
-        "receive": "收货",
-        "inspect": "质检",
-        "complete": "完成退货",
-    },
-    "en": {
-        "draft": "Create draft",
-        "edit": "Edit lines",
-        "submit": "Submit",
-        "approve": "Approve",
-        "reject": "Reject",
-        "cancel": "Cancel",
-        "receive": "Receive goods",
-        "inspect": "Inspect",
-        "complete": "Complete",
-    },
-}
+ACTIONS: Final = _bilingual({
+    "draft": ("创建退货单", "Create draft"),
+    "edit": ("修改明细", "Edit lines"),
+    "submit": ("提交", "Submit"),
+    "approve": ("审批通过", "Approve"),
+    "reject": ("驳回", "Reject"),
+    "cancel": ("取消", "Cancel"),
+    "receive": ("收货", "Receive goods"),
+    "inspect": ("质检", "Inspect"),
+    "complete": ("完成退货", "Complete"),
+    "finish_repair": ("维修完成", "Finish repair"),
+    "grant_refund": ("核定退款", "Grant refund"),
+    "record_payment": ("发起退款付款", "Record payment"),
+    "settle_payment": ("确认付款结果", "Settle payment"),
+})  # fmt: skip
 
 #: Approval steps of the sample policy, by step name; other names show as they are.
-STEPS: Final[dict[Language, dict[str, str]]] = {
-    "zh": {"manager": "经理审批", "quality": "质量审批"},
-    "en": {"manager": "Manager approval", "quality": "Quality approval"},
-}
+STEPS: Final = _bilingual({
+    "manager": ("经理审批", "Manager approval"),
+    "quality": ("质量审批", "Quality approval"),
+})  # fmt: skip
 
 #: Names of the audit detail fields (see :class:`~crm_returns.AuditEntry`).
-DETAIL_FIELDS: Final[dict[Language, dict[str, str]]] = {
-    "zh": {
-        "lines": "明细",
-        "policy_version": "审批策略版本",
-        "steps": "审批节点",
-        "step": "审批节点",
-        "receipts": "收货",
-        "inspections": "质检",
-        "refund": "退款",
-    },
-    "en": {
-        "lines": "lines",
-        "policy_version": "policy",
-        "steps": "steps",
-        "step": "step",
-        "receipts": "receipts",
-        "inspections": "inspections",
-        "refund": "refund",
-    },
-}
+DETAIL_FIELDS: Final = _bilingual({
+    "lines": ("明细", "lines"),
+    "policy_version": ("审批策略版本", "policy"),
+    "steps": ("审批节点", "steps"),
+    "step": ("审批节点", "step"),
+    "receipts": ("收货", "receipts"),
+    "inspections": ("质检", "inspections"),
+    "refund": ("退款", "refund"),
+    "line": ("明细", "line"),
+    "units": ("数量", "units"),
+    "outcome": ("去向", "outcome"),
+    "method": ("退款方式", "method"),
+    "amount": ("金额", "amount"),
+    "fee": ("手续费", "fee"),
+    "credit_note": ("红字凭证", "credit note"),
+    "missing_units_refunded": ("未到货而退款的数量", "missing units refunded"),
+    "payment_id": ("付款单号", "payment"),
+    "reference": ("支付流水号", "reference"),
+    "status": ("结果", "status"),
+})  # fmt: skip
 
-#: Quantities and flags named inside receipt and inspection details.
-QUANTITY_WORDS: Final[dict[Language, dict[str, str]]] = {
-    "zh": {
-        "received": "收到",
-        "damaged_in_transit": "运输损坏",
-        "wrong_item": "错发",
-        "missing": "缺失",
-        "accepted": "合格",
-        "rejected": "不合格",
-        "needs_review": "待复核",
-        "note": "备注",
-    },
-    "en": {
-        "received": "received",
-        "damaged_in_transit": "damaged in transit",
-        "wrong_item": "wrong item",
-        "missing": "missing",
-        "accepted": "accepted",
-        "rejected": "rejected",
-        "needs_review": "needs review",
-        "note": "note",
-    },
-}
+#: Quantities, flags and choices named inside receipt and inspection details.
+QUANTITY_WORDS: Final = _bilingual({
+    "received": ("收到", "received"),
+    "damaged_in_transit": ("运输损坏", "damaged in transit"),
+    "wrong_item": ("错发", "wrong item"),
+    "missing": ("缺失", "missing"),
+    "serial_numbers": ("序列号", "serial numbers"),
+    "lot": ("批次", "lot"),
+    "accepted": ("合格", "accepted"),
+    "rejected": ("不合格", "rejected"),
+    "needs_review": ("待复核", "needs review"),
+    "note": ("备注", "note"),
+    "disposition": ("处置", "disposition"),
+    "dispositions": ("处置", "dispositions"),
+    "rejected_outcome": ("不合格品", "rejected units"),
+})  # fmt: skip
 
-#: What the people in the demo scenario type: notes and comments.
-SCENARIO: Final[dict[Language, dict[str, str]]] = {
-    "zh": {
-        "note_mouse": "滚轮失灵",
-        "note_cable": "项目取消，多订了",
-        "note_monitor": "到货时屏幕碎裂",
-        "request": "客户张伟来电要求退货",
-        "approve_manager": "金额超过 500 元，同意退货",
-        "approve_quality": "质量投诉，同意退回检验",
-        "receive_first": "鼠标先到",
-        "receive_rest": "其余到货，显示器外箱破损",
-        "inspect": "一根数据线已剪断，不予退款",
-        "complete": "已按合格数量退款",
-    },
-    "en": {
-        "note_mouse": "Scroll wheel stopped working",
-        "note_cable": "Project cancelled, ordered too many",
-        "note_monitor": "Screen cracked on arrival",
-        "request": "Customer Zhang Wei called to return goods",
-        "approve_manager": "Over 500 CNY; return agreed",
-        "approve_quality": "Quality claim; send back for inspection",
-        "receive_first": "Mice arrived first",
-        "receive_rest": "Rest arrived; monitor box crushed",
-        "inspect": "One cable was cut; no refund for it",
-        "complete": "Refunded the accepted units",
-    },
-}
+#: Stock locations, keyed by :attr:`Location.value`.
+LOCATIONS: Final = _bilingual({
+    "customer": ("客户", "Customer"),
+    "receiving": ("退货收货区", "Returns receiving"),
+    "sellable": ("可售库存", "Sellable stock"),
+    "quarantine": ("隔离区", "Quarantine"),
+    "repair": ("维修区", "Repair"),
+    "scrap": ("报废", "Scrap"),
+    "vendor": ("供应商", "Vendor"),
+})  # fmt: skip
 
-_NAMED_QUANTITY = re.compile(r"\b([a-z_]+)=")
+#: What happens to accepted units, keyed by :attr:`Disposition.value`.
+DISPOSITIONS: Final = _bilingual({
+    "restock": ("重新上架", "restock"),
+    "repair": ("送修", "repair"),
+    "quarantine": ("隔离", "quarantine"),
+    "scrap": ("报废", "scrap"),
+    "return_to_vendor": ("退供应商", "return to vendor"),
+})  # fmt: skip
+
+#: What happens to rejected units, keyed by :attr:`RejectOutcome.value`.
+REJECT_OUTCOMES: Final = _bilingual({
+    "keep_in_quarantine": ("留在隔离区", "keep in quarantine"),
+    "send_back": ("退回客户", "back to customer"),
+})  # fmt: skip
+
+#: Why stock moved, for the reasons that are not a disposition or outcome.
+MOVE_REASONS: Final = _bilingual({
+    "receipt": ("收货", "receipt"),
+    "repair→restock": ("修好后重新上架", "repaired, restocked"),
+    "repair→scrap": ("维修后报废", "scrapped after repair"),
+})  # fmt: skip
+
+#: Refund methods, keyed by :attr:`RefundMethod.value`.
+REFUND_METHODS: Final = _bilingual({
+    "original_payment": ("原路退回", "original payment"),
+    "store_credit": ("店铺余额", "store credit"),
+    "replacement": ("换货", "replacement"),
+})  # fmt: skip
+
+#: Refund payment statuses, keyed by :attr:`PaymentStatus.value`.
+PAYMENT_STATUSES: Final = _bilingual({
+    "pending": ("处理中", "pending"),
+    "succeeded": ("成功", "succeeded"),
+    "failed": ("失败", "failed"),
+})  # fmt: skip
+
+#: Kinds of journal entry, keyed by :attr:`EntryKind.value`.
+ENTRY_KINDS: Final = _bilingual({
+    "refund": ("退款（红字）", "Refund (credit note)"),
+    "refund_payment": ("退款付款", "Refund payment"),
+    "restock": ("存货成本转回", "Cost back to stock"),
+    "scrap": ("报废损失", "Scrap write-off"),
+    "vendor_return": ("退供应商", "Vendor return"),
+})  # fmt: skip
+
+_NAMED_VALUE = re.compile(r"\b([a-z_]+)=([^,]*)")
 _PER_STEP = frozenset({"steps", "step"})
 _PER_LINE = frozenset({"receipts", "inspections"})
+#: Audit detail fields whose values are enum values, and the table that labels them.
+_VALUES: Final[dict[str, _Labels]] = {
+    "outcome": DISPOSITIONS,
+    "disposition": DISPOSITIONS,
+    "rejected_outcome": REJECT_OUTCOMES,
+    "method": REFUND_METHODS,
+    "status": PAYMENT_STATUSES,
+}
 
 
 class Phrasebook:
@@ -308,16 +251,57 @@ class Phrasebook:
         """A note or comment typed by someone in the demo scenario."""
         return SCENARIO[self.language][key]
 
+    def location(self, location: Location) -> str:
+        """A stock location's label."""
+        return LOCATIONS[self.language][location.value]
+
+    def disposition(self, decision: Disposition | RejectOutcome) -> str:
+        """What happens to accepted (a disposition) or rejected (an outcome) units."""
+        table = DISPOSITIONS if isinstance(decision, Disposition) else REJECT_OUTCOMES
+        return table[self.language][decision.value]
+
+    def move_reason(self, reason: str) -> str:
+        """Why stock moved: receipt, a disposition, an outcome, or the end of a repair.
+
+        Reasons this phrasebook does not know show as they are.
+        """
+        for table in (MOVE_REASONS, DISPOSITIONS, REJECT_OUTCOMES):
+            if reason in table[self.language]:
+                return table[self.language][reason]
+        return reason
+
+    def method(self, method: RefundMethod) -> str:
+        """A refund method's label."""
+        return REFUND_METHODS[self.language][method.value]
+
+    def payment_status(self, status: PaymentStatus) -> str:
+        """A refund payment status's label."""
+        return PAYMENT_STATUSES[self.language][status.value]
+
+    def entry_kind(self, kind: EntryKind) -> str:
+        """A journal entry kind's label."""
+        return ENTRY_KINDS[self.language][kind.value]
+
+    def account(self, account: Account) -> str:
+        """An account as ``code name``, named in Chinese when the chart has a Chinese name."""
+        name = account.name_zh if self.language == "zh" and account.name_zh else account.name
+        return f"{account.code} {name}"
+
     def detail(self, field: str, value: str) -> str:
         """One audit detail pair as ``field: value``; receipts and inspections one line each."""
         if field in _PER_STEP:
             value = "; ".join(self.step(name) for name in value.split("; "))
+        if field in _VALUES:
+            value = _VALUES[field][self.language].get(value, value)
         if field not in _PER_LINE:
             return f"{DETAIL_FIELDS[self.language].get(field, field)}: {value}"
-        words = QUANTITY_WORDS[self.language]
-        parts = [
-            _NAMED_QUANTITY.sub(lambda found: f"{words.get(found[1], found[1])} ", part)
-            for part in value.split("; ")
-        ]
+        parts = [_NAMED_VALUE.sub(self._named_value, part) for part in value.split("; ")]
         label = DETAIL_FIELDS[self.language][field]
         return "\n".join((f"{label}:", *(f"  {part}" for part in parts)))
+
+    def _named_value(self, found: re.Match[str]) -> str:
+        """``key=value`` inside a receipt or inspection, as ``label value``."""
+        key, value = found[1], found[2]
+        if key in _VALUES:
+            value = _VALUES[key][self.language].get(value, value)
+        return f"{QUANTITY_WORDS[self.language].get(key, key)} {value}"

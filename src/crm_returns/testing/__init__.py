@@ -29,10 +29,12 @@ from crm_returns.domain.actors import Actor
 from crm_returns.domain.approval import ApprovalPolicy, ApprovalRule, ApprovalStep
 from crm_returns.domain.money import Money
 from crm_returns.domain.orders import DeliveredLine, LineRef
+from crm_returns.domain.policy import FeeRule, RefundPolicy
 from crm_returns.service.service import ReturnsService
 
 __all__ = [
     "SAMPLE_POLICY",
+    "SAMPLE_REFUND_POLICY",
     "SAMPLE_TENANT",
     "Wiring",
     "sample_lines",
@@ -57,6 +59,18 @@ SAMPLE_POLICY = ApprovalPolicy(
     version="sample-1",
 )
 
+#: A 10 % restocking fee, at least 20.00 CNY, when the customer changed their
+#: mind (reason category ``customer``); none when the seller or carrier is at fault.
+SAMPLE_REFUND_POLICY = RefundPolicy(
+    fee_rules=(
+        FeeRule(
+            Decimal("0.10"),
+            minimum=(Money(Decimal("20.00"), "CNY"),),
+            reason_categories=frozenset({"customer"}),
+        ),
+    ),
+)
+
 
 def _line(
     order: str,
@@ -64,11 +78,13 @@ def _line(
     customer: tuple[str, str],
     product: tuple[str, str, str],
     units: int,
-    price: str,
+    price: tuple[str, str],
     delivered: datetime,
     discount: str | None = None,
+    serials: tuple[str, ...] = (),
 ) -> DeliveredLine:
     sku, name, category = product
+    unit_price, unit_cost = price
     return DeliveredLine(
         ref=LineRef(order, line_id),
         customer_id=customer[0],
@@ -77,7 +93,9 @@ def _line(
         product_name=name,
         category=category,
         quantity_delivered=Decimal(units),
-        unit_price=Money(Decimal(price), "CNY"),
+        unit_price=Money(Decimal(unit_price), "CNY"),
+        unit_cost=Money(Decimal(unit_cost), "CNY"),
+        serial_numbers=serials,
         line_discount=Money(Decimal(discount), "CNY") if discount else None,
         tax_rate=Decimal("0.13"),
         prices_include_tax=True,
@@ -87,21 +105,24 @@ def _line(
 
 
 def sample_lines(now: datetime) -> tuple[DeliveredLine, ...]:
-    """Two customers' orders, delivered a few days before ``now``."""
+    """Two customers' orders, delivered a few days before ``now``.
+
+    Every line knows its unit cost (price, cost); the monitors carry serial numbers.
+    """
     zhang = ("C-1001", "张伟")
     li = ("C-1002", "李娜")
     first, second = now - timedelta(days=3), now - timedelta(days=5)
     return (
         _line("SO-1001", "1", zhang, ("MSE-01", "无线鼠标 Wireless mouse", "accessories"),
-              5, "129.00", first),
+              5, ("129.00", "68.00"), first),
         _line("SO-1001", "2", zhang, ("CBL-02", "USB-C 数据线 USB-C cable", "accessories"),
-              10, "39.90", first, discount="19.90"),
+              10, ("39.90", "14.50"), first, discount="19.90"),
         _line("SO-1001", "3", zhang, ("MON-27", "27 英寸显示器 27-inch monitor", "displays"),
-              2, "1899.00", first),
+              2, ("1899.00", "1320.00"), first, serials=("MON27-0001", "MON27-0002")),
         _line("SO-1002", "1", li, ("CHR-10", "人体工学椅 Ergonomic chair", "furniture"),
-              1, "2399.00", second),
+              1, ("2399.00", "1450.00"), second),
         _line("SO-1002", "2", li, ("LMP-05", "LED 台灯 LED desk lamp", "lighting"),
-              3, "199.00", second),
+              3, ("199.00", "96.00"), second),
     )  # fmt: skip
 
 
@@ -138,6 +159,7 @@ def sample_wiring(
     *,
     now: datetime | None = None,
     policy: ApprovalPolicy = SAMPLE_POLICY,
+    refund_policy: RefundPolicy = SAMPLE_REFUND_POLICY,
     with_sample_orders: bool = True,
 ) -> Wiring:
     """A service wired to in-memory adapters, in one call.
@@ -145,6 +167,8 @@ def sample_wiring(
     Args:
         now: Where the manual clock starts (2026-11-27 09:00 UTC by default).
         policy: The approval policy (:data:`SAMPLE_POLICY` by default).
+        refund_policy: Restocking fees and shipping refunds
+            (:data:`SAMPLE_REFUND_POLICY` by default).
         with_sample_orders: Load :func:`sample_lines` for :data:`SAMPLE_TENANT`.
     """
     start = now or datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
@@ -158,6 +182,7 @@ def sample_wiring(
         clock=clock,
         ids=ids,
         approval_policy=policy,
+        refund_policy=refund_policy,
     )
 
     def actor(actor_id: str, name: str, *roles: str) -> Actor:

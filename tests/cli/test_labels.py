@@ -1,0 +1,58 @@
+"""Every value the demo prints has a label in each language, and none is printed raw."""
+
+from __future__ import annotations
+
+import re
+
+from crm_returns import Action, ReturnStatus
+from crm_returns.cli.labels import (
+    ACTIONS,
+    DISPOSITIONS,
+    ENTRY_KINDS,
+    LOCATIONS,
+    MOVE_REASONS,
+    PAYMENT_STATUSES,
+    REFUND_METHODS,
+    REJECT_OUTCOMES,
+    STATUSES,
+    WORDS,
+    Language,
+)
+from crm_returns.domain.ledger import EntryKind
+from crm_returns.domain.settlement import PaymentStatus, RefundMethod
+from crm_returns.domain.stock import Disposition, Location, RejectOutcome
+from crm_returns.testing import Wiring
+
+SNAKE_CASE = re.compile(r"\b[a-z]+_[a-z_]+\b")
+
+
+def test_every_status_action_and_word_has_a_label(language: Language) -> None:
+    assert set(STATUSES[language]) == {status.value for status in ReturnStatus}
+    assert set(ACTIONS[language]) == {action.value for action in Action}
+    assert set(WORDS[language]) == set(WORDS["zh"])
+
+
+def test_every_location_decision_method_payment_status_and_entry_kind_has_a_label(
+    language: Language,
+) -> None:
+    assert set(LOCATIONS[language]) == {location.value for location in Location}
+    assert set(DISPOSITIONS[language]) == {disposition.value for disposition in Disposition}
+    assert set(REJECT_OUTCOMES[language]) == {outcome.value for outcome in RejectOutcome}
+    assert set(REFUND_METHODS[language]) == {method.value for method in RefundMethod}
+    assert set(PAYMENT_STATUSES[language]) == {status.value for status in PaymentStatus}
+    assert set(ENTRY_KINDS[language]) == {kind.value for kind in EntryKind}
+
+
+def test_every_reason_the_demo_moved_stock_for_has_a_label(
+    demo_wiring: Wiring, language: Language
+) -> None:
+    moves = demo_wiring.service.stock_moves(demo_wiring.clerk)
+    known = {*MOVE_REASONS[language], *DISPOSITIONS[language], *REJECT_OUTCOMES[language]}
+
+    assert moves
+    assert {move.reason for move in moves} <= known
+
+
+def test_no_field_name_or_enum_value_is_printed_raw(demo_text: str) -> None:
+    assert SNAKE_CASE.findall(demo_text) == []
+    assert "=" not in demo_text
