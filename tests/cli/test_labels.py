@@ -20,8 +20,7 @@ from crm_returns.cli.labels import (
 )
 from crm_returns.domain.ledger import EntryKind
 from crm_returns.domain.settlement import PaymentStatus, RefundMethod
-from crm_returns.domain.stock import Disposition, Location, RejectOutcome
-from crm_returns.testing import Wiring
+from crm_returns.domain.stock import Disposition, Location, MoveReason, RejectOutcome
 
 SNAKE_CASE = re.compile(r"\b[a-z]+_[a-z_]+\b")
 
@@ -43,14 +42,9 @@ def test_every_location_decision_method_payment_status_and_entry_kind_has_a_labe
     assert set(ENTRY_KINDS[language]) == {kind.value for kind in EntryKind}
 
 
-def test_every_reason_the_demo_moved_stock_for_has_a_label(
-    demo_wiring: Wiring, language: Language
-) -> None:
-    moves = demo_wiring.service.stock_moves(demo_wiring.clerk)
+def test_every_reason_stock_can_move_for_has_a_label(language: Language) -> None:
     known = {*MOVE_REASONS[language], *DISPOSITIONS[language], *REJECT_OUTCOMES[language]}
-
-    assert moves
-    assert {move.reason for move in moves} <= known
+    assert {reason.value for reason in MoveReason} <= known
 
 
 def test_no_field_name_or_enum_value_is_printed_raw(demo_text: str) -> None:

@@ -21,7 +21,7 @@ from crm_returns.domain.ledger import Account, EntryKind
 from crm_returns.domain.reasons import ReasonCatalog
 from crm_returns.domain.settlement import PaymentStatus, RefundMethod
 from crm_returns.domain.states import Action, ReturnStatus
-from crm_returns.domain.stock import Disposition, Location, RejectOutcome
+from crm_returns.domain.stock import Disposition, Location, MoveReason, RejectOutcome
 
 __all__ = [
     "ACTIONS",
@@ -162,8 +162,8 @@ REJECT_OUTCOMES: Final = _bilingual({
 #: Why stock moved, for the reasons that are not a disposition or outcome.
 MOVE_REASONS: Final = _bilingual({
     "receipt": ("收货", "receipt"),
-    "repair→restock": ("修好后重新上架", "repaired, restocked"),
-    "repair→scrap": ("维修后报废", "scrapped after repair"),
+    "repaired_restock": ("修好后重新上架", "repaired, restocked"),
+    "repaired_scrap": ("维修后报废", "scrapped after repair"),
 })  # fmt: skip
 
 #: Refund methods, keyed by :attr:`RefundMethod.value`.
@@ -185,6 +185,8 @@ ENTRY_KINDS: Final = _bilingual({
     "refund": ("退款（红字）", "Refund (credit note)"),
     "refund_payment": ("退款付款", "Refund payment"),
     "restock": ("存货成本转回", "Cost back to stock"),
+    "repair": ("维修品成本转回", "Cost back (in repair)"),
+    "quarantine": ("隔离品成本转回", "Cost back (quarantined)"),
     "scrap": ("报废损失", "Scrap write-off"),
     "vendor_return": ("退供应商", "Vendor return"),
 })  # fmt: skip
@@ -260,15 +262,15 @@ class Phrasebook:
         table = DISPOSITIONS if isinstance(decision, Disposition) else REJECT_OUTCOMES
         return table[self.language][decision.value]
 
-    def move_reason(self, reason: str) -> str:
+    def move_reason(self, reason: MoveReason) -> str:
         """Why stock moved: receipt, a disposition, an outcome, or the end of a repair.
 
         Reasons this phrasebook does not know show as they are.
         """
         for table in (MOVE_REASONS, DISPOSITIONS, REJECT_OUTCOMES):
-            if reason in table[self.language]:
-                return table[self.language][reason]
-        return reason
+            if reason.value in table[self.language]:
+                return table[self.language][reason.value]
+        return reason.value
 
     def method(self, method: RefundMethod) -> str:
         """A refund method's label."""

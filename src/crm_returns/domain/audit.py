@@ -51,15 +51,34 @@ _BASE_FIELDS = frozenset(attrs.fields_dict(ReturnEvent))
 
 
 def _readable(value: object) -> str:
-    """Render an event field for people: ``SO-1/2: received=2, missing=1``."""
+    """Render an event field for people: ``SO-1/2: received=2, missing=1``.
+
+    Lines are separated by ``; ``, fields by ``, ``, and the parts of one
+    field (a split over dispositions, several serial numbers) by ``+``.
+    """
     if isinstance(value, tuple):
         if len(value) == 2 and isinstance(value[0], LineRef):
             return f"{value[0]}: {_readable(value[1])}"
         return "; ".join(_readable(item) for item in value)
     if type(value).__str__ is object.__str__ and attrs.has(type(value)):
-        pairs = attrs.asdict(value, recurse=False)  # type: ignore[arg-type]
-        # Zero counts, false flags and empty notes say nothing; leave them out.
-        return ", ".join(f"{key}={_readable(item)}" for key, item in pairs.items() if item)
+        # Fields left at their default (zero counts, no flag, no note, the default
+        # disposition) say nothing; leave them out.
+        parts = [
+            f"{field.name}={_part(getattr(value, field.name))}"
+            for field in attrs.fields(type(value))  # type: ignore[arg-type]
+            if getattr(value, field.name) != field.default and getattr(value, field.name)
+        ]
+        return ", ".join(parts)
+    return _part(value)
+
+
+def _part(value: object) -> str:
+    if isinstance(value, tuple):
+        return "+".join(
+            ":".join(_part(item) for item in element) if isinstance(element, tuple) else
+            _part(element)
+            for element in value
+        )  # fmt: skip
     if isinstance(value, enum.Enum):
         return str(value.value)
     return str(value)

@@ -29,7 +29,13 @@ from crm_returns.domain.money import Money, quantity
 from crm_returns.domain.orders import LineRef
 from crm_returns.domain.returns import ReturnOrder, Transition, emit, evolve, require
 from crm_returns.domain.states import Action, ReturnStatus
-from crm_returns.domain.stock import Disposition, Location, StockMove, destination_of
+from crm_returns.domain.stock import (
+    Disposition,
+    Location,
+    MoveReason,
+    StockMove,
+    destination_of,
+)
 from crm_returns.errors import ExcessQuantity, IllegalTransition, InvalidInput
 
 __all__ = ["complete", "finish_repair", "inspect", "receive"]
@@ -54,7 +60,7 @@ class _Books:
         units: Decimal,
         source: Location,
         destination: Location,
-        reason: str,
+        reason: MoveReason,
         serials: tuple[str, ...] = (),
         lot: str = "",
     ) -> None:
@@ -83,9 +89,12 @@ class _Books:
         if unit_cost is None or units <= 0:
             return  # The host did not say what the goods cost: nothing to value.
         debit, kind = {
+            Disposition.RESTOCK: (self.chart.inventory, EntryKind.RESTOCK),
+            Disposition.REPAIR: (self.chart.inventory, EntryKind.REPAIR),
+            Disposition.QUARANTINE: (self.chart.inventory, EntryKind.QUARANTINE),
             Disposition.SCRAP: (self.chart.scrap_loss, EntryKind.SCRAP),
             Disposition.RETURN_TO_VENDOR: (self.chart.vendor_receivable, EntryKind.VENDOR_RETURN),
-        }.get(disposition, (self.chart.inventory, EntryKind.RESTOCK))
+        }[disposition]
         cost = unit_cost.times(units)
         self._post(
             kind,
@@ -121,7 +130,11 @@ class _Books:
     def accept(self, line: ReturnLine, split: Iterable[tuple[Disposition, Decimal]]) -> None:
         for disposition, units in split:
             self.move(
-                line, units, Location.RECEIVING, destination_of(disposition), disposition.value
+                line,
+                units,
+                Location.RECEIVING,
+                destination_of(disposition),
+                MoveReason.of(disposition),
             )
             self.cost_back(line, disposition, units)
 
@@ -164,7 +177,7 @@ def _receive_line(line: ReturnLine, receipt: Receipt, books: _Books) -> ReturnLi
         receipt.received,
         Location.CUSTOMER,
         Location.RECEIVING,
-        "receipt",
+        MoveReason.RECEIPT,
         receipt.serial_numbers,
         receipt.lot,
     )
@@ -240,7 +253,11 @@ def _inspect_line(line: ReturnLine, inspection: Inspection, books: _Books) -> Re
     books.accept(line, split)
     outcome = inspection.rejected_outcome
     books.move(
-        line, inspection.rejected, Location.RECEIVING, destination_of(outcome), outcome.value
+        line,
+        inspection.rejected,
+        Location.RECEIVING,
+        destination_of(outcome),
+        MoveReason.of(outcome),
     )
     rejected = ((outcome, inspection.rejected),) if inspection.rejected else ()
     return attrs.evolve(
@@ -313,7 +330,10 @@ def finish_repair(
     if units > line.in_repair:
         raise ExcessQuantity(f"line {ref}: {units} units to finish but {line.in_repair} in repair")
     books = _Books(order, at, chart)
-    books.move(line, units, Location.REPAIR, destination_of(outcome), f"repair→{outcome.value}")
+    reason = (
+        MoveReason.REPAIRED_SCRAP if outcome is Disposition.SCRAP else MoveReason.REPAIRED_RESTOCK
+    )
+    books.move(line, units, Location.REPAIR, destination_of(outcome), reason)
     if outcome is Disposition.SCRAP:
         books.write_off(line, units)
     repaired = attrs.evolve(line, repaired=line.repaired + units)

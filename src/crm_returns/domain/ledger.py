@@ -27,6 +27,7 @@ __all__ = [
     "JournalEntry",
     "Posting",
     "Side",
+    "entry",
     "trial_balance",
 ]
 
@@ -98,6 +99,8 @@ class EntryKind(enum.Enum):
     REFUND = "refund"
     REFUND_PAYMENT = "refund_payment"
     RESTOCK = "restock"
+    REPAIR = "repair"
+    QUARANTINE = "quarantine"
     SCRAP = "scrap"
     VENDOR_RETURN = "vendor_return"
 
@@ -121,7 +124,7 @@ class Posting:
             raise InvalidInput(f"a posting to {self.account.code} must be more than zero")
 
 
-def _non_zero(postings: Iterable[Posting]) -> tuple[Posting, ...]:
+def _postings(postings: Iterable[Posting]) -> tuple[Posting, ...]:
     return tuple(postings)
 
 
@@ -150,7 +153,7 @@ class JournalEntry:
     kind: EntryKind
     at: datetime = attrs.field(validator=moment)
     memo: str = ""
-    postings: tuple[Posting, ...] = attrs.field(converter=_non_zero)
+    postings: tuple[Posting, ...] = attrs.field(converter=_postings)
 
     def __attrs_post_init__(self) -> None:
         if not self.postings:

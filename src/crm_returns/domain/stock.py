@@ -27,6 +27,7 @@ from crm_returns.errors import InvalidInput
 __all__ = [
     "Disposition",
     "Location",
+    "MoveReason",
     "RejectOutcome",
     "StockMove",
     "balances",
@@ -68,6 +69,26 @@ class RejectOutcome(enum.Enum):
     SEND_BACK = "send_back"
 
 
+class MoveReason(enum.Enum):
+    """Why goods moved: the receipt, a disposition, a reject outcome, or a repair's end."""
+
+    RECEIPT = "receipt"
+    RESTOCK = "restock"
+    REPAIR = "repair"
+    QUARANTINE = "quarantine"
+    SCRAP = "scrap"
+    RETURN_TO_VENDOR = "return_to_vendor"
+    KEEP_IN_QUARANTINE = "keep_in_quarantine"
+    SEND_BACK = "send_back"
+    REPAIRED_RESTOCK = "repaired_restock"
+    REPAIRED_SCRAP = "repaired_scrap"
+
+    @classmethod
+    def of(cls, decision: Disposition | RejectOutcome) -> MoveReason:
+        """The reason for moving units as ``decision`` says."""
+        return cls(decision.value)
+
+
 _DESTINATIONS: Mapping[Disposition | RejectOutcome, Location] = {
     Disposition.RESTOCK: Location.SELLABLE,
     Disposition.REPAIR: Location.REPAIR,
@@ -105,7 +126,7 @@ class StockMove:
         at: When.
         serial_numbers: Serial numbers of the units, when tracked.
         lot: Lot or batch number, when tracked.
-        reason: Why: the disposition or outcome, or ``"receipt"``.
+        reason: Why they moved.
     """
 
     id: str
@@ -119,7 +140,7 @@ class StockMove:
     at: datetime = attrs.field(validator=moment)
     serial_numbers: tuple[str, ...] = attrs.field(default=(), converter=string_tuple)
     lot: str = attrs.field(default="", validator=text(64, optional=True))
-    reason: str = ""
+    reason: MoveReason = MoveReason.RECEIPT
 
     def __attrs_post_init__(self) -> None:
         if self.source is self.destination:
