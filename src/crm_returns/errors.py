@@ -20,6 +20,7 @@ __all__ = [
     "CurrencyMismatch",
     "ExcessAmount",
     "ExcessQuantity",
+    "IdempotencyConflict",
     "IllegalTransition",
     "InvalidInput",
     "InvalidMoney",
@@ -175,6 +176,20 @@ class NotAuthorised(RuleViolation):
 
 class SeparationOfDuties(RuleViolation):
     """The same person may not both request and approve a return."""
+
+
+class IdempotencyConflict(RuleViolation):
+    """An idempotency key was reused for a different command or payload.
+
+    Attributes:
+        key: The key.
+    """
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        super().__init__(
+            f"idempotency key {key!r} was already used for a different command or payload"
+        )
 
 
 class ConcurrencyConflict(CrmReturnsError):

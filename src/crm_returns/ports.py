@@ -31,6 +31,8 @@ __all__ = [
     "Clock",
     "EventSink",
     "IdGenerator",
+    "IdempotencyKeys",
+    "IdempotentResult",
     "Journal",
     "OrderSource",
     "Outbox",
@@ -192,6 +194,31 @@ class Journal(Protocol):
         """
 
 
+@attrs.frozen
+class IdempotentResult:
+    """What a command keyed for idempotency did, to answer its retries.
+
+    Attributes:
+        command: The command's name.
+        fingerprint: A digest of the command's payload.
+        order: The return as the command left it.
+    """
+
+    command: str
+    fingerprint: str
+    order: ReturnOrder
+
+
+class IdempotencyKeys(Protocol):
+    """Results of commands that carried an idempotency key, per tenant."""
+
+    def get(self, tenant_id: str, key: str) -> IdempotentResult | None:
+        """The result stored under ``key``, if any."""
+
+    def put(self, tenant_id: str, key: str, result: IdempotentResult) -> None:
+        """Store ``result`` under ``key``."""
+
+
 class EventSink(Protocol):
     """Where committed events go: a notifier, a webhook, a message broker."""
 
@@ -213,6 +240,7 @@ class UnitOfWork(abc.ABC):
         sequences: Counters for readable numbers.
         stock: Stock moves.
         journal: Journal entries.
+        idempotency: Results of commands keyed for idempotency.
     """
 
     returns: ReturnRepository
@@ -222,6 +250,7 @@ class UnitOfWork(abc.ABC):
     sequences: Sequences
     stock: StockLedger
     journal: Journal
+    idempotency: IdempotencyKeys
 
     def __enter__(self) -> Self:
         self._begin()

@@ -25,7 +25,7 @@ from crm_returns.domain.reasons import ReasonCatalog
 from crm_returns.domain.returns import ReturnOrder
 from crm_returns.domain.stock import StockMove
 from crm_returns.errors import ConcurrencyConflict, InvalidInput, NotFound
-from crm_returns.ports import OutboxMessage, UnitOfWork
+from crm_returns.ports import IdempotentResult, OutboxMessage, UnitOfWork
 
 __all__ = [
     "ManualClock",
@@ -148,6 +148,7 @@ class _Committed:
     sequences: dict[str, int] = attrs.Factory(dict)
     moves: list[StockMove] = attrs.Factory(list)
     entries: list[JournalEntry] = attrs.Factory(list)
+    idempotency: dict[tuple[str, str], IdempotentResult] = attrs.Factory(dict)
 
 
 class MemoryDatabase:
@@ -383,6 +384,21 @@ class _Journal:
         self._db.entries.extend(self.pending)
 
 
+class _Idempotency:
+    def __init__(self, db: _Committed) -> None:
+        self._db = db
+        self.pending: dict[tuple[str, str], IdempotentResult] = {}
+
+    def get(self, tenant_id: str, key: str) -> IdempotentResult | None:
+        return self.pending.get((tenant_id, key)) or self._db.idempotency.get((tenant_id, key))
+
+    def put(self, tenant_id: str, key: str, result: IdempotentResult) -> None:
+        self.pending[(tenant_id, key)] = result
+
+    def apply(self) -> None:
+        self._db.idempotency.update(self.pending)
+
+
 class MemoryUnitOfWork(UnitOfWork):
     """A transaction over a :class:`MemoryDatabase`; writes apply at commit."""
 
@@ -400,6 +416,8 @@ class MemoryUnitOfWork(UnitOfWork):
         self._sequences = _Sequences(committed)
         self._stock = _Stock(committed)
         self._journal = _Journal(committed)
+        self._idempotency = _Idempotency(committed)
+        self.idempotency = self._idempotency
         self.stock = self._stock
         self.journal = self._journal
         self.returns = self._returns
@@ -424,6 +442,7 @@ class MemoryUnitOfWork(UnitOfWork):
             self._sequences,
             self._stock,
             self._journal,
+            self._idempotency,
         )
         for part in parts:
             part.apply()

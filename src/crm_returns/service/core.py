@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TypeVar
 
@@ -20,15 +21,38 @@ from crm_returns.domain.policy import RefundPolicy
 from crm_returns.domain.reasons import DEFAULT_CATALOG, ReasonCatalog
 from crm_returns.domain.returns import ReturnOrder, Transition
 from crm_returns.domain.settlement import RefundLine, RefundMethod
-from crm_returns.errors import InvalidInput, NotFound
-from crm_returns.ports import Clock, IdGenerator, OrderSource, OutboxMessage, UnitOfWork
+from crm_returns.errors import IdempotencyConflict, InvalidInput, NotFound
+from crm_returns.ports import (
+    Clock,
+    IdempotentResult,
+    IdGenerator,
+    OrderSource,
+    OutboxMessage,
+    UnitOfWork,
+)
 
-__all__ = ["CREDIT_NOTE_FORMAT", "ServiceCore"]
+__all__ = ["CREDIT_NOTE_FORMAT", "KEY_LIMIT", "ServiceCore", "fingerprint"]
+
+#: Longest idempotency key accepted, in characters.
+KEY_LIMIT = 200
 
 _V = TypeVar("_V")
 
 #: How credit note (红字凭证) numbers read.
 CREDIT_NOTE_FORMAT = NumberFormat("CN-{date:%Y%m%d}-{seq:06d}", series="credit_note")
+
+
+def _canonical(value: object) -> object:
+    if isinstance(value, Mapping):
+        return tuple(sorted((repr(k), _canonical(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple):
+        return tuple(_canonical(item) for item in value)
+    return repr(value)
+
+
+def fingerprint(command: str, payload: tuple[object, ...]) -> str:
+    """A digest of a command and its payload; mappings count regardless of order."""
+    return hashlib.sha256(repr((command, _canonical(payload))).encode()).hexdigest()
 
 
 def checked_actor(actor: object) -> Actor:
@@ -167,19 +191,62 @@ class ServiceCore:
         actor: Actor,
         return_id: str,
         decide: Callable[[UnitOfWork, ReturnOrder, Actor], Transition | Sequence[Transition]],
+        *,
+        command: str,
+        payload: tuple[object, ...] = (),
+        key: str | None = None,
     ) -> ReturnOrder:
-        """Load a return, let ``decide`` move it on, save everything in one transaction."""
+        """Load a return, let ``decide`` move it on, save everything in one transaction.
+
+        With an idempotency ``key``, a retry of the same ``command`` and
+        ``payload`` returns the first result and changes nothing more.
+        """
         actor = checked_actor(actor)
         return_id = checked_text(return_id, "return id")
+        digest = fingerprint(command, (return_id, *payload))
         with self._uow() as uow:
+            replayed = self._replayed(uow, actor, key, command, digest)
+            if replayed is not None:
+                return replayed
             order = uow.returns.get(actor.tenant_id, return_id)
             decided = decide(uow, order, actor)
             transitions = (decided,) if isinstance(decided, Transition) else tuple(decided)
             uow.returns.update(transitions[-1].order, expected_version=order.version)
             for transition in transitions:
                 self._record(uow, transition)
+            self._remember(uow, actor, key, command, digest, transitions[-1].order)
             uow.commit()
         return transitions[-1].order
+
+    @staticmethod
+    def _replayed(
+        uow: UnitOfWork, actor: Actor, key: str | None, command: str, digest: str
+    ) -> ReturnOrder | None:
+        """The first result of a retried command, or ``None`` for a new one."""
+        if key is None:
+            return None
+        if not isinstance(key, str) or not key.strip() or len(key) > KEY_LIMIT:
+            raise InvalidInput(
+                f"an idempotency key is a non-blank string of at most {KEY_LIMIT} characters"
+            )
+        found = uow.idempotency.get(actor.tenant_id, key)
+        if found is None:
+            return None
+        if (found.command, found.fingerprint) != (command, digest):
+            raise IdempotencyConflict(key)
+        return found.order
+
+    @staticmethod
+    def _remember(
+        uow: UnitOfWork,
+        actor: Actor,
+        key: str | None,
+        command: str,
+        digest: str,
+        order: ReturnOrder,
+    ) -> None:
+        if key is not None:
+            uow.idempotency.put(actor.tenant_id, key, IdempotentResult(command, digest, order))
 
     def _record(self, uow: UnitOfWork, transition: Transition) -> None:
         """Save a transition's audit entries, outbox messages, stock moves and postings."""

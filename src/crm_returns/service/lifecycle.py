@@ -19,7 +19,13 @@ from crm_returns.domain.stock import Disposition
 from crm_returns.errors import InvalidInput
 from crm_returns.ports import UnitOfWork
 from crm_returns.service.commands import ReturnPreview, ReturnRequest
-from crm_returns.service.core import ServiceCore, checked_actor, checked_mapping, checked_text
+from crm_returns.service.core import (
+    ServiceCore,
+    checked_actor,
+    checked_mapping,
+    checked_text,
+    fingerprint,
+)
 
 __all__ = ["Lifecycle"]
 
@@ -58,8 +64,13 @@ class Lifecycle(ServiceCore):
             refund_lines=itemised,
         )
 
-    def create_return(self, actor: Actor, request: ReturnRequest) -> ReturnOrder:
+    def create_return(
+        self, actor: Actor, request: ReturnRequest, *, idempotency_key: str | None = None
+    ) -> ReturnOrder:
         """Create a draft return from a batch of lines.
+
+        With ``idempotency_key``, a retry with the same request returns the
+        return created first and creates nothing more.
 
         Raises:
             NotFound: A line or reason does not exist for the tenant.
@@ -71,7 +82,11 @@ class Lifecycle(ServiceCore):
         actor = checked_actor(actor)
         if not isinstance(request, ReturnRequest):
             raise InvalidInput(f"request must be a ReturnRequest, got {type(request).__name__}")
+        digest = fingerprint("create_return", (request,))
         with self._uow() as uow:
+            replayed = self._replayed(uow, actor, idempotency_key, "create_return", digest)
+            if replayed is not None:
+                return replayed
             customer, lines, _ = self._plan(uow, actor, request.lines, excluding=None)
             transition = lifecycle.draft(
                 return_id=self._ids.new_id(),
@@ -85,11 +100,17 @@ class Lifecycle(ServiceCore):
             )
             uow.returns.add(transition.order)
             self._record(uow, transition)
+            self._remember(uow, actor, idempotency_key, "create_return", digest, transition.order)
             uow.commit()
         return transition.order
 
     def edit_return(
-        self, actor: Actor, return_id: str, lines: Sequence[RequestedLine]
+        self,
+        actor: Actor,
+        return_id: str,
+        lines: Sequence[RequestedLine],
+        *,
+        idempotency_key: str | None = None,
     ) -> ReturnOrder:
         """Replace the lines of a draft with ``lines`` (checked and priced afresh)."""
         request = ReturnRequest(lines=lines)
@@ -103,9 +124,18 @@ class Lifecycle(ServiceCore):
                 )
             return lifecycle.edit_lines(order, actor, self._clock.now(), planned)
 
-        return self._change(actor, return_id, decide)
+        return self._change(
+            actor,
+            return_id,
+            decide,
+            command="edit_return",
+            payload=(request,),
+            key=idempotency_key,
+        )
 
-    def submit_return(self, actor: Actor, return_id: str) -> ReturnOrder:
+    def submit_return(
+        self, actor: Actor, return_id: str, *, idempotency_key: str | None = None
+    ) -> ReturnOrder:
         """Submit a draft; it is approved at once when no approval step applies."""
         return self._change(
             actor,
@@ -113,6 +143,8 @@ class Lifecycle(ServiceCore):
             lambda uow, order, actor: lifecycle.submit(
                 order, actor, self._clock.now(), self._policy
             ),
+            command="submit_return",
+            key=idempotency_key,
         )
 
     def approve_return(
@@ -121,6 +153,8 @@ class Lifecycle(ServiceCore):
         return_id: str,
         comment: str = "",
         quantities: Mapping[LineRef, Decimal] | None = None,
+        *,
+        idempotency_key: str | None = None,
     ) -> ReturnOrder:
         """Take the waiting approval step, optionally approving fewer units per line."""
         comment = checked_text(comment, "comment")
@@ -136,24 +170,37 @@ class Lifecycle(ServiceCore):
             lambda uow, order, actor: lifecycle.approve(
                 order, actor, self._clock.now(), comment, lowered
             ),
+            command="approve_return",
+            payload=(comment, lowered),
+            key=idempotency_key,
         )
 
-    def reject_return(self, actor: Actor, return_id: str, comment: str) -> ReturnOrder:
+    def reject_return(
+        self, actor: Actor, return_id: str, comment: str, *, idempotency_key: str | None = None
+    ) -> ReturnOrder:
         """Reject a submitted return, saying why."""
         comment = checked_text(comment, "comment")
         return self._change(
             actor,
             return_id,
             lambda uow, order, actor: lifecycle.reject(order, actor, self._clock.now(), comment),
+            command="reject_return",
+            payload=(comment,),
+            key=idempotency_key,
         )
 
-    def cancel_return(self, actor: Actor, return_id: str, comment: str) -> ReturnOrder:
+    def cancel_return(
+        self, actor: Actor, return_id: str, comment: str, *, idempotency_key: str | None = None
+    ) -> ReturnOrder:
         """Cancel a return before goods arrive, saying why."""
         comment = checked_text(comment, "comment")
         return self._change(
             actor,
             return_id,
             lambda uow, order, actor: lifecycle.cancel(order, actor, self._clock.now(), comment),
+            command="cancel_return",
+            payload=(comment,),
+            key=idempotency_key,
         )
 
     def receive_goods(
@@ -162,6 +209,8 @@ class Lifecycle(ServiceCore):
         return_id: str,
         receipts: Mapping[LineRef, Receipt],
         comment: str = "",
+        *,
+        idempotency_key: str | None = None,
     ) -> ReturnOrder:
         """Record goods arriving (partial receipts allowed) and move them into receiving.
 
@@ -178,7 +227,14 @@ class Lifecycle(ServiceCore):
                 order, actor, self._clock.now(), checked, self._chart, serials, comment
             )
 
-        return self._change(actor, return_id, decide)
+        return self._change(
+            actor,
+            return_id,
+            decide,
+            command="receive_goods",
+            payload=(checked, comment),
+            key=idempotency_key,
+        )
 
     def inspect_goods(
         self,
@@ -186,6 +242,8 @@ class Lifecycle(ServiceCore):
         return_id: str,
         inspections: Mapping[LineRef, Inspection],
         comment: str = "",
+        *,
+        idempotency_key: str | None = None,
     ) -> ReturnOrder:
         """Record inspection decisions (accept with dispositions, reject, or flag for review)."""
         checked = checked_mapping(inspections, Inspection, "inspections")
@@ -196,6 +254,9 @@ class Lifecycle(ServiceCore):
             lambda uow, order, actor: goods.inspect(
                 order, actor, self._clock.now(), checked, self._chart, comment
             ),
+            command="inspect_goods",
+            payload=(checked, comment),
+            key=idempotency_key,
         )
 
     def finish_repair(
@@ -206,6 +267,8 @@ class Lifecycle(ServiceCore):
         units: Decimal,
         outcome: Disposition = Disposition.RESTOCK,
         comment: str = "",
+        *,
+        idempotency_key: str | None = None,
     ) -> ReturnOrder:
         """Bring repaired units back to sellable stock (or scrap them)."""
         comment = checked_text(comment, "comment")
@@ -217,6 +280,9 @@ class Lifecycle(ServiceCore):
             lambda uow, order, actor: goods.finish_repair(
                 order, actor, self._clock.now(), ref, units, outcome, self._chart, comment
             ),
+            command="finish_repair",
+            payload=(ref, units, outcome, comment),
+            key=idempotency_key,
         )
 
     def complete_return(
@@ -225,6 +291,8 @@ class Lifecycle(ServiceCore):
         return_id: str,
         comment: str = "",
         method: RefundMethod = RefundMethod.ORIGINAL_PAYMENT,
+        *,
+        idempotency_key: str | None = None,
     ) -> ReturnOrder:
         """Close the return; grants the refund first (by ``method``) if not granted yet."""
         comment = checked_text(comment, "comment")
@@ -237,4 +305,11 @@ class Lifecycle(ServiceCore):
             steps.append(goods.complete(order, actor, self._clock.now(), comment))
             return steps
 
-        return self._change(actor, return_id, decide)
+        return self._change(
+            actor,
+            return_id,
+            decide,
+            command="complete_return",
+            payload=(comment, method),
+            key=idempotency_key,
+        )

@@ -37,6 +37,8 @@ class MoneyAndStock(ServiceCore):
         return_id: str,
         method: RefundMethod = RefundMethod.ORIGINAL_PAYMENT,
         comment: str = "",
+        *,
+        idempotency_key: str | None = None,
     ) -> ReturnOrder:
         """Decide the refund for the settled goods: credit note, fees, journal entry.
 
@@ -48,10 +50,19 @@ class MoneyAndStock(ServiceCore):
             actor,
             return_id,
             lambda uow, order, actor: self._grant(uow, order, actor, method, comment),
+            command="grant_refund",
+            payload=(method, comment),
+            key=idempotency_key,
         )
 
     def record_refund_payment(
-        self, actor: Actor, return_id: str, amount: Money, reference: str = ""
+        self,
+        actor: Actor,
+        return_id: str,
+        amount: Money,
+        reference: str = "",
+        *,
+        idempotency_key: str | None = None,
     ) -> ReturnOrder:
         """Start paying out (part of) the granted refund; the new payment is pending.
 
@@ -70,10 +81,19 @@ class MoneyAndStock(ServiceCore):
                 amount=amount,
                 reference=reference,
             ),
+            command="record_refund_payment",
+            payload=(amount, reference),
+            key=idempotency_key,
         )
 
     def settle_refund_payment(
-        self, actor: Actor, return_id: str, payment_id: str, succeeded: bool
+        self,
+        actor: Actor,
+        return_id: str,
+        payment_id: str,
+        succeeded: bool,
+        *,
+        idempotency_key: str | None = None,
     ) -> ReturnOrder:
         """Record whether a pending refund payment went through."""
         payment_id = checked_text(payment_id, "payment id")
@@ -90,6 +110,9 @@ class MoneyAndStock(ServiceCore):
                 succeeded=succeeded,
                 chart=self._chart,
             ),
+            command="settle_refund_payment",
+            payload=(payment_id, succeeded),
+            key=idempotency_key,
         )
 
     def stock_moves(
