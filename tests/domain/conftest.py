@@ -7,6 +7,7 @@ orders that the state machine itself can produce.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -14,14 +15,19 @@ from decimal import Decimal
 import attrs
 import pytest
 
+from crm_returns.domain import goods, refunding
 from crm_returns.domain import returns as lifecycle
 from crm_returns.domain.actors import Actor
 from crm_returns.domain.approval import ApprovalPolicy, ApprovalRule, ApprovalStep
+from crm_returns.domain.ledger import DEFAULT_CHART
 from crm_returns.domain.lines import Inspection, Receipt, ReturnLine
 from crm_returns.domain.money import Money
 from crm_returns.domain.orders import DeliveredLine, LineRef
-from crm_returns.domain.returns import ReturnOrder
-from crm_returns.domain.states import ReturnStatus
+from crm_returns.domain.policy import RefundPolicy
+from crm_returns.domain.reasons import DEFAULT_CATALOG, Fault
+from crm_returns.domain.returns import ReturnOrder, Transition
+from crm_returns.domain.settlement import RefundMethod
+from crm_returns.domain.states import TRANSITIONS, Action, ReturnStatus
 
 TENANT = "acme"
 T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
@@ -104,6 +110,60 @@ def no_step_policy() -> ApprovalPolicy:
     return ApprovalPolicy((), version="automatic")
 
 
+def _delivered_line(
+    ref: LineRef = LINE_A,
+    quantity: Decimal | int | str = 3,
+    unit_price: str = "100.00",
+    currency: str = "CNY",
+    *,
+    discount: str | None = None,
+    order_discount: str | None = None,
+    shipping: str | None = None,
+    tax_rate: str = "0",
+    prices_include_tax: bool = True,
+    unit_cost: str | None = None,
+    serial_numbers: tuple[str, ...] = (),
+    delivered_at: datetime | None = T0 - timedelta(days=3),
+    fully_refunded: bool = False,
+    customer_id: str = "C-1",
+    category: str = "peripherals",
+) -> DeliveredLine:
+    def money(amount: str | None) -> Money | None:
+        return Money(amount, currency) if amount is not None else None
+
+    return DeliveredLine(
+        ref=ref,
+        customer_id=customer_id,
+        customer_name="Customer One",
+        sku=f"SKU-{ref.line_id}",
+        product_name=f"Product {ref.line_id}",
+        category=category,
+        quantity_delivered=Decimal(quantity),
+        unit_price=Money(unit_price, currency),
+        ordered_at=T0 - timedelta(days=10),
+        delivered_at=delivered_at,
+        line_discount=money(discount),
+        order_discount=money(order_discount),
+        shipping=money(shipping),
+        tax_rate=Decimal(tax_rate),
+        prices_include_tax=prices_include_tax,
+        unit_cost=money(unit_cost),
+        serial_numbers=serial_numbers,
+        fully_refunded=fully_refunded,
+    )
+
+
+@pytest.fixture(scope="session")
+def make_delivered() -> Callable[..., DeliveredLine]:
+    """Build a DeliveredLine; by default 3 x 100.00 CNY delivered three days before T0.
+
+    Keywords add a line discount, an order-discount share, a shipping share, a
+    tax rate (prices include tax unless ``prices_include_tax=False``), a unit
+    cost and delivered serial numbers.
+    """
+    return _delivered_line
+
+
 def _return_line(
     ref: LineRef = LINE_A,
     requested: Decimal | int | str = 2,
@@ -115,32 +175,49 @@ def _return_line(
     reason_code: str = "quality_defect",
     reason_category: str = "quality",
     product_category: str = "peripherals",
+    fault: Fault | None = None,
+    delivered: DeliveredLine | None = None,
 ) -> ReturnLine:
     units = Decimal(requested)
-    price = Money(unit_price, currency)
+    if delivered is None:
+        # Unless told otherwise, the order line delivered exactly the units returned.
+        delivered = _delivered_line(ref, units, unit_price, currency, category=product_category)
+    price = delivered.unit_price
     return ReturnLine(
         ref=ref,
-        sku=f"SKU-{ref.line_id}",
-        product_name=f"Product {ref.line_id}",
+        sku=delivered.sku,
+        product_name=delivered.product_name,
         product_category=product_category,
         reason_code=reason_code,
         reason_category=reason_category,
         inspection_required=inspection_required,
         unit_price=price,
-        refund=Money(refund, currency) if refund is not None else price.times(units),
+        refund=Money(refund, price.currency) if refund is not None else price.times(units),
         requested=units,
+        pricing=delivered.pricing(),
+        fault=fault if fault is not None else DEFAULT_CATALOG.reason(reason_code).fault,
+        delivered_serials=delivered.serial_numbers,
     )
 
 
 @pytest.fixture(scope="session")
 def make_line() -> Callable[..., ReturnLine]:
-    """Build a ReturnLine as planning would: refund defaults to unit price x requested."""
+    """Build a ReturnLine as planning would, priced from the order line it came from.
+
+    The order line is ``delivered`` when given, else one that delivered exactly
+    ``requested`` units at ``unit_price`` with no discount, tax or shipping.  The
+    fault is the default catalog's for ``reason_code`` unless given; the
+    estimated refund defaults to unit price x requested.
+    """
     return _return_line
 
 
 @pytest.fixture(scope="session")
 def standard_lines() -> tuple[ReturnLine, ...]:
-    """Line A: 2 x 100.00 CNY, inspected; line B: 1 x 50.00 CNY, accepted on arrival."""
+    """Line A: 2 x 100.00 CNY, inspected; line B: 1 x 50.00 CNY, accepted on arrival.
+
+    Both reasons (quality defect, wrong order) are the seller's fault.
+    """
     return (
         _return_line(LINE_A, 2, "100.00"),
         _return_line(
@@ -155,38 +232,87 @@ def standard_lines() -> tuple[ReturnLine, ...]:
     )
 
 
-def _delivered_line(
-    ref: LineRef = LINE_A,
-    quantity: Decimal | int | str = 3,
-    unit_price: str = "100.00",
-    currency: str = "CNY",
-    *,
-    discount: str | None = None,
-    delivered_at: datetime | None = T0 - timedelta(days=3),
-    fully_refunded: bool = False,
-    customer_id: str = "C-1",
-    category: str = "peripherals",
-) -> DeliveredLine:
-    return DeliveredLine(
-        ref=ref,
-        customer_id=customer_id,
-        customer_name="Customer One",
-        sku=f"SKU-{ref.line_id}",
-        product_name=f"Product {ref.line_id}",
-        category=category,
-        quantity_delivered=Decimal(quantity),
-        unit_price=Money(unit_price, currency),
-        ordered_at=T0 - timedelta(days=10),
-        delivered_at=delivered_at,
-        line_discount=Money(discount, currency) if discount is not None else None,
-        fully_refunded=fully_refunded,
+def _grant(order: ReturnOrder, actor: Actor, at: datetime) -> Transition:
+    return refunding.grant_refund(
+        order,
+        actor,
+        at,
+        method=RefundMethod.ORIGINAL_PAYMENT,
+        policy=RefundPolicy(),
+        refunded_before={},
+        credit_note="CN-20261127-000001",
+        chart=DEFAULT_CHART,
     )
 
 
 @pytest.fixture(scope="session")
-def make_delivered() -> Callable[..., DeliveredLine]:
-    """Build a DeliveredLine; by default 3 x 100.00 CNY delivered three days before T0."""
-    return _delivered_line
+def grant() -> Callable[[ReturnOrder, Actor, datetime], Transition]:
+    """Grant a return's refund to the original payment, with no fee and credit note CN-...-1.
+
+    Nothing of the order lines is taken to be refunded by other returns.
+    """
+    return _grant
+
+
+@pytest.fixture(scope="session")
+def approved_return(clerk: Actor, no_step_policy: ApprovalPolicy) -> Callable[..., ReturnOrder]:
+    """Draft a return ``r-7`` of the given lines as ``clerk`` at T0 and submit it.
+
+    No approval step is needed, so it comes back approved, every requested unit
+    approved.
+    """
+
+    def build(*lines: ReturnLine, return_id: str = "r-7") -> ReturnOrder:
+        order = lifecycle.draft(
+            return_id=return_id,
+            number=f"RT-20261127-{return_id[2:].zfill(6)}",
+            actor=clerk,
+            at=T0,
+            customer_id="C-1",
+            customer_name="Customer One",
+            lines=lines,
+        ).order
+        return lifecycle.submit(order, clerk, T0, no_step_policy).order
+
+    return build
+
+
+def _assert_legal(
+    before: ReturnOrder, result: Transition, action: Action, actor: Actor, at: datetime
+) -> None:
+    after = result.order
+    assert after.status in TRANSITIONS[(before.status, action)]
+    assert after.version == before.version + 1
+    assert after.updated_at == at
+    assert after.created_at == before.created_at
+    assert (after.id, after.number, after.tenant_id) == (before.id, before.number, before.tenant_id)
+    assert result.events, "every state change emits an event"
+    assert result.events[0].action is action
+    assert result.events[0].from_status is before.status
+    assert result.events[-1].to_status is after.status
+    for earlier, later in itertools.pairwise(result.events):
+        assert earlier.to_status is later.from_status
+    for event in result.events:
+        assert (event.actor_id, event.actor_name, event.at) == (actor.id, actor.name, at)
+        assert (event.tenant_id, event.return_id, event.number) == (
+            before.tenant_id,
+            before.id,
+            before.number,
+        )
+    for move in result.moves:
+        assert (move.tenant_id, move.return_id, move.at) == (before.tenant_id, before.id, at)
+    for posted in result.entries:
+        assert (posted.tenant_id, posted.return_id, posted.at) == (before.tenant_id, before.id, at)
+
+
+@pytest.fixture(scope="session")
+def assert_legal() -> Callable[[ReturnOrder, Transition, Action, Actor, datetime], None]:
+    """Check that a transition is in the table, attributed to the actor at the time, versioned.
+
+    Also that its events chain from the old status to the new one, and that its
+    stock moves and journal entries belong to the return and carry the time.
+    """
+    return _assert_legal
 
 
 @attrs.frozen
@@ -225,26 +351,31 @@ class _Lifecycle:
         order = lifecycle.approve(order, self.approver, self.at(2), "ok").order
         if status is s.APPROVED:
             return order
-        order = lifecycle.receive(
-            order, self.warehouse, self.at(3), {LINE_A: Receipt(received=Decimal(1))}
+        order = goods.receive(
+            order, self.warehouse, self.at(3), {LINE_A: Receipt(received=Decimal(1))}, DEFAULT_CHART
         ).order
         if status is s.PARTIALLY_RECEIVED:
             return order
-        order = lifecycle.receive(
+        order = goods.receive(
             order,
             self.warehouse,
             self.at(4),
             {LINE_A: Receipt(received=Decimal(1)), LINE_B: Receipt(received=Decimal(1))},
+            DEFAULT_CHART,
         ).order
         if status is s.RECEIVED:
             return order
-        order = lifecycle.inspect(
-            order, self.warehouse, self.at(5), {LINE_A: Inspection(accepted=Decimal(2))}
+        order = goods.inspect(
+            order,
+            self.warehouse,
+            self.at(5),
+            {LINE_A: Inspection(accepted=Decimal(2))},
+            DEFAULT_CHART,
         ).order
         if status is s.INSPECTED:
             return order
-        refunds = {LINE_A: Money("200.00", "CNY"), LINE_B: Money("50.00", "CNY")}
-        order = lifecycle.complete(order, self.clerk, self.at(6), refunds).order
+        order = _grant(order, self.clerk, self.at(6)).order
+        order = goods.complete(order, self.clerk, self.at(7)).order
         assert status is s.COMPLETED, status
         return order
 
@@ -261,6 +392,8 @@ def order_in(
 
     Drafted by ``clerk`` at T0; each later step one hour after the previous one:
     submitted, approved by ``approver``, line A received 1 then A 1 and B 1,
-    line A's 2 units accepted, completed with refunds 200.00 and 50.00 CNY.
+    line A's 2 units accepted (restocked), the refund granted to the original
+    payment (200.00 + 50.00 = 250.00 CNY, credit note CN-20261127-000001),
+    completed.
     """
     return _Lifecycle(clerk, approver, warehouse, one_step_policy, standard_lines).reach

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from crm_returns.domain import goods, refunding
 from crm_returns.domain import returns as lifecycle
 from crm_returns.domain.actors import Actor
 from crm_returns.domain.approval import ApprovalPolicy
@@ -23,19 +24,22 @@ from crm_returns.domain.eligibility import (
     MustNotBeRefunded,
     ReturnWindow,
 )
+from crm_returns.domain.ledger import DEFAULT_CHART
 from crm_returns.domain.lines import Inspection, Receipt, RequestedLine, ReturnLine
 from crm_returns.domain.money import MINOR_UNITS, Money
 from crm_returns.domain.orders import DeliveredLine, LineRef
 from crm_returns.domain.planning import (
     ReturnableLine,
     already_returned,
-    completion_refund,
+    estimate,
     plan_line,
     refunded_units,
 )
-from crm_returns.domain.reasons import DEFAULT_CATALOG
+from crm_returns.domain.policy import RefundPolicy
+from crm_returns.domain.reasons import DEFAULT_CATALOG, Fault
 from crm_returns.domain.refunds import paid_for_units, refund_for_units
-from crm_returns.domain.returns import ReturnOrder
+from crm_returns.domain.returns import ReturnOrder, Transition
+from crm_returns.domain.settlement import RefundMethod
 from crm_returns.domain.states import ReturnStatus
 from crm_returns.errors import (
     CurrencyMismatch,
@@ -56,6 +60,7 @@ SOON = DELIVERED_AT + timedelta(days=2)
 
 MakeDelivered = Callable[..., DeliveredLine]
 OrderIn = Callable[[ReturnStatus], ReturnOrder]
+Grant = Callable[[ReturnOrder, Actor, datetime], Transition]
 
 
 def refunds_one_by_one(line: DeliveredLine, parts: list[int]) -> list[Money]:
@@ -164,15 +169,41 @@ def test_paid_for_all_units_is_the_amount_paid_exactly(make_delivered: MakeDeliv
     assert paid_for_units(line, Decimal(0)) == Money.zero("CNY")
 
 
-def test_completion_refunds_the_accepted_units_after_those_refunded_before(
-    make_delivered: MakeDelivered, make_line: Callable[..., ReturnLine]
+def test_the_granted_refund_pays_the_accepted_units_after_those_refunded_before(
+    make_delivered: MakeDelivered,
+    make_line: Callable[..., ReturnLine],
+    approved_return: Callable[..., ReturnOrder],
+    warehouse: Actor,
+    clerk: Actor,
 ) -> None:
+    # Moved from completion (which no longer prices refunds) to grant_refund.
     delivered = make_delivered(quantity=3, unit_price="40.00", discount="20.00")
-    line = attrs.evolve(
-        make_line(REF, 2), approved=Decimal(2), received=Decimal(2), accepted=Decimal(1)
-    )
+    order = approved_return(make_line(REF, 2, delivered=delivered))
+    order = goods.receive(
+        order, warehouse, SOON, {REF: Receipt(received=Decimal(2))}, DEFAULT_CHART
+    ).order
+    order = goods.inspect(
+        order,
+        warehouse,
+        SOON,
+        {REF: Inspection(accepted=Decimal(1), rejected=Decimal(1))},
+        DEFAULT_CHART,
+    ).order
+    granted = refunding.grant_refund(
+        order,
+        clerk,
+        SOON,
+        method=RefundMethod.ORIGINAL_PAYMENT,
+        policy=RefundPolicy(),
+        refunded_before={REF: Decimal(1)},
+        credit_note="CN-1",
+        chart=DEFAULT_CHART,
+    ).order
     # One unit refunded before; one more accepted now: R(2) - R(1) = 66.67 - 33.33 = 33.34.
-    assert completion_refund(delivered, line, Decimal(1)) == Money("33.34", "CNY")
+    assert granted.line(REF).refund == Money("33.34", "CNY")
+    assert granted.grant is not None
+    (refund,) = granted.grant.lines
+    assert (refund.units, refund.total) == (Decimal(1), Money("33.34", "CNY"))
 
 
 # -- the refund property -----------------------------------------------------------
@@ -252,8 +283,15 @@ def test_a_planned_line_is_priced_and_carries_the_reason_and_product(
         quantity=3, unit_price="40.00", discount="20.00", delivered_at=DELIVERED_AT
     )
     line = plan(delivered, request(1, "quality_defect"))
+    # Changed: plan_line keeps what the whole order line cost and leaves the
+    # refund to estimate(), which applies the refund policy.
+    assert line.pricing == delivered.pricing()
+    assert line.pricing.total == Money("100.00", "CNY")
+    assert line.fault is Fault.SELLER
+    assert line.refund == Money.zero("CNY")
+    (priced,), _ = estimate((line,), RefundPolicy(), {})
     # 100.00 paid for 3; the first unit: 33.33 (see the worked example above).
-    assert line.refund == Money("33.33", "CNY")
+    assert priced.refund == Money("33.33", "CNY")
     assert line.requested == 1
     assert line.approved == line.received == line.accepted == 0
     assert (line.reason_code, line.reason_category) == ("quality_defect", "quality")
@@ -267,12 +305,18 @@ def test_a_planned_line_is_priced_and_carries_the_reason_and_product(
     assert line.note == "scratched screen"
 
 
-def test_planning_prices_after_the_units_other_returns_hold(make_delivered: MakeDelivered) -> None:
+def test_the_estimate_prices_after_the_units_other_returns_refunded(
+    make_delivered: MakeDelivered,
+) -> None:
+    # Changed: the slice now starts after units other returns *refunded* (their
+    # grants), not after units they merely hold.
     delivered = make_delivered(
         quantity=3, unit_price="40.00", discount="20.00", delivered_at=DELIVERED_AT
     )
-    # One unit is in another return: this unit is the second, R(2) - R(1) = 66.67 - 33.33.
-    assert plan(delivered, request(1), returned=1).refund == Money("33.34", "CNY")
+    line = plan(delivered, request(1), returned=1)
+    (priced,), (itemised,) = estimate((line,), RefundPolicy(), {REF: Decimal(1)})
+    # One unit was refunded by another return: this unit is the second, R(2) - R(1) = 66.67 - 33.33.
+    assert priced.refund == itemised.payable == Money("33.34", "CNY")
 
 
 def test_a_reason_that_needs_no_inspection_says_so_on_the_line(
@@ -487,10 +531,10 @@ def test_an_approved_return_claims_the_approved_not_the_requested_units(
 
 
 def test_a_completed_return_claims_what_actually_came_back(
-    order_in: OrderIn, warehouse: Actor, clerk: Actor, t0: datetime
+    order_in: OrderIn, warehouse: Actor, clerk: Actor, t0: datetime, grant: Grant
 ) -> None:
     # Line A: 2 approved; 1 arrives and 1 is missing; the one that arrived is rejected.
-    order = lifecycle.receive(
+    order = goods.receive(
         order_in(S.APPROVED),
         warehouse,
         t0,
@@ -498,10 +542,12 @@ def test_a_completed_return_claims_what_actually_came_back(
             REF: Receipt(received=Decimal(1), missing=Decimal(1)),
             OTHER_REF: Receipt(received=Decimal(1)),
         },
+        DEFAULT_CHART,
     ).order
-    order = lifecycle.inspect(order, warehouse, t0, {REF: Inspection(rejected=Decimal(1))}).order
-    refunds = {REF: Money.zero("CNY"), OTHER_REF: Money("50.00", "CNY")}
-    order = lifecycle.complete(order, clerk, t0, refunds).order
+    order = goods.inspect(
+        order, warehouse, t0, {REF: Inspection(rejected=Decimal(1))}, DEFAULT_CHART
+    ).order
+    order = goods.complete(grant(order, clerk, t0).order, clerk, t0).order
     assert order.status is S.COMPLETED
     # received 1 -- not approved (2), requested (2) nor accepted (0)
     assert order.claimed(REF) == 1
@@ -529,13 +575,16 @@ def test_already_returned_adds_up_every_live_return_but_the_one_being_edited(
     assert already_returned(orders, REF, excluding=draft.id) == 2
 
 
-def test_refunded_units_count_only_accepted_units_of_completed_returns(
-    order_in: OrderIn,
+def test_refunded_units_count_only_units_of_granted_refunds(
+    order_in: OrderIn, clerk: Actor, t0: datetime, grant: Grant
 ) -> None:
-    completed = order_in(S.COMPLETED)  # line A: 2 accepted
+    # Changed: a refund is counted once it is granted, completed or not.
+    completed = order_in(S.COMPLETED)  # line A: 2 accepted and refunded
     inspected = attrs.evolve(order_in(S.INSPECTED), id="r-2")  # accepted, not yet refunded
+    granted = grant(attrs.evolve(order_in(S.INSPECTED), id="r-3"), clerk, t0).order
     assert refunded_units([completed, inspected], REF) == 2
     assert refunded_units([completed, inspected], REF, excluding=completed.id) == 0
+    assert refunded_units([completed, inspected, granted], REF) == 4  # 2 + 0 + 2
 
 
 def test_returnable_quantity_is_delivered_less_already_returned(

@@ -207,7 +207,9 @@ class _Returns:
             for (tenant, _), order in self.pending.items()
             if tenant == tenant_id and any(line.ref in wanted for line in order.lines)
         }
-        return [self.get(tenant_id, return_id) for return_id in sorted(ids)]
+        found = (self.get(tenant_id, return_id) for return_id in sorted(ids))
+        # The committed index may still name a return whose pending update dropped the line.
+        return [order for order in found if any(line.ref in wanted for line in order.lines)]
 
     def _all(self, tenant_id: str) -> list[ReturnOrder]:
         merged = {**self._db.returns, **self.pending}
@@ -234,6 +236,9 @@ class _Returns:
 
     def apply(self) -> None:
         for key, order in self.pending.items():
+            previous = self._db.returns.get(key)
+            for line in previous.lines if previous else ():
+                self._db.by_line[(order.tenant_id, line.ref)].discard(order.id)
             self._db.returns[key] = order
             self._db.numbers[(order.tenant_id, order.number)] = order.id
             for line in order.lines:

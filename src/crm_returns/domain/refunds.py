@@ -7,8 +7,10 @@ on top (prices without tax), rounded once for the whole line.
 
 The refund for units ``[a, a + q)`` of a line is ``R(a + q) − R(a)``, where
 ``R(x)`` is the amount for the first ``x`` units, rounded half-up to the minor
-unit, and ``R(delivered)`` is exactly the line's amount.  The same holds for
-the tax and the shipping share, separately.  However a line is split into
+unit, and ``R(delivered)`` is exactly the line's amount.  The shipping share
+is carved the same way; the tax follows the rounded amount (the line's tax
+rate applied to ``R(x)``), so that no slice carries more tax than money.
+However a line is split into
 partial returns, refunds, tax and shipping telescope to exactly what was
 charged: nothing is lost or created by rounding.
 """
@@ -82,7 +84,17 @@ def slice_for(pricing: LinePricing, before: Decimal, units: Decimal) -> RefundSl
     def carve(amount: Money) -> Money:
         return _share(amount, before + units, whole) - _share(amount, before, whole)
 
-    return RefundSlice(units, carve(pricing.total), carve(pricing.tax), carve(pricing.shipping))
+    def tax_at(units_so_far: Decimal) -> Money:
+        # Tax follows the rounded total, not the units, so that no slice ever
+        # carries more tax than money; at the end it is exactly the line's tax.
+        if units_so_far == whole or pricing.total.is_zero:
+            return pricing.tax if units_so_far == whole else Money.zero(pricing.tax.currency)
+        paid = _share(pricing.total, units_so_far, whole)
+        ratio = pricing.tax.amount / pricing.total.amount
+        return Money.rounded(paid.amount * ratio, pricing.tax.currency)
+
+    tax = tax_at(before + units) - tax_at(before)
+    return RefundSlice(units, carve(pricing.total), tax, carve(pricing.shipping))
 
 
 def pricing_of(line: DeliveredLine) -> LinePricing:

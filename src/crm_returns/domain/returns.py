@@ -154,8 +154,8 @@ class ReturnOrder:
         """Units of order line ``ref`` this return takes out of the returnable quantity.
 
         A draft claims what it requests, a live return what was approved, a
-        completed return what actually came back; a cancelled or rejected
-        return claims nothing.
+        completed return what actually came back plus missing units it
+        refunded (a lost parcel); a cancelled or rejected return claims nothing.
         """
         if self.status in (S.CANCELLED, S.REJECTED):
             return Decimal(0)
@@ -164,9 +164,15 @@ class ReturnOrder:
                 if self.status is S.DRAFT:
                     return line.requested
                 if self.status is S.COMPLETED:
-                    return line.received
+                    return line.received + self._missing_refunded(ref)
                 return line.approved
         return Decimal(0)
+
+    def _missing_refunded(self, ref: LineRef) -> Decimal:
+        """Units of ``ref`` that never arrived but were refunded (a lost parcel)."""
+        if self.grant is None:
+            return Decimal(0)
+        return sum((line.missing_units for line in self.grant.lines if line.ref == ref), Decimal(0))
 
 
 @attrs.frozen

@@ -1,0 +1,93 @@
+"""The conformance kit: the tests every store adapter must pass, ours and yours.
+
+Each ``*Contract`` class is a set of pytest tests that specify one port of
+:mod:`crm_returns.ports` — the return repository, the unit of work, the audit
+trail, the outbox, reason catalogs, counters, stock moves, journal entries,
+and tenant isolation across all of them.  They are named ``*Contract`` so
+that pytest does not collect them where they are imported; a test module
+collects them by subclassing under a ``Test*`` name and overriding the one
+hook, the ``unit_of_work_factory`` fixture, to give units of work over a new,
+empty store::
+
+    import pytest
+
+    from crm_returns.testing.conformance import StoreContract, UnitOfWorkFactory
+
+
+    class TestMyStore(StoreContract):
+        @pytest.fixture
+        def unit_of_work_factory(self, tmp_path) -> UnitOfWorkFactory:
+            return MyDatabase(tmp_path / "returns.db").unit_of_work
+
+:class:`StoreContract` runs every contract; subclass single contracts to
+prove a store that implements only some ports.  ``docs/conformance.md``
+lists what each contract checks.
+
+This module imports pytest and hypothesis: it belongs to test suites, and
+needs the ``testing`` extra and pytest.  It asks pytest to rewrite the
+asserts of its contract modules, so that a failing contract explains itself
+as a test of your own would.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+# Before the contract modules are imported, or pytest cannot rewrite them.
+pytest.register_assert_rewrite(
+    *(
+        f"{__name__}.{module}"
+        for module in (
+            "_audit",
+            "_base",
+            "_journal",
+            "_outbox",
+            "_reasons",
+            "_returns",
+            "_sequences",
+            "_stock",
+            "_tenants",
+            "_unit_of_work",
+        )
+    )
+)
+
+from crm_returns.testing.conformance._audit import AuditLogContract  # noqa: E402
+from crm_returns.testing.conformance._base import UnitOfWorkFactory, assert_identical  # noqa: E402
+from crm_returns.testing.conformance._journal import JournalContract  # noqa: E402
+from crm_returns.testing.conformance._outbox import OutboxContract  # noqa: E402
+from crm_returns.testing.conformance._reasons import ReasonStoreContract  # noqa: E402
+from crm_returns.testing.conformance._returns import ReturnRepositoryContract  # noqa: E402
+from crm_returns.testing.conformance._sequences import SequencesContract  # noqa: E402
+from crm_returns.testing.conformance._stock import StockLedgerContract  # noqa: E402
+from crm_returns.testing.conformance._tenants import TenantIsolationContract  # noqa: E402
+from crm_returns.testing.conformance._unit_of_work import UnitOfWorkContract  # noqa: E402
+
+__all__ = [
+    "AuditLogContract",
+    "JournalContract",
+    "OutboxContract",
+    "ReasonStoreContract",
+    "ReturnRepositoryContract",
+    "SequencesContract",
+    "StockLedgerContract",
+    "StoreContract",
+    "TenantIsolationContract",
+    "UnitOfWorkContract",
+    "UnitOfWorkFactory",
+    "assert_identical",
+]
+
+
+class StoreContract(
+    ReturnRepositoryContract,
+    UnitOfWorkContract,
+    AuditLogContract,
+    OutboxContract,
+    ReasonStoreContract,
+    SequencesContract,
+    StockLedgerContract,
+    JournalContract,
+    TenantIsolationContract,
+):
+    """Every contract at once: subclass it, override ``unit_of_work_factory``, and run pytest."""
