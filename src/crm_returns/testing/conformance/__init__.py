@@ -40,6 +40,7 @@ pytest.register_assert_rewrite(
         for module in (
             "_audit",
             "_base",
+            "_idempotency",
             "_journal",
             "_outbox",
             "_reasons",
@@ -54,6 +55,7 @@ pytest.register_assert_rewrite(
 
 from crm_returns.testing.conformance._audit import AuditLogContract  # noqa: E402
 from crm_returns.testing.conformance._base import UnitOfWorkFactory, assert_identical  # noqa: E402
+from crm_returns.testing.conformance._idempotency import IdempotencyContract  # noqa: E402
 from crm_returns.testing.conformance._journal import JournalContract  # noqa: E402
 from crm_returns.testing.conformance._outbox import OutboxContract  # noqa: E402
 from crm_returns.testing.conformance._reasons import ReasonStoreContract  # noqa: E402
@@ -65,6 +67,7 @@ from crm_returns.testing.conformance._unit_of_work import UnitOfWorkContract  # 
 
 __all__ = [
     "AuditLogContract",
+    "IdempotencyContract",
     "JournalContract",
     "OutboxContract",
     "ReasonStoreContract",
@@ -88,6 +91,7 @@ class StoreContract(
     SequencesContract,
     StockLedgerContract,
     JournalContract,
+    IdempotencyContract,
     TenantIsolationContract,
 ):
     """Every contract at once: subclass it, override ``unit_of_work_factory``, and run pytest."""
