@@ -1,0 +1,157 @@
+"""Domain values to JSON documents and back, exactly.
+
+A cattrs converter with a few explicit rules, so that a value read back is
+the value written, down to the representation:
+
+- :class:`~decimal.Decimal` becomes its canonical string (``"10.00"`` keeps
+  its two places; a float is never involved);
+- a :class:`~datetime.datetime` becomes ISO 8601 with its UTC offset, and a
+  time without one is refused;
+- enums become their values, frozensets sorted lists, tuples lists;
+- a :class:`~crm_returns.domain.events.ReturnEvent` carries a ``"type"`` tag,
+  the class name, so that an outbox message comes back as the event it held.
+
+Reading builds the attrs classes through their own ``__init__``, so their
+validators check every stored document as they check user input.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
+
+import attrs
+import cattrs
+from cattrs.errors import CattrsError
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
+
+from crm_returns.adapters.sql.errors import DocumentError
+from crm_returns.domain import events
+from crm_returns.domain.events import ReturnEvent
+from crm_returns.errors import CrmReturnsError
+
+__all__ = ["EVENT_TYPES", "decode", "encode"]
+
+_T = TypeVar("_T")
+
+#: Every concrete event class, by the tag its documents carry.
+EVENT_TYPES: Mapping[str, type[ReturnEvent]] = {
+    name: cls
+    for name in events.__all__
+    if isinstance(cls := getattr(events, name), type)
+    and issubclass(cls, ReturnEvent)
+    and cls is not ReturnEvent
+}
+
+
+def _decimal(value: object, _: object) -> Decimal:
+    if not isinstance(value, str):
+        raise DocumentError(f"a decimal is stored as a string, not {value!r}")
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        raise DocumentError(f"{value!r} is not a decimal") from None
+    if not number.is_finite():
+        raise DocumentError(f"{value!r} is not a finite decimal")
+    return number
+
+
+def _exactly(kind: type[_T]) -> Callable[[object, object], _T]:
+    """A structure hook that takes ``kind`` as it is, converting nothing."""
+
+    def check(value: object, _: object) -> _T:
+        # bool is an int in Python, but never the other way round in a document.
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise DocumentError(f"expected {kind.__name__}, found {value!r}")
+        return value
+
+    return check
+
+
+def _moment(value: object, _: object) -> datetime:
+    if not isinstance(value, str):
+        raise DocumentError(f"a time is stored as ISO 8601 text, not {value!r}")
+    moment = datetime.fromisoformat(value)
+    if moment.utcoffset() is None:
+        raise DocumentError(f"stored time {value!r} has no UTC offset")
+    return moment
+
+
+def _unstructure_moment(value: datetime) -> str:
+    if value.utcoffset() is None:
+        raise DocumentError(f"cannot store a time without a UTC offset: {value!r}")
+    return value.isoformat()
+
+
+def _event_hooks(
+    converter: cattrs.Converter,
+) -> tuple[Callable[[ReturnEvent], dict[str, Any]], Callable[[Any, Any], ReturnEvent]]:
+    unstructure = {cls: make_dict_unstructure_fn(cls, converter) for cls in EVENT_TYPES.values()}
+    structure = {name: make_dict_structure_fn(cls, converter) for name, cls in EVENT_TYPES.items()}
+
+    def encode_event(event: ReturnEvent) -> dict[str, Any]:
+        cls = type(event)
+        if cls not in unstructure:
+            raise DocumentError(f"{cls.__qualname__} is not an event the store knows")
+        return {"type": cls.__name__, **unstructure[cls](event)}
+
+    def decode_event(value: Any, _: Any) -> ReturnEvent:
+        if not isinstance(value, dict) or value.get("type") not in structure:
+            raise DocumentError(f"not a tagged event document: {value!r}")
+        fields = {key: item for key, item in value.items() if key != "type"}
+        return structure[value["type"]](fields, EVENT_TYPES[value["type"]])
+
+    return encode_event, decode_event
+
+
+@functools.cache
+def converter() -> cattrs.Converter:
+    """The converter every document goes through (built once, on first use)."""
+    result = cattrs.Converter(forbid_extra_keys=True, detailed_validation=False)
+    for kind in (str, int, bool):
+        result.register_structure_hook(kind, _exactly(kind))
+    result.register_unstructure_hook(Decimal, str)
+    result.register_structure_hook(Decimal, _decimal)
+    result.register_unstructure_hook(datetime, _unstructure_moment)
+    result.register_structure_hook(datetime, _moment)
+    result.register_unstructure_hook_func(
+        lambda cls: getattr(cls, "__origin__", cls) is frozenset,
+        lambda values: sorted(result.unstructure(value) for value in values),
+    )
+    encode_event, decode_event = _event_hooks(result)
+    result.register_unstructure_hook_func(
+        lambda cls: isinstance(cls, type) and issubclass(cls, ReturnEvent), encode_event
+    )
+    result.register_structure_hook_func(lambda cls: cls is ReturnEvent, decode_event)
+    return result
+
+
+def encode(value: object, as_type: type[Any] | None = None) -> Any:
+    """``value`` as a JSON-ready document.
+
+    Args:
+        value: An attrs value of the domain, or a tuple of them.
+        as_type: The declared type, when it is wider than ``type(value)``.
+    """
+    if as_type is None and not attrs.has(type(value)):
+        raise DocumentError(f"only attrs values are stored as documents, not {value!r}")
+    return converter().unstructure(value, unstructure_as=as_type)
+
+
+def decode(document: Any, as_type: type[_T]) -> _T:
+    """The value of type ``as_type`` that ``document`` describes.
+
+    Raises:
+        DocumentError: The document is malformed.
+        InvalidInput: The document describes a value the domain refuses.
+    """
+    try:
+        return converter().structure(document, as_type)
+    except CrmReturnsError:
+        raise
+    # AttributeError: a list or a string where a mapping belongs.
+    except (CattrsError, LookupError, TypeError, ValueError, AttributeError) as error:
+        raise DocumentError(f"stored {as_type.__name__} is malformed: {error!r}") from error

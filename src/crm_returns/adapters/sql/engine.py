@@ -1,0 +1,114 @@
+"""Engines with the settings the store relies on, for SQLite and PostgreSQL.
+
+SQLite (a file, ``sqlite:///returns.db``): write-ahead logging so readers do
+not block the writer, foreign keys enforced, a busy timeout so a second
+writer waits instead of failing, and transactions that start with ``BEGIN
+IMMEDIATE``.  Python's ``sqlite3`` would otherwise begin a transaction only at
+the first write, so two commands could both read "5 returnable" and then both
+write; taking the write lock up front makes every unit of work serialisable,
+which is the guard against over-return on SQLite (``SELECT … FOR UPDATE``
+compiles to nothing there).  The recipe is SQLAlchemy's, from its SQLite
+dialect documentation ("Transactions with SQLite and the sqlite3 driver").
+
+PostgreSQL (``postgresql://`` or ``postgresql+psycopg://``): the psycopg 3
+driver, ``READ COMMITTED``, and a lock timeout; the store takes row locks
+where a read-then-write must not race (see
+:meth:`~crm_returns.adapters.sql.returns.SqlReturns.lock_lines`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Engine, make_url
+
+from crm_returns.adapters.sql.errors import StorageError
+from crm_returns.adapters.sql.types import dumps
+
+__all__ = ["create_engine"]
+
+
+def create_engine(
+    url: str | URL,
+    *,
+    busy_timeout: float = 30.0,
+    lock_timeout: float = 30.0,
+    schema: str | None = None,
+    echo: bool = False,
+    **options: Any,
+) -> Engine:
+    """An engine for the SQL store.
+
+    Args:
+        url: ``sqlite:///path/to/file.db``, or a PostgreSQL URL
+            (``postgresql://`` is given the psycopg 3 driver).
+        busy_timeout: SQLite: seconds a unit of work waits for the write lock
+            before failing with :class:`~crm_returns.errors.ConcurrencyConflict`.
+        lock_timeout: PostgreSQL: seconds a statement waits for a row lock
+            before failing the same way.
+        schema: PostgreSQL: keep the tables in this schema (it must exist),
+            away from the host's own tables.
+        echo: Log every statement.
+        **options: Passed on to :func:`sqlalchemy.create_engine`.
+
+    Raises:
+        StorageError: The URL names a database the store does not support.
+    """
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        if schema is not None:
+            raise StorageError("SQLite has no schemas; give the database a file of its own")
+        return _sqlite(parsed, busy_timeout, echo, options)
+    if backend == "postgresql":
+        return _postgres(parsed, lock_timeout, schema, echo, options)
+    raise StorageError(f"the SQL store supports SQLite and PostgreSQL, not {backend!r}")
+
+
+def _sqlite(url: URL, busy_timeout: float, echo: bool, options: dict[str, Any]) -> Engine:
+    connect_args = {"timeout": busy_timeout, **options.pop("connect_args", {})}
+    engine = sa.create_engine(
+        url, echo=echo, json_serializer=dumps, connect_args=connect_args, **options
+    )
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy say when transactions begin (the "begin" hook below).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin_immediate(connection: sa.Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def _postgres(
+    url: URL, lock_timeout: float, schema: str | None, echo: bool, options: dict[str, Any]
+) -> Engine:
+    if url.drivername == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")
+    # Server settings travel in libpq's "options"; keep any the URL already has.
+    given = url.query.get("options")
+    settings = [given] if isinstance(given, str) else list(given or ())
+    settings.append(f"-c lock_timeout={round(lock_timeout * 1000)}")
+    if schema is not None:
+        settings.append(f"-c search_path={schema}")
+    connect_args = {"options": " ".join(settings), **options.pop("connect_args", {})}
+    options.setdefault("pool_pre_ping", True)
+    return sa.create_engine(
+        url,
+        echo=echo,
+        json_serializer=dumps,
+        isolation_level="READ COMMITTED",
+        connect_args=connect_args,
+        **options,
+    )

@@ -1,0 +1,116 @@
+"""Driver errors turned into ``crm_returns`` errors, so that none leaks out.
+
+SQLite names its errors (``SQLITE_CONSTRAINT_UNIQUE``, ``SQLITE_BUSY``);
+PostgreSQL gives a SQLSTATE (``23505``, ``40P01``).  Both are read from the
+driver's exception that SQLAlchemy wraps.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+from collections.abc import Iterator
+
+import sqlalchemy.exc
+
+from crm_returns.errors import ConcurrencyConflict, CrmReturnsError
+
+__all__ = [
+    "DocumentError",
+    "Failure",
+    "StorageError",
+    "constraint_of",
+    "failure_of",
+    "translate",
+    "translated",
+]
+
+
+class StorageError(CrmReturnsError):
+    """The database could not be reached or refused a statement for a reason of its own.
+
+    Nothing the command did was kept.  Unlike
+    :class:`~crm_returns.errors.ConcurrencyConflict`, retrying at once will
+    usually not help.
+    """
+
+
+class DocumentError(StorageError):
+    """A stored document does not describe a valid value (or a value cannot be stored)."""
+
+
+class Failure(enum.Enum):
+    """What kind of failure a driver error is."""
+
+    UNIQUE = "unique"
+    CHECK = "check"
+    CONTENTION = "contention"
+    OTHER = "other"
+
+
+_POSTGRES = {
+    "23505": Failure.UNIQUE,  # unique_violation
+    "23514": Failure.CHECK,  # check_violation
+    "40001": Failure.CONTENTION,  # serialization_failure
+    "40P01": Failure.CONTENTION,  # deadlock_detected
+    "55P03": Failure.CONTENTION,  # lock_not_available (lock_timeout)
+}
+
+_SQLITE = {
+    "SQLITE_CONSTRAINT_UNIQUE": Failure.UNIQUE,
+    "SQLITE_CONSTRAINT_PRIMARYKEY": Failure.UNIQUE,
+    "SQLITE_CONSTRAINT_CHECK": Failure.CHECK,
+    "SQLITE_BUSY": Failure.CONTENTION,
+    "SQLITE_BUSY_SNAPSHOT": Failure.CONTENTION,
+    "SQLITE_LOCKED": Failure.CONTENTION,
+}
+
+
+def failure_of(error: sqlalchemy.exc.SQLAlchemyError) -> Failure:
+    """Classify ``error`` by the code its driver gave."""
+    original = getattr(error, "orig", None)
+    sqlstate = getattr(original, "sqlstate", None)
+    if isinstance(sqlstate, str):
+        return _POSTGRES.get(sqlstate, Failure.OTHER)
+    name = getattr(original, "sqlite_errorname", None)
+    if isinstance(name, str):
+        return _SQLITE.get(name, Failure.OTHER)
+    return Failure.OTHER
+
+
+def constraint_of(error: sqlalchemy.exc.SQLAlchemyError) -> str:
+    """The name of the constraint ``error`` reports, or ``""`` when it names none."""
+    original = getattr(error, "orig", None)
+    diag = getattr(original, "diag", None)
+    name = getattr(diag, "constraint_name", None)
+    if isinstance(name, str):
+        return name
+    # SQLite says it in words: "CHECK constraint failed: ck_line_claims_within_delivered".
+    message = str(original)
+    return message.rsplit(":", 1)[-1].strip() if "constraint failed" in message else ""
+
+
+def translate(error: sqlalchemy.exc.SQLAlchemyError, subject: str) -> CrmReturnsError:
+    """The ``crm_returns`` error to raise for database ``error``.
+
+    Args:
+        error: What SQLAlchemy raised.
+        subject: What was being read or written, for the message.
+
+    Returns:
+        :class:`~crm_returns.errors.ConcurrencyConflict` when a unique key was
+        taken, or another transaction held a lock too long, deadlocked or could
+        not be serialised; :class:`StorageError` for anything else.
+    """
+    if failure_of(error) in (Failure.UNIQUE, Failure.CONTENTION):
+        return ConcurrencyConflict(subject)
+    return StorageError(f"the database failed on {subject}: {error}")
+
+
+@contextlib.contextmanager
+def translated(subject: str) -> Iterator[None]:
+    """Raise every database error inside the block as :func:`translate` says."""
+    try:
+        yield
+    except sqlalchemy.exc.SQLAlchemyError as error:
+        raise translate(error, subject) from error

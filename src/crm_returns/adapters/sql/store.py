@@ -1,0 +1,278 @@
+"""The SQL unit of work and the append-only stores around the returns.
+
+:class:`SqlDatabase` is the SQL counterpart of
+:class:`~crm_returns.adapters.memory.MemoryDatabase`: pass its
+:meth:`~SqlDatabase.unit_of_work` to :class:`~crm_returns.ReturnsService`.
+Each :class:`SqlUnitOfWork` is one database transaction from ``with`` to
+:meth:`~crm_returns.ports.UnitOfWork.commit`; leaving without a commit rolls
+it back, and writes after a commit need a commit of their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import URL, Engine
+
+from crm_returns.adapters.sql.codec import decode, encode
+from crm_returns.adapters.sql.engine import create_engine
+from crm_returns.adapters.sql.ledgers import SqlJournal, SqlStockLedger
+from crm_returns.adapters.sql.migrate import upgrade
+from crm_returns.adapters.sql.returns import SqlReturns
+from crm_returns.adapters.sql.schema import (
+    audit_entries,
+    idempotency_keys,
+    outbox,
+    reason_catalogs,
+    sequences,
+)
+from crm_returns.adapters.sql.transaction import Transaction
+from crm_returns.domain.audit import AuditEntry
+from crm_returns.domain.reasons import ReasonCatalog
+from crm_returns.ports import IdempotentResult, OutboxMessage, UnitOfWork
+
+__all__ = ["SqlDatabase", "SqlUnitOfWork", "sql_unit_of_work_factory"]
+
+
+class SqlAuditLog:
+    """The :class:`~crm_returns.ports.AuditLog` of a SQL unit of work."""
+
+    def __init__(self, transaction: Transaction) -> None:
+        self._tx = transaction
+
+    def append(self, entry: AuditEntry) -> None:
+        """Add ``entry``."""
+        self._tx.execute(
+            sa.insert(audit_entries).values(
+                tenant_id=entry.tenant_id,
+                id=entry.id,
+                return_id=entry.return_id,
+                action=entry.action.value,
+                actor_id=entry.actor_id,
+                at=entry.at,
+                document=encode(entry),
+            ),
+            subject=f"audit entry {entry.id}",
+        )
+
+    def for_return(self, tenant_id: str, return_id: str) -> Sequence[AuditEntry]:
+        """A return's entries, oldest first."""
+        documents = self._tx.execute(
+            sa.select(audit_entries.c.document)
+            .where(audit_entries.c.tenant_id == tenant_id, audit_entries.c.return_id == return_id)
+            .order_by(audit_entries.c.seq),
+            subject=f"the audit trail of return {return_id}",
+        ).scalars()
+        return [decode(d, AuditEntry) for d in documents]
+
+
+class SqlOutbox:
+    """The :class:`~crm_returns.ports.Outbox` of a SQL unit of work.
+
+    The outbox serves every tenant: one relay delivers all of their events.
+    On PostgreSQL :meth:`pending` locks the messages it hands out and skips
+    those another relay holds, so that relays running side by side share the
+    work instead of delivering the same message twice.
+    """
+
+    def __init__(self, transaction: Transaction) -> None:
+        self._tx = transaction
+
+    def add(self, message: OutboxMessage) -> None:
+        """Queue ``message``."""
+        self._tx.execute(
+            sa.insert(outbox).values(
+                id=message.id,
+                tenant_id=message.event.tenant_id,
+                return_id=message.event.return_id,
+                event_type=type(message.event).__name__,
+                created_at=message.event.at,
+                document=encode(message),
+            ),
+            subject=f"outbox message {message.id}",
+        )
+
+    def pending(self, limit: int) -> Sequence[OutboxMessage]:
+        """Up to ``limit`` undelivered messages, oldest first."""
+        documents = self._tx.execute(
+            sa.select(outbox.c.document)
+            .where(outbox.c.delivered_at.is_(None))
+            .order_by(outbox.c.seq)
+            .limit(max(limit, 0))
+            .with_for_update(skip_locked=True),
+            subject="the outbox",
+        ).scalars()
+        return [decode(d, OutboxMessage) for d in documents]
+
+    def mark_delivered(self, message_id: str, at: datetime) -> None:
+        """Record that the message with ``message_id`` was delivered."""
+        self._tx.execute(
+            sa.update(outbox).where(outbox.c.id == message_id).values(delivered_at=at),
+            subject=f"outbox message {message_id}",
+        )
+
+
+class SqlReasonStore:
+    """The :class:`~crm_returns.ports.ReasonStore` of a SQL unit of work."""
+
+    def __init__(self, transaction: Transaction) -> None:
+        self._tx = transaction
+
+    def get(self, tenant_id: str) -> ReasonCatalog | None:
+        """The tenant's catalog, or ``None`` if it still uses the defaults."""
+        document = self._tx.execute(
+            sa.select(reason_catalogs.c.document).where(reason_catalogs.c.tenant_id == tenant_id),
+            subject="the reason catalog",
+        ).scalar_one_or_none()
+        return None if document is None else decode(document, ReasonCatalog)
+
+    def put(self, tenant_id: str, catalog: ReasonCatalog) -> None:
+        """Replace the tenant's catalog."""
+        document = encode(catalog)
+        self._tx.execute(
+            self._tx.insert(reason_catalogs)
+            .values(tenant_id=tenant_id, document=document)
+            .on_conflict_do_update(index_elements=["tenant_id"], set_={"document": document}),
+            subject="the reason catalog",
+        )
+
+
+class SqlSequences:
+    """The :class:`~crm_returns.ports.Sequences` of a SQL unit of work.
+
+    One statement draws the next value and keeps the counter's row locked
+    until the unit of work ends, so no number is handed out twice.
+    """
+
+    def __init__(self, transaction: Transaction) -> None:
+        self._tx = transaction
+
+    def next(self, key: str) -> int:
+        """The next value of counter ``key``, starting at 1."""
+        drawn = self._tx.execute(
+            self._tx.insert(sequences)
+            .values(key=key, value=1)
+            .on_conflict_do_update(index_elements=["key"], set_={"value": sequences.c.value + 1})
+            .returning(sequences.c.value),
+            subject=f"counter {key}",
+        ).scalar_one()
+        return int(drawn)
+
+
+class SqlIdempotencyKeys:
+    """The :class:`~crm_returns.ports.IdempotencyKeys` of a SQL unit of work.
+
+    A key is stored once: when two retries of one command race, the second
+    to commit fails with :class:`~crm_returns.errors.ConcurrencyConflict`,
+    keeps nothing, and its next retry finds the first one's result.
+    """
+
+    def __init__(self, transaction: Transaction) -> None:
+        self._tx = transaction
+
+    def get(self, tenant_id: str, key: str) -> IdempotentResult | None:
+        """The result stored under ``key``, if any."""
+        document = self._tx.execute(
+            sa.select(idempotency_keys.c.document).where(
+                idempotency_keys.c.tenant_id == tenant_id, idempotency_keys.c.key == key
+            ),
+            subject=f"idempotency key {key!r}",
+        ).scalar_one_or_none()
+        return None if document is None else decode(document, IdempotentResult)
+
+    def put(self, tenant_id: str, key: str, result: IdempotentResult) -> None:
+        """Store ``result`` under ``key``.
+
+        Raises:
+            ConcurrencyConflict: Another command stored the key first.
+        """
+        self._tx.execute(
+            sa.insert(idempotency_keys).values(
+                tenant_id=tenant_id,
+                key=key,
+                command=result.command,
+                return_id=result.order.id,
+                document=encode(result),
+            ),
+            subject=f"idempotency key {key!r}",
+        )
+
+
+class SqlUnitOfWork(UnitOfWork):
+    """One database transaction over every store the service writes.
+
+    Attributes:
+        returns: Return orders; :meth:`~SqlReturns.lock_lines` is its addition
+            to the port, for commands that decide from a line's history.
+    """
+
+    returns: SqlReturns
+
+    def __init__(self, engine: Engine) -> None:
+        self._tx = Transaction(engine)
+        self.returns = SqlReturns(self._tx)
+        self.audit = SqlAuditLog(self._tx)
+        self.outbox = SqlOutbox(self._tx)
+        self.reasons = SqlReasonStore(self._tx)
+        self.sequences = SqlSequences(self._tx)
+        self.stock = SqlStockLedger(self._tx)
+        self.journal = SqlJournal(self._tx)
+        self.idempotency = SqlIdempotencyKeys(self._tx)
+
+    def _begin(self) -> None:
+        self._tx.begin()
+
+    def _commit(self) -> None:
+        self._tx.commit()
+
+    def rollback(self) -> None:
+        """Throw away what is not committed and give the connection back."""
+        self._tx.end()
+
+
+class SqlDatabase:
+    """A SQL database holding returns; makes the units of work over it.
+
+    Args:
+        engine: An engine from :func:`~crm_returns.adapters.sql.create_engine`,
+            whose settings (``BEGIN IMMEDIATE`` on SQLite) the store relies on.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def connect(cls, url: str | URL, **options: Any) -> SqlDatabase:
+        """A database at ``url``; ``options`` go to :func:`create_engine`."""
+        return cls(create_engine(url, **options))
+
+    def unit_of_work(self) -> SqlUnitOfWork:
+        """A new unit of work over this database (pass this method as the factory)."""
+        return SqlUnitOfWork(self.engine)
+
+    def upgrade(self, revision: str = "head") -> None:
+        """Bring the schema up to ``revision`` with the packaged migrations."""
+        upgrade(self.engine, revision)
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+
+def sql_unit_of_work_factory(
+    url: str | URL, *, migrate: bool = False, **options: Any
+) -> Callable[[], UnitOfWork]:
+    """A unit-of-work factory over the database at ``url``, for ``ReturnsService``.
+
+    Args:
+        url: ``sqlite:///returns.db`` or a PostgreSQL URL.
+        migrate: Apply the packaged migrations first (harmless when up to date).
+        **options: Passed on to :func:`~crm_returns.adapters.sql.create_engine`.
+    """
+    database = SqlDatabase.connect(url, **options)
+    if migrate:
+        database.upgrade()
+    return database.unit_of_work
