@@ -33,6 +33,7 @@ __all__ = [
     "ReasonNotSelectable",
     "RuleViolation",
     "SeparationOfDuties",
+    "StorageError",
 ]
 
 
@@ -190,6 +191,14 @@ class IdempotencyConflict(RuleViolation):
         super().__init__(
             f"idempotency key {key!r} was already used for a different command or payload"
         )
+
+
+class StorageError(CrmReturnsError):
+    """The database could not be reached or refused a statement for a reason of its own.
+
+    Nothing the command did was kept.  Unlike :class:`ConcurrencyConflict`,
+    retrying at once will usually not help.
+    """
 
 
 class ConcurrencyConflict(CrmReturnsError):

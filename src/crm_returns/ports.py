@@ -96,6 +96,15 @@ class ReturnRepository(Protocol):
             ConcurrencyConflict: It was changed since it was read.
         """
 
+    def lock_lines(self, tenant_id: str, refs: Iterable[LineRef]) -> None:
+        """Hold the order lines ``refs`` for this unit of work, until it ends.
+
+        A command calls it before reading what other returns claim of the
+        lines, so that two commands on the same lines take turns.  A store
+        that serialises whole transactions (SQLite's write lock, the memory
+        store's lock) may do nothing.
+        """
+
     def for_lines(self, tenant_id: str, refs: Iterable[LineRef]) -> Sequence[ReturnOrder]:
         """Every return of the tenant with a line for one of ``refs``, in any status."""
 

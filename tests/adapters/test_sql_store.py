@@ -873,18 +873,6 @@ class TestSqlStore(StoreContract):
         yield database.unit_of_work
         database.dispose()
 
-    @pytest.mark.xfail(
-        reason="the contract stores the same order lines again with every hypothesis example, "
-        "claiming more units than were delivered, which the line_claims CHECK refuses; "
-        "remove this override once the contract gives each example lines of its own",
-        raises=OverReturn,
-        strict=True,
-    )
-    def test_any_text_reads_back_as_it_was_typed(
-        self, unit_of_work_factory: UnitOfWorkFactory
-    ) -> None:
-        super().test_any_text_reads_back_as_it_was_typed(unit_of_work_factory)
-
 
 # -- documents -----------------------------------------------------------------------
 

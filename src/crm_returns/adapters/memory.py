@@ -199,6 +199,10 @@ class _Returns:
             raise ConcurrencyConflict(f"return {order.number}")
         self.pending[(order.tenant_id, order.id)] = order
 
+    def lock_lines(self, tenant_id: str, refs: Iterable[LineRef]) -> None:
+        # The unit of work already holds the database lock from begin to end.
+        return
+
     def for_lines(self, tenant_id: str, refs: Iterable[LineRef]) -> Sequence[ReturnOrder]:
         wanted = set(refs)
         ids = {rid for ref in wanted for rid in self._db.by_line.get((tenant_id, ref), ())}

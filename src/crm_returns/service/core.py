@@ -164,6 +164,7 @@ class ServiceCore:
                     f"({source.currency}) are in different currencies"
                 )
         catalog = self._catalog(uow, actor.tenant_id)
+        uow.returns.lock_lines(actor.tenant_id, refs)
         history = uow.returns.for_lines(actor.tenant_id, refs)
         at = self._clock.now()
         lines = tuple(
@@ -268,6 +269,7 @@ class ServiceCore:
     ) -> Transition:
         """Grant the refund of ``order``, drawing a credit note number when money moves."""
         refs = [line.ref for line in order.lines]
+        uow.returns.lock_lines(actor.tenant_id, refs)
         history = uow.returns.for_lines(actor.tenant_id, refs)
         credit_note = None
         if method is not RefundMethod.REPLACEMENT:

@@ -221,6 +221,7 @@ class Lifecycle(ServiceCore):
         comment = checked_text(comment, "comment")
 
         def decide(uow: UnitOfWork, order: ReturnOrder, actor: Actor) -> Transition:
+            uow.returns.lock_lines(actor.tenant_id, list(checked))
             history = uow.returns.for_lines(actor.tenant_id, list(checked))
             serials = {ref: returned_serials(history, ref, excluding=order.id) for ref in checked}
             return goods.receive(

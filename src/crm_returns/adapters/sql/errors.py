@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import sqlalchemy.exc
 
-from crm_returns.errors import ConcurrencyConflict, CrmReturnsError
+from crm_returns.errors import ConcurrencyConflict, StorageError
 
 __all__ = [
     "DocumentError",
@@ -24,15 +24,6 @@ __all__ = [
     "translate",
     "translated",
 ]
-
-
-class StorageError(CrmReturnsError):
-    """The database could not be reached or refused a statement for a reason of its own.
-
-    Nothing the command did was kept.  Unlike
-    :class:`~crm_returns.errors.ConcurrencyConflict`, retrying at once will
-    usually not help.
-    """
 
 
 class DocumentError(StorageError):

@@ -89,13 +89,19 @@ class ReturnRepositoryContract(Contract):
         @given(note=_NOTES, line_note=_NOTES, name=_NAMES)
         def round_trip(note: str, line_note: str, name: str) -> None:
             n = next(numbers)
+            # Order lines of its own, so that no example claims another's units.
+            lines = []
+            for line in awkward.lines:
+                ref = attrs.evolve(line.ref, order_number=f"TEXT-{n}")
+                pricing = attrs.evolve(line.pricing, ref=ref)
+                lines.append(attrs.evolve(line, ref=ref, pricing=pricing, note=line_note))
             order = attrs.evolve(
                 awkward,
                 id=f"text-{n}",
                 number=f"RT-TEXT-{n:06d}",
                 customer_name=name,
                 note=note,
-                lines=tuple(attrs.evolve(line, note=line_note) for line in awkward.lines),
+                lines=tuple(lines),
             )
             _add(unit_of_work_factory, order)
             with unit_of_work_factory() as uow:
