@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import sqlalchemy.exc
 
-from crm_returns.errors import ConcurrencyConflict, StorageError
+from crm_returns.errors import ConcurrencyConflict, CrmReturnsError, StorageError
 
 __all__ = [
     "DocumentError",
