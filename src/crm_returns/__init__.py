@@ -38,7 +38,7 @@ from crm_returns.domain import (
 from crm_returns.domain.queries import LineQuery, Page, ReturnQuery
 
 if TYPE_CHECKING:
-    from crm_returns.bootstrap import in_memory_service
+    from crm_returns.bootstrap import in_memory_service, sql_service
     from crm_returns.service import ReturnPreview, ReturnRequest, ReturnsService
 
 __all__ = [
@@ -74,12 +74,13 @@ __all__ = [
     "ReturnableLine",
     "ReturnsService",
     "in_memory_service",
+    "sql_service",
 ]
 
 __version__ = "0.1.0"
 
 _SERVICE_NAMES = frozenset({"ReturnPreview", "ReturnRequest", "ReturnsService"})
-_BOOTSTRAP_NAMES = frozenset({"in_memory_service"})
+_BOOTSTRAP_NAMES = frozenset({"in_memory_service", "sql_service"})
 
 
 def __getattr__(name: str) -> object:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from rich.console import Console
@@ -29,6 +30,12 @@ def _run(language: Language) -> _Run:
     console = Console(record=True, width=120, file=io.StringIO())
     order = run_demo(language, console, wiring)
     return console.export_text(), wiring, order
+
+
+@pytest.fixture(autouse=True)
+def in_a_scratch_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The demo keeps its SQLite file in the working directory: make that a scratch one."""
+    monkeypatch.chdir(tmp_path)
 
 
 @pytest.fixture(autouse=True)

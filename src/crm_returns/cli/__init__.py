@@ -15,15 +15,36 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TypeAlias
 
-from crm_returns.cli.labels import LANGUAGES, Language
+from crm_returns.cli.labels import LANGUAGES, Language, Phrasebook
 
-__all__ = ["EXIT_MISSING_DEPENDENCY", "MISSING_RICH", "PIPED_WIDTH", "build_parser", "main"]
+__all__ = [
+    "DEMO_DATABASE_URL",
+    "EXIT_MISSING_DEPENDENCY",
+    "MEMORY",
+    "MISSING_RICH",
+    "MISSING_SQL",
+    "PIPED_WIDTH",
+    "build_parser",
+    "main",
+]
 
 #: Printed instead of a traceback when the ``cli`` extra is not installed.
 MISSING_RICH = (
     "crm-returns: the command line needs the 'rich' package, which is not installed.\n"
     "Install the cli extra:  pip install 'crm-returns[cli]'"
 )
+
+#: Printed when a database command runs without the ``sql`` extra.
+MISSING_SQL = (
+    "crm-returns: database commands need the sql extra: pip install 'crm-returns[sql]' "
+    "(and 'crm-returns[postgres]' for PostgreSQL)"
+)
+
+#: Where the demo keeps its data unless told otherwise: a SQLite file here.
+DEMO_DATABASE_URL = "sqlite:///crm-returns-demo.sqlite3"
+
+#: The ``--db`` value that keeps the demo's data in memory only.
+MEMORY = "memory"
 
 #: Exit status when an optional dependency is missing (as for a usage error).
 EXIT_MISSING_DEPENDENCY = 2
@@ -56,7 +77,23 @@ def _demo(arguments: argparse.Namespace) -> int:
         # narrow for the tables; nothing wraps a file, so give them room.
         console.width = PIPED_WIDTH
     language: Language = arguments.lang
-    run_demo(language, console)
+    if arguments.db == MEMORY:
+        run_demo(language, console)
+        return 0
+    try:
+        from crm_returns.cli.stored import stored_wiring
+    except ImportError as error:
+        print(f"{MISSING_SQL} ({error.name} is missing)", file=sys.stderr)
+        return EXIT_MISSING_DEPENDENCY
+    from crm_returns.errors import CrmReturnsError
+
+    try:
+        with stored_wiring(arguments.db) as (wiring, tenant):
+            run_demo(language, console, wiring)
+    except CrmReturnsError as error:
+        print(f"crm-returns: {error}", file=sys.stderr)
+        return 1
+    console.print(Phrasebook(language).word("stored", url=arguments.db, tenant=tenant))
     return 0
 
 
@@ -76,11 +113,51 @@ def _add_demo(commands: _Subparsers) -> None:
         default=LANGUAGES[0],
         help="language of the output (default: %(default)s)",
     )
+    demo.add_argument(
+        "--db",
+        default=DEMO_DATABASE_URL,
+        metavar="URL",
+        help=(
+            "where the returns are kept: a SQLAlchemy URL such as sqlite:///returns.db or "
+            f"postgresql+psycopg://user@host/db, or {MEMORY!r} (default: %(default)s)"
+        ),
+    )
     demo.set_defaults(handler=_demo)
 
 
+def _db_upgrade(arguments: argparse.Namespace) -> int:
+    """Apply the packaged migrations to the database at ``--url``."""
+    try:
+        from crm_returns.adapters.sql import current_revision, upgrade
+    except ImportError as error:
+        print(f"{MISSING_SQL} ({error.name} is missing)", file=sys.stderr)
+        return EXIT_MISSING_DEPENDENCY
+    from crm_returns.errors import CrmReturnsError
+
+    try:
+        upgrade(arguments.url)
+        revision = current_revision(arguments.url)
+    except CrmReturnsError as error:
+        print(f"crm-returns: {error}", file=sys.stderr)
+        return 1
+    print(f"{arguments.url}: schema at revision {revision}")
+    return 0
+
+
+def _add_db(commands: _Subparsers) -> None:
+    database = commands.add_parser("db", help="manage the SQL database")
+    actions = database.add_subparsers(dest="action", required=True, metavar="ACTION")
+    up = actions.add_parser(
+        "upgrade",
+        help="apply the packaged migrations",
+        description="Create or upgrade the tables crm_returns keeps its data in.",
+    )
+    up.add_argument("--url", required=True, help="a SQLAlchemy database URL")
+    up.set_defaults(handler=_db_upgrade)
+
+
 #: Each adds one subcommand (or a group, such as ``db``) to the parser.
-_COMMANDS: tuple[Callable[[_Subparsers], None], ...] = (_add_demo,)
+_COMMANDS: tuple[Callable[[_Subparsers], None], ...] = (_add_demo, _add_db)
 
 
 def build_parser() -> argparse.ArgumentParser:

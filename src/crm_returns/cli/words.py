@@ -22,7 +22,8 @@ LANGUAGES: Final[tuple[Language, ...]] = ("zh", "en")
 #: Headings, column names and other words of the interface.
 WORDS: Final[dict[Language, dict[str, str]]] = {
     "zh": {
-        "title": "退货流程演示（内存数据，模拟时钟）",
+        "title": "退货流程演示（示例数据，模拟时钟）",
+        "stored": "数据已保存在 {url}（租户 {tenant}），演示结束后可以查看。",
         "search": "第 1 步 · 查找客户 {customer} 已交付的订单明细",
         "search_table": "可退明细（共 {total} 行）",
         "preview": "第 2 步 · 确认退货（提交前预览）",
@@ -101,7 +102,8 @@ WORDS: Final[dict[Language, dict[str, str]]] = {
         "unbalanced": "借方合计不等于贷方合计：账不平！",
     },
     "en": {
-        "title": "Return workflow demo (in-memory data, simulated clock)",
+        "title": "Return workflow demo (sample data, simulated clock)",
+        "stored": "The data is kept in {url} (tenant {tenant}) for you to inspect.",
         "search": "Step 1 · Delivered order lines of customer {customer}",
         "search_table": "Returnable lines ({total} in all)",
         "preview": "Step 2 · Confirm the return (preview before submitting)",

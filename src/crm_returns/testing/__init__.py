@@ -13,6 +13,7 @@ Example::
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -30,6 +31,7 @@ from crm_returns.domain.approval import ApprovalPolicy, ApprovalRule, ApprovalSt
 from crm_returns.domain.money import Money
 from crm_returns.domain.orders import DeliveredLine, LineRef
 from crm_returns.domain.policy import FeeRule, RefundPolicy
+from crm_returns.ports import IdGenerator, UnitOfWork
 from crm_returns.service.service import ReturnsService
 
 __all__ = [
@@ -132,10 +134,10 @@ class Wiring:
 
     Attributes:
         service: The service.
-        database: Its committed state.
+        database: Its committed state (unused when another store was given).
         orders: The delivered order lines it reads.
         clock: A clock that moves only when told.
-        ids: Sequential ids.
+        ids: Sequential ids (unused when another generator was given).
         sink: An event sink to relay the outbox to.
         clerk: A requester (customer service).
         approver: A manager who approves.
@@ -161,6 +163,9 @@ def sample_wiring(
     policy: ApprovalPolicy = SAMPLE_POLICY,
     refund_policy: RefundPolicy = SAMPLE_REFUND_POLICY,
     with_sample_orders: bool = True,
+    tenant: str = SAMPLE_TENANT,
+    unit_of_work: Callable[[], UnitOfWork] | None = None,
+    ids: IdGenerator | None = None,
 ) -> Wiring:
     """A service wired to in-memory adapters, in one call.
 
@@ -169,31 +174,36 @@ def sample_wiring(
         policy: The approval policy (:data:`SAMPLE_POLICY` by default).
         refund_policy: Restocking fees and shipping refunds
             (:data:`SAMPLE_REFUND_POLICY` by default).
-        with_sample_orders: Load :func:`sample_lines` for :data:`SAMPLE_TENANT`.
+        with_sample_orders: Load :func:`sample_lines` for the tenant.
+        tenant: The tenant the sample orders and actors belong to.
+        unit_of_work: Keep returns in another store (a SQL database, say);
+            ``database`` is then a fresh in-memory store the service does not use.
+        ids: The id generator; sequential ids (``id-1``, ...) by default, which
+            suit a store that starts empty.
     """
     start = now or datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
     clock = ManualClock(start)
-    ids = SequentialIds()
+    sequential = SequentialIds()
     database = MemoryDatabase()
-    orders = MemoryOrderSource({SAMPLE_TENANT: sample_lines(start) if with_sample_orders else ()})
+    orders = MemoryOrderSource({tenant: sample_lines(start) if with_sample_orders else ()})
     service = ReturnsService(
         orders=orders,
-        unit_of_work=database.unit_of_work,
+        unit_of_work=unit_of_work or database.unit_of_work,
         clock=clock,
-        ids=ids,
+        ids=ids or sequential,
         approval_policy=policy,
         refund_policy=refund_policy,
     )
 
     def actor(actor_id: str, name: str, *roles: str) -> Actor:
-        return Actor(actor_id, name, SAMPLE_TENANT, frozenset(roles))
+        return Actor(actor_id, name, tenant, frozenset(roles))
 
     return Wiring(
         service=service,
         database=database,
         orders=orders,
         clock=clock,
-        ids=ids,
+        ids=sequential,
         sink=MemoryEventSink(),
         clerk=actor("u-clerk", "王芳 (客服)", "requester"),
         approver=actor("u-manager", "陈经理", "approver"),
