@@ -27,6 +27,7 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import URL, make_url
 
 from crm_returns import (
@@ -60,7 +61,7 @@ from crm_returns.adapters.sql import (
     upgrade,
 )
 from crm_returns.adapters.sql.codec import EVENT_TYPES, decode, encode
-from crm_returns.adapters.sql.migrate import VERSION_TABLE
+from crm_returns.adapters.sql.migrate import VERSION_TABLE, alembic_config
 from crm_returns.adapters.sql.schema import line_claims
 from crm_returns.adapters.sql.types import ExactDecimal, Instant
 from crm_returns.domain.stock import Disposition
@@ -771,6 +772,25 @@ def test_the_migrations_build_the_schema_the_tables_describe(
         }
     finally:
         migrated.dispose()
+        created.dispose()
+
+
+def test_upgrading_step_by_step_ends_with_the_same_schema_as_a_fresh_database(
+    fresh: Callable[[], Backend],
+) -> None:
+    revisions = [
+        script.revision
+        for script in reversed(list(ScriptDirectory.from_config(alembic_config()).walk_revisions()))
+    ]
+    stepped, created = fresh().database(), fresh().database()
+    try:
+        for revision in revisions:
+            stepped.upgrade(revision)
+            assert current_revision(stepped.engine) == revision
+        metadata.create_all(created.engine)
+        assert _schema_of(stepped.engine) == _schema_of(created.engine)
+    finally:
+        stepped.dispose()
         created.dispose()
 
 
