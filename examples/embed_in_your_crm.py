@@ -20,7 +20,7 @@ class MyOrders:  # the OrderSource port, over your CRM's own records
         return {ref: self.line(ref) for ref in refs if ref in MY_LINES}
 
 
-service, clerk = cr.in_memory_service(MyOrders()), cr.Actor("u1", "Clerk", "shop")
+service, clerk = cr.in_memory_service(MyOrders()), cr.Actor("u1", "Clerk", "shop", {"admin"})
 ref, one = cr.LineRef("SO-77", "1"), 1  # quantities and amounts: int, str or Decimal
 order = service.create_return(clerk, cr.ReturnRequest([cr.RequestedLine(ref, one, "other")]))
 service.submit_return(clerk, order.id)  # no approval rule applies: approved at once

@@ -15,15 +15,16 @@ LAMP = LineRef("SO-1002", "2")
 
 def test_sql_service_migrates_a_sqlite_file_and_keeps_returns_in_it(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'shop.db'}"
-    clock = sample_wiring().clock
+    people = sample_wiring()
+    clock = people.clock
     orders = MemoryOrderSource({SAMPLE_TENANT: sample_lines(clock.now())})
-    clerk = sample_wiring().clerk
+    clerk = people.clerk
     service = crm_returns.sql_service(orders, url, clock=clock)
     assert current_revision(url) is not None
     order = service.create_return(clerk, ReturnRequest([RequestedLine(LAMP, 1, "wrong_order")]))
     service.submit_return(clerk, order.id)
-    service.receive_goods(clerk, order.id, {LAMP: Receipt(received=1)})
-    done = service.complete_return(clerk, order.id)
+    service.receive_goods(people.warehouse, order.id, {LAMP: Receipt(received=1)})
+    done = service.complete_return(people.finance, order.id)
     assert done.status is ReturnStatus.COMPLETED
     # A second service over the same file sees what the first one stored.
     again = crm_returns.sql_service(orders, url, clock=clock)

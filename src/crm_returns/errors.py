@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 __all__ = [
+    "MESSAGE_LIMIT",
     "ConcurrencyConflict",
     "CrmReturnsError",
     "CurrencyMismatch",
@@ -24,6 +25,7 @@ __all__ = [
     "IllegalTransition",
     "InvalidInput",
     "InvalidMoney",
+    "InvalidPolicy",
     "InvalidQuantity",
     "NotAuthorised",
     "NotEligible",
@@ -34,11 +36,34 @@ __all__ = [
     "RuleViolation",
     "SeparationOfDuties",
     "StorageError",
+    "quoted",
 ]
 
 
+#: Longest message an error gives; longer ones are cut, so that hostile input
+#: cannot make a message that floods a log.
+MESSAGE_LIMIT = 1000
+
+
+def quoted(value: object, limit: int = 60) -> str:
+    """``value``'s repr, cut to ``limit`` characters: how errors name what was given."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 4]}...{text[-1]}"
+
+
 class CrmReturnsError(Exception):
-    """Root of every error the library raises on purpose."""
+    """Root of every error the library raises on purpose.
+
+    Its text never carries raw control characters (they are escaped) and is
+    at most :data:`MESSAGE_LIMIT` characters long.
+    """
+
+    def __str__(self) -> str:
+        text = "".join(
+            char if char.isprintable() or char == "\n" else char.encode("unicode_escape").decode()
+            for char in super().__str__()
+        )
+        return text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 3] + "..."
 
 
 class InvalidInput(CrmReturnsError, ValueError):
@@ -67,6 +92,29 @@ class InvalidQuantity(InvalidInput):
     """A quantity is negative, not finite, or not an exact decimal."""
 
 
+class InvalidPolicy(InvalidInput):
+    """An approval policy document has bad fields; every problem found is listed.
+
+    The message has one line per problem, each starting with the path of the
+    field, such as ``steps[1].conditions.refund_at_least.CNY``.
+
+    Attributes:
+        problems: ``(path, what is wrong)`` pairs in document order; the path
+            is empty for a problem with the document as a whole.
+    """
+
+    def __init__(self, problems: Iterable[tuple[str, str]]) -> None:
+        self.problems = tuple(problems)
+        lines = [f"{path}: {message}" if path else message for path, message in self.problems]
+        if len(lines) == 1:
+            text = f"invalid approval policy: {lines[0]}"
+        else:
+            text = f"invalid approval policy, {len(lines)} problems:\n" + "\n".join(
+                f"  {line}" for line in lines
+            )
+        super().__init__(text)
+
+
 class NotFound(CrmReturnsError, LookupError):
     """Something named by id, number or code does not exist for this tenant.
 
@@ -78,7 +126,7 @@ class NotFound(CrmReturnsError, LookupError):
     def __init__(self, kind: str, key: str) -> None:
         self.kind = kind
         self.key = key
-        super().__init__(f"no {kind} {key!r}")
+        super().__init__(f"no {kind} {quoted(key)}")
 
 
 class RuleViolation(CrmReturnsError):

@@ -31,6 +31,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import URL, make_url
 
 from crm_returns import (
+    Action,
+    Actor,
     Fault,
     Inspection,
     LineQuery,
@@ -86,12 +88,15 @@ MONITOR = LineRef("SO-1001", "3")  # 2 delivered, serial numbers MON27-0001 and 
 CHAIR = LineRef("SO-1002", "1")  # 1 delivered
 LAMP = LineRef("SO-1002", "2")  # 3 delivered
 PEOPLE = sample_wiring()
-CLERK, APPROVER, WAREHOUSE, INSPECTOR = (
+CLERK, APPROVER, WAREHOUSE, INSPECTOR, FINANCE, ADMIN = (
     PEOPLE.clerk,
     PEOPLE.approver,
     PEOPLE.warehouse,
     PEOPLE.inspector,
+    PEOPLE.finance,
+    PEOPLE.admin,
 )
+AUDITOR = Actor("u-audit", "吴审计", SAMPLE_TENANT, {"auditor"})
 
 
 # -- databases -----------------------------------------------------------------------
@@ -204,14 +209,15 @@ def tell_the_story(unit_of_work: Callable[[], UnitOfWork]) -> dict[str, object]:
     inspection = {MONITOR: Inspection(accepted=Decimal(2), dispositions=split, note="一台可修")}
     step("inspect", lambda: s.inspect_goods(INSPECTOR, mid, inspection))
     step("repaired", lambda: s.finish_repair(WAREHOUSE, mid, MONITOR, Decimal(1)))
-    granted = step("grant", lambda: s.grant_refund(CLERK, mid, comment="质量问题全额退款"))
+    step("clerk grants", lambda: s.grant_refund(CLERK, mid, comment="我来退款"))
+    granted = step("grant", lambda: s.grant_refund(FINANCE, mid, comment="质量问题全额退款"))
     owed = granted.grant.amount
     part = Money(Decimal("1000.00"), "CNY")
-    paid = step("pay", lambda: s.record_refund_payment(CLERK, mid, part, "PSP-1"))
-    step("settle", lambda: s.settle_refund_payment(CLERK, mid, paid.grant.payments[0].id, True))
-    rest = step("pay rest", lambda: s.record_refund_payment(CLERK, mid, owed - part, "PSP-2"))
-    step("bounce", lambda: s.settle_refund_payment(CLERK, mid, rest.grant.payments[1].id, False))
-    step("complete", lambda: s.complete_return(WAREHOUSE, mid))
+    paid = step("pay", lambda: s.record_refund_payment(FINANCE, mid, part, "PSP-1"))
+    step("settle", lambda: s.settle_refund_payment(FINANCE, mid, paid.grant.payments[0].id, True))
+    rest = step("pay rest", lambda: s.record_refund_payment(FINANCE, mid, owed - part, "PSP-2"))
+    step("bounce", lambda: s.settle_refund_payment(FINANCE, mid, rest.grant.payments[1].id, False))
+    step("complete", lambda: s.complete_return(FINANCE, mid))
     # Rejected, cancelled, and a small one approved at once and completed.
     chair = step(
         "chair", lambda: s.create_return(CLERK, _picks((CHAIR, "1", "changed_requirement")))
@@ -228,20 +234,22 @@ def tell_the_story(unit_of_work: Callable[[], UnitOfWork]) -> dict[str, object]:
     step("submit small", lambda: s.submit_return(CLERK, kept.id))
     everything = {MOUSE: Receipt(received=Decimal(2)), CABLE: Receipt(received=Decimal(3))}
     step("receive small", lambda: s.receive_goods(WAREHOUSE, kept.id, everything))
-    step("complete small", lambda: s.complete_return(WAREHOUSE, kept.id))
+    step("warehouse completes", lambda: s.complete_return(WAREHOUSE, kept.id))
+    step("complete small", lambda: s.complete_return(FINANCE, kept.id))
     step("too many", lambda: s.create_return(CLERK, _picks((MOUSE, "4", "wrong_order"))))
     step("stale", lambda: s.submit_return(CLERK, kept.id))
     # The reason catalog, customised.
     box = ReasonCategory("packaging", {"en": "Packaging", "zh-CN": "包装"})
     torn = Reason("torn_box", "packaging", {"en": "Torn box", "zh-CN": "包装破损"}, Fault.CARRIER)
-    step("category", lambda: s.add_reason_category(CLERK, box))
-    step("reason", lambda: s.add_reason(CLERK, torn))
+    step("clerk's category", lambda: s.add_reason_category(CLERK, box))
+    step("category", lambda: s.add_reason_category(ADMIN, box))
+    step("reason", lambda: s.add_reason(ADMIN, torn))
     step(
-        "relabel", lambda: s.relabel_reason(CLERK, "torn_box", {"en": "Box torn", "zh-CN": "箱破"})
+        "relabel", lambda: s.relabel_reason(ADMIN, "torn_box", {"en": "Box torn", "zh-CN": "箱破"})
     )
-    step("retire", lambda: s.retire_reason(CLERK, "other"))
-    step("remove used", lambda: s.remove_reason(CLERK, "wrong_order"))
-    step("remove unused", lambda: s.remove_reason(CLERK, "torn_box"))
+    step("retire", lambda: s.retire_reason(ADMIN, "other"))
+    step("remove used", lambda: s.remove_reason(ADMIN, "wrong_order"))
+    step("remove unused", lambda: s.remove_reason(ADMIN, "torn_box"))
     # Reading it all back.
     sink = MemoryEventSink()
     sink.failing = True
@@ -261,15 +269,17 @@ def tell_the_story(unit_of_work: Callable[[], UnitOfWork]) -> dict[str, object]:
     later = ReturnQuery(created_from=START + timedelta(hours=2))
     step("by time", lambda: s.list_returns(CLERK, later))
     step("returnable", lambda: s.search_returnable_lines(CLERK, LineQuery()))
-    step("journal", lambda: s.journal(CLERK))
-    step("inventory", lambda: s.journal(CLERK, account_code="1405"))
+    step("clerk's journal", lambda: s.journal(CLERK))
+    step("journal", lambda: s.journal(FINANCE))
+    step("inventory", lambda: s.journal(FINANCE, account_code="1405"))
     hour = START + timedelta(hours=1)
-    step("period", lambda: s.journal(CLERK, start=hour, end=hour + timedelta(hours=1)))
-    step("moves", lambda: s.stock_moves(CLERK))
-    step("monitor moves", lambda: s.stock_moves(CLERK, sku="MON-27", return_id=mid))
-    step("balances", lambda: s.stock_balances(CLERK))
-    step("trial balance", lambda: s.trial_balance(CLERK))
+    step("period", lambda: s.journal(FINANCE, start=hour, end=hour + timedelta(hours=1)))
+    step("moves", lambda: s.stock_moves(WAREHOUSE))
+    step("monitor moves", lambda: s.stock_moves(WAREHOUSE, sku="MON-27", return_id=mid))
+    step("balances", lambda: s.stock_balances(WAREHOUSE))
+    step("trial balance", lambda: s.trial_balance(FINANCE))
     step("catalog", lambda: s.reason_catalog(CLERK))
+    step("tenant audit", lambda: s.tenant_audit_trail(AUDITOR))
     return seen
 
 
@@ -292,7 +302,24 @@ def test_the_story_covers_every_event_and_status(
         for name, value in story.items()
         if isinstance(value, tuple) and value and isinstance(value[0], str)
     }
-    assert set(failures) == {"other payload", "too many", "stale", "remove used"}
+    assert set(failures) == {
+        "other payload",
+        "too many",
+        "stale",
+        "remove used",
+        "clerk grants",
+        "warehouse completes",
+        "clerk's category",
+        "clerk's journal",
+    }
+    denials = {name for name, (error, _) in failures.items() if error == "NotAuthorised"}
+    assert denials == {"clerk grants", "warehouse completes", "clerk's category", "clerk's journal"}
+    denied = [entry for entry in story["tenant audit"] if entry.action is Action.DENIED]  # type: ignore[attr-defined]
+    assert [dict(entry.detail)["permission"] for entry in denied] == [
+        "manage_reasons",
+        "view_books",
+    ]
+    assert all(entry.to_status is None and entry.return_id == "" for entry in denied)
 
 
 def test_the_same_story_reads_back_identically_from_sql(
@@ -372,6 +399,7 @@ def test_every_stored_value_round_trips_exactly(
         for order in orders:
             assert_identical(uow.returns.get(order.tenant_id, order.id), order, order.number)
         found = [e for o in orders for e in uow.audit.for_return(o.tenant_id, o.id)]
+        found.extend(uow.audit.for_return(SAMPLE_TENANT, ""))
         assert_identical(sorted(found, key=lambda e: e.id), sorted(entries, key=lambda e: e.id))
         assert_identical(tuple(uow.outbox.pending(1000)), messages, "outbox")
         assert_identical(uow.reasons.get(SAMPLE_TENANT), committed.reasons[SAMPLE_TENANT])

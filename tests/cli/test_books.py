@@ -86,7 +86,7 @@ def test_the_refund_is_paid_to_the_original_payment_and_settled(
 def test_stock_moves_show_the_monitor_going_to_repair_and_back_to_sellable(
     english_text: str, english_wiring: Wiring, english_order: ReturnOrder, table_rows: TableRows
 ) -> None:
-    moves = english_wiring.service.stock_moves(english_wiring.clerk, return_id=english_order.id)
+    moves = english_wiring.service.stock_moves(english_wiring.warehouse, return_id=english_order.id)
     rows = table_rows(english_text, "Stock moves")
 
     assert [(row[1], row[3]) for row in rows] == [(move.sku, f"{move.quantity}") for move in moves]
@@ -108,7 +108,7 @@ def test_stock_moves_show_the_monitor_going_to_repair_and_back_to_sellable(
 def test_stock_balances_are_the_services_and_every_row_sums_to_zero(
     english_text: str, english_wiring: Wiring, table_rows: TableRows
 ) -> None:
-    balances = english_wiring.service.stock_balances(english_wiring.clerk)
+    balances = english_wiring.service.stock_balances(english_wiring.warehouse)
 
     rows = table_rows(english_text, "Stock balances by SKU and location")
 
@@ -126,9 +126,9 @@ def test_journal_and_trial_balance_totals_agree_with_the_service(
     language: Language,
     table_rows: TableRows,
 ) -> None:
-    service, clerk = demo_wiring.service, demo_wiring.clerk
-    entries = service.journal(clerk, return_id=demo_order.id)
-    accounts = service.trial_balance(clerk)
+    service, finance = demo_wiring.service, demo_wiring.finance
+    entries = service.journal(finance, return_id=demo_order.id)
+    accounts = service.trial_balance(finance)
     debit = Money.total((account.debit for account in accounts), demo_order.currency)
     credit = Money.total((account.credit for account in accounts), demo_order.currency)
 
@@ -155,7 +155,7 @@ def test_journal_and_trial_balance_totals_agree_with_the_service(
 def test_the_refund_entry_is_numbered_by_its_credit_note(
     english_text: str, english_wiring: Wiring, english_order: ReturnOrder, table_rows: TableRows
 ) -> None:
-    entries = english_wiring.service.journal(english_wiring.clerk, return_id=english_order.id)
+    entries = english_wiring.service.journal(english_wiring.finance, return_id=english_order.id)
 
     postings = table_rows(english_text, "Journal entries")[:-1]
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import pytest
 from rich.console import Console
 
-from crm_returns import ReturnStatus
+from crm_returns import Action, Actor, ReturnStatus
 from crm_returns.cli import main
 from crm_returns.cli.demo import demo_request, run_demo
 from crm_returns.cli.labels import ENTRY_KINDS, LOCATIONS, REFUND_METHODS, WORDS, Language
@@ -36,6 +36,15 @@ CHINESE_ACTIONS = [
     "创建退货单", "提交", "审批通过", "审批通过", "收货", "收货",
     "质检", "维修完成", "核定退款", "发起退款付款", "确认付款结果", "完成退货",
 ]  # fmt: skip
+
+
+def _people(wiring: Wiring) -> list[Actor]:
+    """Who takes each step of the demo, in the order of ``ENGLISH_ACTIONS``."""
+    w = wiring
+    return [
+        w.clerk, w.clerk, w.approver, w.inspector, w.warehouse, w.warehouse,
+        w.inspector, w.warehouse, w.finance, w.finance, w.finance, w.finance,
+    ]  # fmt: skip
 
 
 def column(rows: list[list[str]], index: int) -> list[str]:
@@ -76,6 +85,28 @@ def test_chinese_demo_is_the_default_and_speaks_chinese_throughout(
         *(account.name for account in DEFAULT_CHART.accounts()),
     }
     assert sorted(label for label in english if label in out) == []
+
+
+def test_each_step_is_taken_by_the_person_whose_job_it_is(
+    demo_text: str,
+    demo_wiring: Wiring,
+    demo_order: ReturnOrder,
+    language: Language,
+    table_rows: TableRows,
+) -> None:
+    people = _people(demo_wiring)
+    trail = demo_wiring.service.audit_trail(demo_wiring.clerk, demo_order.id)
+    assert [entry.actor_id for entry in trail] == [person.id for person in people]
+    assert [entry.action for entry in trail] == [
+        Action.DRAFT, Action.SUBMIT, Action.APPROVE, Action.APPROVE, Action.RECEIVE,
+        Action.RECEIVE, Action.INSPECT, Action.FINISH_REPAIR, Action.GRANT_REFUND,
+        Action.RECORD_PAYMENT, Action.SETTLE_PAYMENT, Action.COMPLETE,
+    ]  # fmt: skip
+    title = WORDS[language]["audit"]
+    assert column(table_rows(demo_text, title), 1) == [person.name for person in people]
+    # Finance (孙丽) grants, pays and completes; nobody was refused anything.
+    assert demo_wiring.finance.name == "孙丽 (财务)"
+    assert demo_wiring.service.tenant_audit_trail(demo_wiring.admin) == ()
 
 
 def test_printed_refund_is_the_completed_orders_refund(

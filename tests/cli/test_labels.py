@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import re
+from decimal import Decimal
 
-from crm_returns import Action, ReturnStatus
+import pytest
+from rich.console import Console
+
+from crm_returns import Action, LineRef, RequestedLine, ReturnRequest, ReturnStatus
 from crm_returns.cli.labels import (
     ACTIONS,
     DISPOSITIONS,
@@ -12,15 +17,21 @@ from crm_returns.cli.labels import (
     LOCATIONS,
     MOVE_REASONS,
     PAYMENT_STATUSES,
+    PERMISSIONS,
     REFUND_METHODS,
     REJECT_OUTCOMES,
     STATUSES,
     WORDS,
     Language,
+    Phrasebook,
 )
+from crm_returns.cli.tables import audit_table
+from crm_returns.domain.access import Permission
 from crm_returns.domain.ledger import EntryKind
 from crm_returns.domain.settlement import PaymentStatus, RefundMethod
 from crm_returns.domain.stock import Disposition, Location, MoveReason, RejectOutcome
+from crm_returns.errors import NotAuthorised
+from crm_returns.testing import sample_wiring
 
 SNAKE_CASE = re.compile(r"\b[a-z]+_[a-z_]+\b")
 
@@ -40,6 +51,7 @@ def test_every_location_decision_method_payment_status_and_entry_kind_has_a_labe
     assert set(REFUND_METHODS[language]) == {method.value for method in RefundMethod}
     assert set(PAYMENT_STATUSES[language]) == {status.value for status in PaymentStatus}
     assert set(ENTRY_KINDS[language]) == {kind.value for kind in EntryKind}
+    assert set(PERMISSIONS[language]) == {permission.value for permission in Permission}
 
 
 def test_every_reason_stock_can_move_for_has_a_label(language: Language) -> None:
@@ -50,3 +62,19 @@ def test_every_reason_stock_can_move_for_has_a_label(language: Language) -> None
 def test_no_field_name_or_enum_value_is_printed_raw(demo_text: str) -> None:
     assert SNAKE_CASE.findall(demo_text) == []
     assert "=" not in demo_text
+
+
+def test_a_denied_attempt_in_the_audit_trail_reads_in_words(language: Language) -> None:
+    wiring = sample_wiring()
+    service, clerk = wiring.service, wiring.clerk
+    request = ReturnRequest([RequestedLine(LineRef("SO-1001", "1"), Decimal(1), "wrong_order")])
+    order = service.create_return(clerk, request)
+    with pytest.raises(NotAuthorised):
+        service.grant_refund(clerk, order.id)
+    words = Phrasebook(language)
+    console = Console(record=True, width=200, file=io.StringIO())  # wide: no label wraps
+    console.print(audit_table(words, service.audit_trail(clerk, order.id)))
+    printed = console.export_text()
+    assert words.action(Action.DENIED) in printed
+    assert PERMISSIONS[language]["grant_refund"] in printed
+    assert SNAKE_CASE.findall(printed) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import attrs
@@ -199,3 +200,46 @@ def test_a_step_needs_a_name(name: str) -> None:
 def test_a_policy_needs_a_version_to_name_it_in_the_audit_trail() -> None:
     with pytest.raises(InvalidInput, match="version"):
         ApprovalPolicy([ApprovalRule(MANAGER)], version=" ")
+
+
+# -- auto-approval below a threshold -----------------------------------------------
+
+
+def test_a_refund_below_the_auto_approval_threshold_needs_no_step_whatever_the_rules() -> None:
+    policy = ApprovalPolicy(
+        [ApprovalRule(QUALITY), ApprovalRule(MANAGER, customers={"C-1001"})],
+        auto_approve_below=[Money("500.01", "CNY")],
+    )
+    assert steps(policy, FACTS) == []  # 500.00 < 500.01
+
+
+def test_a_refund_at_the_auto_approval_threshold_is_decided_by_the_rules() -> None:
+    policy = ApprovalPolicy([ApprovalRule(QUALITY)], auto_approve_below=[Money("500.00", "CNY")])
+    assert steps(policy, FACTS) == ["quality"]
+
+
+def test_a_currency_without_an_auto_approval_threshold_is_decided_by_the_rules() -> None:
+    policy = ApprovalPolicy([ApprovalRule(QUALITY)], auto_approve_below=[Money("1000", "JPY")])
+    assert steps(policy, FACTS) == ["quality"]
+    assert steps(policy, facts(refund=Money("999", "JPY"))) == []
+
+
+def test_two_auto_approval_thresholds_in_one_currency_are_refused() -> None:
+    with pytest.raises(InvalidInput, match="one refund threshold per currency"):
+        ApprovalPolicy(auto_approve_below=[Money(100, "CNY"), Money(200, "CNY")])
+
+
+# -- time limits -------------------------------------------------------------------
+
+
+def test_a_step_has_no_time_limit_unless_given_one() -> None:
+    assert MANAGER.time_limit is None
+    assert ApprovalStep("manager", {"approver"}, time_limit=timedelta(hours=4)).time_limit == (
+        timedelta(hours=4)
+    )
+
+
+@pytest.mark.parametrize("limit", [timedelta(0), timedelta(hours=-1), 3600, "PT1H"], ids=repr)
+def test_a_time_limit_is_a_positive_timedelta(limit: object) -> None:
+    with pytest.raises(InvalidInput, match="time_limit must be a positive timedelta"):
+        ApprovalStep("manager", {"approver"}, time_limit=limit)  # type: ignore[arg-type]

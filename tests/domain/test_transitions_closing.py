@@ -251,8 +251,10 @@ def _attempts(
     }
 
 
-# Drafting creates a new order and never acts on an existing one.
-ACTIONS_ON_ORDERS = [action for action in Action if action is not Action.DRAFT]
+# Drafting creates a new order and never acts on an existing one; a denial is
+# written to the audit trail but is no move at all.
+NOT_MOVES = {Action.DRAFT, Action.DENIED}
+ACTIONS_ON_ORDERS = [action for action in Action if action not in NOT_MOVES]
 ILLEGAL = [
     (status, action)
     for status in ReturnStatus
@@ -300,6 +302,12 @@ def test_the_table_allows_exactly_the_moves_of_the_design() -> None:
 
 def test_drafting_is_not_an_action_on_an_existing_order() -> None:
     assert all(action is not Action.DRAFT for _, action in TRANSITIONS)
+
+
+def test_a_denial_is_not_a_move() -> None:
+    # A denied attempt is recorded (Action.DENIED) but moves nothing, from any status.
+    assert all(action is not Action.DENIED for _, action in TRANSITIONS)
+    assert set(Action) - {action for _, action in TRANSITIONS} == NOT_MOVES
 
 
 def test_nothing_leaves_a_terminal_status() -> None:

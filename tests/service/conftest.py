@@ -37,6 +37,9 @@ from crm_returns import (
     ReturnRequest,
     ReturnsService,
 )
+from crm_returns.domain.access import DEFAULT_ROLES
+from crm_returns.domain.audit import AuditEntry
+from crm_returns.domain.states import Action
 from crm_returns.testing import SAMPLE_TENANT, Wiring, sample_lines, sample_wiring
 
 #: One picked line: the order line, how many units, and the reason code.
@@ -83,6 +86,18 @@ def inspector(wiring: Wiring) -> Actor:
 
 
 @pytest.fixture
+def finance(wiring: Wiring) -> Actor:
+    """孙丽, finance: grants and pays refunds and completes returns (role ``finance``)."""
+    return wiring.finance
+
+
+@pytest.fixture
+def admin(wiring: Wiring) -> Actor:
+    """周总, who may do everything (role ``admin``): for tests about something else."""
+    return wiring.admin
+
+
+@pytest.fixture
 def outsider(wiring: Wiring) -> Actor:
     """An actor of tenant ``globex`` holding every role.
 
@@ -95,7 +110,7 @@ def outsider(wiring: Wiring) -> Actor:
         "u-outsider",
         "Mallory",
         OTHER_TENANT,
-        {"requester", "approver", "warehouse", "inspector"},
+        set(DEFAULT_ROLES),
     )
 
 
@@ -149,6 +164,30 @@ def drafted(service: ReturnsService, clerk: Actor) -> Callable[..., ReturnOrder]
         return service.create_return(by or clerk, _request(*picks, note=note))
 
     return create
+
+
+def _split_denials(state: Any) -> tuple[Any, list[AuditEntry]]:
+    state = copy.deepcopy(state)
+    denials: list[AuditEntry] = []
+    for key, trail in list(state.audit.items()):
+        denials.extend(entry for entry in trail if entry.action is Action.DENIED)
+        kept = [entry for entry in trail if entry.action is not Action.DENIED]
+        if kept:
+            state.audit[key] = kept
+        else:
+            del state.audit[key]
+    return state, denials
+
+
+@pytest.fixture(scope="session")
+def split_denials() -> Callable[[Any], tuple[Any, list[AuditEntry]]]:
+    """Split a :func:`snapshot` into the rest and its audit entries of denied attempts.
+
+    A command the access policy refuses changes nothing but the audit trail:
+    ``split_denials(snapshot())[0] == before`` says so, and the entries say
+    what was written.  Trails left empty are dropped, as if never written.
+    """
+    return _split_denials
 
 
 @pytest.fixture

@@ -139,9 +139,9 @@ def test_a_reason_category_cannot_be_chosen(drafted: Drafted) -> None:
 
 
 def test_a_retired_reason_cannot_be_chosen(
-    service: ReturnsService, clerk: Actor, drafted: Drafted
+    service: ReturnsService, admin: Actor, drafted: Drafted
 ) -> None:
-    service.retire_reason(clerk, "other")
+    service.retire_reason(admin, "other")
     with pytest.raises(ReasonNotSelectable, match="retired"):
         drafted((MOUSE, 1, "other"))
 

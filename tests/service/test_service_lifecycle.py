@@ -25,6 +25,7 @@ from crm_returns import (
     ReturnsService,
     ReturnStatus,
 )
+from crm_returns.domain.audit import AuditEntry
 from crm_returns.domain.events import ReturnApproved, ReturnCompleted
 from crm_returns.domain.lines import NOTE_LIMIT
 from crm_returns.errors import (
@@ -44,6 +45,7 @@ S = ReturnStatus
 AddLine = Callable[..., LineRef]
 Drafted = Callable[..., ReturnOrder]
 Snapshot = Callable[[], object]
+SplitDenials = Callable[[object], tuple[object, list[AuditEntry]]]
 
 
 def cny(amount: str) -> Money:
@@ -145,14 +147,22 @@ def test_a_warehouse_worker_may_not_approve(
     warehouse: Actor,
     drafted: Drafted,
     snapshot: Snapshot,
+    split_denials: SplitDenials,
 ) -> None:
     order = drafted((MONITOR, 1, "changed_requirement"))  # 1899.00: the manager's step
     service.submit_return(clerk, order.id)
     before = snapshot()
     with pytest.raises(NotAuthorised) as refused:
         service.approve_return(warehouse, order.id, "looks fine to me")
-    assert (refused.value.actor, refused.value.needed) == (warehouse.id, ("approver",))
-    assert snapshot() == before
+    # Refused by the access policy: no role of the warehouse grants approving at all.
+    assert refused.value.actor == warehouse.id
+    assert set(refused.value.needed) == {"admin", "approver", "inspector"}
+    # Nothing changed but the denial, written to the return's audit trail.
+    after, denials = split_denials(snapshot())
+    assert after == before
+    assert [(d.actor_id, d.return_id, d.action, d.detail) for d in denials] == [
+        (warehouse.id, order.id, Action.DENIED, (("permission", "approve_return"),))
+    ]
 
 
 def test_the_requester_may_not_approve_even_holding_the_role(
@@ -264,6 +274,7 @@ def test_a_line_flagged_for_review_blocks_completion_until_cleared(
     clerk: Actor,
     warehouse: Actor,
     inspector: Actor,
+    finance: Actor,
     drafted: Drafted,
 ) -> None:
     order = drafted((MOUSE, 2, "quality_defect"))  # 258.00: only the quality step
@@ -274,10 +285,10 @@ def test_a_line_flagged_for_review_blocks_completion_until_cleared(
     held = service.inspect_goods(inspector, order.id, {MOUSE: flagged})
     assert (held.status, held.lines[0].review_note) == (S.RECEIVED, "外壳有划痕?")
     with pytest.raises(IllegalTransition, match="review"):
-        service.complete_return(clerk, order.id)
+        service.complete_return(finance, order.id)
     cleared = service.inspect_goods(inspector, order.id, {MOUSE: Inspection()}, "划痕是旧的")
     assert (cleared.status, cleared.lines[0].review_note) == (S.INSPECTED, None)
-    done = service.complete_return(clerk, order.id)
+    done = service.complete_return(finance, order.id)
     assert (done.status, done.refund) == (S.COMPLETED, cny("258.00"))  # 2 x 129.00
 
 
@@ -286,6 +297,7 @@ def test_completing_refunds_only_the_accepted_units(
     clerk: Actor,
     warehouse: Actor,
     inspector: Actor,
+    finance: Actor,
     drafted: Drafted,
 ) -> None:
     service = wiring.service
@@ -298,7 +310,7 @@ def test_completing_refunds_only_the_accepted_units(
         inspector, order.id, {MOUSE: Inspection(accepted=units(2), rejected=units(1))}
     )
     assert inspected.status is S.INSPECTED
-    done = service.complete_return(clerk, order.id, "退款已原路返回")
+    done = service.complete_return(finance, order.id, "退款已原路返回")
     assert done.status is S.COMPLETED
     assert done.lines[0].refund == done.refund == cny("258.00")  # 2 accepted x 129.00
     completed = events_of(wiring, order)[-1]
@@ -307,24 +319,29 @@ def test_completing_refunds_only_the_accepted_units(
 
 
 def test_a_line_returned_in_two_parts_refunds_exactly_what_was_paid(
-    service: ReturnsService, clerk: Actor, warehouse: Actor, drafted: Drafted
+    service: ReturnsService, clerk: Actor, warehouse: Actor, finance: Actor, drafted: Drafted
 ) -> None:
     # Paid for the cable line: 10 x 39.90 - 19.90 = 399.00 - 19.90 = 379.10.
     first = drafted((CABLE, 3, "wrong_order"))
     received_in_full(service, clerk, warehouse, first)
-    first_done = service.complete_return(clerk, first.id)
+    first_done = service.complete_return(finance, first.id)
     assert first_done.refund == cny("113.73")  # 379.10 x 3/10 = 113.730
 
     second = drafted((CABLE, 7, "wrong_order"))
     assert second.refund == cny("265.37")  # estimate: 379.10 - 113.73
     received_in_full(service, clerk, warehouse, second)
-    second_done = service.complete_return(clerk, second.id)
+    second_done = service.complete_return(finance, second.id)
     assert second_done.refund == cny("265.37")
     assert first_done.refund + second_done.refund == cny("379.10")
 
 
 def test_partial_refunds_add_up_to_the_cent_when_a_unit_is_a_fraction_of_a_cent(
-    service: ReturnsService, clerk: Actor, warehouse: Actor, drafted: Drafted, desk: AddLine
+    service: ReturnsService,
+    clerk: Actor,
+    warehouse: Actor,
+    finance: Actor,
+    drafted: Drafted,
+    desk: AddLine,
 ) -> None:
     # 3 desks at 40.00 less 20.00 off the line: paid 120.00 - 20.00 = 100.00, 33.333... a unit.
     ref = desk(quantity_delivered=Decimal(3), unit_price=cny("40.00"), line_discount=cny("20.00"))
@@ -334,20 +351,20 @@ def test_partial_refunds_add_up_to_the_cent_when_a_unit_is_a_fraction_of_a_cent(
     # Completed last-drafted first; each takes the next slice of what was paid:
     # R(1) = 100.00 x 1/3 = 33.33; R(2) = 66.67, so 66.67 - 33.33 = 33.34;
     # R(3) = 100.00, so 100.00 - 66.67 = 33.33.
-    refunds = [service.complete_return(clerk, order.id).refund for order in reversed(parts)]
+    refunds = [service.complete_return(finance, order.id).refund for order in reversed(parts)]
     assert refunds == [cny("33.33"), cny("33.34"), cny("33.33")]
     assert Money.total(refunds, "CNY") == cny("100.00")
 
 
 def test_units_that_went_missing_are_not_refunded(
-    service: ReturnsService, clerk: Actor, warehouse: Actor, drafted: Drafted
+    service: ReturnsService, clerk: Actor, warehouse: Actor, finance: Actor, drafted: Drafted
 ) -> None:
     order = drafted((MOUSE, 3, "wrong_order"))  # accepted as it arrives
     service.submit_return(clerk, order.id)
     receipt = Receipt(received=units(2), missing=units(1))
     received = service.receive_goods(warehouse, order.id, {MOUSE: receipt})
     assert received.status is S.RECEIVED
-    done = service.complete_return(clerk, order.id)
+    done = service.complete_return(finance, order.id)
     assert done.refund == cny("258.00")  # 2 arrived x 129.00
 
 
@@ -356,6 +373,7 @@ def test_every_change_is_audited_with_actor_time_and_status(
     clerk: Actor,
     warehouse: Actor,
     inspector: Actor,
+    finance: Actor,
     drafted: Drafted,
 ) -> None:
     service, clock = wiring.service, wiring.clock
@@ -374,7 +392,7 @@ def test_every_change_is_audited_with_actor_time_and_status(
             Action.INSPECT,
             lambda: service.inspect_goods(inspector, order.id, {MOUSE: inspection}),
         ),
-        (clerk, Action.COMPLETE, lambda: service.complete_return(clerk, order.id)),
+        (finance, Action.COMPLETE, lambda: service.complete_return(finance, order.id)),
     ]
     seen = len(service.audit_trail(clerk, order.id))
     assert seen == 1

@@ -43,7 +43,10 @@ from crm_returns.errors import ExcessAmount, IllegalTransition, InvalidInput
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 KEYBOARD = LineRef("SO-9", "1")
 MONITOR = LineRef("SO-9", "2")
-CLERK = Actor("u-1", "Clerk", "shop", {"requester", "finance"})
+CLERK = Actor("u-1", "Clerk", "shop", {"requester"})
+WAREHOUSE = Actor("u-2", "Warehouse", "shop", {"warehouse"})
+INSPECTOR = Actor("u-3", "Inspector", "shop", {"inspector"})
+FINANCE = Actor("u-4", "Finance", "shop", {"finance"})
 
 
 def _cny(amount: str) -> Money:
@@ -85,8 +88,8 @@ def _through_inspection(
     request = ReturnRequest([RequestedLine(KEYBOARD, units, reason)])
     order = service.create_return(CLERK, request)
     service.submit_return(CLERK, order.id)
-    service.receive_goods(CLERK, order.id, {KEYBOARD: Receipt(received=units)})
-    service.inspect_goods(CLERK, order.id, {KEYBOARD: inspection})
+    service.receive_goods(WAREHOUSE, order.id, {KEYBOARD: Receipt(received=units)})
+    service.inspect_goods(INSPECTOR, order.id, {KEYBOARD: inspection})
     return order.id
 
 
@@ -96,7 +99,7 @@ def test_the_preview_shows_the_numbers_the_grant_books() -> None:
     request = ReturnRequest([RequestedLine(KEYBOARD, 3, "changed_requirement")])
     preview = service.preview_return(CLERK, request)
     order_id = _through_inspection(service, 3, "changed_requirement", Inspection(accepted=3))
-    granted = service.grant_refund(CLERK, order_id).grant
+    granted = service.grant_refund(FINANCE, order_id).grant
     assert granted is not None
     assert granted.lines == preview.refund_lines
     assert granted.amount == preview.refund
@@ -111,7 +114,7 @@ def test_a_seller_fault_refunds_shipping_and_waives_the_fee() -> None:
     policy = RefundPolicy(fee_rules=[FeeRule(Decimal("0.10"))])
     service, _ = _shop(policy)
     order_id = _through_inspection(service, 4, "quality_defect", Inspection(accepted=4))
-    grant = service.grant_refund(CLERK, order_id).grant
+    grant = service.grant_refund(FINANCE, order_id).grant
     assert grant is not None
     # All 4: 220.00 paid plus the 8.00 shipping share, no fee.
     assert grant.amount == _cny("228.00")
@@ -121,10 +124,12 @@ def test_a_seller_fault_refunds_shipping_and_waives_the_fee() -> None:
 def test_granting_issues_a_credit_note_and_a_balanced_journal_entry() -> None:
     service, _ = _shop()
     order_id = _through_inspection(service, 2, "quality_defect", Inspection(accepted=2))
-    order = service.grant_refund(CLERK, order_id)
+    order = service.grant_refund(FINANCE, order_id)
     assert order.grant is not None
     assert order.grant.credit_note == "CN-20261127-000001"
-    refunds = [e for e in service.journal(CLERK, return_id=order_id) if e.kind is EntryKind.REFUND]
+    refunds = [
+        e for e in service.journal(FINANCE, return_id=order_id) if e.kind is EntryKind.REFUND
+    ]
     assert len(refunds) == 1
     entry = refunds[0]
     assert entry.number == "CN-20261127-000001"
@@ -140,7 +145,9 @@ def test_granting_issues_a_credit_note_and_a_balanced_journal_entry() -> None:
 def test_restocked_goods_post_their_cost_back_to_inventory() -> None:
     service, _ = _shop()
     order_id = _through_inspection(service, 2, "quality_defect", Inspection(accepted=2))
-    restock = [e for e in service.journal(CLERK, return_id=order_id) if e.kind is EntryKind.RESTOCK]
+    restock = [
+        e for e in service.journal(FINANCE, return_id=order_id) if e.kind is EntryKind.RESTOCK
+    ]
     # 2 keyboards at a cost of 30.00: inventory up 60.00, cost of goods sold down 60.00.
     assert [(p.account, p.side, p.amount) for p in restock[0].postings] == [
         (DEFAULT_CHART.inventory, Side.DEBIT, _cny("60.00")),
@@ -151,22 +158,22 @@ def test_restocked_goods_post_their_cost_back_to_inventory() -> None:
 def test_payments_are_tracked_until_the_refund_is_paid() -> None:
     service, _ = _shop()
     order_id = _through_inspection(service, 2, "quality_defect", Inspection(accepted=2))
-    service.grant_refund(CLERK, order_id)  # owed 114.00, as above
-    first = service.record_refund_payment(CLERK, order_id, _cny("100.00"), "PSP-1").grant
+    service.grant_refund(FINANCE, order_id)  # owed 114.00, as above
+    first = service.record_refund_payment(FINANCE, order_id, _cny("100.00"), "PSP-1").grant
     assert first is not None
     assert first.payments[0].status is PaymentStatus.PENDING
     with pytest.raises(ExcessAmount, match=r"114\.00"):
-        service.record_refund_payment(CLERK, order_id, _cny("14.01"))
-    failed = service.settle_refund_payment(CLERK, order_id, first.payments[0].id, False).grant
+        service.record_refund_payment(FINANCE, order_id, _cny("14.01"))
+    failed = service.settle_refund_payment(FINANCE, order_id, first.payments[0].id, False).grant
     assert failed is not None
     assert failed.paid == _cny("0.00")
     # The failed payment frees its amount: the whole 114.00 can be paid again.
-    again = service.record_refund_payment(CLERK, order_id, _cny("114.00")).grant
+    again = service.record_refund_payment(FINANCE, order_id, _cny("114.00")).grant
     assert again is not None
-    paid = service.settle_refund_payment(CLERK, order_id, again.payments[1].id, True).grant
+    paid = service.settle_refund_payment(FINANCE, order_id, again.payments[1].id, True).grant
     assert paid is not None
     assert paid.fully_paid
-    balances = {b.account.code: b for b in service.trial_balance(CLERK, return_id=order_id)}
+    balances = {b.account.code: b for b in service.trial_balance(FINANCE, return_id=order_id)}
     assert balances[DEFAULT_CHART.receivable.code].balance == _cny("0.00")
     assert balances[DEFAULT_CHART.cash.code].credit == _cny("114.00")
 
@@ -174,23 +181,23 @@ def test_payments_are_tracked_until_the_refund_is_paid() -> None:
 def test_store_credit_is_owed_to_the_customer_not_paid_out() -> None:
     service, _ = _shop()
     order_id = _through_inspection(service, 2, "quality_defect", Inspection(accepted=2))
-    order = service.complete_return(CLERK, order_id, method=RefundMethod.STORE_CREDIT)
+    order = service.complete_return(FINANCE, order_id, method=RefundMethod.STORE_CREDIT)
     assert order.grant is not None
     assert order.grant.fully_paid
     with pytest.raises(IllegalTransition, match="original payment"):
-        service.record_refund_payment(CLERK, order_id, _cny("1.00"))
-    balances = {b.account.code: b for b in service.trial_balance(CLERK)}
+        service.record_refund_payment(FINANCE, order_id, _cny("1.00"))
+    balances = {b.account.code: b for b in service.trial_balance(FINANCE)}
     assert balances[DEFAULT_CHART.customer_credit.code].credit == _cny("114.00")
 
 
 def test_a_replacement_moves_no_money() -> None:
     service, _ = _shop()
     order_id = _through_inspection(service, 1, "quality_defect", Inspection(accepted=1))
-    order = service.complete_return(CLERK, order_id, method=RefundMethod.REPLACEMENT)
+    order = service.complete_return(FINANCE, order_id, method=RefundMethod.REPLACEMENT)
     assert order.grant is not None
     assert order.grant.amount == _cny("0.00")
     assert order.grant.credit_note is None
-    kinds = {e.kind for e in service.journal(CLERK, return_id=order_id)}
+    kinds = {e.kind for e in service.journal(FINANCE, return_id=order_id)}
     assert kinds == {EntryKind.RESTOCK}
 
 
@@ -203,7 +210,7 @@ def test_stock_moves_and_balances_follow_the_dispositions() -> None:
         rejected_outcome=RejectOutcome.SEND_BACK,
     )
     order_id = _through_inspection(service, 3, "quality_defect", inspection)
-    moves = service.stock_moves(CLERK, return_id=order_id)
+    moves = service.stock_moves(WAREHOUSE, return_id=order_id)
     assert [(m.source, m.destination, int(m.quantity)) for m in moves] == [
         (Location.CUSTOMER, Location.RECEIVING, 3),
         (Location.RECEIVING, Location.SELLABLE, 1),
@@ -212,7 +219,7 @@ def test_stock_moves_and_balances_follow_the_dispositions() -> None:
     ]
     assert len({m.id for m in moves}) == len(moves)
     # 3 left the customer, 1 went back: -2; one sellable, one scrapped, receiving empty.
-    assert service.stock_balances(CLERK, sku="KB-1") == {
+    assert service.stock_balances(WAREHOUSE, sku="KB-1") == {
         ("KB-1", Location.CUSTOMER): -2,
         ("KB-1", Location.SELLABLE): 1,
         ("KB-1", Location.SCRAP): 1,
@@ -225,21 +232,23 @@ def test_a_serial_number_comes_back_only_once() -> None:
         CLERK, ReturnRequest([RequestedLine(MONITOR, 1, "quality_defect")])
     )
     service.submit_return(CLERK, first.id)
-    service.receive_goods(CLERK, first.id, {MONITOR: Receipt(received=1, serial_numbers=["S-1"])})
+    service.receive_goods(
+        WAREHOUSE, first.id, {MONITOR: Receipt(received=1, serial_numbers=["S-1"])}
+    )
     second = service.create_return(
         CLERK, ReturnRequest([RequestedLine(MONITOR, 1, "quality_defect")])
     )
     service.submit_return(CLERK, second.id)
     with pytest.raises(InvalidInput, match="S-1"):
         service.receive_goods(
-            CLERK, second.id, {MONITOR: Receipt(received=1, serial_numbers=["S-1"])}
+            WAREHOUSE, second.id, {MONITOR: Receipt(received=1, serial_numbers=["S-1"])}
         )
     with pytest.raises(InvalidInput, match="S-9"):
         service.receive_goods(
-            CLERK, second.id, {MONITOR: Receipt(received=1, serial_numbers=["S-9"])}
+            WAREHOUSE, second.id, {MONITOR: Receipt(received=1, serial_numbers=["S-9"])}
         )
     received = service.receive_goods(
-        CLERK, second.id, {MONITOR: Receipt(received=1, serial_numbers=["S-2"])}
+        WAREHOUSE, second.id, {MONITOR: Receipt(received=1, serial_numbers=["S-2"])}
     )
     assert received.line(MONITOR).serial_numbers == ("S-2",)
 
@@ -251,8 +260,8 @@ def test_a_lost_parcel_is_refunded_only_under_a_policy_that_says_so() -> None:
             CLERK, ReturnRequest([RequestedLine(KEYBOARD, 2, "quality_defect")])
         )
         service.submit_return(CLERK, order.id)
-        service.receive_goods(CLERK, order.id, {KEYBOARD: Receipt(missing=2)})
-        granted = service.grant_refund(CLERK, order.id)
+        service.receive_goods(WAREHOUSE, order.id, {KEYBOARD: Receipt(missing=2)})
+        granted = service.grant_refund(FINANCE, order.id)
         assert granted.refund == _cny(expected)
         trail = service.audit_trail(CLERK, order.id)
         assert ("missing_units_refunded", "2" if refund_missing else "0") in trail[-1].detail
@@ -266,10 +275,10 @@ def test_a_refused_grant_changes_nothing_and_draws_no_credit_note_number() -> No
     service.submit_return(CLERK, order.id)
     before: Any = copy.deepcopy(database.committed)
     with pytest.raises(IllegalTransition):
-        service.grant_refund(CLERK, order.id)  # nothing received yet
+        service.grant_refund(FINANCE, order.id)  # nothing received yet
     assert database.committed == before
     order_id = _through_inspection(service, 1, "quality_defect", Inspection(accepted=1))
-    granted = service.grant_refund(CLERK, order_id).grant
+    granted = service.grant_refund(FINANCE, order_id).grant
     assert granted is not None
     assert granted.credit_note == "CN-20261127-000001"
 
@@ -278,10 +287,10 @@ def test_the_journal_can_be_read_by_account_and_by_period() -> None:
     service, _ = _shop()
     clock_start = NOW
     order_id = _through_inspection(service, 2, "quality_defect", Inspection(accepted=2))
-    service.grant_refund(CLERK, order_id)
-    receivable = service.journal(CLERK, account_code=DEFAULT_CHART.receivable.code)
+    service.grant_refund(FINANCE, order_id)
+    receivable = service.journal(FINANCE, account_code=DEFAULT_CHART.receivable.code)
     assert [e.kind for e in receivable] == [EntryKind.REFUND]
-    assert len(service.journal(CLERK, start=clock_start, end=clock_start + timedelta(1))) == 2
-    assert service.journal(CLERK, start=clock_start + timedelta(days=1)) == ()
+    assert len(service.journal(FINANCE, start=clock_start, end=clock_start + timedelta(1))) == 2
+    assert service.journal(FINANCE, start=clock_start + timedelta(days=1)) == ()
     with pytest.raises(InvalidInput, match="timezone"):
-        service.journal(CLERK, start=datetime(2026, 1, 1))  # noqa: DTZ001 - on purpose
+        service.journal(FINANCE, start=datetime(2026, 1, 1))  # noqa: DTZ001 - on purpose

@@ -49,10 +49,10 @@ BOX_CRUSHED = Reason(
 
 
 def test_a_custom_reason_in_a_new_category_can_be_chosen(
-    service: ReturnsService, approver: Actor, clerk: Actor, drafted: Drafted
+    service: ReturnsService, admin: Actor, clerk: Actor, drafted: Drafted
 ) -> None:
-    service.add_reason_category(approver, PACKAGING)
-    catalog = service.add_reason(approver, BOX_CRUSHED)
+    service.add_reason_category(admin, PACKAGING)
+    catalog = service.add_reason(admin, BOX_CRUSHED)
     assert catalog.selectable()[-1] == BOX_CRUSHED
     assert service.reason_catalog(clerk) == catalog
     order = drafted((MOUSE, 1, "box_crushed"))
@@ -62,43 +62,43 @@ def test_a_custom_reason_in_a_new_category_can_be_chosen(
 
 
 def test_a_reason_needs_its_category_in_the_catalog(
-    service: ReturnsService, approver: Actor, snapshot: Snapshot
+    service: ReturnsService, admin: Actor, snapshot: Snapshot
 ) -> None:
     before = snapshot()
     with pytest.raises(NotFound) as missing:
-        service.add_reason(approver, BOX_CRUSHED)
+        service.add_reason(admin, BOX_CRUSHED)
     assert (missing.value.kind, missing.value.key) == ("reason category", "packaging")
     assert snapshot() == before
 
 
-def test_a_code_cannot_be_used_twice(service: ReturnsService, approver: Actor) -> None:
+def test_a_code_cannot_be_used_twice(service: ReturnsService, admin: Actor) -> None:
     twin = Reason("other", "general", {"en": "Other again", "zh-CN": "又一个其他"}, Fault.CUSTOMER)
     with pytest.raises(InvalidInput, match="other"):
-        service.add_reason(approver, twin)
-    assert service.reason_catalog(approver) == DEFAULT_CATALOG
+        service.add_reason(admin, twin)
+    assert service.reason_catalog(admin) == DEFAULT_CATALOG
 
 
 def test_relabelling_shows_the_new_label_on_old_returns(
-    service: ReturnsService, approver: Actor, clerk: Actor, drafted: Drafted
+    service: ReturnsService, admin: Actor, clerk: Actor, drafted: Drafted
 ) -> None:
     order = drafted((MOUSE, 1, "quality_defect"))
-    service.relabel_reason(approver, "quality_defect", {"en": "Defective", "zh-CN": "次品"})
+    service.relabel_reason(admin, "quality_defect", {"en": "Defective", "zh-CN": "次品"})
     stored = service.get_return(clerk, order.id)
     label = service.reason_catalog(clerk).reason(stored.lines[0].reason_code).labels
     assert (label.get("en"), label.get("zh-CN")) == ("Defective", "次品")
 
 
-def test_relabelling_needs_every_locale(service: ReturnsService, approver: Actor) -> None:
+def test_relabelling_needs_every_locale(service: ReturnsService, admin: Actor) -> None:
     with pytest.raises(InvalidInput, match="zh-CN"):
-        service.relabel_reason(approver, "quality_defect", {"en": "Defective"})
-    assert service.reason_catalog(approver) == DEFAULT_CATALOG
+        service.relabel_reason(admin, "quality_defect", {"en": "Defective"})
+    assert service.reason_catalog(admin) == DEFAULT_CATALOG
 
 
 def test_a_retired_reason_cannot_be_chosen_but_old_returns_keep_it(
-    service: ReturnsService, approver: Actor, clerk: Actor, drafted: Drafted
+    service: ReturnsService, admin: Actor, clerk: Actor, drafted: Drafted
 ) -> None:
     order = drafted((MOUSE, 1, "other"))
-    catalog = service.retire_reason(approver, "other")
+    catalog = service.retire_reason(admin, "other")
     assert "other" not in [reason.code for reason in catalog.selectable()]
     with pytest.raises(ReasonNotSelectable):
         drafted((CABLE, 1, "other"))
@@ -111,7 +111,7 @@ def test_a_retired_reason_cannot_be_chosen_but_old_returns_keep_it(
 @pytest.mark.parametrize("cancelled", [False, True])
 def test_a_reason_any_return_uses_cannot_be_removed(
     service: ReturnsService,
-    approver: Actor,
+    admin: Actor,
     clerk: Actor,
     drafted: Drafted,
     snapshot: Snapshot,
@@ -122,15 +122,15 @@ def test_a_reason_any_return_uses_cannot_be_removed(
         service.cancel_return(clerk, order.id, "客户撤回")
     before = snapshot()
     with pytest.raises(ReasonInUse, match="retire"):
-        service.remove_reason(approver, "other")
+        service.remove_reason(admin, "other")
     assert snapshot() == before
     assert service.reason_catalog(clerk).reason("other").code == "other"
 
 
 def test_an_unused_reason_can_be_removed(
-    service: ReturnsService, approver: Actor, clerk: Actor, drafted: Drafted
+    service: ReturnsService, admin: Actor, clerk: Actor, drafted: Drafted
 ) -> None:
-    catalog = service.remove_reason(approver, "other")
+    catalog = service.remove_reason(admin, "other")
     assert [reason.code for reason in catalog.reasons] == [
         "quality_defect",
         "changed_requirement",
@@ -145,16 +145,16 @@ def test_an_unused_reason_can_be_removed(
 
 def test_each_tenant_has_its_own_catalog(
     service: ReturnsService,
-    approver: Actor,
+    admin: Actor,
     clerk: Actor,
     outsider: Actor,
     drafted: Drafted,
 ) -> None:
     drafted((MOUSE, 1, "other"), by=outsider)
-    service.add_reason_category(approver, PACKAGING)
-    service.add_reason(approver, BOX_CRUSHED)
+    service.add_reason_category(admin, PACKAGING)
+    service.add_reason(admin, BOX_CRUSHED)
     # Globex's return uses "other"; acme's catalog does not care.
-    service.remove_reason(approver, "other")
+    service.remove_reason(admin, "other")
     assert service.reason_catalog(outsider) == DEFAULT_CATALOG
     assert drafted((MOUSE, 1, "other"), by=outsider).lines[0].reason_code == "other"
     with pytest.raises(NotFound):

@@ -10,7 +10,9 @@ step it checks, against the stored state:
   recorded in the audit trail with an actor and a time;
 - refunds of completed returns never exceed what was paid, and a line
   returned in full refunds exactly what was paid;
-- a command that failed left no trace at all.
+- a command that failed left no trace at all — except a command the access
+  policy refused, which left exactly one ``DENIED`` audit entry saying who
+  tried what, when, and changed no status.
 """
 
 from __future__ import annotations
@@ -43,11 +45,19 @@ from crm_returns import (
     ReturnRequest,
     ReturnStatus,
 )
+from crm_returns.domain.access import Permission
+from crm_returns.domain.audit import AuditEntry
 from crm_returns.domain.ledger import DEFAULT_CHART, Side
 from crm_returns.domain.settlement import RefundMethod
 from crm_returns.domain.states import TRANSITIONS, Action
 from crm_returns.domain.stock import Disposition, Location, RejectOutcome, balances
-from crm_returns.errors import CrmReturnsError, NotEligible, NotFound, OverReturn
+from crm_returns.errors import (
+    CrmReturnsError,
+    NotAuthorised,
+    NotEligible,
+    NotFound,
+    OverReturn,
+)
 from crm_returns.testing import SAMPLE_TENANT, sample_wiring
 from crm_returns.testing.strategies import delivered_lines
 
@@ -80,8 +90,15 @@ def _claimed(order: Any, ref: LineRef) -> Decimal:
     return units
 
 
+#: What a refusal by the access policy names as the action: a permission.
+PERMISSIONS = {permission.value for permission in Permission}
+
+
 def _state(wiring: Any) -> Any:
-    """Everything a command could have written, as a comparable value."""
+    """Everything a command could have written, as a comparable value.
+
+    The audit trails (second item) are keyed by ``(tenant, return id)``.
+    """
     db = wiring.database.committed
     return copy.deepcopy(
         (
@@ -132,7 +149,11 @@ class ReturnsMachine(RuleBasedStateMachine):
         self.lines = list(self.wiring.orders.get_lines(TENANT, [x.ref for x in lines]).values())
 
     def _attempt(self, command: Any, *args: Any) -> Any:
-        """Run a command; if it fails with our error, check that nothing changed."""
+        """Run a command; if it fails with our error, check that nothing changed.
+
+        A refusal by the access policy changed nothing either, but wrote one
+        ``DENIED`` entry to the audit trail of the return (``args[1]``).
+        """
         before = _state(self.wiring)
         self.last_error: CrmReturnsError | None = None
         try:
@@ -141,8 +162,38 @@ class ReturnsMachine(RuleBasedStateMachine):
             self.last_error = error
         message = str(self.last_error)
         assert message, "every error says what is wrong"
-        assert _state(self.wiring) == before, f"{message} left a trace"
+        after = _state(self.wiring)
+        refused = self.last_error
+        if isinstance(refused, NotAuthorised) and refused.action in PERMISSIONS:
+            actor, return_id = args[0], args[1]
+            denied = self._only_denial(before, after, (actor.tenant_id, return_id))
+            order = before[0][(actor.tenant_id, return_id)]
+            assert (denied.actor_id, denied.actor_name) == (actor.id, actor.name), denied
+            assert (denied.tenant_id, denied.return_id, denied.number) == (
+                actor.tenant_id,
+                order.id,
+                order.number,
+            ), denied
+            assert denied.detail == (("permission", refused.action),), denied
+            assert denied.at == self.wiring.clock.now(), denied
+            assert denied.from_status is denied.to_status is order.status, denied
+            assert order.number in message, message
+            assert actor.id in message, message
+        assert after == before, f"{message} left a trace"
         return None
+
+    @staticmethod
+    def _only_denial(before: Any, after: Any, key: tuple[str, str]) -> AuditEntry:
+        """The one entry ``after`` added to trail ``key``, taken out of ``after``."""
+        trails_before, trails_after = before[1], after[1]
+        grown = [k for k in trails_after if trails_after[k] != trails_before.get(k, [])]
+        assert grown == [key], f"a denial wrote to {grown}, not only to {key}"
+        *kept, denied = trails_after.pop(key)
+        assert kept == trails_before.get(key, []), "a denial only appends"
+        if kept:
+            trails_after[key] = kept
+        assert denied.action is Action.DENIED, denied
+        return denied  # type: ignore[no-any-return]
 
     @rule(
         target=returns,
@@ -333,7 +384,7 @@ class ReturnsMachine(RuleBasedStateMachine):
                 )
         elif order.status is s.INSPECTED:
             method = data.draw(st.sampled_from(list(RefundMethod)))
-            self._attempt(self.service.complete_return, clerk, return_id, "", method)
+            self._attempt(self.service.complete_return, ACTORS["finance"], return_id, "", method)
         elif any(line.in_repair for line in order.lines):
             line = next(line for line in order.lines if line.in_repair)
             self._attempt(
@@ -395,7 +446,30 @@ class ReturnsMachine(RuleBasedStateMachine):
 
     @rule(return_id=returns)
     def complete(self, return_id: str) -> None:
-        self._attempt(self.service.complete_return, ACTORS["clerk"], return_id)
+        self._attempt(self.service.complete_return, ACTORS["finance"], return_id)
+
+    @rule(return_id=returns, data=st.data())
+    def someone_without_the_permission_tries(self, return_id: str, data: st.DataObject) -> None:
+        """A command by someone whose roles do not allow it: refused, and only that is written."""
+        service, somewhere = self.service, LineRef("SO-1", "1")
+        attempts: list[tuple[Any, ...]] = [
+            ("warehouse", service.grant_refund),
+            ("inspector", service.complete_return),
+            ("approver", service.submit_return),
+            ("approver", service.edit_return, [RequestedLine(somewhere, 1, "other")]),
+            ("finance", service.cancel_return, "not mine to cancel"),
+            ("finance", service.reject_return, "not mine to reject"),
+            ("warehouse", service.approve_return),
+            ("clerk", service.receive_goods, {somewhere: Receipt(received=Decimal(1))}),
+            ("clerk", service.inspect_goods, {somewhere: Inspection(accepted=Decimal(1))}),
+            ("clerk", service.record_refund_payment, Money(Decimal(1), "CNY")),
+            ("clerk", service.settle_refund_payment, "p-1", True),
+            ("clerk", service.finish_repair, somewhere, Decimal(1)),
+        ]
+        who, command, *rest = data.draw(st.sampled_from(attempts))
+        self._attempt(command, ACTORS[who], return_id, *rest)
+        expected = NotFound if self._existing(return_id) is None else NotAuthorised
+        assert isinstance(self.last_error, expected), self.last_error
 
     @rule(return_id=returns)
     def outsider_cannot_touch(self, return_id: str) -> None:
@@ -441,6 +515,9 @@ class ReturnsMachine(RuleBasedStateMachine):
             event("a refund was paid")
         if any(line.repaired for o in orders for line in o.lines):
             event("a repair was finished")
+        trails = self.wiring.database.committed.audit.values()
+        if any(entry.action is Action.DENIED for trail in trails for entry in trail):
+            event("an attempt was denied")
         for line in self.lines:
             units = sum(
                 (rl.units for o in orders if o.grant for rl in o.grant.lines if rl.ref == line.ref),
@@ -470,6 +547,11 @@ class ReturnsMachine(RuleBasedStateMachine):
             assert trail[0].from_status is None
             status = ReturnStatus.DRAFT
             for entry in trail[1:]:
+                if entry.action is Action.DENIED:
+                    # A refused attempt is recorded, but is no move: the status stays.
+                    assert entry.from_status is entry.to_status is status, f"moved by {entry}"
+                    assert entry.actor_id
+                    continue
                 assert entry.from_status is status, f"{order.number}: audit chain broken"
                 allowed = TRANSITIONS[(entry.from_status, entry.action)]
                 assert entry.to_status in allowed, f"illegal {entry}"
@@ -514,9 +596,8 @@ class ReturnsMachine(RuleBasedStateMachine):
             if order.grant.method is RefundMethod.ORIGINAL_PAYMENT:
                 outstanding += order.grant.outstanding.amount
         # What is still owed to customers is exactly the receivable's credit balance.
-        receivable = {b.account.code: b for b in self.service.trial_balance(ACTORS["clerk"])}.get(
-            DEFAULT_CHART.receivable.code
-        )
+        balances = self.service.trial_balance(ACTORS["finance"])
+        receivable = {b.account.code: b for b in balances}.get(DEFAULT_CHART.receivable.code)
         owed = -receivable.balance.amount if receivable else Decimal(0)
         assert owed == outstanding
 
@@ -550,8 +631,10 @@ class ReturnsMachine(RuleBasedStateMachine):
 
     @invariant()
     def every_event_is_in_the_outbox_or_delivered(self) -> None:
+        # Every audit entry but a denial records an event; a denial publishes nothing.
         db = self.wiring.database.committed
-        audited = sum(len(entries) for entries in db.audit.values())
+        entries = [entry for trail in db.audit.values() for entry in trail]
+        audited = sum(1 for entry in entries if entry.action is not Action.DENIED)
         assert audited == len(db.outbox) + len(db.delivered)
 
 

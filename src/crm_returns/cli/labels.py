@@ -3,8 +3,9 @@
 Each table maps a language to labels keyed by a stable key, usually the
 ``value`` of an enum member (:class:`~crm_returns.ReturnStatus`,
 :class:`~crm_returns.Action`, :class:`~crm_returns.domain.stock.Location`,
-...).  They are written one key per line with both languages side by side, so
-that a missing translation shows.  Reason labels are not here: they come from
+:class:`~crm_returns.domain.access.Permission`, ...).  They are written one
+key per line with both languages side by side, so that a missing translation
+shows.  Reason labels are not here: they come from
 the tenant's :class:`~crm_returns.ReasonCatalog`, which a tenant can relabel;
 account names come from the :class:`~crm_returns.domain.ledger.ChartOfAccounts`.
 :class:`Phrasebook` looks words and labels up for one language.
@@ -33,6 +34,7 @@ __all__ = [
     "LOCATIONS",
     "MOVE_REASONS",
     "PAYMENT_STATUSES",
+    "PERMISSIONS",
     "QUANTITY_WORDS",
     "REFUND_METHODS",
     "REJECT_OUTCOMES",
@@ -86,6 +88,26 @@ ACTIONS: Final = _bilingual({
     "grant_refund": ("核定退款", "Grant refund"),
     "record_payment": ("发起退款付款", "Record payment"),
     "settle_payment": ("确认付款结果", "Settle payment"),
+    "denied": ("越权操作被拒绝", "Denied (not permitted)"),
+})  # fmt: skip
+
+#: What an actor may be allowed to do, keyed by :attr:`Permission.value`.
+PERMISSIONS: Final = _bilingual({
+    "view_returns": ("查看退货单", "view returns"),
+    "create_return": ("创建退货单", "create returns"),
+    "edit_return": ("修改退货单", "edit returns"),
+    "submit_return": ("提交退货单", "submit returns"),
+    "approve_return": ("审批退货单", "approve returns"),
+    "cancel_return": ("取消退货单", "cancel returns"),
+    "receive_goods": ("收货", "receive goods"),
+    "inspect_goods": ("质检", "inspect goods"),
+    "finish_repair": ("维修完成", "finish repairs"),
+    "grant_refund": ("核定退款", "grant refunds"),
+    "pay_refund": ("退款付款", "pay refunds"),
+    "complete_return": ("完成退货", "complete returns"),
+    "manage_reasons": ("管理退货原因", "manage reasons"),
+    "view_books": ("查看账簿", "view the books"),
+    "view_audit": ("查看审计记录", "view the audit trail"),
 })  # fmt: skip
 
 #: Approval steps of the sample policy, by step name; other names show as they are.
@@ -114,6 +136,7 @@ DETAIL_FIELDS: Final = _bilingual({
     "payment_id": ("付款单号", "payment"),
     "reference": ("支付流水号", "reference"),
     "status": ("结果", "status"),
+    "permission": ("所需权限", "permission"),
 })  # fmt: skip
 
 #: Quantities, flags and choices named inside receipt and inspection details.
@@ -201,6 +224,7 @@ _VALUES: Final[dict[str, _Labels]] = {
     "rejected_outcome": REJECT_OUTCOMES,
     "method": REFUND_METHODS,
     "status": PAYMENT_STATUSES,
+    "permission": PERMISSIONS,
 }
 
 

@@ -8,6 +8,7 @@ keeps it that way.
 from crm_returns.domain.actors import Actor
 from crm_returns.domain.approval import ApprovalFacts, ApprovalPolicy, ApprovalRule, ApprovalStep
 from crm_returns.domain.audit import AuditEntry, audit_entry
+from crm_returns.domain.deadlines import OverdueApproval
 from crm_returns.domain.eligibility import (
     DEFAULT_RULES,
     EligibilityContext,
@@ -72,6 +73,7 @@ __all__ = [
     "MustBeDelivered",
     "MustNotBeRefunded",
     "NumberFormat",
+    "OverdueApproval",
     "Reason",
     "ReasonCatalog",
     "ReasonCategory",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import attrs
 
-from crm_returns.domain._checks import string_set, text
+from crm_returns.domain._checks import identifier, string_set, text
 
 __all__ = ["Actor"]
 
@@ -20,9 +20,9 @@ class Actor:
         roles: Role names, such as ``"approver"`` or ``"warehouse"``.
     """
 
-    id: str = attrs.field(validator=text(64))
+    id: str = attrs.field(validator=identifier(64))
     name: str = attrs.field(validator=text(200))
-    tenant_id: str = attrs.field(validator=text(64))
+    tenant_id: str = attrs.field(validator=identifier(64))
     roles: frozenset[str] = attrs.field(default=frozenset(), converter=string_set)
 
     def holds_any(self, roles: frozenset[str]) -> bool:

@@ -4,14 +4,20 @@ A policy is an ordered list of rules.  Each rule names one approval step and
 the conditions under which it applies: the refund reaches a threshold, a line
 has a reason or reason category, a line is of a product category, or the
 return is for a given customer.  A return needs every step whose rule applies,
-in rule order; when none applies it is approved automatically.  Each step is
-taken by an actor holding one of the step's roles, and never by the person who
-requested the return.
+in rule order; when none applies, or its refund is below the policy's
+auto-approval threshold for its currency, it is approved automatically.  Each
+step is taken by an actor holding one of the step's roles, and never by the
+person who requested the return; a step may have a time limit, after which a
+return waiting at it is overdue.
+
+Policies can be written as TOML or JSON documents and loaded with
+:mod:`crm_returns.approval_config`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 
 import attrs
 
@@ -30,6 +36,15 @@ def _roles(instance: object, attribute: attrs.Attribute[frozenset[str]], value: 
             raise InvalidInput(f"{attribute.name} must be non-blank role names, got {role!r}")
 
 
+def _time_limit(
+    instance: object, attribute: attrs.Attribute[timedelta | None], value: object
+) -> None:
+    if value is None:
+        return
+    if not isinstance(value, timedelta) or value <= timedelta(0):
+        raise InvalidInput(f"{attribute.name} must be a positive timedelta or None, got {value!r}")
+
+
 @attrs.frozen
 class ApprovalStep:
     """One approval a return must receive.
@@ -37,10 +52,14 @@ class ApprovalStep:
     Attributes:
         name: The step's name, such as ``"manager"``; unique within a policy.
         roles: Any one of these roles may take the step.
+        time_limit: How long a return may wait at this step before it is
+            overdue (``None``: no limit).  A return keeps the limit it was
+            submitted with.
     """
 
     name: str = attrs.field(validator=text(64))
     roles: frozenset[str] = attrs.field(converter=string_set, validator=_roles)
+    time_limit: timedelta | None = attrs.field(default=None, validator=_time_limit, kw_only=True)
 
 
 @attrs.frozen
@@ -74,6 +93,10 @@ def _thresholds(values: Iterable[Money]) -> tuple[Money, ...]:
     return result
 
 
+def _threshold_in(thresholds: tuple[Money, ...], currency: str) -> Money | None:
+    return next((money for money in thresholds if money.currency == currency), None)
+
+
 @attrs.frozen
 class ApprovalRule:
     """A step, and when a return needs it.
@@ -100,12 +123,9 @@ class ApprovalRule:
 
     def applies(self, facts: ApprovalFacts) -> bool:
         """Whether a return with ``facts`` needs this rule's step."""
-        if self.refund_at_least:
-            threshold = next(
-                (m for m in self.refund_at_least if m.currency == facts.refund.currency), None
-            )
-            if threshold is not None and facts.refund < threshold:
-                return False
+        threshold = _threshold_in(self.refund_at_least, facts.refund.currency)
+        if threshold is not None and facts.refund < threshold:
+            return False
         return all(
             not wanted or not wanted.isdisjoint(present)
             for wanted, present in (
@@ -124,13 +144,26 @@ class ApprovalPolicy:
     Attributes:
         rules: Rules in the order their steps are taken.
         version: Names this version of the policy in the audit trail.
+        auto_approve_below: Thresholds, one per currency: a return whose
+            estimated refund is below the threshold of its currency needs no
+            step at all, whatever the rules say.  A currency with no threshold
+            listed is decided by the rules alone.
+        distinct_approvers: When set, one person may take at most one step of
+            a return (separation of duties between steps).
     """
 
     rules: tuple[ApprovalRule, ...] = attrs.field(default=(), converter=_rules)
     version: str = attrs.field(default="1", validator=text(64))
+    auto_approve_below: tuple[Money, ...] = attrs.field(
+        default=(), converter=_thresholds, kw_only=True
+    )
+    distinct_approvers: bool = attrs.field(default=False, kw_only=True)
 
     def steps_for(self, facts: ApprovalFacts) -> tuple[ApprovalStep, ...]:
         """The steps a return with ``facts`` needs, in order, each once."""
+        below = _threshold_in(self.auto_approve_below, facts.refund.currency)
+        if below is not None and facts.refund < below:
+            return ()
         steps: dict[str, ApprovalStep] = {}
         for rule in self.rules:
             if rule.applies(facts):

@@ -27,8 +27,9 @@ class AuditEntry:
         actor_id: Who did it.
         actor_name: Their display name at the time.
         action: What they did.
-        from_status: Status before (``None`` when the return was created).
-        to_status: Status after.
+        from_status: Status before (``None`` when the return was created, or
+            for a denied attempt that concerned no return).
+        to_status: Status after (for a denied attempt, unchanged or ``None``).
         comment: Why, in the actor's words.
         detail: What changed, as readable ``(field, value)`` pairs.
     """
@@ -42,7 +43,7 @@ class AuditEntry:
     actor_name: str
     action: Action
     from_status: ReturnStatus | None
-    to_status: ReturnStatus
+    to_status: ReturnStatus | None
     comment: str
     detail: tuple[tuple[str, str], ...] = ()
 

@@ -23,7 +23,7 @@ from typing import TypeVar
 
 import attrs
 
-from crm_returns.domain._checks import not_negative, string_tuple, text
+from crm_returns.domain._checks import items_of, not_negative, string_tuple, text
 from crm_returns.domain.money import Money, exact_quantity, quantity
 from crm_returns.domain.orders import LinePricing, LineRef
 from crm_returns.domain.reasons import Fault
@@ -106,9 +106,12 @@ class Receipt:
 def _split(
     value: Mapping[Disposition, object] | Iterable[tuple[Disposition, object]],
 ) -> tuple[tuple[Disposition, Decimal], ...]:
-    pairs = value.items() if isinstance(value, Mapping) else value
+    pairs = value.items() if isinstance(value, Mapping) else items_of(value, "dispositions")
     result = []
-    for disposition, units in pairs:
+    for pair in pairs:
+        if not isinstance(pair, tuple) or len(pair) != 2:
+            raise InvalidInput(f"dispositions must be (Disposition, units) pairs, got {pair!r}")
+        disposition, units = pair
         if not isinstance(disposition, Disposition):
             raise InvalidInput(f"dispositions must be keyed by Disposition, got {disposition!r}")
         result.append((disposition, quantity(units, f"{disposition.value} units")))

@@ -10,7 +10,7 @@ with :meth:`Money.rounded`.  Amounts in different currencies never mix.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, DecimalException, InvalidOperation
 from typing import Final
 
 import attrs
@@ -57,7 +57,10 @@ def _exact(value: object, what: str, error: type[InvalidMoney] | type[InvalidQua
         raise error(f"{what} must be a Decimal, int or str, not {type(value).__name__}")
     if not number.is_finite():
         raise error(f"{what} must be finite, not {number}")
-    return number
+    try:
+        return number + 0  # normalises -0, and fails here on an absurd exponent
+    except DecimalException:
+        raise error(f"{what} {number:.3e} is too large to hold exactly") from None
 
 
 def exact_quantity(value: object) -> Decimal:

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import attrs
 
-from crm_returns.domain._checks import aware, moment, string_tuple, text
+from crm_returns.domain._checks import aware, identifier, moment, string_tuple, text
 from crm_returns.domain.money import Money, quantity
 from crm_returns.errors import CurrencyMismatch, InvalidInput, InvalidMoney
 
@@ -54,8 +54,8 @@ class LineRef:
         line_id: The line's id, unique within the order.
     """
 
-    order_number: str = attrs.field(validator=text(64))
-    line_id: str = attrs.field(validator=text(64))
+    order_number: str = attrs.field(validator=identifier(64))
+    line_id: str = attrs.field(validator=identifier(64))
 
     def __str__(self) -> str:
         return f"{self.order_number}/{self.line_id}"
@@ -88,11 +88,11 @@ class DeliveredLine:
     """
 
     ref: LineRef
-    customer_id: str = attrs.field(validator=text(64))
+    customer_id: str = attrs.field(validator=identifier(64))
     customer_name: str = attrs.field(validator=text(200))
-    sku: str = attrs.field(validator=text(64))
+    sku: str = attrs.field(validator=identifier(64))
     product_name: str = attrs.field(validator=text(200))
-    category: str = attrs.field(validator=text(64))
+    category: str = attrs.field(validator=identifier(64))
     quantity_delivered: Decimal = attrs.field(converter=quantity)
     unit_price: Money
     ordered_at: datetime = attrs.field(validator=moment)

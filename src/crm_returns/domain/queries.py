@@ -8,7 +8,7 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
-from crm_returns.domain._checks import aware, text
+from crm_returns.domain._checks import aware, identifier, items_of, text
 from crm_returns.domain.states import ReturnStatus
 from crm_returns.errors import InvalidInput
 
@@ -34,8 +34,12 @@ def _optional_text(limit: int) -> Any:
     return attrs.field(default=None, validator=attrs.validators.optional(text(limit)))
 
 
+def _optional_id(limit: int) -> Any:
+    return attrs.field(default=None, validator=attrs.validators.optional(identifier(limit)))
+
+
 def _statuses(values: Iterable[ReturnStatus]) -> frozenset[ReturnStatus]:
-    return frozenset(values)
+    return frozenset(items_of(values, "statuses"))
 
 
 def _range(start: datetime | None, end: datetime | None, what: str) -> None:
@@ -58,10 +62,10 @@ class LineQuery:
         limit: Most lines to return.
     """
 
-    order_number: str | None = _optional_text(64)
-    customer_id: str | None = _optional_text(64)
+    order_number: str | None = _optional_id(64)
+    customer_id: str | None = _optional_id(64)
     product: str | None = _optional_text(200)
-    category: str | None = _optional_text(64)
+    category: str | None = _optional_id(64)
     delivered_from: datetime | None = attrs.field(default=None, validator=aware)
     delivered_to: datetime | None = attrs.field(default=None, validator=aware)
     offset: int = attrs.field(default=0, validator=_offset)
@@ -85,7 +89,7 @@ class ReturnQuery:
     """
 
     statuses: frozenset[ReturnStatus] = attrs.field(default=frozenset(), converter=_statuses)
-    customer_id: str | None = _optional_text(64)
+    customer_id: str | None = _optional_id(64)
     created_from: datetime | None = attrs.field(default=None, validator=aware)
     created_to: datetime | None = attrs.field(default=None, validator=aware)
     offset: int = attrs.field(default=0, validator=_offset)

@@ -17,7 +17,8 @@ from collections.abc import Iterable, Mapping
 
 import attrs
 
-from crm_returns.errors import InvalidInput, NotFound, ReasonInUse, ReasonNotSelectable
+from crm_returns.domain._checks import usable
+from crm_returns.errors import InvalidInput, NotFound, ReasonInUse, ReasonNotSelectable, quoted
 
 __all__ = [
     "DEFAULT_CATALOG",
@@ -58,7 +59,14 @@ def _code(instance: object, attribute: attrs.Attribute[str], value: object) -> N
 def _labels(value: Mapping[str, str] | Labels) -> Labels:
     if isinstance(value, Labels):
         return value
-    return Labels(tuple(sorted(dict(value).items())))
+    if not isinstance(value, Mapping):
+        raise InvalidInput(f"labels must map locale to label, got {type(value).__name__}")
+    for locale in value:
+        if not isinstance(locale, str) or not locale.strip() or len(locale) > 16:
+            raise InvalidInput(
+                f"label locales must be short strings such as 'zh-CN', got {locale!r}"
+            )
+    return Labels(tuple(sorted(value.items())))
 
 
 def _categories(values: Iterable[ReasonCategory]) -> tuple[ReasonCategory, ...]:
@@ -89,8 +97,9 @@ class Labels:
             if not isinstance(label, str) or not label.strip() or len(label) > LABEL_LIMIT:
                 raise InvalidInput(
                     f"label[{locale}] must be a non-blank string of at most {LABEL_LIMIT} "
-                    f"characters, got {label!r}"
+                    f"characters, got {quoted(label)}"
                 )
+            usable(label, f"label[{locale}]")
 
     def get(self, locale: str) -> str:
         """Return the label for ``locale``, falling back to English."""

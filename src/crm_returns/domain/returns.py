@@ -101,8 +101,12 @@ class ReturnOrder:
         updated_at: When it last changed.
         note: Free text.
         policy_version: Approval policy version applied at submission.
-        steps: Approval steps required, in order.
+        submitted_at: When it was submitted (``None`` for a draft, and for
+            returns stored before this was recorded).
+        steps: Approval steps required, in order, as the policy had them at submission.
         approvals: Approval steps taken, in order.
+        distinct_approvers: Whether one person may take only one step (from
+            the policy the return was submitted under).
         grant: The refund granted, once it is.
         version: Increases with every change (optimistic concurrency).
     """
@@ -120,8 +124,10 @@ class ReturnOrder:
     updated_at: datetime
     note: str = ""
     policy_version: str | None = None
+    submitted_at: datetime | None = None
     steps: tuple[ApprovalStep, ...] = ()
     approvals: tuple[Approval, ...] = ()
+    distinct_approvers: bool = False
     grant: RefundGrant | None = None
     version: int = 1
 
@@ -338,7 +344,16 @@ def submit(order: ReturnOrder, actor: Actor, at: datetime, policy: ApprovalPolic
     if not steps:
         approved = emit(order, actor, at, ReturnApproved, S.APPROVED, step=None)
         events.append(attrs.evolve(approved, from_status=S.SUBMITTED))
-    new = evolve(order, at, status=target, lines=lines, steps=steps, policy_version=policy.version)
+    new = evolve(
+        order,
+        at,
+        status=target,
+        lines=lines,
+        steps=steps,
+        policy_version=policy.version,
+        submitted_at=at,
+        distinct_approvers=policy.distinct_approvers,
+    )
     return Transition(new, tuple(events))
 
 
@@ -349,6 +364,11 @@ def _authorise_step(order: ReturnOrder, actor: Actor, verb: str) -> ApprovalStep
     if actor.id == order.requested_by:
         raise SeparationOfDuties(
             f"actor {actor.id!r} requested return {order.number} and may not {verb} it"
+        )
+    if order.distinct_approvers and any(a.actor_id == actor.id for a in order.approvals):
+        raise SeparationOfDuties(
+            f"actor {actor.id!r} already took a step of return {order.number}; "
+            f"the policy wants another person for step {step.name!r}"
         )
     if not actor.holds_any(step.roles):
         raise NotAuthorised(actor.id, f"{verb} step {step.name!r} of", step.roles, order.number)

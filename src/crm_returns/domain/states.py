@@ -55,6 +55,8 @@ class Action(enum.Enum):
     GRANT_REFUND = "grant_refund"
     RECORD_PAYMENT = "record_payment"
     SETTLE_PAYMENT = "settle_payment"
+    #: Not a move: an attempt the access policy refused, kept in the audit trail.
+    DENIED = "denied"
 
 
 S = ReturnStatus

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 import attrs
 
-from crm_returns.domain._checks import text
+from crm_returns.domain._checks import items_of, text
 from crm_returns.domain.approval import ApprovalStep
 from crm_returns.domain.lines import NOTE_LIMIT, RequestedLine, ReturnLine
 from crm_returns.domain.money import Money
@@ -17,7 +17,7 @@ __all__ = ["ReturnPreview", "ReturnRequest"]
 
 
 def _requested(values: Iterable[RequestedLine]) -> tuple[RequestedLine, ...]:
-    lines = tuple(values)
+    lines = items_of(values, "request lines")
     if not lines:
         raise InvalidInput("a return request needs at least one line")
     for line in lines:

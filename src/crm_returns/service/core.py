@@ -8,9 +8,11 @@ from typing import TypeVar
 
 from crm_returns.domain import refunding
 from crm_returns.domain import returns as lifecycle
+from crm_returns.domain._checks import usable
+from crm_returns.domain.access import AccessPolicy, Permission, RoleBasedAccess
 from crm_returns.domain.actors import Actor
 from crm_returns.domain.approval import ApprovalPolicy
-from crm_returns.domain.audit import audit_entry
+from crm_returns.domain.audit import AuditEntry, audit_entry
 from crm_returns.domain.eligibility import DEFAULT_RULES, EligibilityRule
 from crm_returns.domain.ledger import DEFAULT_CHART, ChartOfAccounts
 from crm_returns.domain.lines import RequestedLine, ReturnLine
@@ -21,7 +23,8 @@ from crm_returns.domain.policy import RefundPolicy
 from crm_returns.domain.reasons import DEFAULT_CATALOG, ReasonCatalog
 from crm_returns.domain.returns import ReturnOrder, Transition
 from crm_returns.domain.settlement import RefundLine, RefundMethod
-from crm_returns.errors import IdempotencyConflict, InvalidInput, NotFound
+from crm_returns.domain.states import Action
+from crm_returns.errors import IdempotencyConflict, InvalidInput, NotAuthorised, NotFound
 from crm_returns.ports import (
     Clock,
     IdempotentResult,
@@ -63,9 +66,24 @@ def checked_actor(actor: object) -> Actor:
 
 
 def checked_text(value: object, what: str) -> str:
-    """``value`` if it is a string, else a typed error."""
+    """``value`` if it is a string every store can keep, else a typed error."""
     if not isinstance(value, str):
         raise InvalidInput(f"{what} must be a string, got {type(value).__name__}")
+    return usable(value, what)
+
+
+def checked_id(value: object, what: str) -> str:
+    """``value`` if it can be an id or number: a string without NUL (see :func:`identifier`)."""
+    text = checked_text(value, what)
+    if "\x00" in text:
+        raise InvalidInput(f"{what} must not contain the NUL character")
+    return text
+
+
+def checked_value(value: object, kind: type[_V], what: str) -> _V:
+    """``value`` if it is a ``kind``, else a typed error."""
+    if not isinstance(value, kind):
+        raise InvalidInput(f"{what} must be a {kind.__name__}, got {type(value).__name__}")
     return value
 
 
@@ -96,6 +114,8 @@ class ServiceCore:
         default_reasons: The catalog of tenants that have not customised theirs.
         refund_policy: Restocking fees, shipping refunds, lost parcels.
         chart: The accounts journal entries post to.
+        access_policy: Who may do what; :class:`RoleBasedAccess` over
+            :data:`~crm_returns.domain.access.DEFAULT_ROLES` when not given.
     """
 
     def __init__(
@@ -111,6 +131,7 @@ class ServiceCore:
         default_reasons: ReasonCatalog = DEFAULT_CATALOG,
         refund_policy: RefundPolicy | None = None,
         chart: ChartOfAccounts = DEFAULT_CHART,
+        access_policy: AccessPolicy | None = None,
     ) -> None:
         self._orders = orders
         self._uow = unit_of_work
@@ -122,6 +143,7 @@ class ServiceCore:
         self._default_reasons = default_reasons
         self._refunds = refund_policy or RefundPolicy()
         self._chart = chart
+        self._access = access_policy or RoleBasedAccess()
 
     def _catalog(self, uow: UnitOfWork, tenant_id: str) -> ReasonCatalog:
         return uow.reasons.get(tenant_id) or self._default_reasons
@@ -193,31 +215,93 @@ class ServiceCore:
         return_id: str,
         decide: Callable[[UnitOfWork, ReturnOrder, Actor], Transition | Sequence[Transition]],
         *,
+        needs: Permission | Callable[[ReturnOrder], Iterable[Permission]],
         command: str,
         payload: tuple[object, ...] = (),
         key: str | None = None,
     ) -> ReturnOrder:
         """Load a return, let ``decide`` move it on, save everything in one transaction.
 
-        With an idempotency ``key``, a retry of the same ``command`` and
-        ``payload`` returns the first result and changes nothing more.
+        The actor must hold the permission(s) the return ``needs``; a denial is
+        written to the audit trail (in a transaction of its own, since the
+        command's is rolled back) and raised as :class:`NotAuthorised`.  With an
+        idempotency ``key``, a retry of the same ``command`` and ``payload``
+        returns the first result and changes nothing more.
         """
         actor = checked_actor(actor)
-        return_id = checked_text(return_id, "return id")
+        return_id = checked_id(return_id, "return id")
         digest = fingerprint(command, (return_id, *payload))
         with self._uow() as uow:
-            replayed = self._replayed(uow, actor, key, command, digest)
-            if replayed is not None:
-                return replayed
             order = uow.returns.get(actor.tenant_id, return_id)
-            decided = decide(uow, order, actor)
-            transitions = (decided,) if isinstance(decided, Transition) else tuple(decided)
-            uow.returns.update(transitions[-1].order, expected_version=order.version)
-            for transition in transitions:
-                self._record(uow, transition)
-            self._remember(uow, actor, key, command, digest, transitions[-1].order)
-            uow.commit()
+            required = (needs,) if isinstance(needs, Permission) else tuple(needs(order))
+            refused = next((p for p in required if not self._allows(actor, p, order)), None)
+            if refused is None:
+                # A retry is answered only for someone who may run the command at all.
+                replayed = self._replayed(uow, actor, key, command, digest)
+                if replayed is not None:
+                    return replayed
+                return self._apply(uow, actor, order, decide, key, command, digest)
+        raise self._denied(actor, refused, order)
+
+    def _apply(
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        order: ReturnOrder,
+        decide: Callable[[UnitOfWork, ReturnOrder, Actor], Transition | Sequence[Transition]],
+        key: str | None,
+        command: str,
+        digest: str,
+    ) -> ReturnOrder:
+        decided = decide(uow, order, actor)
+        transitions = (decided,) if isinstance(decided, Transition) else tuple(decided)
+        uow.returns.update(transitions[-1].order, expected_version=order.version)
+        for transition in transitions:
+            self._record(uow, transition)
+        self._remember(uow, actor, key, command, digest, transitions[-1].order)
+        uow.commit()
         return transitions[-1].order
+
+    def _allows(self, actor: Actor, permission: Permission, order: ReturnOrder | None) -> bool:
+        return self._access.allows(actor, permission, order)
+
+    def _authorise(self, actor: Actor, permission: Permission) -> Actor:
+        """``actor`` if it may use ``permission`` at all (for commands without a return).
+
+        Raises:
+            NotAuthorised: It may not; the denial is written to the tenant's audit trail.
+        """
+        actor = checked_actor(actor)
+        if not self._allows(actor, permission, None):
+            raise self._denied(actor, permission, None)
+        return actor
+
+    def _denied(
+        self, actor: Actor, permission: Permission, order: ReturnOrder | None
+    ) -> NotAuthorised:
+        """Write the denial to the audit trail and build the error to raise."""
+        status = order.status if order is not None else None
+        entry = AuditEntry(
+            id=self._ids.new_id(),
+            tenant_id=actor.tenant_id,
+            return_id=order.id if order is not None else "",
+            number=order.number if order is not None else "",
+            at=self._clock.now(),
+            actor_id=actor.id,
+            actor_name=actor.name,
+            action=Action.DENIED,
+            from_status=status,
+            to_status=status,
+            comment="",
+            detail=(("permission", permission.value),),
+        )
+        with self._uow() as uow:
+            uow.audit.append(entry)
+            uow.commit()
+        subject = f"return {order.number}" if order is not None else "returns"
+        return NotAuthorised(
+            actor.id, permission.value, self._access.granted_by(permission), subject
+        )
 
     @staticmethod
     def _replayed(
@@ -230,6 +314,7 @@ class ServiceCore:
             raise InvalidInput(
                 f"an idempotency key is a non-blank string of at most {KEY_LIMIT} characters"
             )
+        checked_id(key, "idempotency key")
         found = uow.idempotency.get(actor.tenant_id, key)
         if found is None:
             return None

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from crm_returns.domain import goods
 from crm_returns.domain import returns as lifecycle
+from crm_returns.domain.access import Permission
 from crm_returns.domain.actors import Actor
 from crm_returns.domain.lines import Inspection, Receipt, RequestedLine
 from crm_returns.domain.money import quantity
@@ -21,13 +22,20 @@ from crm_returns.ports import UnitOfWork
 from crm_returns.service.commands import ReturnPreview, ReturnRequest
 from crm_returns.service.core import (
     ServiceCore,
-    checked_actor,
     checked_mapping,
     checked_text,
+    checked_value,
     fingerprint,
 )
 
 __all__ = ["Lifecycle"]
+
+
+def _completion_needs(order: ReturnOrder) -> tuple[Permission, ...]:
+    """Completing needs the right to complete, and to grant the refund if not granted yet."""
+    if order.grant is None:
+        return (Permission.COMPLETE_RETURN, Permission.GRANT_REFUND)
+    return (Permission.COMPLETE_RETURN,)
 
 
 class Lifecycle(ServiceCore):
@@ -35,7 +43,8 @@ class Lifecycle(ServiceCore):
 
     def search_returnable_lines(self, actor: Actor, query: LineQuery) -> Page[ReturnableLine]:
         """Delivered lines matching ``query``, each with what is still returnable."""
-        actor = checked_actor(actor)
+        actor = self._authorise(actor, Permission.VIEW_RETURNS)
+        query = checked_value(query, LineQuery, "query")
         page = self._orders.search(actor.tenant_id, query)
         refs = [line.ref for line in page.items]
         with self._uow() as uow:
@@ -51,7 +60,8 @@ class Lifecycle(ServiceCore):
         The itemised refund is what :meth:`grant_refund` books when every
         requested unit is accepted and nothing else is refunded in between.
         """
-        actor = checked_actor(actor)
+        actor = self._authorise(actor, Permission.CREATE_RETURN)
+        request = checked_value(request, ReturnRequest, "request")
         with self._uow() as uow:
             customer, lines, itemised = self._plan(uow, actor, request.lines, excluding=None)
         sketch = self._sketch(actor, customer, lines)
@@ -78,8 +88,9 @@ class Lifecycle(ServiceCore):
             NotEligible: An eligibility rule refuses a line.
             ReasonNotSelectable: A reason is a category or retired.
             InvalidInput: Lines of several customers or currencies, or a line twice.
+            NotAuthorised: The actor may not create returns.
         """
-        actor = checked_actor(actor)
+        actor = self._authorise(actor, Permission.CREATE_RETURN)
         if not isinstance(request, ReturnRequest):
             raise InvalidInput(f"request must be a ReturnRequest, got {type(request).__name__}")
         digest = fingerprint("create_return", (request,))
@@ -128,6 +139,7 @@ class Lifecycle(ServiceCore):
             actor,
             return_id,
             decide,
+            needs=Permission.EDIT_RETURN,
             command="edit_return",
             payload=(request,),
             key=idempotency_key,
@@ -143,6 +155,7 @@ class Lifecycle(ServiceCore):
             lambda uow, order, actor: lifecycle.submit(
                 order, actor, self._clock.now(), self._policy
             ),
+            needs=Permission.SUBMIT_RETURN,
             command="submit_return",
             key=idempotency_key,
         )
@@ -170,6 +183,7 @@ class Lifecycle(ServiceCore):
             lambda uow, order, actor: lifecycle.approve(
                 order, actor, self._clock.now(), comment, lowered
             ),
+            needs=Permission.APPROVE_RETURN,
             command="approve_return",
             payload=(comment, lowered),
             key=idempotency_key,
@@ -184,6 +198,7 @@ class Lifecycle(ServiceCore):
             actor,
             return_id,
             lambda uow, order, actor: lifecycle.reject(order, actor, self._clock.now(), comment),
+            needs=Permission.APPROVE_RETURN,
             command="reject_return",
             payload=(comment,),
             key=idempotency_key,
@@ -198,6 +213,7 @@ class Lifecycle(ServiceCore):
             actor,
             return_id,
             lambda uow, order, actor: lifecycle.cancel(order, actor, self._clock.now(), comment),
+            needs=Permission.CANCEL_RETURN,
             command="cancel_return",
             payload=(comment,),
             key=idempotency_key,
@@ -232,6 +248,7 @@ class Lifecycle(ServiceCore):
             actor,
             return_id,
             decide,
+            needs=Permission.RECEIVE_GOODS,
             command="receive_goods",
             payload=(checked, comment),
             key=idempotency_key,
@@ -255,6 +272,7 @@ class Lifecycle(ServiceCore):
             lambda uow, order, actor: goods.inspect(
                 order, actor, self._clock.now(), checked, self._chart, comment
             ),
+            needs=Permission.INSPECT_GOODS,
             command="inspect_goods",
             payload=(checked, comment),
             key=idempotency_key,
@@ -281,6 +299,7 @@ class Lifecycle(ServiceCore):
             lambda uow, order, actor: goods.finish_repair(
                 order, actor, self._clock.now(), ref, units, outcome, self._chart, comment
             ),
+            needs=Permission.FINISH_REPAIR,
             command="finish_repair",
             payload=(ref, units, outcome, comment),
             key=idempotency_key,
@@ -310,6 +329,7 @@ class Lifecycle(ServiceCore):
             actor,
             return_id,
             decide,
+            needs=_completion_needs,
             command="complete_return",
             payload=(comment, method),
             key=idempotency_key,

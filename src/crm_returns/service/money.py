@@ -6,6 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from crm_returns.domain import refunding
+from crm_returns.domain.access import Permission
 from crm_returns.domain.actors import Actor
 from crm_returns.domain.ledger import AccountBalance, JournalEntry, trial_balance
 from crm_returns.domain.money import Money
@@ -13,13 +14,13 @@ from crm_returns.domain.returns import ReturnOrder
 from crm_returns.domain.settlement import RefundMethod
 from crm_returns.domain.stock import Location, StockMove, balances
 from crm_returns.errors import InvalidInput
-from crm_returns.service.core import ServiceCore, checked_actor, checked_text
+from crm_returns.service.core import ServiceCore, checked_id, checked_text
 
 __all__ = ["MoneyAndStock"]
 
 
 def _optional_text(value: object, what: str) -> str | None:
-    return None if value is None else checked_text(value, what)
+    return None if value is None else checked_id(value, what)
 
 
 def _moment(value: object, what: str) -> datetime | None:
@@ -50,6 +51,7 @@ class MoneyAndStock(ServiceCore):
             actor,
             return_id,
             lambda uow, order, actor: self._grant(uow, order, actor, method, comment),
+            needs=Permission.GRANT_REFUND,
             command="grant_refund",
             payload=(method, comment),
             key=idempotency_key,
@@ -81,6 +83,7 @@ class MoneyAndStock(ServiceCore):
                 amount=amount,
                 reference=reference,
             ),
+            needs=Permission.PAY_REFUND,
             command="record_refund_payment",
             payload=(amount, reference),
             key=idempotency_key,
@@ -110,6 +113,7 @@ class MoneyAndStock(ServiceCore):
                 succeeded=succeeded,
                 chart=self._chart,
             ),
+            needs=Permission.PAY_REFUND,
             command="settle_refund_payment",
             payload=(payment_id, succeeded),
             key=idempotency_key,
@@ -119,7 +123,7 @@ class MoneyAndStock(ServiceCore):
         self, actor: Actor, *, return_id: str | None = None, sku: str | None = None
     ) -> tuple[StockMove, ...]:
         """Stock moves of the tenant, oldest first, optionally of one return or SKU."""
-        actor = checked_actor(actor)
+        actor = self._authorise(actor, Permission.VIEW_BOOKS)
         return_id = _optional_text(return_id, "return id")
         sku = _optional_text(sku, "sku")
         with self._uow() as uow:
@@ -141,7 +145,7 @@ class MoneyAndStock(ServiceCore):
         end: datetime | None = None,
     ) -> tuple[JournalEntry, ...]:
         """Journal entries: per return, per account, per period (``start`` ≤ at < ``end``)."""
-        actor = checked_actor(actor)
+        actor = self._authorise(actor, Permission.VIEW_BOOKS)
         with self._uow() as uow:
             return tuple(
                 uow.journal.entries(

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from crm_returns.domain.access import Permission
 from crm_returns.domain.actors import Actor
 from crm_returns.domain.audit import AuditEntry
 from crm_returns.domain.queries import Page, ReturnQuery
 from crm_returns.domain.reasons import Reason, ReasonCatalog, ReasonCategory
 from crm_returns.domain.returns import ReturnOrder
+from crm_returns.errors import InvalidInput, quoted
 from crm_returns.ports import EventSink
-from crm_returns.service.core import ServiceCore, checked_actor, checked_text
+from crm_returns.service.core import ServiceCore, checked_id, checked_value
 
-__all__ = ["ReadingAndReasons"]
+__all__ = ["RELAY_LIMIT", "ReadingAndReasons"]
+
+#: Most events one call of ``relay_events`` hands on.
+RELAY_LIMIT = 10_000
 
 
 class ReadingAndReasons(ServiceCore):
@@ -20,7 +25,7 @@ class ReadingAndReasons(ServiceCore):
 
     def reason_catalog(self, actor: Actor) -> ReasonCatalog:
         """The actor's tenant's reasons (the defaults until customised)."""
-        actor = checked_actor(actor)
+        actor = self._authorise(actor, Permission.VIEW_RETURNS)
         with self._uow() as uow:
             return self._catalog(uow, actor.tenant_id)
 
@@ -28,10 +33,12 @@ class ReadingAndReasons(ServiceCore):
 
     def add_reason_category(self, actor: Actor, category: ReasonCategory) -> ReasonCatalog:
         """Add a reason category to the tenant's catalog."""
+        category = checked_value(category, ReasonCategory, "category")
         return self._change_catalog(actor, lambda catalog: catalog.with_category(category))
 
     def add_reason(self, actor: Actor, reason: Reason) -> ReasonCatalog:
         """Add a custom reason to the tenant's catalog."""
+        reason = checked_value(reason, Reason, "reason")
         return self._change_catalog(actor, lambda catalog: catalog.with_reason(reason))
 
     def relabel_reason(self, actor: Actor, code: str, labels: Mapping[str, str]) -> ReasonCatalog:
@@ -48,7 +55,8 @@ class ReadingAndReasons(ServiceCore):
         Raises:
             ReasonInUse: A return refers to it; retire it instead.
         """
-        actor = checked_actor(actor)
+        actor = self._authorise(actor, Permission.MANAGE_REASONS)
+        code = checked_id(code, "reason code")
         with self._uow() as uow:
             in_use = uow.returns.uses_reason(actor.tenant_id, code)
             catalog = self._catalog(uow, actor.tenant_id).without(code, in_use=in_use)
@@ -64,8 +72,8 @@ class ReadingAndReasons(ServiceCore):
         Raises:
             NotFound: The actor's tenant has no such return.
         """
-        actor = checked_actor(actor)
-        return_id = checked_text(return_id, "return id")
+        actor = self._authorise(actor, Permission.VIEW_RETURNS)
+        return_id = checked_id(return_id, "return id")
         with self._uow() as uow:
             return uow.returns.get(actor.tenant_id, return_id)
 
@@ -75,14 +83,15 @@ class ReadingAndReasons(ServiceCore):
         Raises:
             NotFound: The actor's tenant has no such return.
         """
-        actor = checked_actor(actor)
-        number = checked_text(number, "return number")
+        actor = self._authorise(actor, Permission.VIEW_RETURNS)
+        number = checked_id(number, "return number")
         with self._uow() as uow:
             return uow.returns.get_by_number(actor.tenant_id, number)
 
     def list_returns(self, actor: Actor, query: ReturnQuery) -> Page[ReturnOrder]:
         """Returns matching ``query`` (status, customer, dates), newest first."""
-        actor = checked_actor(actor)
+        actor = self._authorise(actor, Permission.VIEW_RETURNS)
+        query = checked_value(query, ReturnQuery, "query")
         with self._uow() as uow:
             return uow.returns.search(actor.tenant_id, query)
 
@@ -92,11 +101,23 @@ class ReadingAndReasons(ServiceCore):
         Raises:
             NotFound: The actor's tenant has no such return.
         """
-        actor = checked_actor(actor)
-        return_id = checked_text(return_id, "return id")
+        actor = self._authorise(actor, Permission.VIEW_RETURNS)
+        return_id = checked_id(return_id, "return id")
         with self._uow() as uow:
             uow.returns.get(actor.tenant_id, return_id)
             return tuple(uow.audit.for_return(actor.tenant_id, return_id))
+
+    def tenant_audit_trail(self, actor: Actor) -> tuple[AuditEntry, ...]:
+        """Audit entries that concern no single return, oldest first.
+
+        These are denied attempts to create returns, manage reasons or read the books.
+
+        Raises:
+            NotAuthorised: The actor may not read the audit trail (role ``auditor``).
+        """
+        actor = self._authorise(actor, Permission.VIEW_AUDIT)
+        with self._uow() as uow:
+            return tuple(uow.audit.for_return(actor.tenant_id, ""))
 
     # -- delivering events ---------------------------------------------------------
 
@@ -105,7 +126,14 @@ class ReadingAndReasons(ServiceCore):
 
         A message the sink refuses stays in the outbox for the next call, and
         so does every message after it, so that order is kept.
+
+        Raises:
+            InvalidInput: ``limit`` is not a whole number from 0 to :data:`RELAY_LIMIT`.
         """
+        if isinstance(limit, bool) or not isinstance(limit, int) or not 0 <= limit <= RELAY_LIMIT:
+            raise InvalidInput(
+                f"limit must be a whole number from 0 to {RELAY_LIMIT}, got {quoted(limit)}"
+            )
         delivered = 0
         with self._uow() as uow:
             for message in uow.outbox.pending(limit):
@@ -121,7 +149,7 @@ class ReadingAndReasons(ServiceCore):
     def _change_catalog(
         self, actor: Actor, change: Callable[[ReasonCatalog], ReasonCatalog]
     ) -> ReasonCatalog:
-        actor = checked_actor(actor)
+        actor = self._authorise(actor, Permission.MANAGE_REASONS)
         with self._uow() as uow:
             catalog = change(self._catalog(uow, actor.tenant_id))
             uow.reasons.put(actor.tenant_id, catalog)

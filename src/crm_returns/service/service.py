@@ -8,6 +8,7 @@ changed nothing.  Queries return immutable values.
 
 from __future__ import annotations
 
+from crm_returns.service.approvals import ApprovalDeadlines
 from crm_returns.service.lifecycle import Lifecycle
 from crm_returns.service.money import MoneyAndStock
 from crm_returns.service.reading import ReadingAndReasons
@@ -15,7 +16,7 @@ from crm_returns.service.reading import ReadingAndReasons
 __all__ = ["ReturnsService"]
 
 
-class ReturnsService(Lifecycle, MoneyAndStock, ReadingAndReasons):
+class ReturnsService(Lifecycle, MoneyAndStock, ReadingAndReasons, ApprovalDeadlines):
     """The return workflow (退库 / 退货), wired to ports.
 
     Args:

@@ -143,6 +143,8 @@ class Wiring:
         approver: A manager who approves.
         warehouse: A warehouse worker who receives goods.
         inspector: A quality inspector.
+        finance: A finance clerk who grants and pays refunds and closes returns.
+        admin: Someone who may do everything (role ``admin``).
     """
 
     service: ReturnsService
@@ -155,6 +157,8 @@ class Wiring:
     approver: Actor
     warehouse: Actor
     inspector: Actor
+    finance: Actor
+    admin: Actor
 
 
 def sample_wiring(
@@ -209,4 +213,6 @@ def sample_wiring(
         approver=actor("u-manager", "陈经理", "approver"),
         warehouse=actor("u-warehouse", "刘强 (仓库)", "warehouse"),
         inspector=actor("u-qa", "赵敏 (质检)", "inspector"),
+        finance=actor("u-finance", "孙丽 (财务)", "finance"),
+        admin=actor("u-admin", "周总 (管理员)", "admin"),
     )

@@ -7,6 +7,8 @@ the value written, down to the representation:
   its two places; a float is never involved);
 - a :class:`~datetime.datetime` becomes ISO 8601 with its UTC offset, and a
   time without one is refused;
+- a :class:`~datetime.timedelta` (an approval step's time limit) becomes its
+  length in seconds as a decimal string, ``"86400"`` or ``"5400.25"``;
 - enums become their values, frozensets sorted lists, tuples lists;
 - a :class:`~crm_returns.domain.events.ReturnEvent` carries a ``"type"`` tag,
   the class name, so that an outbox message comes back as the event it held.
@@ -19,7 +21,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
@@ -86,6 +88,25 @@ def _unstructure_moment(value: datetime) -> str:
     return value.isoformat()
 
 
+def _unstructure_span(value: timedelta) -> str:
+    micro = (value.days * 86_400 + value.seconds) * 1_000_000 + value.microseconds
+    sign = "-" if micro < 0 else ""
+    seconds, fraction = divmod(abs(micro), 1_000_000)
+    if not fraction:
+        return f"{sign}{seconds}"
+    return f"{sign}{seconds}.{fraction:06d}".rstrip("0")
+
+
+def _span(value: object, _: object) -> timedelta:
+    micro = _decimal(value, _).scaleb(6)
+    if micro != micro.to_integral_value():
+        raise DocumentError(f"stored duration {value!r} is finer than a microsecond")
+    try:
+        return timedelta(microseconds=int(micro))
+    except OverflowError:
+        raise DocumentError(f"stored duration {value!r} is out of range") from None
+
+
 def _event_hooks(
     converter: cattrs.Converter,
 ) -> tuple[Callable[[ReturnEvent], dict[str, Any]], Callable[[Any, Any], ReturnEvent]]:
@@ -117,6 +138,8 @@ def converter() -> cattrs.Converter:
     result.register_structure_hook(Decimal, _decimal)
     result.register_unstructure_hook(datetime, _unstructure_moment)
     result.register_structure_hook(datetime, _moment)
+    result.register_unstructure_hook(timedelta, _unstructure_span)
+    result.register_structure_hook(timedelta, _span)
     result.register_unstructure_hook_func(
         lambda cls: getattr(cls, "__origin__", cls) is frozenset,
         lambda values: sorted(result.unstructure(value) for value in values),

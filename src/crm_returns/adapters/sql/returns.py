@@ -203,6 +203,10 @@ class SqlReturns:
         """
         subject = f"return {order.number}"
         this = (returns.c.tenant_id == order.tenant_id) & (returns.c.id == order.id)
+        before = self._stored_lines(order.tenant_id, order.id)
+        # Lock the lines' claims before the return's row, in the order every other
+        # command takes them, so that a cancel racing a receipt cannot deadlock.
+        self.lock_lines(order.tenant_id, [*before, *(line.ref for line in order.lines)])
         changed = self._tx.execute(
             sa.update(returns)
             .where(this, returns.c.version == expected_version)
@@ -214,7 +218,7 @@ class SqlReturns:
             if found.first() is None:
                 raise NotFound("return", order.id)
             raise ConcurrencyConflict(subject)
-        self._store_lines(order, self._stored_lines(order.tenant_id, order.id))
+        self._store_lines(order, before)
 
     def lock_lines(self, tenant_id: str, refs: Iterable[LineRef]) -> None:
         """Hold the lines' claims until the unit of work ends, so their history stays put.

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from crm_returns.domain.states import Action
 from crm_returns.testing.conformance._base import Contract, UnitOfWorkFactory, assert_identical
 from crm_returns.testing.conformance._history import history
 
@@ -19,7 +20,9 @@ class AuditLogContract(Contract):
         """Each return's trail comes back whole and in order, though written in many commits.
 
         Entries of one moment (a refund granted as the return completes) keep
-        the order they were appended in.
+        the order they were appended in.  Denied attempts are kept like any
+        entry: in the return's trail, or — when they concerned no return, with
+        no status at all — in the tenant's trail, read with return id ``""``.
         """
         sample = history()
         half = len(sample.entries) // 2
@@ -32,6 +35,11 @@ class AuditLogContract(Contract):
             for order in sample.orders:
                 trail = list(uow.audit.for_return(sample.tenant_id, order.id))
                 assert_identical(trail, sample.entries_of(order), f"trail of {order.number}")
+            tenant_trail = list(uow.audit.for_return(sample.tenant_id, ""))
+            assert_identical(tenant_trail, sample.tenant_entries, "the tenant-wide trail")
+        denied = [entry for entry in sample.entries if entry.action is Action.DENIED]
+        assert any(entry.return_id for entry in denied), "a denial on a return"
+        assert any(entry.to_status is None for entry in denied), "a denial on no return"
         assert any(
             a.at == b.at for a, b in zip(sample.entries, sample.entries[1:], strict=False)
         ), "some entries share a moment"

@@ -153,6 +153,7 @@ class Visible:
         searched: Returns found by ``search``: ``"all"``, and by one criterion each.
         reasons_used: Reason codes ``uses_reason`` says are in use.
         audit: Audit entries of the history's returns.
+        tenant_audit: Audit entries of no return (``for_return(tenant, "")``).
         catalog: The tenant's reason catalog.
         moves: Stock moves: ``"all"``, and filtered by return and by SKU.
         journal: Journal entries: ``"all"``, and by return, account and period.
@@ -164,6 +165,7 @@ class Visible:
     searched: Results[ReturnOrder] = attrs.field(factory=dict)
     reasons_used: tuple[str, ...] = ()
     audit: tuple[AuditEntry, ...] = ()
+    tenant_audit: tuple[AuditEntry, ...] = ()
     catalog: ReasonCatalog | None = None
     moves: Results[StockMove] = attrs.field(factory=dict)
     journal: Results[JournalEntry] = attrs.field(factory=dict)
@@ -213,6 +215,7 @@ def visible(uow: UnitOfWork, tenant_id: str, history: History) -> Visible:
         ),
         reasons_used=tuple(code for code in codes if uow.returns.uses_reason(tenant_id, code)),
         audit=tuple(entry for o in orders for entry in uow.audit.for_return(tenant_id, o.id)),
+        tenant_audit=tuple(uow.audit.for_return(tenant_id, "")),
         catalog=uow.reasons.get(tenant_id),
         moves=_nonempty(
             {

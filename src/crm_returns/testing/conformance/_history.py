@@ -4,7 +4,8 @@ The contracts do not build return orders, audit entries or ledger values by
 hand: they drive :func:`crm_returns.testing.sample_wiring` through a
 realistic history and keep what it produced, so that an adapter is tested
 with values the domain can really make — every status, approvals, a refund
-grant with payments, dispositions, serial numbers, events of every kind —
+grant with payments, dispositions, serial numbers, events of every kind,
+attempts the access policy denied (on a return, and on no return) —
 and with the awkward ones a CRM meets: Chinese, emoji and control characters,
 notes at their length limit, amounts with zero, two and three decimal places,
 times in UTC+08:00.
@@ -12,6 +13,7 @@ times in UTC+08:00.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
@@ -32,6 +34,7 @@ from crm_returns.domain.reasons import (
 )
 from crm_returns.domain.returns import ReturnOrder
 from crm_returns.domain.stock import Disposition, StockMove
+from crm_returns.errors import NotAuthorised
 from crm_returns.ports import OutboxMessage
 from crm_returns.service.commands import ReturnRequest
 from crm_returns.testing import SAMPLE_TENANT, sample_lines, sample_wiring
@@ -74,12 +77,13 @@ class History:
         completed_versions: Every version of ``completed``, oldest first.
         rejected: Rejected at the manager's step.
         cancelled: Cancelled as a draft; the only return with reason ``other``.
-        submitted: Waiting for the quality step.
+        submitted: Waiting for the quality step; the clerk was denied approving it.
         partly_received: In dinars (three decimal places), partly received.
         awkward: A draft with awkward text everywhere and a note at its limit.
         edited: A draft whose lines were edited: it no longer has ``CHAIR``.
         edited_before: ``edited`` before the edit, with ``CHAIR``.
-        entries: Every audit entry, in the order written.
+        entries: Every audit entry, in the order written, including
+            ``tenant_entries``.
         messages: Every outbox message, in the order written.
         moves: Every stock move, oldest first.
         journal: Every journal entry, oldest first.
@@ -121,13 +125,22 @@ class History:
         """The audit entries of ``order``, in the order written."""
         return [entry for entry in self.entries if entry.return_id == order.id]
 
+    @property
+    def tenant_entries(self) -> list[AuditEntry]:
+        """Audit entries that concern no return (denied attempts), in the order written.
+
+        Their ``return_id`` is ``""``: the tenant-wide trail is ``for_return(tenant, "")``.
+        """
+        return [entry for entry in self.entries if entry.return_id == ""]
+
     def for_tenant(self, tenant_id: str) -> History:
         """The same history written by another tenant, as a host with many tenants sees it.
 
         Numbers, order lines, customers, SKUs, reason codes and accounts stay
         the same — tenants number their returns and their orders alike —
         while every id gets the tenant as a prefix (ids are unique across
-        tenants; the tenant contract tests a clash of ids on its own).
+        tenants; the tenant contract tests a clash of ids on its own).  Entries
+        that concern no return keep the empty return id, as every tenant's do.
         The other tenant has customised its reasons differently.
         """
 
@@ -153,7 +166,7 @@ class History:
                     entry,
                     id=new_id(entry.id),
                     tenant_id=tenant_id,
-                    return_id=new_id(entry.return_id),
+                    return_id=new_id(entry.return_id) if entry.return_id else "",
                 )
                 for entry in self.entries
             ),
@@ -227,11 +240,12 @@ def history() -> History:
     start = datetime(2026, 11, 27, 9, 0, tzinfo=CHINA)
     wiring = sample_wiring(now=start)
     service, clock = wiring.service, wiring.clock
-    clerk, approver, warehouse, inspector = (
+    clerk, approver, warehouse, inspector, finance = (
         wiring.clerk,
         wiring.approver,
         wiring.warehouse,
         wiring.inspector,
+        wiring.finance,
     )
     for line in _extra_lines(start):
         wiring.orders.add(TENANT, line)
@@ -275,13 +289,13 @@ def history() -> History:
     }
     versions.append(service.inspect_goods(inspector, completed.id, inspections))
     step()
-    versions.append(service.complete_return(clerk, completed.id))
+    versions.append(service.complete_return(finance, completed.id))
     step()
     refund = versions[-1].refund
-    versions.append(service.record_refund_payment(clerk, completed.id, refund, "支付宝 2026"))
+    versions.append(service.record_refund_payment(finance, completed.id, refund, "支付宝 2026"))
     step()
     [payment] = _payments(versions[-1])
-    versions.append(service.settle_refund_payment(clerk, completed.id, payment, True))
+    versions.append(service.settle_refund_payment(finance, completed.id, payment, True))
     step()
     versions.append(service.finish_repair(warehouse, completed.id, MOUSE, Decimal(1)))
 
@@ -289,6 +303,12 @@ def history() -> History:
     rejected = service.reject_return(approver, rejected.id, "超过退货期限\n请联系销售")
     cancelled = service.cancel_return(clerk, cancelled.id, "客户撤回")
     submitted = service.submit_return(clerk, submitted.id)
+    # Denied attempts: the clerk approving (on a return), the warehouse
+    # editing the reasons (on none: ``to_status`` is ``None``).
+    with contextlib.suppress(NotAuthorised):
+        service.approve_return(clerk, submitted.id, "我自己批")
+    with contextlib.suppress(NotAuthorised):
+        service.retire_reason(warehouse, "other")
     if service.submit_return(clerk, partly_received.id).current_step is not None:
         service.approve_return(approver, partly_received.id)
     step()
@@ -306,12 +326,9 @@ def history() -> History:
 
     orders = (completed, rejected, cancelled, submitted, partly_received, awkward, edited)
     # In the order they were written: by time, and in a return's order at one time.
-    entries = tuple(
-        sorted(
-            (entry for order in orders for entry in service.audit_trail(clerk, order.id)),
-            key=lambda entry: entry.at,
-        )
-    )
+    trails = [entry for order in orders for entry in service.audit_trail(clerk, order.id)]
+    denied = service.tenant_audit_trail(wiring.admin)
+    entries = tuple(sorted((*trails, *denied), key=lambda entry: entry.at))
     catalog = (
         DEFAULT_CATALOG.with_category(
             ReasonCategory("packaging", {"en": "Packaging 📦", "zh-CN": "包装问题"})
@@ -341,8 +358,8 @@ def history() -> History:
         edited_before=edited_before,
         entries=entries,
         messages=tuple(wiring.database.committed.outbox.values()),
-        moves=service.stock_moves(clerk),
-        journal=service.journal(clerk),
+        moves=service.stock_moves(finance),
+        journal=service.journal(finance),
         catalog=catalog,
         sequence_key=next(iter(wiring.database.committed.sequences)),
     )

@@ -71,6 +71,9 @@ class TenantIsolationContract(Contract):
         expected = sorted(theirs.orders, key=lambda order: order.created_at, reverse=True)
         assert_identical(list(everything.items), expected, "the other tenant's search")
         assert_identical(seen.catalog, theirs.catalog, "the other tenant's catalog")
+        assert_identical(
+            seen.tenant_audit, tuple(theirs.tenant_entries), "the other tenant's tenant-wide trail"
+        )
         assert_identical(seen.moves["all"], theirs.moves, "the other tenant's stock moves")
         assert_identical(seen.journal["all"], theirs.journal, "the other tenant's journal")
 

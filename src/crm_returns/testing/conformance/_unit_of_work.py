@@ -105,6 +105,7 @@ class UnitOfWorkContract(Contract):
             assert_identical(list(uow.outbox.pending(len(sample.messages))), list(sample.messages))
         assert_identical(seen.by_id, sample.orders, "returns")
         assert_identical(seen.audit, tuple(e for o in sample.orders for e in sample.entries_of(o)))
+        assert_identical(seen.tenant_audit, tuple(sample.tenant_entries), "tenant audit trail")
         assert_identical(seen.catalog, sample.catalog, "reasons")
         assert_identical(seen.moves["all"], sample.moves, "stock moves")
         assert_identical(seen.journal["all"], sample.journal, "journal entries")

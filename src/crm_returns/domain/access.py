@@ -1,0 +1,102 @@
+"""Who may do what: permissions, the default role set, and the access-policy hook.
+
+Every use case needs one :class:`Permission`.  The default policy,
+:class:`RoleBasedAccess`, grants permissions by role (:data:`DEFAULT_ROLES`);
+a host replaces it with any object that has an ``allows`` method — its own
+role model, a call to its identity service — through the ``access_policy``
+argument of the service.  Approving also needs the waiting step's role, and
+the requester of a return can never approve it: those rules live with the
+approval policy and hold whatever the access policy says.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from typing import Final, Protocol
+
+import attrs
+
+from crm_returns.domain.actors import Actor
+from crm_returns.domain.returns import ReturnOrder
+
+__all__ = ["ADMIN", "DEFAULT_ROLES", "AccessPolicy", "Permission", "RoleBasedAccess"]
+
+
+class Permission(enum.Enum):
+    """What an actor may be allowed to do; one per use case."""
+
+    VIEW_RETURNS = "view_returns"
+    CREATE_RETURN = "create_return"
+    EDIT_RETURN = "edit_return"
+    SUBMIT_RETURN = "submit_return"
+    APPROVE_RETURN = "approve_return"
+    CANCEL_RETURN = "cancel_return"
+    RECEIVE_GOODS = "receive_goods"
+    INSPECT_GOODS = "inspect_goods"
+    FINISH_REPAIR = "finish_repair"
+    GRANT_REFUND = "grant_refund"
+    PAY_REFUND = "pay_refund"
+    COMPLETE_RETURN = "complete_return"
+    MANAGE_REASONS = "manage_reasons"
+    VIEW_BOOKS = "view_books"
+    VIEW_AUDIT = "view_audit"
+
+
+P = Permission
+
+#: The role that may do everything.
+ADMIN = "admin"
+
+#: The default role set: role → what it may do.
+DEFAULT_ROLES: Final[Mapping[str, frozenset[Permission]]] = {
+    "requester": frozenset(
+        {P.VIEW_RETURNS, P.CREATE_RETURN, P.EDIT_RETURN, P.SUBMIT_RETURN, P.CANCEL_RETURN}
+    ),
+    "approver": frozenset({P.VIEW_RETURNS, P.APPROVE_RETURN, P.CANCEL_RETURN}),
+    "warehouse": frozenset({P.VIEW_RETURNS, P.RECEIVE_GOODS, P.FINISH_REPAIR, P.VIEW_BOOKS}),
+    "inspector": frozenset({P.VIEW_RETURNS, P.INSPECT_GOODS, P.FINISH_REPAIR, P.APPROVE_RETURN}),
+    "finance": frozenset(
+        {P.VIEW_RETURNS, P.GRANT_REFUND, P.PAY_REFUND, P.COMPLETE_RETURN, P.VIEW_BOOKS}
+    ),
+    "auditor": frozenset({P.VIEW_RETURNS, P.VIEW_BOOKS, P.VIEW_AUDIT}),
+    ADMIN: frozenset(Permission),
+}
+
+
+class AccessPolicy(Protocol):
+    """Decides whether an actor may do something; implement ``allows`` to plug in your own."""
+
+    def allows(self, actor: Actor, permission: Permission, order: ReturnOrder | None) -> bool:
+        """Whether ``actor`` may use ``permission`` (on ``order``, when one is concerned)."""
+
+    def granted_by(self, permission: Permission) -> frozenset[str]:
+        """Roles that grant ``permission``, for the error message (may be empty)."""
+
+
+def _roles(
+    value: Mapping[str, Iterable[Permission]],
+) -> tuple[tuple[str, frozenset[Permission]], ...]:
+    return tuple(sorted((role, frozenset(granted)) for role, granted in dict(value).items()))
+
+
+@attrs.frozen
+class RoleBasedAccess:
+    """Grants permissions by role.
+
+    Attributes:
+        roles: Role → permissions, as ``(role, permissions)`` pairs; give a
+            mapping (such as :data:`DEFAULT_ROLES` extended with your own roles).
+    """
+
+    roles: tuple[tuple[str, frozenset[Permission]], ...] = attrs.field(
+        default=DEFAULT_ROLES, converter=_roles
+    )
+
+    def allows(self, actor: Actor, permission: Permission, order: ReturnOrder | None) -> bool:
+        """Whether one of the actor's roles grants ``permission``."""
+        return any(role in actor.roles and permission in granted for role, granted in self.roles)
+
+    def granted_by(self, permission: Permission) -> frozenset[str]:
+        """Roles that grant ``permission``."""
+        return frozenset(role for role, granted in self.roles if permission in granted)

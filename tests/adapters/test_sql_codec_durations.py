@@ -1,0 +1,39 @@
+"""Approval time limits stored as documents: exact seconds, read back as they were written."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from crm_returns.adapters.sql import DocumentError
+from crm_returns.adapters.sql.codec import decode, encode
+from crm_returns.domain.approval import ApprovalStep
+
+
+@pytest.mark.parametrize(
+    ("limit", "stored"),
+    [
+        (timedelta(hours=24), "86400"),
+        (timedelta(days=2, hours=12), "216000"),
+        (timedelta(minutes=90, microseconds=250_000), "5400.25"),
+        (None, None),
+    ],
+)
+def test_a_time_limit_is_stored_as_seconds_and_read_back_unchanged(
+    limit: timedelta | None, stored: str | None
+) -> None:
+    step = ApprovalStep("manager", {"approver"}, time_limit=limit)
+    document = encode(step)
+    assert document["time_limit"] == stored
+    assert decode(document, ApprovalStep) == step
+
+
+def test_a_step_stored_before_time_limits_existed_reads_back_without_one() -> None:
+    assert decode({"name": "manager", "roles": ["approver"]}, ApprovalStep).time_limit is None
+
+
+@pytest.mark.parametrize("stored", [86400, "a day", "NaN", "0.0000001", "1e30"])
+def test_a_malformed_time_limit_is_a_document_error(stored: object) -> None:
+    with pytest.raises(DocumentError):
+        decode({"name": "manager", "roles": ["approver"], "time_limit": stored}, ApprovalStep)

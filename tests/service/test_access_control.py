@@ -1,0 +1,599 @@
+"""Who may do what: every use case needs its permission, and every denial is audited.
+
+The default access policy grants permissions by role (``DEFAULT_ROLES``).  A
+command the policy refuses raises ``NotAuthorised`` naming the actor, the
+permission and the return, changes nothing, and leaves one ``DENIED`` entry
+in the audit trail: the return's, or — for a use case that concerns no
+return — the tenant's, which ``tenant_audit_trail`` reads.  A host can
+replace the whole policy; the requester of a return never approves it,
+whatever either policy says.
+
+Each test builds the same scene on the sample wiring (lines are listed in
+tests/service/conftest.py), so that every use case has a return it can
+succeed on:
+
+    draft      LMP-05 x1   wrong_order         a draft of the clerk's
+    waiting    MON-27 x1   changed_requirement waits for the manager (1899.00)
+    approved   CHR-10 x1   wrong_order         approved, nothing received
+    received   MSE-01 x2   quality_defect      received, waits for inspection
+    settled    CBL-02 x3   wrong_order         received, nothing to inspect
+    paying     MSE-01 x1   wrong_order         refund granted, 100.00 of 129.00 pending
+    repairing  LMP-05 x1   quality_defect      inspected, the lamp in repair
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import attrs
+import pytest
+
+from crm_returns import (
+    Actor,
+    Fault,
+    Inspection,
+    LineQuery,
+    LineRef,
+    Money,
+    Reason,
+    ReasonCategory,
+    Receipt,
+    RequestedLine,
+    ReturnOrder,
+    ReturnQuery,
+    ReturnRequest,
+    ReturnsService,
+)
+from crm_returns.domain.access import (
+    ADMIN,
+    DEFAULT_ROLES,
+    AccessPolicy,
+    Permission,
+    RoleBasedAccess,
+)
+from crm_returns.domain.approval import ApprovalPolicy, ApprovalRule, ApprovalStep
+from crm_returns.domain.audit import AuditEntry
+from crm_returns.domain.states import Action
+from crm_returns.domain.stock import Disposition
+from crm_returns.errors import NotAuthorised, SeparationOfDuties
+from crm_returns.testing import (
+    SAMPLE_POLICY,
+    SAMPLE_REFUND_POLICY,
+    SAMPLE_TENANT,
+    Wiring,
+)
+
+P = Permission
+MOUSE = LineRef("SO-1001", "1")  # 5 x 129.00, customer C-1001
+CABLE = LineRef("SO-1001", "2")  # 10 x 39.90 - 19.90
+MONITOR = LineRef("SO-1001", "3")  # 2 x 1899.00
+CHAIR = LineRef("SO-1002", "1")  # 1 x 2399.00, customer C-1002
+LAMP = LineRef("SO-1002", "2")  # 3 x 199.00
+
+#: A role no policy knows: it grants nothing, not even viewing returns.
+GUEST = "guest"
+ROLES = [*DEFAULT_ROLES, GUEST]
+
+SplitDenials = Callable[[object], tuple[object, list[AuditEntry]]]
+
+
+def _request(*picks: tuple[LineRef, int, str]) -> ReturnRequest:
+    return ReturnRequest(
+        lines=tuple(RequestedLine(ref, Decimal(units), reason) for ref, units, reason in picks)
+    )
+
+
+#: What ``create_return`` and ``preview_return`` are tried with: the last monitor.
+NEW_REQUEST = _request((MONITOR, 1, "wrong_order"))
+
+
+def _member(role: str) -> Actor:
+    """Someone of the sample tenant holding ``role`` alone."""
+    return Actor(f"u-{role}", f"{role} 测试员", SAMPLE_TENANT, {role})
+
+
+def _state(wiring: Wiring) -> Any:
+    return copy.deepcopy(wiring.database.committed)
+
+
+# -- the scene -----------------------------------------------------------------------
+
+
+@attrs.frozen
+class Scene:
+    """Returns in the states the use cases act on (see the module docstring)."""
+
+    draft: ReturnOrder
+    waiting: ReturnOrder
+    approved: ReturnOrder
+    received: ReturnOrder
+    settled: ReturnOrder
+    paying: ReturnOrder
+    repairing: ReturnOrder
+
+    @property
+    def payment_id(self) -> str:
+        """The pending payment of ``paying``."""
+        assert self.paying.grant is not None
+        return self.paying.grant.payments[-1].id
+
+
+def build_scene(w: Wiring) -> Scene:
+    """Take each return of the scene where it should be, by the people whose job it is."""
+    s, clerk = w.service, w.clerk
+
+    def drafted(*picks: tuple[LineRef, int, str]) -> ReturnOrder:
+        w.clock.advance(timedelta(minutes=5))
+        return s.create_return(clerk, _request(*picks))
+
+    draft = drafted((LAMP, 1, "wrong_order"))
+    waiting = drafted((MONITOR, 1, "changed_requirement"))
+    waiting = s.submit_return(clerk, waiting.id)
+    approved = drafted((CHAIR, 1, "wrong_order"))
+    s.submit_return(clerk, approved.id)
+    approved = s.approve_return(w.approver, approved.id, "同意")
+    received = drafted((MOUSE, 2, "quality_defect"))
+    s.submit_return(clerk, received.id)
+    s.approve_return(w.inspector, received.id, "质检同意")
+    received = s.receive_goods(w.warehouse, received.id, {MOUSE: Receipt(received=Decimal(2))})
+    settled = drafted((CABLE, 3, "wrong_order"))
+    s.submit_return(clerk, settled.id)
+    settled = s.receive_goods(w.warehouse, settled.id, {CABLE: Receipt(received=Decimal(3))})
+    paying = drafted((MOUSE, 1, "wrong_order"))
+    s.submit_return(clerk, paying.id)
+    s.receive_goods(w.warehouse, paying.id, {MOUSE: Receipt(received=Decimal(1))})
+    s.grant_refund(w.finance, paying.id)  # 129.00, of which 100.00 is being paid
+    paying = s.record_refund_payment(w.finance, paying.id, Money(Decimal(100), "CNY"), "PSP-1")
+    repairing = drafted((LAMP, 1, "quality_defect"))
+    s.submit_return(clerk, repairing.id)
+    s.approve_return(w.inspector, repairing.id)
+    s.receive_goods(w.warehouse, repairing.id, {LAMP: Receipt(received=Decimal(1))})
+    repair = Inspection(accepted=Decimal(1), disposition=Disposition.REPAIR)
+    repairing = s.inspect_goods(w.inspector, repairing.id, {LAMP: repair})
+    w.clock.advance(timedelta(hours=1))
+    return Scene(draft, waiting, approved, received, settled, paying, repairing)
+
+
+# -- every use case, the permission it needs, and how to try it ----------------------
+
+Call = Callable[[ReturnsService, Actor, Scene], object]
+
+
+@attrs.frozen
+class Case:
+    """One use case.
+
+    Attributes:
+        permission: What it needs.
+        target: The scene's return it acts on (``None``: it concerns no return,
+            so a denial goes to the tenant-wide trail).
+        call: Tries it.
+    """
+
+    permission: Permission
+    target: str | None
+    call: Call
+
+
+PACKAGING = ReasonCategory("packaging", {"en": "Packaging", "zh-CN": "包装原因"})
+BOX_CRUSHED = Reason(
+    "box_crushed", "general", {"en": "Box crushed", "zh-CN": "外箱压坏"}, Fault.CARRIER
+)
+RELABELLED = {"en": "Something else", "zh-CN": "其他原因"}
+
+CASES: dict[str, Case] = {
+    # Choosing and drafting.
+    "search_returnable_lines": Case(
+        P.VIEW_RETURNS, None, lambda s, a, x: s.search_returnable_lines(a, LineQuery())
+    ),
+    "preview_return": Case(P.CREATE_RETURN, None, lambda s, a, x: s.preview_return(a, NEW_REQUEST)),
+    "create_return": Case(P.CREATE_RETURN, None, lambda s, a, x: s.create_return(a, NEW_REQUEST)),
+    "edit_return": Case(
+        P.EDIT_RETURN,
+        "draft",
+        lambda s, a, x: s.edit_return(a, x.draft.id, [RequestedLine(LAMP, 2, "wrong_order")]),
+    ),
+    "submit_return": Case(P.SUBMIT_RETURN, "draft", lambda s, a, x: s.submit_return(a, x.draft.id)),
+    "cancel_return": Case(
+        P.CANCEL_RETURN, "draft", lambda s, a, x: s.cancel_return(a, x.draft.id, "客户撤回")
+    ),
+    # Deciding.
+    "approve_return": Case(
+        P.APPROVE_RETURN, "waiting", lambda s, a, x: s.approve_return(a, x.waiting.id, "同意")
+    ),
+    "reject_return": Case(
+        P.APPROVE_RETURN, "waiting", lambda s, a, x: s.reject_return(a, x.waiting.id, "不同意")
+    ),
+    # Goods.
+    "receive_goods": Case(
+        P.RECEIVE_GOODS,
+        "approved",
+        lambda s, a, x: s.receive_goods(a, x.approved.id, {CHAIR: Receipt(received=Decimal(1))}),
+    ),
+    "inspect_goods": Case(
+        P.INSPECT_GOODS,
+        "received",
+        lambda s, a, x: s.inspect_goods(a, x.received.id, {MOUSE: Inspection(accepted=Decimal(2))}),
+    ),
+    "finish_repair": Case(
+        P.FINISH_REPAIR,
+        "repairing",
+        lambda s, a, x: s.finish_repair(a, x.repairing.id, LAMP, Decimal(1)),
+    ),
+    # Money.
+    "grant_refund": Case(
+        P.GRANT_REFUND, "settled", lambda s, a, x: s.grant_refund(a, x.settled.id)
+    ),
+    "record_refund_payment": Case(
+        P.PAY_REFUND,
+        "paying",
+        lambda s, a, x: s.record_refund_payment(a, x.paying.id, Money(Decimal("1.00"), "CNY")),
+    ),
+    "settle_refund_payment": Case(
+        P.PAY_REFUND,
+        "paying",
+        lambda s, a, x: s.settle_refund_payment(a, x.paying.id, x.payment_id, True),
+    ),
+    "complete_return": Case(
+        P.COMPLETE_RETURN, "settled", lambda s, a, x: s.complete_return(a, x.settled.id)
+    ),
+    # Reading.
+    "get_return": Case(P.VIEW_RETURNS, None, lambda s, a, x: s.get_return(a, x.waiting.id)),
+    "find_return": Case(P.VIEW_RETURNS, None, lambda s, a, x: s.find_return(a, x.waiting.number)),
+    "list_returns": Case(P.VIEW_RETURNS, None, lambda s, a, x: s.list_returns(a, ReturnQuery())),
+    "audit_trail": Case(P.VIEW_RETURNS, None, lambda s, a, x: s.audit_trail(a, x.waiting.id)),
+    "overdue_approvals": Case(P.VIEW_RETURNS, None, lambda s, a, x: s.overdue_approvals(a)),
+    "reason_catalog": Case(P.VIEW_RETURNS, None, lambda s, a, x: s.reason_catalog(a)),
+    # The reason catalog.
+    "add_reason_category": Case(
+        P.MANAGE_REASONS, None, lambda s, a, x: s.add_reason_category(a, PACKAGING)
+    ),
+    "add_reason": Case(P.MANAGE_REASONS, None, lambda s, a, x: s.add_reason(a, BOX_CRUSHED)),
+    "relabel_reason": Case(
+        P.MANAGE_REASONS, None, lambda s, a, x: s.relabel_reason(a, "other", RELABELLED)
+    ),
+    "retire_reason": Case(P.MANAGE_REASONS, None, lambda s, a, x: s.retire_reason(a, "other")),
+    "remove_reason": Case(
+        P.MANAGE_REASONS, None, lambda s, a, x: s.remove_reason(a, "damaged_in_transit")
+    ),
+    # The books and the tenant-wide audit trail.
+    "stock_moves": Case(P.VIEW_BOOKS, None, lambda s, a, x: s.stock_moves(a)),
+    "stock_balances": Case(P.VIEW_BOOKS, None, lambda s, a, x: s.stock_balances(a)),
+    "journal": Case(P.VIEW_BOOKS, None, lambda s, a, x: s.journal(a)),
+    "trial_balance": Case(P.VIEW_BOOKS, None, lambda s, a, x: s.trial_balance(a)),
+    "tenant_audit_trail": Case(P.VIEW_AUDIT, None, lambda s, a, x: s.tenant_audit_trail(a)),
+}
+
+#: Approving and rejecting also need the waiting step's role (``approver`` for the manager).
+STEP_ROLES = {"approve_return": "approver", "reject_return": "approver"}
+
+
+def _grants(role: str, permission: Permission) -> bool:
+    return permission in DEFAULT_ROLES.get(role, frozenset())
+
+
+#: Every use case with every role: refused where the role lacks the permission, else allowed.
+MATRIX = [(name, role) for name in CASES for role in ROLES]
+REFUSED = [(name, role) for name, role in MATRIX if not _grants(role, CASES[name].permission)]
+ALLOWED = [(name, role) for name, role in MATRIX if _grants(role, CASES[name].permission)]
+
+
+# -- the role table ------------------------------------------------------------------
+
+
+def test_the_default_roles_are_the_documented_table() -> None:
+    # Read off docs/access-control.md, not the code: the tests below trust the table.
+    viewing = {P.VIEW_RETURNS}
+    assert dict(DEFAULT_ROLES) == {
+        "requester": viewing | {P.CREATE_RETURN, P.EDIT_RETURN, P.SUBMIT_RETURN, P.CANCEL_RETURN},
+        "approver": viewing | {P.APPROVE_RETURN, P.CANCEL_RETURN},
+        "warehouse": viewing | {P.RECEIVE_GOODS, P.FINISH_REPAIR, P.VIEW_BOOKS},
+        "inspector": viewing | {P.INSPECT_GOODS, P.FINISH_REPAIR, P.APPROVE_RETURN},
+        "finance": viewing | {P.GRANT_REFUND, P.PAY_REFUND, P.COMPLETE_RETURN, P.VIEW_BOOKS},
+        "auditor": viewing | {P.VIEW_BOOKS, P.VIEW_AUDIT},
+        ADMIN: set(Permission),
+    }
+
+
+def test_every_use_case_of_the_service_is_in_the_table() -> None:
+    # A new method that takes an actor must say which permission it needs, here.
+    public = {
+        name
+        for name, method in inspect.getmembers(ReturnsService, inspect.isfunction)
+        if not name.startswith("_") and "actor" in inspect.signature(method).parameters
+    }
+    assert public == set(CASES)
+    assert {case.permission for case in CASES.values()} == set(Permission)
+
+
+# -- refused -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "role"), REFUSED, ids=[f"{n}-{r}" for n, r in REFUSED])
+def test_a_use_case_is_refused_to_a_role_without_its_permission(
+    wiring: Wiring, split_denials: SplitDenials, name: str, role: str
+) -> None:
+    case, actor = CASES[name], _member(role)
+    scene = build_scene(wiring)
+    order: ReturnOrder | None = getattr(scene, case.target) if case.target else None
+    before = _state(wiring)
+    wiring.clock.advance(timedelta(minutes=17))
+
+    with pytest.raises(NotAuthorised) as refused:
+        case.call(wiring.service, actor, scene)
+
+    # The error names the actor, the permission, the return, and who would do.
+    error, message = refused.value, str(refused.value)
+    assert (error.actor, error.action) == (actor.id, case.permission.value)
+    assert actor.id in message
+    assert case.permission.value in message
+    assert set(error.needed) == RoleBasedAccess().granted_by(case.permission)
+    assert set(error.needed) == {r for r in DEFAULT_ROLES if _grants(r, case.permission)}
+    if order is not None:
+        assert error.subject == f"return {order.number}"
+        assert order.number in message
+    # Nothing changed but one audit entry: who tried what, when, on which return.
+    after, denials = split_denials(_state(wiring))
+    assert after == before
+    [denied] = denials
+    assert denied.action is Action.DENIED
+    assert (denied.tenant_id, denied.actor_id, denied.actor_name) == (
+        SAMPLE_TENANT,
+        actor.id,
+        actor.name,
+    )
+    assert denied.at == wiring.clock.now()
+    assert denied.detail == (("permission", case.permission.value),)
+    assert denied.comment == ""
+    auditor = _member("auditor")
+    if order is not None:
+        assert (denied.return_id, denied.number) == (order.id, order.number)
+        assert denied.from_status is denied.to_status is order.status
+        assert wiring.service.audit_trail(auditor, order.id)[-1] == denied
+        assert wiring.service.tenant_audit_trail(auditor) == ()
+    else:
+        assert (denied.return_id, denied.number) == ("", "")
+        assert denied.from_status is denied.to_status is None
+        assert wiring.service.tenant_audit_trail(auditor) == (denied,)
+
+
+# -- allowed -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "role"), ALLOWED, ids=[f"{n}-{r}" for n, r in ALLOWED])
+def test_a_use_case_is_open_to_every_role_with_its_permission(
+    wiring: Wiring, split_denials: SplitDenials, name: str, role: str
+) -> None:
+    case, actor = CASES[name], _member(role)
+    scene = build_scene(wiring)
+    step_role = STEP_ROLES.get(name)
+    if step_role is None or step_role == role:
+        case.call(wiring.service, actor, scene)
+    else:
+        # Let through by the access policy, the approval policy still wants the
+        # waiting step's role: a refusal of its own, naming the step, not audited.
+        with pytest.raises(NotAuthorised) as refused:
+            case.call(wiring.service, actor, scene)
+        assert refused.value.action != case.permission.value
+        assert "manager" in refused.value.action
+        assert refused.value.needed == (step_role,)
+    assert split_denials(_state(wiring))[1] == []
+
+
+def test_the_scene_gives_every_use_case_something_to_succeed_on(wiring: Wiring) -> None:
+    # The allowed cases above succeed because the scene is right, not by accident.
+    scene = build_scene(wiring)
+    statuses = {name: getattr(scene, name).status.value for name in attrs.fields_dict(Scene)}
+    assert statuses == {
+        "draft": "draft",
+        "waiting": "submitted",
+        "approved": "approved",
+        "received": "received",
+        "settled": "received",
+        "paying": "received",
+        "repairing": "inspected",
+    }
+    assert scene.waiting.current_step is not None
+    assert scene.waiting.current_step.name == "manager"
+
+
+def test_completing_a_return_not_yet_granted_also_needs_the_right_to_grant(
+    wiring: Wiring, split_denials: SplitDenials
+) -> None:
+    closer = Actor("u-closer", "Closer", SAMPLE_TENANT, {"closer"})
+    roles = {**DEFAULT_ROLES, "closer": {P.VIEW_RETURNS, P.COMPLETE_RETURN}}
+    w = _rewired(wiring, RoleBasedAccess(roles))
+    scene = build_scene(w)
+    before = _state(w)
+
+    with pytest.raises(NotAuthorised) as refused:
+        w.service.complete_return(closer, scene.settled.id)
+
+    assert refused.value.action == P.GRANT_REFUND.value
+    assert set(refused.value.needed) == {"finance", ADMIN}
+    after, [denied] = split_denials(_state(w))
+    assert after == before
+    assert denied.detail == (("permission", "grant_refund"),)
+    # Once finance granted the refund, closing it is all that is left.
+    w.service.grant_refund(w.finance, scene.settled.id)
+    done = w.service.complete_return(closer, scene.settled.id)
+    assert done.status.value == "completed"
+
+
+# -- the auditor ---------------------------------------------------------------------
+
+
+def test_an_auditor_reads_everything_and_changes_nothing(
+    wiring: Wiring, split_denials: SplitDenials
+) -> None:
+    auditor = _member("auditor")
+    scene = build_scene(wiring)
+    before = _state(wiring)
+    refused: dict[str, NotAuthorised] = {}
+    for name, case in CASES.items():
+        try:
+            case.call(wiring.service, auditor, scene)
+        except NotAuthorised as error:
+            refused[name] = error
+    assert {name: error.action for name, error in refused.items()} == {
+        name: CASES[name].permission.value for name in refused
+    }
+    # It read every return, the books and the tenant-wide trail...
+    reads = {"search_returnable_lines", "get_return", "find_return", "list_returns"}
+    reads |= {"audit_trail", "overdue_approvals", "reason_catalog", "tenant_audit_trail"}
+    reads |= {"stock_moves", "stock_balances", "journal", "trial_balance"}
+    assert set(CASES) - set(refused) == reads
+    # ...and every change it tried was refused and written down, nothing else.
+    after, denials = split_denials(_state(wiring))
+    assert after == before
+    assert sorted(dict(entry.detail)["permission"] for entry in denials) == sorted(
+        CASES[name].permission.value for name in refused
+    )
+    assert {entry.actor_id for entry in denials} == {auditor.id}
+    assert wiring.service.tenant_audit_trail(auditor) == tuple(
+        entry for entry in denials if entry.return_id == ""
+    )
+
+
+# -- a policy of the host's ----------------------------------------------------------
+
+
+@attrs.frozen
+class OwnCustomers:
+    """The host's policy: a sales rep acts only on their own customers' returns.
+
+    Roles mean nothing to it; uses that concern no return are open to everyone.
+    """
+
+    customers: Mapping[str, frozenset[str]]
+
+    def allows(self, actor: Actor, permission: Permission, order: ReturnOrder | None) -> bool:
+        return order is None or order.customer_id in self.customers.get(actor.id, frozenset())
+
+    def granted_by(self, permission: Permission) -> frozenset[str]:
+        return frozenset()
+
+
+def _rewired(wiring: Wiring, access_policy: AccessPolicy) -> Wiring:
+    """``wiring`` with its service replaced by one under ``access_policy``."""
+    service = ReturnsService(
+        orders=wiring.orders,
+        unit_of_work=wiring.database.unit_of_work,
+        clock=wiring.clock,
+        ids=wiring.ids,
+        approval_policy=SAMPLE_POLICY,
+        refund_policy=SAMPLE_REFUND_POLICY,
+        access_policy=access_policy,
+    )
+    return attrs.evolve(wiring, service=service)
+
+
+def test_a_host_policy_replaces_the_default_one(
+    wiring: Wiring, split_denials: SplitDenials
+) -> None:
+    zhang = Actor("u-rep-1", "张伟的销售", SAMPLE_TENANT)  # no roles at all
+    li = Actor("u-rep-2", "李娜的销售", SAMPLE_TENANT)
+    boss = Actor("u-boss", "老板", SAMPLE_TENANT, {ADMIN, "approver"})
+    w = _rewired(wiring, OwnCustomers({zhang.id: frozenset({"C-1001"}), li.id: frozenset()}))
+    s = w.service
+
+    # Zhang's rep does the whole job for Zhang's return, holding no role.
+    order = s.create_return(zhang, _request((MOUSE, 2, "wrong_order")))
+    s.submit_return(zhang, order.id)
+    s.receive_goods(zhang, order.id, {MOUSE: Receipt(received=Decimal(2))})
+    before = _state(w)
+
+    # Anyone else is refused, whatever roles they hold: the default policy is gone.
+    for stranger in (li, boss):
+        with pytest.raises(NotAuthorised) as refused:
+            s.complete_return(stranger, order.id)
+        message = str(refused.value)
+        assert stranger.id in message
+        assert "complete_return" in message
+        assert order.number in message
+        assert refused.value.needed == ()
+    after, denials = split_denials(_state(w))
+    assert after == before
+    assert [(entry.actor_id, entry.return_id) for entry in denials] == [
+        (li.id, order.id),
+        (boss.id, order.id),
+    ]
+    done = s.complete_return(zhang, order.id)
+    assert done.status.value == "completed"
+
+
+# -- separation of duties ------------------------------------------------------------
+
+
+class AllowEverything:
+    """A host policy that lets everyone do everything."""
+
+    def allows(self, actor: Actor, permission: Permission, order: ReturnOrder | None) -> bool:
+        return True
+
+    def granted_by(self, permission: Permission) -> frozenset[str]:
+        return frozenset(DEFAULT_ROLES)
+
+
+@pytest.mark.parametrize("access", ["default", "allow everything"])
+def test_the_requester_never_approves_their_own_return(wiring: Wiring, access: str) -> None:
+    # Even holding approver and admin, and even with a step admin may take.
+    policy = ApprovalPolicy(
+        [ApprovalRule(ApprovalStep("manager", {"approver", ADMIN}))], version="sod"
+    )
+    service = ReturnsService(
+        orders=wiring.orders,
+        unit_of_work=wiring.database.unit_of_work,
+        clock=wiring.clock,
+        ids=wiring.ids,
+        approval_policy=policy,
+        access_policy=AllowEverything() if access != "default" else None,
+    )
+    boss = Actor("u-boss", "周总", SAMPLE_TENANT, {"requester", "approver", ADMIN})
+    order = service.create_return(boss, _request((CHAIR, 1, "wrong_order")))
+    order = service.submit_return(boss, order.id)
+    assert order.current_step is not None
+    before = _state(wiring)
+
+    with pytest.raises(SeparationOfDuties, match=order.number):
+        service.approve_return(boss, order.id, "我批我自己")
+    with pytest.raises(SeparationOfDuties, match=order.number):
+        service.reject_return(boss, order.id, "我驳回我自己")
+
+    assert _state(wiring) == before
+    # Someone else holding the step's role approves it.
+    approved = service.approve_return(wiring.approver, order.id, "同意")
+    assert approved.status.value == "approved"
+
+
+# -- idempotent retries -------------------------------------------------------------
+
+
+def test_a_retry_by_someone_without_the_permission_is_refused(
+    wiring: Wiring, split_denials: SplitDenials
+) -> None:
+    # Keys are the tenant's: reusing the warehouse's key does not lend its rights.
+    scene = build_scene(wiring)
+    receipt = {CHAIR: Receipt(received=Decimal(1))}
+    first = wiring.service.receive_goods(
+        wiring.warehouse, scene.approved.id, receipt, idempotency_key="k"
+    )
+    before = _state(wiring)
+
+    with pytest.raises(NotAuthorised) as refused:
+        wiring.service.receive_goods(wiring.clerk, scene.approved.id, receipt, idempotency_key="k")
+
+    assert refused.value.action == P.RECEIVE_GOODS.value
+    after, [denied] = split_denials(_state(wiring))
+    assert after == before
+    assert (denied.actor_id, denied.return_id) == (wiring.clerk.id, first.id)
+    # The warehouse's own retry is still answered with the first result.
+    again = wiring.service.receive_goods(
+        wiring.warehouse, scene.approved.id, receipt, idempotency_key="k"
+    )
+    assert again == first
