@@ -215,12 +215,14 @@ class NotAuthorised(RuleViolation):
     def __init__(self, actor: str, action: str, needed: Iterable[str], subject: str) -> None:
         self.actor = actor
         self.action = action
-        self.needed = tuple(needed)
+        self.needed = tuple(sorted(needed))
         self.subject = subject
-        super().__init__(
-            f"actor {actor!r} may not {action} {subject}: needs one of roles "
-            + ", ".join(sorted(self.needed))
+        why = (
+            "needs one of roles " + ", ".join(sorted(self.needed))
+            if self.needed
+            else "the access policy does not allow it"
         )
+        super().__init__(f"actor {actor!r} may not {action} {subject}: {why}")
 
 
 class SeparationOfDuties(RuleViolation):

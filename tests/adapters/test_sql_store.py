@@ -654,10 +654,21 @@ def test_clerks_racing_for_the_last_units_never_return_more_than_delivered(
     database: SqlDatabase,
 ) -> None:
     service = _service(database)
-    outcomes = _race(8, lambda: service.create_return(CLERK, _picks((MOUSE, "1", "wrong_order"))))
+
+    def create() -> ReturnOrder:
+        # A line returned for the first time has no claims row to lock yet: two
+        # clerks may both insert one, and the loser is told to retry, as a host would.
+        for _ in range(19):
+            try:
+                return service.create_return(CLERK, _picks((MOUSE, "1", "wrong_order")))
+            except ConcurrencyConflict:
+                continue
+        return service.create_return(CLERK, _picks((MOUSE, "1", "wrong_order")))
+
+    outcomes = _race(8, create)
     # 5 mice were delivered: five clerks win, three are told why they lost.
     assert outcomes.count("ok") == 5, outcomes
-    assert set(outcomes) <= {"ok", "OverReturn", "ConcurrencyConflict"}, outcomes
+    assert set(outcomes) <= {"ok", "OverReturn"}, outcomes
     with database.unit_of_work() as uow:
         stored = uow.returns.for_lines(SAMPLE_TENANT, [MOUSE])
     assert sum(order.claimed(MOUSE) for order in stored) == 5

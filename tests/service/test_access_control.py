@@ -382,7 +382,14 @@ def test_a_use_case_is_open_to_every_role_with_its_permission(
         assert refused.value.action != case.permission.value
         assert "manager" in refused.value.action
         assert refused.value.needed == (step_role,)
-    assert split_denials(_state(wiring))[1] == []
+    denials = split_denials(_state(wiring))[1]
+    if step_role is None or step_role == role:
+        assert denials == []
+    else:
+        # A refusal by the approval rules is a denial too, and is audited.
+        assert [(d.actor_id, d.detail) for d in denials] == [
+            (actor.id, (("permission", case.permission.value),))
+        ]
 
 
 def test_the_scene_gives_every_use_case_something_to_succeed_on(wiring: Wiring) -> None:
@@ -541,7 +548,9 @@ class AllowEverything:
 
 
 @pytest.mark.parametrize("access", ["default", "allow everything"])
-def test_the_requester_never_approves_their_own_return(wiring: Wiring, access: str) -> None:
+def test_the_requester_never_approves_their_own_return(
+    wiring: Wiring, access: str, split_denials: SplitDenials
+) -> None:
     # Even holding approver and admin, and even with a step admin may take.
     policy = ApprovalPolicy(
         [ApprovalRule(ApprovalStep("manager", {"approver", ADMIN}))], version="sod"
@@ -565,7 +574,9 @@ def test_the_requester_never_approves_their_own_return(wiring: Wiring, access: s
     with pytest.raises(SeparationOfDuties, match=order.number):
         service.reject_return(boss, order.id, "我驳回我自己")
 
-    assert _state(wiring) == before
+    rest, denials = split_denials(_state(wiring))
+    assert rest == split_denials(before)[0]
+    assert [(d.actor_id, d.return_id) for d in denials] == [("u-boss", order.id)] * 2
     # Someone else holding the step's role approves it.
     approved = service.approve_return(wiring.approver, order.id, "同意")
     assert approved.status.value == "approved"

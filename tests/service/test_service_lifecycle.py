@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -166,7 +167,10 @@ def test_a_warehouse_worker_may_not_approve(
 
 
 def test_the_requester_may_not_approve_even_holding_the_role(
-    service: ReturnsService, drafted: Drafted, snapshot: Snapshot
+    service: ReturnsService,
+    drafted: Drafted,
+    snapshot: Snapshot,
+    split_denials: Callable[[Any], tuple[Any, list[AuditEntry]]],
 ) -> None:
     boss = Actor("u-boss", "周总", SAMPLE_TENANT, {"requester", "approver"})
     order = drafted((MONITOR, 1, "changed_requirement"), by=boss)
@@ -174,7 +178,12 @@ def test_the_requester_may_not_approve_even_holding_the_role(
     before = snapshot()
     with pytest.raises(SeparationOfDuties):
         service.approve_return(boss, order.id)
-    assert snapshot() == before
+    # Nothing changes but the audit trail, which records the refused attempt.
+    rest, denials = split_denials(snapshot())
+    assert rest == before
+    assert [(d.actor_id, d.return_id, d.detail) for d in denials] == [
+        ("u-boss", order.id, (("permission", "approve_return"),))
+    ]
 
 
 @pytest.mark.parametrize("comment", ["", "   ", "\n\t"])

@@ -10,9 +10,9 @@ step it checks, against the stored state:
   recorded in the audit trail with an actor and a time;
 - refunds of completed returns never exceed what was paid, and a line
   returned in full refunds exactly what was paid;
-- a command that failed left no trace at all — except a command the access
-  policy refused, which left exactly one ``DENIED`` audit entry saying who
-  tried what, when, and changed no status.
+- a command that failed left no trace at all — except a refused attempt (by
+  the access policy or the approval rules), which left exactly one ``DENIED``
+  audit entry saying who tried what, when, and changed no status.
 """
 
 from __future__ import annotations
@@ -57,6 +57,7 @@ from crm_returns.errors import (
     NotEligible,
     NotFound,
     OverReturn,
+    SeparationOfDuties,
 )
 from crm_returns.testing import SAMPLE_TENANT, sample_wiring
 from crm_returns.testing.strategies import delivered_lines
@@ -164,7 +165,11 @@ class ReturnsMachine(RuleBasedStateMachine):
         assert message, "every error says what is wrong"
         after = _state(self.wiring)
         refused = self.last_error
-        if isinstance(refused, NotAuthorised) and refused.action in PERMISSIONS:
+        if isinstance(refused, NotAuthorised | SeparationOfDuties):
+            # The access policy names the permission; the approval rules (the step's
+            # role, separation of duties) refuse an approval or a rejection.
+            by_policy = isinstance(refused, NotAuthorised) and refused.action in PERMISSIONS
+            permission = refused.action if by_policy else "approve_return"  # type: ignore[union-attr]
             actor, return_id = args[0], args[1]
             denied = self._only_denial(before, after, (actor.tenant_id, return_id))
             order = before[0][(actor.tenant_id, return_id)]
@@ -174,7 +179,7 @@ class ReturnsMachine(RuleBasedStateMachine):
                 order.id,
                 order.number,
             ), denied
-            assert denied.detail == (("permission", refused.action),), denied
+            assert denied.detail == (("permission", permission),), denied
             assert denied.at == self.wiring.clock.now(), denied
             assert denied.from_status is denied.to_status is order.status, denied
             assert order.number in message, message

@@ -24,7 +24,13 @@ from crm_returns.domain.reasons import DEFAULT_CATALOG, ReasonCatalog
 from crm_returns.domain.returns import ReturnOrder, Transition
 from crm_returns.domain.settlement import RefundLine, RefundMethod
 from crm_returns.domain.states import Action
-from crm_returns.errors import IdempotencyConflict, InvalidInput, NotAuthorised, NotFound
+from crm_returns.errors import (
+    IdempotencyConflict,
+    InvalidInput,
+    NotAuthorised,
+    NotFound,
+    SeparationOfDuties,
+)
 from crm_returns.ports import (
     Clock,
     IdempotentResult,
@@ -240,7 +246,14 @@ class ServiceCore:
                 replayed = self._replayed(uow, actor, key, command, digest)
                 if replayed is not None:
                     return replayed
-                return self._apply(uow, actor, order, decide, key, command, digest)
+                try:
+                    return self._apply(uow, actor, order, decide, key, command, digest)
+                except (NotAuthorised, SeparationOfDuties) as error:
+                    # The approval rules refused this person: a denial like any other.
+                    refusal: NotAuthorised | SeparationOfDuties = error
+        if refused is None:
+            self._audit_denial(actor, required[0], order)
+            raise refusal
         raise self._denied(actor, refused, order)
 
     def _apply(
@@ -276,10 +289,29 @@ class ServiceCore:
             raise self._denied(actor, permission, None)
         return actor
 
+    def _readable(self, actor: Actor, order: ReturnOrder) -> ReturnOrder:
+        """``order`` if ``actor`` may see it (a host policy may look at the return).
+
+        Call it after the unit of work that loaded ``order`` has ended.
+        """
+        if not self._allows(actor, Permission.VIEW_RETURNS, order):
+            raise self._denied(actor, Permission.VIEW_RETURNS, order)
+        return order
+
     def _denied(
         self, actor: Actor, permission: Permission, order: ReturnOrder | None
     ) -> NotAuthorised:
         """Write the denial to the audit trail and build the error to raise."""
+        self._audit_denial(actor, permission, order)
+        subject = f"return {order.number}" if order is not None else "returns"
+        return NotAuthorised(
+            actor.id, permission.value, self._access.granted_by(permission), subject
+        )
+
+    def _audit_denial(
+        self, actor: Actor, permission: Permission, order: ReturnOrder | None
+    ) -> None:
+        """Write a refused attempt to the audit trail, in a transaction of its own."""
         status = order.status if order is not None else None
         entry = AuditEntry(
             id=self._ids.new_id(),
@@ -298,10 +330,6 @@ class ServiceCore:
         with self._uow() as uow:
             uow.audit.append(entry)
             uow.commit()
-        subject = f"return {order.number}" if order is not None else "returns"
-        return NotAuthorised(
-            actor.id, permission.value, self._access.granted_by(permission), subject
-        )
 
     @staticmethod
     def _replayed(

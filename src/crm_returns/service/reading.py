@@ -75,7 +75,8 @@ class ReadingAndReasons(ServiceCore):
         actor = self._authorise(actor, Permission.VIEW_RETURNS)
         return_id = checked_id(return_id, "return id")
         with self._uow() as uow:
-            return uow.returns.get(actor.tenant_id, return_id)
+            order = uow.returns.get(actor.tenant_id, return_id)
+        return self._readable(actor, order)
 
     def find_return(self, actor: Actor, number: str) -> ReturnOrder:
         """The return with readable ``number``, such as ``RT-20261127-000042``.
@@ -86,7 +87,8 @@ class ReadingAndReasons(ServiceCore):
         actor = self._authorise(actor, Permission.VIEW_RETURNS)
         number = checked_id(number, "return number")
         with self._uow() as uow:
-            return uow.returns.get_by_number(actor.tenant_id, number)
+            order = uow.returns.get_by_number(actor.tenant_id, number)
+        return self._readable(actor, order)
 
     def list_returns(self, actor: Actor, query: ReturnQuery) -> Page[ReturnOrder]:
         """Returns matching ``query`` (status, customer, dates), newest first."""
@@ -104,8 +106,10 @@ class ReadingAndReasons(ServiceCore):
         actor = self._authorise(actor, Permission.VIEW_RETURNS)
         return_id = checked_id(return_id, "return id")
         with self._uow() as uow:
-            uow.returns.get(actor.tenant_id, return_id)
-            return tuple(uow.audit.for_return(actor.tenant_id, return_id))
+            order = uow.returns.get(actor.tenant_id, return_id)
+            trail = tuple(uow.audit.for_return(actor.tenant_id, return_id))
+        self._readable(actor, order)
+        return trail
 
     def tenant_audit_trail(self, actor: Actor) -> tuple[AuditEntry, ...]:
         """Audit entries that concern no single return, oldest first.
