@@ -93,7 +93,10 @@ def _demo(arguments: argparse.Namespace) -> int:
     except CrmReturnsError as error:
         print(f"crm-returns: {error}", file=sys.stderr)
         return 1
-    console.print(Phrasebook(language).word("stored", url=arguments.db, tenant=tenant))
+    # One line however long the URL: people copy the tenant id from it.
+    console.print(
+        Phrasebook(language).word("stored", url=arguments.db, tenant=tenant), soft_wrap=True
+    )
     return 0
 
 
