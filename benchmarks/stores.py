@@ -11,13 +11,14 @@ from __future__ import annotations
 import os
 import sqlite3
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 import psycopg
 from psycopg.rows import TupleRow
 from sqlalchemy.engine import make_url
 
-from crm_returns.adapters.sql import SqlDatabase
+from crm_returns.adapters.sql import SqlDatabase, metadata
 
 __all__ = [
     "PostgresServer",
@@ -86,6 +87,20 @@ class PostgresServer:
         with psycopg.connect(self._libpq, autocommit=True) as connection:
             row = connection.execute("SHOW server_version").fetchone()
         return str(row[0]) if row else "unknown"
+
+    def setting(self, name: str) -> str:
+        """The value of server setting ``name``, such as ``autovacuum``."""
+        with psycopg.connect(self._libpq, autocommit=True) as connection:
+            row = connection.execute("SELECT current_setting(%s)", (name,)).fetchone()
+        return str(row[0]) if row else "unknown"
+
+    def analyze(self, names: Iterable[str]) -> None:
+        """``ANALYZE`` every table of the stores ``names``, as autovacuum would in time."""
+        tables = ", ".join(
+            f'"{self.schema_name(name)}"."{table}"' for name in names for table in metadata.tables
+        )
+        with psycopg.connect(self._libpq, autocommit=True) as connection:
+            connection.execute(f"ANALYZE {tables}")
 
     @staticmethod
     def schema_name(name: str) -> str:
