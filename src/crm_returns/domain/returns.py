@@ -9,7 +9,8 @@ raises a typed error and changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -55,6 +56,7 @@ __all__ = [
     "edit_lines",
     "emit",
     "evolve",
+    "refuse_repeated",
     "reject",
     "require",
     "submit",
@@ -246,15 +248,23 @@ def evolve(order: ReturnOrder, at: datetime, **changes: Any) -> ReturnOrder:
 def _check_lines(lines: tuple[ReturnLine, ...], currency: str) -> None:
     if not lines:
         raise InvalidInput("a return needs at least one line")
-    refs = [line.ref for line in lines]
-    repeated = sorted({str(ref) for ref in refs if refs.count(ref) > 1})
-    if repeated:
-        raise InvalidInput(f"order line(s) {', '.join(repeated)} appear more than once")
+    refuse_repeated(line.ref for line in lines)
     for line in lines:
         if line.refund.currency != currency:
             raise InvalidInput(
                 f"line {line.ref} is in {line.refund.currency}; this return is in {currency}"
             )
+
+
+def refuse_repeated(refs: Iterable[LineRef]) -> None:
+    """Refuse order lines named more than once (in linear time, for large batches).
+
+    Raises:
+        InvalidInput: Some line appears twice; the message lists them.
+    """
+    repeated = sorted(str(ref) for ref, times in Counter(refs).items() if times > 1)
+    if repeated:
+        raise InvalidInput(f"order line(s) {', '.join(repeated)} appear more than once")
 
 
 def draft(

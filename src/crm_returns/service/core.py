@@ -175,9 +175,7 @@ class ServiceCore:
         """
         requested = tuple(requested)
         refs = [line.ref for line in requested]
-        repeated = sorted({str(ref) for ref in refs if refs.count(ref) > 1})
-        if repeated:
-            raise InvalidInput(f"order line(s) {', '.join(repeated)} appear more than once")
+        lifecycle.refuse_repeated(refs)
         delivered = self._orders.get_lines(actor.tenant_id, refs)
         sources = [self._delivered(delivered, ref) for ref in refs]
         first = sources[0]
