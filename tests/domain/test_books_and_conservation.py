@@ -9,19 +9,33 @@ inside the warehouse, and every journal entry balances.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, datetime
+from collections.abc import Callable
 from decimal import Decimal
-from typing import TypeVar
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.domain.stock_support import (
+    A_REF,
+    AT,
+    B_REF,
+    CHART,
+    Approved,
+    D,
+    Grant,
+    L,
+    MakeDelivered,
+    MakeLine,
+    T,
+    cny,
+    inspect,
+    receive,
+    units,
+)
 
 from crm_returns.domain import goods
 from crm_returns.domain.actors import Actor
 from crm_returns.domain.ledger import (
-    DEFAULT_CHART,
     Account,
     EntryKind,
     JournalEntry,
@@ -32,57 +46,16 @@ from crm_returns.domain.ledger import (
 )
 from crm_returns.domain.lines import Inspection, Receipt, ReturnLine
 from crm_returns.domain.money import Money
-from crm_returns.domain.orders import DeliveredLine, LineRef
 from crm_returns.domain.returns import ReturnOrder, Transition
 from crm_returns.domain.states import ReturnStatus
 from crm_returns.domain.stock import (
     Disposition,
     Location,
-    MoveReason,
     RejectOutcome,
     StockMove,
     balances,
 )
 from crm_returns.errors import InvalidInput
-
-AT = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
-A_REF = LineRef("SO-1", "1")
-B_REF = LineRef("SO-1", "2")
-CHART = DEFAULT_CHART
-L = Location
-D = Disposition
-
-T = TypeVar("T")
-MakeDelivered = Callable[..., DeliveredLine]
-MakeLine = Callable[..., ReturnLine]
-Approved = Callable[..., ReturnOrder]
-Grant = Callable[[ReturnOrder, Actor, datetime], Transition]
-
-
-def cny(amount: str) -> Money:
-    return Money(amount, "CNY")
-
-
-def units(value: int | str) -> Decimal:
-    return Decimal(value)
-
-
-def path(moves: Iterable[StockMove]) -> list[tuple[Location, Location, int, MoveReason]]:
-    """Each move as (from, to, whole units, why)."""
-    assert all(m.quantity == int(m.quantity) for m in moves)
-    return [(m.source, m.destination, int(m.quantity), m.reason) for m in moves]
-
-
-def postings(posted: JournalEntry) -> set[tuple[Account, Side, Money]]:
-    return {(p.account, p.side, p.amount) for p in posted.postings}
-
-
-def receive(order: ReturnOrder, actor: Actor, receipts: Mapping[LineRef, Receipt]) -> Transition:
-    return goods.receive(order, actor, AT, receipts, CHART)
-
-
-def inspect(order: ReturnOrder, actor: Actor, decision: Inspection) -> Transition:
-    return goods.inspect(order, actor, AT, {A_REF: decision}, CHART)
 
 
 def finish(order: ReturnOrder, actor: Actor, n: int, outcome: Disposition) -> Transition:

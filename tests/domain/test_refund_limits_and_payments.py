@@ -8,25 +8,38 @@ and auto-approves lines made by ``make_line`` from order lines made by
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.domain.refund_support import (
+    A_REF,
+    AT,
+    CHART,
+    NOTE,
+    Approved,
+    MakeDelivered,
+    MakeLine,
+    cny,
+    grant,
+    postings,
+    settle_goods,
+    units,
+)
 
 from crm_returns.domain import goods, refunding
 from crm_returns.domain.actors import Actor
 from crm_returns.domain.events import RefundGranted, RefundPaymentRecorded, RefundPaymentSettled
-from crm_returns.domain.ledger import DEFAULT_CHART, Account, EntryKind, JournalEntry, Side
+from crm_returns.domain.ledger import EntryKind, Side
 from crm_returns.domain.lines import Inspection, Receipt, ReturnLine
 from crm_returns.domain.money import Money
-from crm_returns.domain.orders import DeliveredLine, LineRef
+from crm_returns.domain.orders import DeliveredLine
 from crm_returns.domain.policy import FeeRule, RefundPolicy
 from crm_returns.domain.reasons import Fault
 from crm_returns.domain.returns import ReturnOrder, Transition
-from crm_returns.domain.settlement import PaymentStatus, RefundMethod, price_refund
+from crm_returns.domain.settlement import PaymentStatus, price_refund
 from crm_returns.domain.states import ReturnStatus
 from crm_returns.errors import (
     ExcessAmount,
@@ -35,63 +48,6 @@ from crm_returns.errors import (
     InvalidQuantity,
     NotFound,
 )
-
-AT = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
-A_REF = LineRef("SO-1", "1")
-B_REF = LineRef("SO-1", "2")
-CHART = DEFAULT_CHART
-NOTE = "CN-20261128-000001"
-
-MakeDelivered = Callable[..., DeliveredLine]
-MakeLine = Callable[..., ReturnLine]
-Approved = Callable[..., ReturnOrder]
-
-
-def cny(amount: str) -> Money:
-    return Money(amount, "CNY")
-
-
-def units(value: int | str) -> Decimal:
-    return Decimal(value)
-
-
-def settle_goods(
-    order: ReturnOrder,
-    actor: Actor,
-    receipts: Mapping[LineRef, Receipt],
-    inspections: Mapping[LineRef, Inspection] | None = None,
-) -> ReturnOrder:
-    """Receive ``receipts`` and, if given, inspect: the goods are then ready for a refund."""
-    order = goods.receive(order, actor, AT, receipts, CHART).order
-    if inspections:
-        order = goods.inspect(order, actor, AT, inspections, CHART).order
-    return order
-
-
-def grant(
-    order: ReturnOrder,
-    actor: Actor,
-    *,
-    method: RefundMethod = RefundMethod.ORIGINAL_PAYMENT,
-    policy: RefundPolicy | None = None,
-    refunded_before: Mapping[LineRef, Decimal] | None = None,
-    credit_note: str | None = NOTE,
-) -> Transition:
-    return refunding.grant_refund(
-        order,
-        actor,
-        AT,
-        method=method,
-        policy=policy or RefundPolicy(),
-        refunded_before=refunded_before or {},
-        credit_note=credit_note,
-        chart=CHART,
-    )
-
-
-def postings(entry: JournalEntry) -> set[tuple[Account, Side, Money]]:
-    return {(p.account, p.side, p.amount) for p in entry.postings}
-
 
 # -- never more than was paid, nor for more than came back ------------------------------
 
