@@ -7,23 +7,21 @@ or foreign command through or lose the record of a denial.
 
 from __future__ import annotations
 
-import os
-import uuid
+import contextlib
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from tests.adapters.postgres import fresh_schema, postgres_url
 
 from crm_returns import Actor, LineRef, Receipt, RequestedLine, ReturnQuery, ReturnRequest
-from crm_returns.adapters.sql import SqlDatabase, create_engine
+from crm_returns.adapters.sql import SqlDatabase
 from crm_returns.adapters.system import UuidIds
 from crm_returns.domain.states import Action
 from crm_returns.errors import NotAuthorised, NotFound
 from crm_returns.testing import SAMPLE_TENANT, Wiring, sample_wiring
 
-POSTGRES_URL = "CRM_RETURNS_TEST_POSTGRES_URL"
-REQUIRE_POSTGRES = "CRM_RETURNS_REQUIRE_POSTGRES"
 LAMP = LineRef("SO-1002", "2")
 OUTSIDER = Actor("u-out", "Outsider", "globex", {"admin"})
 
@@ -34,29 +32,16 @@ def wiring(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Wiring]:
     if request.param == "memory":
         yield sample_wiring()
         return
-    schema, admin = None, None
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'access.db'}"
-    else:
-        url = os.environ.get(POSTGRES_URL, "")
-        if not url:
-            reason = f"PostgreSQL tests need {POSTGRES_URL}=postgresql://user@host:port/db"
-            if os.environ.get(REQUIRE_POSTGRES):
-                pytest.fail(f"{reason} ({REQUIRE_POSTGRES} is set: they must run, not skip)")
-            pytest.skip(reason)
-        schema, admin = f"crm_returns_access_{uuid.uuid4().hex[:12]}", create_engine(url)
-        with admin.begin() as connection:
-            connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    database = SqlDatabase.connect(url, **({"schema": schema} if schema else {}))
-    database.upgrade()
-    try:
+    with contextlib.ExitStack() as stack:
+        if request.param == "sqlite":
+            database = SqlDatabase.connect(f"sqlite:///{tmp_path / 'access.db'}")
+        else:
+            url = postgres_url()
+            schema = stack.enter_context(fresh_schema(url, "crm_returns_access"))
+            database = SqlDatabase.connect(url, schema=schema)
+        stack.callback(database.dispose)
+        database.upgrade()
         yield sample_wiring(unit_of_work=database.unit_of_work, ids=UuidIds())
-    finally:
-        database.dispose()
-        if admin is not None:
-            with admin.begin() as connection:
-                connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-            admin.dispose()
 
 
 def _approved_return(wiring: Wiring) -> str:

@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
-import os
 import threading
-import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -29,9 +27,10 @@ from typing import Any
 import attrs
 import pytest
 import sqlalchemy as sa
+from tests.adapters.postgres import fresh_schema, postgres_url
 
 from crm_returns.adapters.memory import ManualClock, MemoryOrderSource, SequentialIds
-from crm_returns.adapters.sql import SqlDatabase, create_engine
+from crm_returns.adapters.sql import SqlDatabase
 from crm_returns.adapters.sql.codec import decode
 from crm_returns.adapters.sql.schema import (
     journal_postings,
@@ -59,8 +58,6 @@ from crm_returns.testing import (
     sample_wiring,
 )
 
-POSTGRES_URL = "CRM_RETURNS_TEST_POSTGRES_URL"
-REQUIRE_POSTGRES = "CRM_RETURNS_REQUIRE_POSTGRES"
 START = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 MOUSE = LineRef("SO-1001", "1")  # 5 delivered, 129.00 each
 CABLE = LineRef("SO-1001", "2")  # 10 delivered
@@ -214,26 +211,13 @@ def arena(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[Arena]:
         yield arena
         arena.database.dispose()
         return
-    given = os.environ.get(POSTGRES_URL)
-    if not given:
-        reason = f"PostgreSQL races need {POSTGRES_URL}=postgresql://user@host:port/db"
-        if os.environ.get(REQUIRE_POSTGRES):
-            pytest.fail(f"{reason} ({REQUIRE_POSTGRES} is set: they must run, not skip)")
-        pytest.skip(reason)
-    schema = f"crm_returns_race_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(given)
-    with admin.begin() as connection:
-        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    admin.dispose()  # no open connection for the racing processes to inherit
-    try:
+    given = postgres_url()
+    # fresh_schema keeps no connection open for the racing processes to inherit.
+    with fresh_schema(given, "crm_returns_race") as schema:
         arena = Arena(given, {"schema": schema}, mode, runs)
         arena.database.upgrade()
         yield arena
         arena.database.dispose()
-    finally:
-        with admin.begin() as connection:
-            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
 
 
 def ask(*picks: tuple[LineRef, str, str]) -> ReturnRequest:

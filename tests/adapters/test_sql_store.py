@@ -14,7 +14,6 @@ The reference for "right" is the in-memory store: the same story told through
 from __future__ import annotations
 
 import contextlib
-import os
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -29,6 +28,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import URL, make_url
+from tests.adapters.postgres import postgres_url
 
 from crm_returns import (
     Action,
@@ -79,8 +79,6 @@ from crm_returns.testing import (
 )
 from crm_returns.testing.conformance import StoreContract, UnitOfWorkFactory, assert_identical
 
-POSTGRES_URL = "CRM_RETURNS_TEST_POSTGRES_URL"
-REQUIRE_POSTGRES = "CRM_RETURNS_REQUIRE_POSTGRES"  # set by CI, where skipping is failing
 START = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 MOUSE = LineRef("SO-1001", "1")  # 5 delivered, 129.00 each
 CABLE = LineRef("SO-1001", "2")  # 10 delivered
@@ -122,12 +120,7 @@ def fresh(
         folder = tmp_path_factory.mktemp("sql")
         yield lambda: Backend(make_url(f"sqlite:///{folder / uuid.uuid4().hex}.db"))
         return
-    given = os.environ.get(POSTGRES_URL)
-    if not given:
-        reason = f"PostgreSQL tests need {POSTGRES_URL}=postgresql://user@host:port/db"
-        if os.environ.get(REQUIRE_POSTGRES):
-            pytest.fail(f"{reason} ({REQUIRE_POSTGRES} is set: they must run, not skip)")
-        pytest.skip(reason)
+    given = postgres_url()
     admin = create_engine(given)
     schemas: list[str] = []
 

@@ -20,9 +20,8 @@ they fail.  The limits are documented in ``docs/input-limits.md``.
 
 from __future__ import annotations
 
+import contextlib
 import copy
-import os
-import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -32,6 +31,7 @@ from typing import Any
 import attrs
 import pytest
 import sqlalchemy as sa
+from tests.adapters.postgres import fresh_schema, postgres_url
 
 from crm_returns import (
     Actor,
@@ -49,7 +49,7 @@ from crm_returns import (
     ReturnRequest,
 )
 from crm_returns.adapters.memory import MemoryEventSink, SequentialIds
-from crm_returns.adapters.sql import SqlDatabase, create_engine, metadata
+from crm_returns.adapters.sql import SqlDatabase, metadata
 from crm_returns.approval_config import NAME_LIMIT, load_policy
 from crm_returns.domain.lines import NOTE_LIMIT
 from crm_returns.domain.queries import MAX_PAGE_SIZE
@@ -60,8 +60,6 @@ from crm_returns.errors import CrmReturnsError, InvalidInput, StorageError
 from crm_returns.service.core import KEY_LIMIT
 from crm_returns.testing import SAMPLE_TENANT, Wiring, sample_lines, sample_wiring
 
-POSTGRES_URL = "CRM_RETURNS_TEST_POSTGRES_URL"
-REQUIRE_POSTGRES = "CRM_RETURNS_REQUIRE_POSTGRES"
 EVERY_ROLE = frozenset({"admin", "requester", "approver", "inspector", "warehouse", "finance"})
 BOSS = Actor("u-boss", "Boss", SAMPLE_TENANT, EVERY_ROLE)
 QA = Actor("u-qa", "QA", SAMPLE_TENANT, EVERY_ROLE)
@@ -114,30 +112,17 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
         wiring = sample_wiring(ids=SequentialIds("t"))
         yield Store("memory", wiring, lambda: copy.deepcopy(wiring.database.committed))
         return
-    schema, admin = None, None
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'fidelity.db'}"
-    else:
-        url = os.environ.get(POSTGRES_URL, "")
-        if not url:
-            reason = f"PostgreSQL tests need {POSTGRES_URL}=postgresql://user@host:port/db"
-            if os.environ.get(REQUIRE_POSTGRES):
-                pytest.fail(f"{reason} ({REQUIRE_POSTGRES} is set: they must run, not skip)")
-            pytest.skip(reason)
-        schema, admin = f"crm_returns_text_{uuid.uuid4().hex[:12]}", create_engine(url)
-        with admin.begin() as connection:
-            connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    database = SqlDatabase.connect(url, **({"schema": schema} if schema else {}))
-    database.upgrade()
-    wiring = sample_wiring(unit_of_work=database.unit_of_work, ids=SequentialIds("t"))
-    try:
+    with contextlib.ExitStack() as stack:
+        if request.param == "sqlite":
+            database = SqlDatabase.connect(f"sqlite:///{tmp_path / 'fidelity.db'}")
+        else:
+            url = postgres_url()
+            schema = stack.enter_context(fresh_schema(url, "crm_returns_text"))
+            database = SqlDatabase.connect(url, schema=schema)
+        stack.callback(database.dispose)
+        database.upgrade()
+        wiring = sample_wiring(unit_of_work=database.unit_of_work, ids=SequentialIds("t"))
         yield Store(request.param, wiring, _sql_dump(database))
-    finally:
-        database.dispose()
-        if admin is not None:
-            with admin.begin() as connection:
-                connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-            admin.dispose()
 
 
 def host_line(wiring: Wiring, of: LineRef, **changes: Any) -> DeliveredLine:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
 import pytest
+from tests.adapters.postgres import postgres_url
 
 from crm_returns.adapters.sql import SqlDatabase, current_revision
 from crm_returns.cli import DEMO_DATABASE_URL, main
@@ -57,11 +57,7 @@ def test_the_demo_can_stay_in_memory(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 
 def test_the_demo_runs_on_postgresql(capsys: pytest.CaptureFixture[str]) -> None:
-    url = os.environ.get("CRM_RETURNS_TEST_POSTGRES_URL")
-    if not url:
-        if os.environ.get("CRM_RETURNS_REQUIRE_POSTGRES") == "1":
-            pytest.fail("CRM_RETURNS_REQUIRE_POSTGRES=1 but CRM_RETURNS_TEST_POSTGRES_URL is unset")
-        pytest.skip("set CRM_RETURNS_TEST_POSTGRES_URL=postgresql+psycopg://... to run")
+    url = postgres_url()
     assert main(["demo", "--lang", "zh", "--db", url]) == 0
     found = TENANT.search(capsys.readouterr().out.replace("租户 ", "tenant "))
     assert found is not None
