@@ -15,11 +15,20 @@ the value written, down to the representation:
 
 Reading builds the attrs classes through their own ``__init__``, so their
 validators check every stored document as they check user input.
+
+:func:`encode_text` and :func:`decode_text` add the JSON text, and remember
+the values they wrote or read by their exact text (the last few hundred, in
+this process).  Domain values are immutable, so text read back that this
+process wrote or read before is answered with the value it describes,
+without parsing and validating it again: a command reads the return that the
+previous command wrote, and that would otherwise be most of its cost.
 """
 
 from __future__ import annotations
 
 import functools
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -27,15 +36,17 @@ from typing import Any, TypeVar
 
 import attrs
 import cattrs
+import orjson
 from cattrs.errors import CattrsError
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 
 from crm_returns.adapters.sql.errors import DocumentError
+from crm_returns.adapters.sql.types import dumps
 from crm_returns.domain import events
 from crm_returns.domain.events import ReturnEvent
 from crm_returns.errors import CrmReturnsError
 
-__all__ = ["EVENT_TYPES", "decode", "encode"]
+__all__ = ["EVENT_TYPES", "decode", "decode_text", "encode", "encode_text"]
 
 _T = TypeVar("_T")
 
@@ -178,3 +189,63 @@ def decode(document: Any, as_type: type[_T]) -> _T:
     # AttributeError: a list or a string where a mapping belongs.
     except (CattrsError, LookupError, TypeError, ValueError, AttributeError) as error:
         raise DocumentError(f"stored {as_type.__name__} is malformed: {error!r}") from error
+
+
+class _Remembered:
+    """Values by the type and exact text of their documents, the most recent ``size``.
+
+    Safe across threads; texts longer than ``longest`` characters (a batch
+    return of a thousand lines) are not kept, so that memory stays small.
+    """
+
+    def __init__(self, size: int, longest: int) -> None:
+        self._size = size
+        self._longest = longest
+        self._values: OrderedDict[tuple[type[Any], str], object] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, kind: type[_T], text: str) -> _T | None:
+        with self._lock:
+            value = self._values.get((kind, text))
+            if value is not None:
+                self._values.move_to_end((kind, text))
+        return value  # type: ignore[return-value]  # stored under its own type
+
+    def put(self, kind: type[Any], text: str, value: object) -> None:
+        if len(text) > self._longest:
+            return
+        with self._lock:
+            self._values[(kind, text)] = value
+            self._values.move_to_end((kind, text))
+            if len(self._values) > self._size:
+                self._values.popitem(last=False)
+
+
+#: The documents this process wrote or read last.
+_REMEMBERED = _Remembered(size=512, longest=65_536)
+
+
+def encode_text(value: object) -> str:
+    """``value``'s document as JSON text, remembered for :func:`decode_text`."""
+    text = dumps(encode(value))
+    _REMEMBERED.put(type(value), text, value)
+    return text
+
+
+def decode_text(text: str, as_type: type[_T]) -> _T:
+    """The value of type ``as_type`` that the JSON ``text`` describes.
+
+    Raises:
+        DocumentError: The text is not JSON, or the document is malformed.
+        InvalidInput: The document describes a value the domain refuses.
+    """
+    known = _REMEMBERED.get(as_type, text)
+    if known is not None:
+        return known
+    try:
+        document = orjson.loads(text)
+    except orjson.JSONDecodeError as error:
+        raise DocumentError(f"stored {as_type.__name__} is not JSON: {error}") from error
+    value = decode(document, as_type)
+    _REMEMBERED.put(as_type, text, value)
+    return value

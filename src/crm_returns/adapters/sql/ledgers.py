@@ -13,13 +13,38 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from crm_returns.adapters.sql.codec import decode, encode
+from crm_returns.adapters.sql.codec import decode_text, encode_text
 from crm_returns.adapters.sql.schema import journal_entries, journal_postings, stock_moves
+from crm_returns.adapters.sql.statements import Prepared, as_text, param
 from crm_returns.adapters.sql.transaction import Transaction
 from crm_returns.domain.ledger import JournalEntry
 from crm_returns.domain.stock import StockMove
 
 __all__ = ["SqlJournal", "SqlStockLedger"]
+
+
+def _insert(table: sa.Table, *columns: str) -> Prepared:
+    return Prepared(sa.insert(table).values({name: param(name) for name in columns}).inline())
+
+
+_MOVES = _insert(
+    stock_moves,
+    *("tenant_id", "id", "return_id", "order_number", "line_id", "sku", "quantity"),
+    *("source", "destination", "at", "document"),
+)
+_ENTRIES = _insert(
+    journal_entries, "tenant_id", "id", "return_id", "number", "kind", "at", "currency", "document"
+)
+_POSTINGS = _insert(
+    journal_postings,
+    "tenant_id",
+    "entry_id",
+    "position",
+    "account_code",
+    "side",
+    "amount",
+    "currency",
+)
 
 
 class SqlStockLedger:
@@ -32,8 +57,9 @@ class SqlStockLedger:
         """Record ``moves``."""
         if not moves:
             return
-        self._tx.execute(
-            sa.insert(stock_moves),
+        binder = self._tx.binder
+        self._tx.write(
+            _MOVES,
             [
                 {
                     "tenant_id": move.tenant_id,
@@ -42,11 +68,11 @@ class SqlStockLedger:
                     "order_number": move.line.order_number,
                     "line_id": move.line.line_id,
                     "sku": move.sku,
-                    "quantity": move.quantity,
+                    "quantity": binder.exact(move.quantity),
                     "source": move.source.value,
                     "destination": move.destination.value,
-                    "at": move.at,
-                    "document": encode(move),
+                    "at": binder.instant(move.at),
+                    "document": encode_text(move),
                 }
                 for move in moves
             ],
@@ -57,7 +83,9 @@ class SqlStockLedger:
         self, tenant_id: str, *, return_id: str | None = None, sku: str | None = None
     ) -> Sequence[StockMove]:
         """The tenant's moves, oldest first, optionally of one return or SKU."""
-        query = sa.select(stock_moves.c.document).where(stock_moves.c.tenant_id == tenant_id)
+        query = sa.select(as_text(stock_moves.c.document)).where(
+            stock_moves.c.tenant_id == tenant_id
+        )
         if return_id is not None:
             query = query.where(stock_moves.c.return_id == return_id)
         if sku is not None:
@@ -65,7 +93,7 @@ class SqlStockLedger:
         documents = self._tx.execute(
             query.order_by(stock_moves.c.seq), subject="stock moves"
         ).scalars()
-        return [decode(d, StockMove) for d in documents]
+        return [decode_text(d, StockMove) for d in documents]
 
 
 class SqlJournal:
@@ -78,8 +106,9 @@ class SqlJournal:
         """Record ``entries``, each with its postings."""
         if not entries:
             return
-        self._tx.execute(
-            sa.insert(journal_entries),
+        binder = self._tx.binder
+        self._tx.write(
+            _ENTRIES,
             [
                 {
                     "tenant_id": entry.tenant_id,
@@ -87,16 +116,16 @@ class SqlJournal:
                     "return_id": entry.return_id,
                     "number": entry.number,
                     "kind": entry.kind.value,
-                    "at": entry.at,
+                    "at": binder.instant(entry.at),
                     "currency": entry.currency,
-                    "document": encode(entry),
+                    "document": encode_text(entry),
                 }
                 for entry in entries
             ],
             subject="journal entries",
         )
-        self._tx.execute(
-            sa.insert(journal_postings),
+        self._tx.write(
+            _POSTINGS,
             [
                 {
                     "tenant_id": entry.tenant_id,
@@ -104,7 +133,7 @@ class SqlJournal:
                     "position": position,
                     "account_code": posting.account.code,
                     "side": posting.side.value,
-                    "amount": posting.amount.amount,
+                    "amount": binder.exact(posting.amount.amount),
                     "currency": posting.amount.currency,
                 }
                 for entry in entries
@@ -126,7 +155,7 @@ class SqlJournal:
 
         ``start`` is inclusive and ``end`` exclusive, compared as instants.
         """
-        query = sa.select(journal_entries.c.document).where(
+        query = sa.select(as_text(journal_entries.c.document)).where(
             journal_entries.c.tenant_id == tenant_id
         )
         if return_id is not None:
@@ -146,4 +175,4 @@ class SqlJournal:
         documents = self._tx.execute(
             query.order_by(journal_entries.c.seq), subject="journal entries"
         ).scalars()
-        return [decode(d, JournalEntry) for d in documents]
+        return [decode_text(d, JournalEntry) for d in documents]

@@ -24,17 +24,20 @@ twice:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
 import attrs
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.expression import ClauseElement
 
-from crm_returns.adapters.sql.codec import decode, encode
+from crm_returns.adapters.sql.codec import decode_text, encode_text
 from crm_returns.adapters.sql.schema import CLAIMS_CHECK, line_claims, return_lines, returns
+from crm_returns.adapters.sql.statements import Prepared, as_text, param
 from crm_returns.adapters.sql.transaction import Transaction
-from crm_returns.adapters.sql.types import ExactDecimal
 from crm_returns.domain.orders import LineRef
 from crm_returns.domain.queries import Page, ReturnQuery
 from crm_returns.domain.returns import ReturnOrder
@@ -69,39 +72,180 @@ def _claimed(rows: dict[LineRef, _LineRow], ref: LineRef) -> Decimal:
     return _ZERO if row is None else row.claimed
 
 
-def _refs(table: sa.Table, refs: Iterable[LineRef]) -> sa.ColumnElement[bool]:
-    """``table``'s rows of the order lines ``refs``, found through its line index.
+def _this_return(table: sa.Table, id_column: str = "return_id") -> sa.ColumnElement[bool]:
+    return sa.and_(table.c.tenant_id == param("tenant_id"), table.c[id_column] == param("id"))
 
-    The pairs alone say which rows; the two plain ``IN`` lists are for the
-    planner, as SQLite would otherwise search a row-value ``IN`` by tenant
-    alone, through every line the tenant ever returned.
+
+_RETURN_COLUMNS = (
+    "number",
+    "customer_id",
+    "status",
+    "created_at",
+    "updated_at",
+    "version",
+    "document",
+)
+
+_BY_ID = Prepared(sa.select(as_text(returns.c.document)).where(_this_return(returns, "id")))
+_BY_NUMBER = Prepared(
+    sa.select(as_text(returns.c.document)).where(
+        returns.c.tenant_id == param("tenant_id"), returns.c.number == param("number")
+    )
+)
+_VERSION = Prepared(sa.select(returns.c.version).where(_this_return(returns, "id")))
+
+
+def _insert(table: sa.Table, dialect: str, columns: Iterable[str]) -> ClauseElement:
+    """An ``INSERT`` of one row that does nothing when a unique key is taken."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (
+        insert(table).values({name: param(name) for name in columns}).on_conflict_do_nothing()
+    ).inline()
+
+
+_INSERT = Prepared(lambda dialect: _insert(returns, dialect, ("tenant_id", "id", *_RETURN_COLUMNS)))
+_UPDATE = Prepared(
+    sa.update(returns)
+    .where(_this_return(returns, "id"), returns.c.version == param("expected_version"))
+    .values({name: param(name) for name in _RETURN_COLUMNS})
+)
+_LINES = Prepared(
+    sa.select(
+        return_lines.c.order_number,
+        return_lines.c.line_id,
+        return_lines.c.reason_code,
+        return_lines.c.claimed,
+        return_lines.c.refunded_units,
+    ).where(_this_return(return_lines))
+)
+_DELETE_LINES = Prepared(sa.delete(return_lines).where(_this_return(return_lines)))
+_INSERT_LINES = Prepared(
+    sa.insert(return_lines)
+    .values(
+        {
+            name: param(name)
+            for name in (
+                "tenant_id",
+                "return_id",
+                "order_number",
+                "line_id",
+                "reason_code",
+                "claimed",
+                "refunded_units",
+            )
+        }
+    )
+    .inline()
+)
+
+
+#: A claim row for each line returned for the first time (the others are kept).
+_NEW_CLAIMS = Prepared(
+    lambda dialect: _insert(
+        line_claims, dialect, ("tenant_id", "order_number", "line_id", "delivered", "claimed")
+    )
+)
+_SET_CLAIMS = Prepared(
+    sa.update(line_claims)
+    .where(
+        line_claims.c.tenant_id == param("tenant_id"),
+        line_claims.c.order_number == param("order_number"),
+        line_claims.c.line_id == param("line_id"),
+    )
+    .values(delivered=param("delivered"), claimed=param("claimed"))
+)
+
+
+def _of_lines(table: sa.Table, count: int) -> sa.ColumnElement[bool]:
+    """``table``'s rows of the tenant for ``count`` order lines, parameters ``o<i>``, ``l<i>``.
+
+    The pairs say which rows; the two ``IN`` lists lead the planner to the
+    order-line index.
     """
-    wanted = sorted(set(refs))
+    pairs = ", ".join(f"(:o{index}, :l{index})" for index in range(count))
     return sa.and_(
-        table.c.order_number.in_(sorted({ref.order_number for ref in wanted})),
-        table.c.line_id.in_(sorted({ref.line_id for ref in wanted})),
-        sa.tuple_(table.c.order_number, table.c.line_id).in_(
-            [(ref.order_number, ref.line_id) for ref in wanted]
-        ),
+        table.c.tenant_id == param("tenant_id"),
+        table.c.order_number.in_([param(f"o{index}") for index in range(count)]),
+        table.c.line_id.in_([param(f"l{index}") for index in range(count)]),
+        # A row value in a list of them (SQLAlchemy would make this one expanding parameter).
+        sa.text(f"({table.name}.order_number, {table.name}.line_id) IN ({pairs})"),
     )
 
 
+def _line_parameters(tenant_id: str, refs: Sequence[LineRef]) -> dict[str, str]:
+    parameters = {"tenant_id": tenant_id}
+    for index, ref in enumerate(refs):
+        parameters[f"o{index}"] = ref.order_number
+        parameters[f"l{index}"] = ref.line_id
+    return parameters
+
+
+@functools.lru_cache(maxsize=32)
+def _returns_of_lines(count: int) -> Prepared:
+    """The documents of the returns with a line among ``count`` order lines."""
+    matching = sa.select(return_lines.c.return_id).where(_of_lines(return_lines, count))
+    return Prepared(
+        sa.select(as_text(returns.c.document)).where(
+            returns.c.tenant_id == param("tenant_id"), returns.c.id.in_(matching)
+        )
+    )
+
+
+@functools.lru_cache(maxsize=32)
+def _claims_of_lines(count: int) -> Prepared:
+    """The claim rows of ``count`` order lines, locked, in code-point order of their keys."""
+
+    def build(dialect: str) -> ClauseElement:
+        def binary(column: sa.ColumnElement[str]) -> sa.ColumnElement[str]:
+            return column.collate("C") if dialect == "postgresql" else column
+
+        return (
+            sa.select(
+                line_claims.c.order_number,
+                line_claims.c.line_id,
+                line_claims.c.delivered,
+                line_claims.c.claimed,
+            )
+            .where(_of_lines(line_claims, count))
+            # One order for every transaction (Python's, as new rows are inserted
+            # in), so that two of them never wait for each other's rows.
+            .order_by(binary(line_claims.c.order_number), binary(line_claims.c.line_id))
+            .with_for_update()
+        )
+
+    return Prepared(build)
+
+
 class SqlReturns:
-    """The :class:`~crm_returns.ports.ReturnRepository` of a SQL unit of work."""
+    """The :class:`~crm_returns.ports.ReturnRepository` of a SQL unit of work.
+
+    It remembers, while a transaction lasts, the returns it read or wrote, so
+    that updating one needs no second read of its lines: at a given version a
+    return's ``return_lines`` rows are what its document says, and the update
+    changes nothing unless the version is still the one remembered.
+    """
 
     def __init__(self, transaction: Transaction) -> None:
         self._tx = transaction
 
     # -- reads -------------------------------------------------------------------------
 
-    def _one(self, tenant_id: str, where: sa.ColumnElement[bool], key: str) -> ReturnOrder:
-        document = self._tx.execute(
-            sa.select(returns.c.document).where(returns.c.tenant_id == tenant_id, where),
-            subject=f"return {key}",
-        ).scalar_one_or_none()
-        if document is None:
+    def _one(self, statement: Prepared, parameters: dict[str, str], key: str) -> ReturnOrder:
+        rows = self._tx.fetch(statement, parameters, subject=f"return {key}")
+        if not rows:
             raise NotFound("return", key)
-        return decode(document, ReturnOrder)
+        return self._seen(decode_text(rows[0][0], ReturnOrder))
+
+    def _seen(self, order: ReturnOrder) -> ReturnOrder:
+        self._tx.seen[(SqlReturns, order.tenant_id, order.id)] = order
+        return order
+
+    def _known_lines(self, tenant_id: str, return_id: str, version: int) -> dict[LineRef, _LineRow]:
+        """The stored lines of a return at ``version``: remembered, or read."""
+        known = self._tx.seen.get((SqlReturns, tenant_id, return_id))
+        if isinstance(known, ReturnOrder) and known.version == version:
+            return _line_rows(known)
+        return self._stored_lines(tenant_id, return_id)
 
     def get(self, tenant_id: str, return_id: str) -> ReturnOrder:
         """The return with ``return_id``.
@@ -109,7 +253,7 @@ class SqlReturns:
         Raises:
             NotFound: The tenant has no such return.
         """
-        return self._one(tenant_id, returns.c.id == return_id, return_id)
+        return self._one(_BY_ID, {"tenant_id": tenant_id, "id": return_id}, return_id)
 
     def get_by_number(self, tenant_id: str, number: str) -> ReturnOrder:
         """The return with readable ``number``.
@@ -117,7 +261,7 @@ class SqlReturns:
         Raises:
             NotFound: The tenant has no such return.
         """
-        return self._one(tenant_id, returns.c.number == number, number)
+        return self._one(_BY_NUMBER, {"tenant_id": tenant_id, "number": number}, number)
 
     def for_lines(self, tenant_id: str, refs: Iterable[LineRef]) -> Sequence[ReturnOrder]:
         """Every return of the tenant with a line for one of ``refs``, in any status, by id.
@@ -125,20 +269,17 @@ class SqlReturns:
         The look-up goes through the order-line index of ``return_lines``, so
         its cost grows with the returns of these lines, not with all history.
         """
-        wanted = list(dict.fromkeys(refs))
+        wanted = sorted(set(refs))
         if not wanted:
             return []
-        matching = sa.select(return_lines.c.return_id).where(
-            return_lines.c.tenant_id == tenant_id, _refs(return_lines, wanted)
-        )
-        documents = self._tx.execute(
-            sa.select(returns.c.document).where(
-                returns.c.tenant_id == tenant_id, returns.c.id.in_(matching)
-            ),
+        rows = self._tx.fetch(
+            _returns_of_lines(len(wanted)),
+            _line_parameters(tenant_id, wanted),
             subject="the returns of order lines",
-        ).scalars()
+        )
         # Sorted here, not in SQL, so that the order never depends on a collation.
-        return sorted((decode(d, ReturnOrder) for d in documents), key=lambda o: o.id)
+        found = (self._seen(decode_text(document, ReturnOrder)) for (document,) in rows)
+        return sorted(found, key=lambda o: o.id)
 
     def search(self, tenant_id: str, query: ReturnQuery) -> Page[ReturnOrder]:
         """Returns matching ``query``, newest first (then by number, descending)."""
@@ -156,14 +297,14 @@ class SqlReturns:
             subject="the number of returns",
         ).scalar_one()
         documents = self._tx.execute(
-            sa.select(returns.c.document)
+            sa.select(as_text(returns.c.document))
             .where(*where)
             .order_by(returns.c.created_at.desc(), self._tx.binary(returns.c.number).desc())
             .offset(query.offset)
             .limit(query.limit),
             subject="returns",
         ).scalars()
-        items = tuple(decode(d, ReturnOrder) for d in documents)
+        items = tuple(decode_text(d, ReturnOrder) for d in documents)
         return Page(items, total, query.offset, query.limit)
 
     def uses_reason(self, tenant_id: str, reason_code: str) -> bool:
@@ -182,16 +323,15 @@ class SqlReturns:
             ConcurrencyConflict: Its id, or its number, is taken.
             OverReturn: Stored returns would claim more units than were delivered.
         """
-        inserted = self._tx.execute(
-            self._tx.insert(returns)
-            .values(tenant_id=order.tenant_id, id=order.id, **self._columns(order))
-            .on_conflict_do_nothing()
-            .returning(returns.c.version),
+        inserted = self._tx.write(
+            _INSERT,
+            {"tenant_id": order.tenant_id, "id": order.id, **self._columns(order)},
             subject=f"return {order.number}",
         )
-        if inserted.first() is None:  # the id or the number is taken
+        if inserted != 1:  # the id or the number is taken
             raise ConcurrencyConflict(f"return {order.id}")
         self._store_lines(order, {})
+        self._seen(order)
 
     def update(self, order: ReturnOrder, expected_version: int) -> None:
         """Replace a stored return whose version is still ``expected_version``.
@@ -202,23 +342,24 @@ class SqlReturns:
             OverReturn: Stored returns would claim more units than were delivered.
         """
         subject = f"return {order.number}"
-        this = (returns.c.tenant_id == order.tenant_id) & (returns.c.id == order.id)
-        before = self._stored_lines(order.tenant_id, order.id)
-        # Lock the lines' claims before the return's row, in the order every other
-        # command takes them, so that a cancel racing a receipt cannot deadlock.
-        self.lock_lines(order.tenant_id, [*before, *(line.ref for line in order.lines)])
-        changed = self._tx.execute(
-            sa.update(returns)
-            .where(this, returns.c.version == expected_version)
-            .values(**self._columns(order)),
+        this = {"tenant_id": order.tenant_id, "id": order.id}
+        before = self._known_lines(order.tenant_id, order.id, expected_version)
+        after = _line_rows(order)
+        if _moved(before, after):
+            # Lock the lines' claims before the return's row, in the order every other
+            # command takes them, so that a cancel racing a receipt cannot deadlock.
+            self.lock_lines(order.tenant_id, [*before, *after])
+        changed = self._tx.write(
+            _UPDATE,
+            {**this, "expected_version": expected_version, **self._columns(order)},
             subject=subject,
         )
-        if changed.rowcount != 1:
-            found = self._tx.execute(sa.select(returns.c.version).where(this), subject=subject)
-            if found.first() is None:
+        if changed != 1:
+            if not self._tx.fetch(_VERSION, this, subject=subject):
                 raise NotFound("return", order.id)
             raise ConcurrencyConflict(subject)
-        self._store_lines(order, before)
+        self._store_lines(order, before, after)
+        self._seen(order)
 
     def lock_lines(self, tenant_id: str, refs: Iterable[LineRef]) -> None:
         """Hold the lines' claims until the unit of work ends, so their history stays put.
@@ -237,146 +378,144 @@ class SqlReturns:
 
     # -- the claims behind the CHECK ---------------------------------------------------
 
-    @staticmethod
-    def _columns(order: ReturnOrder) -> dict[str, Any]:
+    def _columns(self, order: ReturnOrder) -> dict[str, Any]:
+        binder = self._tx.binder
         return {
             "number": order.number,
             "customer_id": order.customer_id,
             "status": order.status.value,
-            "created_at": order.created_at,
-            "updated_at": order.updated_at,
+            "created_at": binder.instant(order.created_at),
+            "updated_at": binder.instant(order.updated_at),
             "version": order.version,
-            "document": encode(order),
+            "document": encode_text(order),
         }
 
     def _stored_lines(self, tenant_id: str, return_id: str) -> dict[LineRef, _LineRow]:
-        rows = self._tx.execute(
-            sa.select(
-                return_lines.c.order_number,
-                return_lines.c.line_id,
-                return_lines.c.reason_code,
-                return_lines.c.claimed,
-                return_lines.c.refunded_units,
-            ).where(return_lines.c.tenant_id == tenant_id, return_lines.c.return_id == return_id),
+        rows = self._tx.fetch(
+            _LINES,
+            {"tenant_id": tenant_id, "id": return_id},
             subject=f"the lines of return {return_id}",
         )
+        decimal = self._tx.binder.decimal
         return {
-            LineRef(row.order_number, row.line_id): _LineRow(
-                row.reason_code, row.claimed, row.refunded_units
-            )
-            for row in rows
+            LineRef(order_number, line_id): _LineRow(reason, decimal(claimed), decimal(refunded))
+            for order_number, line_id, reason, claimed, refunded in rows
         }
 
-    def _store_lines(self, order: ReturnOrder, before: dict[LineRef, _LineRow]) -> None:
-        after = _line_rows(order)
+    def _store_lines(
+        self,
+        order: ReturnOrder,
+        before: dict[LineRef, _LineRow],
+        after: dict[LineRef, _LineRow] | None = None,
+    ) -> None:
+        after = _line_rows(order) if after is None else after
         if after == before:
             return
         subject = f"the lines of return {order.number}"
+        this = {"tenant_id": order.tenant_id, "id": order.id}
         if before:
-            self._tx.execute(
-                sa.delete(return_lines).where(
-                    return_lines.c.tenant_id == order.tenant_id,
-                    return_lines.c.return_id == order.id,
-                ),
-                subject=subject,
-            )
-        self._tx.execute(
-            sa.insert(return_lines),
+            self._tx.write(_DELETE_LINES, this, subject=subject)
+        exact = self._tx.binder.exact
+        self._tx.write(
+            _INSERT_LINES,
             [
                 {
                     "tenant_id": order.tenant_id,
                     "return_id": order.id,
                     "order_number": ref.order_number,
                     "line_id": ref.line_id,
-                    **attrs.asdict(row),
+                    "reason_code": row.reason_code,
+                    "claimed": exact(row.claimed),
+                    "refunded_units": exact(row.refunded_units),
                 }
                 for ref, row in after.items()
             ],
             subject=subject,
         )
-        moved = sorted(
-            ref
-            for ref in after.keys() | before.keys()
-            if _claimed(after, ref) != _claimed(before, ref)
-        )
+        moved = _moved(before, after)
         if moved:
-            self._settle_claims(order, moved)
+            self._settle_claims(order, moved, before, after)
 
-    def _claim_rows(self, tenant_id: str, refs: Sequence[LineRef]) -> dict[LineRef, Decimal]:
-        """Lock the claim rows of ``refs`` (sorted) and give each line's delivered units."""
-        rows = self._tx.execute(
-            sa.select(line_claims.c.order_number, line_claims.c.line_id, line_claims.c.delivered)
-            .where(line_claims.c.tenant_id == tenant_id, _refs(line_claims, refs))
-            # One order for every transaction (Python's, as new rows are inserted
-            # in), so that two of them never wait for each other's rows.
-            .order_by(
-                self._tx.binary(line_claims.c.order_number), self._tx.binary(line_claims.c.line_id)
-            )
-            .with_for_update(),
+    def _claim_rows(
+        self, tenant_id: str, refs: Sequence[LineRef]
+    ) -> dict[LineRef, tuple[Decimal, Decimal]]:
+        """Lock the claim rows of ``refs`` (sorted); each line's delivered and claimed units."""
+        rows = self._tx.fetch(
+            _claims_of_lines(len(refs)), _line_parameters(tenant_id, refs), subject="order lines"
+        )
+        decimal = self._tx.binder.decimal
+        return {
+            LineRef(order_number, line_id): (decimal(delivered), decimal(claimed))
+            for order_number, line_id, delivered, claimed in rows
+        }
+
+    def _settle_claims(
+        self,
+        order: ReturnOrder,
+        refs: Sequence[LineRef],
+        before: dict[LineRef, _LineRow],
+        after: dict[LineRef, _LineRow],
+    ) -> None:
+        """Move the claimed totals of ``refs`` by what this return now claims, under row locks.
+
+        Every write of ``return_lines`` moves ``line_claims`` by the same
+        amount in the same transaction, so each total stays the sum of the
+        line's stored claims without summing them again.
+        """
+        tenant_id = order.tenant_id
+        exact = self._tx.binder.exact
+        delivered = {line.ref: line.pricing.quantity for line in order.lines}
+        # A line returned for the first time gets its row; on PostgreSQL a
+        # concurrent first return of the same line waits here for this one.
+        self._tx.write(
+            _NEW_CLAIMS,
+            [
+                {
+                    "tenant_id": tenant_id,
+                    "order_number": ref.order_number,
+                    "line_id": ref.line_id,
+                    "delivered": exact(delivered[ref]),
+                    "claimed": exact(_ZERO),
+                }
+                for ref in refs
+                if ref in delivered
+            ],
             subject="order lines",
         )
-        return {LineRef(row.order_number, row.line_id): row.delivered for row in rows}
-
-    def _settle_claims(self, order: ReturnOrder, refs: Sequence[LineRef]) -> None:
-        """Recompute and store the claimed totals of ``refs``, under their row locks."""
-        tenant_id = order.tenant_id
-        delivered = {line.ref: line.pricing.quantity for line in order.lines}
-        fresh = [
-            {
-                "tenant_id": tenant_id,
-                "order_number": ref.order_number,
-                "line_id": ref.line_id,
-                "delivered": delivered[ref],
-                "claimed": _ZERO,
-            }
-            for ref in refs
-            if ref in delivered
-        ]
-        if fresh:
-            # A line returned for the first time gets its row; on PostgreSQL a
-            # concurrent first return of the same line waits here for this one.
-            self._tx.execute(
-                self._tx.insert(line_claims).on_conflict_do_nothing(), fresh, subject="order lines"
-            )
         stored = self._claim_rows(tenant_id, refs)
-        totals = dict.fromkeys(refs, _ZERO)
-        for row in self._tx.execute(
-            sa.select(
-                return_lines.c.order_number, return_lines.c.line_id, return_lines.c.claimed
-            ).where(return_lines.c.tenant_id == tenant_id, _refs(return_lines, refs)),
-            subject="order lines",
-        ):
-            totals[LineRef(row.order_number, row.line_id)] += row.claimed
-        delivered = {ref: delivered.get(ref, stored.get(ref, _ZERO)) for ref in refs}
+        totals: dict[LineRef, Decimal] = {}
+        for ref in refs:
+            on_file, claimed = stored.get(ref, (_ZERO, _ZERO))
+            delivered.setdefault(ref, on_file)
+            totals[ref] = claimed + _claimed(after, ref) - _claimed(before, ref)
 
         def over_return(constraint: str) -> CrmReturnsError:
+            # The CHECK refuses the write and ends the transaction: nothing of it is kept.
             if not constraint.endswith(CLAIMS_CHECK):  # pragma: no cover - no other check fires
                 return ConcurrencyConflict(f"order lines of return {order.number}")
             ref = next((r for r in refs if totals[r] > delivered[r]), refs[0])
             mine = order.claimed(ref)
             return OverReturn(str(ref), mine, delivered[ref], totals[ref] - mine)
 
-        self._tx.execute(
-            sa.update(line_claims)
-            .where(
-                line_claims.c.tenant_id == sa.bindparam("t"),
-                line_claims.c.order_number == sa.bindparam("o"),
-                line_claims.c.line_id == sa.bindparam("l"),
-            )
-            .values(
-                delivered=sa.bindparam("d", type_=ExactDecimal()),
-                claimed=sa.bindparam("c", type_=ExactDecimal()),
-            ),
+        self._tx.write(
+            _SET_CLAIMS,
             [
                 {
-                    "t": tenant_id,
-                    "o": ref.order_number,
-                    "l": ref.line_id,
-                    "d": delivered[ref],
-                    "c": totals[ref],
+                    "tenant_id": tenant_id,
+                    "order_number": ref.order_number,
+                    "line_id": ref.line_id,
+                    "delivered": exact(delivered[ref]),
+                    "claimed": exact(totals[ref]),
                 }
                 for ref in refs
             ],
             subject="order lines",
             on_check=over_return,
         )
+
+
+def _moved(before: dict[LineRef, _LineRow], after: dict[LineRef, _LineRow]) -> list[LineRef]:
+    """The lines whose claimed units differ, sorted."""
+    return sorted(
+        ref for ref in after.keys() | before.keys() if _claimed(after, ref) != _claimed(before, ref)
+    )

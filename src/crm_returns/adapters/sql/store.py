@@ -15,9 +15,11 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, Engine
+from sqlalchemy.sql.expression import ClauseElement
 
-from crm_returns.adapters.sql.codec import decode, encode
+from crm_returns.adapters.sql.codec import decode_text, encode_text
 from crm_returns.adapters.sql.engine import create_engine
 from crm_returns.adapters.sql.ledgers import SqlJournal, SqlStockLedger
 from crm_returns.adapters.sql.migrate import upgrade
@@ -29,12 +31,66 @@ from crm_returns.adapters.sql.schema import (
     reason_catalogs,
     sequences,
 )
+from crm_returns.adapters.sql.statements import Prepared, as_text, param
 from crm_returns.adapters.sql.transaction import Transaction
 from crm_returns.domain.audit import AuditEntry
 from crm_returns.domain.reasons import ReasonCatalog
 from crm_returns.ports import IdempotentResult, OutboxMessage, UnitOfWork
 
 __all__ = ["SqlDatabase", "SqlUnitOfWork", "sql_unit_of_work_factory"]
+
+
+def _insert(table: sa.Table, *columns: str) -> Prepared:
+    return Prepared(sa.insert(table).values({name: param(name) for name in columns}).inline())
+
+
+_AUDIT = _insert(
+    audit_entries, "tenant_id", "id", "return_id", "action", "actor_id", "at", "document"
+)
+_OUTBOX = _insert(outbox, "id", "tenant_id", "return_id", "event_type", "created_at", "document")
+_IDEMPOTENT = _insert(idempotency_keys, "tenant_id", "key", "command", "return_id", "document")
+_CATALOG = Prepared(
+    sa.select(as_text(reason_catalogs.c.document)).where(
+        reason_catalogs.c.tenant_id == param("tenant_id")
+    )
+)
+_RESULT = Prepared(
+    sa.select(as_text(idempotency_keys.c.document)).where(
+        idempotency_keys.c.tenant_id == param("tenant_id"), idempotency_keys.c.key == param("key")
+    )
+)
+
+
+def _upsert(dialect: str, table: sa.Table) -> postgresql.Insert | sqlite.Insert:
+    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+
+
+def _put_catalog(dialect: str) -> ClauseElement:
+    insert = _upsert(dialect, reason_catalogs).values(
+        tenant_id=param("tenant_id"), document=param("document")
+    )
+    return insert.on_conflict_do_update(
+        index_elements=["tenant_id"], set_={"document": insert.excluded.document}
+    )
+
+
+_PUT_CATALOG = Prepared(_put_catalog)
+
+
+#: A literal in the statement's text: a prepared statement takes only named parameters.
+_ONE: sa.ColumnElement[int] = sa.literal_column("1", sa.Integer())
+
+
+def _draw(dialect: str) -> ClauseElement:
+    return (
+        _upsert(dialect, sequences)
+        .values(key=param("key"), value=_ONE)
+        .on_conflict_do_update(index_elements=["key"], set_={"value": sequences.c.value + _ONE})
+        .returning(sequences.c.value)
+    )
+
+
+_DRAW = Prepared(_draw)
 
 
 class SqlAuditLog:
@@ -45,28 +101,29 @@ class SqlAuditLog:
 
     def append(self, entry: AuditEntry) -> None:
         """Add ``entry``."""
-        self._tx.execute(
-            sa.insert(audit_entries).values(
-                tenant_id=entry.tenant_id,
-                id=entry.id,
-                return_id=entry.return_id,
-                action=entry.action.value,
-                actor_id=entry.actor_id,
-                at=entry.at,
-                document=encode(entry),
-            ),
+        self._tx.write(
+            _AUDIT,
+            {
+                "tenant_id": entry.tenant_id,
+                "id": entry.id,
+                "return_id": entry.return_id,
+                "action": entry.action.value,
+                "actor_id": entry.actor_id,
+                "at": self._tx.binder.instant(entry.at),
+                "document": encode_text(entry),
+            },
             subject=f"audit entry {entry.id}",
         )
 
     def for_return(self, tenant_id: str, return_id: str) -> Sequence[AuditEntry]:
         """A return's entries, oldest first."""
         documents = self._tx.execute(
-            sa.select(audit_entries.c.document)
+            sa.select(as_text(audit_entries.c.document))
             .where(audit_entries.c.tenant_id == tenant_id, audit_entries.c.return_id == return_id)
             .order_by(audit_entries.c.seq),
             subject=f"the audit trail of return {return_id}",
         ).scalars()
-        return [decode(d, AuditEntry) for d in documents]
+        return [decode_text(d, AuditEntry) for d in documents]
 
 
 class SqlOutbox:
@@ -83,29 +140,30 @@ class SqlOutbox:
 
     def add(self, message: OutboxMessage) -> None:
         """Queue ``message``."""
-        self._tx.execute(
-            sa.insert(outbox).values(
-                id=message.id,
-                tenant_id=message.event.tenant_id,
-                return_id=message.event.return_id,
-                event_type=type(message.event).__name__,
-                created_at=message.event.at,
-                document=encode(message),
-            ),
+        self._tx.write(
+            _OUTBOX,
+            {
+                "id": message.id,
+                "tenant_id": message.event.tenant_id,
+                "return_id": message.event.return_id,
+                "event_type": type(message.event).__name__,
+                "created_at": self._tx.binder.instant(message.event.at),
+                "document": encode_text(message),
+            },
             subject=f"outbox message {message.id}",
         )
 
     def pending(self, limit: int) -> Sequence[OutboxMessage]:
         """Up to ``limit`` undelivered messages, oldest first."""
         documents = self._tx.execute(
-            sa.select(outbox.c.document)
+            sa.select(as_text(outbox.c.document))
             .where(outbox.c.delivered_at.is_(None))
             .order_by(outbox.c.seq)
             .limit(max(limit, 0))
             .with_for_update(skip_locked=True),
             subject="the outbox",
         ).scalars()
-        return [decode(d, OutboxMessage) for d in documents]
+        return [decode_text(d, OutboxMessage) for d in documents]
 
     def mark_delivered(self, message_id: str, at: datetime) -> None:
         """Record that the message with ``message_id`` was delivered."""
@@ -123,19 +181,14 @@ class SqlReasonStore:
 
     def get(self, tenant_id: str) -> ReasonCatalog | None:
         """The tenant's catalog, or ``None`` if it still uses the defaults."""
-        document = self._tx.execute(
-            sa.select(reason_catalogs.c.document).where(reason_catalogs.c.tenant_id == tenant_id),
-            subject="the reason catalog",
-        ).scalar_one_or_none()
-        return None if document is None else decode(document, ReasonCatalog)
+        rows = self._tx.fetch(_CATALOG, {"tenant_id": tenant_id}, subject="the reason catalog")
+        return decode_text(rows[0][0], ReasonCatalog) if rows else None
 
     def put(self, tenant_id: str, catalog: ReasonCatalog) -> None:
         """Replace the tenant's catalog."""
-        document = encode(catalog)
-        self._tx.execute(
-            self._tx.insert(reason_catalogs)
-            .values(tenant_id=tenant_id, document=document)
-            .on_conflict_do_update(index_elements=["tenant_id"], set_={"document": document}),
+        self._tx.write(
+            _PUT_CATALOG,
+            {"tenant_id": tenant_id, "document": encode_text(catalog)},
             subject="the reason catalog",
         )
 
@@ -152,13 +205,7 @@ class SqlSequences:
 
     def next(self, key: str) -> int:
         """The next value of counter ``key``, starting at 1."""
-        drawn = self._tx.execute(
-            self._tx.insert(sequences)
-            .values(key=key, value=1)
-            .on_conflict_do_update(index_elements=["key"], set_={"value": sequences.c.value + 1})
-            .returning(sequences.c.value),
-            subject=f"counter {key}",
-        ).scalar_one()
+        ((drawn,),) = self._tx.fetch(_DRAW, {"key": key}, subject=f"counter {key}")
         return int(drawn)
 
 
@@ -175,13 +222,10 @@ class SqlIdempotencyKeys:
 
     def get(self, tenant_id: str, key: str) -> IdempotentResult | None:
         """The result stored under ``key``, if any."""
-        document = self._tx.execute(
-            sa.select(idempotency_keys.c.document).where(
-                idempotency_keys.c.tenant_id == tenant_id, idempotency_keys.c.key == key
-            ),
-            subject=f"idempotency key {key!r}",
-        ).scalar_one_or_none()
-        return None if document is None else decode(document, IdempotentResult)
+        rows = self._tx.fetch(
+            _RESULT, {"tenant_id": tenant_id, "key": key}, subject=f"idempotency key {key!r}"
+        )
+        return decode_text(rows[0][0], IdempotentResult) if rows else None
 
     def put(self, tenant_id: str, key: str, result: IdempotentResult) -> None:
         """Store ``result`` under ``key``.
@@ -189,14 +233,15 @@ class SqlIdempotencyKeys:
         Raises:
             ConcurrencyConflict: Another command stored the key first.
         """
-        self._tx.execute(
-            sa.insert(idempotency_keys).values(
-                tenant_id=tenant_id,
-                key=key,
-                command=result.command,
-                return_id=result.order.id,
-                document=encode(result),
-            ),
+        self._tx.write(
+            _IDEMPOTENT,
+            {
+                "tenant_id": tenant_id,
+                "key": key,
+                "command": result.command,
+                "return_id": result.order.id,
+                "document": encode_text(result),
+            },
             subject=f"idempotency key {key!r}",
         )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 import sqlalchemy as sa
 import sqlalchemy.exc
@@ -18,6 +18,7 @@ from crm_returns.adapters.sql.errors import (
     failure_of,
     translate,
 )
+from crm_returns.adapters.sql.statements import Binder, Prepared
 from crm_returns.errors import CrmReturnsError
 
 __all__ = ["Transaction"]
@@ -38,7 +39,14 @@ class Transaction:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._connection: Connection | None = None
+        self._cursor: Any = None
         self._failed = False
+        self._driver_error: type[Exception] = engine.dialect.loaded_dbapi.Error
+        #: Converts values for :meth:`fetch` and :meth:`write`, which bypass SQLAlchemy.
+        self.binder = Binder(engine.dialect)
+        #: What the repositories remember while the transaction lasts (cleared at
+        #: its beginning and end): e.g. the returns read, by id.
+        self.seen: dict[Any, Any] = {}
 
     @property
     def locks_rows(self) -> bool:
@@ -94,6 +102,7 @@ class Transaction:
             raise translate(error, "the database (another writer holds it)") from error
         self._connection = connection
         self._failed = False
+        self.seen.clear()
 
     def execute(
         self,
@@ -120,6 +129,94 @@ class Transaction:
                 raise on_check(constraint_of(error)) from error
             raise translate(error, subject) from error
 
+    def fetch(
+        self, statement: Prepared, parameters: Mapping[str, Any], *, subject: str
+    ) -> list[tuple[Any, ...]]:
+        """The rows of a prepared query, as the driver gives them.
+
+        A database error ends the transaction and is raised as ours, as in :meth:`execute`.
+        """
+        rows, _ = self._run(statement, parameters, subject, None)
+        return rows
+
+    def write(
+        self,
+        statement: Prepared,
+        parameters: Mapping[str, Any] | Sequence[Mapping[str, Any]],
+        *,
+        subject: str,
+        on_check: Callable[[str], CrmReturnsError] | None = None,
+    ) -> int:
+        """Run a prepared write (a list of parameters: once for each); the rows it changed.
+
+        A database error ends the transaction and is raised as ours, as in :meth:`execute`.
+        """
+        if not parameters:
+            return 0
+        _, changed = self._run(statement, parameters, subject, on_check)
+        return changed
+
+    def _run(
+        self,
+        statement: Prepared,
+        parameters: Mapping[str, Any] | Sequence[Mapping[str, Any]],
+        subject: str,
+        on_check: Callable[[str], CrmReturnsError] | None,
+    ) -> tuple[list[tuple[Any, ...]], int]:
+        engine = self._engine
+        sql = statement.sql(engine.dialect)
+        dispatch = engine.dispatch
+        if engine.echo or dispatch.before_cursor_execute or dispatch.after_cursor_execute:
+            # Someone logs or watches statements: let SQLAlchemy hand it to the driver.
+            connection = self.connection
+            try:
+                result = connection.exec_driver_sql(sql, parameters)
+                rows = [tuple(row) for row in result] if result.returns_rows else []
+                return rows, result.rowcount
+            except sqlalchemy.exc.SQLAlchemyError as error:
+                self._abandon()
+                if on_check is not None and failure_of(error) is Failure.CHECK:
+                    raise on_check(constraint_of(error)) from error
+                raise translate(error, subject) from error
+        cursor = self._driver_cursor()
+        try:
+            if isinstance(parameters, Mapping):
+                cursor.execute(sql, parameters)
+            else:
+                cursor.executemany(sql, parameters)
+            rows = list(cursor.fetchall()) if cursor.description is not None else []
+            return rows, int(cursor.rowcount)
+        except self._driver_error as error:
+            self._driver_failure(error, sql, parameters, subject, on_check)
+
+    def _driver_cursor(self) -> Any:
+        """The driver's cursor, in a transaction (after a commit: a new one)."""
+        connection = self.connection
+        if not connection.in_transaction():
+            try:
+                connection.begin()
+            except sqlalchemy.exc.SQLAlchemyError as error:
+                self._abandon()
+                raise translate(error, "the database (another writer holds it)") from error
+        if self._cursor is None:
+            self._cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        return self._cursor
+
+    def _driver_failure(
+        self,
+        error: Exception,
+        sql: str,
+        parameters: Any,
+        subject: str,
+        on_check: Callable[[str], CrmReturnsError] | None,
+    ) -> NoReturn:
+        """End the transaction and raise ours, caused by the error as SQLAlchemy would wrap it."""
+        wrapped = sqlalchemy.exc.DBAPIError.instance(sql, parameters, error, self._driver_error)
+        self._abandon()
+        if on_check is not None and failure_of(wrapped) is Failure.CHECK:
+            raise on_check(constraint_of(wrapped)) from wrapped
+        raise translate(wrapped, subject) from wrapped
+
     def commit(self) -> None:
         """Commit; the next statement begins a new transaction of its own."""
         connection = self.connection
@@ -132,9 +229,13 @@ class Transaction:
     def end(self) -> None:
         """Roll back whatever is not committed and give the connection back."""
         connection, self._connection = self._connection, None
+        cursor, self._cursor = self._cursor, None
         self._failed = False
+        self.seen.clear()
         if connection is None:
             return
+        if cursor is not None:
+            cursor.close()
         try:
             connection.rollback()
         except sqlalchemy.exc.SQLAlchemyError as error:

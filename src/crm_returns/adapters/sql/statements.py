@@ -1,0 +1,106 @@
+"""Statements built once and run on the driver's own cursor: the store's hot path.
+
+Every command of the service reads a return and writes a handful of rows.
+Building a SQLAlchemy statement for each of those, and letting SQLAlchemy
+find its compiled form and process each parameter, cost several times what
+the database itself spends on them (``benchmarks/statement_cost.py``).  The
+statements of that path are therefore written once, as SQLAlchemy Core
+constructs over the tables of :mod:`~crm_returns.adapters.sql.schema` (so
+names and quoting come from one place), compiled once per database, and run
+with the driver's ``cursor.execute``.
+
+The price is that nothing converts their parameters: the repositories pass
+values the driver takes as they are, through :class:`Binder` — decimals and
+instants as text on SQLite (as :class:`~crm_returns.adapters.sql.types.ExactDecimal`
+and :class:`~crm_returns.adapters.sql.types.Instant` keep them), as
+themselves on PostgreSQL, and documents as their JSON text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.expression import ClauseElement
+
+from crm_returns.adapters.sql.errors import DocumentError
+
+__all__ = ["Binder", "Prepared", "as_text", "param"]
+
+#: SQLite statements are compiled with named parameters (``:name``), which
+#: ``sqlite3`` takes from a dict as psycopg takes ``%(name)s``.
+_SQLITE_NAMED = sqlite.dialect(paramstyle="named")
+
+
+def param(name: str) -> sa.BindParameter[Any]:
+    """A parameter of a prepared statement, typed as nothing: no processing happens."""
+    return sa.bindparam(name, type_=sa.types.NullType())
+
+
+def as_text(column: sa.ColumnElement[Any]) -> sa.ColumnElement[str]:
+    """A document column read as the text it was written as (PostgreSQL would parse it)."""
+    return sa.cast(column, sa.Text)
+
+
+class Prepared:
+    """One statement, compiled on first use for each database it runs on.
+
+    Args:
+        statement: A Core construct whose parameters are :func:`param`, or a
+            function making it for a database's name (``"sqlite"``,
+            ``"postgresql"``) where the databases need different constructs.
+            An ``INSERT`` should be ``.inline()``, so that PostgreSQL is not
+            asked to return the keys it made.
+    """
+
+    def __init__(self, statement: ClauseElement | Callable[[str], ClauseElement]) -> None:
+        self._statement = statement
+        self._sql: dict[str, str] = {}
+
+    def sql(self, dialect: Dialect) -> str:
+        """The statement's text for ``dialect``, with named parameters."""
+        text = self._sql.get(dialect.name)
+        if text is None:
+            statement = self._statement
+            if callable(statement):
+                statement = statement(dialect.name)
+            compiled = statement.compile(
+                dialect=_SQLITE_NAMED if dialect.name == "sqlite" else dialect
+            )
+            text = self._sql[dialect.name] = str(compiled)
+        return text
+
+
+class Binder:
+    """Values as the driver of one database takes them, and back.
+
+    SQLite has neither decimals nor times: an exact decimal is kept as its
+    canonical text, an instant as fixed-width ISO 8601 text in UTC, whose
+    text order is its time order.  PostgreSQL's driver takes both as they are.
+    """
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.as_text = dialect.name == "sqlite"
+
+    def exact(self, value: Decimal) -> Decimal | str:
+        """A finite decimal for an exact column."""
+        if not value.is_finite():
+            raise DocumentError(f"an exact column takes a finite Decimal, not {value!r}")
+        return str(value) if self.as_text else value
+
+    def instant(self, value: datetime) -> datetime | str:
+        """A timezone-aware moment for an instant column, in UTC."""
+        if value.utcoffset() is None:
+            raise DocumentError(f"an instant column takes a timezone-aware time, not {value!r}")
+        utc = value.astimezone(UTC)
+        return utc.isoformat(timespec="microseconds") if self.as_text else utc
+
+    @staticmethod
+    def decimal(value: Any) -> Decimal:
+        """An exact column's value as read: text on SQLite, a Decimal on PostgreSQL."""
+        return value if isinstance(value, Decimal) else Decimal(value)
