@@ -58,7 +58,7 @@ class SqlStockLedger:
         if not moves:
             return
         binder = self._tx.binder
-        self._tx.write(
+        self._tx.defer(
             _MOVES,
             [
                 {
@@ -107,7 +107,7 @@ class SqlJournal:
         if not entries:
             return
         binder = self._tx.binder
-        self._tx.write(
+        self._tx.defer(
             _ENTRIES,
             [
                 {
@@ -124,7 +124,7 @@ class SqlJournal:
             ],
             subject="journal entries",
         )
-        self._tx.write(
+        self._tx.defer(
             _POSTINGS,
             [
                 {

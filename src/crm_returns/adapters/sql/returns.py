@@ -25,7 +25,7 @@ twice:
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -139,12 +139,39 @@ _INSERT_LINES = Prepared(
 )
 
 
-#: A claim row for each line returned for the first time (the others are kept).
-_NEW_CLAIMS = Prepared(
-    lambda dialect: _insert(
-        line_claims, dialect, ("tenant_id", "order_number", "line_id", "delivered", "claimed")
-    )
-)
+#: Keys of the claim rows held in ``Transaction.held``: ``(_CLAIMS, tenant, line)``.
+_CLAIMS = "line_claims"
+
+
+@functools.lru_cache(maxsize=32)
+def _new_claims(count: int) -> Prepared:
+    """Claim rows for ``count`` lines that have none; returns the keys of the rows inserted.
+
+    Parameters: ``tenant_id``, and ``o<i>``, ``l<i>``, ``d<i>`` (delivered), ``c<i>`` (claimed).
+    """
+
+    def build(dialect: str) -> ClauseElement:
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        rows = [
+            {
+                "tenant_id": param("tenant_id"),
+                "order_number": param(f"o{index}"),
+                "line_id": param(f"l{index}"),
+                "delivered": param(f"d{index}"),
+                "claimed": param(f"c{index}"),
+            }
+            for index in range(count)
+        ]
+        return (
+            insert(line_claims)
+            .values(rows)
+            .on_conflict_do_nothing()
+            .returning(line_claims.c.order_number, line_claims.c.line_id)
+        )
+
+    return Prepared(build)
+
+
 _SET_CLAIMS = Prepared(
     sa.update(line_claims)
     .where(
@@ -372,8 +399,11 @@ class SqlReturns:
         Raises:
             ConcurrencyConflict: Another transaction held a line past the lock timeout.
         """
-        wanted = sorted(set(refs))
-        if wanted and self._tx.locks_rows:
+        if not self._tx.locks_rows:
+            return
+        held = self._tx.held
+        wanted = sorted({ref for ref in refs if (_CLAIMS, tenant_id, ref) not in held})
+        if wanted:
             self._claim_rows(tenant_id, wanted)
 
     # -- the claims behind the CHECK ---------------------------------------------------
@@ -439,15 +469,23 @@ class SqlReturns:
     def _claim_rows(
         self, tenant_id: str, refs: Sequence[LineRef]
     ) -> dict[LineRef, tuple[Decimal, Decimal]]:
-        """Lock the claim rows of ``refs`` (sorted); each line's delivered and claimed units."""
+        """Lock the claim rows of ``refs`` (sorted); each line's delivered and claimed units.
+
+        What is read is held (``Transaction.held``) until the transaction
+        ends: the rows are locked, so no other transaction changes them.
+        """
         rows = self._tx.fetch(
             _claims_of_lines(len(refs)), _line_parameters(tenant_id, refs), subject="order lines"
         )
         decimal = self._tx.binder.decimal
-        return {
+        found = {
             LineRef(order_number, line_id): (decimal(delivered), decimal(claimed))
             for order_number, line_id, delivered, claimed in rows
         }
+        held = self._tx.held
+        for ref, row in found.items():
+            held[(_CLAIMS, tenant_id, ref)] = row
+        return found
 
     def _settle_claims(
         self,
@@ -460,43 +498,49 @@ class SqlReturns:
 
         Every write of ``return_lines`` moves ``line_claims`` by the same
         amount in the same transaction, so each total stays the sum of the
-        line's stored claims without summing them again.
+        line's stored claims without summing them again.  A line claimed for
+        the first time gets its row with its total in one statement; rows
+        already locked in this transaction are not read again.
         """
         tenant_id = order.tenant_id
-        exact = self._tx.binder.exact
+        held = self._tx.held
         delivered = {line.ref: line.pricing.quantity for line in order.lines}
-        # A line returned for the first time gets its row; on PostgreSQL a
-        # concurrent first return of the same line waits here for this one.
-        self._tx.write(
-            _NEW_CLAIMS,
-            [
-                {
-                    "tenant_id": tenant_id,
-                    "order_number": ref.order_number,
-                    "line_id": ref.line_id,
-                    "delivered": exact(delivered[ref]),
-                    "claimed": exact(_ZERO),
-                }
-                for ref in refs
-                if ref in delivered
-            ],
-            subject="order lines",
-        )
-        stored = self._claim_rows(tenant_id, refs)
+        change = {ref: _claimed(after, ref) - _claimed(before, ref) for ref in refs}
+        stored = {
+            ref: held[(_CLAIMS, tenant_id, ref)]
+            for ref in refs
+            if (_CLAIMS, tenant_id, ref) in held
+        }
         totals: dict[LineRef, Decimal] = {}
-        for ref in refs:
-            on_file, claimed = stored.get(ref, (_ZERO, _ZERO))
-            delivered.setdefault(ref, on_file)
-            totals[ref] = claimed + _claimed(after, ref) - _claimed(before, ref)
 
         def over_return(constraint: str) -> CrmReturnsError:
             # The CHECK refuses the write and ends the transaction: nothing of it is kept.
             if not constraint.endswith(CLAIMS_CHECK):  # pragma: no cover - no other check fires
                 return ConcurrencyConflict(f"order lines of return {order.number}")
-            ref = next((r for r in refs if totals[r] > delivered[r]), refs[0])
+            ref = next((r for r in refs if totals.get(r, _ZERO) > delivered[r]), refs[0])
             mine = order.claimed(ref)
-            return OverReturn(str(ref), mine, delivered[ref], totals[ref] - mine)
+            return OverReturn(str(ref), mine, delivered[ref], totals.get(ref, mine) - mine)
 
+        fresh = [ref for ref in refs if ref not in stored and ref in delivered and change[ref] > 0]
+        if fresh:
+            # A line returned for the first time gets its row and total at once; on
+            # PostgreSQL a concurrent first return of the same line waits here for
+            # this one, and then finds the row taken.
+            totals.update((ref, change[ref]) for ref in fresh)
+            inserted = self._new_claims(tenant_id, fresh, delivered, change, over_return)
+            for ref in inserted:
+                held[(_CLAIMS, tenant_id, ref)] = (delivered[ref], change[ref])
+            refs = [ref for ref in refs if ref not in inserted]
+        if not refs:
+            return
+        missing = [ref for ref in refs if ref not in stored]
+        if missing:
+            stored.update(self._claim_rows(tenant_id, missing))
+        for ref in refs:
+            on_file, claimed = stored.get(ref, (_ZERO, _ZERO))
+            delivered.setdefault(ref, on_file)
+            totals[ref] = claimed + change[ref]
+        exact = self._tx.binder.exact
         self._tx.write(
             _SET_CLAIMS,
             [
@@ -512,6 +556,29 @@ class SqlReturns:
             subject="order lines",
             on_check=over_return,
         )
+        for ref in refs:
+            held[(_CLAIMS, tenant_id, ref)] = (delivered[ref], totals[ref])
+
+    def _new_claims(
+        self,
+        tenant_id: str,
+        refs: Sequence[LineRef],
+        delivered: dict[LineRef, Decimal],
+        claimed: dict[LineRef, Decimal],
+        on_check: Callable[[str], CrmReturnsError],
+    ) -> set[LineRef]:
+        """Insert the claim rows of ``refs`` that do not exist yet; the lines inserted."""
+        exact = self._tx.binder.exact
+        parameters: dict[str, object] = {"tenant_id": tenant_id}
+        for index, ref in enumerate(refs):
+            parameters[f"o{index}"] = ref.order_number
+            parameters[f"l{index}"] = ref.line_id
+            parameters[f"d{index}"] = exact(delivered[ref])
+            parameters[f"c{index}"] = exact(claimed[ref])
+        rows = self._tx.fetch(
+            _new_claims(len(refs)), parameters, subject="order lines", on_check=on_check
+        )
+        return {LineRef(order_number, line_id) for order_number, line_id in rows}
 
 
 def _moved(before: dict[LineRef, _LineRow], after: dict[LineRef, _LineRow]) -> list[LineRef]:

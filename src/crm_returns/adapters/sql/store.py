@@ -101,7 +101,7 @@ class SqlAuditLog:
 
     def append(self, entry: AuditEntry) -> None:
         """Add ``entry``."""
-        self._tx.write(
+        self._tx.defer(
             _AUDIT,
             {
                 "tenant_id": entry.tenant_id,
@@ -140,7 +140,7 @@ class SqlOutbox:
 
     def add(self, message: OutboxMessage) -> None:
         """Queue ``message``."""
-        self._tx.write(
+        self._tx.defer(
             _OUTBOX,
             {
                 "id": message.id,

@@ -41,12 +41,16 @@ class Transaction:
         self._connection: Connection | None = None
         self._cursor: Any = None
         self._failed = False
+        self._deferred: list[tuple[Prepared, Parameters, str]] = []
         self._driver_error: type[Exception] = engine.dialect.loaded_dbapi.Error
         #: Converts values for :meth:`fetch` and :meth:`write`, which bypass SQLAlchemy.
         self.binder = Binder(engine.dialect)
-        #: What the repositories remember while the transaction lasts (cleared at
+        #: What the repositories remember while the unit of work lasts (cleared at
         #: its beginning and end): e.g. the returns read, by id.
         self.seen: dict[Any, Any] = {}
+        #: What the repositories read under a row lock, or wrote, in the current
+        #: transaction: valid until it commits (cleared then too).
+        self.held: dict[Any, Any] = {}
 
     @property
     def locks_rows(self) -> bool:
@@ -102,7 +106,9 @@ class Transaction:
             raise translate(error, "the database (another writer holds it)") from error
         self._connection = connection
         self._failed = False
+        self._deferred.clear()
         self.seen.clear()
+        self.held.clear()
 
     def execute(
         self,
@@ -121,6 +127,7 @@ class Transaction:
             on_check: Makes the error for a violated CHECK constraint, given its name.
         """
         connection = self.connection
+        self._flush()
         try:
             return connection.execute(statement, parameters)
         except sqlalchemy.exc.SQLAlchemyError as error:
@@ -130,13 +137,18 @@ class Transaction:
             raise translate(error, subject) from error
 
     def fetch(
-        self, statement: Prepared, parameters: Mapping[str, Any], *, subject: str
+        self,
+        statement: Prepared,
+        parameters: Mapping[str, Any],
+        *,
+        subject: str,
+        on_check: Callable[[str], CrmReturnsError] | None = None,
     ) -> list[tuple[Any, ...]]:
-        """The rows of a prepared query, as the driver gives them.
+        """The rows of a prepared query (or a write that returns rows), as the driver gives them.
 
         A database error ends the transaction and is raised as ours, as in :meth:`execute`.
         """
-        rows, _ = self._run(statement, parameters, subject, None)
+        rows, _ = self._run(statement, parameters, subject, on_check)
         return rows
 
     def write(
@@ -156,6 +168,33 @@ class Transaction:
         _, changed = self._run(statement, parameters, subject, on_check)
         return changed
 
+    def defer(self, statement: Prepared, parameters: Parameters, *, subject: str) -> None:
+        """Write later: just before the next statement, or with the commit.
+
+        For appends whose outcome nothing in the command reads (audit entries,
+        outbox messages, ledger rows).  On PostgreSQL the writes left at the
+        end go to the server together with the ``COMMIT``, in one round trip
+        (psycopg's pipeline mode), instead of one round trip each; a failure
+        among them fails the commit, and nothing is kept.
+        """
+        if self._connection is None:
+            raise RuntimeError("the SQL store is used only inside `with unit_of_work:`")
+        if parameters:
+            self._deferred.append((statement, parameters, subject))
+
+    def _flush(self) -> None:
+        """Run the deferred writes, in order."""
+        deferred, self._deferred = self._deferred, []
+        for statement, parameters, subject in deferred:
+            self._run(statement, parameters, subject, None)
+
+    def _observed(self) -> bool:
+        """Whether statements are logged or watched (SQLAlchemy's echo, or event listeners)."""
+        dispatch = self._engine.dispatch
+        return bool(
+            self._engine.echo or dispatch.before_cursor_execute or dispatch.after_cursor_execute
+        )
+
     def _run(
         self,
         statement: Prepared,
@@ -163,10 +202,10 @@ class Transaction:
         subject: str,
         on_check: Callable[[str], CrmReturnsError] | None,
     ) -> tuple[list[tuple[Any, ...]], int]:
-        engine = self._engine
-        sql = statement.sql(engine.dialect)
-        dispatch = engine.dispatch
-        if engine.echo or dispatch.before_cursor_execute or dispatch.after_cursor_execute:
+        if self._deferred:
+            self._flush()
+        sql = statement.sql(self._engine.dialect)
+        if self._observed():
             # Someone logs or watches statements: let SQLAlchemy hand it to the driver.
             connection = self.connection
             try:
@@ -218,20 +257,44 @@ class Transaction:
         raise translate(wrapped, subject) from wrapped
 
     def commit(self) -> None:
-        """Commit; the next statement begins a new transaction of its own."""
+        """Commit, with the deferred writes; the next statement begins a new transaction."""
         connection = self.connection
+        if self._deferred and self.locks_rows and not self._observed():
+            self._commit_in_pipeline()
+        self._flush()
+        self.held.clear()
         try:
             connection.commit()
         except sqlalchemy.exc.SQLAlchemyError as error:
             self._abandon()
             raise translate(error, "the unit of work") from error
 
+    def _commit_in_pipeline(self) -> None:
+        """PostgreSQL: send the deferred writes and ``COMMIT`` at once, then wait once."""
+        deferred, self._deferred = self._deferred, []
+        cursor = self._driver_cursor()
+        driver = self.connection.connection.driver_connection
+        dialect = self._engine.dialect
+        subjects = ", ".join(dict.fromkeys(subject for _, _, subject in deferred))
+        try:
+            with driver.pipeline():  # type: ignore[union-attr]
+                for statement, parameters, _ in deferred:
+                    if isinstance(parameters, Mapping):
+                        cursor.execute(statement.sql(dialect), parameters)
+                    else:
+                        cursor.executemany(statement.sql(dialect), parameters)
+                driver.commit()  # type: ignore[union-attr]
+        except self._driver_error as error:
+            self._driver_failure(error, "COMMIT", None, subjects, None)
+
     def end(self) -> None:
         """Roll back whatever is not committed and give the connection back."""
         connection, self._connection = self._connection, None
         cursor, self._cursor = self._cursor, None
         self._failed = False
+        self._deferred.clear()
         self.seen.clear()
+        self.held.clear()
         if connection is None:
             return
         if cursor is not None:
@@ -245,6 +308,8 @@ class Transaction:
 
     def _abandon(self) -> None:
         self._failed = True
+        self._deferred.clear()
+        self.held.clear()
         if self._connection is not None:
             try:
                 self._connection.rollback()
