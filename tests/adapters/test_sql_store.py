@@ -687,15 +687,18 @@ def test_a_second_unit_of_work_on_the_same_lines_waits_for_the_first(
         uow.commit()
     holding, release, entered = threading.Event(), threading.Event(), threading.Event()
 
+    # The lock holds from the read it protects on (PostgreSQL sends the two together).
     def hold() -> None:
         with database.unit_of_work() as uow:
             uow.returns.lock_lines(SAMPLE_TENANT, [MOUSE])
+            uow.returns.for_lines(SAMPLE_TENANT, [MOUSE])
             holding.set()
             release.wait(timeout=10)
 
     def enter() -> None:
         with database.unit_of_work() as uow:
             uow.returns.lock_lines(SAMPLE_TENANT, [MOUSE, CABLE])
+            uow.returns.for_lines(SAMPLE_TENANT, [MOUSE, CABLE])
             entered.set()
 
     holder = threading.Thread(target=hold)
@@ -710,6 +713,12 @@ def test_a_second_unit_of_work_on_the_same_lines_waits_for_the_first(
     waiter.join(timeout=10)
 
 
+def _read_locked(database: SqlDatabase, refs: list[LineRef]) -> None:
+    with database.unit_of_work() as uow:
+        uow.returns.lock_lines(SAMPLE_TENANT, refs)
+        uow.returns.for_lines(SAMPLE_TENANT, refs)
+
+
 def test_waiting_longer_than_the_timeout_is_a_concurrency_conflict(
     backend: Backend, drafts: tuple[ReturnOrder, ReturnOrder]
 ) -> None:
@@ -722,8 +731,9 @@ def test_waiting_longer_than_the_timeout_is_a_concurrency_conflict(
     try:
         with patient.unit_of_work() as holder:
             holder.returns.lock_lines(SAMPLE_TENANT, [MOUSE])
-            with pytest.raises(ConcurrencyConflict), hasty.unit_of_work() as uow:
-                uow.returns.lock_lines(SAMPLE_TENANT, [MOUSE])
+            holder.returns.for_lines(SAMPLE_TENANT, [MOUSE])
+            with pytest.raises(ConcurrencyConflict):
+                _read_locked(hasty, [MOUSE])
     finally:
         hasty.dispose()
         patient.dispose()

@@ -30,6 +30,12 @@ MINOR_UNITS: Final[dict[str, int]] = {
 }  # fmt: skip
 
 
+#: One minor unit of each currency (``Decimal("0.01")`` for CNY), for quantizing.
+_QUANTA: Final[dict[str, Decimal]] = {
+    code: Decimal(1).scaleb(-places) for code, places in MINOR_UNITS.items()
+}
+
+
 def minor_unit(currency: str) -> int:
     """Return the number of decimal places of ``currency``'s minor unit.
 
@@ -95,18 +101,13 @@ def _to_amount(value: object) -> Decimal:
 def _quantize(value: Decimal, currency: str, rounding: str | None = None) -> Decimal:
     """``value`` at ``currency``'s minor unit, or a typed error if it is too large to hold."""
     try:
-        return value.quantize(Decimal(1).scaleb(-minor_unit(currency)), rounding)
+        quantum = _QUANTA[currency]
+    except (KeyError, TypeError):
+        raise InvalidMoney(f"unknown currency {currency!r}") from None
+    try:
+        return value.quantize(quantum, rounding)
     except InvalidOperation:
         raise InvalidMoney(f"{value} {currency} is too large to hold exactly") from None
-
-
-def _check_scale(instance: Money, attribute: attrs.Attribute[Decimal], value: Decimal) -> None:
-    places = minor_unit(instance.currency)
-    if value != _quantize(value, instance.currency):
-        raise InvalidMoney(
-            f"{value} {instance.currency} has more decimal places than the currency's "
-            f"{places}; round it explicitly with Money.rounded"
-        )
 
 
 @attrs.frozen(order=False)
@@ -122,16 +123,20 @@ class Money:
             finer than the currency's minor unit.
     """
 
-    amount: Decimal = attrs.field(converter=_to_amount, validator=_check_scale)
+    amount: Decimal = attrs.field(converter=_to_amount)
     currency: str = attrs.field()
 
-    @currency.validator
-    def _known_currency(self, attribute: attrs.Attribute[str], value: str) -> None:
-        minor_unit(value)
-
     def __attrs_post_init__(self) -> None:
-        # Store the amount at the minor unit so that 10 and 10.00 are the same value.
-        object.__setattr__(self, "amount", _quantize(self.amount, self.currency) + 0)
+        # One check for the currency and the scale: the amount at the minor unit
+        # must be the amount given.  It is stored at the minor unit, so that 10
+        # and 10.00 are the same value.
+        at_minor_unit = _quantize(self.amount, self.currency)
+        if at_minor_unit != self.amount:
+            raise InvalidMoney(
+                f"{self.amount} {self.currency} has more decimal places than the currency's "
+                f"{minor_unit(self.currency)}; round it explicitly with Money.rounded"
+            )
+        object.__setattr__(self, "amount", at_minor_unit + 0)
 
     @classmethod
     def zero(cls, currency: str) -> Money:

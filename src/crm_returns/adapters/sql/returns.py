@@ -393,18 +393,26 @@ class SqlReturns:
 
         Call it before reading :meth:`for_lines` to decide a write.  On
         PostgreSQL it locks the lines' ``line_claims`` rows (lines never
-        returned before have none yet; for them the ``CHECK`` decides);
-        on SQLite the unit of work already holds the write lock.
+        returned before have none yet; for them the ``CHECK`` decides),
+        sending the lock with the next statement so that lock and read take
+        one round trip; on SQLite the unit of work already holds the write lock.
 
         Raises:
-            ConcurrencyConflict: Another transaction held a line past the lock timeout.
+            ConcurrencyConflict: Another transaction held a line past the lock
+                timeout (raised by the next statement, which waits for the lock).
         """
         if not self._tx.locks_rows:
             return
         held = self._tx.held
         wanted = sorted({ref for ref in refs if (_CLAIMS, tenant_id, ref) not in held})
         if wanted:
-            self._claim_rows(tenant_id, wanted)
+            # Taken with the next statement (the read it protects), in one round trip.
+            self._tx.defer(
+                _claims_of_lines(len(wanted)),
+                _line_parameters(tenant_id, wanted),
+                subject="order lines",
+                on_rows=functools.partial(self._held, tenant_id),
+            )
 
     # -- the claims behind the CHECK ---------------------------------------------------
 
@@ -477,6 +485,15 @@ class SqlReturns:
         rows = self._tx.fetch(
             _claims_of_lines(len(refs)), _line_parameters(tenant_id, refs), subject="order lines"
         )
+        return self._hold(tenant_id, rows)
+
+    def _held(self, tenant_id: str, rows: list[tuple[Any, ...]]) -> None:
+        self._hold(tenant_id, rows)
+
+    def _hold(
+        self, tenant_id: str, rows: list[tuple[Any, ...]]
+    ) -> dict[LineRef, tuple[Decimal, Decimal]]:
+        """Remember claim rows read under their locks; by line."""
         decimal = self._tx.binder.decimal
         found = {
             LineRef(order_number, line_id): (decimal(delivered), decimal(claimed))
@@ -503,6 +520,7 @@ class SqlReturns:
         already locked in this transaction are not read again.
         """
         tenant_id = order.tenant_id
+        self._tx.flush()  # the locks taken ahead, if any
         held = self._tx.held
         delivered = {line.ref: line.pricing.quantity for line in order.lines}
         change = {ref: _claimed(after, ref) - _claimed(before, ref) for ref in refs}

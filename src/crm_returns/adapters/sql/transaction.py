@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NoReturn
 
+import attrs
 import sqlalchemy as sa
 import sqlalchemy.exc
 from sqlalchemy.dialects import postgresql, sqlite
@@ -27,6 +28,16 @@ __all__ = ["Transaction"]
 Parameters = Mapping[str, Any] | Sequence[Mapping[str, Any]]
 
 
+@attrs.frozen
+class _Deferred:
+    """A statement waiting for the next one, or for the commit."""
+
+    statement: Prepared
+    parameters: Parameters
+    subject: str
+    on_rows: Callable[[list[tuple[Any, ...]]], None] | None
+
+
 class Transaction:
     """A connection that is in a transaction from ``begin`` until ``end``.
 
@@ -41,7 +52,7 @@ class Transaction:
         self._connection: Connection | None = None
         self._cursor: Any = None
         self._failed = False
-        self._deferred: list[tuple[Prepared, Parameters, str]] = []
+        self._deferred: list[_Deferred] = []
         self._driver_error: type[Exception] = engine.dialect.loaded_dbapi.Error
         #: Converts values for :meth:`fetch` and :meth:`write`, which bypass SQLAlchemy.
         self.binder = Binder(engine.dialect)
@@ -127,7 +138,7 @@ class Transaction:
             on_check: Makes the error for a violated CHECK constraint, given its name.
         """
         connection = self.connection
-        self._flush()
+        self.flush()
         try:
             return connection.execute(statement, parameters)
         except sqlalchemy.exc.SQLAlchemyError as error:
@@ -168,25 +179,40 @@ class Transaction:
         _, changed = self._run(statement, parameters, subject, on_check)
         return changed
 
-    def defer(self, statement: Prepared, parameters: Parameters, *, subject: str) -> None:
-        """Write later: just before the next statement, or with the commit.
+    def defer(
+        self,
+        statement: Prepared,
+        parameters: Parameters,
+        *,
+        subject: str,
+        on_rows: Callable[[list[tuple[Any, ...]]], None] | None = None,
+    ) -> None:
+        """Run ``statement`` later: just before the next statement, or with the commit.
 
-        For appends whose outcome nothing in the command reads (audit entries,
-        outbox messages, ledger rows).  On PostgreSQL the writes left at the
-        end go to the server together with the ``COMMIT``, in one round trip
-        (psycopg's pipeline mode), instead of one round trip each; a failure
-        among them fails the commit, and nothing is kept.
+        For writes whose outcome the command does not wait for (audit entries,
+        outbox messages, ledger rows) and for row locks taken ahead of the read
+        they protect (``on_rows`` then gets the rows).  On PostgreSQL the
+        deferred statements travel with the next statement, or with the
+        ``COMMIT``, in one round trip (psycopg's pipeline mode) instead of one
+        each, and run in the order given; a failure among them fails that
+        statement or the commit, and ends the transaction: nothing is kept.
         """
         if self._connection is None:
             raise RuntimeError("the SQL store is used only inside `with unit_of_work:`")
         if parameters:
-            self._deferred.append((statement, parameters, subject))
+            self._deferred.append(_Deferred(statement, parameters, subject, on_rows))
 
-    def _flush(self) -> None:
-        """Run the deferred writes, in order."""
+    def flush(self) -> None:
+        """Run the deferred statements now, in order."""
         deferred, self._deferred = self._deferred, []
-        for statement, parameters, subject in deferred:
-            self._run(statement, parameters, subject, None)
+        for item in deferred:
+            rows, _ = self._run(item.statement, item.parameters, item.subject, None)
+            if item.on_rows is not None:
+                item.on_rows(rows)
+
+    def _pipelined(self) -> bool:
+        """Whether deferred statements go with the next one (PostgreSQL, unobserved)."""
+        return bool(self._deferred) and self.locks_rows and not self._observed()
 
     def _observed(self) -> bool:
         """Whether statements are logged or watched (SQLAlchemy's echo, or event listeners)."""
@@ -203,7 +229,9 @@ class Transaction:
         on_check: Callable[[str], CrmReturnsError] | None,
     ) -> tuple[list[tuple[Any, ...]], int]:
         if self._deferred:
-            self._flush()
+            if self._pipelined():
+                return self._in_pipeline(statement, parameters, subject, on_check)
+            self.flush()
         sql = statement.sql(self._engine.dialect)
         if self._observed():
             # Someone logs or watches statements: let SQLAlchemy hand it to the driver.
@@ -257,11 +285,11 @@ class Transaction:
         raise translate(wrapped, subject) from wrapped
 
     def commit(self) -> None:
-        """Commit, with the deferred writes; the next statement begins a new transaction."""
+        """Commit, with the deferred statements; the next statement begins a new transaction."""
         connection = self.connection
-        if self._deferred and self.locks_rows and not self._observed():
-            self._commit_in_pipeline()
-        self._flush()
+        if self._pipelined():
+            self._in_pipeline(None, {}, "the unit of work", None)
+        self.flush()
         self.held.clear()
         try:
             connection.commit()
@@ -269,23 +297,54 @@ class Transaction:
             self._abandon()
             raise translate(error, "the unit of work") from error
 
-    def _commit_in_pipeline(self) -> None:
-        """PostgreSQL: send the deferred writes and ``COMMIT`` at once, then wait once."""
+    def _in_pipeline(
+        self,
+        statement: Prepared | None,
+        parameters: Parameters,
+        subject: str,
+        on_check: Callable[[str], CrmReturnsError] | None,
+    ) -> tuple[list[tuple[Any, ...]], int]:
+        """PostgreSQL: send the deferred statements and ``statement`` at once, wait once.
+
+        Without ``statement``, ``COMMIT`` goes last.  Returns the rows and row
+        count of ``statement``.
+        """
         deferred, self._deferred = self._deferred, []
-        cursor = self._driver_cursor()
+        writer = self._driver_cursor()
         driver = self.connection.connection.driver_connection
         dialect = self._engine.dialect
-        subjects = ", ".join(dict.fromkeys(subject for _, _, subject in deferred))
+
+        def send(cursor: Any, item: Prepared, values: Parameters) -> None:
+            if isinstance(values, Mapping):
+                cursor.execute(item.sql(dialect), values)
+            else:
+                cursor.executemany(item.sql(dialect), values)
+
+        readers = [driver.cursor() if item.on_rows else writer for item in deferred]  # type: ignore[union-attr]
+        last = driver.cursor()  # type: ignore[union-attr]
+        subjects = ", ".join(dict.fromkeys([*(item.subject for item in deferred), subject]))
         try:
-            with driver.pipeline():  # type: ignore[union-attr]
-                for statement, parameters, _ in deferred:
-                    if isinstance(parameters, Mapping):
-                        cursor.execute(statement.sql(dialect), parameters)
+            try:
+                with driver.pipeline():  # type: ignore[union-attr]
+                    for cursor, item in zip(readers, deferred, strict=True):
+                        send(cursor, item.statement, item.parameters)
+                    if statement is None:
+                        driver.commit()  # type: ignore[union-attr]
                     else:
-                        cursor.executemany(statement.sql(dialect), parameters)
-                driver.commit()  # type: ignore[union-attr]
+                        send(last, statement, parameters)
+                for cursor, item in zip(readers, deferred, strict=True):
+                    if item.on_rows is not None:
+                        item.on_rows(list(cursor.fetchall()))
+                if statement is None:
+                    return [], 0
+                rows = list(last.fetchall()) if last.description is not None else []
+                return rows, int(last.rowcount)
+            finally:
+                for cursor in {id(c): c for c in (*readers, last) if c is not writer}.values():
+                    cursor.close()
         except self._driver_error as error:
-            self._driver_failure(error, "COMMIT", None, subjects, None)
+            sql = "COMMIT" if statement is None else statement.sql(dialect)
+            self._driver_failure(error, sql, None, subjects, on_check)
 
     def end(self) -> None:
         """Roll back whatever is not committed and give the connection back."""
