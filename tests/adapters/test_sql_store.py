@@ -713,6 +713,80 @@ def test_a_second_unit_of_work_on_the_same_lines_waits_for_the_first(
     waiter.join(timeout=10)
 
 
+def _server_closes(database: SqlDatabase) -> None:
+    """End the backend of the connection the pool holds, as a server restart would."""
+    with database.engine.connect() as pooled:
+        pid = pooled.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+        pooled.rollback()
+    admin = sa.create_engine(database.engine.url)
+    try:
+        with admin.connect() as closer:
+            closer.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            closer.commit()
+    finally:
+        admin.dispose()
+
+
+@pytest.mark.parametrize("first", ["a read", "a command", "a search"])
+def test_a_connection_the_server_closed_is_replaced_by_the_first_round_trip(
+    backend: Backend, drafts: tuple[ReturnOrder, ReturnOrder], first: str
+) -> None:
+    """Without a ping at every checkout, the first round trip proves the connection."""
+    if backend.url.get_backend_name() != "postgresql":
+        pytest.skip("a SQLite file has no server to close the connection")
+    database = SqlDatabase.connect(backend.url, **backend.options, pool_size=1)
+    database.upgrade()
+    try:
+        mice = drafts[0]
+        with database.unit_of_work() as uow:
+            uow.returns.add(mice)
+            uow.commit()
+        _server_closes(database)
+        with database.unit_of_work() as uow:
+            if first == "a read":
+                assert_identical(uow.returns.get(SAMPLE_TENANT, mice.id), mice)
+            elif first == "a command":  # a lock and a read, sent together
+                uow.returns.lock_lines(SAMPLE_TENANT, [MOUSE])
+                assert [o.id for o in uow.returns.for_lines(SAMPLE_TENANT, [MOUSE])] == [mice.id]
+            else:  # through SQLAlchemy
+                assert uow.returns.search(SAMPLE_TENANT, ReturnQuery()).total == 1
+    finally:
+        database.dispose()
+
+
+def test_a_connection_lost_after_the_first_round_trip_fails_the_unit_of_work(
+    backend: Backend, drafts: tuple[ReturnOrder, ReturnOrder]
+) -> None:
+    """Once a unit of work has read, it cannot be silently moved to another connection."""
+    if backend.url.get_backend_name() != "postgresql":
+        pytest.skip("a SQLite file has no server to close the connection")
+    database = SqlDatabase.connect(backend.url, **backend.options, pool_size=1)
+    database.upgrade()
+    admin = sa.create_engine(database.engine.url)
+    try:
+        mice = drafts[0]
+        with database.unit_of_work() as uow:
+            uow.returns.add(mice)
+            uow.commit()
+        with pytest.raises(StorageError), database.unit_of_work() as uow:  # noqa: PT012
+            uow.returns.get(SAMPLE_TENANT, mice.id)
+            with admin.connect() as closer:
+                closer.execute(
+                    sa.text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE pid <> pg_backend_pid() AND datname = current_database() "
+                        "AND state = 'idle in transaction'"
+                    )
+                )
+                closer.commit()
+            uow.returns.get(SAMPLE_TENANT, mice.id)
+        with database.unit_of_work() as uow:  # the next one gets a working connection
+            assert_identical(uow.returns.get(SAMPLE_TENANT, mice.id), mice)
+    finally:
+        admin.dispose()
+        database.dispose()
+
+
 def _read_locked(database: SqlDatabase, refs: list[LineRef]) -> None:
     with database.unit_of_work() as uow:
         uow.returns.lock_lines(SAMPLE_TENANT, refs)

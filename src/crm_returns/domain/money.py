@@ -110,6 +110,24 @@ def _quantize(value: Decimal, currency: str, rounding: str | None = None) -> Dec
         raise InvalidMoney(f"{value} {currency} is too large to hold exactly") from None
 
 
+def _at_minor_unit(amount: Decimal, currency: str) -> Decimal:
+    """``amount`` held at ``currency``'s minor unit (10 and 10.00 are the same value).
+
+    Raises:
+        InvalidMoney: Unknown currency, or an amount finer than its minor unit.
+    """
+    at_minor_unit = _quantize(amount, currency)
+    if at_minor_unit != amount:
+        raise InvalidMoney(
+            f"{amount} {currency} has more decimal places than the currency's "
+            f"{minor_unit(currency)}; round it explicitly with Money.rounded"
+        )
+    return at_minor_unit + 0
+
+
+_ZERO = Decimal(0)
+
+
 @attrs.frozen(order=False)
 class Money:
     """An exact amount of one currency.
@@ -127,21 +145,24 @@ class Money:
     currency: str = attrs.field()
 
     def __attrs_post_init__(self) -> None:
-        # One check for the currency and the scale: the amount at the minor unit
-        # must be the amount given.  It is stored at the minor unit, so that 10
-        # and 10.00 are the same value.
-        at_minor_unit = _quantize(self.amount, self.currency)
-        if at_minor_unit != self.amount:
-            raise InvalidMoney(
-                f"{self.amount} {self.currency} has more decimal places than the currency's "
-                f"{minor_unit(self.currency)}; round it explicitly with Money.rounded"
-            )
-        object.__setattr__(self, "amount", at_minor_unit + 0)
+        object.__setattr__(self, "amount", _at_minor_unit(self.amount, self.currency))
+
+    @classmethod
+    def _of(cls, amount: Decimal, currency: str) -> Money:
+        """Money from a finite Decimal, checked as ``Money(amount, currency)`` checks it.
+
+        Arithmetic on Money makes finite Decimals: the conversion of the
+        public constructor is skipped, not the check of currency and scale.
+        """
+        money = object.__new__(cls)
+        object.__setattr__(money, "amount", _at_minor_unit(amount, currency))
+        object.__setattr__(money, "currency", currency)
+        return money
 
     @classmethod
     def zero(cls, currency: str) -> Money:
         """Return zero in ``currency``."""
-        return cls(Decimal(0), currency)
+        return cls._of(_ZERO, currency)
 
     @classmethod
     def rounded(cls, amount: Decimal, currency: str) -> Money:
@@ -150,7 +171,7 @@ class Money:
         Raises:
             InvalidMoney: On a float, NaN, infinity or unknown currency.
         """
-        return cls(_quantize(_to_amount(amount), currency, ROUND_HALF_UP), currency)
+        return cls._of(_quantize(_to_amount(amount), currency, ROUND_HALF_UP), currency)
 
     @classmethod
     def total(cls, amounts: Iterable[Money], currency: str) -> Money:
@@ -172,16 +193,16 @@ class Money:
         if not isinstance(other, Money):
             return NotImplemented
         self._same(other)
-        return Money(self.amount + other.amount, self.currency)
+        return Money._of(self.amount + other.amount, self.currency)
 
     def __sub__(self, other: Money) -> Money:
         if not isinstance(other, Money):
             return NotImplemented
         self._same(other)
-        return Money(self.amount - other.amount, self.currency)
+        return Money._of(self.amount - other.amount, self.currency)
 
     def __neg__(self) -> Money:
-        return Money(-self.amount, self.currency)
+        return Money._of(-self.amount, self.currency)
 
     def times(self, factor: Decimal) -> Money:
         """Multiply by an exact factor and round half-up to the minor unit."""

@@ -234,7 +234,8 @@ class ServiceCore:
         """
         actor = checked_actor(actor)
         return_id = checked_id(return_id, "return id")
-        digest = fingerprint(command, (return_id, *payload))
+        # Only a keyed command is ever compared with a retry.
+        digest = "" if key is None else fingerprint(command, (return_id, *payload))
         with self._uow() as uow:
             order = uow.returns.get(actor.tenant_id, return_id)
             required = (needs,) if isinstance(needs, Permission) else tuple(needs(order))

@@ -93,7 +93,8 @@ class Lifecycle(ServiceCore):
         actor = self._authorise(actor, Permission.CREATE_RETURN)
         if not isinstance(request, ReturnRequest):
             raise InvalidInput(f"request must be a ReturnRequest, got {type(request).__name__}")
-        digest = fingerprint("create_return", (request,))
+        # Only a keyed command is ever compared with a retry.
+        digest = "" if idempotency_key is None else fingerprint("create_return", (request,))
         with self._uow() as uow:
             replayed = self._replayed(uow, actor, idempotency_key, "create_return", digest)
             if replayed is not None:

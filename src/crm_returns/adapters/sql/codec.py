@@ -17,8 +17,8 @@ Reading builds the attrs classes through their own ``__init__``, so their
 validators check every stored document as they check user input.
 
 :func:`encode_text` and :func:`decode_text` add the JSON text, and remember
-the values they wrote or read by their exact text (the last few hundred, in
-this process).  Domain values are immutable, so text read back that this
+values read, and returns written, by their exact text (the last few hundred,
+in this process).  Domain values are immutable, so text read back that this
 process wrote or read before is answered with the value it describes,
 without parsing and validating it again: a command reads the return that the
 previous command wrote, and that would otherwise be most of its cost.
@@ -225,10 +225,17 @@ class _Remembered:
 _REMEMBERED = _Remembered(size=512, longest=65_536)
 
 
-def encode_text(value: object) -> str:
-    """``value``'s document as JSON text, remembered for :func:`decode_text`."""
+def encode_text(value: object, *, remember: bool = False) -> str:
+    """``value``'s document as JSON text.
+
+    Args:
+        value: An attrs value of the domain.
+        remember: Keep it for :func:`decode_text`, for values that are read
+            back soon (a return, which the next command reads).
+    """
     text = dumps(encode(value))
-    _REMEMBERED.put(type(value), text, value)
+    if remember:
+        _REMEMBERED.put(type(value), text, value)
     return text
 
 

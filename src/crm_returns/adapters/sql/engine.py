@@ -86,7 +86,9 @@ def _sqlite(url: URL, busy_timeout: float, echo: bool, options: dict[str, Any]) 
 
     @event.listens_for(engine, "begin")
     def _begin_immediate(connection: sa.Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # The store's units of work may have begun on the driver already.
+        if not connection.connection.driver_connection.in_transaction:  # type: ignore[union-attr]
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 
@@ -103,7 +105,6 @@ def _postgres(
     if schema is not None:
         settings.append(f"-c search_path={schema}")
     connect_args = {"options": " ".join(settings), **options.pop("connect_args", {})}
-    options.setdefault("pool_pre_ping", True)
     return sa.create_engine(
         url,
         echo=echo,

@@ -425,7 +425,7 @@ class SqlReturns:
             "created_at": binder.instant(order.created_at),
             "updated_at": binder.instant(order.updated_at),
             "version": order.version,
-            "document": encode_text(order),
+            "document": encode_text(order, remember=True),
         }
 
     def _stored_lines(self, tenant_id: str, return_id: str) -> dict[LineRef, _LineRow]:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import attrs
 import sqlalchemy as sa
@@ -26,6 +27,13 @@ __all__ = ["Transaction"]
 
 #: Parameters of one statement, or of an ``executemany``.
 Parameters = Mapping[str, Any] | Sequence[Mapping[str, Any]]
+
+
+_T = TypeVar("_T")
+
+
+class _StaleConnection(Exception):
+    """The server had closed the pooled connection before the unit of work began."""
 
 
 @attrs.frozen
@@ -51,6 +59,15 @@ class Transaction:
         self._engine = engine
         self._connection: Connection | None = None
         self._cursor: Any = None
+        self._driver: Any = None
+        self._begins_immediate = engine.dialect.name == "sqlite"
+        self._observing = False
+        # PostgreSQL without SQLAlchemy's pre-ping: the connection from the pool is
+        # proven by the unit of work's first round trip, and replaced if it failed.
+        self._proves_connections = engine.dialect.name != "sqlite" and not getattr(
+            engine.pool, "_pre_ping", False
+        )
+        self._unproven = False
         self._failed = False
         self._deferred: list[_Deferred] = []
         self._driver_error: type[Exception] = engine.dialect.loaded_dbapi.Error
@@ -110,16 +127,19 @@ class Transaction:
             connection = self._engine.connect()
         except sqlalchemy.exc.SQLAlchemyError as error:
             raise translate(error, "the database connection") from error
-        try:
-            connection.begin()
-        except sqlalchemy.exc.SQLAlchemyError as error:
-            connection.close()
-            raise translate(error, "the database (another writer holds it)") from error
         self._connection = connection
+        self._driver = connection.connection.driver_connection
         self._failed = False
         self._deferred.clear()
         self.seen.clear()
         self.held.clear()
+        self._observing = self._observed()
+        self._unproven = self._proves_connections
+        try:
+            self._driver_cursor()  # on SQLite: BEGIN IMMEDIATE
+        except CrmReturnsError:
+            self.end()
+            raise
 
     def execute(
         self,
@@ -137,11 +157,29 @@ class Transaction:
             subject: What is read or written, for error messages.
             on_check: Makes the error for a violated CHECK constraint, given its name.
         """
-        connection = self.connection
         self.flush()
+        if self._unproven:
+            return self._proving(
+                lambda: self._execute_once(
+                    statement, parameters, subject=subject, on_check=on_check
+                )
+            )
+        return self._execute_once(statement, parameters, subject=subject, on_check=on_check)
+
+    def _execute_once(
+        self,
+        statement: Executable,
+        parameters: Parameters | None,
+        *,
+        subject: str,
+        on_check: Callable[[str], CrmReturnsError] | None,
+    ) -> CursorResult[Any]:
+        connection = self.connection
         try:
             return connection.execute(statement, parameters)
         except sqlalchemy.exc.SQLAlchemyError as error:
+            if self._unproven and getattr(error, "connection_invalidated", False):
+                raise _StaleConnection from error
             self._abandon()
             if on_check is not None and failure_of(error) is Failure.CHECK:
                 raise on_check(constraint_of(error)) from error
@@ -212,7 +250,7 @@ class Transaction:
 
     def _pipelined(self) -> bool:
         """Whether deferred statements go with the next one (PostgreSQL, unobserved)."""
-        return bool(self._deferred) and self.locks_rows and not self._observed()
+        return bool(self._deferred) and self.locks_rows and not self._observing
 
     def _observed(self) -> bool:
         """Whether statements are logged or watched (SQLAlchemy's echo, or event listeners)."""
@@ -228,12 +266,56 @@ class Transaction:
         subject: str,
         on_check: Callable[[str], CrmReturnsError] | None,
     ) -> tuple[list[tuple[Any, ...]], int]:
+        if self._unproven:
+            return self._proving(lambda: self._run_once(statement, parameters, subject, on_check))
+        return self._run_once(statement, parameters, subject, on_check)
+
+    def _proving(self, attempt: Callable[[], _T]) -> _T:
+        """Make the first round trip of a unit of work, on a new connection if need be.
+
+        A pooled connection whose server end was closed while it waited (a
+        restart, an idle timeout) fails that first round trip; nothing has
+        happened in the unit of work yet, so it is made again on another.
+        """
+        deferred = list(self._deferred)
+        try:
+            result = attempt()
+        except _StaleConnection:
+            self._reconnect()
+            self._deferred = deferred
+            result = attempt()
+        self._unproven = False
+        return result
+
+    def _reconnect(self) -> None:
+        """Throw the pooled connection away and check out another."""
+        stale = self.connection
+        self._unproven = False
+        self._cursor = None
+        with contextlib.suppress(self._driver_error):
+            self._driver.close()  # psycopg would warn of it when collected
+        stale.invalidate()
+        stale.close()
+        try:
+            self._connection = self._engine.connect()
+        except sqlalchemy.exc.SQLAlchemyError as error:
+            self._connection = None
+            raise translate(error, "the database connection") from error
+        self._driver = self._connection.connection.driver_connection
+
+    def _run_once(
+        self,
+        statement: Prepared,
+        parameters: Mapping[str, Any] | Sequence[Mapping[str, Any]],
+        subject: str,
+        on_check: Callable[[str], CrmReturnsError] | None,
+    ) -> tuple[list[tuple[Any, ...]], int]:
         if self._deferred:
             if self._pipelined():
                 return self._in_pipeline(statement, parameters, subject, on_check)
             self.flush()
         sql = statement.sql(self._engine.dialect)
-        if self._observed():
+        if self._observing:
             # Someone logs or watches statements: let SQLAlchemy hand it to the driver.
             connection = self.connection
             try:
@@ -257,17 +339,26 @@ class Transaction:
             self._driver_failure(error, sql, parameters, subject, on_check)
 
     def _driver_cursor(self) -> Any:
-        """The driver's cursor, in a transaction (after a commit: a new one)."""
-        connection = self.connection
-        if not connection.in_transaction():
+        """The driver's cursor, in a transaction (after a commit: a new one).
+
+        The transaction is the driver's own: psycopg begins one by itself at
+        the first statement, and on SQLite this sends ``BEGIN IMMEDIATE``
+        (SQLAlchemy's ``begin`` event does the same for its own statements,
+        unless the driver is in a transaction already).
+        """
+        if self._failed or self._connection is None:
+            _ = self.connection  # raises the reason
+        cursor = self._cursor
+        if cursor is None:
+            cursor = self._cursor = self._driver.cursor()
+        if self._begins_immediate and not self._driver.in_transaction:
             try:
-                connection.begin()
-            except sqlalchemy.exc.SQLAlchemyError as error:
-                self._abandon()
-                raise translate(error, "the database (another writer holds it)") from error
-        if self._cursor is None:
-            self._cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        return self._cursor
+                cursor.execute("BEGIN IMMEDIATE")
+            except self._driver_error as error:
+                self._driver_failure(
+                    error, "BEGIN IMMEDIATE", None, "the database (another writer holds it)", None
+                )
+        return cursor
 
     def _driver_failure(
         self,
@@ -278,6 +369,12 @@ class Transaction:
         on_check: Callable[[str], CrmReturnsError] | None,
     ) -> NoReturn:
         """End the transaction and raise ours, caused by the error as SQLAlchemy would wrap it."""
+        if self._unproven and self._engine.dialect.is_disconnect(
+            error,  # type: ignore[arg-type]  # a driver error: PEP 249's Error
+            self._driver,
+            None,
+        ):
+            raise _StaleConnection from error
         wrapped = sqlalchemy.exc.DBAPIError.instance(sql, parameters, error, self._driver_error)
         self._abandon()
         if on_check is not None and failure_of(wrapped) is Failure.CHECK:
@@ -286,16 +383,25 @@ class Transaction:
 
     def commit(self) -> None:
         """Commit, with the deferred statements; the next statement begins a new transaction."""
-        connection = self.connection
         if self._pipelined():
-            self._in_pipeline(None, {}, "the unit of work", None)
+            if self._unproven:
+                self._proving(lambda: self._in_pipeline(None, {}, "the unit of work", None))
+            else:
+                self._in_pipeline(None, {}, "the unit of work", None)
         self.flush()
+        connection = self.connection
         self.held.clear()
+        if connection.in_transaction():  # SQLAlchemy ran statements of its own
+            try:
+                connection.commit()
+            except sqlalchemy.exc.SQLAlchemyError as error:
+                self._abandon()
+                raise translate(error, "the unit of work") from error
+            return
         try:
-            connection.commit()
-        except sqlalchemy.exc.SQLAlchemyError as error:
-            self._abandon()
-            raise translate(error, "the unit of work") from error
+            self._driver.commit()
+        except self._driver_error as error:
+            self._driver_failure(error, "COMMIT", None, "the unit of work", None)
 
     def _in_pipeline(
         self,
@@ -356,13 +462,17 @@ class Transaction:
         self.held.clear()
         if connection is None:
             return
-        if cursor is not None:
-            cursor.close()
         try:
+            if cursor is not None:
+                cursor.close()
             connection.rollback()
+            self._driver.rollback()  # nothing to do after a commit
         except sqlalchemy.exc.SQLAlchemyError as error:
             raise StorageError(f"rolling back failed: {error}") from error
+        except self._driver_error as error:
+            raise StorageError(f"rolling back failed: {error}") from error
         finally:
+            self._driver = None
             connection.close()
 
     def _abandon(self) -> None:
@@ -372,5 +482,6 @@ class Transaction:
         if self._connection is not None:
             try:
                 self._connection.rollback()
-            except sqlalchemy.exc.SQLAlchemyError:  # pragma: no cover - the connection is gone
-                self._connection.invalidate()
+                self._driver.rollback()
+            except (sqlalchemy.exc.SQLAlchemyError, self._driver_error):  # pragma: no cover
+                self._connection.invalidate()  # the connection is gone
