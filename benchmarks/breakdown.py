@@ -3,10 +3,14 @@
 Runs lifecycles through the service on one store twice and prints, per lifecycle:
 
 1. without a profiler: wall time split into beginning units of work (pool
-   checkout, pre-ping, ``BEGIN``), statements at the driver (from SQLAlchemy
-   handing a statement to the driver until it returns), commits, ending units
-   of work, and the rest — Python: SQLAlchemy, documents, domain and service;
-2. the statements each command sends;
+   checkout, ``BEGIN IMMEDIATE`` on SQLite), statements (from the store's
+   transaction sending a prepared statement — or a pipeline of them — to the
+   driver until the rows are back), commits (with the writes deferred to
+   them), ending units of work, and the rest — Python: documents, domain and
+   service;
+2. the statements each command sends (``[pipelined]``: sent in one round
+   trip with the others so marked, on PostgreSQL; ``COMMIT`` is counted
+   where it travels in a pipeline);
 3. under ``cProfile``: exclusive time by layer (the database and its driver,
    SQLAlchemy, JSON documents, the SQL adapter's own code, domain and
    service, the rest) and the functions with the most time of their own.
@@ -29,13 +33,12 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import sqlalchemy as sa
-
 from benchmarks.stores import PostgresServer, SqliteFiles
 from benchmarks.workload import Lifecycles, order_source, returns_service
 from crm_returns import ReturnOrder
 from crm_returns.adapters.memory import MemoryDatabase
 from crm_returns.adapters.sql import SqlDatabase, SqlUnitOfWork
+from crm_returns.adapters.sql.statements import Prepared
 from crm_returns.adapters.system import SystemClock
 from crm_returns.ports import UnitOfWork
 
@@ -95,19 +98,45 @@ class Stopwatch:
                 super().rollback()
                 watch.seconds["end"] += time.perf_counter() - started
 
-        started: list[float] = []
+        def timed(unit_of_work: SqlUnitOfWork) -> SqlUnitOfWork:
+            # The store runs its statements on the driver's cursor, past SQLAlchemy's
+            # events (listening to them would send the statements through
+            # SQLAlchemy instead): time its two ways of sending them.
+            transaction = unit_of_work._tx
+            run_once, in_pipeline = transaction._run_once, transaction._in_pipeline
+            dialect = database.engine.dialect
 
-        def before(*event: Any) -> None:
-            words = " ".join(str(event[2]).split()[:3])[:52]
-            self.statements[(self.command, words + (" [many]" if event[5] else ""))] += 1
-            started.append(time.perf_counter())
+            def count(statement: Prepared | None, many: bool, how: str = "") -> None:
+                sql = "COMMIT" if statement is None else statement.sql(dialect)
+                words = " ".join(sql.split()[:3])[:52] + (" [many]" if many else "") + how
+                watch.statements[(watch.command, words)] += 1
 
-        def after(*event: Any) -> None:
-            self.seconds["statements"] += time.perf_counter() - started.pop()
+            def run(statement: Prepared, parameters: Any, *rest: Any) -> Any:
+                count(statement, not isinstance(parameters, dict))
+                started = time.perf_counter()
+                try:
+                    return run_once(statement, parameters, *rest)
+                finally:
+                    watch.seconds["statements"] += time.perf_counter() - started
 
-        sa.event.listen(database.engine, "before_cursor_execute", before)
-        sa.event.listen(database.engine, "after_cursor_execute", after)
-        return lambda: TimedUnitOfWork(database.engine)
+            def pipelined(statement: Prepared | None, parameters: Any, *rest: Any) -> Any:
+                for item in transaction._deferred:
+                    count(item.statement, not isinstance(item.parameters, dict), " [pipelined]")
+                if statement is not None:
+                    count(statement, not isinstance(parameters, dict), " [pipelined]")
+                started = time.perf_counter()
+                try:
+                    return in_pipeline(statement, parameters, *rest)
+                finally:
+                    # With COMMIT last, the time is the commit's (its caller's).
+                    if statement is not None:
+                        watch.seconds["statements"] += time.perf_counter() - started
+
+            transaction._run_once = run  # type: ignore[method-assign,assignment]
+            transaction._in_pipeline = pipelined  # type: ignore[method-assign,assignment]
+            return unit_of_work
+
+        return lambda: timed(TimedUnitOfWork(database.engine))
 
 
 def _layer(filename: str, function: str) -> str:

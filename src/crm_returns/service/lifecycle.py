@@ -238,9 +238,16 @@ class Lifecycle(ServiceCore):
         comment = checked_text(comment, "comment")
 
         def decide(uow: UnitOfWork, order: ReturnOrder, actor: Actor) -> Transition:
-            uow.returns.lock_lines(actor.tenant_id, list(checked))
-            history = uow.returns.for_lines(actor.tenant_id, list(checked))
-            serials = {ref: returned_serials(history, ref, excluding=order.id) for ref in checked}
+            # Only lines that track serial numbers need what came back before.
+            tracked = {line.ref for line in order.lines if line.delivered_serials}
+            refs = [
+                ref for ref, receipt in checked.items() if ref in tracked or receipt.serial_numbers
+            ]
+            history: Sequence[ReturnOrder] = ()
+            if refs:
+                uow.returns.lock_lines(actor.tenant_id, refs)
+                history = uow.returns.for_lines(actor.tenant_id, refs)
+            serials = {ref: returned_serials(history, ref, excluding=order.id) for ref in refs}
             return goods.receive(
                 order, actor, self._clock.now(), checked, self._chart, serials, comment
             )
