@@ -451,10 +451,11 @@ class SqlReturns:
             return
         subject = f"the lines of return {order.number}"
         this = {"tenant_id": order.tenant_id, "id": order.id}
+        # Deferred: they go with the claims' statement, or with the commit.
         if before:
-            self._tx.write(_DELETE_LINES, this, subject=subject)
+            self._tx.defer(_DELETE_LINES, this, subject=subject)
         exact = self._tx.binder.exact
-        self._tx.write(
+        self._tx.defer(
             _INSERT_LINES,
             [
                 {
@@ -520,7 +521,8 @@ class SqlReturns:
         already locked in this transaction are not read again.
         """
         tenant_id = order.tenant_id
-        self._tx.flush()  # the locks taken ahead, if any
+        # Locks taken ahead (lock_lines) went with the return's own INSERT or
+        # UPDATE, so what they read is held by now.
         held = self._tx.held
         delivered = {line.ref: line.pricing.quantity for line in order.lines}
         change = {ref: _claimed(after, ref) - _claimed(before, ref) for ref in refs}
