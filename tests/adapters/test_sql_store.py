@@ -498,6 +498,56 @@ def test_a_unit_of_work_ending_without_commit_keeps_nothing(
         assert uow.sequences.next("return:acme:2026-11-27") == 1
 
 
+def test_an_append_that_fails_at_commit_keeps_nothing_of_the_unit_of_work(
+    database: SqlDatabase,
+    drafts: tuple[ReturnOrder, ReturnOrder],
+    memory_story: tuple[dict[str, object], MemoryDatabase],
+) -> None:
+    """Appends are sent with the next statement or the commit; their failure fails the commit."""
+    mice = drafts[0]
+    entry = next(iter(memory_story[1].committed.audit.values()))[0]
+    with database.unit_of_work() as uow:
+        uow.returns.add(mice)
+        uow.audit.append(entry)
+        uow.commit()
+    changed = attrs.evolve(mice, note="changed", version=2)
+    with database.unit_of_work() as uow:
+        uow.returns.update(changed, expected_version=1)
+        uow.audit.append(entry)  # the same id again: refused by the unique key
+        with pytest.raises(ConcurrencyConflict):
+            uow.commit()
+        with pytest.raises(RuntimeError, match="rolled this unit of work back"):
+            uow.returns.get(SAMPLE_TENANT, mice.id)
+    with database.unit_of_work() as uow:
+        assert_identical(uow.returns.get(SAMPLE_TENANT, mice.id), mice)
+        assert len(uow.audit.for_return(entry.tenant_id, entry.return_id)) == 1
+
+
+def test_statements_watched_through_sqlalchemy_events_are_all_seen_and_work_the_same(
+    database: SqlDatabase,
+) -> None:
+    """A host's logging or tracing on the engine sees every statement, deferred ones too."""
+    seen: list[str] = []
+
+    def watch(*event: Any) -> None:
+        seen.append(" ".join(str(event[2]).split()[:3]))
+
+    sa.event.listen(database.engine, "before_cursor_execute", watch)
+    try:
+        story = _service(database)
+        draft = story.create_return(CLERK, _picks((MOUSE, "2", "wrong_order")))
+        submitted = story.submit_return(CLERK, draft.id)
+    finally:
+        sa.event.remove(database.engine, "before_cursor_execute", watch)
+    assert "INSERT INTO audit_entries" in seen
+    assert "INSERT INTO outbox" in seen
+    assert "UPDATE returns SET" in seen
+    with database.unit_of_work() as uow:
+        assert_identical(uow.returns.get(SAMPLE_TENANT, draft.id), submitted)
+        trail = uow.audit.for_return(SAMPLE_TENANT, draft.id)
+    assert (trail[0].to_status, trail[-1].to_status) == (ReturnStatus.DRAFT, submitted.status)
+
+
 def test_writes_after_a_commit_need_a_commit_of_their_own(
     database: SqlDatabase, drafts: tuple[ReturnOrder, ReturnOrder]
 ) -> None:
