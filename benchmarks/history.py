@@ -316,6 +316,14 @@ def look_up_plan(database: SqlDatabase, ref: LineRef) -> list[str]:
     return plan
 
 
+def _literal(value: object) -> str:
+    """``value`` as a quoted PostgreSQL literal; a list as an array literal."""
+    if isinstance(value, list):
+        quoted = (str(item).replace("\\", "\\\\").replace('"', '\\"') for item in value)
+        value = "{" + ",".join(f'"{item}"' for item in quoted) + "}"
+    return "'{}'".format(str(value).replace("'", "''"))
+
+
 def _generic_plan(connection: sa.Connection, statement: str, parameters: Any) -> list[str]:
     """PostgreSQL's plan for ``statement`` prepared, whatever the values (``$1``, ``$2``…)."""
     numbers: dict[str, str] = {}
@@ -325,7 +333,7 @@ def _generic_plan(connection: sa.Connection, statement: str, parameters: Any) ->
 
     prepared = re.sub(r"%\((\w+)\)s", number, statement)
     # Literals, as EXECUTE's arguments: as parameters their types would be unknown.
-    values = ", ".join("'{}'".format(str(parameters[name]).replace("'", "''")) for name in numbers)
+    values = ", ".join(_literal(parameters[name]) for name in numbers)
     connection.exec_driver_sql(f"PREPARE bench_look_up AS {prepared}")
     try:
         connection.exec_driver_sql("SET LOCAL plan_cache_mode = force_generic_plan")

@@ -14,6 +14,7 @@ The reference for "right" is the in-memory store: the same story told through
 from __future__ import annotations
 
 import contextlib
+import json
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -62,7 +63,7 @@ from crm_returns.adapters.sql import (
     metadata,
     upgrade,
 )
-from crm_returns.adapters.sql.codec import EVENT_TYPES, decode, encode
+from crm_returns.adapters.sql.codec import EVENT_TYPES, decode, decode_text, encode, encode_text
 from crm_returns.adapters.sql.migrate import VERSION_TABLE, alembic_config
 from crm_returns.adapters.sql.schema import line_claims
 from crm_returns.adapters.sql.types import ExactDecimal, Instant
@@ -1088,3 +1089,22 @@ def test_an_event_is_stored_with_its_type_and_read_back_as_that_type(
         assert_identical(decode(document, OutboxMessage), message)
     with pytest.raises(DocumentError, match="tagged"):
         decode({**encode(messages[0]), "event": {"type": "Nope"}}, OutboxMessage)
+
+
+def test_a_return_written_is_read_back_without_decoding_and_any_other_text_is_checked(
+    drafts: tuple[ReturnOrder, ReturnOrder],
+) -> None:
+    mice = drafts[0]
+    written = encode_text(mice, remember=True)
+    assert decode_text(written, ReturnOrder) is mice  # the value it was made from
+    # The same document as other text (another writer's spacing): parsed and validated.
+    spaced = json.dumps(json.loads(written), indent=1, ensure_ascii=False)
+    read = decode_text(spaced, ReturnOrder)
+    assert read is not mice
+    assert_identical(read, mice)
+    tampered = json.loads(written)
+    tampered["lines"][0]["unit_price"]["currency"] = "XXX"  # refused by Money
+    with pytest.raises(CrmReturnsError):
+        decode_text(json.dumps(tampered, ensure_ascii=False), ReturnOrder)
+    with pytest.raises(DocumentError, match="not JSON"):
+        decode_text(written[:-1], ReturnOrder)

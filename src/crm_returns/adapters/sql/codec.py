@@ -16,12 +16,13 @@ the value written, down to the representation:
 Reading builds the attrs classes through their own ``__init__``, so their
 validators check every stored document as they check user input.
 
-:func:`encode_text` and :func:`decode_text` add the JSON text, and remember
-values read, and returns written, by their exact text (the last few hundred,
-in this process).  Domain values are immutable, so text read back that this
-process wrote or read before is answered with the value it describes,
-without parsing and validating it again: a command reads the return that the
-previous command wrote, and that would otherwise be most of its cost.
+:func:`encode_text` and :func:`decode_text` add the JSON text.  Returns
+written are remembered by their exact text (the last few hundred, in this
+process): values are immutable, so when that text is read back it is answered
+with the value it was made from, without parsing and validating it again.  A
+command reads the return that the previous command wrote, and decoding it
+would otherwise be the largest part of the command's cost.  Text this process
+did not write — another instance's, or older — is always decoded.
 """
 
 from __future__ import annotations
@@ -221,7 +222,7 @@ class _Remembered:
                 self._values.popitem(last=False)
 
 
-#: The documents this process wrote or read last.
+#: The documents of returns this process wrote last.
 _REMEMBERED = _Remembered(size=512, longest=65_536)
 
 
@@ -231,7 +232,8 @@ def encode_text(value: object, *, remember: bool = False) -> str:
     Args:
         value: An attrs value of the domain.
         remember: Keep it for :func:`decode_text`, for values that are read
-            back soon (a return, which the next command reads).
+            back soon (a return, which the next command reads).  Only values
+            of the domain, which are immutable, may be remembered.
     """
     text = dumps(encode(value))
     if remember:
@@ -253,6 +255,4 @@ def decode_text(text: str, as_type: type[_T]) -> _T:
         document = orjson.loads(text)
     except orjson.JSONDecodeError as error:
         raise DocumentError(f"stored {as_type.__name__} is not JSON: {error}") from error
-    value = decode(document, as_type)
-    _REMEMBERED.put(as_type, text, value)
-    return value
+    return decode(document, as_type)

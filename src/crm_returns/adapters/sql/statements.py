@@ -86,6 +86,9 @@ class Binder:
 
     def __init__(self, dialect: Dialect) -> None:
         self.as_text = dialect.name == "sqlite"
+        #: Whether the driver takes lists as arrays (PostgreSQL), for statements over
+        #: any number of rows that do not change with it.
+        self.arrays = dialect.name == "postgresql"
 
     def exact(self, value: Decimal) -> Decimal | str:
         """A finite decimal for an exact column."""
