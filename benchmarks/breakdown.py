@@ -112,7 +112,8 @@ class Stopwatch:
                 watch.statements[(watch.command, words)] += 1
 
             def run(statement: Prepared, parameters: Any, *rest: Any) -> Any:
-                count(statement, not isinstance(parameters, dict))
+                how = " [pipelined]" if transaction._pipelined() else ""
+                count(statement, not isinstance(parameters, dict), how)
                 started = time.perf_counter()
                 try:
                     return run_once(statement, parameters, *rest)
@@ -120,10 +121,9 @@ class Stopwatch:
                     watch.seconds["statements"] += time.perf_counter() - started
 
             def pipelined(statement: Prepared | None, parameters: Any, *rest: Any) -> Any:
+                # The statement itself, if any, was counted by ``run``.
                 for item in transaction._deferred:
                     count(item.statement, not isinstance(item.parameters, dict), " [pipelined]")
-                if statement is not None:
-                    count(statement, not isinstance(parameters, dict), " [pipelined]")
                 started = time.perf_counter()
                 try:
                     return in_pipeline(statement, parameters, *rest)
