@@ -223,7 +223,7 @@ class _Remembered:
 
 
 #: The documents of returns this process wrote last.
-_REMEMBERED = _Remembered(size=512, longest=65_536)
+_REMEMBERED = _Remembered(size=256, longest=65_536)
 
 
 def encode_text(value: object, *, remember: bool = False) -> str:
