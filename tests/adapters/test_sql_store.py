@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
@@ -65,7 +66,7 @@ from crm_returns.adapters.sql import (
 )
 from crm_returns.adapters.sql.codec import EVENT_TYPES, decode, decode_text, encode, encode_text
 from crm_returns.adapters.sql.migrate import VERSION_TABLE, alembic_config
-from crm_returns.adapters.sql.schema import line_claims
+from crm_returns.adapters.sql.schema import line_claims, return_lines
 from crm_returns.adapters.sql.types import ExactDecimal, Instant
 from crm_returns.domain.stock import Disposition
 from crm_returns.errors import ConcurrencyConflict, CrmReturnsError, NotFound, OverReturn
@@ -547,6 +548,116 @@ def test_statements_watched_through_sqlalchemy_events_are_all_seen_and_work_the_
         assert_identical(uow.returns.get(SAMPLE_TENANT, draft.id), submitted)
         trail = uow.audit.for_return(SAMPLE_TENANT, draft.id)
     assert (trail[0].to_status, trail[-1].to_status) == (ReturnStatus.DRAFT, submitted.status)
+
+
+def _claims_match_lines(database: SqlDatabase) -> None:
+    """``line_claims`` holds, per line, the sum of what the stored returns claim."""
+    with database.engine.connect() as connection:
+        totals: dict[tuple[str, str], Decimal] = {}
+        for order_number, line_id, claimed in connection.execute(
+            sa.select(return_lines.c.order_number, return_lines.c.line_id, return_lines.c.claimed)
+        ):
+            key = (order_number, line_id)
+            totals[key] = totals.get(key, Decimal(0)) + claimed
+        claims = {
+            (order_number, line_id): claimed
+            for order_number, line_id, claimed in connection.execute(
+                sa.select(line_claims.c.order_number, line_claims.c.line_id, line_claims.c.claimed)
+            )
+        }
+    assert {key: total for key, total in claims.items() if total} == totals
+
+
+def _asking(order: ReturnOrder, units: int, version: int) -> ReturnOrder:
+    lines = tuple(attrs.evolve(line, requested=Decimal(units)) for line in order.lines)
+    return attrs.evolve(order, lines=lines, version=version)
+
+
+def test_a_return_rewritten_at_the_same_version_between_two_transactions_keeps_claims_true(
+    database: SqlDatabase, drafts: tuple[ReturnOrder, ReturnOrder]
+) -> None:
+    """What one transaction read is not trusted in the next: the claims stay the lines' sum."""
+    mice = drafts[0]  # 2 of the 5 mice
+    with database.unit_of_work() as uow:
+        uow.returns.add(mice)
+        uow.commit()
+    reader = database.unit_of_work()
+    with reader:
+        reader.returns.get(SAMPLE_TENANT, mice.id)
+        reader.commit()
+        with database.unit_of_work() as other:  # rewrites it without raising the version
+            other.returns.update(_asking(mice, 1, version=1), expected_version=1)
+            other.commit()
+        reader.returns.update(_asking(mice, 3, version=2), expected_version=1)
+        reader.commit()
+    _claims_match_lines(database)
+    greedy = attrs.evolve(_asking(mice, 3, version=1), id="greedy", number="RT-GREEDY")
+    with pytest.raises(OverReturn), database.unit_of_work() as uow:  # 3 + 3 > 5
+        uow.returns.add(greedy)
+
+
+def test_a_return_rewritten_after_it_was_read_is_a_conflict_on_postgres(
+    backend: Backend, drafts: tuple[ReturnOrder, ReturnOrder]
+) -> None:
+    """Within one transaction too: the update checks the document it took the lines from."""
+    if backend.url.get_backend_name() != "postgresql":
+        pytest.skip("on SQLite the reader holds the write lock: nobody rewrites it meanwhile")
+    database = backend.database()
+    database.upgrade()
+    try:
+        mice = drafts[0]
+        with database.unit_of_work() as uow:
+            uow.returns.add(mice)
+            uow.commit()
+        with database.unit_of_work() as reader:
+            reader.returns.get(SAMPLE_TENANT, mice.id)
+            with database.unit_of_work() as other:
+                other.returns.update(_asking(mice, 1, version=1), expected_version=1)
+                other.commit()
+            with pytest.raises(ConcurrencyConflict):
+                reader.returns.update(_asking(mice, 3, version=2), expected_version=1)
+        _claims_match_lines(database)
+    finally:
+        database.dispose()
+
+
+def test_an_over_return_on_a_line_that_replaces_another_is_an_over_return(
+    database: SqlDatabase, drafts: tuple[ReturnOrder, ReturnOrder]
+) -> None:
+    """Dropping a line and asking too much of a new one: ``OverReturn``, nothing kept."""
+    mice, chair = drafts  # one chair delivered
+    with database.unit_of_work() as uow:
+        uow.returns.add(mice)
+        uow.commit()
+    greedy_chair = attrs.evolve(chair.lines[0], requested=Decimal(2))
+    edited = attrs.evolve(mice, version=2, lines=(greedy_chair,))
+    with pytest.raises(OverReturn) as refused, database.unit_of_work() as uow:
+        uow.returns.update(edited, expected_version=1)
+    assert (refused.value.line, refused.value.requested) == (str(CHAIR), Decimal(2))
+    with database.unit_of_work() as uow:
+        assert_identical(uow.returns.get(SAMPLE_TENANT, mice.id), mice)
+    _claims_match_lines(database)
+
+
+def test_a_commit_on_a_connection_the_server_closed_is_not_made_twice(
+    backend: Backend, memory_story: tuple[dict[str, object], MemoryDatabase]
+) -> None:
+    """A failed round trip that carried the COMMIT may have committed: it is not repeated."""
+    if backend.url.get_backend_name() != "postgresql":
+        pytest.skip("a SQLite file has no server to close the connection")
+    database = SqlDatabase.connect(backend.url, **backend.options, pool_size=1)
+    database.upgrade()
+    try:
+        entry = next(iter(memory_story[1].committed.audit.values()))[0]
+        _server_closes(database)
+        with database.unit_of_work() as uow:
+            uow.audit.append(entry)  # deferred: the commit is the first round trip
+            with pytest.raises(StorageError):
+                uow.commit()
+        with database.unit_of_work() as uow:
+            assert list(uow.audit.for_return(entry.tenant_id, entry.return_id)) == []
+    finally:
+        database.dispose()
 
 
 def test_writes_after_a_commit_need_a_commit_of_their_own(
@@ -1108,3 +1219,21 @@ def test_a_return_written_is_read_back_without_decoding_and_any_other_text_is_ch
         decode_text(json.dumps(tampered, ensure_ascii=False), ReturnOrder)
     with pytest.raises(DocumentError, match="not JSON"):
         decode_text(written[:-1], ReturnOrder)
+
+
+def test_a_return_with_times_in_a_named_zone_reads_back_as_decoding_gives_it(
+    drafts: tuple[ReturnOrder, ReturnOrder],
+) -> None:
+    """Remembering never changes what is read: a zone comes back as its offset, every time."""
+    shanghai = datetime(2026, 11, 27, 17, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    zoned = attrs.evolve(drafts[0], created_at=shanghai, updated_at=shanghai)
+    text = encode_text(zoned, remember=True)
+    read = decode_text(text, ReturnOrder)
+    assert read.created_at == shanghai
+    assert read.created_at.tzinfo == timezone(timedelta(hours=8))
+    assert_identical(read, decode(json.loads(text), ReturnOrder))
+
+
+def test_postgresql_is_reached_through_psycopg_3_only() -> None:
+    with pytest.raises(StorageError, match="psycopg 3"):
+        create_engine("postgresql+psycopg2://somewhere/returns")

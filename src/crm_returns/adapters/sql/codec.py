@@ -31,7 +31,7 @@ import functools
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
@@ -94,9 +94,16 @@ def _moment(value: object, _: object) -> datetime:
     return moment
 
 
+#: Set while encoding a value whose times carry a zone that decoding would not
+#: give back (a ``ZoneInfo``: it is read back as a fixed UTC offset).
+_ZONED = threading.local()
+
+
 def _unstructure_moment(value: datetime) -> str:
     if value.utcoffset() is None:
         raise DocumentError(f"cannot store a time without a UTC offset: {value!r}")
+    if type(value.tzinfo) is not timezone:
+        _ZONED.seen = True
     return value.isoformat()
 
 
@@ -235,8 +242,11 @@ def encode_text(value: object, *, remember: bool = False) -> str:
             back soon (a return, which the next command reads).  Only values
             of the domain, which are immutable, may be remembered.
     """
+    _ZONED.seen = False
     text = dumps(encode(value))
-    if remember:
+    # Remembered only if reading the text back would give this very value: a
+    # time in a named zone comes back as its offset, equal but not the same.
+    if remember and not _ZONED.seen:
         _REMEMBERED.put(type(value), text, value)
     return text
 

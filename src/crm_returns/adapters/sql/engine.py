@@ -98,6 +98,12 @@ def _postgres(
 ) -> Engine:
     if url.drivername == "postgresql":
         url = url.set(drivername="postgresql+psycopg")
+    if url.drivername != "postgresql+psycopg":
+        # The store sends its statements through psycopg 3 itself (pipelines, arrays).
+        raise StorageError(
+            f"the SQL store talks to PostgreSQL through psycopg 3 (postgresql+psycopg://), "
+            f"not {url.drivername!r}"
+        )
     # Server settings travel in libpq's "options"; keep any the URL already has.
     given = url.query.get("options")
     settings = [given] if isinstance(given, str) else list(given or ())

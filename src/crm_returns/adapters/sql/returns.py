@@ -109,6 +109,18 @@ _UPDATE = Prepared(
     .where(_this_return(returns, "id"), returns.c.version == param("expected_version"))
     .values({name: param(name) for name in _RETURN_COLUMNS})
 )
+#: PostgreSQL, when the return's lines are taken from the document read earlier
+#: in the unit of work: only if the stored document is still that very text
+#: (another writer might have replaced it without raising the version).
+_UPDATE_IF_UNCHANGED = Prepared(
+    sa.update(returns)
+    .where(
+        _this_return(returns, "id"),
+        returns.c.version == param("expected_version"),
+        as_text(returns.c.document) == param("read_as"),
+    )
+    .values({name: param(name) for name in _RETURN_COLUMNS})
+)
 _LINES = Prepared(
     sa.select(
         return_lines.c.order_number,
@@ -295,7 +307,7 @@ class SqlReturns:
         rows = self._tx.fetch(statement, parameters, subject=f"return {key}")
         if not rows:
             raise NotFound("return", key)
-        return self._seen(decode_text(rows[0][0], ReturnOrder))
+        return self._seen(decode_text(rows[0][0], ReturnOrder), rows[0][0])
 
     def _shape(self, refs: Sequence[LineRef]) -> int:
         """Which statement over ``refs``: one for any number of lines (arrays), or one per count."""
@@ -304,16 +316,25 @@ class SqlReturns:
     def _lines(self, tenant_id: str, refs: Sequence[LineRef]) -> dict[str, Any]:
         return _line_parameters(self._tx.binder.arrays, tenant_id, refs)
 
-    def _seen(self, order: ReturnOrder) -> ReturnOrder:
-        self._tx.seen[(SqlReturns, order.tenant_id, order.id)] = order
+    def _seen(self, order: ReturnOrder, text: str) -> ReturnOrder:
+        """Remember ``order``, stored as ``text``, until the transaction ends."""
+        self._tx.seen[(SqlReturns, order.tenant_id, order.id)] = (order, text)
         return order
 
-    def _known_lines(self, tenant_id: str, return_id: str, version: int) -> dict[LineRef, _LineRow]:
-        """The stored lines of a return at ``version``: remembered, or read."""
+    def _known_lines(
+        self, tenant_id: str, return_id: str, version: int
+    ) -> tuple[dict[LineRef, _LineRow], str | None]:
+        """The stored lines of a return at ``version``, and the text they were taken from.
+
+        A return read or written in this transaction has the lines its
+        document says (the store writes both together): on SQLite nobody else
+        writes until the transaction ends; on PostgreSQL the update then
+        checks that the document is still that text.  Otherwise they are read.
+        """
         known = self._tx.seen.get((SqlReturns, tenant_id, return_id))
-        if isinstance(known, ReturnOrder) and known.version == version:
-            return _line_rows(known)
-        return self._stored_lines(tenant_id, return_id)
+        if known is not None and known[0].version == version:
+            return _line_rows(known[0]), known[1]
+        return self._stored_lines(tenant_id, return_id), None
 
     def get(self, tenant_id: str, return_id: str) -> ReturnOrder:
         """The return with ``return_id``.
@@ -346,7 +367,7 @@ class SqlReturns:
             subject="the returns of order lines",
         )
         # Sorted here, not in SQL, so that the order never depends on a collation.
-        found = (self._seen(decode_text(document, ReturnOrder)) for (document,) in rows)
+        found = (self._seen(decode_text(document, ReturnOrder), document) for (document,) in rows)
         return sorted(found, key=lambda o: o.id)
 
     def search(self, tenant_id: str, query: ReturnQuery) -> Page[ReturnOrder]:
@@ -391,15 +412,16 @@ class SqlReturns:
             ConcurrencyConflict: Its id, or its number, is taken.
             OverReturn: Stored returns would claim more units than were delivered.
         """
+        columns = self._columns(order)
         inserted = self._tx.write(
             _INSERT,
-            {"tenant_id": order.tenant_id, "id": order.id, **self._columns(order)},
+            {"tenant_id": order.tenant_id, "id": order.id, **columns},
             subject=f"return {order.number}",
         )
         if inserted != 1:  # the id or the number is taken
             raise ConcurrencyConflict(f"return {order.id}")
         self._store_lines(order, {})
-        self._seen(order)
+        self._seen(order, columns["document"])
 
     def update(self, order: ReturnOrder, expected_version: int) -> None:
         """Replace a stored return whose version is still ``expected_version``.
@@ -411,23 +433,24 @@ class SqlReturns:
         """
         subject = f"return {order.number}"
         this = {"tenant_id": order.tenant_id, "id": order.id}
-        before = self._known_lines(order.tenant_id, order.id, expected_version)
+        before, read_as = self._known_lines(order.tenant_id, order.id, expected_version)
         after = _line_rows(order)
         if _moved(before, after):
             # Lock the lines' claims before the return's row, in the order every other
             # command takes them, so that a cancel racing a receipt cannot deadlock.
             self.lock_lines(order.tenant_id, [*before, *after])
-        changed = self._tx.write(
-            _UPDATE,
-            {**this, "expected_version": expected_version, **self._columns(order)},
-            subject=subject,
-        )
+        columns = self._columns(order)
+        parameters = {**this, "expected_version": expected_version, **columns}
+        statement = _UPDATE
+        if read_as is not None and self._tx.locks_rows:
+            statement, parameters["read_as"] = _UPDATE_IF_UNCHANGED, read_as
+        changed = self._tx.write(statement, parameters, subject=subject)
         if changed != 1:
             if not self._tx.fetch(_VERSION, this, subject=subject):
                 raise NotFound("return", order.id)
             raise ConcurrencyConflict(subject)
         self._store_lines(order, before, after)
-        self._seen(order)
+        self._seen(order, columns["document"])
 
     def lock_lines(self, tenant_id: str, refs: Iterable[LineRef]) -> None:
         """Hold the lines' claims until the unit of work ends, so their history stays put.
@@ -578,9 +601,12 @@ class SqlReturns:
             # The CHECK refuses the write and ends the transaction: nothing of it is kept.
             if not constraint.endswith(CLAIMS_CHECK):  # pragma: no cover - no other check fires
                 return ConcurrencyConflict(f"order lines of return {order.number}")
-            ref = next((r for r in refs if totals.get(r, _ZERO) > delivered[r]), refs[0])
+            over = [r for r in refs if r in totals and r in delivered and totals[r] > delivered[r]]
+            ref = over[0] if over else refs[0]
             mine = order.claimed(ref)
-            return OverReturn(str(ref), mine, delivered[ref], totals.get(ref, mine) - mine)
+            return OverReturn(
+                str(ref), mine, delivered.get(ref, _ZERO), totals.get(ref, mine) - mine
+            )
 
         fresh = [ref for ref in refs if ref not in stored and ref in delivered and change[ref] > 0]
         if fresh:

@@ -73,11 +73,11 @@ class Transaction:
         self._driver_error: type[Exception] = engine.dialect.loaded_dbapi.Error
         #: Converts values for :meth:`fetch` and :meth:`write`, which bypass SQLAlchemy.
         self.binder = Binder(engine.dialect)
-        #: What the repositories remember while the unit of work lasts (cleared at
-        #: its beginning and end): e.g. the returns read, by id.
+        #: What the repositories read or wrote in the current transaction (cleared
+        #: when it begins, commits or ends): e.g. the returns, by id.
         self.seen: dict[Any, Any] = {}
         #: What the repositories read under a row lock, or wrote, in the current
-        #: transaction: valid until it commits (cleared then too).
+        #: transaction (cleared with ``seen``).
         self.held: dict[Any, Any] = {}
 
     @property
@@ -383,14 +383,15 @@ class Transaction:
 
     def commit(self) -> None:
         """Commit, with the deferred statements; the next statement begins a new transaction."""
+        # A round trip that carries the COMMIT is never made twice: the server
+        # may have committed before the connection failed.
+        self._unproven = False
         if self._pipelined():
-            if self._unproven:
-                self._proving(lambda: self._in_pipeline(None, {}, "the unit of work", None))
-            else:
-                self._in_pipeline(None, {}, "the unit of work", None)
+            self._in_pipeline(None, {}, "the unit of work", None)
         self.flush()
         connection = self.connection
         self.held.clear()
+        self.seen.clear()
         if connection.in_transaction():  # SQLAlchemy ran statements of its own
             try:
                 connection.commit()
@@ -456,7 +457,9 @@ class Transaction:
         """Roll back whatever is not committed and give the connection back."""
         connection, self._connection = self._connection, None
         cursor, self._cursor = self._cursor, None
-        self._failed = False
+        # After a database error the transaction was rolled back already (or the
+        # connection, found gone, thrown away).
+        abandoned, self._failed = self._failed, False
         self._deferred.clear()
         self.seen.clear()
         self.held.clear()
@@ -465,8 +468,9 @@ class Transaction:
         try:
             if cursor is not None:
                 cursor.close()
-            connection.rollback()
-            self._driver.rollback()  # nothing to do after a commit
+            if not abandoned and not connection.invalidated:
+                connection.rollback()
+                self._driver.rollback()  # nothing to do after a commit
         except sqlalchemy.exc.SQLAlchemyError as error:
             raise StorageError(f"rolling back failed: {error}") from error
         except self._driver_error as error:
