@@ -153,6 +153,17 @@ def database(backend: Backend) -> Iterator[SqlDatabase]:
     database.dispose()
 
 
+@pytest.fixture
+def one_connection(backend: Backend) -> Iterator[SqlDatabase]:
+    """PostgreSQL with a pool of one connection (its server can close it); skips on SQLite."""
+    if backend.url.get_backend_name() != "postgresql":
+        pytest.skip("a SQLite file has no server to close the connection")
+    database = SqlDatabase.connect(backend.url, **backend.options, pool_size=1)
+    database.upgrade()
+    yield database
+    database.dispose()
+
+
 # -- a story told through the service ------------------------------------------------
 
 
@@ -640,24 +651,18 @@ def test_an_over_return_on_a_line_that_replaces_another_is_an_over_return(
 
 
 def test_a_commit_on_a_connection_the_server_closed_is_not_made_twice(
-    backend: Backend, memory_story: tuple[dict[str, object], MemoryDatabase]
+    one_connection: SqlDatabase, memory_story: tuple[dict[str, object], MemoryDatabase]
 ) -> None:
     """A failed round trip that carried the COMMIT may have committed: it is not repeated."""
-    if backend.url.get_backend_name() != "postgresql":
-        pytest.skip("a SQLite file has no server to close the connection")
-    database = SqlDatabase.connect(backend.url, **backend.options, pool_size=1)
-    database.upgrade()
-    try:
-        entry = next(iter(memory_story[1].committed.audit.values()))[0]
-        _server_closes(database)
-        with database.unit_of_work() as uow:
-            uow.audit.append(entry)  # deferred: the commit is the first round trip
-            with pytest.raises(StorageError):
-                uow.commit()
-        with database.unit_of_work() as uow:
-            assert list(uow.audit.for_return(entry.tenant_id, entry.return_id)) == []
-    finally:
-        database.dispose()
+    database = one_connection
+    entry = next(iter(memory_story[1].committed.audit.values()))[0]
+    _server_closes(database)
+    with database.unit_of_work() as uow:
+        uow.audit.append(entry)  # deferred: the commit is the first round trip
+        with pytest.raises(StorageError):
+            uow.commit()
+    with database.unit_of_work() as uow:
+        assert list(uow.audit.for_return(entry.tenant_id, entry.return_id)) == []
 
 
 def test_writes_after_a_commit_need_a_commit_of_their_own(
@@ -891,42 +896,31 @@ def _server_closes(database: SqlDatabase) -> None:
 
 @pytest.mark.parametrize("first", ["a read", "a command", "a search"])
 def test_a_connection_the_server_closed_is_replaced_by_the_first_round_trip(
-    backend: Backend, drafts: tuple[ReturnOrder, ReturnOrder], first: str
+    one_connection: SqlDatabase, drafts: tuple[ReturnOrder, ReturnOrder], first: str
 ) -> None:
     """Without a ping at every checkout, the first round trip proves the connection."""
-    if backend.url.get_backend_name() != "postgresql":
-        pytest.skip("a SQLite file has no server to close the connection")
-    database = SqlDatabase.connect(backend.url, **backend.options, pool_size=1)
-    database.upgrade()
-    try:
-        mice = drafts[0]
-        with database.unit_of_work() as uow:
-            uow.returns.add(mice)
-            uow.commit()
-        _server_closes(database)
-        with database.unit_of_work() as uow:
-            if first == "a read":
-                assert_identical(uow.returns.get(SAMPLE_TENANT, mice.id), mice)
-            elif first == "a command":  # a lock and a read, sent together
-                uow.returns.lock_lines(SAMPLE_TENANT, [MOUSE])
-                assert [o.id for o in uow.returns.for_lines(SAMPLE_TENANT, [MOUSE])] == [mice.id]
-            else:  # through SQLAlchemy
-                assert uow.returns.search(SAMPLE_TENANT, ReturnQuery()).total == 1
-    finally:
-        database.dispose()
+    database, mice = one_connection, drafts[0]
+    with database.unit_of_work() as uow:
+        uow.returns.add(mice)
+        uow.commit()
+    _server_closes(database)
+    with database.unit_of_work() as uow:
+        if first == "a read":
+            assert_identical(uow.returns.get(SAMPLE_TENANT, mice.id), mice)
+        elif first == "a command":  # a lock and a read, sent together
+            uow.returns.lock_lines(SAMPLE_TENANT, [MOUSE])
+            assert [o.id for o in uow.returns.for_lines(SAMPLE_TENANT, [MOUSE])] == [mice.id]
+        else:  # through SQLAlchemy
+            assert uow.returns.search(SAMPLE_TENANT, ReturnQuery()).total == 1
 
 
 def test_a_connection_lost_after_the_first_round_trip_fails_the_unit_of_work(
-    backend: Backend, drafts: tuple[ReturnOrder, ReturnOrder]
+    one_connection: SqlDatabase, drafts: tuple[ReturnOrder, ReturnOrder]
 ) -> None:
     """Once a unit of work has read, it cannot be silently moved to another connection."""
-    if backend.url.get_backend_name() != "postgresql":
-        pytest.skip("a SQLite file has no server to close the connection")
-    database = SqlDatabase.connect(backend.url, **backend.options, pool_size=1)
-    database.upgrade()
+    database, mice = one_connection, drafts[0]
     admin = sa.create_engine(database.engine.url)
     try:
-        mice = drafts[0]
         with database.unit_of_work() as uow:
             uow.returns.add(mice)
             uow.commit()
@@ -946,7 +940,6 @@ def test_a_connection_lost_after_the_first_round_trip_fails_the_unit_of_work(
             assert_identical(uow.returns.get(SAMPLE_TENANT, mice.id), mice)
     finally:
         admin.dispose()
-        database.dispose()
 
 
 def _read_locked(database: SqlDatabase, refs: list[LineRef]) -> None:
