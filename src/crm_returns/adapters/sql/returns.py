@@ -31,12 +31,11 @@ from typing import Any
 
 import attrs
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.sql.expression import ClauseElement
 
+from crm_returns.adapters.sql import return_statements as statements
 from crm_returns.adapters.sql.codec import decode_text, encode_text
-from crm_returns.adapters.sql.schema import CLAIMS_CHECK, line_claims, return_lines, returns
-from crm_returns.adapters.sql.statements import Prepared, as_text, param
+from crm_returns.adapters.sql.schema import CLAIMS_CHECK, return_lines, returns
+from crm_returns.adapters.sql.statements import Prepared, as_text
 from crm_returns.adapters.sql.transaction import Transaction
 from crm_returns.domain.orders import LineRef
 from crm_returns.domain.queries import Page, ReturnQuery
@@ -72,221 +71,8 @@ def _claimed(rows: dict[LineRef, _LineRow], ref: LineRef) -> Decimal:
     return _ZERO if row is None else row.claimed
 
 
-def _this_return(table: sa.Table, id_column: str = "return_id") -> sa.ColumnElement[bool]:
-    return sa.and_(table.c.tenant_id == param("tenant_id"), table.c[id_column] == param("id"))
-
-
-_RETURN_COLUMNS = (
-    "number",
-    "customer_id",
-    "status",
-    "created_at",
-    "updated_at",
-    "version",
-    "document",
-)
-
-_BY_ID = Prepared(sa.select(as_text(returns.c.document)).where(_this_return(returns, "id")))
-_BY_NUMBER = Prepared(
-    sa.select(as_text(returns.c.document)).where(
-        returns.c.tenant_id == param("tenant_id"), returns.c.number == param("number")
-    )
-)
-_VERSION = Prepared(sa.select(returns.c.version).where(_this_return(returns, "id")))
-
-
-def _insert(table: sa.Table, dialect: str, columns: Iterable[str]) -> ClauseElement:
-    """An ``INSERT`` of one row that does nothing when a unique key is taken."""
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return (
-        insert(table).values({name: param(name) for name in columns}).on_conflict_do_nothing()
-    ).inline()
-
-
-_INSERT = Prepared(lambda dialect: _insert(returns, dialect, ("tenant_id", "id", *_RETURN_COLUMNS)))
-_UPDATE = Prepared(
-    sa.update(returns)
-    .where(_this_return(returns, "id"), returns.c.version == param("expected_version"))
-    .values({name: param(name) for name in _RETURN_COLUMNS})
-)
-#: PostgreSQL, when the return's lines are taken from the document read earlier
-#: in the unit of work: only if the stored document is still that very text
-#: (another writer might have replaced it without raising the version).
-_UPDATE_IF_UNCHANGED = Prepared(
-    sa.update(returns)
-    .where(
-        _this_return(returns, "id"),
-        returns.c.version == param("expected_version"),
-        as_text(returns.c.document) == param("read_as"),
-    )
-    .values({name: param(name) for name in _RETURN_COLUMNS})
-)
-_LINES = Prepared(
-    sa.select(
-        return_lines.c.order_number,
-        return_lines.c.line_id,
-        return_lines.c.reason_code,
-        return_lines.c.claimed,
-        return_lines.c.refunded_units,
-    ).where(_this_return(return_lines))
-)
-_DELETE_LINES = Prepared(sa.delete(return_lines).where(_this_return(return_lines)))
-_INSERT_LINES = Prepared(
-    sa.insert(return_lines)
-    .values(
-        {
-            name: param(name)
-            for name in (
-                "tenant_id",
-                "return_id",
-                "order_number",
-                "line_id",
-                "reason_code",
-                "claimed",
-                "refunded_units",
-            )
-        }
-    )
-    .inline()
-)
-
-
 #: Keys of the claim rows held in ``Transaction.held``: ``(_CLAIMS, tenant, line)``.
 _CLAIMS = "line_claims"
-
-
-#: PostgreSQL: the first claim rows of a set of lines, from arrays (see ``_of_lines``).
-_NEW_CLAIMS_FROM_ARRAYS = Prepared(
-    sa.text(
-        "INSERT INTO line_claims (tenant_id, order_number, line_id, delivered, claimed) "
-        "SELECT :tenant_id, u.o, u.l, u.d, u.c FROM unnest(CAST(:orders AS text[]), "
-        "CAST(:lines AS text[]), CAST(:delivered AS numeric[]), CAST(:claimed AS numeric[])) "
-        "AS u(o, l, d, c) "
-        "ON CONFLICT DO NOTHING RETURNING line_claims.order_number, line_claims.line_id"
-    )
-)
-
-
-@functools.lru_cache(maxsize=32)
-def _new_claims(count: int) -> Prepared:
-    """SQLite: claim rows for ``count`` lines that have none; the keys of the rows inserted.
-
-    Parameters: ``tenant_id``, and ``o<i>``, ``l<i>``, ``d<i>`` (delivered), ``c<i>`` (claimed).
-    """
-    rows = [
-        {
-            "tenant_id": param("tenant_id"),
-            "order_number": param(f"o{index}"),
-            "line_id": param(f"l{index}"),
-            "delivered": param(f"d{index}"),
-            "claimed": param(f"c{index}"),
-        }
-        for index in range(count)
-    ]
-    return Prepared(
-        sqlite.insert(line_claims)
-        .values(rows)
-        .on_conflict_do_nothing()
-        .returning(line_claims.c.order_number, line_claims.c.line_id)
-    )
-
-
-_SET_CLAIMS = Prepared(
-    sa.update(line_claims)
-    .where(
-        line_claims.c.tenant_id == param("tenant_id"),
-        line_claims.c.order_number == param("order_number"),
-        line_claims.c.line_id == param("line_id"),
-    )
-    .values(delivered=param("delivered"), claimed=param("claimed"))
-)
-
-
-def _of_lines(table: sa.Table, dialect: str, count: int) -> sa.ColumnElement[bool]:
-    """``table``'s rows of the tenant for a set of order lines.
-
-    PostgreSQL takes the lines as two arrays, ``orders`` and ``lines``, so that
-    the statement is the same for any number of lines (a thousand lines as
-    numbered parameters cost psycopg and the planner a tenth of a second).
-    SQLite takes ``count`` numbered parameters ``o<i>``, ``l<i>``: the pairs
-    say which rows, and the two ``IN`` lists lead its planner to the
-    order-line index.
-    """
-    name = table.name
-    if dialect == "postgresql":
-        return sa.and_(
-            table.c.tenant_id == param("tenant_id"),
-            # ANY lists the planner searches the order-line index with, as IN lists.
-            sa.text(f"{name}.order_number = ANY(CAST(:orders AS text[]))"),
-            sa.text(f"{name}.line_id = ANY(CAST(:lines AS text[]))"),
-            sa.text(
-                f"({name}.order_number, {name}.line_id) IN (SELECT * FROM "  # noqa: S608 - a table of ours
-                "unnest(CAST(:orders AS text[]), CAST(:lines AS text[])))"
-            ),
-        )
-    pairs = ", ".join(f"(:o{index}, :l{index})" for index in range(count))
-    return sa.and_(
-        table.c.tenant_id == param("tenant_id"),
-        table.c.order_number.in_([param(f"o{index}") for index in range(count)]),
-        table.c.line_id.in_([param(f"l{index}") for index in range(count)]),
-        # A row value in a list of them (SQLAlchemy would make this one expanding parameter).
-        sa.text(f"({name}.order_number, {name}.line_id) IN ({pairs})"),
-    )
-
-
-def _line_parameters(arrays: bool, tenant_id: str, refs: Sequence[LineRef]) -> dict[str, Any]:
-    """The parameters of ``_of_lines`` for ``refs``: as arrays (PostgreSQL), or numbered."""
-    if arrays:
-        return {
-            "tenant_id": tenant_id,
-            "orders": [ref.order_number for ref in refs],
-            "lines": [ref.line_id for ref in refs],
-        }
-    parameters = {"tenant_id": tenant_id}
-    for index, ref in enumerate(refs):
-        parameters[f"o{index}"] = ref.order_number
-        parameters[f"l{index}"] = ref.line_id
-    return parameters
-
-
-@functools.lru_cache(maxsize=32)
-def _returns_of_lines(count: int) -> Prepared:
-    """The documents of the returns with a line among ``count`` order lines (0: arrays)."""
-
-    def build(dialect: str) -> ClauseElement:
-        matching = sa.select(return_lines.c.return_id).where(
-            _of_lines(return_lines, dialect, count)
-        )
-        return sa.select(as_text(returns.c.document)).where(
-            returns.c.tenant_id == param("tenant_id"), returns.c.id.in_(matching)
-        )
-
-    return Prepared(build)
-
-
-@functools.lru_cache(maxsize=32)
-def _claims_of_lines(count: int) -> Prepared:
-    """The claim rows of ``count`` order lines (0: arrays), locked, in code-point order."""
-
-    def build(dialect: str) -> ClauseElement:
-        def binary(column: sa.ColumnElement[str]) -> sa.ColumnElement[str]:
-            return column.collate("C") if dialect == "postgresql" else column
-
-        return (
-            sa.select(
-                line_claims.c.order_number,
-                line_claims.c.line_id,
-                line_claims.c.delivered,
-                line_claims.c.claimed,
-            )
-            .where(_of_lines(line_claims, dialect, count))
-            # One order for every transaction (Python's, as new rows are inserted
-            # in), so that two of them never wait for each other's rows.
-            .order_by(binary(line_claims.c.order_number), binary(line_claims.c.line_id))
-            .with_for_update()
-        )
-
-    return Prepared(build)
 
 
 class SqlReturns:
@@ -314,7 +100,7 @@ class SqlReturns:
         return 0 if self._tx.binder.arrays else len(refs)
 
     def _lines(self, tenant_id: str, refs: Sequence[LineRef]) -> dict[str, Any]:
-        return _line_parameters(self._tx.binder.arrays, tenant_id, refs)
+        return statements.line_parameters(self._tx.binder.arrays, tenant_id, refs)
 
     def _seen(self, order: ReturnOrder, text: str) -> ReturnOrder:
         """Remember ``order``, stored as ``text``, until the transaction ends."""
@@ -342,7 +128,7 @@ class SqlReturns:
         Raises:
             NotFound: The tenant has no such return.
         """
-        return self._one(_BY_ID, {"tenant_id": tenant_id, "id": return_id}, return_id)
+        return self._one(statements.BY_ID, {"tenant_id": tenant_id, "id": return_id}, return_id)
 
     def get_by_number(self, tenant_id: str, number: str) -> ReturnOrder:
         """The return with readable ``number``.
@@ -350,7 +136,7 @@ class SqlReturns:
         Raises:
             NotFound: The tenant has no such return.
         """
-        return self._one(_BY_NUMBER, {"tenant_id": tenant_id, "number": number}, number)
+        return self._one(statements.BY_NUMBER, {"tenant_id": tenant_id, "number": number}, number)
 
     def for_lines(self, tenant_id: str, refs: Iterable[LineRef]) -> Sequence[ReturnOrder]:
         """Every return of the tenant with a line for one of ``refs``, in any status, by id.
@@ -362,7 +148,7 @@ class SqlReturns:
         if not wanted:
             return []
         rows = self._tx.fetch(
-            _returns_of_lines(self._shape(wanted)),
+            statements.returns_of_lines(self._shape(wanted)),
             self._lines(tenant_id, wanted),
             subject="the returns of order lines",
         )
@@ -414,7 +200,7 @@ class SqlReturns:
         """
         columns = self._columns(order)
         inserted = self._tx.write(
-            _INSERT,
+            statements.INSERT,
             {"tenant_id": order.tenant_id, "id": order.id, **columns},
             subject=f"return {order.number}",
         )
@@ -441,12 +227,12 @@ class SqlReturns:
             self.lock_lines(order.tenant_id, [*before, *after])
         columns = self._columns(order)
         parameters = {**this, "expected_version": expected_version, **columns}
-        statement = _UPDATE
+        statement = statements.UPDATE
         if read_as is not None and self._tx.locks_rows:
-            statement, parameters["read_as"] = _UPDATE_IF_UNCHANGED, read_as
+            statement, parameters["read_as"] = statements.UPDATE_IF_UNCHANGED, read_as
         changed = self._tx.write(statement, parameters, subject=subject)
         if changed != 1:
-            if not self._tx.fetch(_VERSION, this, subject=subject):
+            if not self._tx.fetch(statements.VERSION, this, subject=subject):
                 raise NotFound("return", order.id)
             raise ConcurrencyConflict(subject)
         self._store_lines(order, before, after)
@@ -472,7 +258,7 @@ class SqlReturns:
         if wanted:
             # Taken with the next statement (the read it protects), in one round trip.
             self._tx.defer(
-                _claims_of_lines(self._shape(wanted)),
+                statements.claims_of_lines(self._shape(wanted)),
                 self._lines(tenant_id, wanted),
                 subject="order lines",
                 on_rows=functools.partial(self._held, tenant_id),
@@ -494,7 +280,7 @@ class SqlReturns:
 
     def _stored_lines(self, tenant_id: str, return_id: str) -> dict[LineRef, _LineRow]:
         rows = self._tx.fetch(
-            _LINES,
+            statements.LINES,
             {"tenant_id": tenant_id, "id": return_id},
             subject=f"the lines of return {return_id}",
         )
@@ -517,10 +303,10 @@ class SqlReturns:
         this = {"tenant_id": order.tenant_id, "id": order.id}
         # Deferred: they go with the claims' statement, or with the commit.
         if before:
-            self._tx.defer(_DELETE_LINES, this, subject=subject)
+            self._tx.defer(statements.DELETE_LINES, this, subject=subject)
         exact = self._tx.binder.exact
         self._tx.defer(
-            _INSERT_LINES,
+            statements.INSERT_LINES,
             [
                 {
                     "tenant_id": order.tenant_id,
@@ -548,7 +334,9 @@ class SqlReturns:
         ends: the rows are locked, so no other transaction changes them.
         """
         rows = self._tx.fetch(
-            _claims_of_lines(self._shape(refs)), self._lines(tenant_id, refs), subject="order lines"
+            statements.claims_of_lines(self._shape(refs)),
+            self._lines(tenant_id, refs),
+            subject="order lines",
         )
         return self._hold(tenant_id, rows)
 
@@ -629,7 +417,7 @@ class SqlReturns:
             totals[ref] = claimed + change[ref]
         exact = self._tx.binder.exact
         self._tx.write(
-            _SET_CLAIMS,
+            statements.SET_CLAIMS,
             [
                 {
                     "tenant_id": tenant_id,
@@ -658,11 +446,11 @@ class SqlReturns:
         exact = self._tx.binder.exact
         parameters = self._lines(tenant_id, refs)
         if self._tx.binder.arrays:
-            statement = _NEW_CLAIMS_FROM_ARRAYS
+            statement = statements.NEW_CLAIMS_FROM_ARRAYS
             parameters["delivered"] = [exact(delivered[ref]) for ref in refs]
             parameters["claimed"] = [exact(claimed[ref]) for ref in refs]
         else:
-            statement = _new_claims(len(refs))
+            statement = statements.new_claims(len(refs))
             for index, ref in enumerate(refs):
                 parameters[f"d{index}"] = exact(delivered[ref])
                 parameters[f"c{index}"] = exact(claimed[ref])
