@@ -37,13 +37,13 @@ from hypothesis.stateful import (
     multiple,
     rule,
 )
+from tests.service import draws
 
 from crm_returns import (
     Actor,
     Inspection,
     LineQuery,
     LineRef,
-    Money,
     Receipt,
     RequestedLine,
     ReturnOrder,
@@ -55,7 +55,7 @@ from crm_returns.adapters.sql import SqlDatabase
 from crm_returns.adapters.sql.schema import line_claims, return_lines
 from crm_returns.domain.queries import MAX_PAGE_SIZE
 from crm_returns.domain.settlement import RefundMethod
-from crm_returns.domain.stock import Disposition, RejectOutcome
+from crm_returns.domain.stock import Disposition
 from crm_returns.errors import CrmReturnsError
 from crm_returns.testing import SAMPLE_TENANT, Wiring, sample_lines, sample_wiring
 from crm_returns.testing.conformance import assert_identical
@@ -64,7 +64,6 @@ T = TypeVar("T")
 
 #: Where both clocks start (the sample wiring's own default, said out loud).
 START = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
-REASONS = ["quality_defect", "changed_requirement", "wrong_order", "damaged_in_transit", "other"]
 EVERYTHING = ReturnQuery(limit=MAX_PAGE_SIZE)
 ALL_LINES = LineQuery(limit=MAX_PAGE_SIZE)
 
@@ -154,7 +153,9 @@ class MemoryAgainstSqlite(RuleBasedStateMachine):
         for ref in chosen:
             anything = st.integers(1, int(self.lines[ref].quantity_delivered)).map(Decimal)
             units = st.one_of(st.just(left[ref]), anything) if left[ref] else anything
-            picked.append(RequestedLine(ref, data.draw(units), data.draw(st.sampled_from(REASONS))))
+            picked.append(
+                RequestedLine(ref, data.draw(units), data.draw(st.sampled_from(draws.REASONS)))
+            )
         return tuple(picked)
 
     # -- drafting and deciding ----------------------------------------------------
@@ -225,23 +226,7 @@ class MemoryAgainstSqlite(RuleBasedStateMachine):
         if order is None:
             return
         line = data.draw(st.sampled_from(order.lines))
-        # Now and then more than expected, to exercise the refusal.
-        top = int(line.awaiting_receipt) + data.draw(st.sampled_from([0, 0, 0, 1]))
-        received, wrong, missing = (data.draw(st.integers(0, top)) for _ in range(3))
-        if received + wrong + missing == 0:
-            received = 1
-        serials: tuple[str, ...] = ()
-        if line.delivered_serials:
-            # One serial number per unit received, as a rule; too few when more came.
-            shuffled = data.draw(st.permutations(line.delivered_serials))
-            serials = tuple(shuffled[:received])
-        receipt = Receipt(
-            received=Decimal(received),
-            damaged_in_transit=Decimal(data.draw(st.integers(0, received))),
-            wrong_item=Decimal(wrong),
-            missing=Decimal(missing),
-            serial_numbers=serials,
-        )
+        receipt = draws.receipt(data, line)
         self._both(
             "receive_goods",
             lambda w: w.service.receive_goods(w.warehouse, return_id, {line.ref: receipt}),
@@ -253,23 +238,7 @@ class MemoryAgainstSqlite(RuleBasedStateMachine):
         if order is None:
             return
         line = data.draw(st.sampled_from(order.lines))
-        top = int(line.awaiting_inspection) + data.draw(st.sampled_from([0, 0, 0, 1]))
-        accepted = data.draw(st.integers(0, top))
-        rejected = data.draw(st.integers(0, top - accepted))
-        review = data.draw(st.sampled_from([False, False, True])) if accepted + rejected else True
-        # Accepted units split over two dispositions; rejects kept or sent back.
-        first = data.draw(st.sampled_from(list(Disposition)))
-        second = data.draw(st.sampled_from(list(Disposition)))
-        part = data.draw(st.integers(0, accepted))
-        split = {first: Decimal(part)}
-        split[second] = split.get(second, Decimal(0)) + Decimal(accepted - part)
-        inspection = Inspection(
-            accepted=Decimal(accepted),
-            rejected=Decimal(rejected),
-            needs_review=review,
-            dispositions=split if accepted else {},
-            rejected_outcome=data.draw(st.sampled_from(list(RejectOutcome))),
-        )
+        inspection = draws.inspection(data, line)
         self._both(
             "inspect_goods",
             lambda w: w.service.inspect_goods(w.inspector, return_id, {line.ref: inspection}),
@@ -280,12 +249,10 @@ class MemoryAgainstSqlite(RuleBasedStateMachine):
         order = self._order(return_id)
         if order is None:
             return
-        line = data.draw(st.sampled_from(order.lines))
-        units = Decimal(data.draw(st.integers(1, int(line.in_repair) + 1)))
-        outcome = data.draw(st.sampled_from([Disposition.RESTOCK, Disposition.SCRAP]))
+        ref, units, outcome = draws.repair(data, order)
         self._both(
             "finish_repair",
-            lambda w: w.service.finish_repair(w.warehouse, return_id, line.ref, units, outcome),
+            lambda w: w.service.finish_repair(w.warehouse, return_id, ref, units, outcome),
         )
 
     # -- money and closing ----------------------------------------------------------
@@ -307,12 +274,9 @@ class MemoryAgainstSqlite(RuleBasedStateMachine):
     @rule(return_id=returns, data=st.data())
     def pay(self, return_id: str, data: st.DataObject) -> None:
         order = self._order(return_id)
-        if order is None or order.grant is None:
+        amount = None if order is None else draws.payment(data, order)
+        if amount is None:
             return
-        # Up to a cent more than is outstanding, to exercise the refusal.
-        top = order.grant.outstanding.amount + Decimal("0.01")
-        cents = data.draw(st.integers(1, max(1, int(top * 100))))
-        amount = Money(Decimal(cents) / 100, order.currency)
         self._both(
             "record_refund_payment",
             lambda w: w.service.record_refund_payment(w.finance, return_id, amount, "PSP"),

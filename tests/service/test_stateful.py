@@ -33,6 +33,7 @@ from hypothesis.stateful import (
     precondition,
     rule,
 )
+from tests.service import draws
 
 from crm_returns import (
     Actor,
@@ -50,7 +51,7 @@ from crm_returns.domain.audit import AuditEntry
 from crm_returns.domain.ledger import DEFAULT_CHART, Side
 from crm_returns.domain.settlement import RefundMethod
 from crm_returns.domain.states import TRANSITIONS, Action
-from crm_returns.domain.stock import Disposition, Location, RejectOutcome, balances
+from crm_returns.domain.stock import Disposition, Location, balances
 from crm_returns.errors import (
     CrmReturnsError,
     NotAuthorised,
@@ -63,7 +64,6 @@ from crm_returns.testing import SAMPLE_TENANT, sample_wiring
 from crm_returns.testing.strategies import delivered_lines
 
 TENANT = SAMPLE_TENANT
-REASONS = ["quality_defect", "changed_requirement", "wrong_order", "damaged_in_transit", "other"]
 
 ACTORS = {
     "clerk": Actor("u-clerk", "Clerk", TENANT, {"requester"}),
@@ -246,7 +246,7 @@ class ReturnsMachine(RuleBasedStateMachine):
                         RequestedLine,
                         ref=st.just(line.ref),
                         quantity=self._quantities(line),
-                        reason_code=st.sampled_from(REASONS),
+                        reason_code=st.sampled_from(draws.REASONS),
                     )
                     for line in chosen
                 )
@@ -295,17 +295,7 @@ class ReturnsMachine(RuleBasedStateMachine):
         if order is None:
             return
         line = data.draw(st.sampled_from(order.lines))
-        # Now and then more than expected, to exercise the refusal.
-        top = int(line.awaiting_receipt) + data.draw(st.sampled_from([0, 0, 0, 1]))
-        received, wrong, missing = (data.draw(st.integers(0, top)) for _ in range(3))
-        if received + wrong + missing == 0:
-            received = 1
-        receipt = Receipt(
-            received=Decimal(received),
-            damaged_in_transit=Decimal(data.draw(st.integers(0, received))),
-            wrong_item=Decimal(wrong),
-            missing=Decimal(missing),
-        )
+        receipt = draws.receipt(data, line)
         self._attempt(
             self.service.receive_goods, ACTORS["warehouse"], return_id, {line.ref: receipt}
         )
@@ -316,23 +306,7 @@ class ReturnsMachine(RuleBasedStateMachine):
         if order is None:
             return
         line = data.draw(st.sampled_from(order.lines))
-        top = int(line.awaiting_inspection) + data.draw(st.sampled_from([0, 0, 0, 1]))
-        accepted = data.draw(st.integers(0, top))
-        rejected = data.draw(st.integers(0, top - accepted))
-        review = data.draw(st.sampled_from([False, False, True])) if accepted + rejected else True
-        # Split the accepted units over two dispositions, and send rejects somewhere.
-        first = data.draw(st.sampled_from(list(Disposition)))
-        second = data.draw(st.sampled_from(list(Disposition)))
-        part = data.draw(st.integers(0, accepted))
-        split = {first: Decimal(part)}
-        split[second] = split.get(second, Decimal(0)) + Decimal(accepted - part)
-        inspection = Inspection(
-            accepted=Decimal(accepted),
-            rejected=Decimal(rejected),
-            needs_review=review,
-            dispositions=split if accepted else {},
-            rejected_outcome=data.draw(st.sampled_from(list(RejectOutcome))),
-        )
+        inspection = draws.inspection(data, line)
         self._attempt(
             self.service.inspect_goods, ACTORS["inspector"], return_id, {line.ref: inspection}
         )
@@ -415,13 +389,9 @@ class ReturnsMachine(RuleBasedStateMachine):
     @rule(return_id=returns, data=st.data())
     def pay(self, return_id: str, data: st.DataObject) -> None:
         order = self._existing(return_id)
-        if order is None or order.grant is None:
-            return
-        # Up to a cent more than is outstanding, to exercise the refusal.
-        top = order.grant.outstanding.amount + Decimal("0.01")
-        cents = data.draw(st.integers(1, max(1, int(top * 100))))
-        amount = Money(Decimal(cents) / 100, order.currency)
-        self._attempt(self.service.record_refund_payment, ACTORS["finance"], return_id, amount)
+        amount = None if order is None else draws.payment(data, order)
+        if amount is not None:
+            self._attempt(self.service.record_refund_payment, ACTORS["finance"], return_id, amount)
 
     @rule(return_id=returns, data=st.data())
     def settle(self, return_id: str, data: st.DataObject) -> None:
@@ -442,11 +412,9 @@ class ReturnsMachine(RuleBasedStateMachine):
         order = self._existing(return_id)
         if order is None:
             return
-        line = data.draw(st.sampled_from(order.lines))
-        units = Decimal(data.draw(st.integers(1, int(line.in_repair) + 1)))
-        outcome = data.draw(st.sampled_from([Disposition.RESTOCK, Disposition.SCRAP]))
+        ref, units, outcome = draws.repair(data, order)
         self._attempt(
-            self.service.finish_repair, ACTORS["warehouse"], return_id, line.ref, units, outcome
+            self.service.finish_repair, ACTORS["warehouse"], return_id, ref, units, outcome
         )
 
     @rule(return_id=returns)

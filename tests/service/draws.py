@@ -1,0 +1,78 @@
+"""Arguments of commands, drawn by the stateful tests from the state of a return.
+
+Shared by ``tests/service/test_stateful.py`` (the service on the memory store,
+checked against invariants) and ``tests/adapters/test_sql_differential.py``
+(the memory store against SQLite), so that both drive the same commands.
+Each draw is mostly sensible and now and then a little too much, so that
+refusals are exercised too.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from hypothesis import strategies as st
+
+from crm_returns import Inspection, LineRef, Money, Receipt, ReturnOrder
+from crm_returns.domain.lines import ReturnLine
+from crm_returns.domain.stock import Disposition, RejectOutcome
+
+#: Reason codes of the default catalog.
+REASONS = ["quality_defect", "changed_requirement", "wrong_order", "damaged_in_transit", "other"]
+
+
+def receipt(data: st.DataObject, line: ReturnLine) -> Receipt:
+    """A receipt for ``line``: received, wrong and missing units, with serial numbers."""
+    # Now and then more than expected, to exercise the refusal.
+    top = int(line.awaiting_receipt) + data.draw(st.sampled_from([0, 0, 0, 1]))
+    received, wrong, missing = (data.draw(st.integers(0, top)) for _ in range(3))
+    if received + wrong + missing == 0:
+        received = 1
+    serials: tuple[str, ...] = ()
+    if line.delivered_serials:
+        # One serial number per unit received, as a rule; too few when more came.
+        shuffled = data.draw(st.permutations(line.delivered_serials))
+        serials = tuple(shuffled[:received])
+    return Receipt(
+        received=Decimal(received),
+        damaged_in_transit=Decimal(data.draw(st.integers(0, received))),
+        wrong_item=Decimal(wrong),
+        missing=Decimal(missing),
+        serial_numbers=serials,
+    )
+
+
+def inspection(data: st.DataObject, line: ReturnLine) -> Inspection:
+    """An inspection of ``line``: accepted units split over two dispositions, rejects sent on."""
+    top = int(line.awaiting_inspection) + data.draw(st.sampled_from([0, 0, 0, 1]))
+    accepted = data.draw(st.integers(0, top))
+    rejected = data.draw(st.integers(0, top - accepted))
+    review = data.draw(st.sampled_from([False, False, True])) if accepted + rejected else True
+    first = data.draw(st.sampled_from(list(Disposition)))
+    second = data.draw(st.sampled_from(list(Disposition)))
+    part = data.draw(st.integers(0, accepted))
+    split = {first: Decimal(part)}
+    split[second] = split.get(second, Decimal(0)) + Decimal(accepted - part)
+    return Inspection(
+        accepted=Decimal(accepted),
+        rejected=Decimal(rejected),
+        needs_review=review,
+        dispositions=split if accepted else {},
+        rejected_outcome=data.draw(st.sampled_from(list(RejectOutcome))),
+    )
+
+
+def repair(data: st.DataObject, order: ReturnOrder) -> tuple[LineRef, Decimal, Disposition]:
+    """A finished repair on a line of ``order``: up to one unit more than is in repair."""
+    line = data.draw(st.sampled_from(order.lines))
+    units = Decimal(data.draw(st.integers(1, int(line.in_repair) + 1)))
+    return line.ref, units, data.draw(st.sampled_from([Disposition.RESTOCK, Disposition.SCRAP]))
+
+
+def payment(data: st.DataObject, order: ReturnOrder) -> Money | None:
+    """A payment of ``order``'s granted refund, up to a cent more than is outstanding."""
+    if order.grant is None:
+        return None
+    top = order.grant.outstanding.amount + Decimal("0.01")
+    cents = data.draw(st.integers(1, max(1, int(top * 100))))
+    return Money(Decimal(cents) / 100, order.currency)
