@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from crm_returns.adapters.sql.codec import decode_text, encode_text
 from crm_returns.adapters.sql.schema import journal_entries, journal_postings, stock_moves
-from crm_returns.adapters.sql.statements import Prepared, as_text, param
+from crm_returns.adapters.sql.statements import as_text, insert_row
 from crm_returns.adapters.sql.transaction import Transaction
 from crm_returns.domain.ledger import JournalEntry
 from crm_returns.domain.stock import StockMove
@@ -23,19 +23,15 @@ from crm_returns.domain.stock import StockMove
 __all__ = ["SqlJournal", "SqlStockLedger"]
 
 
-def _insert(table: sa.Table, *columns: str) -> Prepared:
-    return Prepared(sa.insert(table).values({name: param(name) for name in columns}).inline())
-
-
-_MOVES = _insert(
+_MOVES = insert_row(
     stock_moves,
     *("tenant_id", "id", "return_id", "order_number", "line_id", "sku", "quantity"),
     *("source", "destination", "at", "document"),
 )
-_ENTRIES = _insert(
+_ENTRIES = insert_row(
     journal_entries, "tenant_id", "id", "return_id", "number", "kind", "at", "currency", "document"
 )
-_POSTINGS = _insert(
+_POSTINGS = insert_row(
     journal_postings,
     "tenant_id",
     "entry_id",

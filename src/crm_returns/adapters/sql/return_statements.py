@@ -14,11 +14,17 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.sql.expression import ClauseElement
 
 from crm_returns.adapters.sql.schema import line_claims, return_lines, returns
-from crm_returns.adapters.sql.statements import Prepared, as_text, param
+from crm_returns.adapters.sql.statements import (
+    Prepared,
+    as_text,
+    code_point_order,
+    dialect_insert,
+    param,
+)
 from crm_returns.domain.orders import LineRef
 
 
@@ -48,10 +54,8 @@ VERSION = Prepared(sa.select(returns.c.version).where(this_return(returns, "id")
 
 def insert_unless_taken(table: sa.Table, dialect: str, columns: Iterable[str]) -> ClauseElement:
     """An ``INSERT`` of one row that does nothing when a unique key is taken."""
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return (
-        insert(table).values({name: param(name) for name in columns}).on_conflict_do_nothing()
-    ).inline()
+    insert = dialect_insert(table, dialect)
+    return insert.values({name: param(name) for name in columns}).on_conflict_do_nothing().inline()
 
 
 INSERT = Prepared(
@@ -216,9 +220,6 @@ def claims_of_lines(count: int) -> Prepared:
     """The claim rows of ``count`` order lines (0: arrays), locked, in code-point order."""
 
     def build(dialect: str) -> ClauseElement:
-        def binary(column: sa.ColumnElement[str]) -> sa.ColumnElement[str]:
-            return column.collate("C") if dialect == "postgresql" else column
-
         return (
             sa.select(
                 line_claims.c.order_number,
@@ -229,7 +230,10 @@ def claims_of_lines(count: int) -> Prepared:
             .where(of_lines(line_claims, dialect, count))
             # One order for every transaction (Python's, as new rows are inserted
             # in), so that two of them never wait for each other's rows.
-            .order_by(binary(line_claims.c.order_number), binary(line_claims.c.line_id))
+            .order_by(
+                code_point_order(line_claims.c.order_number, dialect),
+                code_point_order(line_claims.c.line_id, dialect),
+            )
             .with_for_update()
         )
 

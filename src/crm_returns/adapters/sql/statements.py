@@ -24,13 +24,21 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import sqlite
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.expression import ClauseElement
 
 from crm_returns.adapters.sql.errors import DocumentError
 
-__all__ = ["Binder", "Prepared", "as_text", "param"]
+__all__ = [
+    "Binder",
+    "Prepared",
+    "as_text",
+    "code_point_order",
+    "dialect_insert",
+    "insert_row",
+    "param",
+]
 
 #: SQLite statements are compiled with named parameters (``:name``), which
 #: ``sqlite3`` takes from a dict as psycopg takes ``%(name)s``.
@@ -45,6 +53,18 @@ def param(name: str) -> sa.BindParameter[Any]:
 def as_text(column: sa.ColumnElement[Any]) -> sa.ColumnElement[str]:
     """A document column read as the text it was written as (PostgreSQL would parse it)."""
     return sa.cast(column, sa.Text)
+
+
+def dialect_insert(table: sa.Table, dialect: str) -> postgresql.Insert | sqlite.Insert:
+    """An ``INSERT`` into ``table`` that can say what to do on a conflict, for ``dialect``."""
+    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+
+
+def code_point_order(column: sa.ColumnElement[str], dialect: str) -> sa.ColumnElement[str]:
+    """``column`` ordered by code point, as Python sorts strings, whatever the collation."""
+    if dialect == "postgresql":
+        return column.collate("C")
+    return column  # SQLite's default collation, BINARY, already is
 
 
 class Prepared:
@@ -107,3 +127,8 @@ class Binder:
     def decimal(value: Any) -> Decimal:
         """An exact column's value as read: text on SQLite, a Decimal on PostgreSQL."""
         return value if isinstance(value, Decimal) else Decimal(value)
+
+
+def insert_row(table: sa.Table, *columns: str) -> Prepared:
+    """An ``INSERT`` of one row of ``columns``, each a parameter of the same name."""
+    return Prepared(sa.insert(table).values({name: param(name) for name in columns}).inline())

@@ -15,7 +15,6 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.sql.expression import ClauseElement
 
@@ -31,7 +30,7 @@ from crm_returns.adapters.sql.schema import (
     reason_catalogs,
     sequences,
 )
-from crm_returns.adapters.sql.statements import Prepared, as_text, param
+from crm_returns.adapters.sql.statements import Prepared, as_text, dialect_insert, insert_row, param
 from crm_returns.adapters.sql.transaction import Transaction
 from crm_returns.domain.audit import AuditEntry
 from crm_returns.domain.reasons import ReasonCatalog
@@ -40,15 +39,11 @@ from crm_returns.ports import IdempotentResult, OutboxMessage, UnitOfWork
 __all__ = ["SqlDatabase", "SqlUnitOfWork", "sql_unit_of_work_factory"]
 
 
-def _insert(table: sa.Table, *columns: str) -> Prepared:
-    return Prepared(sa.insert(table).values({name: param(name) for name in columns}).inline())
-
-
-_AUDIT = _insert(
+_AUDIT = insert_row(
     audit_entries, "tenant_id", "id", "return_id", "action", "actor_id", "at", "document"
 )
-_OUTBOX = _insert(outbox, "id", "tenant_id", "return_id", "event_type", "created_at", "document")
-_IDEMPOTENT = _insert(idempotency_keys, "tenant_id", "key", "command", "return_id", "document")
+_OUTBOX = insert_row(outbox, "id", "tenant_id", "return_id", "event_type", "created_at", "document")
+_IDEMPOTENT = insert_row(idempotency_keys, "tenant_id", "key", "command", "return_id", "document")
 _CATALOG = Prepared(
     sa.select(as_text(reason_catalogs.c.document)).where(
         reason_catalogs.c.tenant_id == param("tenant_id")
@@ -61,12 +56,8 @@ _RESULT = Prepared(
 )
 
 
-def _upsert(dialect: str, table: sa.Table) -> postgresql.Insert | sqlite.Insert:
-    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
-
-
 def _put_catalog(dialect: str) -> ClauseElement:
-    insert = _upsert(dialect, reason_catalogs).values(
+    insert = dialect_insert(reason_catalogs, dialect).values(
         tenant_id=param("tenant_id"), document=param("document")
     )
     return insert.on_conflict_do_update(
@@ -83,7 +74,7 @@ _ONE: sa.ColumnElement[int] = sa.literal_column("1", sa.Integer())
 
 def _draw(dialect: str) -> ClauseElement:
     return (
-        _upsert(dialect, sequences)
+        dialect_insert(sequences, dialect)
         .values(key=param("key"), value=_ONE)
         .on_conflict_do_update(index_elements=["key"], set_={"value": sequences.c.value + _ONE})
         .returning(sequences.c.value)

@@ -9,7 +9,6 @@ from typing import Any, NoReturn, TypeVar
 import attrs
 import sqlalchemy as sa
 import sqlalchemy.exc
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, CursorResult, Engine
 from sqlalchemy.sql.expression import Executable
 
@@ -20,7 +19,7 @@ from crm_returns.adapters.sql.errors import (
     failure_of,
     translate,
 )
-from crm_returns.adapters.sql.statements import Binder, Prepared
+from crm_returns.adapters.sql.statements import Binder, Prepared, code_point_order
 from crm_returns.errors import CrmReturnsError
 
 __all__ = ["Transaction"]
@@ -88,17 +87,9 @@ class Transaction:
         """
         return self._engine.dialect.name != "sqlite"
 
-    def insert(self, table: sa.Table) -> postgresql.Insert | sqlite.Insert:
-        """An ``INSERT`` that can say what to do on a conflict, in this database's dialect."""
-        if self._engine.dialect.name == "postgresql":
-            return postgresql.insert(table)
-        return sqlite.insert(table)
-
     def binary(self, column: sa.ColumnElement[str]) -> sa.ColumnElement[str]:
         """``column`` ordered by code point, as Python sorts strings, whatever the collation."""
-        if self._engine.dialect.name == "postgresql":
-            return column.collate("C")
-        return column  # SQLite's default collation, BINARY, already is
+        return code_point_order(column, self._engine.dialect.name)
 
     @property
     def connection(self) -> Connection:
