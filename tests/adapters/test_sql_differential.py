@@ -41,10 +41,8 @@ from tests.service import draws
 
 from crm_returns import (
     Actor,
-    Inspection,
     LineQuery,
     LineRef,
-    Receipt,
     RequestedLine,
     ReturnOrder,
     ReturnQuery,
@@ -55,7 +53,6 @@ from crm_returns.adapters.sql import SqlDatabase
 from crm_returns.adapters.sql.schema import line_claims, return_lines
 from crm_returns.domain.queries import MAX_PAGE_SIZE
 from crm_returns.domain.settlement import RefundMethod
-from crm_returns.domain.stock import Disposition
 from crm_returns.errors import CrmReturnsError
 from crm_returns.testing import SAMPLE_TENANT, Wiring, sample_lines, sample_wiring
 from crm_returns.testing.conformance import assert_identical
@@ -329,26 +326,12 @@ class MemoryAgainstSqlite(RuleBasedStateMachine):
             who = "approver" if "approver" in roles else "inspector"
             self.approve(return_id, who, lower=False)
         elif order.status in (s.APPROVED, s.PARTIALLY_RECEIVED):
-            receipts = {
-                line.ref: Receipt(
-                    received=line.awaiting_receipt,
-                    serial_numbers=line.delivered_serials[: int(line.awaiting_receipt)],
-                )
-                for line in order.lines
-                if line.awaiting_receipt
-            }
+            receipts = draws.full_receipts(order)
             self._both(
                 "receive_goods", lambda w: w.service.receive_goods(w.warehouse, return_id, receipts)
             )
         elif order.status is s.RECEIVED:
-            inspections = {
-                line.ref: Inspection(
-                    accepted=line.awaiting_inspection,
-                    disposition=data.draw(st.sampled_from(list(Disposition))),
-                )
-                for line in order.lines
-                if line.awaiting_inspection or line.review_note
-            }
+            inspections = draws.full_inspections(data, order)
             self._both(
                 "inspect_goods",
                 lambda w: w.service.inspect_goods(w.inspector, return_id, inspections),

@@ -62,6 +62,30 @@ def inspection(data: st.DataObject, line: ReturnLine) -> Inspection:
     )
 
 
+def full_receipts(order: ReturnOrder) -> dict[LineRef, Receipt]:
+    """The happy path's receipt: every unit still awaited, with its serial numbers."""
+    return {
+        line.ref: Receipt(
+            received=line.awaiting_receipt,
+            serial_numbers=line.delivered_serials[: int(line.awaiting_receipt)],
+        )
+        for line in order.lines
+        if line.awaiting_receipt
+    }
+
+
+def full_inspections(data: st.DataObject, order: ReturnOrder) -> dict[LineRef, Inspection]:
+    """The happy path's inspection: every unit waiting accepted, to one disposition a line."""
+    return {
+        line.ref: Inspection(
+            accepted=line.awaiting_inspection,
+            disposition=data.draw(st.sampled_from(list(Disposition))),
+        )
+        for line in order.lines
+        if line.awaiting_inspection or line.review_note
+    }
+
+
 def repair(data: st.DataObject, order: ReturnOrder) -> tuple[LineRef, Decimal, Disposition]:
     """A finished repair on a line of ``order``: up to one unit more than is in repair."""
     line = data.draw(st.sampled_from(order.lines))

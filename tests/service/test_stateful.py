@@ -342,21 +342,10 @@ class ReturnsMachine(RuleBasedStateMachine):
                     self.service.approve_return, data.draw(st.sampled_from(able)), return_id
                 )
         elif order.status in (s.APPROVED, s.PARTIALLY_RECEIVED):
-            receipts = {
-                line.ref: Receipt(received=line.awaiting_receipt)
-                for line in order.lines
-                if line.awaiting_receipt
-            }
+            receipts = draws.full_receipts(order)
             self._attempt(self.service.receive_goods, ACTORS["warehouse"], return_id, receipts)
         elif order.status is s.RECEIVED:
-            inspections = {
-                line.ref: Inspection(
-                    accepted=line.awaiting_inspection,
-                    disposition=data.draw(st.sampled_from(list(Disposition))),
-                )
-                for line in order.lines
-                if line.awaiting_inspection or line.review_note
-            }
+            inspections = draws.full_inspections(data, order)
             if inspections:
                 self._attempt(
                     self.service.inspect_goods, ACTORS["inspector"], return_id, inspections
