@@ -67,6 +67,7 @@ from crm_returns.adapters.sql import (
 from crm_returns.adapters.sql.codec import EVENT_TYPES, decode, decode_text, encode, encode_text
 from crm_returns.adapters.sql.migrate import VERSION_TABLE, alembic_config
 from crm_returns.adapters.sql.schema import line_claims, return_lines
+from crm_returns.adapters.sql.schema import returns as returns_table
 from crm_returns.adapters.sql.types import ExactDecimal, Instant
 from crm_returns.domain.stock import Disposition
 from crm_returns.errors import ConcurrencyConflict, CrmReturnsError, NotFound, OverReturn
@@ -576,7 +577,9 @@ def _claims_match_lines(database: SqlDatabase) -> None:
                 sa.select(line_claims.c.order_number, line_claims.c.line_id, line_claims.c.claimed)
             )
         }
-    assert {key: total for key, total in claims.items() if total} == totals
+    assert {key: total for key, total in claims.items() if total} == {
+        key: total for key, total in totals.items() if total
+    }
 
 
 def _asking(order: ReturnOrder, units: int, version: int) -> ReturnOrder:
@@ -648,6 +651,83 @@ def test_an_over_return_on_a_line_that_replaces_another_is_an_over_return(
     with database.unit_of_work() as uow:
         assert_identical(uow.returns.get(SAMPLE_TENANT, mice.id), mice)
     _claims_match_lines(database)
+
+
+def _row_of(database: SqlDatabase, return_id: str) -> tuple[Any, ...]:
+    with database.engine.connect() as connection:
+        row = connection.execute(
+            sa.select(
+                returns_table.c.number, returns_table.c.customer_id, returns_table.c.created_at
+            ).where(returns_table.c.id == return_id)
+        ).one()
+    return tuple(row)
+
+
+def test_an_update_that_renumbers_a_return_rewrites_the_row_it_is_found_by(
+    database: SqlDatabase, drafts: tuple[ReturnOrder, ReturnOrder]
+) -> None:
+    """Commands leave number, customer and creation time alone; a caller that changes them
+    still finds the return by its new number, read in the same unit of work or not."""
+    mice = drafts[0]
+    with database.unit_of_work() as uow:
+        uow.returns.add(mice)
+        uow.commit()
+    later = mice.created_at + timedelta(hours=1)
+    renamed = attrs.evolve(
+        mice, number="RT-RENAMED", customer_id="C-OTHER", created_at=later, version=2
+    )
+    moved_again = attrs.evolve(renamed, number="RT-AGAIN", version=3)
+    with database.unit_of_work() as uow:
+        uow.returns.get(SAMPLE_TENANT, mice.id)  # known to the unit of work
+        uow.returns.update(renamed, expected_version=1)
+        uow.commit()
+    assert _row_of(database, mice.id) == ("RT-RENAMED", "C-OTHER", later)
+    with database.unit_of_work() as uow:  # not read first
+        uow.returns.update(moved_again, expected_version=2)
+        uow.commit()
+    with database.unit_of_work() as uow:
+        assert_identical(uow.returns.get_by_number(SAMPLE_TENANT, "RT-AGAIN"), moved_again)
+        with pytest.raises(NotFound):
+            uow.returns.get_by_number(SAMPLE_TENANT, mice.number)
+        mine = uow.returns.search(SAMPLE_TENANT, ReturnQuery(customer_id="C-OTHER"))
+    assert [order.id for order in mine.items] == [mice.id]
+    number, customer, created = _row_of(database, mice.id)
+    assert (number, customer, created) == ("RT-AGAIN", "C-OTHER", later)
+
+
+def test_a_command_rewrites_only_what_changes_of_a_return_and_its_lines(
+    database: SqlDatabase,
+) -> None:
+    """A command's ``UPDATE`` of the return leaves the indexed number, customer and creation
+    time out, and a line whose units change is updated in place, not deleted and inserted."""
+    story = _service(database)
+    draft = story.create_return(CLERK, _picks((MOUSE, "2", "wrong_order")))
+    seen: list[str] = []
+
+    def watch(*event: Any) -> None:
+        seen.append(" ".join(str(event[2]).split()))
+
+    sa.event.listen(database.engine, "before_cursor_execute", watch)
+    try:
+        story.submit_return(CLERK, draft.id)
+        story.cancel_return(CLERK, draft.id, "changed my mind")
+    finally:
+        sa.event.remove(database.engine, "before_cursor_execute", watch)
+    updates = [sql for sql in seen if sql.startswith("UPDATE returns SET")]
+    assert len(updates) == 2
+    assert not any(
+        column in sql.split("WHERE")[0]
+        for sql in updates
+        for column in ("number", "customer_id", "created_at")
+    )
+    assert any(sql.startswith("UPDATE return_lines SET") for sql in seen)  # the cancel frees them
+    assert not any(
+        sql.startswith(("DELETE FROM return_lines", "INSERT INTO return_lines")) for sql in seen
+    )
+    _claims_match_lines(database)
+    with database.engine.connect() as connection:
+        claimed = connection.execute(sa.select(return_lines.c.claimed)).scalars().all()
+    assert claimed == [Decimal(0)]
 
 
 def test_a_commit_on_a_connection_the_server_closed_is_not_made_twice(

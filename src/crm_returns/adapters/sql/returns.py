@@ -107,20 +107,20 @@ class SqlReturns:
         self._tx.seen[(SqlReturns, order.tenant_id, order.id)] = (order, text)
         return order
 
-    def _known_lines(
+    def _known(
         self, tenant_id: str, return_id: str, version: int
-    ) -> tuple[dict[LineRef, _LineRow], str | None]:
-        """The stored lines of a return at ``version``, and the text they were taken from.
+    ) -> tuple[ReturnOrder, str] | None:
+        """The return as read or written in this transaction at ``version``, and its text.
 
-        A return read or written in this transaction has the lines its
-        document says (the store writes both together): on SQLite nobody else
-        writes until the transaction ends; on PostgreSQL the update then
-        checks that the document is still that text.  Otherwise they are read.
+        Its ``return_lines`` rows are what its document says (the store writes
+        both together): on SQLite nobody else writes until the transaction
+        ends; on PostgreSQL the update then checks that the document is still
+        that text.
         """
-        known = self._tx.seen.get((SqlReturns, tenant_id, return_id))
-        if known is not None and known[0].version == version:
-            return _line_rows(known[0]), known[1]
-        return self._stored_lines(tenant_id, return_id), None
+        known: tuple[ReturnOrder, str] | None = self._tx.seen.get(
+            (SqlReturns, tenant_id, return_id)
+        )
+        return known if known is not None and known[0].version == version else None
 
     def get(self, tenant_id: str, return_id: str) -> ReturnOrder:
         """The return with ``return_id``.
@@ -219,17 +219,25 @@ class SqlReturns:
         """
         subject = f"return {order.number}"
         this = {"tenant_id": order.tenant_id, "id": order.id}
-        before, read_as = self._known_lines(order.tenant_id, order.id, expected_version)
+        known = self._known(order.tenant_id, order.id, expected_version)
+        before = (
+            _line_rows(known[0])
+            if known is not None
+            else self._stored_lines(order.tenant_id, order.id)
+        )
         after = _line_rows(order)
         if _moved(before, after):
             # Lock the lines' claims before the return's row, in the order every other
             # command takes them, so that a cancel racing a receipt cannot deadlock.
             self.lock_lines(order.tenant_id, [*before, *after])
-        columns = self._columns(order)
+        # The row's number, customer and creation time are rewritten only if they
+        # changed (the service never changes them): rewriting them costs their indexes.
+        state_only = known is not None and _same_row(known[0], order)
+        columns = self._columns(order, state_only=state_only)
         parameters = {**this, "expected_version": expected_version, **columns}
-        statement = statements.UPDATE
-        if read_as is not None and self._tx.locks_rows:
-            statement, parameters["read_as"] = statements.UPDATE_IF_UNCHANGED, read_as
+        if known is not None and self._tx.locks_rows:
+            parameters["read_as"] = known[1]
+        statement = _UPDATES[(state_only, "read_as" in parameters)]
         changed = self._tx.write(statement, parameters, subject=subject)
         if changed != 1:
             if not self._tx.fetch(statements.VERSION, this, subject=subject):
@@ -266,17 +274,20 @@ class SqlReturns:
 
     # -- the claims behind the CHECK ---------------------------------------------------
 
-    def _columns(self, order: ReturnOrder) -> dict[str, Any]:
+    def _columns(self, order: ReturnOrder, *, state_only: bool = False) -> dict[str, Any]:
+        """The row's columns; with ``state_only``, those a command changes."""
         binder = self._tx.binder
-        return {
-            "number": order.number,
-            "customer_id": order.customer_id,
+        columns = {
             "status": order.status.value,
-            "created_at": binder.instant(order.created_at),
             "updated_at": binder.instant(order.updated_at),
             "version": order.version,
             "document": encode_text(order, remember=True),
         }
+        if not state_only:
+            columns["number"] = order.number
+            columns["customer_id"] = order.customer_id
+            columns["created_at"] = binder.instant(order.created_at)
+        return columns
 
     def _stored_lines(self, tenant_id: str, return_id: str) -> dict[LineRef, _LineRow]:
         rows = self._tx.fetch(
@@ -301,26 +312,46 @@ class SqlReturns:
             return
         subject = f"the lines of return {order.number}"
         this = {"tenant_id": order.tenant_id, "id": order.id}
-        # Deferred: they go with the claims' statement, or with the commit.
-        if before:
-            self._tx.defer(statements.DELETE_LINES, this, subject=subject)
         exact = self._tx.binder.exact
-        self._tx.defer(
-            statements.INSERT_LINES,
-            [
-                {
-                    "tenant_id": order.tenant_id,
-                    "return_id": order.id,
-                    "order_number": ref.order_number,
-                    "line_id": ref.line_id,
-                    "reason_code": row.reason_code,
-                    "claimed": exact(row.claimed),
-                    "refunded_units": exact(row.refunded_units),
-                }
-                for ref, row in after.items()
-            ],
-            subject=subject,
-        )
+        # Deferred: they go with the claims' statement, or with the commit.
+        if before.keys() == after.keys() and all(
+            before[ref].reason_code == row.reason_code for ref, row in after.items()
+        ):
+            # The same lines with the same reasons: only their units change, in place.
+            self._tx.defer(
+                statements.SET_LINE,
+                [
+                    {
+                        **this,
+                        "order_number": ref.order_number,
+                        "line_id": ref.line_id,
+                        "claimed": exact(row.claimed),
+                        "refunded_units": exact(row.refunded_units),
+                    }
+                    for ref, row in after.items()
+                    if row != before[ref]
+                ],
+                subject=subject,
+            )
+        else:
+            if before:
+                self._tx.defer(statements.DELETE_LINES, this, subject=subject)
+            self._tx.defer(
+                statements.INSERT_LINES,
+                [
+                    {
+                        "tenant_id": order.tenant_id,
+                        "return_id": order.id,
+                        "order_number": ref.order_number,
+                        "line_id": ref.line_id,
+                        "reason_code": row.reason_code,
+                        "claimed": exact(row.claimed),
+                        "refunded_units": exact(row.refunded_units),
+                    }
+                    for ref, row in after.items()
+                ],
+                subject=subject,
+            )
         moved = _moved(before, after)
         if moved:
             self._settle_claims(order, moved, before, after)
@@ -456,6 +487,24 @@ class SqlReturns:
                 parameters[f"c{index}"] = exact(claimed[ref])
         rows = self._tx.fetch(statement, parameters, subject="order lines", on_check=on_check)
         return {LineRef(order_number, line_id) for order_number, line_id in rows}
+
+
+def _same_row(stored: ReturnOrder, order: ReturnOrder) -> bool:
+    """Whether ``order`` keeps the row's columns that commands never change."""
+    return (
+        stored.number == order.number
+        and stored.customer_id == order.customer_id
+        and stored.created_at == order.created_at
+    )
+
+
+#: The ``UPDATE`` for (state columns only, guarded by the document read).
+_UPDATES = {
+    (False, False): statements.UPDATE,
+    (False, True): statements.UPDATE_IF_UNCHANGED,
+    (True, False): statements.UPDATE_STATE,
+    (True, True): statements.UPDATE_STATE_IF_UNCHANGED,
+}
 
 
 def _moved(before: dict[LineRef, _LineRow], after: dict[LineRef, _LineRow]) -> list[LineRef]:
