@@ -10,6 +10,7 @@ import attrs
 import sqlalchemy as sa
 import sqlalchemy.exc
 from sqlalchemy.engine import Connection, CursorResult, Engine
+from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql.expression import Executable
 
 from crm_returns.adapters.sql.errors import (
@@ -56,6 +57,9 @@ class Transaction:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        #: The pooled DBAPI connection, checked out from ``begin`` to ``end``.
+        self._raw: PoolProxiedConnection | None = None
+        #: A SQLAlchemy connection over it, made when a statement needs one.
         self._connection: Connection | None = None
         self._cursor: Any = None
         self._driver: Any = None
@@ -99,10 +103,13 @@ class Transaction:
             RuntimeError: Used outside ``with unit_of_work:``, or after a
                 database error ended the transaction.
         """
-        if self._connection is None:
+        if self._raw is None:
             raise RuntimeError("the SQL store is used only inside `with unit_of_work:`")
         if self._failed:
             raise RuntimeError("a database error rolled this unit of work back; start a new one")
+        if self._connection is None:
+            # Over the connection already checked out, in its transaction.
+            self._connection = Connection(self._engine, connection=self._raw)
         return self._connection
 
     def begin(self) -> None:
@@ -112,25 +119,33 @@ class Transaction:
             ConcurrencyConflict: SQLite's write lock stayed taken for the busy timeout.
             StorageError: The database cannot be reached.
         """
-        if self._connection is not None:
+        if self._raw is not None:
             raise RuntimeError("this unit of work is already open")
-        try:
-            connection = self._engine.connect()
-        except sqlalchemy.exc.SQLAlchemyError as error:
-            raise translate(error, "the database connection") from error
-        self._connection = connection
-        self._driver = connection.connection.driver_connection
+        self._raw = self._check_out()
+        self._driver = self._raw.driver_connection
         self._failed = False
         self._deferred.clear()
         self.seen.clear()
         self.held.clear()
         self._observing = self._observed()
+        if self._observing or self._engine.dispatch.engine_connect:
+            _ = self.connection  # the host watches connections or statements
         self._unproven = self._proves_connections
         try:
             self._driver_cursor()  # on SQLite: BEGIN IMMEDIATE
         except CrmReturnsError:
             self.end()
             raise
+
+    def _check_out(self) -> PoolProxiedConnection:
+        """A connection from the engine's pool (SQLAlchemy's ``Connection`` is made on demand)."""
+        try:
+            return self._engine.raw_connection()
+        except sqlalchemy.exc.SQLAlchemyError as error:
+            raise translate(error, "the database connection") from error
+        except self._driver_error as error:
+            wrapped = sqlalchemy.exc.DBAPIError.instance(None, None, error, self._driver_error)
+            raise translate(wrapped, "the database connection") from wrapped
 
     def execute(
         self,
@@ -226,7 +241,7 @@ class Transaction:
         each, and run in the order given; a failure among them fails that
         statement or the commit, and ends the transaction: nothing is kept.
         """
-        if self._connection is None:
+        if self._raw is None:
             raise RuntimeError("the SQL store is used only inside `with unit_of_work:`")
         if parameters:
             self._deferred.append(_Deferred(statement, parameters, subject, on_rows))
@@ -280,19 +295,22 @@ class Transaction:
 
     def _reconnect(self) -> None:
         """Throw the pooled connection away and check out another."""
-        stale = self.connection
+        stale, connection = self._raw, self._connection
+        self._raw = self._connection = None
         self._unproven = False
         self._cursor = None
         with contextlib.suppress(self._driver_error):
             self._driver.close()  # psycopg would warn of it when collected
-        stale.invalidate()
-        stale.close()
-        try:
-            self._connection = self._engine.connect()
-        except sqlalchemy.exc.SQLAlchemyError as error:
-            self._connection = None
-            raise translate(error, "the database connection") from error
-        self._driver = self._connection.connection.driver_connection
+        if connection is not None:  # it may have invalidated the connection already
+            connection.invalidate()
+            connection.close()
+        elif stale is not None:
+            stale.invalidate()
+            stale.close()
+        self._raw = self._check_out()
+        self._driver = self._raw.driver_connection
+        if self._observing or self._engine.dispatch.engine_connect:
+            _ = self.connection
 
     def _run_once(
         self,
@@ -337,7 +355,7 @@ class Transaction:
         (SQLAlchemy's ``begin`` event does the same for its own statements,
         unless the driver is in a transaction already).
         """
-        if self._failed or self._connection is None:
+        if self._failed or self._raw is None:
             _ = self.connection  # raises the reason
         cursor = self._cursor
         if cursor is None:
@@ -380,10 +398,13 @@ class Transaction:
         if self._pipelined():
             self._in_pipeline(None, {}, "the unit of work", None)
         self.flush()
-        connection = self.connection
+        if self._failed or self._raw is None:
+            _ = self.connection  # raises the reason
+        connection = self._connection
         self.held.clear()
         self.seen.clear()
-        if connection.in_transaction():  # SQLAlchemy ran statements of its own
+        if connection is not None and connection.in_transaction():
+            # SQLAlchemy ran statements of its own.
             try:
                 connection.commit()
             except sqlalchemy.exc.SQLAlchemyError as error:
@@ -409,7 +430,7 @@ class Transaction:
         """
         deferred, self._deferred = self._deferred, []
         writer = self._driver_cursor()
-        driver = self.connection.connection.driver_connection
+        driver = self._driver
         dialect = self._engine.dialect
 
         def send(cursor: Any, item: Prepared, values: Parameters) -> None:
@@ -418,16 +439,16 @@ class Transaction:
             else:
                 cursor.executemany(item.sql(dialect), values)
 
-        readers = [driver.cursor() if item.on_rows else writer for item in deferred]  # type: ignore[union-attr]
-        last = driver.cursor()  # type: ignore[union-attr]
+        readers = [driver.cursor() if item.on_rows else writer for item in deferred]
+        last = driver.cursor()
         subjects = ", ".join(dict.fromkeys([*(item.subject for item in deferred), subject]))
         try:
             try:
-                with driver.pipeline():  # type: ignore[union-attr]
+                with driver.pipeline():
                     for cursor, item in zip(readers, deferred, strict=True):
                         send(cursor, item.statement, item.parameters)
                     if statement is None:
-                        driver.commit()  # type: ignore[union-attr]
+                        driver.commit()
                     else:
                         send(last, statement, parameters)
                 for cursor, item in zip(readers, deferred, strict=True):
@@ -446,7 +467,8 @@ class Transaction:
 
     def end(self) -> None:
         """Roll back whatever is not committed and give the connection back."""
-        connection, self._connection = self._connection, None
+        raw, connection = self._raw, self._connection
+        self._raw = self._connection = None
         cursor, self._cursor = self._cursor, None
         # After a database error the transaction was rolled back already (or the
         # connection, found gone, thrown away).
@@ -454,13 +476,14 @@ class Transaction:
         self._deferred.clear()
         self.seen.clear()
         self.held.clear()
-        if connection is None:
+        if raw is None:
             return
         try:
             if cursor is not None:
                 cursor.close()
-            if not abandoned and not connection.invalidated:
-                connection.rollback()
+            if not abandoned and raw.is_valid:
+                if connection is not None:
+                    connection.rollback()
                 self._driver.rollback()  # nothing to do after a commit
         except sqlalchemy.exc.SQLAlchemyError as error:
             raise StorageError(f"rolling back failed: {error}") from error
@@ -468,15 +491,16 @@ class Transaction:
             raise StorageError(f"rolling back failed: {error}") from error
         finally:
             self._driver = None
-            connection.close()
+            (connection or raw).close()
 
     def _abandon(self) -> None:
         self._failed = True
         self._deferred.clear()
         self.held.clear()
-        if self._connection is not None:
+        if self._raw is not None:
             try:
-                self._connection.rollback()
+                if self._connection is not None:
+                    self._connection.rollback()
                 self._driver.rollback()
             except (sqlalchemy.exc.SQLAlchemyError, self._driver_error):  # pragma: no cover
-                self._connection.invalidate()  # the connection is gone
+                self._raw.invalidate()  # the connection is gone
