@@ -99,12 +99,25 @@ def _moment(value: object, _: object) -> datetime:
 _ZONED = threading.local()
 
 
+#: The last time written with a fixed offset, and its text: a command's
+#: documents carry its one moment many times.  (A tuple, replaced whole, so
+#: that threads never see one time with another's text.)
+_LAST_MOMENT: tuple[datetime | None, str] = (None, "")
+
+
 def _unstructure_moment(value: datetime) -> str:
+    global _LAST_MOMENT
+    last, text = _LAST_MOMENT
+    if value is last:
+        return text
     if value.utcoffset() is None:
         raise DocumentError(f"cannot store a time without a UTC offset: {value!r}")
-    if type(value.tzinfo) is not timezone:
+    text = value.isoformat()
+    if type(value.tzinfo) is timezone:
+        _LAST_MOMENT = (value, text)
+    else:
         _ZONED.seen = True
-    return value.isoformat()
+    return text
 
 
 def _unstructure_span(value: timedelta) -> str:

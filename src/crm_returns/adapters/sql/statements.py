@@ -109,6 +109,8 @@ class Binder:
         #: Whether the driver takes lists as arrays (PostgreSQL), for statements over
         #: any number of rows that do not change with it.
         self.arrays = dialect.name == "postgresql"
+        # The last instant converted: a command stamps most rows with one moment.
+        self._last: tuple[datetime | None, datetime | str] = (None, "")
 
     def exact(self, value: Decimal) -> Decimal | str:
         """A finite decimal for an exact column."""
@@ -118,10 +120,15 @@ class Binder:
 
     def instant(self, value: datetime) -> datetime | str:
         """A timezone-aware moment for an instant column, in UTC."""
+        last, converted = self._last
+        if value is last:
+            return converted
         if value.utcoffset() is None:
             raise DocumentError(f"an instant column takes a timezone-aware time, not {value!r}")
         utc = value.astimezone(UTC)
-        return utc.isoformat(timespec="microseconds") if self.as_text else utc
+        converted = utc.isoformat(timespec="microseconds") if self.as_text else utc
+        self._last = (value, converted)
+        return converted
 
     @staticmethod
     def decimal(value: Any) -> Decimal:
