@@ -78,6 +78,8 @@ def not_negative(instance: object, attribute: attrs.Attribute[Any], value: Decim
 
 def items_of(values: object, what: str) -> tuple[Any, ...]:
     """The items of an iterable that is not a string, or a typed error."""
+    if type(values) is tuple:
+        return values  # What tuple() would give back: the tuple itself.
     if isinstance(values, str | bytes) or not isinstance(values, Iterable):
         raise InvalidInput(f"{what} must be a collection, got {type(values).__name__}")
     return tuple(values)
@@ -105,6 +107,8 @@ def string_tuple(values: Iterable[str]) -> tuple[str, ...]:
 
 def usable(value: str, what: str) -> str:
     """``value`` if every store can keep it: valid Unicode, no NUL in identifiers' way."""
+    if value.isascii():
+        return value  # ASCII is valid Unicode (and a quick test of a flag).
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:

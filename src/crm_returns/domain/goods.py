@@ -14,8 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TypeVar
 
-import attrs
-
+from crm_returns.domain._evolve import evolved
 from crm_returns.domain.actors import Actor
 from crm_returns.domain.events import (
     GoodsReceived,
@@ -42,6 +41,17 @@ __all__ = ["complete", "finish_repair", "inspect", "receive"]
 
 S = ReturnStatus
 _T = TypeVar("_T")
+
+
+#: Where the cost of accepted units goes, by disposition: the account that is
+#: debited (its role in the chart of accounts) and the kind of the entry.
+_COST_BACK: Mapping[Disposition, tuple[str, EntryKind]] = {
+    Disposition.RESTOCK: ("inventory", EntryKind.RESTOCK),
+    Disposition.REPAIR: ("inventory", EntryKind.REPAIR),
+    Disposition.QUARANTINE: ("inventory", EntryKind.QUARANTINE),
+    Disposition.SCRAP: ("scrap_loss", EntryKind.SCRAP),
+    Disposition.RETURN_TO_VENDOR: ("vendor_receivable", EntryKind.VENDOR_RETURN),
+}
 
 
 class _Books:
@@ -88,13 +98,8 @@ class _Books:
         unit_cost = line.pricing.unit_cost
         if unit_cost is None or units <= 0:
             return  # The host did not say what the goods cost: nothing to value.
-        debit, kind = {
-            Disposition.RESTOCK: (self.chart.inventory, EntryKind.RESTOCK),
-            Disposition.REPAIR: (self.chart.inventory, EntryKind.REPAIR),
-            Disposition.QUARANTINE: (self.chart.inventory, EntryKind.QUARANTINE),
-            Disposition.SCRAP: (self.chart.scrap_loss, EntryKind.SCRAP),
-            Disposition.RETURN_TO_VENDOR: (self.chart.vendor_receivable, EntryKind.VENDOR_RETURN),
-        }[disposition]
+        role, kind = _COST_BACK[disposition]
+        debit: Account = getattr(self.chart, role)
         cost = unit_cost.times(units)
         self._post(
             kind,
@@ -184,7 +189,7 @@ def _receive_line(line: ReturnLine, receipt: Receipt, books: _Books) -> ReturnLi
     # Lines whose reason needs no inspection are accepted and restocked as they arrive.
     auto = () if line.inspection_required else ((Disposition.RESTOCK, receipt.received),)
     books.accept(line, (pair for pair in auto if pair[1]))
-    return attrs.evolve(
+    return evolved(
         line,
         received=line.received + receipt.received,
         damaged_in_transit=line.damaged_in_transit + receipt.damaged_in_transit,
@@ -260,7 +265,7 @@ def _inspect_line(line: ReturnLine, inspection: Inspection, books: _Books) -> Re
         MoveReason.of(outcome),
     )
     rejected = ((outcome, inspection.rejected),) if inspection.rejected else ()
-    return attrs.evolve(
+    return evolved(
         line,
         accepted=line.accepted + inspection.accepted,
         rejected=line.rejected + inspection.rejected,
@@ -336,7 +341,7 @@ def finish_repair(
     books.move(line, units, Location.REPAIR, destination_of(outcome), reason)
     if outcome is Disposition.SCRAP:
         books.write_off(line, units)
-    repaired = attrs.evolve(line, repaired=line.repaired + units)
+    repaired = evolved(line, repaired=line.repaired + units)
     lines = tuple(repaired if each.ref == ref else each for each in order.lines)
     event = emit(
         order, actor, at, RepairFinished, order.status, comment,

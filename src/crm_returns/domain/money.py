@@ -36,6 +36,9 @@ _QUANTA: Final[dict[str, Decimal]] = {
 }
 
 
+_ZERO = Decimal(0)
+
+
 def minor_unit(currency: str) -> int:
     """Return the number of decimal places of ``currency``'s minor unit.
 
@@ -50,10 +53,13 @@ def minor_unit(currency: str) -> int:
 
 def _exact(value: object, what: str, error: type[InvalidMoney] | type[InvalidQuantity]) -> Decimal:
     """Turn ``value`` into a finite Decimal, refusing floats and junk."""
-    if isinstance(value, bool | float):
-        raise error(f"{what} must be an exact decimal, not {type(value).__name__} {value!r}")
+    # Decimals come first: they are what arithmetic makes, and no value is both a
+    # Decimal and a bool or float (their layouts cannot be combined), so the order
+    # of the tests changes nothing but their cost.
     if isinstance(value, Decimal):
         number = value
+    elif isinstance(value, bool | float):
+        raise error(f"{what} must be an exact decimal, not {type(value).__name__} {value!r}")
     elif isinstance(value, int | str):
         try:
             number = Decimal(value)
@@ -64,7 +70,7 @@ def _exact(value: object, what: str, error: type[InvalidMoney] | type[InvalidQua
     if not number.is_finite():
         raise error(f"{what} must be finite, not {number}")
     try:
-        return number + 0  # normalises -0, and fails here on an absurd exponent
+        return number + _ZERO  # normalises -0, and fails here on an absurd exponent
     except DecimalException:
         raise error(f"{what} {number:.3e} is too large to hold exactly") from None
 
@@ -75,7 +81,7 @@ def exact_quantity(value: object) -> Decimal:
     Raises:
         InvalidQuantity: The value is a float, not finite, or not a number.
     """
-    return _exact(value, "quantity", InvalidQuantity) + 0
+    return _exact(value, "quantity", InvalidQuantity) + _ZERO
 
 
 def quantity(value: object, what: str = "quantity") -> Decimal:
@@ -91,7 +97,7 @@ def quantity(value: object, what: str = "quantity") -> Decimal:
     number = _exact(value, what, InvalidQuantity)
     if number < 0:
         raise InvalidQuantity(f"{what} must not be negative, got {number}")
-    return number + 0  # normalises -0 to 0
+    return number + _ZERO  # normalises -0 to 0
 
 
 def _to_amount(value: object) -> Decimal:
@@ -99,13 +105,17 @@ def _to_amount(value: object) -> Decimal:
 
 
 def _quantize(value: Decimal, currency: str, rounding: str | None = None) -> Decimal:
-    """``value`` at ``currency``'s minor unit, or a typed error if it is too large to hold."""
+    """``value`` at ``currency``'s minor unit, or a typed error if it is too large to hold.
+
+    -0 comes out as 0 (``+ 0`` drops the sign of a zero; any other value at the
+    minor unit has at most the context's digits, so adding zero leaves it as it is).
+    """
     try:
         quantum = _QUANTA[currency]
     except (KeyError, TypeError):
         raise InvalidMoney(f"unknown currency {currency!r}") from None
     try:
-        return value.quantize(quantum, rounding)
+        return value.quantize(quantum, rounding) + _ZERO
     except InvalidOperation:
         raise InvalidMoney(f"{value} {currency} is too large to hold exactly") from None
 
@@ -114,7 +124,8 @@ def _at_minor_unit(amount: Decimal, currency: str) -> Decimal:
     """``amount`` held at ``currency``'s minor unit (10 and 10.00 are the same value).
 
     Raises:
-        InvalidMoney: Unknown currency, or an amount finer than its minor unit.
+        InvalidMoney: Unknown currency, an amount finer than its minor unit, or
+            one too large to hold at it (such as a sum rounded by the context).
     """
     at_minor_unit = _quantize(amount, currency)
     if at_minor_unit != amount:
@@ -122,10 +133,7 @@ def _at_minor_unit(amount: Decimal, currency: str) -> Decimal:
             f"{amount} {currency} has more decimal places than the currency's "
             f"{minor_unit(currency)}; round it explicitly with Money.rounded"
         )
-    return at_minor_unit + 0
-
-
-_ZERO = Decimal(0)
+    return at_minor_unit
 
 
 @attrs.frozen(order=False)
@@ -154,15 +162,24 @@ class Money:
         Arithmetic on Money makes finite Decimals: the conversion of the
         public constructor is skipped, not the check of currency and scale.
         """
+        return cls._held(_at_minor_unit(amount, currency), currency)
+
+    @classmethod
+    def _held(cls, amount: Decimal, currency: str) -> Money:
+        """Money from an amount already held at ``currency``'s minor unit, unchecked."""
         money = object.__new__(cls)
-        object.__setattr__(money, "amount", _at_minor_unit(amount, currency))
-        object.__setattr__(money, "currency", currency)
+        # Money is frozen: fill its slots directly, as its attrs __init__ does.
+        _set_amount(money, amount)
+        _set_currency(money, currency)
         return money
 
     @classmethod
     def zero(cls, currency: str) -> Money:
         """Return zero in ``currency``."""
-        return cls._of(_ZERO, currency)
+        try:
+            return _ZEROS[currency]  # Money is immutable: one zero per currency will do.
+        except (KeyError, TypeError):
+            return cls._of(_ZERO, currency)  # An unknown currency: refused there.
 
     @classmethod
     def rounded(cls, amount: Decimal, currency: str) -> Money:
@@ -171,7 +188,9 @@ class Money:
         Raises:
             InvalidMoney: On a float, NaN, infinity or unknown currency.
         """
-        return cls._of(_quantize(_to_amount(amount), currency, ROUND_HALF_UP), currency)
+        # Quantizing leaves nothing finer than the minor unit, so the check of
+        # ``_of`` (quantize again and compare) could never fail: skip it.
+        return cls._held(_quantize(_to_amount(amount), currency, ROUND_HALF_UP), currency)
 
     @classmethod
     def total(cls, amounts: Iterable[Money], currency: str) -> Money:
@@ -192,13 +211,23 @@ class Money:
     def __add__(self, other: Money) -> Money:
         if not isinstance(other, Money):
             return NotImplemented
-        self._same(other)
+        if self.currency != other.currency:
+            raise CurrencyMismatch(self.currency, other.currency)
+        # Adding zero gives the other amount exactly (both are held at the same
+        # minor unit, and never as -0): no need to add and check again.
+        if not other.amount:
+            return self
+        if not self.amount:
+            return other
         return Money._of(self.amount + other.amount, self.currency)
 
     def __sub__(self, other: Money) -> Money:
         if not isinstance(other, Money):
             return NotImplemented
-        self._same(other)
+        if self.currency != other.currency:
+            raise CurrencyMismatch(self.currency, other.currency)
+        if not other.amount:
+            return self  # Taking zero away changes nothing (see __add__).
         return Money._of(self.amount - other.amount, self.currency)
 
     def __neg__(self) -> Money:
@@ -239,3 +268,11 @@ class Money:
 
     def __str__(self) -> str:
         return f"{self.amount:,} {self.currency}"
+
+
+# Setters of Money's attribute slots, for :meth:`Money._held`.
+_set_amount: Final = Money.__dict__["amount"].__set__
+_set_currency: Final = Money.__dict__["currency"].__set__
+
+#: Zero in each known currency, for :meth:`Money.zero`.
+_ZEROS: Final[dict[str, Money]] = {code: Money._of(_ZERO, code) for code in MINOR_UNITS}

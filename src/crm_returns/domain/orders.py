@@ -45,7 +45,8 @@ class LinePricing:
         return self.total - self.tax
 
 
-@attrs.frozen(order=True)
+# The hash is cached: line refs key the dicts every command looks lines up in.
+@attrs.frozen(order=True, cache_hash=True)
 class LineRef:
     """Identifies one order line: the order's number and the line's id within it.
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import attrs
 
+from crm_returns.domain._evolve import evolved
 from crm_returns.domain.eligibility import EligibilityContext, EligibilityRule, refusals
 from crm_returns.domain.lines import RequestedLine, ReturnLine
 from crm_returns.domain.money import Money
@@ -110,7 +111,7 @@ def estimate(
     units = {line.ref: line.requested for line in lines}
     itemised = price_refund(lines, units, refunded, policy)
     payable = {line.ref: line.payable for line in itemised}
-    return tuple(attrs.evolve(line, refund=payable[line.ref]) for line in lines), itemised
+    return tuple(evolved(line, refund=payable[line.ref]) for line in lines), itemised
 
 
 def plan_line(

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import attrs
 
+from crm_returns.domain._evolve import evolved
 from crm_returns.domain.actors import Actor
 from crm_returns.domain.events import RefundGranted, RefundPaymentRecorded, RefundPaymentSettled
 from crm_returns.domain.ledger import ChartOfAccounts, EntryKind, JournalEntry, Side, entry
@@ -129,8 +130,7 @@ def grant_refund(
     payable = {line.ref: line.payable for line in lines}
     zero = Money.zero(order.currency)
     new_lines = tuple(
-        attrs.evolve(line, refund=zero if replacement else payable[line.ref])
-        for line in order.lines
+        evolved(line, refund=zero if replacement else payable[line.ref]) for line in order.lines
     )
     event = emit(
         order, actor, at, RefundGranted, order.status, comment,

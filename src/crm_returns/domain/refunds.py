@@ -40,9 +40,16 @@ __all__ = [
 
 
 def _share(whole: Money, units: Decimal, of: Decimal) -> Money:
-    """``whole`` × units / of, rounded; exactly ``whole`` for every unit."""
+    """``whole`` × units / of, rounded; exactly ``whole`` for every unit.
+
+    ``units`` is from 0 to ``of``, so past the first test ``of`` is more than zero.
+    """
     if units == of:
         return whole
+    if whole.is_zero:
+        return whole  # Any share of nothing is nothing.
+    if units == 0:
+        return Money.zero(whole.currency)  # No units have no share.
     return Money.rounded(whole.amount * units / of, whole.currency)
 
 
@@ -87,9 +94,11 @@ def slice_for(pricing: LinePricing, before: Decimal, units: Decimal) -> RefundSl
     def tax_at(units_so_far: Decimal) -> Money:
         # Tax follows the rounded total, not the units, so that no slice ever
         # carries more tax than money; at the end it is exactly the line's tax.
-        if units_so_far == whole or pricing.total.is_zero:
-            return pricing.tax if units_so_far == whole else Money.zero(pricing.tax.currency)
+        if units_so_far == whole:
+            return pricing.tax
         paid = _share(pricing.total, units_so_far, whole)
+        if paid.is_zero:
+            return Money.zero(pricing.tax.currency)  # No money (or a free line): no tax.
         ratio = pricing.tax.amount / pricing.total.amount
         return Money.rounded(paid.amount * ratio, pricing.tax.currency)
 

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 import attrs
 
+from crm_returns.domain._evolve import evolved
 from crm_returns.domain.actors import Actor
 from crm_returns.domain.approval import ApprovalFacts, ApprovalPolicy, ApprovalStep
 from crm_returns.domain.events import (
@@ -242,7 +243,7 @@ def emit(
 
 def evolve(order: ReturnOrder, at: datetime, **changes: Any) -> ReturnOrder:
     """``order`` with ``changes``, a new update time and the next version."""
-    return attrs.evolve(order, updated_at=at, version=order.version + 1, **changes)
+    return evolved(order, updated_at=at, version=order.version + 1, **changes)
 
 
 def _check_lines(lines: tuple[ReturnLine, ...], currency: str) -> None:
@@ -262,6 +263,9 @@ def refuse_repeated(refs: Iterable[LineRef]) -> None:
     Raises:
         InvalidInput: Some line appears twice; the message lists them.
     """
+    refs = tuple(refs)
+    if len(set(refs)) == len(refs):
+        return  # Nothing repeated, as usual: no need to count.
     repeated = sorted(str(ref) for ref, times in Counter(refs).items() if times > 1)
     if repeated:
         raise InvalidInput(f"order line(s) {', '.join(repeated)} appear more than once")
@@ -340,7 +344,7 @@ def submit(order: ReturnOrder, actor: Actor, at: datetime, policy: ApprovalPolic
     require(order, Action.SUBMIT, actor)
     steps = policy.steps_for(approval_facts(order))
     target = S.SUBMITTED if steps else S.APPROVED
-    lines = tuple(attrs.evolve(line, approved=line.requested) for line in order.lines)
+    lines = tuple(evolved(line, approved=line.requested) for line in order.lines)
     submitted = emit(
         order,
         actor,
@@ -432,7 +436,7 @@ def _lowered(line: ReturnLine, units: Decimal | None) -> ReturnLine:
         raise ExcessQuantity(
             f"line {line.ref}: can approve 0 to {line.approved} units, not {units}"
         )
-    return attrs.evolve(line, approved=units)
+    return evolved(line, approved=units)
 
 
 def _needs_comment(comment: str, what: str) -> None:

@@ -82,6 +82,9 @@ class RefundLine:
         return self.total + self.shipping - self.fee
 
 
+_NONE = Decimal(0)
+
+
 def price_refund(
     lines: tuple[ReturnLine, ...],
     units: Mapping[LineRef, Decimal],
@@ -103,9 +106,10 @@ def price_refund(
         InvalidQuantity: The units would run past what was delivered.
     """
     result = []
+    missing = missing or {}
     for line in lines:
-        count = units.get(line.ref, Decimal(0))
-        piece = slice_for(line.pricing, refunded_before.get(line.ref, Decimal(0)), count)
+        count = units.get(line.ref, _NONE)
+        piece = slice_for(line.pricing, refunded_before.get(line.ref, _NONE), count)
         refund_shipping = line.fault in policy.refund_shipping_for
         shipping = piece.shipping if refund_shipping else Money.zero(piece.shipping.currency)
         fee = policy.fee(line.reason_code, line.reason_category, line.fault, piece.total)
@@ -113,7 +117,7 @@ def price_refund(
             RefundLine(
                 ref=line.ref,
                 units=count,
-                missing_units=(missing or {}).get(line.ref, Decimal(0)),
+                missing_units=missing.get(line.ref, _NONE),
                 total=piece.total,
                 tax=piece.tax,
                 shipping=shipping,

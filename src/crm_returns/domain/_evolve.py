@@ -1,0 +1,62 @@
+"""``attrs.evolve`` for the domain's larger records, without its per-call overhead.
+
+A return line has 27 fields and changes a few of them at every step of its
+life.  ``attrs.evolve`` looks every field's definition up and passes every
+value by keyword on each call; :func:`evolved` reads the values in one pass
+over names listed once per class and passes them by position, which calls
+the same ``__init__`` with the same values in about 60 % of the time.
+"""
+
+from __future__ import annotations
+
+from itertools import repeat
+from typing import Any, TypeVar, cast
+
+import attrs
+
+__all__ = ["evolved"]
+
+_T = TypeVar("_T")
+
+
+@attrs.frozen
+class _Layout:
+    """How to copy instances of one class: its fields' names, and where each one goes."""
+
+    names: tuple[str, ...]
+    positions: dict[str, int]
+
+
+#: Layouts by class, made on first use; ``None`` for a class left to ``attrs.evolve``.
+_LAYOUTS: dict[type, _Layout | None] = {}
+
+
+def _layout(cls: type) -> _Layout | None:
+    fields = attrs.fields(cls)
+    # Positional copying needs every field to be a positional __init__ argument
+    # under its own name, as it is unless a field is private, keyword-only or not in __init__.
+    if not all(field.init and not field.kw_only and field.alias == field.name for field in fields):
+        return None
+    names = tuple(field.name for field in fields)
+    return _Layout(names, {name: position for position, name in enumerate(names)})
+
+
+def evolved(instance: _T, **changes: Any) -> _T:
+    """Return ``attrs.evolve(instance, **changes)``: a copy with ``changes``, through ``__init__``.
+
+    Meant for attrs classes with their generated ``__init__``.  A class with a
+    keyword-only, private or non-``__init__`` field, and a change that names no
+    field, go to ``attrs.evolve`` itself.
+    """
+    cls = type(instance)
+    try:
+        layout = _LAYOUTS[cls]
+    except KeyError:
+        layout = _LAYOUTS[cls] = _layout(cls)
+    if layout is None or not changes.keys() <= layout.positions.keys():
+        # attrs' mypy plugin types evolve() only for a concrete attrs class.
+        return cast(_T, attrs.evolve(cast(Any, instance), **changes))
+    values = list(map(getattr, repeat(instance), layout.names))
+    for name, value in changes.items():
+        values[layout.positions[name]] = value
+    return cls(*values)

@@ -1,0 +1,41 @@
+"""Line refs key the dicts every command looks lines up in; their hash is kept once made.
+
+A cached hash must still be a hash of the value: equal refs hash alike
+however they were made (built, copied, pickled, evolved), and a ref found
+under one of them is found under any other.
+"""
+
+from __future__ import annotations
+
+import copy
+import pickle
+
+import attrs
+from hypothesis import given
+
+from crm_returns.domain.orders import LineRef
+from crm_returns.testing.strategies import line_refs
+
+
+@given(line_refs())
+def test_equal_refs_hash_alike_however_they_were_made(ref: LineRef) -> None:
+    hash(ref)  # Made and kept before the copies are taken.
+    copies = [
+        LineRef(ref.order_number, ref.line_id),
+        copy.copy(ref),
+        copy.deepcopy(ref),
+        pickle.loads(pickle.dumps(ref)),  # noqa: S301 - our own bytes, just made
+        attrs.evolve(ref),
+    ]
+    for same in copies:
+        assert same == ref
+        assert hash(same) == hash(ref)
+        assert {ref: "found"}[same] == "found"
+
+
+def test_a_ref_with_another_line_is_another_key() -> None:
+    first, second = LineRef("SO-1", "1"), LineRef("SO-1", "2")
+    assert hash(first) == hash(LineRef("SO-1", "1"))
+    assert {first: 1, second: 2} == {LineRef("SO-1", "2"): 2, LineRef("SO-1", "1"): 1}
+    assert attrs.evolve(first, line_id="2") in {second}
+    assert attrs.asdict(first) == {"order_number": "SO-1", "line_id": "1"}
