@@ -208,6 +208,11 @@ def of_lines(table: sa.Table, dialect: str, count: int) -> sa.ColumnElement[bool
     )
 
 
+def shape_of(arrays: bool, refs: Sequence[LineRef]) -> int:
+    """The ``count`` of a statement over ``refs``: 0 (arrays, any number of lines), or how many."""
+    return 0 if arrays else len(refs)
+
+
 def line_parameters(arrays: bool, tenant_id: str, refs: Sequence[LineRef]) -> dict[str, Any]:
     """The parameters of ``of_lines`` for ``refs``: as arrays (PostgreSQL), or numbered."""
     if arrays:

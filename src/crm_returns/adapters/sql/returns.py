@@ -4,9 +4,9 @@ Each return is a row of ``returns`` (its document and the columns searches
 need) and a row of ``return_lines`` per line (the units it claims, through
 an index on the order line).  ``line_claims`` holds, per order line, the
 units delivered and the units claimed by every stored return; whenever a
-write changes what a return claims, the line's claim row is locked, its total
-recomputed from ``return_lines`` and written back, and ``CHECK (claimed <=
-delivered)`` refuses a total above what was delivered.
+write changes what a return claims, the lines' totals move with it under row
+locks, and ``CHECK (claimed <= delivered)`` refuses a total above what was
+delivered (:mod:`~crm_returns.adapters.sql.claims` keeps that bookkeeping).
 
 Locking, so that concurrent commands cannot over-return or refund a slice
 twice:
@@ -24,55 +24,23 @@ twice:
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Iterable, Sequence
-from decimal import Decimal
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-import attrs
 import sqlalchemy as sa
 
 from crm_returns.adapters.sql import return_statements as statements
+from crm_returns.adapters.sql.claims import LineClaims, LineRow, line_rows, moved
 from crm_returns.adapters.sql.codec import decode_text, encode_text
-from crm_returns.adapters.sql.schema import CLAIMS_CHECK, return_lines, returns
+from crm_returns.adapters.sql.schema import return_lines, returns
 from crm_returns.adapters.sql.statements import Prepared, as_text
 from crm_returns.adapters.sql.transaction import Transaction
 from crm_returns.domain.orders import LineRef
 from crm_returns.domain.queries import Page, ReturnQuery
 from crm_returns.domain.returns import ReturnOrder
-from crm_returns.errors import ConcurrencyConflict, CrmReturnsError, NotFound, OverReturn
+from crm_returns.errors import ConcurrencyConflict, NotFound
 
 __all__ = ["SqlReturns"]
-
-_ZERO = Decimal(0)
-
-
-@attrs.frozen
-class _LineRow:
-    """What ``return_lines`` keeps of one line of a return."""
-
-    reason_code: str
-    claimed: Decimal
-    refunded_units: Decimal
-
-
-def _line_rows(order: ReturnOrder) -> dict[LineRef, _LineRow]:
-    refunded: dict[LineRef, Decimal] = {}
-    for refund in order.grant.lines if order.grant is not None else ():
-        refunded[refund.ref] = refunded.get(refund.ref, _ZERO) + refund.units
-    return {
-        line.ref: _LineRow(line.reason_code, order.claimed(line.ref), refunded.get(line.ref, _ZERO))
-        for line in order.lines
-    }
-
-
-def _claimed(rows: dict[LineRef, _LineRow], ref: LineRef) -> Decimal:
-    row = rows.get(ref)
-    return _ZERO if row is None else row.claimed
-
-
-#: Keys of the claim rows held in ``Transaction.held``: ``(_CLAIMS, tenant, line)``.
-_CLAIMS = "line_claims"
 
 
 class SqlReturns:
@@ -86,6 +54,7 @@ class SqlReturns:
 
     def __init__(self, transaction: Transaction) -> None:
         self._tx = transaction
+        self._claims = LineClaims(transaction)
 
     # -- reads -------------------------------------------------------------------------
 
@@ -94,13 +63,6 @@ class SqlReturns:
         if not rows:
             raise NotFound("return", key)
         return self._seen(decode_text(rows[0][0], ReturnOrder), rows[0][0])
-
-    def _shape(self, refs: Sequence[LineRef]) -> int:
-        """Which statement over ``refs``: one for any number of lines (arrays), or one per count."""
-        return 0 if self._tx.binder.arrays else len(refs)
-
-    def _lines(self, tenant_id: str, refs: Sequence[LineRef]) -> dict[str, Any]:
-        return statements.line_parameters(self._tx.binder.arrays, tenant_id, refs)
 
     def _seen(self, order: ReturnOrder, text: str) -> ReturnOrder:
         """Remember ``order``, stored as ``text``, until the transaction ends."""
@@ -147,9 +109,10 @@ class SqlReturns:
         wanted = sorted(set(refs))
         if not wanted:
             return []
+        arrays = self._tx.binder.arrays
         rows = self._tx.fetch(
-            statements.returns_of_lines(self._shape(wanted)),
-            self._lines(tenant_id, wanted),
+            statements.returns_of_lines(statements.shape_of(arrays, wanted)),
+            statements.line_parameters(arrays, tenant_id, wanted),
             subject="the returns of order lines",
         )
         # Sorted here, not in SQL, so that the order never depends on a collation.
@@ -221,12 +184,12 @@ class SqlReturns:
         this = {"tenant_id": order.tenant_id, "id": order.id}
         known = self._known(order.tenant_id, order.id, expected_version)
         before = (
-            _line_rows(known[0])
+            line_rows(known[0])
             if known is not None
             else self._stored_lines(order.tenant_id, order.id)
         )
-        after = _line_rows(order)
-        if _moved(before, after):
+        after = line_rows(order)
+        if moved(before, after):
             # Lock the lines' claims before the return's row, in the order every other
             # command takes them, so that a cancel racing a receipt cannot deadlock.
             self.lock_lines(order.tenant_id, [*before, *after])
@@ -259,20 +222,9 @@ class SqlReturns:
             ConcurrencyConflict: Another transaction held a line past the lock
                 timeout (raised by the next statement, which waits for the lock).
         """
-        if not self._tx.locks_rows:
-            return
-        held = self._tx.held
-        wanted = sorted({ref for ref in refs if (_CLAIMS, tenant_id, ref) not in held})
-        if wanted:
-            # Taken with the next statement (the read it protects), in one round trip.
-            self._tx.defer(
-                statements.claims_of_lines(self._shape(wanted)),
-                self._lines(tenant_id, wanted),
-                subject="order lines",
-                on_rows=functools.partial(self._held, tenant_id),
-            )
+        self._claims.lock(tenant_id, refs)
 
-    # -- the claims behind the CHECK ---------------------------------------------------
+    # -- the rows behind a return ------------------------------------------------------
 
     def _columns(self, order: ReturnOrder, *, state_only: bool = False) -> dict[str, Any]:
         """The row's columns; with ``state_only``, those a command changes."""
@@ -289,7 +241,7 @@ class SqlReturns:
             columns["created_at"] = binder.instant(order.created_at)
         return columns
 
-    def _stored_lines(self, tenant_id: str, return_id: str) -> dict[LineRef, _LineRow]:
+    def _stored_lines(self, tenant_id: str, return_id: str) -> dict[LineRef, LineRow]:
         rows = self._tx.fetch(
             statements.LINES,
             {"tenant_id": tenant_id, "id": return_id},
@@ -297,17 +249,17 @@ class SqlReturns:
         )
         decimal = self._tx.binder.decimal
         return {
-            LineRef(order_number, line_id): _LineRow(reason, decimal(claimed), decimal(refunded))
+            LineRef(order_number, line_id): LineRow(reason, decimal(claimed), decimal(refunded))
             for order_number, line_id, reason, claimed, refunded in rows
         }
 
     def _store_lines(
         self,
         order: ReturnOrder,
-        before: dict[LineRef, _LineRow],
-        after: dict[LineRef, _LineRow] | None = None,
+        before: dict[LineRef, LineRow],
+        after: dict[LineRef, LineRow] | None = None,
     ) -> None:
-        after = _line_rows(order) if after is None else after
+        after = line_rows(order) if after is None else after
         if after == before:
             return
         subject = f"the lines of return {order.number}"
@@ -352,141 +304,9 @@ class SqlReturns:
                 ],
                 subject=subject,
             )
-        moved = _moved(before, after)
-        if moved:
-            self._settle_claims(order, moved, before, after)
-
-    def _claim_rows(
-        self, tenant_id: str, refs: Sequence[LineRef]
-    ) -> dict[LineRef, tuple[Decimal, Decimal]]:
-        """Lock the claim rows of ``refs`` (sorted); each line's delivered and claimed units.
-
-        What is read is held (``Transaction.held``) until the transaction
-        ends: the rows are locked, so no other transaction changes them.
-        """
-        rows = self._tx.fetch(
-            statements.claims_of_lines(self._shape(refs)),
-            self._lines(tenant_id, refs),
-            subject="order lines",
-        )
-        return self._hold(tenant_id, rows)
-
-    def _held(self, tenant_id: str, rows: list[tuple[Any, ...]]) -> None:
-        self._hold(tenant_id, rows)
-
-    def _hold(
-        self, tenant_id: str, rows: list[tuple[Any, ...]]
-    ) -> dict[LineRef, tuple[Decimal, Decimal]]:
-        """Remember claim rows read under their locks; by line."""
-        decimal = self._tx.binder.decimal
-        found = {
-            LineRef(order_number, line_id): (decimal(delivered), decimal(claimed))
-            for order_number, line_id, delivered, claimed in rows
-        }
-        held = self._tx.held
-        for ref, row in found.items():
-            held[(_CLAIMS, tenant_id, ref)] = row
-        return found
-
-    def _settle_claims(
-        self,
-        order: ReturnOrder,
-        refs: Sequence[LineRef],
-        before: dict[LineRef, _LineRow],
-        after: dict[LineRef, _LineRow],
-    ) -> None:
-        """Move the claimed totals of ``refs`` by what this return now claims, under row locks.
-
-        Every write of ``return_lines`` moves ``line_claims`` by the same
-        amount in the same transaction, so each total stays the sum of the
-        line's stored claims without summing them again.  A line claimed for
-        the first time gets its row with its total in one statement; rows
-        already locked in this transaction are not read again.
-        """
-        tenant_id = order.tenant_id
-        # Locks taken ahead (lock_lines) went with the return's own INSERT or
-        # UPDATE, so what they read is held by now.
-        held = self._tx.held
-        delivered = {line.ref: line.pricing.quantity for line in order.lines}
-        change = {ref: _claimed(after, ref) - _claimed(before, ref) for ref in refs}
-        stored = {
-            ref: held[(_CLAIMS, tenant_id, ref)]
-            for ref in refs
-            if (_CLAIMS, tenant_id, ref) in held
-        }
-        totals: dict[LineRef, Decimal] = {}
-
-        def over_return(constraint: str) -> CrmReturnsError:
-            # The CHECK refuses the write and ends the transaction: nothing of it is kept.
-            if not constraint.endswith(CLAIMS_CHECK):  # pragma: no cover - no other check fires
-                return ConcurrencyConflict(f"order lines of return {order.number}")
-            over = [r for r in refs if r in totals and r in delivered and totals[r] > delivered[r]]
-            ref = over[0] if over else refs[0]
-            mine = order.claimed(ref)
-            return OverReturn(
-                str(ref), mine, delivered.get(ref, _ZERO), totals.get(ref, mine) - mine
-            )
-
-        fresh = [ref for ref in refs if ref not in stored and ref in delivered and change[ref] > 0]
-        if fresh:
-            # A line returned for the first time gets its row and total at once; on
-            # PostgreSQL a concurrent first return of the same line waits here for
-            # this one, and then finds the row taken.
-            totals.update((ref, change[ref]) for ref in fresh)
-            inserted = self._new_claims(tenant_id, fresh, delivered, change, over_return)
-            for ref in inserted:
-                held[(_CLAIMS, tenant_id, ref)] = (delivered[ref], change[ref])
-            refs = [ref for ref in refs if ref not in inserted]
-        if not refs:
-            return
-        missing = [ref for ref in refs if ref not in stored]
-        if missing:
-            stored.update(self._claim_rows(tenant_id, missing))
-        for ref in refs:
-            on_file, claimed = stored.get(ref, (_ZERO, _ZERO))
-            delivered.setdefault(ref, on_file)
-            totals[ref] = claimed + change[ref]
-        exact = self._tx.binder.exact
-        self._tx.write(
-            statements.SET_CLAIMS,
-            [
-                {
-                    "tenant_id": tenant_id,
-                    "order_number": ref.order_number,
-                    "line_id": ref.line_id,
-                    "delivered": exact(delivered[ref]),
-                    "claimed": exact(totals[ref]),
-                }
-                for ref in refs
-            ],
-            subject="order lines",
-            on_check=over_return,
-        )
-        for ref in refs:
-            held[(_CLAIMS, tenant_id, ref)] = (delivered[ref], totals[ref])
-
-    def _new_claims(
-        self,
-        tenant_id: str,
-        refs: Sequence[LineRef],
-        delivered: dict[LineRef, Decimal],
-        claimed: dict[LineRef, Decimal],
-        on_check: Callable[[str], CrmReturnsError],
-    ) -> set[LineRef]:
-        """Insert the claim rows of ``refs`` that do not exist yet; the lines inserted."""
-        exact = self._tx.binder.exact
-        parameters = self._lines(tenant_id, refs)
-        if self._tx.binder.arrays:
-            statement = statements.NEW_CLAIMS_FROM_ARRAYS
-            parameters["delivered"] = [exact(delivered[ref]) for ref in refs]
-            parameters["claimed"] = [exact(claimed[ref]) for ref in refs]
-        else:
-            statement = statements.new_claims(len(refs))
-            for index, ref in enumerate(refs):
-                parameters[f"d{index}"] = exact(delivered[ref])
-                parameters[f"c{index}"] = exact(claimed[ref])
-        rows = self._tx.fetch(statement, parameters, subject="order lines", on_check=on_check)
-        return {LineRef(order_number, line_id) for order_number, line_id in rows}
+        refs = moved(before, after)
+        if refs:
+            self._claims.settle(order, refs, before, after)
 
 
 def _same_row(stored: ReturnOrder, order: ReturnOrder) -> bool:
@@ -505,10 +325,3 @@ _UPDATES = {
     (True, False): statements.UPDATE_STATE,
     (True, True): statements.UPDATE_STATE_IF_UNCHANGED,
 }
-
-
-def _moved(before: dict[LineRef, _LineRow], after: dict[LineRef, _LineRow]) -> list[LineRef]:
-    """The lines whose claimed units differ, sorted."""
-    return sorted(
-        ref for ref in after.keys() | before.keys() if _claimed(after, ref) != _claimed(before, ref)
-    )

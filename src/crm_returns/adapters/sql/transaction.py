@@ -6,7 +6,6 @@ import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NoReturn, TypeVar
 
-import attrs
 import sqlalchemy as sa
 import sqlalchemy.exc
 from sqlalchemy.engine import Connection, CursorResult, Engine
@@ -20,30 +19,17 @@ from crm_returns.adapters.sql.errors import (
     failure_of,
     translate,
 )
+from crm_returns.adapters.sql.pipeline import Deferred, Parameters, in_pipeline, outcome, send
 from crm_returns.adapters.sql.statements import Binder, Prepared, code_point_order
 from crm_returns.errors import CrmReturnsError
 
 __all__ = ["Transaction"]
-
-#: Parameters of one statement, or of an ``executemany``.
-Parameters = Mapping[str, Any] | Sequence[Mapping[str, Any]]
-
 
 _T = TypeVar("_T")
 
 
 class _StaleConnection(Exception):
     """The server had closed the pooled connection before the unit of work began."""
-
-
-@attrs.frozen
-class _Deferred:
-    """A statement waiting for the next one, or for the commit."""
-
-    statement: Prepared
-    parameters: Parameters
-    subject: str
-    on_rows: Callable[[list[tuple[Any, ...]]], None] | None
 
 
 class Transaction:
@@ -72,7 +58,7 @@ class Transaction:
         )
         self._unproven = False
         self._failed = False
-        self._deferred: list[_Deferred] = []
+        self._deferred: list[Deferred] = []
         self._driver_error: type[Exception] = engine.dialect.loaded_dbapi.Error
         #: Converts values for :meth:`fetch` and :meth:`write`, which bypass SQLAlchemy.
         self.binder = Binder(engine.dialect)
@@ -186,10 +172,7 @@ class Transaction:
         except sqlalchemy.exc.SQLAlchemyError as error:
             if self._unproven and getattr(error, "connection_invalidated", False):
                 raise _StaleConnection from error
-            self._abandon()
-            if on_check is not None and failure_of(error) is Failure.CHECK:
-                raise on_check(constraint_of(error)) from error
-            raise translate(error, subject) from error
+            self._fail(error, subject, on_check)
 
     def fetch(
         self,
@@ -244,7 +227,7 @@ class Transaction:
         if self._raw is None:
             raise RuntimeError("the SQL store is used only inside `with unit_of_work:`")
         if parameters:
-            self._deferred.append(_Deferred(statement, parameters, subject, on_rows))
+            self._deferred.append(Deferred(statement, parameters, subject, on_rows))
 
     def flush(self) -> None:
         """Run the deferred statements now, in order."""
@@ -332,18 +315,11 @@ class Transaction:
                 rows = [tuple(row) for row in result] if result.returns_rows else []
                 return rows, result.rowcount
             except sqlalchemy.exc.SQLAlchemyError as error:
-                self._abandon()
-                if on_check is not None and failure_of(error) is Failure.CHECK:
-                    raise on_check(constraint_of(error)) from error
-                raise translate(error, subject) from error
+                self._fail(error, subject, on_check)
         cursor = self._driver_cursor()
         try:
-            if isinstance(parameters, Mapping):
-                cursor.execute(sql, parameters)
-            else:
-                cursor.executemany(sql, parameters)
-            rows = list(cursor.fetchall()) if cursor.description is not None else []
-            return rows, int(cursor.rowcount)
+            send(cursor, sql, parameters)
+            return outcome(cursor)
         except self._driver_error as error:
             self._driver_failure(error, sql, parameters, subject, on_check)
 
@@ -385,10 +361,19 @@ class Transaction:
         ):
             raise _StaleConnection from error
         wrapped = sqlalchemy.exc.DBAPIError.instance(sql, parameters, error, self._driver_error)
+        self._fail(wrapped, subject, on_check)
+
+    def _fail(
+        self,
+        error: sqlalchemy.exc.SQLAlchemyError,
+        subject: str,
+        on_check: Callable[[str], CrmReturnsError] | None,
+    ) -> NoReturn:
+        """End the transaction and raise ``error`` as ours (``on_check``'s, for a CHECK)."""
         self._abandon()
-        if on_check is not None and failure_of(wrapped) is Failure.CHECK:
-            raise on_check(constraint_of(wrapped)) from wrapped
-        raise translate(wrapped, subject) from wrapped
+        if on_check is not None and failure_of(error) is Failure.CHECK:
+            raise on_check(constraint_of(error)) from error
+        raise translate(error, subject) from error
 
     def commit(self) -> None:
         """Commit, with the deferred statements; the next statement begins a new transaction."""
@@ -408,8 +393,7 @@ class Transaction:
             try:
                 connection.commit()
             except sqlalchemy.exc.SQLAlchemyError as error:
-                self._abandon()
-                raise translate(error, "the unit of work") from error
+                self._fail(error, "the unit of work", None)
             return
         try:
             self._driver.commit()
@@ -430,38 +414,11 @@ class Transaction:
         """
         deferred, self._deferred = self._deferred, []
         writer = self._driver_cursor()
-        driver = self._driver
         dialect = self._engine.dialect
-
-        def send(cursor: Any, item: Prepared, values: Parameters) -> None:
-            if isinstance(values, Mapping):
-                cursor.execute(item.sql(dialect), values)
-            else:
-                cursor.executemany(item.sql(dialect), values)
-
-        readers = [driver.cursor() if item.on_rows else writer for item in deferred]
-        last = driver.cursor()
-        subjects = ", ".join(dict.fromkeys([*(item.subject for item in deferred), subject]))
         try:
-            try:
-                with driver.pipeline():
-                    for cursor, item in zip(readers, deferred, strict=True):
-                        send(cursor, item.statement, item.parameters)
-                    if statement is None:
-                        driver.commit()
-                    else:
-                        send(last, statement, parameters)
-                for cursor, item in zip(readers, deferred, strict=True):
-                    if item.on_rows is not None:
-                        item.on_rows(list(cursor.fetchall()))
-                if statement is None:
-                    return [], 0
-                rows = list(last.fetchall()) if last.description is not None else []
-                return rows, int(last.rowcount)
-            finally:
-                for cursor in {id(c): c for c in (*readers, last) if c is not writer}.values():
-                    cursor.close()
+            return in_pipeline(self._driver, writer, dialect, deferred, statement, parameters)
         except self._driver_error as error:
+            subjects = ", ".join(dict.fromkeys([*(item.subject for item in deferred), subject]))
             sql = "COMMIT" if statement is None else statement.sql(dialect)
             self._driver_failure(error, sql, None, subjects, on_check)
 
