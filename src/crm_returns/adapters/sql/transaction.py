@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NoReturn, TypeVar
 
 import sqlalchemy as sa
 import sqlalchemy.exc
 from sqlalchemy.engine import Connection, CursorResult, Engine
-from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql.expression import Executable
 
-from crm_returns.adapters.sql.errors import (
-    Failure,
-    StorageError,
-    constraint_of,
-    failure_of,
-    translate,
-)
+from crm_returns.adapters.sql.connection import PooledConnection, StaleConnection
+from crm_returns.adapters.sql.errors import Failure, constraint_of, failure_of, translate
 from crm_returns.adapters.sql.pipeline import Deferred, Parameters, in_pipeline, outcome, send
 from crm_returns.adapters.sql.statements import Binder, Prepared, code_point_order
 from crm_returns.errors import CrmReturnsError
@@ -26,10 +19,6 @@ from crm_returns.errors import CrmReturnsError
 __all__ = ["Transaction"]
 
 _T = TypeVar("_T")
-
-
-class _StaleConnection(Exception):
-    """The server had closed the pooled connection before the unit of work began."""
 
 
 class Transaction:
@@ -43,12 +32,11 @@ class Transaction:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        #: The pooled DBAPI connection, checked out from ``begin`` to ``end``.
-        self._raw: PoolProxiedConnection | None = None
-        #: A SQLAlchemy connection over it, made when a statement needs one.
-        self._connection: Connection | None = None
-        self._cursor: Any = None
+        #: The connection checked out from ``begin`` to ``end``.
+        self._pooled = PooledConnection(engine)
+        #: Its driver's connection, kept here for the statements (``None`` when not open).
         self._driver: Any = None
+        self._cursor: Any = None
         self._begins_immediate = engine.dialect.name == "sqlite"
         self._observing = False
         # PostgreSQL without SQLAlchemy's pre-ping: the connection from the pool is
@@ -59,7 +47,7 @@ class Transaction:
         self._unproven = False
         self._failed = False
         self._deferred: list[Deferred] = []
-        self._driver_error: type[Exception] = engine.dialect.loaded_dbapi.Error
+        self._driver_error = self._pooled.driver_error
         #: Converts values for :meth:`fetch` and :meth:`write`, which bypass SQLAlchemy.
         self.binder = Binder(engine.dialect)
         #: What the repositories read or wrote in the current transaction (cleared
@@ -89,14 +77,12 @@ class Transaction:
             RuntimeError: Used outside ``with unit_of_work:``, or after a
                 database error ended the transaction.
         """
-        if self._raw is None:
+        if self._driver is None:
             raise RuntimeError("the SQL store is used only inside `with unit_of_work:`")
         if self._failed:
             raise RuntimeError("a database error rolled this unit of work back; start a new one")
-        if self._connection is None:
-            # Over the connection already checked out, in its transaction.
-            self._connection = Connection(self._engine, connection=self._raw)
-        return self._connection
+        connection = self._pooled.connection
+        return connection if connection is not None else self._pooled.sqlalchemy_connection()
 
     def begin(self) -> None:
         """Check out a connection and begin (on SQLite: take the write lock).
@@ -105,10 +91,9 @@ class Transaction:
             ConcurrencyConflict: SQLite's write lock stayed taken for the busy timeout.
             StorageError: The database cannot be reached.
         """
-        if self._raw is not None:
+        if self._driver is not None:
             raise RuntimeError("this unit of work is already open")
-        self._raw = self._check_out()
-        self._driver = self._raw.driver_connection
+        self._driver = self._pooled.check_out()
         self._failed = False
         self._deferred.clear()
         self.seen.clear()
@@ -122,16 +107,6 @@ class Transaction:
         except CrmReturnsError:
             self.end()
             raise
-
-    def _check_out(self) -> PoolProxiedConnection:
-        """A connection from the engine's pool (SQLAlchemy's ``Connection`` is made on demand)."""
-        try:
-            return self._engine.raw_connection()
-        except sqlalchemy.exc.SQLAlchemyError as error:
-            raise translate(error, "the database connection") from error
-        except self._driver_error as error:
-            wrapped = sqlalchemy.exc.DBAPIError.instance(None, None, error, self._driver_error)
-            raise translate(wrapped, "the database connection") from wrapped
 
     def execute(
         self,
@@ -171,7 +146,7 @@ class Transaction:
             return connection.execute(statement, parameters)
         except sqlalchemy.exc.SQLAlchemyError as error:
             if self._unproven and getattr(error, "connection_invalidated", False):
-                raise _StaleConnection from error
+                raise StaleConnection from error
             self._fail(error, subject, on_check)
 
     def fetch(
@@ -224,7 +199,7 @@ class Transaction:
         each, and run in the order given; a failure among them fails that
         statement or the commit, and ends the transaction: nothing is kept.
         """
-        if self._raw is None:
+        if self._driver is None:
             raise RuntimeError("the SQL store is used only inside `with unit_of_work:`")
         if parameters:
             self._deferred.append(Deferred(statement, parameters, subject, on_rows))
@@ -269,31 +244,16 @@ class Transaction:
         deferred = list(self._deferred)
         try:
             result = attempt()
-        except _StaleConnection:
-            self._reconnect()
+        except StaleConnection:
+            self._unproven = False  # on the new connection, a failure is the command's
+            self._driver = self._cursor = None
+            self._driver = self._pooled.replace()
+            if self._observing or self._engine.dispatch.engine_connect:
+                _ = self.connection
             self._deferred = deferred
             result = attempt()
         self._unproven = False
         return result
-
-    def _reconnect(self) -> None:
-        """Throw the pooled connection away and check out another."""
-        stale, connection = self._raw, self._connection
-        self._raw = self._connection = None
-        self._unproven = False
-        self._cursor = None
-        with contextlib.suppress(self._driver_error):
-            self._driver.close()  # psycopg would warn of it when collected
-        if connection is not None:  # it may have invalidated the connection already
-            connection.invalidate()
-            connection.close()
-        elif stale is not None:
-            stale.invalidate()
-            stale.close()
-        self._raw = self._check_out()
-        self._driver = self._raw.driver_connection
-        if self._observing or self._engine.dispatch.engine_connect:
-            _ = self.connection
 
     def _run_once(
         self,
@@ -331,7 +291,7 @@ class Transaction:
         (SQLAlchemy's ``begin`` event does the same for its own statements,
         unless the driver is in a transaction already).
         """
-        if self._failed or self._raw is None:
+        if self._failed or self._driver is None:
             _ = self.connection  # raises the reason
         cursor = self._cursor
         if cursor is None:
@@ -359,7 +319,7 @@ class Transaction:
             self._driver,
             None,
         ):
-            raise _StaleConnection from error
+            raise StaleConnection from error
         wrapped = sqlalchemy.exc.DBAPIError.instance(sql, parameters, error, self._driver_error)
         self._fail(wrapped, subject, on_check)
 
@@ -370,7 +330,10 @@ class Transaction:
         on_check: Callable[[str], CrmReturnsError] | None,
     ) -> NoReturn:
         """End the transaction and raise ``error`` as ours (``on_check``'s, for a CHECK)."""
-        self._abandon()
+        self._failed = True
+        self._deferred.clear()
+        self.held.clear()
+        self._pooled.roll_back()
         if on_check is not None and failure_of(error) is Failure.CHECK:
             raise on_check(constraint_of(error)) from error
         raise translate(error, subject) from error
@@ -383,9 +346,9 @@ class Transaction:
         if self._pipelined():
             self._in_pipeline(None, {}, "the unit of work", None)
         self.flush()
-        if self._failed or self._raw is None:
+        if self._failed or self._driver is None:
             _ = self.connection  # raises the reason
-        connection = self._connection
+        connection = self._pooled.connection
         self.held.clear()
         self.seen.clear()
         if connection is not None and connection.in_transaction():
@@ -424,40 +387,12 @@ class Transaction:
 
     def end(self) -> None:
         """Roll back whatever is not committed and give the connection back."""
-        raw, connection = self._raw, self._connection
-        self._raw = self._connection = None
         cursor, self._cursor = self._cursor, None
         # After a database error the transaction was rolled back already (or the
         # connection, found gone, thrown away).
         abandoned, self._failed = self._failed, False
+        self._driver = None
         self._deferred.clear()
         self.seen.clear()
         self.held.clear()
-        if raw is None:
-            return
-        try:
-            if cursor is not None:
-                cursor.close()
-            if not abandoned and raw.is_valid:
-                if connection is not None:
-                    connection.rollback()
-                self._driver.rollback()  # nothing to do after a commit
-        except sqlalchemy.exc.SQLAlchemyError as error:
-            raise StorageError(f"rolling back failed: {error}") from error
-        except self._driver_error as error:
-            raise StorageError(f"rolling back failed: {error}") from error
-        finally:
-            self._driver = None
-            (connection or raw).close()
-
-    def _abandon(self) -> None:
-        self._failed = True
-        self._deferred.clear()
-        self.held.clear()
-        if self._raw is not None:
-            try:
-                if self._connection is not None:
-                    self._connection.rollback()
-                self._driver.rollback()
-            except (sqlalchemy.exc.SQLAlchemyError, self._driver_error):  # pragma: no cover
-                self._raw.invalidate()  # the connection is gone
+        self._pooled.release(cursor, roll_back=not abandoned)
