@@ -58,6 +58,7 @@ from crm_returns.adapters.memory import (
 from crm_returns.adapters.sql import (
     DocumentError,
     SqlDatabase,
+    SqlUnitOfWork,
     StorageError,
     create_engine,
     current_revision,
@@ -974,16 +975,23 @@ def _server_closes(database: SqlDatabase) -> None:
         admin.dispose()
 
 
+@pytest.mark.parametrize("watched", [False, True], ids=["", "watched"])
 @pytest.mark.parametrize("first", ["a read", "a command", "a search"])
 def test_a_connection_the_server_closed_is_replaced_by_the_first_round_trip(
-    one_connection: SqlDatabase, drafts: tuple[ReturnOrder, ReturnOrder], first: str
+    one_connection: SqlDatabase, drafts: tuple[ReturnOrder, ReturnOrder], first: str, watched: bool
 ) -> None:
-    """Without a ping at every checkout, the first round trip proves the connection."""
+    """Without a ping at every checkout, the first round trip proves the connection.
+
+    Also when the host watches statements, and they all go through SQLAlchemy.
+    """
     database, mice = one_connection, drafts[0]
     with database.unit_of_work() as uow:
         uow.returns.add(mice)
         uow.commit()
     _server_closes(database)
+    seen: list[str] = []
+    if watched:
+        sa.event.listen(database.engine, "before_cursor_execute", lambda *e: seen.append(e[2]))
     with database.unit_of_work() as uow:
         if first == "a read":
             assert_identical(uow.returns.get(SAMPLE_TENANT, mice.id), mice)
@@ -992,20 +1000,36 @@ def test_a_connection_the_server_closed_is_replaced_by_the_first_round_trip(
             assert [o.id for o in uow.returns.for_lines(SAMPLE_TENANT, [MOUSE])] == [mice.id]
         else:  # through SQLAlchemy
             assert uow.returns.search(SAMPLE_TENANT, ReturnQuery()).total == 1
+    assert bool(seen) is watched
 
 
+@pytest.mark.parametrize(
+    ("first", "then"),
+    [("a read", "a read"), ("a search", "a read"), ("a search", "a search")],
+)
 def test_a_connection_lost_after_the_first_round_trip_fails_the_unit_of_work(
-    one_connection: SqlDatabase, drafts: tuple[ReturnOrder, ReturnOrder]
+    one_connection: SqlDatabase, drafts: tuple[ReturnOrder, ReturnOrder], first: str, then: str
 ) -> None:
-    """Once a unit of work has read, it cannot be silently moved to another connection."""
+    """Once a unit of work has read, it cannot be silently moved to another connection.
+
+    A search goes through SQLAlchemy, whose own connection then sees the loss
+    too: still a ``StorageError``, and no warning about the closed connection.
+    """
     database, mice = one_connection, drafts[0]
     admin = sa.create_engine(database.engine.url)
+
+    def use(how: str, uow: SqlUnitOfWork) -> None:
+        if how == "a search":
+            uow.returns.search(SAMPLE_TENANT, ReturnQuery())
+        else:
+            uow.returns.get(SAMPLE_TENANT, mice.id)
+
     try:
         with database.unit_of_work() as uow:
             uow.returns.add(mice)
             uow.commit()
         with pytest.raises(StorageError), database.unit_of_work() as uow:  # noqa: PT012
-            uow.returns.get(SAMPLE_TENANT, mice.id)
+            use(first, uow)
             with admin.connect() as closer:
                 closer.execute(
                     sa.text(
@@ -1015,7 +1039,7 @@ def test_a_connection_lost_after_the_first_round_trip_fails_the_unit_of_work(
                     )
                 )
                 closer.commit()
-            uow.returns.get(SAMPLE_TENANT, mice.id)
+            use(then, uow)
         with database.unit_of_work() as uow:  # the next one gets a working connection
             assert_identical(uow.returns.get(SAMPLE_TENANT, mice.id), mice)
     finally:

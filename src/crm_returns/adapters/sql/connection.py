@@ -90,8 +90,13 @@ class PooledConnection:
                 if self.connection is not None:
                     self.connection.rollback()
                 self.driver.rollback()
-            except (sqlalchemy.exc.SQLAlchemyError, self.driver_error):  # pragma: no cover
-                self.raw.invalidate()  # the connection is gone
+            except (sqlalchemy.exc.SQLAlchemyError, self.driver_error):
+                # The connection is gone.  SQLAlchemy's, if made, may have thrown it
+                # away already: invalidating through it again does nothing.
+                if self.connection is not None:
+                    self.connection.invalidate()
+                elif self.raw.is_valid:
+                    self.raw.invalidate()
 
     def release(self, cursor: Any, *, roll_back: bool) -> None:
         """Close ``cursor`` (the driver's, if any), roll back and give the connection back.

@@ -275,6 +275,8 @@ class Transaction:
                 rows = [tuple(row) for row in result] if result.returns_rows else []
                 return rows, result.rowcount
             except sqlalchemy.exc.SQLAlchemyError as error:
+                if self._unproven and getattr(error, "connection_invalidated", False):
+                    raise StaleConnection from error
                 self._fail(error, subject, on_check)
         cursor = self._driver_cursor()
         try:
