@@ -169,7 +169,8 @@ class SqlReturns:
         )
         if inserted != 1:  # the id or the number is taken
             raise ConcurrencyConflict(f"return {order.id}")
-        self._store_lines(order, {})
+        after = line_rows(order)
+        self._store_lines(order, {}, after, moved({}, after))
         self._seen(order, columns["document"])
 
     def update(self, order: ReturnOrder, expected_version: int) -> None:
@@ -189,7 +190,8 @@ class SqlReturns:
             else self._stored_lines(order.tenant_id, order.id)
         )
         after = line_rows(order)
-        if moved(before, after):
+        refs = moved(before, after)
+        if refs:
             # Lock the lines' claims before the return's row, in the order every other
             # command takes them, so that a cancel racing a receipt cannot deadlock.
             self.lock_lines(order.tenant_id, [*before, *after])
@@ -206,7 +208,7 @@ class SqlReturns:
             if not self._tx.fetch(statements.VERSION, this, subject=subject):
                 raise NotFound("return", order.id)
             raise ConcurrencyConflict(subject)
-        self._store_lines(order, before, after)
+        self._store_lines(order, before, after, refs)
         self._seen(order, columns["document"])
 
     def lock_lines(self, tenant_id: str, refs: Iterable[LineRef]) -> None:
@@ -257,14 +259,24 @@ class SqlReturns:
         self,
         order: ReturnOrder,
         before: dict[LineRef, LineRow],
-        after: dict[LineRef, LineRow] | None = None,
+        after: dict[LineRef, LineRow],
+        refs: list[LineRef],
     ) -> None:
-        after = line_rows(order) if after is None else after
+        """Write ``order``'s ``return_lines`` rows; move the claims of ``refs`` (:func:`moved`)."""
         if after == before:
             return
         subject = f"the lines of return {order.number}"
         this = {"tenant_id": order.tenant_id, "id": order.id}
         exact = self._tx.binder.exact
+
+        def units(ref: LineRef, row: LineRow) -> dict[str, Any]:
+            return {
+                "order_number": ref.order_number,
+                "line_id": ref.line_id,
+                "claimed": exact(row.claimed),
+                "refunded_units": exact(row.refunded_units),
+            }
+
         # Deferred: they go with the claims' statement, or with the commit.
         if before.keys() == after.keys() and all(
             before[ref].reason_code == row.reason_code for ref, row in after.items()
@@ -272,17 +284,7 @@ class SqlReturns:
             # The same lines with the same reasons: only their units change, in place.
             self._tx.defer(
                 statements.SET_LINE,
-                [
-                    {
-                        **this,
-                        "order_number": ref.order_number,
-                        "line_id": ref.line_id,
-                        "claimed": exact(row.claimed),
-                        "refunded_units": exact(row.refunded_units),
-                    }
-                    for ref, row in after.items()
-                    if row != before[ref]
-                ],
+                [{**this, **units(ref, row)} for ref, row in after.items() if row != before[ref]],
                 subject=subject,
             )
         else:
@@ -294,17 +296,13 @@ class SqlReturns:
                     {
                         "tenant_id": order.tenant_id,
                         "return_id": order.id,
-                        "order_number": ref.order_number,
-                        "line_id": ref.line_id,
                         "reason_code": row.reason_code,
-                        "claimed": exact(row.claimed),
-                        "refunded_units": exact(row.refunded_units),
+                        **units(ref, row),
                     }
                     for ref, row in after.items()
                 ],
                 subject=subject,
             )
-        refs = moved(before, after)
         if refs:
             self._claims.settle(order, refs, before, after)
 

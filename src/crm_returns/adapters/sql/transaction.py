@@ -99,14 +99,18 @@ class Transaction:
         self.seen.clear()
         self.held.clear()
         self._observing = self._observed()
-        if self._observing or self._engine.dispatch.engine_connect:
-            _ = self.connection  # the host watches connections or statements
+        self._connect_if_watched()
         self._unproven = self._proves_connections
         try:
             self._driver_cursor()  # on SQLite: BEGIN IMMEDIATE
         except CrmReturnsError:
             self.end()
             raise
+
+    def _connect_if_watched(self) -> None:
+        """Make SQLAlchemy's connection now if the host watches connections or statements."""
+        if self._observing or self._engine.dispatch.engine_connect:
+            _ = self.connection
 
     def execute(
         self,
@@ -145,8 +149,6 @@ class Transaction:
         try:
             return connection.execute(statement, parameters)
         except sqlalchemy.exc.SQLAlchemyError as error:
-            if self._unproven and getattr(error, "connection_invalidated", False):
-                raise StaleConnection from error
             self._fail(error, subject, on_check)
 
     def fetch(
@@ -248,8 +250,7 @@ class Transaction:
             self._unproven = False  # on the new connection, a failure is the command's
             self._driver = self._cursor = None
             self._driver = self._pooled.replace()
-            if self._observing or self._engine.dispatch.engine_connect:
-                _ = self.connection
+            self._connect_if_watched()
             self._deferred = deferred
             result = attempt()
         self._unproven = False
@@ -275,8 +276,6 @@ class Transaction:
                 rows = [tuple(row) for row in result] if result.returns_rows else []
                 return rows, result.rowcount
             except sqlalchemy.exc.SQLAlchemyError as error:
-                if self._unproven and getattr(error, "connection_invalidated", False):
-                    raise StaleConnection from error
                 self._fail(error, subject, on_check)
         cursor = self._driver_cursor()
         try:
@@ -331,7 +330,12 @@ class Transaction:
         subject: str,
         on_check: Callable[[str], CrmReturnsError] | None,
     ) -> NoReturn:
-        """End the transaction and raise ``error`` as ours (``on_check``'s, for a CHECK)."""
+        """End the transaction and raise ``error`` as ours (``on_check``'s, for a CHECK).
+
+        A first round trip lost with its connection is :class:`StaleConnection`: made again.
+        """
+        if self._unproven and getattr(error, "connection_invalidated", False):
+            raise StaleConnection from error
         self._failed = True
         self._deferred.clear()
         self.held.clear()
