@@ -1318,6 +1318,42 @@ def test_a_return_written_is_read_back_without_decoding_and_any_other_text_is_ch
         decode_text(written[:-1], ReturnOrder)
 
 
+def test_only_the_very_text_remembered_is_answered_with_its_value(
+    drafts: tuple[ReturnOrder, ReturnOrder],
+) -> None:
+    """Texts are filed by their beginning (a return's id): the rest must match too."""
+    first = drafts[0]
+    second = attrs.evolve(first, note="second version", version=first.version + 1)
+    first_text = encode_text(first, remember=True)
+    second_text = encode_text(second, remember=True)
+    assert first_text[:200] == second_text[:200]  # one return: the same beginning
+    assert decode_text(second_text, ReturnOrder) is second
+    older = decode_text(first_text, ReturnOrder)  # the latest version took its place
+    assert older is not second
+    assert_identical(older, first)
+    # A text that begins alike but ends otherwise is decoded, never answered from memory.
+    changed = second_text.replace('"version":2', '"version":7')
+    assert changed != second_text
+    read = decode_text(changed, ReturnOrder)
+    assert read is not second
+    assert read.version == 7
+
+
+def test_equal_times_with_other_offsets_keep_their_own_text(
+    drafts: tuple[ReturnOrder, ReturnOrder],
+) -> None:
+    """Times are remembered by identity: an equal time with another offset has its own text."""
+    utc = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+    beijing = utc.astimezone(timezone(timedelta(hours=8)))
+    assert utc == beijing
+    in_utc = json.loads(encode_text(attrs.evolve(drafts[0], created_at=utc, updated_at=utc)))
+    in_beijing = json.loads(
+        encode_text(attrs.evolve(drafts[0], created_at=beijing, updated_at=beijing))
+    )
+    assert in_utc["created_at"] == "2026-11-27T09:00:00+00:00"
+    assert in_beijing["created_at"] == "2026-11-27T17:00:00+08:00"
+
+
 def test_a_return_with_times_in_a_named_zone_reads_back_as_decoding_gives_it(
     drafts: tuple[ReturnOrder, ReturnOrder],
 ) -> None:

@@ -33,6 +33,7 @@ ALLOWED_STDLIB = frozenset(
         "itertools",
         "functools",
         "math",
+        "operator",
     }
 )
 ALLOWED_THIRD_PARTY = frozenset({"attrs", "typing_extensions"})

@@ -564,6 +564,17 @@ def test_a_return_claims_nothing_of_a_line_it_does_not_have(order_in: OrderIn) -
     assert order_in(S.APPROVED).claimed(LineRef("SO-9", "9")) == 0
 
 
+@pytest.mark.parametrize("status", list(S))
+def test_a_line_in_hand_claims_what_its_ref_claims(order_in: OrderIn, status: S) -> None:
+    order = order_in(status)
+    for line in order.lines:
+        assert order.claimed_on(line) == order.claimed(line.ref)
+    if status in (S.CANCELLED, S.REJECTED):
+        assert all(order.claimed_on(line) == 0 for line in order.lines)
+    else:
+        assert any(order.claimed_on(line) > 0 for line in order.lines)
+
+
 def test_already_returned_adds_up_every_live_return_but_the_one_being_edited(
     order_in: OrderIn,
 ) -> None:

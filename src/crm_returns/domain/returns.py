@@ -166,16 +166,23 @@ class ReturnOrder:
         completed return what actually came back plus missing units it
         refunded (a lost parcel); a cancelled or rejected return claims nothing.
         """
-        if self.status in (S.CANCELLED, S.REJECTED):
-            return Decimal(0)
         for line in self.lines:
             if line.ref == ref:
-                if self.status is S.DRAFT:
-                    return line.requested
-                if self.status is S.COMPLETED:
-                    return line.received + self._missing_refunded(ref)
-                return line.approved
+                return self.claimed_on(line)
         return Decimal(0)
+
+    def claimed_on(self, line: ReturnLine) -> Decimal:
+        """Units that ``line``, one of this return's, takes out of the returnable quantity.
+
+        :meth:`claimed` for a line in hand, without looking it up by its ref.
+        """
+        if self.status in (S.CANCELLED, S.REJECTED):
+            return Decimal(0)
+        if self.status is S.DRAFT:
+            return line.requested
+        if self.status is S.COMPLETED:
+            return line.received + self._missing_refunded(line.ref)
+        return line.approved
 
     def _missing_refunded(self, ref: LineRef) -> Decimal:
         """Units of ``ref`` that never arrived but were refunded (a lost parcel)."""

@@ -20,9 +20,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
-from typing import Any
-
-import attrs
+from typing import Any, NamedTuple
 
 from crm_returns.adapters.sql import return_statements as statements
 from crm_returns.adapters.sql.schema import CLAIMS_CHECK
@@ -37,9 +35,12 @@ __all__ = ["LineClaims", "LineRow", "line_rows", "moved"]
 _ZERO = Decimal(0)
 
 
-@attrs.frozen
-class LineRow:
-    """What ``return_lines`` keeps of one line of a return."""
+class LineRow(NamedTuple):
+    """What ``return_lines`` keeps of one line of a return.
+
+    A named tuple rather than an attrs class: one is made for every line of a
+    return at each write, and a tuple is made in C.
+    """
 
     reason_code: str
     claimed: Decimal
@@ -52,7 +53,7 @@ def line_rows(order: ReturnOrder) -> dict[LineRef, LineRow]:
     for refund in order.grant.lines if order.grant is not None else ():
         refunded[refund.ref] = refunded.get(refund.ref, _ZERO) + refund.units
     return {
-        line.ref: LineRow(line.reason_code, order.claimed(line.ref), refunded.get(line.ref, _ZERO))
+        line.ref: LineRow(line.reason_code, order.claimed_on(line), refunded.get(line.ref, _ZERO))
         for line in order.lines
     }
 

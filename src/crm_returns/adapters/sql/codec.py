@@ -31,7 +31,6 @@ import enum
 import functools
 import operator
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
@@ -103,22 +102,26 @@ def _moment(value: object, _: object) -> datetime:
 _ZONED = threading.local()
 
 
-#: The last time written with a fixed offset, and its text: a command's
-#: documents carry its one moment many times.  (A tuple, replaced whole, so
-#: that threads never see one time with another's text.)
-_LAST_MOMENT: tuple[datetime | None, str] = (None, "")
+#: Times written with a fixed offset, and their texts, by the time's ``id`` (the
+#: entry keeps the time alive, so the id is not reused while it is there): a
+#: command's documents carry its one moment many times, and a return carries
+#: the same times from command to command.  Cleared when it grows past
+#: ``_MOMENTS_KEPT``; a dict's get and set are atomic, so threads may share it.
+_MOMENTS: dict[int, tuple[datetime, str]] = {}
+_MOMENTS_KEPT = 1024
 
 
 def _unstructure_moment(value: datetime) -> str:
-    global _LAST_MOMENT
-    last, text = _LAST_MOMENT
-    if value is last:
-        return text
+    known = _MOMENTS.get(id(value))
+    if known is not None and known[0] is value:
+        return known[1]
     if value.utcoffset() is None:
         raise DocumentError(f"cannot store a time without a UTC offset: {value!r}")
     text = value.isoformat()
     if type(value.tzinfo) is timezone:
-        _LAST_MOMENT = (value, text)
+        if len(_MOMENTS) >= _MOMENTS_KEPT:
+            _MOMENTS.clear()
+        _MOMENTS[id(value)] = (value, text)
     else:
         _ZONED.seen = True
     return text
@@ -141,6 +144,20 @@ def _span(value: object, _: object) -> timedelta:
         return timedelta(microseconds=int(micro))
     except OverflowError:
         raise DocumentError(f"stored duration {value!r} is out of range") from None
+
+
+def _sorted_list(converter: cattrs.Converter) -> Callable[[Any], Callable[[Any], list[Any]]]:
+    """Hooks for frozensets: their members' documents, sorted (the member hook looked up once)."""
+
+    def factory(cls: Any) -> Callable[[Any], list[Any]]:
+        arguments = get_args(cls)
+        # A bare frozenset's members are converted by what each turns out to be.
+        hook = converter.get_unstructure_hook(arguments[0]) if arguments else converter.unstructure
+        if hook is identity:
+            return sorted
+        return lambda values: sorted(hook(value) for value in values)
+
+    return factory
 
 
 def _event_hooks(
@@ -176,9 +193,8 @@ def converter() -> cattrs.Converter:
     result.register_structure_hook(datetime, _moment)
     result.register_unstructure_hook(timedelta, _unstructure_span)
     result.register_structure_hook(timedelta, _span)
-    result.register_unstructure_hook_func(
-        lambda cls: getattr(cls, "__origin__", cls) is frozenset,
-        lambda values: sorted(result.unstructure(value) for value in values),
+    result.register_unstructure_hook_factory(
+        lambda cls: getattr(cls, "__origin__", cls) is frozenset, _sorted_list(result)
     )
     encode_event, decode_event = _event_hooks(result)
     result.register_unstructure_hook_func(
@@ -264,35 +280,43 @@ def decode(document: Any, as_type: type[_T]) -> _T:
 class _Remembered:
     """Values by the type and exact text of their documents, the most recent ``size``.
 
-    Safe across threads; texts longer than ``longest`` characters (a batch
-    return of a thousand lines) are not kept, so that memory stays small.
+    A value is filed under its type and the first ``head`` characters of its
+    text — a return's document begins with its id, so the versions of one
+    return share a place, the latest kept — and given back only for the very
+    text it was stored with.  (Keyed by the whole text, every look-up would
+    hash a document of a few thousand characters.)  Texts longer than
+    ``longest`` characters (a batch return of a thousand lines) are not kept,
+    so that memory stays small.  Safe across threads: a dict's get is atomic,
+    and writes take a lock.
     """
 
-    def __init__(self, size: int, longest: int) -> None:
+    def __init__(self, size: int, longest: int, head: int) -> None:
         self._size = size
         self._longest = longest
-        self._values: OrderedDict[tuple[type[Any], str], object] = OrderedDict()
+        self._head = head
+        self._values: dict[tuple[type[Any], str], tuple[str, object]] = {}
         self._lock = threading.Lock()
 
     def get(self, kind: type[_T], text: str) -> _T | None:
-        with self._lock:
-            value = self._values.get((kind, text))
-            if value is not None:
-                self._values.move_to_end((kind, text))
-        return value  # type: ignore[return-value]  # stored under its own type
+        known = self._values.get((kind, text[: self._head]))
+        if known is None or known[0] != text:
+            return None
+        return known[1]  # type: ignore[return-value]  # stored under its own type
 
     def put(self, kind: type[Any], text: str, value: object) -> None:
         if len(text) > self._longest:
             return
+        key = (kind, text[: self._head])
         with self._lock:
-            self._values[(kind, text)] = value
-            self._values.move_to_end((kind, text))
-            if len(self._values) > self._size:
-                self._values.popitem(last=False)
+            values = self._values
+            values.pop(key, None)  # to the end: the oldest goes first
+            values[key] = (text, value)
+            if len(values) > self._size:
+                del values[next(iter(values))]
 
 
 #: The documents of returns this process wrote last.
-_REMEMBERED = _Remembered(size=256, longest=65_536)
+_REMEMBERED = _Remembered(size=256, longest=65_536, head=128)
 
 
 def encode_text(value: object, *, remember: bool = False) -> str:

@@ -15,9 +15,8 @@ ours.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
-import attrs
 from sqlalchemy.engine import Dialect
 
 from crm_returns.adapters.sql.statements import Prepared
@@ -28,9 +27,12 @@ __all__ = ["Deferred", "Parameters", "in_pipeline", "outcome", "send"]
 Parameters = Mapping[str, Any] | Sequence[Mapping[str, Any]]
 
 
-@attrs.frozen
-class Deferred:
-    """A statement waiting for the next one, or for the commit."""
+class Deferred(NamedTuple):
+    """A statement waiting for the next one, or for the commit.
+
+    A named tuple rather than an attrs class: several are made in every unit
+    of work, and a tuple is made in C.
+    """
 
     statement: Prepared
     parameters: Parameters
@@ -40,7 +42,8 @@ class Deferred:
 
 def send(cursor: Any, sql: str, parameters: Parameters) -> None:
     """Run ``sql`` on the driver's ``cursor``: once, or once for each of a list of parameters."""
-    if isinstance(parameters, Mapping):
+    # A dict is told apart without the Mapping ABC's slower isinstance check.
+    if type(parameters) is dict or isinstance(parameters, Mapping):
         cursor.execute(sql, parameters)
     else:
         cursor.executemany(sql, parameters)
@@ -48,8 +51,8 @@ def send(cursor: Any, sql: str, parameters: Parameters) -> None:
 
 def outcome(cursor: Any) -> tuple[list[tuple[Any, ...]], int]:
     """The rows of the statement ``cursor`` ran (none if it returns none), and its row count."""
-    rows = list(cursor.fetchall()) if cursor.description is not None else []
-    return rows, int(cursor.rowcount)
+    rows: list[tuple[Any, ...]] = cursor.fetchall() if cursor.description is not None else []
+    return rows, cursor.rowcount
 
 
 def in_pipeline(
