@@ -185,6 +185,36 @@ def test_writes_after_a_commit_need_a_commit_of_their_own(
         assert uow.returns.search(SAMPLE_TENANT, ReturnQuery()).items == (first.order,)
 
 
+def test_a_unit_of_work_used_again_starts_with_nothing_pending(
+    database: MemoryDatabase, first: Written, second: Written
+) -> None:
+    # Pending writes are emptied, not the stores made again: what a commit applied
+    # or a rollback dropped must never come back in the next transaction.
+    uow = database.unit_of_work()
+    with uow:
+        uow.audit.append(first.entry)
+        uow.outbox.add(first.message)
+        uow.commit()
+        uow.commit()  # nothing left to apply: nothing is written twice
+    with uow:
+        uow.returns.add(second.order)
+        uow.audit.append(second.entry)
+        uow.outbox.mark_delivered(first.message.id, NOW)
+        uow.sequences.next("return:acme:2026-11-27")
+    with uow:
+        assert uow.returns.search(SAMPLE_TENANT, ReturnQuery()).total == 0
+        assert uow.outbox.pending(10) == [first.message]
+        assert uow.sequences.next("return:acme:2026-11-27") == 1
+        uow.commit()
+    with database.unit_of_work() as reader:
+        assert reader.audit.for_return(first.entry.tenant_id, first.entry.return_id) == [
+            first.entry
+        ]
+        assert reader.audit.for_return(second.entry.tenant_id, second.entry.return_id) == []
+        assert reader.outbox.pending(10) == [first.message]
+        assert reader.sequences.next("return:acme:2026-11-27") == 2
+
+
 def test_a_delivered_message_leaves_the_outbox_only_when_committed(
     database: MemoryDatabase, first: Written, second: Written
 ) -> None:

@@ -3,7 +3,8 @@
 It passes the fields by position instead of by keyword; the copy, and any
 error the class's ``__init__`` raises for a bad change, must be the same.
 Classes it cannot copy by position (keyword-only, private or non-``__init__``
-fields) and changes that name no field go to ``attrs.evolve`` itself.
+fields, or a single field) and changes that name no field go to ``attrs.evolve``
+itself.
 """
 
 from __future__ import annotations
@@ -134,6 +135,11 @@ class _Derived:
         object.__setattr__(self, "double", self.base * 2)
 
 
+@attrs.frozen
+class _Single:
+    only: int
+
+
 EVENT = GoodsReceived(
     tenant_id="acme",
     return_id="r-1",
@@ -155,8 +161,16 @@ EVENT = GoodsReceived(
         (_Private("x", 1), {"secret": "y"}),  # a private field, changed by its alias
         (_Private("x", 1), {"_secret": "y"}),  # ... and not by its name
         (_Derived(2), {"base": 5}),  # a field outside __init__
+        (_Single(1), {"only": 2}),  # one field: read alone, not as a tuple
     ],
-    ids=["keyword-only", "keyword-only refused", "private", "private by name", "not in init"],
+    ids=[
+        "keyword-only",
+        "keyword-only refused",
+        "private",
+        "private by name",
+        "not in init",
+        "single field",
+    ],
 )
 def test_records_that_cannot_be_copied_by_position_are_left_to_attrs_evolve(
     record: object, changes: dict[str, Any]

@@ -18,8 +18,8 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from crm_returns.domain.money import MINOR_UNITS, Money
-from crm_returns.errors import CurrencyMismatch, InvalidMoney
+from crm_returns.domain.money import MINOR_UNITS, Money, exact_quantity, quantity
+from crm_returns.errors import CurrencyMismatch, InvalidMoney, InvalidQuantity
 
 CURRENCIES = sorted(MINOR_UNITS)
 
@@ -82,6 +82,14 @@ def test_a_difference_is_what_the_constructor_makes_of_the_exact_difference(
     a, b = pair
     assert outcome(lambda: a - b) == outcome(lambda: taken_the_long_way(a, b))
     assert outcome(lambda: b - a) == outcome(lambda: taken_the_long_way(b, a))
+
+
+@given(same_currency(1))
+def test_a_negation_is_what_the_constructor_makes_of_the_negated_amount(
+    single: tuple[Money],
+) -> None:
+    (a,) = single
+    assert outcome(lambda: -a) == outcome(lambda: Money(-a.amount, a.currency))
 
 
 @given(same_currency(5))
@@ -166,3 +174,31 @@ def test_rounding_a_negative_fraction_to_zero_gives_zero_not_minus_zero() -> Non
     zero = Money.rounded(Decimal("-0.004"), "CNY")
     assert zero == Money.zero("CNY")
     assert not zero.amount.is_signed()
+
+
+def quantity_the_long_way(value: Decimal) -> Decimal:
+    """A finite quantity as converted before: ``+ 0`` (which makes -0 0) once more at the end."""
+    number = value + 0
+    if number < 0:
+        raise InvalidQuantity(f"quantity must not be negative, got {number}")
+    return number + 0
+
+
+def quantity_outcome(compute: Callable[[], Decimal]) -> Outcome:
+    try:
+        number = compute()
+    except InvalidQuantity as error:
+        return (type(error), str(error))
+    return (number.as_tuple(),)
+
+
+@given(exact_decimals())
+@example(Decimal("-0"))
+@example(Decimal("-0.000"))
+def test_a_quantity_is_converted_once_exactly_as_twice(value: Decimal) -> None:
+    assert quantity_outcome(lambda: quantity(value)) == quantity_outcome(
+        lambda: quantity_the_long_way(value)
+    )
+    assert quantity_outcome(lambda: exact_quantity(value)) == quantity_outcome(
+        lambda: (value + 0) + 0
+    )

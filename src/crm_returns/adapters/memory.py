@@ -414,26 +414,34 @@ class MemoryUnitOfWork(UnitOfWork):
     def __init__(self, database: MemoryDatabase) -> None:
         self._database = database
         self._open = False
-        self._reset()
+        committed = database.committed
+        self.returns = returns = _Returns(committed)
+        self.audit = audit = _Audit(committed)
+        outbox = _Outbox(committed)
+        self.outbox = _OutboxView(outbox)
+        self.reasons = reasons = _Reasons(committed)
+        self.sequences = sequences = _Sequences(committed)
+        self.stock = stock = _Stock(committed)
+        self.journal = journal = _Journal(committed)
+        self.idempotency = idempotency = _Idempotency(committed)
+        self._parts = (returns, audit, outbox, reasons, sequences, stock, journal, idempotency)
+        # Every pending write is kept in one of these: emptying them drops the writes
+        # for less than making the parts again (as begin, commit and rollback each did).
+        self._pending = (
+            returns.pending,
+            audit.pending,
+            outbox.pending,
+            outbox.delivered,
+            reasons.pending,
+            sequences.pending,
+            stock.pending,
+            journal.pending,
+            idempotency.pending,
+        )
 
     def _reset(self) -> None:
-        committed = self._database.committed
-        self._returns = _Returns(committed)
-        self._audit = _Audit(committed)
-        self._outbox = _Outbox(committed)
-        self._reasons = _Reasons(committed)
-        self._sequences = _Sequences(committed)
-        self._stock = _Stock(committed)
-        self._journal = _Journal(committed)
-        self._idempotency = _Idempotency(committed)
-        self.idempotency = self._idempotency
-        self.stock = self._stock
-        self.journal = self._journal
-        self.returns = self._returns
-        self.audit = self._audit
-        self.outbox = _OutboxView(self._outbox)
-        self.reasons = self._reasons
-        self.sequences = self._sequences
+        for pending in self._pending:
+            pending.clear()
 
     def _begin(self) -> None:
         self._database.lock.acquire()
@@ -443,17 +451,7 @@ class MemoryUnitOfWork(UnitOfWork):
     def _commit(self) -> None:
         if not self._open:
             raise RuntimeError("commit outside a unit of work")  # pragma: no cover
-        parts = (
-            self._returns,
-            self._audit,
-            self._outbox,
-            self._reasons,
-            self._sequences,
-            self._stock,
-            self._journal,
-            self._idempotency,
-        )
-        for part in parts:
+        for part in self._parts:
             part.apply()
         self._reset()
 

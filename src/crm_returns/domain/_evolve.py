@@ -3,13 +3,15 @@
 A return line has 27 fields and changes a few of them at every step of its
 life.  ``attrs.evolve`` looks every field's definition up and passes every
 value by keyword on each call; :func:`evolved` reads the values in one pass
-over names listed once per class and passes them by position, which calls
-the same ``__init__`` with the same values in about 60 % of the time.
+over names listed once per class (one :func:`operator.attrgetter` call) and
+passes them by position, which calls the same ``__init__`` with the same values
+in about half the time.
 """
 
 from __future__ import annotations
 
-from itertools import repeat
+from collections.abc import Callable
+from operator import attrgetter
 from typing import Any, TypeVar, cast
 
 import attrs
@@ -21,9 +23,9 @@ _T = TypeVar("_T")
 
 @attrs.frozen
 class _Layout:
-    """How to copy instances of one class: its fields' names, and where each one goes."""
+    """How to copy instances of one class: how to read its fields, and where each one goes."""
 
-    names: tuple[str, ...]
+    values: Callable[[Any], tuple[Any, ...]]
     positions: dict[str, int]
 
 
@@ -38,15 +40,17 @@ def _layout(cls: type) -> _Layout | None:
     if not all(field.init and not field.kw_only and field.alias == field.name for field in fields):
         return None
     names = tuple(field.name for field in fields)
-    return _Layout(names, {name: position for position, name in enumerate(names)})
+    if len(names) < 2:
+        return None  # attrgetter of one name gives the value, not a tuple; nothing to gain.
+    return _Layout(attrgetter(*names), {name: position for position, name in enumerate(names)})
 
 
 def evolved(instance: _T, **changes: Any) -> _T:
     """Return ``attrs.evolve(instance, **changes)``: a copy with ``changes``, through ``__init__``.
 
     Meant for attrs classes with their generated ``__init__``.  A class with a
-    keyword-only, private or non-``__init__`` field, and a change that names no
-    field, go to ``attrs.evolve`` itself.
+    keyword-only, private or non-``__init__`` field or with a single field, and
+    a change that names no field, go to ``attrs.evolve`` itself.
     """
     cls = type(instance)
     try:
@@ -56,7 +60,7 @@ def evolved(instance: _T, **changes: Any) -> _T:
     if layout is None or not changes.keys() <= layout.positions.keys():
         # attrs' mypy plugin types evolve() only for a concrete attrs class.
         return cast(_T, attrs.evolve(cast(Any, instance), **changes))
-    values = list(map(getattr, repeat(instance), layout.names))
+    values = list(layout.values(instance))
     for name, value in changes.items():
         values[layout.positions[name]] = value
     return cls(*values)

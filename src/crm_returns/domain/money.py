@@ -81,7 +81,7 @@ def exact_quantity(value: object) -> Decimal:
     Raises:
         InvalidQuantity: The value is a float, not finite, or not a number.
     """
-    return _exact(value, "quantity", InvalidQuantity) + _ZERO
+    return _exact(value, "quantity", InvalidQuantity)
 
 
 def quantity(value: object, what: str = "quantity") -> Decimal:
@@ -94,10 +94,10 @@ def quantity(value: object, what: str = "quantity") -> Decimal:
     Raises:
         InvalidQuantity: The value is a float, not finite, or negative.
     """
-    number = _exact(value, what, InvalidQuantity)
+    number = _exact(value, what, InvalidQuantity)  # -0 already made 0 there
     if number < 0:
         raise InvalidQuantity(f"{what} must not be negative, got {number}")
-    return number + _ZERO  # normalises -0 to 0
+    return number
 
 
 def _to_amount(value: object) -> Decimal:
@@ -162,6 +162,13 @@ class Money:
         Arithmetic on Money makes finite Decimals: the conversion of the
         public constructor is skipped, not the check of currency and scale.
         """
+        # A sum, difference or negation of amounts held at the minor unit keeps
+        # its exponent unless the context had to round it, which changes the
+        # exponent: a nonzero amount at the minor unit's exponent is what the
+        # check would give back.  Zero goes the long way, which turns -0 into 0.
+        quantum = _QUANTA.get(currency) if type(currency) is str else None
+        if amount and quantum is not None and amount.same_quantum(quantum):
+            return cls._held(amount, currency)
         return cls._held(_at_minor_unit(amount, currency), currency)
 
     @classmethod

@@ -82,28 +82,28 @@ def slice_for(pricing: LinePricing, before: Decimal, units: Decimal) -> RefundSl
         InvalidQuantity: The units would run outside what was delivered.
     """
     whole = pricing.quantity
-    if before < 0 or units < 0 or before + units > whole:
+    after = before + units
+    if before < 0 or units < 0 or after > whole:
         raise InvalidQuantity(
-            f"line {pricing.ref}: units {before}..{before + units} are outside "
-            f"the {whole} delivered"
+            f"line {pricing.ref}: units {before}..{after} are outside the {whole} delivered"
         )
+    # R(after) and R(before), each worked out once: the slice's money, and what its tax follows.
+    paid_after = _share(pricing.total, after, whole)
+    paid_before = _share(pricing.total, before, whole)
 
-    def carve(amount: Money) -> Money:
-        return _share(amount, before + units, whole) - _share(amount, before, whole)
-
-    def tax_at(units_so_far: Decimal) -> Money:
+    def tax_at(units_so_far: Decimal, paid: Money) -> Money:
         # Tax follows the rounded total, not the units, so that no slice ever
         # carries more tax than money; at the end it is exactly the line's tax.
         if units_so_far == whole:
             return pricing.tax
-        paid = _share(pricing.total, units_so_far, whole)
         if paid.is_zero:
             return Money.zero(pricing.tax.currency)  # No money (or a free line): no tax.
         ratio = pricing.tax.amount / pricing.total.amount
         return Money.rounded(paid.amount * ratio, pricing.tax.currency)
 
-    tax = tax_at(before + units) - tax_at(before)
-    return RefundSlice(units, carve(pricing.total), tax, carve(pricing.shipping))
+    tax = tax_at(after, paid_after) - tax_at(before, paid_before)
+    shipping = _share(pricing.shipping, after, whole) - _share(pricing.shipping, before, whole)
+    return RefundSlice(units, paid_after - paid_before, tax, shipping)
 
 
 def pricing_of(line: DeliveredLine) -> LinePricing:

@@ -55,6 +55,8 @@ class Location(enum.Enum):
 class Disposition(enum.Enum):
     """What happens to accepted units after inspection."""
 
+    __hash__ = object.__hash__  # members are singletons: by identity, in C, not Enum's Python
+
     RESTOCK = "restock"
     REPAIR = "repair"
     QUARANTINE = "quarantine"
@@ -64,6 +66,8 @@ class Disposition(enum.Enum):
 
 class RejectOutcome(enum.Enum):
     """What happens to units rejected at inspection."""
+
+    __hash__ = object.__hash__  # members are singletons: by identity, in C, not Enum's Python
 
     KEEP_IN_QUARANTINE = "keep_in_quarantine"
     SEND_BACK = "send_back"
