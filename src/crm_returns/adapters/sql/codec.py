@@ -328,13 +328,12 @@ def encode_text(value: object, *, remember: bool = False) -> str:
             back soon (a return, which the next command reads).  Only values
             of the domain, which are immutable, may be remembered.
     """
-    if not remember:
-        return dumps(encode(value))
-    _ZONED.seen = False
+    if remember:
+        _ZONED.seen = False  # set by the hook for times, for a value to be remembered only
     text = dumps(encode(value))
     # Remembered only if reading the text back would give this very value: a
     # time in a named zone comes back as its offset, equal but not the same.
-    if not _ZONED.seen:
+    if remember and not _ZONED.seen:
         _REMEMBERED.put(type(value), text, value)
     return text
 
