@@ -14,8 +14,13 @@ from typing import Any
 import pytest
 
 from crm_returns.approval_config import load_policy, load_policy_json, load_policy_toml
-from crm_returns.domain.approval import ApprovalFacts, ApprovalPolicy, ApprovalRule, ApprovalStep
 from crm_returns.domain.money import Money
+from crm_returns.domain.policies.approval import (
+    ApprovalFacts,
+    ApprovalPolicy,
+    ApprovalRule,
+    ApprovalStep,
+)
 from crm_returns.errors import CrmReturnsError, InvalidInput, InvalidPolicy
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "approval-configuration.md"

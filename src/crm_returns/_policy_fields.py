@@ -24,8 +24,8 @@ from cattrs.errors import (
     IterableValidationNote,
 )
 
-from crm_returns.domain.approval import ApprovalRule
 from crm_returns.domain.money import MINOR_UNITS, Money
+from crm_returns.domain.policies.approval import ApprovalRule
 from crm_returns.errors import CrmReturnsError, InvalidMoney
 
 #: Longest version, step name, role, reason, category or customer id, in characters.

@@ -75,7 +75,7 @@ from crm_returns._policy_fields import (
     read_thresholds,
     shown,
 )
-from crm_returns.domain.approval import ApprovalPolicy, ApprovalRule, ApprovalStep
+from crm_returns.domain.policies.approval import ApprovalPolicy, ApprovalRule, ApprovalStep
 from crm_returns.errors import CrmReturnsError, InvalidPolicy
 
 __all__ = ["NAME_LIMIT", "load_policy", "load_policy_json", "load_policy_toml"]

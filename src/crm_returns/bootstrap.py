@@ -9,11 +9,11 @@ from collections.abc import Callable, Sequence
 
 from crm_returns.adapters.memory import MemoryDatabase
 from crm_returns.adapters.system import SystemClock, UuidIds
-from crm_returns.domain.approval import ApprovalPolicy
-from crm_returns.domain.eligibility import DEFAULT_RULES, EligibilityRule
-from crm_returns.domain.ledger import DEFAULT_CHART, ChartOfAccounts
+from crm_returns.domain.books.accounts import DEFAULT_CHART, ChartOfAccounts
 from crm_returns.domain.numbering import NumberFormat
-from crm_returns.domain.policy import RefundPolicy
+from crm_returns.domain.policies.approval import ApprovalPolicy
+from crm_returns.domain.policies.eligibility import DEFAULT_RULES, EligibilityRule
+from crm_returns.domain.refunds.fees import RefundPolicy
 from crm_returns.ports import Clock, IdGenerator, OrderSource, UnitOfWork
 from crm_returns.service.service import ReturnsService
 

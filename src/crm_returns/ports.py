@@ -18,13 +18,13 @@ from typing import Protocol, Self
 import attrs
 
 from crm_returns.domain.audit import AuditEntry
+from crm_returns.domain.books.journal import JournalEntry
 from crm_returns.domain.events import ReturnEvent
-from crm_returns.domain.ledger import JournalEntry
 from crm_returns.domain.orders import DeliveredLine, LineRef
 from crm_returns.domain.queries import LineQuery, Page, ReturnQuery
 from crm_returns.domain.reasons import ReasonCatalog
-from crm_returns.domain.returns import ReturnOrder
-from crm_returns.domain.stock import StockMove
+from crm_returns.domain.returns.order import ReturnOrder
+from crm_returns.domain.stock.moves import StockMove
 
 __all__ = [
     "AuditLog",

@@ -18,7 +18,7 @@ from tests.adapters.postgres import fresh_schema, postgres_url
 from crm_returns import Actor, LineRef, Receipt, RequestedLine, ReturnQuery, ReturnRequest
 from crm_returns.adapters.sql import SqlDatabase
 from crm_returns.adapters.system import UuidIds
-from crm_returns.domain.states import Action
+from crm_returns.domain.returns.states import Action
 from crm_returns.errors import NotAuthorised, NotFound
 from crm_returns.testing import SAMPLE_TENANT, Wiring, sample_wiring
 

@@ -41,12 +41,13 @@ from crm_returns.adapters.sql.schema import (
 )
 from crm_returns.domain.actors import Actor
 from crm_returns.domain.audit import audit_entry
-from crm_returns.domain.ledger import EntryKind, Side, trial_balance
-from crm_returns.domain.lines import Receipt, RequestedLine
+from crm_returns.domain.books.journal import EntryKind, Side, trial_balance
 from crm_returns.domain.orders import LineRef
-from crm_returns.domain.returns import ReturnOrder, draft
-from crm_returns.domain.states import Action, ReturnStatus
-from crm_returns.domain.stock import Location
+from crm_returns.domain.returns.drafting import draft
+from crm_returns.domain.returns.lines import Receipt, RequestedLine
+from crm_returns.domain.returns.order import ReturnOrder
+from crm_returns.domain.returns.states import Action, ReturnStatus
+from crm_returns.domain.stock.dispositions import Location
 from crm_returns.errors import ConcurrencyConflict, CrmReturnsError
 from crm_returns.ports import OutboxMessage, UnitOfWork
 from crm_returns.service import ReturnRequest, ReturnsService

@@ -8,7 +8,7 @@ import pytest
 
 from crm_returns.adapters.sql import DocumentError
 from crm_returns.adapters.sql.codec import decode, encode
-from crm_returns.domain.approval import ApprovalStep
+from crm_returns.domain.policies.approval import ApprovalStep
 
 
 @pytest.mark.parametrize(

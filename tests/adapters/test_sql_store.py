@@ -70,7 +70,7 @@ from crm_returns.adapters.sql.migrate import VERSION_TABLE, alembic_config
 from crm_returns.adapters.sql.schema import line_claims, return_lines
 from crm_returns.adapters.sql.schema import returns as returns_table
 from crm_returns.adapters.sql.types import ExactDecimal, Instant
-from crm_returns.domain.stock import Disposition
+from crm_returns.domain.stock.dispositions import Disposition
 from crm_returns.errors import ConcurrencyConflict, CrmReturnsError, NotFound, OverReturn
 from crm_returns.ports import OutboxMessage, UnitOfWork
 from crm_returns.service import ReturnRequest, ReturnsService

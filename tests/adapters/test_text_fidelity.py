@@ -51,11 +51,12 @@ from crm_returns import (
 from crm_returns.adapters.memory import MemoryEventSink, SequentialIds
 from crm_returns.adapters.sql import SqlDatabase, metadata
 from crm_returns.approval_config import NAME_LIMIT, load_policy
-from crm_returns.domain.lines import NOTE_LIMIT
 from crm_returns.domain.queries import MAX_PAGE_SIZE
 from crm_returns.domain.reasons import LABEL_LIMIT
-from crm_returns.domain.settlement import Payment, PaymentStatus
-from crm_returns.domain.stock import Disposition, MoveReason
+from crm_returns.domain.refunds.payments import Payment, PaymentStatus
+from crm_returns.domain.returns.lines import NOTE_LIMIT
+from crm_returns.domain.stock.dispositions import Disposition
+from crm_returns.domain.stock.moves import MoveReason
 from crm_returns.errors import CrmReturnsError, InvalidInput, StorageError
 from crm_returns.service.core import KEY_LIMIT
 from crm_returns.testing import SAMPLE_TENANT, Wiring, sample_lines, sample_wiring

@@ -18,7 +18,7 @@ from rich.console import Console
 
 from crm_returns.cli.demo import run_demo
 from crm_returns.cli.labels import LANGUAGES, Language
-from crm_returns.domain.returns import ReturnOrder
+from crm_returns.domain.returns.order import ReturnOrder
 from crm_returns.testing import Wiring, sample_wiring
 
 #: What one run of the demo leaves: the text it printed, its service, the return.

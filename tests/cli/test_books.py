@@ -15,11 +15,13 @@ from rich.table import Table
 from crm_returns.cli.books import trial_balance_table
 from crm_returns.cli.demo import DEMO_SERIAL
 from crm_returns.cli.labels import ENTRY_KINDS, Language, Phrasebook
-from crm_returns.domain.ledger import DEFAULT_CHART, Account, AccountBalance, EntryKind, Side
+from crm_returns.domain.books.accounts import DEFAULT_CHART, Account
+from crm_returns.domain.books.journal import AccountBalance, EntryKind, Side
 from crm_returns.domain.money import Money
-from crm_returns.domain.returns import ReturnOrder
-from crm_returns.domain.settlement import PaymentStatus, RefundGrant, RefundMethod
-from crm_returns.domain.stock import Location
+from crm_returns.domain.refunds.grants import RefundGrant, RefundMethod
+from crm_returns.domain.refunds.payments import PaymentStatus
+from crm_returns.domain.returns.order import ReturnOrder
+from crm_returns.domain.stock.dispositions import Location
 from crm_returns.testing import Wiring
 
 TableRows = Callable[[str, str], list[list[str]]]

@@ -11,7 +11,7 @@ from tests.adapters.postgres import postgres_url
 from crm_returns.adapters.sql import SqlDatabase, current_revision
 from crm_returns.cli import DEMO_DATABASE_URL, main
 from crm_returns.domain.queries import ReturnQuery
-from crm_returns.domain.states import ReturnStatus
+from crm_returns.domain.returns.states import ReturnStatus
 from crm_returns.testing import sample_wiring
 
 TENANT = re.compile(r"tenant (demo-[0-9a-f]{8})")

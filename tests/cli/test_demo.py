@@ -15,9 +15,9 @@ from crm_returns import Action, Actor, ReturnStatus
 from crm_returns.cli import main
 from crm_returns.cli.demo import demo_request, run_demo
 from crm_returns.cli.labels import ENTRY_KINDS, LOCATIONS, REFUND_METHODS, WORDS, Language
-from crm_returns.domain.ledger import DEFAULT_CHART
+from crm_returns.domain.books.accounts import DEFAULT_CHART
 from crm_returns.domain.money import Money
-from crm_returns.domain.returns import ReturnOrder
+from crm_returns.domain.returns.order import ReturnOrder
 from crm_returns.testing import Wiring, sample_wiring
 
 TableRows = Callable[[str, str], list[list[str]]]

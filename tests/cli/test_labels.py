@@ -26,10 +26,12 @@ from crm_returns.cli.labels import (
     Phrasebook,
 )
 from crm_returns.cli.tables import audit_table
-from crm_returns.domain.access import Permission
-from crm_returns.domain.ledger import EntryKind
-from crm_returns.domain.settlement import PaymentStatus, RefundMethod
-from crm_returns.domain.stock import Disposition, Location, MoveReason, RejectOutcome
+from crm_returns.domain.books.journal import EntryKind
+from crm_returns.domain.policies.access import Permission
+from crm_returns.domain.refunds.grants import RefundMethod
+from crm_returns.domain.refunds.payments import PaymentStatus
+from crm_returns.domain.stock.dispositions import Disposition, Location, RejectOutcome
+from crm_returns.domain.stock.moves import MoveReason
 from crm_returns.errors import NotAuthorised
 from crm_returns.testing import sample_wiring
 

@@ -15,19 +15,18 @@ from decimal import Decimal
 import attrs
 import pytest
 
-from crm_returns.domain import goods, refunding
-from crm_returns.domain import returns as lifecycle
 from crm_returns.domain.actors import Actor
-from crm_returns.domain.approval import ApprovalPolicy, ApprovalRule, ApprovalStep
-from crm_returns.domain.ledger import DEFAULT_CHART
-from crm_returns.domain.lines import Inspection, Receipt, ReturnLine
+from crm_returns.domain.books.accounts import DEFAULT_CHART
 from crm_returns.domain.money import Money
 from crm_returns.domain.orders import DeliveredLine, LineRef
-from crm_returns.domain.policy import RefundPolicy
+from crm_returns.domain.policies.approval import ApprovalPolicy, ApprovalRule, ApprovalStep
 from crm_returns.domain.reasons import DEFAULT_CATALOG, Fault
-from crm_returns.domain.returns import ReturnOrder, Transition
-from crm_returns.domain.settlement import RefundMethod
-from crm_returns.domain.states import TRANSITIONS, Action, ReturnStatus
+from crm_returns.domain.refunds.fees import RefundPolicy
+from crm_returns.domain.refunds.grants import RefundMethod
+from crm_returns.domain.returns import approving, drafting, goods, refunding
+from crm_returns.domain.returns.lines import Inspection, Receipt, ReturnLine
+from crm_returns.domain.returns.order import ReturnOrder, Transition
+from crm_returns.domain.returns.states import TRANSITIONS, Action, ReturnStatus
 
 TENANT = "acme"
 T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
@@ -263,7 +262,7 @@ def approved_return(clerk: Actor, no_step_policy: ApprovalPolicy) -> Callable[..
     """
 
     def build(*lines: ReturnLine, return_id: str = "r-7") -> ReturnOrder:
-        order = lifecycle.draft(
+        order = drafting.draft(
             return_id=return_id,
             number=f"RT-20261127-{return_id[2:].zfill(6)}",
             actor=clerk,
@@ -272,7 +271,7 @@ def approved_return(clerk: Actor, no_step_policy: ApprovalPolicy) -> Callable[..
             customer_name="Customer One",
             lines=lines,
         ).order
-        return lifecycle.submit(order, clerk, T0, no_step_policy).order
+        return approving.submit(order, clerk, T0, no_step_policy).order
 
     return build
 
@@ -330,7 +329,7 @@ class _Lifecycle:
 
     def reach(self, status: ReturnStatus) -> ReturnOrder:
         s = ReturnStatus
-        order = lifecycle.draft(
+        order = drafting.draft(
             return_id="r-1",
             number="RT-20261127-000001",
             actor=self.clerk,
@@ -342,13 +341,13 @@ class _Lifecycle:
         if status is s.DRAFT:
             return order
         if status is s.CANCELLED:
-            return lifecycle.cancel(order, self.clerk, self.at(1), "customer changed mind").order
-        order = lifecycle.submit(order, self.clerk, self.at(1), self.policy).order
+            return approving.cancel(order, self.clerk, self.at(1), "customer changed mind").order
+        order = approving.submit(order, self.clerk, self.at(1), self.policy).order
         if status is s.SUBMITTED:
             return order
         if status is s.REJECTED:
-            return lifecycle.reject(order, self.approver, self.at(2), "not our product").order
-        order = lifecycle.approve(order, self.approver, self.at(2), "ok").order
+            return approving.reject(order, self.approver, self.at(2), "not our product").order
+        order = approving.approve(order, self.approver, self.at(2), "ok").order
         if status is s.APPROVED:
             return order
         order = goods.receive(

@@ -6,15 +6,16 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from crm_returns.domain import goods, refunding
 from crm_returns.domain.actors import Actor
-from crm_returns.domain.ledger import DEFAULT_CHART, Account, JournalEntry, Side
-from crm_returns.domain.lines import Inspection, Receipt, ReturnLine
+from crm_returns.domain.books.accounts import DEFAULT_CHART, Account
+from crm_returns.domain.books.journal import JournalEntry, Side
 from crm_returns.domain.money import Money
 from crm_returns.domain.orders import DeliveredLine, LineRef
-from crm_returns.domain.policy import RefundPolicy
-from crm_returns.domain.returns import ReturnOrder, Transition
-from crm_returns.domain.settlement import RefundMethod
+from crm_returns.domain.refunds.fees import RefundPolicy
+from crm_returns.domain.refunds.grants import RefundMethod
+from crm_returns.domain.returns import goods, refunding
+from crm_returns.domain.returns.lines import Inspection, Receipt, ReturnLine
+from crm_returns.domain.returns.order import ReturnOrder, Transition
 
 AT = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 A_REF = LineRef("SO-1", "1")

@@ -7,14 +7,16 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TypeVar
 
-from crm_returns.domain import goods
 from crm_returns.domain.actors import Actor
-from crm_returns.domain.ledger import DEFAULT_CHART, Account, JournalEntry, Side
-from crm_returns.domain.lines import Inspection, Receipt, ReturnLine
+from crm_returns.domain.books.accounts import DEFAULT_CHART, Account
+from crm_returns.domain.books.journal import JournalEntry, Side
 from crm_returns.domain.money import Money
 from crm_returns.domain.orders import DeliveredLine, LineRef
-from crm_returns.domain.returns import ReturnOrder, Transition
-from crm_returns.domain.stock import Disposition, Location, MoveReason, StockMove
+from crm_returns.domain.returns import goods
+from crm_returns.domain.returns.lines import Inspection, Receipt, ReturnLine
+from crm_returns.domain.returns.order import ReturnOrder, Transition
+from crm_returns.domain.stock.dispositions import Disposition, Location
+from crm_returns.domain.stock.moves import MoveReason, StockMove
 
 AT = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 A_REF = LineRef("SO-1", "1")

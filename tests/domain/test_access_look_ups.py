@@ -13,8 +13,8 @@ import attrs
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crm_returns.domain.access import DEFAULT_ROLES, Permission, RoleBasedAccess
 from crm_returns.domain.actors import Actor
+from crm_returns.domain.policies.access import DEFAULT_ROLES, Permission, RoleBasedAccess
 
 ROLE_NAMES = ["requester", "approver", "warehouse", "inspector", "finance", "auditor", "admin"]
 

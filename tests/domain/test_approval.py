@@ -8,8 +8,13 @@ from typing import Any
 import attrs
 import pytest
 
-from crm_returns.domain.approval import ApprovalFacts, ApprovalPolicy, ApprovalRule, ApprovalStep
 from crm_returns.domain.money import Money
+from crm_returns.domain.policies.approval import (
+    ApprovalFacts,
+    ApprovalPolicy,
+    ApprovalRule,
+    ApprovalStep,
+)
 from crm_returns.errors import InvalidInput
 
 MANAGER = ApprovalStep("manager", {"approver"})

@@ -28,12 +28,12 @@ from crm_returns.domain.events import (
     ReturnEvent,
     ReturnSubmitted,
 )
-from crm_returns.domain.lines import Inspection, Receipt
 from crm_returns.domain.money import Money
 from crm_returns.domain.orders import LineRef
-from crm_returns.domain.settlement import RefundMethod
-from crm_returns.domain.states import ReturnStatus
-from crm_returns.domain.stock import Disposition, RejectOutcome
+from crm_returns.domain.refunds.grants import RefundMethod
+from crm_returns.domain.returns.lines import Inspection, Receipt
+from crm_returns.domain.returns.states import ReturnStatus
+from crm_returns.domain.stock.dispositions import Disposition, RejectOutcome
 
 AT = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 BASE_FIELDS = frozenset(attrs.fields_dict(ReturnEvent))

@@ -33,10 +33,9 @@ from tests.domain.stock_support import (
     units,
 )
 
-from crm_returns.domain import goods
 from crm_returns.domain.actors import Actor
-from crm_returns.domain.ledger import (
-    Account,
+from crm_returns.domain.books.accounts import Account
+from crm_returns.domain.books.journal import (
     EntryKind,
     JournalEntry,
     Posting,
@@ -44,17 +43,13 @@ from crm_returns.domain.ledger import (
     entry,
     trial_balance,
 )
-from crm_returns.domain.lines import Inspection, Receipt, ReturnLine
 from crm_returns.domain.money import Money
-from crm_returns.domain.returns import ReturnOrder, Transition
-from crm_returns.domain.states import ReturnStatus
-from crm_returns.domain.stock import (
-    Disposition,
-    Location,
-    RejectOutcome,
-    StockMove,
-    balances,
-)
+from crm_returns.domain.returns import goods
+from crm_returns.domain.returns.lines import Inspection, Receipt, ReturnLine
+from crm_returns.domain.returns.order import ReturnOrder, Transition
+from crm_returns.domain.returns.states import ReturnStatus
+from crm_returns.domain.stock.dispositions import Disposition, Location, RejectOutcome
+from crm_returns.domain.stock.moves import StockMove, balances
 from crm_returns.errors import InvalidInput
 
 

@@ -8,12 +8,12 @@ from datetime import UTC, datetime, timedelta
 import attrs
 import pytest
 
-from crm_returns.domain import returns as lifecycle
 from crm_returns.domain.actors import Actor
-from crm_returns.domain.approval import ApprovalPolicy, ApprovalRule, ApprovalStep
-from crm_returns.domain.deadlines import OverdueApproval, overdue_approval, waiting_since
-from crm_returns.domain.returns import ReturnOrder
-from crm_returns.domain.states import ReturnStatus
+from crm_returns.domain.policies.approval import ApprovalPolicy, ApprovalRule, ApprovalStep
+from crm_returns.domain.policies.deadlines import OverdueApproval, overdue_approval, waiting_since
+from crm_returns.domain.returns import approving
+from crm_returns.domain.returns.order import ReturnOrder
+from crm_returns.domain.returns.states import ReturnStatus
 from crm_returns.errors import InvalidInput
 
 S = ReturnStatus
@@ -31,7 +31,7 @@ POLICY = ApprovalPolicy(
 @pytest.fixture
 def submitted(order_in: OrderIn, clerk: Actor) -> ReturnOrder:
     """The standard return, submitted at SUBMITTED_AT under POLICY (three steps)."""
-    return lifecycle.submit(order_in(S.DRAFT), clerk, SUBMITTED_AT, POLICY).order
+    return approving.submit(order_in(S.DRAFT), clerk, SUBMITTED_AT, POLICY).order
 
 
 def test_submitting_records_when(submitted: ReturnOrder) -> None:
@@ -58,7 +58,7 @@ def test_a_later_step_waits_from_the_approval_before_it(
     submitted: ReturnOrder, approver: Actor
 ) -> None:
     approved_at = SUBMITTED_AT + timedelta(hours=30)  # the manager was late
-    order = lifecycle.approve(submitted, approver, approved_at).order
+    order = approving.approve(submitted, approver, approved_at).order
     assert waiting_since(order) == approved_at
     assert overdue_approval(order, approved_at + timedelta(hours=4)) is None
     late = overdue_approval(order, approved_at + timedelta(hours=4, minutes=1))
@@ -69,8 +69,8 @@ def test_a_later_step_waits_from_the_approval_before_it(
 def test_a_step_without_a_time_limit_is_never_overdue(
     submitted: ReturnOrder, approver: Actor, quality_lead: Actor
 ) -> None:
-    order = lifecycle.approve(submitted, approver, SUBMITTED_AT + timedelta(hours=1)).order
-    order = lifecycle.approve(order, quality_lead, SUBMITTED_AT + timedelta(hours=2)).order
+    order = approving.approve(submitted, approver, SUBMITTED_AT + timedelta(hours=1)).order
+    order = approving.approve(order, quality_lead, SUBMITTED_AT + timedelta(hours=2)).order
     assert order.current_step == FINANCE
     assert overdue_approval(order, SUBMITTED_AT + timedelta(days=3650)) is None
 
@@ -88,8 +88,8 @@ def test_a_rejected_or_cancelled_return_is_no_longer_overdue(
     submitted: ReturnOrder, approver: Actor, clerk: Actor
 ) -> None:
     later = SUBMITTED_AT + timedelta(days=5)
-    rejected = lifecycle.reject(submitted, approver, SUBMITTED_AT, "no").order
-    cancelled = lifecycle.cancel(submitted, clerk, SUBMITTED_AT, "no longer wanted").order
+    rejected = approving.reject(submitted, approver, SUBMITTED_AT, "no").order
+    cancelled = approving.cancel(submitted, clerk, SUBMITTED_AT, "no longer wanted").order
     assert overdue_approval(submitted, later) is not None
     assert overdue_approval(rejected, later) is None
     assert overdue_approval(cancelled, later) is None

@@ -6,7 +6,7 @@ import pytest
 
 from crm_returns import Actor, LineRef, RequestedLine, ReturnRequest
 from crm_returns.approval_config import load_policy
-from crm_returns.domain.approval import ApprovalPolicy, ApprovalRule, ApprovalStep
+from crm_returns.domain.policies.approval import ApprovalPolicy, ApprovalRule, ApprovalStep
 from crm_returns.errors import SeparationOfDuties
 from crm_returns.testing import Wiring, sample_wiring
 

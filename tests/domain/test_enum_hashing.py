@@ -13,10 +13,10 @@ import enum
 
 import pytest
 
-from crm_returns.domain.access import Permission
+from crm_returns.domain.policies.access import Permission
 from crm_returns.domain.reasons import Fault
-from crm_returns.domain.states import TRANSITIONS, Action, ReturnStatus
-from crm_returns.domain.stock import Disposition, RejectOutcome, destination_of
+from crm_returns.domain.returns.states import TRANSITIONS, Action, ReturnStatus
+from crm_returns.domain.stock.dispositions import Disposition, RejectOutcome, destination_of
 
 IDENTITY_HASHED = [ReturnStatus, Action, Permission, Fault, Disposition, RejectOutcome]
 

@@ -21,12 +21,12 @@ from hypothesis import strategies as st
 
 from crm_returns.domain._evolve import evolved
 from crm_returns.domain.events import GoodsReceived
-from crm_returns.domain.lines import Receipt, ReturnLine
 from crm_returns.domain.money import Money
 from crm_returns.domain.orders import LinePricing, LineRef
 from crm_returns.domain.reasons import Fault
-from crm_returns.domain.returns import ReturnOrder
-from crm_returns.domain.states import ReturnStatus
+from crm_returns.domain.returns.lines import Receipt, ReturnLine
+from crm_returns.domain.returns.order import ReturnOrder
+from crm_returns.domain.returns.states import ReturnStatus
 from crm_returns.errors import CrmReturnsError
 
 AT = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)

@@ -29,17 +29,17 @@ from tests.domain.refund_support import (
     units,
 )
 
-from crm_returns.domain import refunding
 from crm_returns.domain.actors import Actor
+from crm_returns.domain.books.journal import EntryKind, Side
 from crm_returns.domain.events import RefundGranted
-from crm_returns.domain.ledger import EntryKind, Side
-from crm_returns.domain.lines import Inspection, Receipt, ReturnLine
 from crm_returns.domain.money import Money
-from crm_returns.domain.planning import estimate
-from crm_returns.domain.policy import FeeRule, RefundPolicy
 from crm_returns.domain.reasons import Fault
-from crm_returns.domain.returns import ReturnOrder
-from crm_returns.domain.settlement import RefundMethod
+from crm_returns.domain.refunds.fees import FeeRule, RefundPolicy
+from crm_returns.domain.refunds.grants import RefundMethod
+from crm_returns.domain.refunds.pricing import estimate
+from crm_returns.domain.returns import refunding
+from crm_returns.domain.returns.lines import Inspection, Receipt, ReturnLine
+from crm_returns.domain.returns.order import ReturnOrder
 from crm_returns.errors import (
     IllegalTransition,
     InvalidInput,

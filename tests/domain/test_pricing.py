@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 
 from crm_returns.domain.money import MINOR_UNITS, Money
 from crm_returns.domain.orders import DeliveredLine, LinePricing, LineRef
-from crm_returns.domain.refunds import RefundSlice, allocate, slice_for, spread_order_discount
+from crm_returns.domain.refunds.paid import allocate, spread_order_discount
+from crm_returns.domain.refunds.slices import RefundSlice, slice_for
 from crm_returns.errors import CurrencyMismatch, InvalidMoney, InvalidQuantity
 
 REF = LineRef("SO-1", "1")

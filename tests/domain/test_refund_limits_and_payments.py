@@ -29,18 +29,19 @@ from tests.domain.refund_support import (
     units,
 )
 
-from crm_returns.domain import goods, refunding
 from crm_returns.domain.actors import Actor
+from crm_returns.domain.books.journal import EntryKind, Side
 from crm_returns.domain.events import RefundGranted, RefundPaymentRecorded, RefundPaymentSettled
-from crm_returns.domain.ledger import EntryKind, Side
-from crm_returns.domain.lines import Inspection, Receipt, ReturnLine
 from crm_returns.domain.money import Money
 from crm_returns.domain.orders import DeliveredLine
-from crm_returns.domain.policy import FeeRule, RefundPolicy
 from crm_returns.domain.reasons import Fault
-from crm_returns.domain.returns import ReturnOrder, Transition
-from crm_returns.domain.settlement import PaymentStatus, price_refund
-from crm_returns.domain.states import ReturnStatus
+from crm_returns.domain.refunds.fees import FeeRule, RefundPolicy
+from crm_returns.domain.refunds.payments import PaymentStatus
+from crm_returns.domain.refunds.pricing import price_refund
+from crm_returns.domain.returns import goods, refunding
+from crm_returns.domain.returns.lines import Inspection, Receipt, ReturnLine
+from crm_returns.domain.returns.order import ReturnOrder, Transition
+from crm_returns.domain.returns.states import ReturnStatus
 from crm_returns.errors import (
     ExcessAmount,
     IllegalTransition,

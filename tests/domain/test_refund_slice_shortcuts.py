@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from crm_returns.domain.money import MINOR_UNITS, Money
 from crm_returns.domain.orders import LinePricing, LineRef
-from crm_returns.domain.refunds import RefundSlice, slice_for
+from crm_returns.domain.refunds.slices import RefundSlice, slice_for
 from crm_returns.errors import InvalidQuantity
 
 REF = LineRef("SO-1", "1")

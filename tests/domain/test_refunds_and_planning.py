@@ -12,11 +12,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crm_returns.domain import goods, refunding
-from crm_returns.domain import returns as lifecycle
 from crm_returns.domain.actors import Actor
-from crm_returns.domain.approval import ApprovalPolicy
-from crm_returns.domain.eligibility import (
+from crm_returns.domain.books.accounts import DEFAULT_CHART
+from crm_returns.domain.money import MINOR_UNITS, Money
+from crm_returns.domain.orders import DeliveredLine, LineRef
+from crm_returns.domain.policies.approval import ApprovalPolicy
+from crm_returns.domain.policies.eligibility import (
     DEFAULT_RULES,
     EligibilityContext,
     EligibilityRule,
@@ -24,23 +25,22 @@ from crm_returns.domain.eligibility import (
     MustNotBeRefunded,
     ReturnWindow,
 )
-from crm_returns.domain.ledger import DEFAULT_CHART
-from crm_returns.domain.lines import Inspection, Receipt, RequestedLine, ReturnLine
-from crm_returns.domain.money import MINOR_UNITS, Money
-from crm_returns.domain.orders import DeliveredLine, LineRef
-from crm_returns.domain.planning import (
+from crm_returns.domain.reasons import DEFAULT_CATALOG, Fault
+from crm_returns.domain.refunds.fees import RefundPolicy
+from crm_returns.domain.refunds.grants import RefundMethod
+from crm_returns.domain.refunds.paid import paid_for_units
+from crm_returns.domain.refunds.pricing import estimate
+from crm_returns.domain.refunds.slices import refund_for_units
+from crm_returns.domain.returns import approving, goods, refunding
+from crm_returns.domain.returns.lines import Inspection, Receipt, RequestedLine, ReturnLine
+from crm_returns.domain.returns.order import ReturnOrder, Transition
+from crm_returns.domain.returns.returnable import (
     ReturnableLine,
     already_returned,
-    estimate,
     plan_line,
     refunded_units,
 )
-from crm_returns.domain.policy import RefundPolicy
-from crm_returns.domain.reasons import DEFAULT_CATALOG, Fault
-from crm_returns.domain.refunds import paid_for_units, refund_for_units
-from crm_returns.domain.returns import ReturnOrder, Transition
-from crm_returns.domain.settlement import RefundMethod
-from crm_returns.domain.states import ReturnStatus
+from crm_returns.domain.returns.states import ReturnStatus
 from crm_returns.errors import (
     CurrencyMismatch,
     InvalidInput,
@@ -516,8 +516,8 @@ def test_a_submitted_return_claims_what_earlier_steps_approved(
     two_step_policy: ApprovalPolicy,
     t0: datetime,
 ) -> None:
-    order = lifecycle.submit(order_in(S.DRAFT), clerk, t0, two_step_policy).order
-    order = lifecycle.approve(order, approver, t0, "only one", {REF: Decimal(1)}).order
+    order = approving.submit(order_in(S.DRAFT), clerk, t0, two_step_policy).order
+    order = approving.approve(order, approver, t0, "only one", {REF: Decimal(1)}).order
     assert order.status is S.SUBMITTED
     assert order.claimed(REF) == 1  # approved so far, though 2 were requested
 
@@ -525,7 +525,7 @@ def test_a_submitted_return_claims_what_earlier_steps_approved(
 def test_an_approved_return_claims_the_approved_not_the_requested_units(
     order_in: OrderIn, approver: Actor, t0: datetime
 ) -> None:
-    order = lifecycle.approve(order_in(S.SUBMITTED), approver, t0, "", {REF: Decimal(1)}).order
+    order = approving.approve(order_in(S.SUBMITTED), approver, t0, "", {REF: Decimal(1)}).order
     assert order.status is S.APPROVED
     assert order.claimed(REF) == 1
 

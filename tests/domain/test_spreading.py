@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from crm_returns import DeliveredLine, LineRef, Money
-from crm_returns.domain.refunds import spread_order_discount, spread_shipping
+from crm_returns.domain.refunds.paid import spread_order_discount, spread_shipping
 from crm_returns.errors import InvalidMoney
 
 AT = datetime(2026, 11, 20, tzinfo=UTC)

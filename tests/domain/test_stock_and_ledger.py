@@ -29,24 +29,17 @@ from tests.domain.stock_support import (
     units,
 )
 
-from crm_returns.domain import goods
 from crm_returns.domain.actors import Actor
+from crm_returns.domain.books.accounts import Account
+from crm_returns.domain.books.journal import EntryKind, Side
 from crm_returns.domain.events import RepairFinished
-from crm_returns.domain.ledger import (
-    Account,
-    EntryKind,
-    Side,
-)
-from crm_returns.domain.lines import Inspection, Receipt, ReturnLine
-from crm_returns.domain.planning import returned_serials
-from crm_returns.domain.returns import ReturnOrder, Transition
-from crm_returns.domain.states import ReturnStatus
-from crm_returns.domain.stock import (
-    Disposition,
-    Location,
-    MoveReason,
-    RejectOutcome,
-)
+from crm_returns.domain.returns import goods
+from crm_returns.domain.returns.lines import Inspection, Receipt, ReturnLine
+from crm_returns.domain.returns.order import ReturnOrder, Transition
+from crm_returns.domain.returns.returnable import returned_serials
+from crm_returns.domain.returns.states import ReturnStatus
+from crm_returns.domain.stock.dispositions import Disposition, Location, RejectOutcome
+from crm_returns.domain.stock.moves import MoveReason
 from crm_returns.errors import ExcessQuantity, IllegalTransition, InvalidInput
 
 

@@ -14,9 +14,7 @@ from decimal import Decimal
 
 import pytest
 
-from crm_returns.domain import returns as lifecycle
 from crm_returns.domain.actors import Actor
-from crm_returns.domain.approval import ApprovalPolicy, ApprovalRule, ApprovalStep
 from crm_returns.domain.events import (
     ApprovalGiven,
     ReturnApproved,
@@ -26,11 +24,13 @@ from crm_returns.domain.events import (
     ReturnRejected,
     ReturnSubmitted,
 )
-from crm_returns.domain.lines import ReturnLine
 from crm_returns.domain.money import Money
 from crm_returns.domain.orders import LineRef
-from crm_returns.domain.returns import ReturnOrder, Transition
-from crm_returns.domain.states import Action, ReturnStatus
+from crm_returns.domain.policies.approval import ApprovalPolicy, ApprovalRule, ApprovalStep
+from crm_returns.domain.returns import approving, drafting
+from crm_returns.domain.returns.lines import ReturnLine
+from crm_returns.domain.returns.order import ReturnOrder, Transition
+from crm_returns.domain.returns.states import Action, ReturnStatus
 from crm_returns.errors import (
     ExcessQuantity,
     InvalidInput,
@@ -56,7 +56,7 @@ def units(value: int | str) -> Decimal:
 
 
 def drafted(lines: tuple[ReturnLine, ...], actor: Actor) -> ReturnOrder:
-    return lifecycle.draft(
+    return drafting.draft(
         return_id="r-2",
         number="RT-20261127-000002",
         actor=actor,
@@ -73,7 +73,7 @@ def drafted(lines: tuple[ReturnLine, ...], actor: Actor) -> ReturnOrder:
 def test_draft_creates_a_draft_requested_by_the_actor_in_the_actors_tenant(
     clerk: Actor, standard_lines: tuple[ReturnLine, ...]
 ) -> None:
-    result = lifecycle.draft(
+    result = drafting.draft(
         return_id="r-9",
         number="RT-20261128-000009",
         actor=clerk,
@@ -124,7 +124,7 @@ def test_editing_a_draft_replaces_its_lines(
 ) -> None:
     before = order_in(S.DRAFT)
     new_lines = (make_line(B_REF, 1, "50.00"),)
-    result = lifecycle.edit_lines(before, clerk, AT, new_lines)
+    result = drafting.edit_lines(before, clerk, AT, new_lines)
     assert_legal(before, result, Action.EDIT, clerk, AT)
     assert result.order.status is S.DRAFT
     assert result.order.lines == new_lines
@@ -136,7 +136,7 @@ def test_editing_cannot_switch_the_currency(
     order_in: OrderIn, clerk: Actor, make_line: Callable[..., ReturnLine]
 ) -> None:
     with pytest.raises(InvalidInput, match="USD"):
-        lifecycle.edit_lines(order_in(S.DRAFT), clerk, AT, (make_line(A_REF, 1, "5.00", "USD"),))
+        drafting.edit_lines(order_in(S.DRAFT), clerk, AT, (make_line(A_REF, 1, "5.00", "USD"),))
 
 
 # -- submit --------------------------------------------------------------------------
@@ -150,7 +150,7 @@ def test_submitting_waits_for_the_policys_steps_and_approves_what_was_requested(
     assert_legal: AssertLegal,
 ) -> None:
     before = order_in(S.DRAFT)
-    result = lifecycle.submit(before, clerk, AT, one_step_policy)
+    result = approving.submit(before, clerk, AT, one_step_policy)
     assert_legal(before, result, Action.SUBMIT, clerk, AT)
     order = result.order
     assert order.status is S.SUBMITTED
@@ -167,7 +167,7 @@ def test_submitting_with_no_step_required_approves_automatically(
     order_in: OrderIn, clerk: Actor, no_step_policy: ApprovalPolicy, assert_legal: AssertLegal
 ) -> None:
     before = order_in(S.DRAFT)
-    result = lifecycle.submit(before, clerk, AT, no_step_policy)
+    result = approving.submit(before, clerk, AT, no_step_policy)
     assert_legal(before, result, Action.SUBMIT, clerk, AT)
     assert result.order.status is S.APPROVED
     assert result.order.steps == ()
@@ -189,7 +189,7 @@ def test_submit_measures_the_estimated_refund_against_the_policy(
     order_in: OrderIn, clerk: Actor, manager_step: ApprovalStep, threshold: str, status: S
 ) -> None:
     policy = ApprovalPolicy([ApprovalRule(manager_step, refund_at_least=[Money(threshold, "CNY")])])
-    assert lifecycle.submit(order_in(S.DRAFT), clerk, AT, policy).order.status is status
+    assert approving.submit(order_in(S.DRAFT), clerk, AT, policy).order.status is status
 
 
 def test_submit_sees_every_lines_reason_and_product_category(
@@ -199,9 +199,9 @@ def test_submit_sees_every_lines_reason_and_product_category(
     by_reason = ApprovalPolicy([ApprovalRule(manager_step, reason_categories={"order"})])
     by_product = ApprovalPolicy([ApprovalRule(manager_step, product_categories={"cables"})])
     elsewhere = ApprovalPolicy([ApprovalRule(manager_step, product_categories={"sofas"})])
-    assert lifecycle.submit(order_in(S.DRAFT), clerk, AT, by_reason).order.status is S.SUBMITTED
-    assert lifecycle.submit(order_in(S.DRAFT), clerk, AT, by_product).order.status is S.SUBMITTED
-    assert lifecycle.submit(order_in(S.DRAFT), clerk, AT, elsewhere).order.status is S.APPROVED
+    assert approving.submit(order_in(S.DRAFT), clerk, AT, by_reason).order.status is S.SUBMITTED
+    assert approving.submit(order_in(S.DRAFT), clerk, AT, by_product).order.status is S.SUBMITTED
+    assert approving.submit(order_in(S.DRAFT), clerk, AT, elsewhere).order.status is S.APPROVED
 
 
 # -- approve -------------------------------------------------------------------------
@@ -211,7 +211,7 @@ def test_taking_the_last_step_approves_the_return(
     order_in: OrderIn, approver: Actor, assert_legal: AssertLegal
 ) -> None:
     before = order_in(S.SUBMITTED)
-    result = lifecycle.approve(before, approver, AT, "looks fine")
+    result = approving.approve(before, approver, AT, "looks fine")
     assert_legal(before, result, Action.APPROVE, approver, AT)
     order = result.order
     assert order.status is S.APPROVED
@@ -238,13 +238,13 @@ def test_each_step_is_taken_in_turn_by_its_own_role(
     two_step_policy: ApprovalPolicy,
     assert_legal: AssertLegal,
 ) -> None:
-    submitted = lifecycle.submit(order_in(S.DRAFT), clerk, AT, two_step_policy).order
+    submitted = approving.submit(order_in(S.DRAFT), clerk, AT, two_step_policy).order
     assert submitted.current_step is not None
     assert submitted.current_step.name == "manager"
     with pytest.raises(NotAuthorised):
-        lifecycle.approve(submitted, quality_lead, AT)
+        approving.approve(submitted, quality_lead, AT)
 
-    first = lifecycle.approve(submitted, approver, AT, "manager ok")
+    first = approving.approve(submitted, approver, AT, "manager ok")
     assert_legal(submitted, first, Action.APPROVE, approver, AT)
     assert first.order.status is S.SUBMITTED
     assert first.order.current_step is not None
@@ -253,9 +253,9 @@ def test_each_step_is_taken_in_turn_by_its_own_role(
     assert isinstance(given, ApprovalGiven)
     assert given.step == "manager"
     with pytest.raises(NotAuthorised):
-        lifecycle.approve(first.order, approver, AT)
+        approving.approve(first.order, approver, AT)
 
-    second = lifecycle.approve(first.order, quality_lead, AT, "quality ok")
+    second = approving.approve(first.order, quality_lead, AT, "quality ok")
     assert_legal(first.order, second, Action.APPROVE, quality_lead, AT)
     assert second.order.status is S.APPROVED
     assert [a.step for a in second.order.approvals] == ["manager", "quality"]
@@ -267,7 +267,7 @@ def test_an_approver_may_lower_approved_quantities(
     order_in: OrderIn, approver: Actor, assert_legal: AssertLegal
 ) -> None:
     before = order_in(S.SUBMITTED)
-    result = lifecycle.approve(before, approver, AT, "one is enough", {A_REF: units(1)})
+    result = approving.approve(before, approver, AT, "one is enough", {A_REF: units(1)})
     assert_legal(before, result, Action.APPROVE, approver, AT)
     assert result.order.line(A_REF).approved == 1
     assert result.order.line(A_REF).requested == 2
@@ -281,10 +281,10 @@ def test_a_later_step_cannot_raise_what_an_earlier_step_lowered(
     quality_lead: Actor,
     two_step_policy: ApprovalPolicy,
 ) -> None:
-    submitted = lifecycle.submit(order_in(S.DRAFT), clerk, AT, two_step_policy).order
-    lowered = lifecycle.approve(submitted, approver, AT, "", {A_REF: units(1)}).order
+    submitted = approving.submit(order_in(S.DRAFT), clerk, AT, two_step_policy).order
+    lowered = approving.approve(submitted, approver, AT, "", {A_REF: units(1)}).order
     with pytest.raises(ExcessQuantity, match="SO-1/1"):
-        lifecycle.approve(lowered, quality_lead, AT, "", {A_REF: units(2)})
+        approving.approve(lowered, quality_lead, AT, "", {A_REF: units(2)})
 
 
 @pytest.mark.parametrize(("quantity", "error"), [("3", ExcessQuantity), ("-1", InvalidQuantity)])
@@ -292,18 +292,18 @@ def test_approving_outside_zero_to_the_approved_quantity_is_refused(
     order_in: OrderIn, approver: Actor, quantity: str, error: type[Exception]
 ) -> None:
     with pytest.raises(error, match="SO-1/1"):
-        lifecycle.approve(order_in(S.SUBMITTED), approver, AT, "", {A_REF: units(quantity)})
+        approving.approve(order_in(S.SUBMITTED), approver, AT, "", {A_REF: units(quantity)})
 
 
 def test_approving_zero_units_of_everything_is_refused(order_in: OrderIn, approver: Actor) -> None:
     with pytest.raises(InvalidInput, match="reject"):
-        lifecycle.approve(
+        approving.approve(
             order_in(S.SUBMITTED), approver, AT, "", {A_REF: units(0), B_REF: units(0)}
         )
 
 
 def test_approving_zero_units_of_one_line_is_allowed(order_in: OrderIn, approver: Actor) -> None:
-    order = lifecycle.approve(order_in(S.SUBMITTED), approver, AT, "", {B_REF: units(0)}).order
+    order = approving.approve(order_in(S.SUBMITTED), approver, AT, "", {B_REF: units(0)}).order
     assert order.line(B_REF).approved == 0
     assert order.line(A_REF).approved == 2
 
@@ -312,7 +312,7 @@ def test_approving_a_quantity_for_a_line_not_on_the_return_is_not_found(
     order_in: OrderIn, approver: Actor
 ) -> None:
     with pytest.raises(NotFound):
-        lifecycle.approve(order_in(S.SUBMITTED), approver, AT, "", {UNKNOWN_REF: units(1)})
+        approving.approve(order_in(S.SUBMITTED), approver, AT, "", {UNKNOWN_REF: units(1)})
 
 
 def test_an_actor_without_the_steps_role_may_not_approve_or_reject(
@@ -320,23 +320,23 @@ def test_an_actor_without_the_steps_role_may_not_approve_or_reject(
 ) -> None:
     order = order_in(S.SUBMITTED)
     with pytest.raises(NotAuthorised) as raised:
-        lifecycle.approve(order, warehouse, AT)
+        approving.approve(order, warehouse, AT)
     assert raised.value.actor == warehouse.id
     assert raised.value.needed == ("approver",)
     assert order.number in str(raised.value)
     with pytest.raises(NotAuthorised):
-        lifecycle.reject(order, warehouse, AT, "no")
+        approving.reject(order, warehouse, AT, "no")
 
 
 def test_the_requester_may_not_approve_or_reject_even_holding_the_role(
     standard_lines: tuple[ReturnLine, ...], one_step_policy: ApprovalPolicy
 ) -> None:
     boss = Actor("u-boss", "老板", "acme", {"clerk", "approver"})
-    order = lifecycle.submit(drafted(standard_lines, boss), boss, AT, one_step_policy).order
+    order = approving.submit(drafted(standard_lines, boss), boss, AT, one_step_policy).order
     with pytest.raises(SeparationOfDuties, match="u-boss"):
-        lifecycle.approve(order, boss, AT, "self-approved")
+        approving.approve(order, boss, AT, "self-approved")
     with pytest.raises(SeparationOfDuties, match="u-boss"):
-        lifecycle.reject(order, boss, AT, "self-rejected")
+        approving.reject(order, boss, AT, "self-rejected")
 
 
 # -- reject and cancel ---------------------------------------------------------------
@@ -346,7 +346,7 @@ def test_rejecting_closes_the_return_with_the_reason_given(
     order_in: OrderIn, approver: Actor, assert_legal: AssertLegal
 ) -> None:
     before = order_in(S.SUBMITTED)
-    result = lifecycle.reject(before, approver, AT, "bought elsewhere")
+    result = approving.reject(before, approver, AT, "bought elsewhere")
     assert_legal(before, result, Action.REJECT, approver, AT)
     assert result.order.status is S.REJECTED
     (event,) = result.events
@@ -359,9 +359,9 @@ def test_rejecting_or_cancelling_needs_a_comment_saying_why(
     order_in: OrderIn, approver: Actor, clerk: Actor, comment: str
 ) -> None:
     with pytest.raises(InvalidInput, match="comment"):
-        lifecycle.reject(order_in(S.SUBMITTED), approver, AT, comment)
+        approving.reject(order_in(S.SUBMITTED), approver, AT, comment)
     with pytest.raises(InvalidInput, match="comment"):
-        lifecycle.cancel(order_in(S.DRAFT), clerk, AT, comment)
+        approving.cancel(order_in(S.DRAFT), clerk, AT, comment)
 
 
 @pytest.mark.parametrize("status", [S.DRAFT, S.SUBMITTED, S.APPROVED])
@@ -369,7 +369,7 @@ def test_a_return_can_be_cancelled_until_goods_arrive(
     order_in: OrderIn, clerk: Actor, status: S, assert_legal: AssertLegal
 ) -> None:
     before = order_in(status)
-    result = lifecycle.cancel(before, clerk, AT, "customer kept it")
+    result = approving.cancel(before, clerk, AT, "customer kept it")
     assert_legal(before, result, Action.CANCEL, clerk, AT)
     assert result.order.status is S.CANCELLED
     (event,) = result.events

@@ -16,18 +16,17 @@ from decimal import Decimal
 
 import pytest
 
-from crm_returns.domain import goods
-from crm_returns.domain import returns as lifecycle
 from crm_returns.domain.actors import Actor
+from crm_returns.domain.books.accounts import DEFAULT_CHART
 from crm_returns.domain.events import (
     GoodsReceived,
     LinesInspected,
 )
-from crm_returns.domain.ledger import DEFAULT_CHART
-from crm_returns.domain.lines import Inspection, Receipt, ReturnLine
 from crm_returns.domain.orders import LineRef
-from crm_returns.domain.returns import ReturnOrder, Transition
-from crm_returns.domain.states import Action, ReturnStatus
+from crm_returns.domain.returns import approving, drafting, goods
+from crm_returns.domain.returns.lines import Inspection, Receipt, ReturnLine
+from crm_returns.domain.returns.order import ReturnOrder, Transition
+from crm_returns.domain.returns.states import Action, ReturnStatus
 from crm_returns.errors import (
     ExcessQuantity,
     IllegalTransition,
@@ -58,7 +57,7 @@ def counts(*values: int) -> tuple[Decimal, ...]:
 
 
 def drafted(lines: tuple[ReturnLine, ...], actor: Actor) -> ReturnOrder:
-    return lifecycle.draft(
+    return drafting.draft(
         return_id="r-2",
         number="RT-20261127-000002",
         actor=actor,
@@ -187,7 +186,7 @@ def test_later_receipts_count_what_earlier_ones_settled(
 def test_units_the_approver_struck_out_cannot_be_received(
     order_in: OrderIn, approver: Actor, warehouse: Actor
 ) -> None:
-    order = lifecycle.approve(order_in(S.SUBMITTED), approver, AT, "", {A_REF: units(1)}).order
+    order = approving.approve(order_in(S.SUBMITTED), approver, AT, "", {A_REF: units(1)}).order
     with pytest.raises(ExcessQuantity):
         goods.receive(order, warehouse, AT, {A_REF: Receipt(received=units(2))}, CHART)
 

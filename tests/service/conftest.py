@@ -37,9 +37,9 @@ from crm_returns import (
     ReturnRequest,
     ReturnsService,
 )
-from crm_returns.domain.access import DEFAULT_ROLES
 from crm_returns.domain.audit import AuditEntry
-from crm_returns.domain.states import Action
+from crm_returns.domain.policies.access import DEFAULT_ROLES
+from crm_returns.domain.returns.states import Action
 from crm_returns.testing import SAMPLE_TENANT, Wiring, sample_lines, sample_wiring
 
 #: One picked line: the order line, how many units, and the reason code.

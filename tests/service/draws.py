@@ -14,8 +14,8 @@ from decimal import Decimal
 from hypothesis import strategies as st
 
 from crm_returns import Inspection, LineRef, Money, Receipt, ReturnOrder
-from crm_returns.domain.lines import ReturnLine
-from crm_returns.domain.stock import Disposition, RejectOutcome
+from crm_returns.domain.returns.lines import ReturnLine
+from crm_returns.domain.stock.dispositions import Disposition, RejectOutcome
 
 #: Reason codes of the default catalog.
 REASONS = ["quality_defect", "changed_requirement", "wrong_order", "damaged_in_transit", "other"]

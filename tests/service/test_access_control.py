@@ -49,17 +49,17 @@ from crm_returns import (
     ReturnRequest,
     ReturnsService,
 )
-from crm_returns.domain.access import (
+from crm_returns.domain.audit import AuditEntry
+from crm_returns.domain.policies.access import (
     ADMIN,
     DEFAULT_ROLES,
     AccessPolicy,
     Permission,
     RoleBasedAccess,
 )
-from crm_returns.domain.approval import ApprovalPolicy, ApprovalRule, ApprovalStep
-from crm_returns.domain.audit import AuditEntry
-from crm_returns.domain.states import Action
-from crm_returns.domain.stock import Disposition
+from crm_returns.domain.policies.approval import ApprovalPolicy, ApprovalRule, ApprovalStep
+from crm_returns.domain.returns.states import Action
+from crm_returns.domain.stock.dispositions import Disposition
 from crm_returns.errors import NotAuthorised, SeparationOfDuties
 from crm_returns.testing import (
     SAMPLE_POLICY,

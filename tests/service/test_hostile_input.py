@@ -57,8 +57,8 @@ from crm_returns import (
 )
 from crm_returns.adapters.memory import MemoryEventSink, SequentialIds
 from crm_returns.adapters.sql import SqlDatabase, metadata
-from crm_returns.domain.settlement import RefundMethod
-from crm_returns.domain.stock import Disposition, RejectOutcome
+from crm_returns.domain.refunds.grants import RefundMethod
+from crm_returns.domain.stock.dispositions import Disposition, RejectOutcome
 from crm_returns.errors import CrmReturnsError, NotAuthorised
 from crm_returns.ports import UnitOfWork
 from crm_returns.testing import SAMPLE_TENANT, Wiring, sample_lines, sample_wiring

@@ -28,7 +28,7 @@ from crm_returns import (
 )
 from crm_returns.domain.audit import AuditEntry
 from crm_returns.domain.events import ReturnApproved, ReturnCompleted
-from crm_returns.domain.lines import NOTE_LIMIT
+from crm_returns.domain.returns.lines import NOTE_LIMIT
 from crm_returns.errors import (
     ExcessQuantity,
     IllegalTransition,

@@ -34,10 +34,12 @@ from crm_returns.adapters.memory import (
     MemoryOrderSource,
     SequentialIds,
 )
-from crm_returns.domain.ledger import DEFAULT_CHART, EntryKind, Side
-from crm_returns.domain.policy import FeeRule, RefundPolicy
-from crm_returns.domain.settlement import PaymentStatus, RefundMethod
-from crm_returns.domain.stock import Disposition, Location, RejectOutcome
+from crm_returns.domain.books.accounts import DEFAULT_CHART
+from crm_returns.domain.books.journal import EntryKind, Side
+from crm_returns.domain.refunds.fees import FeeRule, RefundPolicy
+from crm_returns.domain.refunds.grants import RefundMethod
+from crm_returns.domain.refunds.payments import PaymentStatus
+from crm_returns.domain.stock.dispositions import Disposition, Location, RejectOutcome
 from crm_returns.errors import ExcessAmount, IllegalTransition, InvalidInput
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)

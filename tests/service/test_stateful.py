@@ -46,12 +46,14 @@ from crm_returns import (
     ReturnRequest,
     ReturnStatus,
 )
-from crm_returns.domain.access import Permission
 from crm_returns.domain.audit import AuditEntry
-from crm_returns.domain.ledger import DEFAULT_CHART, Side
-from crm_returns.domain.settlement import RefundMethod
-from crm_returns.domain.states import TRANSITIONS, Action
-from crm_returns.domain.stock import Disposition, Location, balances
+from crm_returns.domain.books.accounts import DEFAULT_CHART
+from crm_returns.domain.books.journal import Side
+from crm_returns.domain.policies.access import Permission
+from crm_returns.domain.refunds.grants import RefundMethod
+from crm_returns.domain.returns.states import TRANSITIONS, Action
+from crm_returns.domain.stock.dispositions import Disposition, Location
+from crm_returns.domain.stock.moves import balances
 from crm_returns.errors import (
     CrmReturnsError,
     NotAuthorised,

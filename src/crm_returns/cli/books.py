@@ -16,11 +16,12 @@ from rich.text import Text
 
 from crm_returns.cli.labels import Phrasebook
 from crm_returns.cli.tables import pairs, quantity_text, table, time_text
-from crm_returns.domain.ledger import AccountBalance, JournalEntry, Side
+from crm_returns.domain.books.journal import AccountBalance, JournalEntry, Side
 from crm_returns.domain.money import Money
-from crm_returns.domain.returns import ReturnOrder
-from crm_returns.domain.settlement import RefundGrant
-from crm_returns.domain.stock import Location, StockMove
+from crm_returns.domain.refunds.grants import RefundGrant
+from crm_returns.domain.returns.order import ReturnOrder
+from crm_returns.domain.stock.dispositions import Location
+from crm_returns.domain.stock.moves import StockMove
 
 __all__ = [
     "balances_table",

@@ -44,14 +44,14 @@ from crm_returns.cli.tables import (
     time_text,
 )
 from crm_returns.domain.actors import Actor
-from crm_returns.domain.lines import Inspection, Receipt, RequestedLine
 from crm_returns.domain.money import Money
 from crm_returns.domain.orders import LineRef
 from crm_returns.domain.queries import LineQuery
-from crm_returns.domain.returns import ReturnOrder
-from crm_returns.domain.settlement import RefundGrant
-from crm_returns.domain.states import Action
-from crm_returns.domain.stock import Disposition, RejectOutcome
+from crm_returns.domain.refunds.grants import RefundGrant
+from crm_returns.domain.returns.lines import Inspection, Receipt, RequestedLine
+from crm_returns.domain.returns.order import ReturnOrder
+from crm_returns.domain.returns.states import Action
+from crm_returns.domain.stock.dispositions import Disposition, RejectOutcome
 from crm_returns.errors import CrmReturnsError
 from crm_returns.service.commands import ReturnRequest
 from crm_returns.testing import Wiring, sample_wiring

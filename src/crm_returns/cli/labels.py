@@ -3,11 +3,11 @@
 Each table maps a language to labels keyed by a stable key, usually the
 ``value`` of an enum member (:class:`~crm_returns.ReturnStatus`,
 :class:`~crm_returns.Action`, :class:`~crm_returns.domain.stock.Location`,
-:class:`~crm_returns.domain.access.Permission`, ...).  They are written one
+:class:`~crm_returns.domain.policies.access.Permission`, ...).  They are written one
 key per line with both languages side by side, so that a missing translation
 shows.  Reason labels are not here: they come from
 the tenant's :class:`~crm_returns.ReasonCatalog`, which a tenant can relabel;
-account names come from the :class:`~crm_returns.domain.ledger.ChartOfAccounts`.
+account names come from the :class:`~crm_returns.domain.books.accounts.ChartOfAccounts`.
 :class:`Phrasebook` looks words and labels up for one language.
 """
 
@@ -18,11 +18,14 @@ from collections.abc import Mapping
 from typing import Final
 
 from crm_returns.cli.words import LANGUAGES, SCENARIO, WORDS, Language
-from crm_returns.domain.ledger import Account, EntryKind
+from crm_returns.domain.books.accounts import Account
+from crm_returns.domain.books.journal import EntryKind
 from crm_returns.domain.reasons import ReasonCatalog
-from crm_returns.domain.settlement import PaymentStatus, RefundMethod
-from crm_returns.domain.states import Action, ReturnStatus
-from crm_returns.domain.stock import Disposition, Location, MoveReason, RejectOutcome
+from crm_returns.domain.refunds.grants import RefundMethod
+from crm_returns.domain.refunds.payments import PaymentStatus
+from crm_returns.domain.returns.states import Action, ReturnStatus
+from crm_returns.domain.stock.dispositions import Disposition, Location, RejectOutcome
+from crm_returns.domain.stock.moves import MoveReason
 
 __all__ = [
     "ACTIONS",

@@ -17,11 +17,11 @@ from rich.text import Text
 
 from crm_returns.cli.labels import Phrasebook
 from crm_returns.domain.audit import AuditEntry
-from crm_returns.domain.lines import ReturnLine
-from crm_returns.domain.planning import ReturnableLine
 from crm_returns.domain.reasons import ReasonCatalog
-from crm_returns.domain.returns import ReturnOrder
-from crm_returns.domain.stock import Disposition, RejectOutcome
+from crm_returns.domain.returns.lines import ReturnLine
+from crm_returns.domain.returns.order import ReturnOrder
+from crm_returns.domain.returns.returnable import ReturnableLine
+from crm_returns.domain.stock.dispositions import Disposition, RejectOutcome
 from crm_returns.service.commands import ReturnPreview
 
 __all__ = [

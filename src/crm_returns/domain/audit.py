@@ -9,7 +9,7 @@ import attrs
 
 from crm_returns.domain.events import ReturnEvent
 from crm_returns.domain.orders import LineRef
-from crm_returns.domain.states import Action, ReturnStatus
+from crm_returns.domain.returns.states import Action, ReturnStatus
 
 __all__ = ["AuditEntry", "audit_entry"]
 

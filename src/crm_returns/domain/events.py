@@ -14,12 +14,13 @@ from typing import ClassVar
 import attrs
 
 from crm_returns.domain._checks import moment, text
-from crm_returns.domain.lines import NOTE_LIMIT, Inspection, Receipt
 from crm_returns.domain.money import Money
 from crm_returns.domain.orders import LineRef
-from crm_returns.domain.settlement import PaymentStatus, RefundMethod
-from crm_returns.domain.states import Action, ReturnStatus
-from crm_returns.domain.stock import Disposition
+from crm_returns.domain.refunds.grants import RefundMethod
+from crm_returns.domain.refunds.payments import PaymentStatus
+from crm_returns.domain.returns.lines import NOTE_LIMIT, Inspection, Receipt
+from crm_returns.domain.returns.states import Action, ReturnStatus
+from crm_returns.domain.stock.dispositions import Disposition
 
 __all__ = [
     "ApprovalGiven",

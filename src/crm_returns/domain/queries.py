@@ -9,7 +9,7 @@ from typing import Any, Generic, TypeVar
 import attrs
 
 from crm_returns.domain._checks import aware, identifier, items_of, text
-from crm_returns.domain.states import ReturnStatus
+from crm_returns.domain.returns.states import ReturnStatus
 from crm_returns.errors import InvalidInput
 
 __all__ = ["MAX_PAGE_SIZE", "LineQuery", "Page", "ReturnQuery"]

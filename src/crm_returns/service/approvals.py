@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from crm_returns.domain.access import Permission
 from crm_returns.domain.actors import Actor
-from crm_returns.domain.deadlines import OverdueApproval, overdue_approval
+from crm_returns.domain.policies.access import Permission
+from crm_returns.domain.policies.deadlines import OverdueApproval, overdue_approval
 from crm_returns.domain.queries import MAX_PAGE_SIZE, ReturnQuery
-from crm_returns.domain.states import ReturnStatus
+from crm_returns.domain.returns.states import ReturnStatus
 from crm_returns.errors import InvalidInput
 from crm_returns.service.core import ServiceCore
 

@@ -7,10 +7,10 @@ from collections.abc import Iterable
 import attrs
 
 from crm_returns.domain._checks import items_of, text
-from crm_returns.domain.approval import ApprovalStep
-from crm_returns.domain.lines import NOTE_LIMIT, RequestedLine, ReturnLine
 from crm_returns.domain.money import Money
-from crm_returns.domain.settlement import RefundLine
+from crm_returns.domain.policies.approval import ApprovalStep
+from crm_returns.domain.refunds.pricing import RefundLine
+from crm_returns.domain.returns.lines import NOTE_LIMIT, RequestedLine, ReturnLine
 from crm_returns.errors import InvalidInput
 
 __all__ = ["ReturnPreview", "ReturnRequest"]

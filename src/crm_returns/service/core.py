@@ -6,24 +6,24 @@ import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TypeVar
 
-from crm_returns.domain import refunding
-from crm_returns.domain import returns as lifecycle
 from crm_returns.domain._checks import usable
-from crm_returns.domain.access import AccessPolicy, Permission, RoleBasedAccess
 from crm_returns.domain.actors import Actor
-from crm_returns.domain.approval import ApprovalPolicy
 from crm_returns.domain.audit import AuditEntry, audit_entry
-from crm_returns.domain.eligibility import DEFAULT_RULES, EligibilityRule
-from crm_returns.domain.ledger import DEFAULT_CHART, ChartOfAccounts
-from crm_returns.domain.lines import RequestedLine, ReturnLine
+from crm_returns.domain.books.accounts import DEFAULT_CHART, ChartOfAccounts
 from crm_returns.domain.numbering import NumberFormat
 from crm_returns.domain.orders import DeliveredLine, LineRef
-from crm_returns.domain.planning import already_returned, estimate, plan_line, refunded_before
-from crm_returns.domain.policy import RefundPolicy
+from crm_returns.domain.policies.access import AccessPolicy, Permission, RoleBasedAccess
+from crm_returns.domain.policies.approval import ApprovalPolicy
+from crm_returns.domain.policies.eligibility import DEFAULT_RULES, EligibilityRule
 from crm_returns.domain.reasons import DEFAULT_CATALOG, ReasonCatalog
-from crm_returns.domain.returns import ReturnOrder, Transition
-from crm_returns.domain.settlement import RefundLine, RefundMethod
-from crm_returns.domain.states import Action
+from crm_returns.domain.refunds.fees import RefundPolicy
+from crm_returns.domain.refunds.grants import RefundMethod
+from crm_returns.domain.refunds.pricing import RefundLine, estimate
+from crm_returns.domain.returns import drafting, refunding
+from crm_returns.domain.returns.lines import RequestedLine, ReturnLine
+from crm_returns.domain.returns.order import ReturnOrder, Transition
+from crm_returns.domain.returns.returnable import already_returned, plan_line, refunded_before
+from crm_returns.domain.returns.states import Action
 from crm_returns.errors import (
     IdempotencyConflict,
     InvalidInput,
@@ -115,13 +115,13 @@ class ServiceCore:
         ids: Makes ids for returns, audit entries, messages and payments.
         approval_policy: Decides the approval steps at submission.
         eligibility_rules: Checks each requested line; see
-            :mod:`crm_returns.domain.eligibility`.
+            :mod:`crm_returns.domain.policies.eligibility`.
         number_format: How return numbers read.
         default_reasons: The catalog of tenants that have not customised theirs.
         refund_policy: Restocking fees, shipping refunds, lost parcels.
         chart: The accounts journal entries post to.
         access_policy: Who may do what; :class:`RoleBasedAccess` over
-            :data:`~crm_returns.domain.access.DEFAULT_ROLES` when not given.
+            :data:`~crm_returns.domain.policies.access.DEFAULT_ROLES` when not given.
     """
 
     def __init__(
@@ -175,7 +175,7 @@ class ServiceCore:
         """
         requested = tuple(requested)
         refs = [line.ref for line in requested]
-        lifecycle.refuse_repeated(refs)
+        drafting.refuse_repeated(refs)
         delivered = self._orders.get_lines(actor.tenant_id, refs)
         sources = [self._delivered(delivered, ref) for ref in refs]
         first = sources[0]
@@ -402,7 +402,7 @@ class ServiceCore:
         self, actor: Actor, customer: DeliveredLine, lines: tuple[ReturnLine, ...]
     ) -> ReturnOrder:
         """A draft that is never saved, for previewing approval steps."""
-        return lifecycle.draft(
+        return drafting.draft(
             return_id="preview",
             number="preview",
             actor=actor,

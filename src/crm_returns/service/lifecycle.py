@@ -5,18 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
-from crm_returns.domain import goods
-from crm_returns.domain import returns as lifecycle
-from crm_returns.domain.access import Permission
 from crm_returns.domain.actors import Actor
-from crm_returns.domain.lines import Inspection, Receipt, RequestedLine
 from crm_returns.domain.money import quantity
 from crm_returns.domain.orders import LineRef
-from crm_returns.domain.planning import ReturnableLine, already_returned, returned_serials
+from crm_returns.domain.policies.access import Permission
 from crm_returns.domain.queries import LineQuery, Page
-from crm_returns.domain.returns import ReturnOrder, Transition
-from crm_returns.domain.settlement import RefundMethod
-from crm_returns.domain.stock import Disposition
+from crm_returns.domain.refunds.grants import RefundMethod
+from crm_returns.domain.returns import approving, drafting, goods
+from crm_returns.domain.returns.lines import Inspection, Receipt, RequestedLine
+from crm_returns.domain.returns.order import ReturnOrder, Transition
+from crm_returns.domain.returns.returnable import ReturnableLine, already_returned, returned_serials
+from crm_returns.domain.stock.dispositions import Disposition
 from crm_returns.errors import InvalidInput
 from crm_returns.ports import UnitOfWork
 from crm_returns.service.commands import ReturnPreview, ReturnRequest
@@ -70,7 +69,7 @@ class Lifecycle(ServiceCore):
             customer_name=customer.customer_name,
             lines=lines,
             refund=sketch.refund,
-            steps=self._policy.steps_for(lifecycle.approval_facts(sketch)),
+            steps=self._policy.steps_for(approving.approval_facts(sketch)),
             refund_lines=itemised,
         )
 
@@ -100,7 +99,7 @@ class Lifecycle(ServiceCore):
             if replayed is not None:
                 return replayed
             customer, lines, _ = self._plan(uow, actor, request.lines, excluding=None)
-            transition = lifecycle.draft(
+            transition = drafting.draft(
                 return_id=self._ids.new_id(),
                 number=self._number(uow, actor.tenant_id, self._numbers),
                 actor=actor,
@@ -134,7 +133,7 @@ class Lifecycle(ServiceCore):
                     f"return {order.number} is for customer {order.customer_id!r}, "
                     f"not {customer.customer_id!r}"
                 )
-            return lifecycle.edit_lines(order, actor, self._clock.now(), planned)
+            return drafting.edit_lines(order, actor, self._clock.now(), planned)
 
         return self._change(
             actor,
@@ -153,7 +152,7 @@ class Lifecycle(ServiceCore):
         return self._change(
             actor,
             return_id,
-            lambda uow, order, actor: lifecycle.submit(
+            lambda uow, order, actor: approving.submit(
                 order, actor, self._clock.now(), self._policy
             ),
             needs=Permission.SUBMIT_RETURN,
@@ -181,7 +180,7 @@ class Lifecycle(ServiceCore):
         return self._change(
             actor,
             return_id,
-            lambda uow, order, actor: lifecycle.approve(
+            lambda uow, order, actor: approving.approve(
                 order, actor, self._clock.now(), comment, lowered
             ),
             needs=Permission.APPROVE_RETURN,
@@ -198,7 +197,7 @@ class Lifecycle(ServiceCore):
         return self._change(
             actor,
             return_id,
-            lambda uow, order, actor: lifecycle.reject(order, actor, self._clock.now(), comment),
+            lambda uow, order, actor: approving.reject(order, actor, self._clock.now(), comment),
             needs=Permission.APPROVE_RETURN,
             command="reject_return",
             payload=(comment,),
@@ -213,7 +212,7 @@ class Lifecycle(ServiceCore):
         return self._change(
             actor,
             return_id,
-            lambda uow, order, actor: lifecycle.cancel(order, actor, self._clock.now(), comment),
+            lambda uow, order, actor: approving.cancel(order, actor, self._clock.now(), comment),
             needs=Permission.CANCEL_RETURN,
             command="cancel_return",
             payload=(comment,),

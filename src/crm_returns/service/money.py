@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from crm_returns.domain import refunding
-from crm_returns.domain.access import Permission
 from crm_returns.domain.actors import Actor
-from crm_returns.domain.ledger import AccountBalance, JournalEntry, trial_balance
+from crm_returns.domain.books.journal import AccountBalance, JournalEntry, trial_balance
 from crm_returns.domain.money import Money
-from crm_returns.domain.returns import ReturnOrder
-from crm_returns.domain.settlement import RefundMethod
-from crm_returns.domain.stock import Location, StockMove, balances
+from crm_returns.domain.policies.access import Permission
+from crm_returns.domain.refunds.grants import RefundMethod
+from crm_returns.domain.returns import refunding
+from crm_returns.domain.returns.order import ReturnOrder
+from crm_returns.domain.stock.dispositions import Location
+from crm_returns.domain.stock.moves import StockMove, balances
 from crm_returns.errors import InvalidInput
 from crm_returns.service.core import ServiceCore, checked_id, checked_text
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from crm_returns.domain.access import Permission
 from crm_returns.domain.actors import Actor
 from crm_returns.domain.audit import AuditEntry
+from crm_returns.domain.policies.access import Permission
 from crm_returns.domain.queries import Page, ReturnQuery
 from crm_returns.domain.reasons import Reason, ReasonCatalog, ReasonCategory
-from crm_returns.domain.returns import ReturnOrder
+from crm_returns.domain.returns.order import ReturnOrder
 from crm_returns.errors import InvalidInput, quoted
 from crm_returns.ports import EventSink
 from crm_returns.service.core import ServiceCore, checked_id, checked_value

@@ -27,7 +27,7 @@ class ReturnsService(Lifecycle, MoneyAndStock, ReadingAndReasons, ApprovalDeadli
         approval_policy: Decides the approval steps at submission (none: every
             return is approved when submitted).
         eligibility_rules: Checks each requested line; see
-            :mod:`crm_returns.domain.eligibility`.
+            :mod:`crm_returns.domain.policies.eligibility`.
         number_format: How return numbers read.
         default_reasons: The catalog of tenants that have not customised theirs.
         refund_policy: Restocking fees, shipping refunds, lost parcels.

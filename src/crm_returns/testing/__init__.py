@@ -27,10 +27,10 @@ from crm_returns.adapters.memory import (
     SequentialIds,
 )
 from crm_returns.domain.actors import Actor
-from crm_returns.domain.approval import ApprovalPolicy, ApprovalRule, ApprovalStep
 from crm_returns.domain.money import Money
 from crm_returns.domain.orders import DeliveredLine, LineRef
-from crm_returns.domain.policy import FeeRule, RefundPolicy
+from crm_returns.domain.policies.approval import ApprovalPolicy, ApprovalRule, ApprovalStep
+from crm_returns.domain.refunds.fees import FeeRule, RefundPolicy
 from crm_returns.ports import IdGenerator, UnitOfWork
 from crm_returns.service.service import ReturnsService
 

@@ -17,10 +17,10 @@ from decimal import Decimal
 
 from hypothesis import strategies as st
 
-from crm_returns.domain.lines import RequestedLine
 from crm_returns.domain.money import MINOR_UNITS, Money
 from crm_returns.domain.orders import DeliveredLine, LineRef
 from crm_returns.domain.reasons import DEFAULT_CATALOG, Reason, ReasonCatalog
+from crm_returns.domain.returns.lines import RequestedLine
 from crm_returns.service.commands import ReturnRequest
 
 __all__ = [

@@ -27,7 +27,7 @@ from crm_returns.adapters.sql.schema import CLAIMS_CHECK
 from crm_returns.adapters.sql.statements import Prepared
 from crm_returns.adapters.sql.transaction import Transaction
 from crm_returns.domain.orders import LineRef
-from crm_returns.domain.returns import ReturnOrder
+from crm_returns.domain.returns.order import ReturnOrder
 from crm_returns.errors import ConcurrencyConflict, CrmReturnsError, OverReturn
 
 __all__ = ["LineClaims", "LineRow", "line_rows", "moved"]

@@ -17,8 +17,8 @@ from crm_returns.adapters.sql.codec import decode_text, encode_text
 from crm_returns.adapters.sql.schema import journal_entries, journal_postings, stock_moves
 from crm_returns.adapters.sql.statements import as_text, insert_row
 from crm_returns.adapters.sql.transaction import Transaction
-from crm_returns.domain.ledger import JournalEntry
-from crm_returns.domain.stock import StockMove
+from crm_returns.domain.books.journal import JournalEntry
+from crm_returns.domain.stock.moves import StockMove
 
 __all__ = ["SqlJournal", "SqlStockLedger"]
 

@@ -37,7 +37,7 @@ from crm_returns.adapters.sql.statements import Prepared, as_text
 from crm_returns.adapters.sql.transaction import Transaction
 from crm_returns.domain.orders import LineRef
 from crm_returns.domain.queries import Page, ReturnQuery
-from crm_returns.domain.returns import ReturnOrder
+from crm_returns.domain.returns.order import ReturnOrder
 from crm_returns.errors import ConcurrencyConflict, NotFound
 
 __all__ = ["SqlReturns"]

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from crm_returns.domain.states import Action
+from crm_returns.domain.returns.states import Action
 from crm_returns.testing.conformance._base import Contract, UnitOfWorkFactory, assert_identical
 from crm_returns.testing.conformance._history import history
 

@@ -13,11 +13,11 @@ import attrs
 import pytest
 
 from crm_returns.domain.audit import AuditEntry
-from crm_returns.domain.ledger import JournalEntry
+from crm_returns.domain.books.journal import JournalEntry
 from crm_returns.domain.queries import MAX_PAGE_SIZE, ReturnQuery
 from crm_returns.domain.reasons import DEFAULT_CATALOG, ReasonCatalog
-from crm_returns.domain.returns import ReturnOrder
-from crm_returns.domain.stock import StockMove
+from crm_returns.domain.returns.order import ReturnOrder
+from crm_returns.domain.stock.moves import StockMove
 from crm_returns.errors import NotFound
 from crm_returns.ports import UnitOfWork
 from crm_returns.testing.conformance._history import History

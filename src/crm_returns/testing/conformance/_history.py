@@ -21,8 +21,7 @@ from decimal import Decimal
 import attrs
 
 from crm_returns.domain.audit import AuditEntry
-from crm_returns.domain.ledger import JournalEntry
-from crm_returns.domain.lines import NOTE_LIMIT, Inspection, Receipt, RequestedLine
+from crm_returns.domain.books.journal import JournalEntry
 from crm_returns.domain.money import Money
 from crm_returns.domain.orders import DeliveredLine, LineRef
 from crm_returns.domain.reasons import (
@@ -32,8 +31,10 @@ from crm_returns.domain.reasons import (
     ReasonCatalog,
     ReasonCategory,
 )
-from crm_returns.domain.returns import ReturnOrder
-from crm_returns.domain.stock import Disposition, StockMove
+from crm_returns.domain.returns.lines import NOTE_LIMIT, Inspection, Receipt, RequestedLine
+from crm_returns.domain.returns.order import ReturnOrder
+from crm_returns.domain.stock.dispositions import Disposition
+from crm_returns.domain.stock.moves import StockMove
 from crm_returns.errors import NotAuthorised
 from crm_returns.ports import OutboxMessage
 from crm_returns.service.commands import ReturnRequest

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from crm_returns.domain.ledger import JournalEntry
+from crm_returns.domain.books.journal import JournalEntry
 from crm_returns.testing.conformance._base import Contract, UnitOfWorkFactory, assert_identical
 from crm_returns.testing.conformance._history import History, history
 

@@ -13,12 +13,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crm_returns.domain.lines import NOTE_LIMIT
 from crm_returns.domain.orders import LineRef
 from crm_returns.domain.queries import MAX_PAGE_SIZE, ReturnQuery
 from crm_returns.domain.reasons import DEFAULT_CATALOG
-from crm_returns.domain.returns import ReturnOrder
-from crm_returns.domain.states import ReturnStatus
+from crm_returns.domain.returns.lines import NOTE_LIMIT
+from crm_returns.domain.returns.order import ReturnOrder
+from crm_returns.domain.returns.states import ReturnStatus
 from crm_returns.errors import ConcurrencyConflict, NotFound
 from crm_returns.ports import UnitOfWork
 from crm_returns.testing.conformance._base import Contract, UnitOfWorkFactory, assert_identical

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from crm_returns.domain.stock import StockMove
+from crm_returns.domain.stock.moves import StockMove
 from crm_returns.testing.conformance._base import Contract, UnitOfWorkFactory, assert_identical
 from crm_returns.testing.conformance._history import History, history
 

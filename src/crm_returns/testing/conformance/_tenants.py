@@ -8,7 +8,7 @@ import attrs
 import pytest
 
 from crm_returns.domain.queries import MAX_PAGE_SIZE, ReturnQuery
-from crm_returns.domain.returns import ReturnOrder
+from crm_returns.domain.returns.order import ReturnOrder
 from crm_returns.errors import ConcurrencyConflict, NotFound
 from crm_returns.testing.conformance._base import (
     Contract,

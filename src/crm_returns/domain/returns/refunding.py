@@ -10,20 +10,17 @@ import attrs
 
 from crm_returns.domain._evolve import evolved
 from crm_returns.domain.actors import Actor
+from crm_returns.domain.books.accounts import ChartOfAccounts
+from crm_returns.domain.books.journal import EntryKind, JournalEntry, Side, entry
 from crm_returns.domain.events import RefundGranted, RefundPaymentRecorded, RefundPaymentSettled
-from crm_returns.domain.ledger import ChartOfAccounts, EntryKind, JournalEntry, Side, entry
 from crm_returns.domain.money import Money
 from crm_returns.domain.orders import LineRef
-from crm_returns.domain.policy import RefundPolicy
-from crm_returns.domain.returns import ReturnOrder, Transition, emit, evolve, require
-from crm_returns.domain.settlement import (
-    Payment,
-    PaymentStatus,
-    RefundGrant,
-    RefundMethod,
-    price_refund,
-)
-from crm_returns.domain.states import Action
+from crm_returns.domain.refunds.fees import RefundPolicy
+from crm_returns.domain.refunds.grants import RefundGrant, RefundMethod
+from crm_returns.domain.refunds.payments import Payment, PaymentStatus
+from crm_returns.domain.refunds.pricing import price_refund
+from crm_returns.domain.returns.order import ReturnOrder, Transition, emit, evolve, require
+from crm_returns.domain.returns.states import Action
 from crm_returns.errors import ExcessAmount, IllegalTransition, InvalidInput, NotFound
 
 __all__ = ["grant_refund", "record_payment", "refund_units", "settle_payment"]

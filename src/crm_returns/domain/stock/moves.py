@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import enum
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 
@@ -22,55 +22,10 @@ import attrs
 from crm_returns.domain._checks import moment, string_tuple, text
 from crm_returns.domain.money import quantity
 from crm_returns.domain.orders import LineRef
+from crm_returns.domain.stock.dispositions import Disposition, Location, RejectOutcome
 from crm_returns.errors import InvalidInput
 
-__all__ = [
-    "Disposition",
-    "Location",
-    "MoveReason",
-    "RejectOutcome",
-    "StockMove",
-    "balances",
-    "destination_of",
-]
-
-
-class Location(enum.Enum):
-    """Where goods can be; virtual locations stand for the world outside the warehouse."""
-
-    CUSTOMER = "customer"  # virtual
-    RECEIVING = "receiving"
-    SELLABLE = "sellable"
-    QUARANTINE = "quarantine"
-    REPAIR = "repair"
-    SCRAP = "scrap"  # virtual
-    VENDOR = "vendor"  # virtual
-
-    @property
-    def virtual(self) -> bool:
-        """Whether the location is outside the warehouse."""
-        return self in (Location.CUSTOMER, Location.SCRAP, Location.VENDOR)
-
-
-class Disposition(enum.Enum):
-    """What happens to accepted units after inspection."""
-
-    __hash__ = object.__hash__  # members are singletons: by identity, in C, not Enum's Python
-
-    RESTOCK = "restock"
-    REPAIR = "repair"
-    QUARANTINE = "quarantine"
-    SCRAP = "scrap"
-    RETURN_TO_VENDOR = "return_to_vendor"
-
-
-class RejectOutcome(enum.Enum):
-    """What happens to units rejected at inspection."""
-
-    __hash__ = object.__hash__  # members are singletons: by identity, in C, not Enum's Python
-
-    KEEP_IN_QUARANTINE = "keep_in_quarantine"
-    SEND_BACK = "send_back"
+__all__ = ["MoveReason", "StockMove", "balances"]
 
 
 class MoveReason(enum.Enum):
@@ -91,22 +46,6 @@ class MoveReason(enum.Enum):
     def of(cls, decision: Disposition | RejectOutcome) -> MoveReason:
         """The reason for moving units as ``decision`` says."""
         return cls(decision.value)
-
-
-_DESTINATIONS: Mapping[Disposition | RejectOutcome, Location] = {
-    Disposition.RESTOCK: Location.SELLABLE,
-    Disposition.REPAIR: Location.REPAIR,
-    Disposition.QUARANTINE: Location.QUARANTINE,
-    Disposition.SCRAP: Location.SCRAP,
-    Disposition.RETURN_TO_VENDOR: Location.VENDOR,
-    RejectOutcome.KEEP_IN_QUARANTINE: Location.QUARANTINE,
-    RejectOutcome.SEND_BACK: Location.CUSTOMER,
-}
-
-
-def destination_of(decision: Disposition | RejectOutcome) -> Location:
-    """Where units go for ``decision``."""
-    return _DESTINATIONS[decision]
 
 
 def _positive(instance: object, attribute: attrs.Attribute[Decimal], value: Decimal) -> None:

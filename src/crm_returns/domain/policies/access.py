@@ -18,7 +18,7 @@ from typing import Final, Protocol
 import attrs
 
 from crm_returns.domain.actors import Actor
-from crm_returns.domain.returns import ReturnOrder
+from crm_returns.domain.returns.order import ReturnOrder
 
 __all__ = ["ADMIN", "DEFAULT_ROLES", "AccessPolicy", "Permission", "RoleBasedAccess"]
 

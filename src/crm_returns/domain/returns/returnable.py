@@ -6,27 +6,23 @@ other return of the line that is not cancelled or rejected.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 
 import attrs
 
-from crm_returns.domain._evolve import evolved
-from crm_returns.domain.eligibility import EligibilityContext, EligibilityRule, refusals
-from crm_returns.domain.lines import RequestedLine, ReturnLine
 from crm_returns.domain.money import Money
 from crm_returns.domain.orders import DeliveredLine, LineRef
-from crm_returns.domain.policy import RefundPolicy
+from crm_returns.domain.policies.eligibility import EligibilityContext, EligibilityRule, refusals
 from crm_returns.domain.reasons import ReasonCatalog
-from crm_returns.domain.returns import ReturnOrder
-from crm_returns.domain.settlement import RefundLine, price_refund
+from crm_returns.domain.returns.lines import RequestedLine, ReturnLine
+from crm_returns.domain.returns.order import ReturnOrder
 from crm_returns.errors import NotEligible, OverReturn
 
 __all__ = [
     "ReturnableLine",
     "already_returned",
-    "estimate",
     "plan_line",
     "refunded_before",
     "refunded_units",
@@ -95,23 +91,6 @@ def returned_serials(
         if line.ref == ref
         for serial in line.serial_numbers
     )
-
-
-def estimate(
-    lines: tuple[ReturnLine, ...],
-    policy: RefundPolicy,
-    refunded: Mapping[LineRef, Decimal],
-) -> tuple[tuple[ReturnLine, ...], tuple[RefundLine, ...]]:
-    """Price the refund as if every requested unit is accepted: the confirmation view.
-
-    Returns the lines with their estimated refunds, and the itemised refund —
-    the same numbers :func:`~crm_returns.domain.refunding.grant_refund` books
-    when the units are accepted and nothing else is refunded in between.
-    """
-    units = {line.ref: line.requested for line in lines}
-    itemised = price_refund(lines, units, refunded, policy)
-    payable = {line.ref: line.payable for line in itemised}
-    return tuple(evolved(line, refund=payable[line.ref]) for line in lines), itemised
 
 
 def plan_line(

@@ -16,25 +16,21 @@ from typing import TypeVar
 
 from crm_returns.domain._evolve import evolved
 from crm_returns.domain.actors import Actor
+from crm_returns.domain.books.accounts import Account, ChartOfAccounts
+from crm_returns.domain.books.journal import EntryKind, JournalEntry, Side, entry
 from crm_returns.domain.events import (
     GoodsReceived,
     LinesInspected,
     RepairFinished,
     ReturnCompleted,
 )
-from crm_returns.domain.ledger import Account, ChartOfAccounts, EntryKind, JournalEntry, Side, entry
-from crm_returns.domain.lines import Inspection, Receipt, ReturnLine, add_counts
 from crm_returns.domain.money import Money, quantity
 from crm_returns.domain.orders import LineRef
-from crm_returns.domain.returns import ReturnOrder, Transition, emit, evolve, require
-from crm_returns.domain.states import Action, ReturnStatus
-from crm_returns.domain.stock import (
-    Disposition,
-    Location,
-    MoveReason,
-    StockMove,
-    destination_of,
-)
+from crm_returns.domain.returns.lines import Inspection, Receipt, ReturnLine, add_counts
+from crm_returns.domain.returns.order import ReturnOrder, Transition, emit, evolve, require
+from crm_returns.domain.returns.states import Action, ReturnStatus
+from crm_returns.domain.stock.dispositions import Disposition, Location, destination_of
+from crm_returns.domain.stock.moves import MoveReason, StockMove
 from crm_returns.errors import ExcessQuantity, IllegalTransition, InvalidInput
 
 __all__ = ["complete", "finish_repair", "inspect", "receive"]

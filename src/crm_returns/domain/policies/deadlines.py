@@ -14,8 +14,8 @@ from datetime import datetime
 
 import attrs
 
-from crm_returns.domain.approval import ApprovalStep
-from crm_returns.domain.returns import ReturnOrder
+from crm_returns.domain.policies.approval import ApprovalStep
+from crm_returns.domain.returns.order import ReturnOrder
 from crm_returns.errors import InvalidInput
 
 __all__ = ["OverdueApproval", "overdue_approval", "waiting_since"]

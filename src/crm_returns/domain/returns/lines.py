@@ -27,7 +27,7 @@ from crm_returns.domain._checks import items_of, not_negative, string_tuple, tex
 from crm_returns.domain.money import Money, exact_quantity, quantity
 from crm_returns.domain.orders import LinePricing, LineRef
 from crm_returns.domain.reasons import Fault
-from crm_returns.domain.stock import Disposition, RejectOutcome
+from crm_returns.domain.stock.dispositions import Disposition, RejectOutcome
 from crm_returns.errors import InvalidInput
 
 __all__ = ["NOTE_LIMIT", "Inspection", "Receipt", "RequestedLine", "ReturnLine"]
