@@ -9,7 +9,7 @@ Racers are threads on SQLite (sharing one engine, or each with its own) and
 forked processes (Linux), each connecting on its own, on SQLite and PostgreSQL.  The
 PostgreSQL races need ``CRM_RETURNS_TEST_POSTGRES_URL`` and are skipped
 without it, unless ``CRM_RETURNS_REQUIRE_POSTGRES`` is set (as CI sets it):
-then they fail.  The thread races of tests/adapters/test_sql_store.py (clerks
+then they fail.  The thread races of tests/adapters/sql/test_concurrency.py (clerks
 for the last mice, approvers of a one-step return) are not repeated here.
 """
 

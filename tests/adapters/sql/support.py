@@ -1,0 +1,210 @@
+"""What the SQL store tests share: the sample lines, the people, a story, a service.
+
+The fixtures that make databases are in ``conftest.py`` beside this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import attrs
+from sqlalchemy.engine import URL
+
+from crm_returns import (
+    Actor,
+    Fault,
+    Inspection,
+    LineQuery,
+    LineRef,
+    Money,
+    Reason,
+    ReasonCategory,
+    Receipt,
+    RequestedLine,
+    ReturnQuery,
+    ReturnStatus,
+)
+from crm_returns.adapters.memory import (
+    ManualClock,
+    MemoryEventSink,
+    MemoryOrderSource,
+    SequentialIds,
+)
+from crm_returns.adapters.sql import SqlDatabase
+from crm_returns.domain.stock.dispositions import Disposition
+from crm_returns.errors import CrmReturnsError
+from crm_returns.ports import UnitOfWork
+from crm_returns.service import ReturnRequest, ReturnsService
+from crm_returns.testing import (
+    SAMPLE_POLICY,
+    SAMPLE_REFUND_POLICY,
+    SAMPLE_TENANT,
+    sample_lines,
+    sample_wiring,
+)
+
+START = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+MOUSE = LineRef("SO-1001", "1")  # 5 delivered, 129.00 each
+CABLE = LineRef("SO-1001", "2")  # 10 delivered
+MONITOR = LineRef("SO-1001", "3")  # 2 delivered, serial numbers MON27-0001 and -0002
+CHAIR = LineRef("SO-1002", "1")  # 1 delivered
+LAMP = LineRef("SO-1002", "2")  # 3 delivered
+PEOPLE = sample_wiring()
+CLERK, APPROVER, WAREHOUSE, INSPECTOR, FINANCE, ADMIN = (
+    PEOPLE.clerk,
+    PEOPLE.approver,
+    PEOPLE.warehouse,
+    PEOPLE.inspector,
+    PEOPLE.finance,
+    PEOPLE.admin,
+)
+AUDITOR = Actor("u-audit", "吴审计", SAMPLE_TENANT, {"auditor"})
+
+
+@attrs.frozen
+class Backend:
+    """Where a fresh, empty database is, and the engine options that reach it."""
+
+    url: URL
+    options: dict[str, Any] = attrs.field(factory=dict)
+
+    def database(self) -> SqlDatabase:
+        return SqlDatabase.connect(self.url, **self.options)
+
+
+def picks(*chosen: tuple[LineRef, str, str]) -> ReturnRequest:
+    """A request for the ``(line, units, reason)`` chosen."""
+    return ReturnRequest(
+        lines=tuple(RequestedLine(ref, Decimal(units), reason) for ref, units, reason in chosen)
+    )
+
+
+def tell_the_story(unit_of_work: Callable[[], UnitOfWork]) -> dict[str, object]:
+    """Run every command the service has, a few failing, and read everything back.
+
+    Returns what each step gave (a value, or the error's type and message).
+    """
+    clock = ManualClock(START)
+    service = ReturnsService(
+        orders=MemoryOrderSource({SAMPLE_TENANT: sample_lines(START)}),
+        unit_of_work=unit_of_work,
+        clock=clock,
+        ids=SequentialIds(),
+        approval_policy=SAMPLE_POLICY,
+        refund_policy=SAMPLE_REFUND_POLICY,
+    )
+    seen: dict[str, object] = {}
+
+    def step(name: str, command: Callable[[], object]) -> Any:
+        clock.advance(timedelta(minutes=7))
+        try:
+            seen[name] = command()
+        except CrmReturnsError as error:
+            seen[name] = (type(error).__name__, str(error))
+        return seen[name]
+
+    s = service
+    # A monitor with a dead pixel: edited, two approval steps, received in two
+    # parcels, half restocked and half repaired, refunded in two payments.
+    monitor = step(
+        "monitor", lambda: s.create_return(CLERK, picks((MONITOR, "1", "quality_defect")))
+    )
+    mid = monitor.id
+    step("edit", lambda: s.edit_return(CLERK, mid, picks((MONITOR, "2", "quality_defect")).lines))
+    step("submit", lambda: s.submit_return(CLERK, mid))
+    step("approve 1", lambda: s.approve_return(APPROVER, mid, "同意"))
+    step("approve 2", lambda: s.approve_return(INSPECTOR, mid))
+    for n, serial in enumerate(("MON27-0001", "MON27-0002")):
+        receipt = {MONITOR: Receipt(received=Decimal(1), serial_numbers=[serial])}
+        step(f"receive {n}", lambda r=receipt: s.receive_goods(WAREHOUSE, mid, r))  # type: ignore[misc]
+    split = {Disposition.RESTOCK: Decimal(1), Disposition.REPAIR: Decimal(1)}
+    inspection = {MONITOR: Inspection(accepted=Decimal(2), dispositions=split, note="一台可修")}
+    step("inspect", lambda: s.inspect_goods(INSPECTOR, mid, inspection))
+    step("repaired", lambda: s.finish_repair(WAREHOUSE, mid, MONITOR, Decimal(1)))
+    step("clerk grants", lambda: s.grant_refund(CLERK, mid, comment="我来退款"))
+    granted = step("grant", lambda: s.grant_refund(FINANCE, mid, comment="质量问题全额退款"))
+    owed = granted.grant.amount
+    part = Money(Decimal("1000.00"), "CNY")
+    paid = step("pay", lambda: s.record_refund_payment(FINANCE, mid, part, "PSP-1"))
+    step("settle", lambda: s.settle_refund_payment(FINANCE, mid, paid.grant.payments[0].id, True))
+    rest = step("pay rest", lambda: s.record_refund_payment(FINANCE, mid, owed - part, "PSP-2"))
+    step("bounce", lambda: s.settle_refund_payment(FINANCE, mid, rest.grant.payments[1].id, False))
+    step("complete", lambda: s.complete_return(FINANCE, mid))
+    # Rejected, cancelled, and a small one approved at once and completed.
+    chair = step(
+        "chair", lambda: s.create_return(CLERK, picks((CHAIR, "1", "changed_requirement")))
+    )
+    step("submit chair", lambda: s.submit_return(CLERK, chair.id))
+    step("reject", lambda: s.reject_return(APPROVER, chair.id, "超出退货期"))
+    lamp = step("lamp", lambda: s.create_return(CLERK, picks((LAMP, "1", "wrong_order"))))
+    step("cancel", lambda: s.cancel_return(CLERK, lamp.id, "客户撤回"))
+    small = ((MOUSE, "2", "wrong_order"), (CABLE, "3", "wrong_order"))
+    step("preview", lambda: s.preview_return(CLERK, picks(*small)))
+    kept = step("small", lambda: s.create_return(CLERK, picks(*small), idempotency_key="k-1"))
+    step("retried", lambda: s.create_return(CLERK, picks(*small), idempotency_key="k-1"))
+    step("other payload", lambda: s.create_return(CLERK, picks(small[0]), idempotency_key="k-1"))
+    step("submit small", lambda: s.submit_return(CLERK, kept.id))
+    everything = {MOUSE: Receipt(received=Decimal(2)), CABLE: Receipt(received=Decimal(3))}
+    step("receive small", lambda: s.receive_goods(WAREHOUSE, kept.id, everything))
+    step("warehouse completes", lambda: s.complete_return(WAREHOUSE, kept.id))
+    step("complete small", lambda: s.complete_return(FINANCE, kept.id))
+    step("too many", lambda: s.create_return(CLERK, picks((MOUSE, "4", "wrong_order"))))
+    step("stale", lambda: s.submit_return(CLERK, kept.id))
+    # The reason catalog, customised.
+    box = ReasonCategory("packaging", {"en": "Packaging", "zh-CN": "包装"})
+    torn = Reason("torn_box", "packaging", {"en": "Torn box", "zh-CN": "包装破损"}, Fault.CARRIER)
+    step("clerk's category", lambda: s.add_reason_category(CLERK, box))
+    step("category", lambda: s.add_reason_category(ADMIN, box))
+    step("reason", lambda: s.add_reason(ADMIN, torn))
+    step(
+        "relabel", lambda: s.relabel_reason(ADMIN, "torn_box", {"en": "Box torn", "zh-CN": "箱破"})
+    )
+    step("retire", lambda: s.retire_reason(ADMIN, "other"))
+    step("remove used", lambda: s.remove_reason(ADMIN, "wrong_order"))
+    step("remove unused", lambda: s.remove_reason(ADMIN, "torn_box"))
+    # Reading it all back.
+    sink = MemoryEventSink()
+    sink.failing = True
+    step("relay down", lambda: s.relay_events(sink, 5))
+    sink.failing = False
+    step("relay some", lambda: s.relay_events(sink, 5))
+    step("relay rest", lambda: s.relay_events(sink, 500))
+    seen["published"] = tuple(sink.published)
+    for order in (monitor, chair, lamp, kept):
+        step(f"audit {order.number}", lambda o=order: s.audit_trail(CLERK, o.id))  # type: ignore[misc]
+        step(f"find {order.number}", lambda o=order: s.find_return(CLERK, o.number))  # type: ignore[misc]
+    step("page 1", lambda: s.list_returns(CLERK, ReturnQuery(limit=2)))
+    step("page 2", lambda: s.list_returns(CLERK, ReturnQuery(offset=2, limit=2)))
+    done = ReturnQuery(statuses={ReturnStatus.COMPLETED, ReturnStatus.CANCELLED})
+    step("by status", lambda: s.list_returns(CLERK, done))
+    step("by customer", lambda: s.list_returns(CLERK, ReturnQuery(customer_id="C-1002")))
+    later = ReturnQuery(created_from=START + timedelta(hours=2))
+    step("by time", lambda: s.list_returns(CLERK, later))
+    step("returnable", lambda: s.search_returnable_lines(CLERK, LineQuery()))
+    step("clerk's journal", lambda: s.journal(CLERK))
+    step("journal", lambda: s.journal(FINANCE))
+    step("inventory", lambda: s.journal(FINANCE, account_code="1405"))
+    hour = START + timedelta(hours=1)
+    step("period", lambda: s.journal(FINANCE, start=hour, end=hour + timedelta(hours=1)))
+    step("moves", lambda: s.stock_moves(WAREHOUSE))
+    step("monitor moves", lambda: s.stock_moves(WAREHOUSE, sku="MON-27", return_id=mid))
+    step("balances", lambda: s.stock_balances(WAREHOUSE))
+    step("trial balance", lambda: s.trial_balance(FINANCE))
+    step("catalog", lambda: s.reason_catalog(CLERK))
+    step("tenant audit", lambda: s.tenant_audit_trail(AUDITOR))
+    return seen
+
+
+def sql_service(database: SqlDatabase) -> ReturnsService:
+    """A service over ``database`` that sells the sample lines, its clock standing at START."""
+    return ReturnsService(
+        orders=MemoryOrderSource({SAMPLE_TENANT: sample_lines(START)}),
+        unit_of_work=database.unit_of_work,
+        clock=ManualClock(START),
+        ids=SequentialIds(),
+        approval_policy=SAMPLE_POLICY,
+        refund_policy=SAMPLE_REFUND_POLICY,
+    )
