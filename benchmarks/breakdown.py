@@ -104,10 +104,10 @@ class Stopwatch:
             # SQLAlchemy instead): time its two ways of sending them.
             transaction = unit_of_work._tx
             run_once, in_pipeline = transaction._run_once, transaction._in_pipeline
-            dialect = database.engine.dialect
+            texts = database._texts
 
             def count(statement: Prepared | None, many: bool, how: str = "") -> None:
-                sql = "COMMIT" if statement is None else statement.sql(dialect)
+                sql = "COMMIT" if statement is None else texts.sql(statement)
                 words = " ".join(sql.split()[:3])[:52] + (" [many]" if many else "") + how
                 watch.statements[(watch.command, words)] += 1
 
@@ -136,7 +136,7 @@ class Stopwatch:
             transaction._in_pipeline = pipelined  # type: ignore[method-assign,assignment]
             return unit_of_work
 
-        return lambda: timed(TimedUnitOfWork(database.engine))
+        return lambda: timed(TimedUnitOfWork(database))
 
 
 def _layer(filename: str, function: str) -> str:

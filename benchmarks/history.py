@@ -36,7 +36,7 @@ from benchmarks.workload import TENANT, Lifecycles, order_source, returns_servic
 from crm_returns import LineRef, ReturnOrder
 from crm_returns.adapters.memory import MemoryDatabase
 from crm_returns.adapters.sql import SqlDatabase
-from crm_returns.adapters.sql.codec import encode
+from crm_returns.adapters.sql.codec import Codec
 from crm_returns.adapters.sql.types import dumps
 from crm_returns.adapters.system import SystemClock
 
@@ -171,7 +171,7 @@ def past_return() -> History:
     order = Lifecycles(service, prefix="HT", lines=LINES_PER_PAST_RETURN).one()
     if any(line.ref.order_number != _ORDER for line in order.lines):
         raise RuntimeError(f"the template return is not of order {_ORDER}")
-    document = dumps(encode(order)).replace("{", "{{").replace("}", "}}")
+    document = dumps(Codec().encode(order)).replace("{", "{{").replace("}", "}}")
     for value, field in ((order.id, "{id}"), (order.number, "{number}"), (_ORDER, "{order}")):
         if value not in document:
             raise RuntimeError(f"{value!r} is not in the template document")

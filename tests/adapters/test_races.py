@@ -31,7 +31,7 @@ from tests.adapters.postgres import fresh_schema, postgres_url
 
 from crm_returns.adapters.memory import ManualClock, MemoryOrderSource, SequentialIds
 from crm_returns.adapters.sql import SqlDatabase
-from crm_returns.adapters.sql.codec import decode
+from crm_returns.adapters.sql.codec import Codec
 from crm_returns.adapters.sql.schema import (
     journal_postings,
     line_claims,
@@ -248,9 +248,10 @@ def check_store(arena: Arena) -> dict[str, ReturnOrder]:
 
     Read straight from the tables and the unit of work, past any access policy.
     """
+    codec = Codec()
     with arena.database.engine.connect() as connection:
         stored = connection.scalars(sa.select(returns.c.document))
-        orders = {o.id: o for o in (decode(d, ReturnOrder) for d in stored)}
+        orders = {o.id: o for o in (codec.decode(d, ReturnOrder) for d in stored)}
         claims = {
             LineRef(row.order_number, row.line_id): (row.delivered, row.claimed)
             for row in connection.execute(sa.select(line_claims))

@@ -22,6 +22,7 @@ from tests.adapters.sql.support import CHAIR, CLERK, MOUSE, Backend, picks, tell
 from crm_returns import ReturnOrder
 from crm_returns.adapters.memory import MemoryDatabase
 from crm_returns.adapters.sql import SqlDatabase, create_engine
+from crm_returns.adapters.sql.codec import Codec
 from crm_returns.testing import sample_wiring
 
 
@@ -89,3 +90,9 @@ def drafts() -> tuple[ReturnOrder, ReturnOrder]:
     mice = wiring.service.create_return(CLERK, picks((MOUSE, "2", "wrong_order")))
     chair = wiring.service.create_return(CLERK, picks((CHAIR, "1", "wrong_order")))
     return mice, chair
+
+
+@pytest.fixture
+def codec() -> Codec:
+    """A codec of its own, as a database has: nothing remembered yet."""
+    return Codec()

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from crm_returns.adapters.sql import DocumentError
-from crm_returns.adapters.sql.codec import decode, encode
+from crm_returns.adapters.sql.codec import Codec
 from crm_returns.domain.policies.approval import ApprovalStep
 
 
@@ -21,19 +21,19 @@ from crm_returns.domain.policies.approval import ApprovalStep
     ],
 )
 def test_a_time_limit_is_stored_as_seconds_and_read_back_unchanged(
-    limit: timedelta | None, stored: str | None
+    codec: Codec, limit: timedelta | None, stored: str | None
 ) -> None:
     step = ApprovalStep("manager", {"approver"}, time_limit=limit)
-    document = encode(step)
+    document = codec.encode(step)
     assert document["time_limit"] == stored
-    assert decode(document, ApprovalStep) == step
+    assert codec.decode(document, ApprovalStep) == step
 
 
-def test_a_step_stored_before_time_limits_existed_reads_back_without_one() -> None:
-    assert decode({"name": "manager", "roles": ["approver"]}, ApprovalStep).time_limit is None
+def test_a_step_stored_before_time_limits_existed_reads_back_without_one(codec: Codec) -> None:
+    assert codec.decode({"name": "manager", "roles": ["approver"]}, ApprovalStep).time_limit is None
 
 
 @pytest.mark.parametrize("stored", [86400, "a day", "NaN", "0.0000001", "1e30"])
-def test_a_malformed_time_limit_is_a_document_error(stored: object) -> None:
+def test_a_malformed_time_limit_is_a_document_error(codec: Codec, stored: object) -> None:
     with pytest.raises(DocumentError):
-        decode({"name": "manager", "roles": ["approver"], "time_limit": stored}, ApprovalStep)
+        codec.decode({"name": "manager", "roles": ["approver"], "time_limit": stored}, ApprovalStep)

@@ -102,7 +102,7 @@ class LineClaims:
         """The statement that locks the claim rows of ``refs`` (sorted), and its parameters."""
         arrays = self._tx.binder.arrays
         return (
-            statements.claims_of_lines(statements.shape_of(arrays, refs)),
+            self._tx.shaped(statements.claims_of_lines, statements.shape_of(arrays, refs)),
             statements.line_parameters(arrays, tenant_id, refs),
         )
 
@@ -237,7 +237,7 @@ class LineClaims:
             parameters["delivered"] = [exact(delivered[ref]) for ref in refs]
             parameters["claimed"] = [exact(claimed[ref]) for ref in refs]
         else:
-            statement = statements.new_claims(len(refs))
+            statement = self._tx.shaped(statements.new_claims, len(refs))
             for index, ref in enumerate(refs):
                 parameters[f"d{index}"] = exact(delivered[ref])
                 parameters[f"c{index}"] = exact(claimed[ref])

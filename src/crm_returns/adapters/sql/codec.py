@@ -16,13 +16,18 @@ the value written, down to the representation:
 Reading builds the attrs classes through their own ``__init__``, so their
 validators check every stored document as they check user input.
 
-:func:`encode_text` and :func:`decode_text` add the JSON text.  Returns
-written are remembered by their exact text (the last few hundred, in this
-process): values are immutable, so when that text is read back it is answered
-with the value it was made from, without parsing and validating it again.  A
-command reads the return that the previous command wrote, and decoding it
-would otherwise be the largest part of the command's cost.  Text this process
-did not write — another instance's, or older — is always decoded.
+:meth:`Codec.encode_text` and :meth:`Codec.decode_text` add the JSON text.
+Returns written are remembered by their exact text (the last few hundred):
+values are immutable, so when that text is read back it is answered with the
+value it was made from, without parsing and validating it again.  A command
+reads the return that the previous command wrote, and decoding it would
+otherwise be the largest part of the command's cost.  Text this codec did not
+write — another instance's, or older — is always decoded.
+
+Each :class:`~crm_returns.adapters.sql.SqlDatabase` owns one :class:`Codec`:
+its converter (with the hooks cattrs generates for each class), the texts of
+times and the returns remembered belong to that database alone, and are made
+on first use, never at import.
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ import threading
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
-from types import UnionType
+from types import MappingProxyType, UnionType
 from typing import Any, TypeVar, Union, get_args, get_origin
 
 import attrs
@@ -50,18 +55,20 @@ from crm_returns.domain import events
 from crm_returns.domain.events import ReturnEvent
 from crm_returns.errors import CrmReturnsError
 
-__all__ = ["EVENT_TYPES", "decode", "decode_text", "encode", "encode_text"]
+__all__ = ["EVENT_TYPES", "Codec"]
 
 _T = TypeVar("_T")
 
-#: Every concrete event class, by the tag its documents carry.
-EVENT_TYPES: Mapping[str, type[ReturnEvent]] = {
-    name: cls
-    for name in events.__all__
-    if isinstance(cls := getattr(events, name), type)
-    and issubclass(cls, ReturnEvent)
-    and cls is not ReturnEvent
-}
+#: Every concrete event class, by the tag its documents carry (read-only).
+EVENT_TYPES: Mapping[str, type[ReturnEvent]] = MappingProxyType(
+    {
+        name: cls
+        for name in events.__all__
+        if isinstance(cls := getattr(events, name), type)
+        and issubclass(cls, ReturnEvent)
+        and cls is not ReturnEvent
+    }
+)
 
 
 def _decimal(value: object, _: object) -> Decimal:
@@ -97,34 +104,43 @@ def _moment(value: object, _: object) -> datetime:
     return moment
 
 
-#: Set while encoding a value whose times carry a zone that decoding would not
-#: give back (a ``ZoneInfo``: it is read back as a fixed UTC offset).
-_ZONED = threading.local()
-
-
-#: Times written with a fixed offset, and their texts, by the time's ``id`` (the
-#: entry keeps the time alive, so the id is not reused while it is there): a
-#: command's documents carry its one moment many times, and a return carries
-#: the same times from command to command.  Cleared when it grows past
-#: ``_MOMENTS_KEPT``; a dict's get and set are atomic, so threads may share it.
-_MOMENTS: dict[int, tuple[datetime, str]] = {}
+#: How many times' texts a codec keeps before it starts afresh.
 _MOMENTS_KEPT = 1024
 
 
-def _unstructure_moment(value: datetime) -> str:
-    known = _MOMENTS.get(id(value))
-    if known is not None and known[0] is value:
-        return known[1]
-    if value.utcoffset() is None:
-        raise DocumentError(f"cannot store a time without a UTC offset: {value!r}")
-    text = value.isoformat()
-    if type(value.tzinfo) is timezone:
-        if len(_MOMENTS) >= _MOMENTS_KEPT:
-            _MOMENTS.clear()
-        _MOMENTS[id(value)] = (value, text)
-    else:
-        _ZONED.seen = True
-    return text
+def _moment_writer(
+    moments: dict[int, tuple[datetime, str]], zoned: threading.local
+) -> Callable[[datetime], str]:
+    """The unstructure hook for times, with a codec's memory of their texts.
+
+    Args:
+        moments: Times written with a fixed offset, and their texts, by the
+            time's ``id`` (the entry keeps the time alive, so the id is not
+            reused while it is there): a command's documents carry its one
+            moment many times, and a return carries the same times from
+            command to command.  Cleared when it grows past ``_MOMENTS_KEPT``;
+            a dict's get and set are atomic, so threads may share it.
+        zoned: Its ``seen`` is set while encoding a value whose times carry a
+            zone that decoding would not give back (a ``ZoneInfo``: it is read
+            back as a fixed UTC offset).
+    """
+
+    def unstructure_moment(value: datetime) -> str:
+        known = moments.get(id(value))
+        if known is not None and known[0] is value:
+            return known[1]
+        if value.utcoffset() is None:
+            raise DocumentError(f"cannot store a time without a UTC offset: {value!r}")
+        text = value.isoformat()
+        if type(value.tzinfo) is timezone:
+            if len(moments) >= _MOMENTS_KEPT:
+                moments.clear()
+            moments[id(value)] = (value, text)
+        else:
+            zoned.seen = True
+        return text
+
+    return unstructure_moment
 
 
 def _unstructure_span(value: timedelta) -> str:
@@ -163,33 +179,41 @@ def _sorted_list(converter: cattrs.Converter) -> Callable[[Any], Callable[[Any],
 def _event_hooks(
     converter: cattrs.Converter,
 ) -> tuple[Callable[[ReturnEvent], dict[str, Any]], Callable[[Any, Any], ReturnEvent]]:
-    unstructure = {cls: make_dict_unstructure_fn(cls, converter) for cls in EVENT_TYPES.values()}
-    structure = {name: make_dict_structure_fn(cls, converter) for name, cls in EVENT_TYPES.items()}
+    """Hooks for the tagged event documents; each class's own made on its first use."""
+    unstructure: dict[type[ReturnEvent], Callable[[ReturnEvent], dict[str, Any]]] = {}
+    structure: dict[str, Callable[[Any, Any], ReturnEvent]] = {}
 
     def encode_event(event: ReturnEvent) -> dict[str, Any]:
         cls = type(event)
-        if cls not in unstructure:
-            raise DocumentError(f"{cls.__qualname__} is not an event the store knows")
-        return {"type": cls.__name__, **unstructure[cls](event)}
+        hook = unstructure.get(cls)
+        if hook is None:
+            if EVENT_TYPES.get(cls.__name__) is not cls:
+                raise DocumentError(f"{cls.__qualname__} is not an event the store knows")
+            hook = unstructure[cls] = make_dict_unstructure_fn(cls, converter)
+        return {"type": cls.__name__, **hook(event)}
 
     def decode_event(value: Any, _: Any) -> ReturnEvent:
-        if not isinstance(value, dict) or value.get("type") not in structure:
+        tag = value.get("type") if isinstance(value, dict) else None
+        if not isinstance(tag, str) or tag not in EVENT_TYPES:
             raise DocumentError(f"not a tagged event document: {value!r}")
+        cls = EVENT_TYPES[tag]
+        hook = structure.get(tag)
+        if hook is None:
+            hook = structure[tag] = make_dict_structure_fn(cls, converter)
         fields = {key: item for key, item in value.items() if key != "type"}
-        return structure[value["type"]](fields, EVENT_TYPES[value["type"]])
+        return hook(fields, cls)
 
     return encode_event, decode_event
 
 
-@functools.cache
-def converter() -> cattrs.Converter:
-    """The converter every document goes through (built once, on first use)."""
+def _converter(unstructure_moment: Callable[[datetime], str]) -> cattrs.Converter:
+    """A converter with the store's rules, writing times with ``unstructure_moment``."""
     result = cattrs.Converter(forbid_extra_keys=True, detailed_validation=False)
     for kind in (str, int, bool):
         result.register_structure_hook(kind, _exactly(kind))
     result.register_unstructure_hook(Decimal, str)
     result.register_structure_hook(Decimal, _decimal)
-    result.register_unstructure_hook(datetime, _unstructure_moment)
+    result.register_unstructure_hook(datetime, unstructure_moment)
     result.register_structure_hook(datetime, _moment)
     result.register_unstructure_hook(timedelta, _unstructure_span)
     result.register_structure_hook(timedelta, _span)
@@ -249,34 +273,6 @@ def _write_plainly(converter: cattrs.Converter) -> None:
     converter.register_unstructure_hook_factory(tuple_of_any_length, homogeneous_tuple)
 
 
-def encode(value: object, as_type: type[Any] | None = None) -> Any:
-    """``value`` as a JSON-ready document.
-
-    Args:
-        value: An attrs value of the domain, or a tuple of them.
-        as_type: The declared type, when it is wider than ``type(value)``.
-    """
-    if as_type is None and not attrs.has(type(value)):
-        raise DocumentError(f"only attrs values are stored as documents, not {value!r}")
-    return converter().unstructure(value, unstructure_as=as_type)
-
-
-def decode(document: Any, as_type: type[_T]) -> _T:
-    """The value of type ``as_type`` that ``document`` describes.
-
-    Raises:
-        DocumentError: The document is malformed.
-        InvalidInput: The document describes a value the domain refuses.
-    """
-    try:
-        return converter().structure(document, as_type)
-    except CrmReturnsError:
-        raise
-    # AttributeError: a list or a string where a mapping belongs.
-    except (CattrsError, LookupError, TypeError, ValueError, AttributeError) as error:
-        raise DocumentError(f"stored {as_type.__name__} is malformed: {error!r}") from error
-
-
 class _Remembered:
     """Values by the type and exact text of their documents, the most recent ``size``.
 
@@ -315,41 +311,81 @@ class _Remembered:
                 del values[next(iter(values))]
 
 
-#: The documents of returns this process wrote last.
-_REMEMBERED = _Remembered(size=256, longest=65_536, head=128)
+class Codec:
+    """Domain values to JSON documents and back, with the caches of one database.
 
-
-def encode_text(value: object, *, remember: bool = False) -> str:
-    """``value``'s document as JSON text.
-
-    Args:
-        value: An attrs value of the domain.
-        remember: Keep it for :func:`decode_text`, for values that are read
-            back soon (a return, which the next command reads).  Only values
-            of the domain, which are immutable, may be remembered.
+    Each :class:`~crm_returns.adapters.sql.SqlDatabase` makes its own, so that
+    two databases in one process share nothing: a return one of them wrote is
+    never answered from the other's memory.  Safe across threads.
     """
-    if remember:
-        _ZONED.seen = False  # set by the hook for times, for a value to be remembered only
-    text = dumps(encode(value))
-    # Remembered only if reading the text back would give this very value: a
-    # time in a named zone comes back as its offset, equal but not the same.
-    if remember and not _ZONED.seen:
-        _REMEMBERED.put(type(value), text, value)
-    return text
 
+    def __init__(self) -> None:
+        self._moments: dict[int, tuple[datetime, str]] = {}
+        self._zoned = threading.local()
+        #: The documents of returns this codec wrote last.
+        self._remembered = _Remembered(size=256, longest=65_536, head=128)
 
-def decode_text(text: str, as_type: type[_T]) -> _T:
-    """The value of type ``as_type`` that the JSON ``text`` describes.
+    @functools.cached_property
+    def converter(self) -> cattrs.Converter:
+        """The converter every document goes through (built on first use)."""
+        return _converter(_moment_writer(self._moments, self._zoned))
 
-    Raises:
-        DocumentError: The text is not JSON, or the document is malformed.
-        InvalidInput: The document describes a value the domain refuses.
-    """
-    known = _REMEMBERED.get(as_type, text)
-    if known is not None:
-        return known
-    try:
-        document = orjson.loads(text)
-    except orjson.JSONDecodeError as error:
-        raise DocumentError(f"stored {as_type.__name__} is not JSON: {error}") from error
-    return decode(document, as_type)
+    def encode(self, value: object, as_type: type[Any] | None = None) -> Any:
+        """``value`` as a JSON-ready document.
+
+        Args:
+            value: An attrs value of the domain, or a tuple of them.
+            as_type: The declared type, when it is wider than ``type(value)``.
+        """
+        if as_type is None and not attrs.has(type(value)):
+            raise DocumentError(f"only attrs values are stored as documents, not {value!r}")
+        return self.converter.unstructure(value, unstructure_as=as_type)
+
+    def decode(self, document: Any, as_type: type[_T]) -> _T:
+        """The value of type ``as_type`` that ``document`` describes.
+
+        Raises:
+            DocumentError: The document is malformed.
+            InvalidInput: The document describes a value the domain refuses.
+        """
+        try:
+            return self.converter.structure(document, as_type)
+        except CrmReturnsError:
+            raise
+        # AttributeError: a list or a string where a mapping belongs.
+        except (CattrsError, LookupError, TypeError, ValueError, AttributeError) as error:
+            raise DocumentError(f"stored {as_type.__name__} is malformed: {error!r}") from error
+
+    def encode_text(self, value: object, *, remember: bool = False) -> str:
+        """``value``'s document as JSON text.
+
+        Args:
+            value: An attrs value of the domain.
+            remember: Keep it for :meth:`decode_text`, for values that are read
+                back soon (a return, which the next command reads).  Only values
+                of the domain, which are immutable, may be remembered.
+        """
+        if remember:
+            self._zoned.seen = False  # set by the hook for times, for a value to be remembered
+        text = dumps(self.encode(value))
+        # Remembered only if reading the text back would give this very value: a
+        # time in a named zone comes back as its offset, equal but not the same.
+        if remember and not self._zoned.seen:
+            self._remembered.put(type(value), text, value)
+        return text
+
+    def decode_text(self, text: str, as_type: type[_T]) -> _T:
+        """The value of type ``as_type`` that the JSON ``text`` describes.
+
+        Raises:
+            DocumentError: The text is not JSON, or the document is malformed.
+            InvalidInput: The document describes a value the domain refuses.
+        """
+        known = self._remembered.get(as_type, text)
+        if known is not None:
+            return known
+        try:
+            document = orjson.loads(text)
+        except orjson.JSONDecodeError as error:
+            raise DocumentError(f"stored {as_type.__name__} is not JSON: {error}") from error
+        return self.decode(document, as_type)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import enum
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from types import MappingProxyType
 
 import sqlalchemy.exc
 
@@ -39,22 +40,26 @@ class Failure(enum.Enum):
     OTHER = "other"
 
 
-_POSTGRES = {
-    "23505": Failure.UNIQUE,  # unique_violation
-    "23514": Failure.CHECK,  # check_violation
-    "40001": Failure.CONTENTION,  # serialization_failure
-    "40P01": Failure.CONTENTION,  # deadlock_detected
-    "55P03": Failure.CONTENTION,  # lock_not_available (lock_timeout)
-}
+_POSTGRES: Mapping[str, Failure] = MappingProxyType(
+    {
+        "23505": Failure.UNIQUE,  # unique_violation
+        "23514": Failure.CHECK,  # check_violation
+        "40001": Failure.CONTENTION,  # serialization_failure
+        "40P01": Failure.CONTENTION,  # deadlock_detected
+        "55P03": Failure.CONTENTION,  # lock_not_available (lock_timeout)
+    }
+)
 
-_SQLITE = {
-    "SQLITE_CONSTRAINT_UNIQUE": Failure.UNIQUE,
-    "SQLITE_CONSTRAINT_PRIMARYKEY": Failure.UNIQUE,
-    "SQLITE_CONSTRAINT_CHECK": Failure.CHECK,
-    "SQLITE_BUSY": Failure.CONTENTION,
-    "SQLITE_BUSY_SNAPSHOT": Failure.CONTENTION,
-    "SQLITE_LOCKED": Failure.CONTENTION,
-}
+_SQLITE: Mapping[str, Failure] = MappingProxyType(
+    {
+        "SQLITE_CONSTRAINT_UNIQUE": Failure.UNIQUE,
+        "SQLITE_CONSTRAINT_PRIMARYKEY": Failure.UNIQUE,
+        "SQLITE_CONSTRAINT_CHECK": Failure.CHECK,
+        "SQLITE_BUSY": Failure.CONTENTION,
+        "SQLITE_BUSY_SNAPSHOT": Failure.CONTENTION,
+        "SQLITE_LOCKED": Failure.CONTENTION,
+    }
+)
 
 
 def failure_of(error: sqlalchemy.exc.SQLAlchemyError) -> Failure:

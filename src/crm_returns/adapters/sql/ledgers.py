@@ -13,7 +13,6 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from crm_returns.adapters.sql.codec import decode_text, encode_text
 from crm_returns.adapters.sql.schema import journal_entries, journal_postings, stock_moves
 from crm_returns.adapters.sql.statements import as_text, insert_row
 from crm_returns.adapters.sql.transaction import Transaction
@@ -48,6 +47,7 @@ class SqlStockLedger:
 
     def __init__(self, transaction: Transaction) -> None:
         self._tx = transaction
+        self._codec = transaction.codec
 
     def add(self, moves: Sequence[StockMove]) -> None:
         """Record ``moves``."""
@@ -68,7 +68,7 @@ class SqlStockLedger:
                     "source": move.source.value,
                     "destination": move.destination.value,
                     "at": binder.instant(move.at),
-                    "document": encode_text(move),
+                    "document": self._codec.encode_text(move),
                 }
                 for move in moves
             ],
@@ -89,7 +89,7 @@ class SqlStockLedger:
         documents = self._tx.execute(
             query.order_by(stock_moves.c.seq), subject="stock moves"
         ).scalars()
-        return [decode_text(d, StockMove) for d in documents]
+        return [self._codec.decode_text(d, StockMove) for d in documents]
 
 
 class SqlJournal:
@@ -97,6 +97,7 @@ class SqlJournal:
 
     def __init__(self, transaction: Transaction) -> None:
         self._tx = transaction
+        self._codec = transaction.codec
 
     def add(self, entries: Sequence[JournalEntry]) -> None:
         """Record ``entries``, each with its postings."""
@@ -114,7 +115,7 @@ class SqlJournal:
                     "kind": entry.kind.value,
                     "at": binder.instant(entry.at),
                     "currency": entry.currency,
-                    "document": encode_text(entry),
+                    "document": self._codec.encode_text(entry),
                 }
                 for entry in entries
             ],
@@ -171,4 +172,4 @@ class SqlJournal:
         documents = self._tx.execute(
             query.order_by(journal_entries.c.seq), subject="journal entries"
         ).scalars()
-        return [decode_text(d, JournalEntry) for d in documents]
+        return [self._codec.decode_text(d, JournalEntry) for d in documents]

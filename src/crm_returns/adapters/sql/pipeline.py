@@ -17,8 +17,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy.engine import Dialect
-
 from crm_returns.adapters.sql.statements import Prepared
 
 __all__ = ["Deferred", "Parameters", "in_pipeline", "outcome", "send"]
@@ -58,7 +56,7 @@ def outcome(cursor: Any) -> tuple[list[tuple[Any, ...]], int]:
 def in_pipeline(
     driver: Any,
     writer: Any,
-    dialect: Dialect,
+    sql: Callable[[Prepared], str],
     deferred: Sequence[Deferred],
     statement: Prepared | None,
     parameters: Parameters,
@@ -73,7 +71,7 @@ def in_pipeline(
         writer: The transaction's cursor, for the deferred statements whose rows
             nobody reads; the others, and ``statement``, get cursors of their
             own, closed before this returns.
-        dialect: What the statements are compiled for.
+        sql: The text of a statement, as the database runs it.
         deferred: The statements to send first, in order.
         statement: The statement to send last, or ``None`` for ``COMMIT``.
         parameters: ``statement``'s parameters.
@@ -86,11 +84,11 @@ def in_pipeline(
     try:
         with driver.pipeline():
             for cursor, item in zip(readers, deferred, strict=True):
-                send(cursor, item.statement.sql(dialect), item.parameters)
+                send(cursor, sql(item.statement), item.parameters)
             if statement is None:
                 driver.commit()
             else:
-                send(last, statement.sql(dialect), parameters)
+                send(last, sql(statement), parameters)
         for cursor, item in zip(readers, deferred, strict=True):
             if item.on_rows is not None:
                 item.on_rows(list(cursor.fetchall()))

@@ -4,12 +4,13 @@ Each is a :class:`~crm_returns.adapters.sql.statements.Prepared` over the
 tables of :mod:`~crm_returns.adapters.sql.schema`.  Statements over a set of
 order lines come in two forms: on PostgreSQL one statement takes the lines as
 arrays, whatever their number; on SQLite one statement per number of lines
-takes them as numbered parameters (the most recent shapes are kept).
+takes them as numbered parameters.  Those are made by the functions here and
+kept by each database (:meth:`~crm_returns.adapters.sql.statements.StatementTexts.shaped`),
+the most recent shapes.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -141,7 +142,6 @@ NEW_CLAIMS_FROM_ARRAYS = Prepared(
 )
 
 
-@functools.lru_cache(maxsize=32)
 def new_claims(count: int) -> Prepared:
     """SQLite: claim rows for ``count`` lines that have none; the keys of the rows inserted.
 
@@ -228,7 +228,6 @@ def line_parameters(arrays: bool, tenant_id: str, refs: Sequence[LineRef]) -> di
     return parameters
 
 
-@functools.lru_cache(maxsize=32)
 def returns_of_lines(count: int) -> Prepared:
     """The documents of the returns with a line among ``count`` order lines (0: arrays)."""
 
@@ -241,7 +240,6 @@ def returns_of_lines(count: int) -> Prepared:
     return Prepared(build)
 
 
-@functools.lru_cache(maxsize=32)
 def claims_of_lines(count: int) -> Prepared:
     """The claim rows of ``count`` order lines (0: arrays), locked, in code-point order."""
 

@@ -24,14 +24,14 @@ twice:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any
 
 import sqlalchemy as sa
 
 from crm_returns.adapters.sql import return_statements as statements
 from crm_returns.adapters.sql.claims import LineClaims, LineRow, line_rows, moved
-from crm_returns.adapters.sql.codec import decode_text, encode_text
 from crm_returns.adapters.sql.schema import return_lines, returns
 from crm_returns.adapters.sql.statements import Prepared, as_text
 from crm_returns.adapters.sql.transaction import Transaction
@@ -54,6 +54,7 @@ class SqlReturns:
 
     def __init__(self, transaction: Transaction) -> None:
         self._tx = transaction
+        self._codec = transaction.codec
         self._claims = LineClaims(transaction)
 
     # -- reads -------------------------------------------------------------------------
@@ -62,7 +63,7 @@ class SqlReturns:
         rows = self._tx.fetch(statement, parameters, subject=f"return {key}")
         if not rows:
             raise NotFound("return", key)
-        return self._seen(decode_text(rows[0][0], ReturnOrder), rows[0][0])
+        return self._seen(self._codec.decode_text(rows[0][0], ReturnOrder), rows[0][0])
 
     def _seen(self, order: ReturnOrder, text: str) -> ReturnOrder:
         """Remember ``order``, stored as ``text``, until the transaction ends."""
@@ -111,12 +112,15 @@ class SqlReturns:
             return []
         arrays = self._tx.binder.arrays
         rows = self._tx.fetch(
-            statements.returns_of_lines(statements.shape_of(arrays, wanted)),
+            self._tx.shaped(statements.returns_of_lines, statements.shape_of(arrays, wanted)),
             statements.line_parameters(arrays, tenant_id, wanted),
             subject="the returns of order lines",
         )
         # Sorted here, not in SQL, so that the order never depends on a collation.
-        found = (self._seen(decode_text(document, ReturnOrder), document) for (document,) in rows)
+        found = (
+            self._seen(self._codec.decode_text(document, ReturnOrder), document)
+            for (document,) in rows
+        )
         return sorted(found, key=lambda o: o.id)
 
     def search(self, tenant_id: str, query: ReturnQuery) -> Page[ReturnOrder]:
@@ -142,7 +146,7 @@ class SqlReturns:
             .limit(query.limit),
             subject="returns",
         ).scalars()
-        items = tuple(decode_text(d, ReturnOrder) for d in documents)
+        items = tuple(self._codec.decode_text(d, ReturnOrder) for d in documents)
         return Page(items, total, query.offset, query.limit)
 
     def uses_reason(self, tenant_id: str, reason_code: str) -> bool:
@@ -235,7 +239,7 @@ class SqlReturns:
             "status": order.status.value,
             "updated_at": binder.instant(order.updated_at),
             "version": order.version,
-            "document": encode_text(order, remember=True),
+            "document": self._codec.encode_text(order, remember=True),
         }
         if not state_only:
             columns["number"] = order.number
@@ -317,9 +321,11 @@ def _same_row(stored: ReturnOrder, order: ReturnOrder) -> bool:
 
 
 #: The ``UPDATE`` for (state columns only, guarded by the document read).
-_UPDATES = {
-    (False, False): statements.UPDATE,
-    (False, True): statements.UPDATE_IF_UNCHANGED,
-    (True, False): statements.UPDATE_STATE,
-    (True, True): statements.UPDATE_STATE_IF_UNCHANGED,
-}
+_UPDATES: Mapping[tuple[bool, bool], Prepared] = MappingProxyType(
+    {
+        (False, False): statements.UPDATE,
+        (False, True): statements.UPDATE_IF_UNCHANGED,
+        (True, False): statements.UPDATE_STATE,
+        (True, True): statements.UPDATE_STATE_IF_UNCHANGED,
+    }
+)

@@ -19,6 +19,9 @@ test proves that upgrading a fresh database ends equal to :data:`metadata`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 import sqlalchemy as sa
 
 from crm_returns.adapters.sql.types import Document, ExactDecimal, Instant
@@ -40,18 +43,20 @@ __all__ = [
 ]
 
 #: Names constraints and indexes the same way in every database and migration.
-NAMING_CONVENTION = {
-    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
+NAMING_CONVENTION: Mapping[str, str] = MappingProxyType(
+    {
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
 
 #: Short name of the over-return check; the full name is ``ck_line_claims_<this>``.
 CLAIMS_CHECK = "within_delivered"
 
-metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+metadata = sa.MetaData(naming_convention=dict(NAMING_CONVENTION))
 
 
 def _tenant() -> sa.Column[str]:

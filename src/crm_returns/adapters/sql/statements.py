@@ -6,8 +6,10 @@ find its compiled form and process each parameter, cost several times what
 the database itself spends on them (``benchmarks/statement_cost.py``).  The
 statements of that path are therefore written once, as SQLAlchemy Core
 constructs over the tables of :mod:`~crm_returns.adapters.sql.schema` (so
-names and quoting come from one place), compiled once per database, and run
-with the driver's ``cursor.execute``.
+names and quoting come from one place), compiled on first use by each
+database that runs them (:class:`StatementTexts`, one per
+:class:`~crm_returns.adapters.sql.SqlDatabase`), and run with the driver's
+``cursor.execute``.
 
 The price is that nothing converts their parameters: the repositories pass
 values the driver takes as they are, through :class:`Binder` — decimals and
@@ -18,6 +20,7 @@ themselves on PostgreSQL, and documents as their JSON text.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -33,6 +36,7 @@ from crm_returns.adapters.sql.errors import DocumentError
 __all__ = [
     "Binder",
     "Prepared",
+    "StatementTexts",
     "as_text",
     "code_point_order",
     "dialect_insert",
@@ -40,9 +44,9 @@ __all__ = [
     "param",
 ]
 
-#: SQLite statements are compiled with named parameters (``:name``), which
-#: ``sqlite3`` takes from a dict as psycopg takes ``%(name)s``.
-_SQLITE_NAMED = sqlite.dialect(paramstyle="named")
+#: How many statements made for a number of lines (:meth:`StatementTexts.shaped`)
+#: a database keeps, with their texts.
+_SHAPES_KEPT = 96
 
 
 def param(name: str) -> sa.BindParameter[Any]:
@@ -68,7 +72,10 @@ def code_point_order(column: sa.ColumnElement[str], dialect: str) -> sa.ColumnEl
 
 
 class Prepared:
-    """One statement, compiled on first use for each database it runs on.
+    """One statement, written once; each database compiles it on first use.
+
+    Holds nothing that changes: the text compiled for a database is kept by
+    that database's :class:`StatementTexts`.
 
     Args:
         statement: A Core construct whose parameters are :func:`param`, or a
@@ -78,22 +85,61 @@ class Prepared:
             asked to return the keys it made.
     """
 
+    __slots__ = ("_statement",)
+
     def __init__(self, statement: ClauseElement | Callable[[str], ClauseElement]) -> None:
         self._statement = statement
-        self._sql: dict[str, str] = {}
 
-    def sql(self, dialect: Dialect) -> str:
-        """The statement's text for ``dialect``, with named parameters."""
-        text = self._sql.get(dialect.name)
+    def compile(self, dialect: Dialect) -> str:
+        """The statement's text for ``dialect``."""
+        statement = self._statement
+        if callable(statement):
+            statement = statement(dialect.name)
+        return str(statement.compile(dialect=dialect))
+
+
+class StatementTexts:
+    """The texts of prepared statements as one database runs them, compiled on first use.
+
+    Each :class:`~crm_returns.adapters.sql.SqlDatabase` keeps its own, so that
+    two databases share nothing.  Safe across threads: a dict's get and set
+    are atomic, and what would be compiled twice comes out the same.
+
+    Args:
+        dialect: The database's dialect.
+    """
+
+    def __init__(self, dialect: Dialect) -> None:
+        # SQLite statements are compiled with named parameters (``:name``), which
+        # ``sqlite3`` takes from a dict as psycopg takes ``%(name)s``.
+        self._dialect = sqlite.dialect(paramstyle="named") if dialect.name == "sqlite" else dialect
+        self._texts: dict[Prepared, str] = {}
+        self._shapes: dict[tuple[Callable[[int], Prepared], int], Prepared] = {}
+        self._lock = threading.Lock()
+
+    def sql(self, statement: Prepared) -> str:
+        """The text of ``statement``, with named parameters."""
+        text = self._texts.get(statement)
         if text is None:
-            statement = self._statement
-            if callable(statement):
-                statement = statement(dialect.name)
-            compiled = statement.compile(
-                dialect=_SQLITE_NAMED if dialect.name == "sqlite" else dialect
-            )
-            text = self._sql[dialect.name] = str(compiled)
+            text = self._texts[statement] = statement.compile(self._dialect)
         return text
+
+    def shaped(self, build: Callable[[int], Prepared], count: int) -> Prepared:
+        """The statement ``build`` makes for ``count`` (a number of lines), made once.
+
+        The most recent shapes are kept, with their texts; the oldest is
+        dropped first.
+        """
+        key = (build, count)
+        statement = self._shapes.get(key)
+        if statement is None:
+            statement = build(count)
+            with self._lock:
+                shapes = self._shapes
+                while len(shapes) >= _SHAPES_KEPT:
+                    self._texts.pop(shapes.pop(next(iter(shapes))), None)
+                statement = shapes.setdefault(key, statement)
+        return statement
 
 
 class Binder:

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.sql.expression import ClauseElement
 
-from crm_returns.adapters.sql.codec import decode_text, encode_text
+from crm_returns.adapters.sql.codec import Codec
 from crm_returns.adapters.sql.engine import create_engine
 from crm_returns.adapters.sql.ledgers import SqlJournal, SqlStockLedger
 from crm_returns.adapters.sql.migrate import upgrade
@@ -30,7 +30,14 @@ from crm_returns.adapters.sql.schema import (
     reason_catalogs,
     sequences,
 )
-from crm_returns.adapters.sql.statements import Prepared, as_text, dialect_insert, insert_row, param
+from crm_returns.adapters.sql.statements import (
+    Prepared,
+    StatementTexts,
+    as_text,
+    dialect_insert,
+    insert_row,
+    param,
+)
 from crm_returns.adapters.sql.transaction import Transaction
 from crm_returns.domain.audit import AuditEntry
 from crm_returns.domain.reasons import ReasonCatalog
@@ -89,6 +96,7 @@ class SqlAuditLog:
 
     def __init__(self, transaction: Transaction) -> None:
         self._tx = transaction
+        self._codec = transaction.codec
 
     def append(self, entry: AuditEntry) -> None:
         """Add ``entry``."""
@@ -101,7 +109,7 @@ class SqlAuditLog:
                 "action": entry.action.value,
                 "actor_id": entry.actor_id,
                 "at": self._tx.binder.instant(entry.at),
-                "document": encode_text(entry),
+                "document": self._codec.encode_text(entry),
             },
             subject=f"audit entry {entry.id}",
         )
@@ -114,7 +122,7 @@ class SqlAuditLog:
             .order_by(audit_entries.c.seq),
             subject=f"the audit trail of return {return_id}",
         ).scalars()
-        return [decode_text(d, AuditEntry) for d in documents]
+        return [self._codec.decode_text(d, AuditEntry) for d in documents]
 
 
 class SqlOutbox:
@@ -128,6 +136,7 @@ class SqlOutbox:
 
     def __init__(self, transaction: Transaction) -> None:
         self._tx = transaction
+        self._codec = transaction.codec
 
     def add(self, message: OutboxMessage) -> None:
         """Queue ``message``."""
@@ -139,7 +148,7 @@ class SqlOutbox:
                 "return_id": message.event.return_id,
                 "event_type": type(message.event).__name__,
                 "created_at": self._tx.binder.instant(message.event.at),
-                "document": encode_text(message),
+                "document": self._codec.encode_text(message),
             },
             subject=f"outbox message {message.id}",
         )
@@ -154,7 +163,7 @@ class SqlOutbox:
             .with_for_update(skip_locked=True),
             subject="the outbox",
         ).scalars()
-        return [decode_text(d, OutboxMessage) for d in documents]
+        return [self._codec.decode_text(d, OutboxMessage) for d in documents]
 
     def mark_delivered(self, message_id: str, at: datetime) -> None:
         """Record that the message with ``message_id`` was delivered."""
@@ -169,17 +178,18 @@ class SqlReasonStore:
 
     def __init__(self, transaction: Transaction) -> None:
         self._tx = transaction
+        self._codec = transaction.codec
 
     def get(self, tenant_id: str) -> ReasonCatalog | None:
         """The tenant's catalog, or ``None`` if it still uses the defaults."""
         rows = self._tx.fetch(_CATALOG, {"tenant_id": tenant_id}, subject="the reason catalog")
-        return decode_text(rows[0][0], ReasonCatalog) if rows else None
+        return self._codec.decode_text(rows[0][0], ReasonCatalog) if rows else None
 
     def put(self, tenant_id: str, catalog: ReasonCatalog) -> None:
         """Replace the tenant's catalog."""
         self._tx.write(
             _PUT_CATALOG,
-            {"tenant_id": tenant_id, "document": encode_text(catalog)},
+            {"tenant_id": tenant_id, "document": self._codec.encode_text(catalog)},
             subject="the reason catalog",
         )
 
@@ -210,13 +220,14 @@ class SqlIdempotencyKeys:
 
     def __init__(self, transaction: Transaction) -> None:
         self._tx = transaction
+        self._codec = transaction.codec
 
     def get(self, tenant_id: str, key: str) -> IdempotentResult | None:
         """The result stored under ``key``, if any."""
         rows = self._tx.fetch(
             _RESULT, {"tenant_id": tenant_id, "key": key}, subject=f"idempotency key {key!r}"
         )
-        return decode_text(rows[0][0], IdempotentResult) if rows else None
+        return self._codec.decode_text(rows[0][0], IdempotentResult) if rows else None
 
     def put(self, tenant_id: str, key: str, result: IdempotentResult) -> None:
         """Store ``result`` under ``key``.
@@ -231,7 +242,7 @@ class SqlIdempotencyKeys:
                 "key": key,
                 "command": result.command,
                 "return_id": result.order.id,
-                "document": encode_text(result),
+                "document": self._codec.encode_text(result),
             },
             subject=f"idempotency key {key!r}",
         )
@@ -247,8 +258,8 @@ class SqlUnitOfWork(UnitOfWork):
 
     returns: SqlReturns
 
-    def __init__(self, engine: Engine) -> None:
-        self._tx = Transaction(engine)
+    def __init__(self, database: SqlDatabase) -> None:
+        self._tx = Transaction(database.engine, database._codec, database._texts)
         self.returns = SqlReturns(self._tx)
         self.audit = SqlAuditLog(self._tx)
         self.outbox = SqlOutbox(self._tx)
@@ -272,6 +283,11 @@ class SqlUnitOfWork(UnitOfWork):
 class SqlDatabase:
     """A SQL database holding returns; makes the units of work over it.
 
+    What the store keeps between units of work to go faster — the returns it
+    wrote last, the texts of times, its compiled statements — belongs to this
+    object: two of them in one process share nothing, not even when they
+    reach the same database.
+
     Args:
         engine: An engine from :func:`~crm_returns.adapters.sql.create_engine`,
             whose settings (``BEGIN IMMEDIATE`` on SQLite) the store relies on.
@@ -279,6 +295,8 @@ class SqlDatabase:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._codec = Codec()
+        self._texts = StatementTexts(engine.dialect)
 
     @classmethod
     def connect(cls, url: str | URL, **options: Any) -> SqlDatabase:
@@ -287,7 +305,7 @@ class SqlDatabase:
 
     def unit_of_work(self) -> SqlUnitOfWork:
         """A new unit of work over this database (pass this method as the factory)."""
-        return SqlUnitOfWork(self.engine)
+        return SqlUnitOfWork(self)
 
     def upgrade(self, revision: str = "head") -> None:
         """Bring the schema up to ``revision`` with the packaged migrations."""

@@ -10,10 +10,11 @@ import sqlalchemy.exc
 from sqlalchemy.engine import Connection, CursorResult, Engine
 from sqlalchemy.sql.expression import Executable
 
+from crm_returns.adapters.sql.codec import Codec
 from crm_returns.adapters.sql.connection import PooledConnection, StaleConnection
 from crm_returns.adapters.sql.errors import Failure, constraint_of, failure_of, translate
 from crm_returns.adapters.sql.pipeline import Deferred, Parameters, in_pipeline, outcome, send
-from crm_returns.adapters.sql.statements import Binder, Prepared, code_point_order
+from crm_returns.adapters.sql.statements import Binder, Prepared, StatementTexts, code_point_order
 from crm_returns.errors import CrmReturnsError
 
 __all__ = ["Transaction"]
@@ -28,10 +29,18 @@ class Transaction:
     into ``crm_returns`` errors.  A database error ends the transaction on the
     spot — PostgreSQL would refuse any further statement anyway — and the unit
     of work cannot be committed after it: a failed command keeps nothing.
+
+    Args:
+        engine: The database's engine.
+        codec: The database's codec, for the repositories' documents.
+        texts: The database's texts of the prepared statements.
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, codec: Codec, texts: StatementTexts) -> None:
         self._engine = engine
+        self._texts = texts
+        #: Turns the repositories' values into documents and back, with the database's caches.
+        self.codec = codec
         #: The connection checked out from ``begin`` to ``end``.
         self._pooled = PooledConnection(engine)
         #: Its driver's connection, kept here for the statements (``None`` when not open).
@@ -64,6 +73,10 @@ class Transaction:
         Not on SQLite, where ``BEGIN IMMEDIATE`` already holds the whole database.
         """
         return self._engine.dialect.name != "sqlite"
+
+    def shaped(self, build: Callable[[int], Prepared], count: int) -> Prepared:
+        """The statement ``build`` makes for ``count`` lines, made once by this database."""
+        return self._texts.shaped(build, count)
 
     def binary(self, column: sa.ColumnElement[str]) -> sa.ColumnElement[str]:
         """``column`` ordered by code point, as Python sorts strings, whatever the collation."""
@@ -267,7 +280,7 @@ class Transaction:
             if self._pipelined():
                 return self._in_pipeline(statement, parameters, subject, on_check)
             self.flush()
-        sql = statement.sql(self._engine.dialect)
+        sql = self._texts.sql(statement)
         if self._observing:
             # Someone logs or watches statements: let SQLAlchemy hand it to the driver.
             connection = self.connection
@@ -383,12 +396,12 @@ class Transaction:
         """
         deferred, self._deferred = self._deferred, []
         writer = self._driver_cursor()
-        dialect = self._engine.dialect
+        texts = self._texts.sql
         try:
-            return in_pipeline(self._driver, writer, dialect, deferred, statement, parameters)
+            return in_pipeline(self._driver, writer, texts, deferred, statement, parameters)
         except self._driver_error as error:
             subjects = ", ".join(dict.fromkeys([*(item.subject for item in deferred), subject]))
-            sql = "COMMIT" if statement is None else statement.sql(dialect)
+            sql = "COMMIT" if statement is None else texts(statement)
             self._driver_failure(error, sql, None, subjects, on_check)
 
     def end(self) -> None:
