@@ -57,7 +57,7 @@ LAYERS = (
         ),
     ),
     ("SQL adapter", ("adapters/sql/",)),
-    ("memory adapter", ("adapters/memory.py",)),
+    ("memory adapter", ("adapters/memory/",)),
     (
         "domain + service",
         ("crm_returns/domain/", "crm_returns/service/", "attrs generated", "/attr/", "/attrs/"),
