@@ -74,6 +74,7 @@ from crm_returns.domain.stock.dispositions import Disposition
 from crm_returns.errors import ConcurrencyConflict, CrmReturnsError, NotFound, OverReturn
 from crm_returns.ports import OutboxMessage, UnitOfWork
 from crm_returns.service import ReturnRequest, ReturnsService
+from crm_returns.service.settings import ServiceSettings
 from crm_returns.testing import (
     SAMPLE_POLICY,
     SAMPLE_REFUND_POLICY,
@@ -182,12 +183,14 @@ def tell_the_story(unit_of_work: Callable[[], UnitOfWork]) -> dict[str, object]:
     """
     clock = ManualClock(START)
     service = ReturnsService(
-        orders=MemoryOrderSource({SAMPLE_TENANT: sample_lines(START)}),
-        unit_of_work=unit_of_work,
-        clock=clock,
-        ids=SequentialIds(),
-        approval_policy=SAMPLE_POLICY,
-        refund_policy=SAMPLE_REFUND_POLICY,
+        MemoryOrderSource({SAMPLE_TENANT: sample_lines(START)}),
+        unit_of_work,
+        ServiceSettings(
+            clock=clock,
+            ids=SequentialIds(),
+            approval_policy=SAMPLE_POLICY,
+            refund_policy=SAMPLE_REFUND_POLICY,
+        ),
     )
     seen: dict[str, object] = {}
 
@@ -861,12 +864,14 @@ def test_the_check_also_guards_updates_and_a_cancelled_return_frees_its_units(
 
 def _service(database: SqlDatabase) -> ReturnsService:
     return ReturnsService(
-        orders=MemoryOrderSource({SAMPLE_TENANT: sample_lines(START)}),
-        unit_of_work=database.unit_of_work,
-        clock=ManualClock(START),
-        ids=SequentialIds(),
-        approval_policy=SAMPLE_POLICY,
-        refund_policy=SAMPLE_REFUND_POLICY,
+        MemoryOrderSource({SAMPLE_TENANT: sample_lines(START)}),
+        database.unit_of_work,
+        ServiceSettings(
+            clock=ManualClock(START),
+            ids=SequentialIds(),
+            approval_policy=SAMPLE_POLICY,
+            refund_policy=SAMPLE_REFUND_POLICY,
+        ),
     )
 
 

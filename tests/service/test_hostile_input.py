@@ -476,7 +476,8 @@ def test_every_public_method_is_called() -> None:
         for name, _ in inspect.getmembers(ReturnsService, inspect.isfunction)
         if not name.startswith("_")
     }
-    assert public == set(CALLS)
+    # close() takes no input: there is nothing hostile to give it.
+    assert public - {"close"} == set(CALLS)
 
 
 #: Small cases hypothesis finds (or needs luck to find); each must be refused cleanly.

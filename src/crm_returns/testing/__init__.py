@@ -33,6 +33,7 @@ from crm_returns.domain.policies.approval import ApprovalPolicy, ApprovalRule, A
 from crm_returns.domain.refunds.fees import FeeRule, RefundPolicy
 from crm_returns.ports import IdGenerator, UnitOfWork
 from crm_returns.service.service import ReturnsService
+from crm_returns.service.settings import ServiceSettings
 
 __all__ = [
     "SAMPLE_POLICY",
@@ -191,12 +192,11 @@ def sample_wiring(
     database = MemoryDatabase()
     orders = MemoryOrderSource({tenant: sample_lines(start) if with_sample_orders else ()})
     service = ReturnsService(
-        orders=orders,
-        unit_of_work=unit_of_work or database.unit_of_work,
-        clock=clock,
-        ids=ids or sequential,
-        approval_policy=policy,
-        refund_policy=refund_policy,
+        orders,
+        unit_of_work or database.unit_of_work,
+        ServiceSettings(
+            clock=clock, ids=ids or sequential, approval_policy=policy, refund_policy=refund_policy
+        ),
     )
 
     def actor(actor_id: str, name: str, *roles: str) -> Actor:
