@@ -7,10 +7,12 @@ from pathlib import Path
 
 import attrs
 import pytest
+import sqlalchemy as sa
+from tests.adapters.postgres import fresh_schema, postgres_url
 
 import crm_returns as cr
 from crm_returns.adapters.memory import ManualClock, SequentialIds
-from crm_returns.adapters.sql import SqlDatabase
+from crm_returns.adapters.sql import SqlDatabase, create_engine
 from crm_returns.errors import InvalidInput, NotAuthorised, StorageError
 from crm_returns.testing import SAMPLE_TENANT, sample_lines, sample_wiring
 
@@ -173,3 +175,27 @@ def test_settings_change_one_part_with_attrs_evolve() -> None:
     base = cr.ServiceSettings(ids=SequentialIds())
     changed = attrs.evolve(base, time_zone=CHINA)
     assert (changed.time_zone, changed.ids) == (CHINA, base.ids)
+
+
+def _tables(url: str, schema: str) -> set[str]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return set(sa.inspect(connection).get_table_names(schema=schema))
+    finally:
+        engine.dispose()
+
+
+def test_a_postgres_service_keeps_its_tables_in_the_schema_it_is_given() -> None:
+    url = postgres_url()
+    people = sample_wiring()
+    public = _tables(url, "public")
+    with fresh_schema(url, "svc") as schema:
+        orders = _orders(NOW)
+        settings = cr.ServiceSettings(clock=ManualClock(NOW))
+        with cr.sql_service(orders, url, settings, schema=schema) as service:
+            order = service.create_return(people.clerk, _request())
+        assert {"returns", "outbox", "audit_entries"} <= _tables(url, schema)
+        assert _tables(url, "public") == public
+        with cr.sql_service(orders, url, settings, schema=schema, migrate=False) as again:
+            assert again.get_return(people.clerk, order.id).number == order.number
