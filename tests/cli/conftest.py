@@ -17,7 +17,7 @@ import pytest
 from rich.console import Console
 
 from crm_returns.cli.demo import run_demo
-from crm_returns.cli.labels import LANGUAGES, Language
+from crm_returns.cli.words import LANGUAGES, Language
 from crm_returns.domain.returns.order import ReturnOrder
 from crm_returns.testing import Wiring, sample_wiring
 

@@ -14,7 +14,8 @@ from rich.table import Table
 
 from crm_returns.cli.books import trial_balance_table
 from crm_returns.cli.demo import DEMO_SERIAL
-from crm_returns.cli.labels import ENTRY_KINDS, Language, Phrasebook
+from crm_returns.cli.phrasebook import Phrasebook
+from crm_returns.cli.words import Language
 from crm_returns.domain.books.accounts import DEFAULT_CHART, Account
 from crm_returns.domain.books.journal import AccountBalance, EntryKind, Side
 from crm_returns.domain.money import Money
@@ -22,6 +23,7 @@ from crm_returns.domain.refunds.grants import RefundGrant, RefundMethod
 from crm_returns.domain.refunds.payments import PaymentStatus
 from crm_returns.domain.returns.order import ReturnOrder
 from crm_returns.domain.stock.dispositions import Location
+from crm_returns.labels import label
 from crm_returns.testing import Wiring
 
 TableRows = Callable[[str, str], list[list[str]]]
@@ -162,7 +164,7 @@ def test_the_refund_entry_is_numbered_by_its_credit_note(
     postings = table_rows(english_text, "Journal entries")[:-1]
 
     numbers = [(row[0], row[1]) for row in postings if row[0]]
-    assert numbers == [(ENTRY_KINDS["en"][entry.kind.value], entry.number) for entry in entries]
+    assert numbers == [(label(entry.kind, "en"), entry.number) for entry in entries]
     assert ("Refund (credit note)", granted(english_order).credit_note) in numbers
     assert {entry.kind for entry in entries} >= {EntryKind.REFUND, EntryKind.REFUND_PAYMENT}
 

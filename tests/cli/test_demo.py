@@ -14,10 +14,14 @@ from rich.console import Console
 from crm_returns import Action, Actor, ReturnStatus
 from crm_returns.cli import main
 from crm_returns.cli.demo import demo_request, run_demo
-from crm_returns.cli.labels import ENTRY_KINDS, LOCATIONS, REFUND_METHODS, WORDS, Language
+from crm_returns.cli.words import WORDS, Language
 from crm_returns.domain.books.accounts import DEFAULT_CHART
+from crm_returns.domain.books.journal import EntryKind
 from crm_returns.domain.money import Money
+from crm_returns.domain.refunds.grants import RefundMethod
 from crm_returns.domain.returns.order import ReturnOrder
+from crm_returns.domain.stock.dispositions import Location
+from crm_returns.labels import label
 from crm_returns.testing import Wiring, sample_wiring
 
 TableRows = Callable[[str, str], list[list[str]]]
@@ -78,13 +82,13 @@ def test_chinese_demo_is_the_default_and_speaks_chinese_throughout(
     for reason in CHINESE_REASONS:
         assert reason in out
     assert column(table_rows(out, "操作日志"), 2) == CHINESE_ACTIONS
-    tables = (WORDS, LOCATIONS, ENTRY_KINDS, REFUND_METHODS)
     english = {
         *ENGLISH_REASONS,
-        *(label for table in tables for label in table["en"].values()),
+        *WORDS["en"].values(),
+        *(label(value, "en") for kind in (Location, EntryKind, RefundMethod) for value in kind),
         *(account.name for account in DEFAULT_CHART.accounts()),
     }
-    assert sorted(label for label in english if label in out) == []
+    assert sorted(text for text in english if text in out) == []
 
 
 def test_each_step_is_taken_by_the_person_whose_job_it_is(

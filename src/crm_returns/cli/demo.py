@@ -33,7 +33,7 @@ from crm_returns.cli.books import (
     refund_table,
     trial_balance_table,
 )
-from crm_returns.cli.labels import Language, Phrasebook
+from crm_returns.cli.phrasebook import Phrasebook
 from crm_returns.cli.tables import (
     audit_table,
     lines_table,
@@ -43,6 +43,7 @@ from crm_returns.cli.tables import (
     returnable_table,
     time_text,
 )
+from crm_returns.cli.words import Language
 from crm_returns.domain.actors import Actor
 from crm_returns.domain.money import Money
 from crm_returns.domain.orders import LineRef
@@ -169,7 +170,7 @@ def _walk(
         progress.add_row(
             Text(time_text(order.updated_at), style="dim"),
             Text(actor.name),
-            Text(words.action(action)),
+            Text(words.label(action)),
             Text(f"{order.number} → {words.status(order.status)}", style="bold"),
         )
         clock.advance(then)
