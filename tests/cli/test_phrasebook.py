@@ -12,11 +12,11 @@ from rich.console import Console
 from crm_returns import Action, LineRef, RequestedLine, ReturnRequest
 from crm_returns.cli.phrasebook import LOCALES, Phrasebook
 from crm_returns.cli.tables import audit_table
+from crm_returns.cli.wiring import wire_demo
 from crm_returns.cli.words import LANGUAGES, SCENARIO, WORDS, Language
 from crm_returns.domain.policies.access import Permission
 from crm_returns.errors import NotAuthorised
 from crm_returns.labels import label
-from crm_returns.testing import sample_wiring
 
 SNAKE_CASE = re.compile(r"\b[a-z]+_[a-z_]+\b")
 
@@ -37,8 +37,8 @@ def test_no_field_name_or_enum_value_is_printed_raw(demo_text: str) -> None:
 
 
 def test_a_denied_attempt_in_the_audit_trail_reads_in_words(language: Language) -> None:
-    wiring = sample_wiring()
-    service, clerk = wiring.service, wiring.clerk
+    wiring = wire_demo()
+    service, clerk = wiring.service, wiring.staff.clerk
     request = ReturnRequest([RequestedLine(LineRef("SO-1001", "1"), Decimal(1), "wrong_order")])
     order = service.create_return(clerk, request)
     with pytest.raises(NotAuthorised):
