@@ -8,7 +8,8 @@ import crm_returns
 from crm_returns import LineRef, Receipt, RequestedLine, ReturnRequest, ReturnStatus
 from crm_returns.adapters.memory import MemoryOrderSource
 from crm_returns.adapters.sql import current_revision
-from crm_returns.testing import SAMPLE_TENANT, sample_lines, sample_wiring
+from crm_returns.samples import SAMPLE_TENANT, sample_lines
+from crm_returns.testing import sample_wiring
 
 LAMP = LineRef("SO-1002", "2")
 

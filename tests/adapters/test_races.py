@@ -50,15 +50,10 @@ from crm_returns.domain.returns.states import Action, ReturnStatus
 from crm_returns.domain.stock.dispositions import Location
 from crm_returns.errors import ConcurrencyConflict, CrmReturnsError
 from crm_returns.ports import OutboxMessage, UnitOfWork
+from crm_returns.samples import SAMPLE_POLICY, SAMPLE_REFUND_POLICY, SAMPLE_TENANT, sample_lines
 from crm_returns.service import ReturnRequest, ReturnsService
 from crm_returns.service.settings import ServiceSettings
-from crm_returns.testing import (
-    SAMPLE_POLICY,
-    SAMPLE_REFUND_POLICY,
-    SAMPLE_TENANT,
-    sample_lines,
-    sample_wiring,
-)
+from crm_returns.testing import sample_wiring
 
 START = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 MOUSE = LineRef("SO-1001", "1")  # 5 delivered, 129.00 each

@@ -73,15 +73,10 @@ from crm_returns.adapters.sql.types import ExactDecimal, Instant
 from crm_returns.domain.stock.dispositions import Disposition
 from crm_returns.errors import ConcurrencyConflict, CrmReturnsError, NotFound, OverReturn
 from crm_returns.ports import OutboxMessage, UnitOfWork
+from crm_returns.samples import SAMPLE_POLICY, SAMPLE_REFUND_POLICY, SAMPLE_TENANT, sample_lines
 from crm_returns.service import ReturnRequest, ReturnsService
 from crm_returns.service.settings import ServiceSettings
-from crm_returns.testing import (
-    SAMPLE_POLICY,
-    SAMPLE_REFUND_POLICY,
-    SAMPLE_TENANT,
-    sample_lines,
-    sample_wiring,
-)
+from crm_returns.testing import sample_wiring
 from crm_returns.testing.conformance import StoreContract, UnitOfWorkFactory, assert_identical
 
 START = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)

@@ -61,13 +61,9 @@ from crm_returns.domain.policies.approval import ApprovalPolicy, ApprovalRule, A
 from crm_returns.domain.returns.states import Action
 from crm_returns.domain.stock.dispositions import Disposition
 from crm_returns.errors import NotAuthorised, SeparationOfDuties
+from crm_returns.samples import SAMPLE_POLICY, SAMPLE_REFUND_POLICY, SAMPLE_TENANT
 from crm_returns.service.settings import ServiceSettings
-from crm_returns.testing import (
-    SAMPLE_POLICY,
-    SAMPLE_REFUND_POLICY,
-    SAMPLE_TENANT,
-    Wiring,
-)
+from crm_returns.testing import Wiring
 
 P = Permission
 MOUSE = LineRef("SO-1001", "1")  # 5 x 129.00, customer C-1001

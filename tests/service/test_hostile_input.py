@@ -61,7 +61,8 @@ from crm_returns.domain.refunds.grants import RefundMethod
 from crm_returns.domain.stock.dispositions import Disposition, RejectOutcome
 from crm_returns.errors import CrmReturnsError, NotAuthorised
 from crm_returns.ports import UnitOfWork
-from crm_returns.testing import SAMPLE_TENANT, Wiring, sample_lines, sample_wiring
+from crm_returns.samples import SAMPLE_TENANT, sample_lines
+from crm_returns.testing import Wiring, sample_wiring
 
 OTHER_TENANT = "globex"
 EVERY_ROLE = frozenset(

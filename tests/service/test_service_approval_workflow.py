@@ -31,9 +31,10 @@ from crm_returns import (
 from crm_returns.approval_config import load_policy_toml
 from crm_returns.errors import InvalidInput
 from crm_returns.ports import UnitOfWork
+from crm_returns.samples import SAMPLE_REFUND_POLICY
 from crm_returns.service import approving
 from crm_returns.service.settings import ServiceSettings
-from crm_returns.testing import SAMPLE_REFUND_POLICY, Wiring, sample_wiring
+from crm_returns.testing import Wiring, sample_wiring
 
 MOUSE = LineRef("SO-1001", "1")  # 5 x 129.00
 MONITOR = LineRef("SO-1001", "3")  # 2 x 1899.00

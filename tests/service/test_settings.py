@@ -14,7 +14,8 @@ import crm_returns as cr
 from crm_returns.adapters.memory import ManualClock, SequentialIds
 from crm_returns.adapters.sql import SqlDatabase, create_engine
 from crm_returns.errors import InvalidInput, NotAuthorised, StorageError
-from crm_returns.testing import SAMPLE_TENANT, sample_lines, sample_wiring
+from crm_returns.samples import SAMPLE_TENANT, sample_lines
+from crm_returns.testing import sample_wiring
 
 LAMP = cr.LineRef("SO-1002", "2")
 CHINA = timezone(timedelta(hours=8), "CST")
