@@ -36,6 +36,7 @@ from crm_returns.adapters.memory import MemoryOrderSource
 from crm_returns.adapters.system import UuidIds
 from crm_returns.ports import Clock, UnitOfWork
 from crm_returns.service import ReturnRequest, ReturnsService
+from crm_returns.service.settings import ServiceSettings
 
 __all__ = [
     "LINES_PER_RETURN",
@@ -121,11 +122,9 @@ def returns_service(
 ) -> ReturnsService:
     """The service as a host would wire it: random ids and the one-step approval policy."""
     return ReturnsService(
-        orders=orders,
-        unit_of_work=unit_of_work,
-        clock=clock,
-        ids=UuidIds(),
-        approval_policy=MANAGER_ONLY,
+        orders,
+        unit_of_work,
+        ServiceSettings(clock=clock, ids=UuidIds(), approval_policy=MANAGER_ONLY),
     )
 
 

@@ -8,7 +8,8 @@ import crm_returns
 from crm_returns import LineRef, Receipt, RequestedLine, ReturnRequest, ReturnStatus
 from crm_returns.adapters.memory import MemoryOrderSource
 from crm_returns.adapters.sql import current_revision
-from crm_returns.testing import SAMPLE_TENANT, sample_lines, sample_wiring
+from crm_returns.samples import SAMPLE_TENANT, sample_lines
+from crm_returns.testing import sample_wiring
 
 LAMP = LineRef("SO-1002", "2")
 
@@ -19,7 +20,8 @@ def test_sql_service_migrates_a_sqlite_file_and_keeps_returns_in_it(tmp_path: Pa
     clock = people.clock
     orders = MemoryOrderSource({SAMPLE_TENANT: sample_lines(clock.now())})
     clerk = people.clerk
-    service = crm_returns.sql_service(orders, url, clock=clock)
+    settings = crm_returns.ServiceSettings(clock=clock)
+    service = crm_returns.sql_service(orders, url, settings)
     assert current_revision(url) is not None
     order = service.create_return(clerk, ReturnRequest([RequestedLine(LAMP, 1, "wrong_order")]))
     service.submit_return(clerk, order.id)
@@ -27,7 +29,7 @@ def test_sql_service_migrates_a_sqlite_file_and_keeps_returns_in_it(tmp_path: Pa
     done = service.complete_return(people.finance, order.id)
     assert done.status is ReturnStatus.COMPLETED
     # A second service over the same file sees what the first one stored.
-    again = crm_returns.sql_service(orders, url, clock=clock)
+    again = crm_returns.sql_service(orders, url, settings)
     assert again.find_return(clerk, order.number) == done
 
 

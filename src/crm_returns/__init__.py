@@ -1,99 +1,232 @@
 """crm_returns: a complete, correct return workflow (退库 / 退货) for any CRM.
 
-Start with :class:`ReturnsService`; wire it with
-:func:`crm_returns.bootstrap.in_memory_service` or your own adapters.  The
-values it takes and gives are re-exported here; errors live in
-:mod:`crm_returns.errors`.
+``import crm_returns as cr`` is enough to embed it: the service and its
+wiring (:class:`ReturnsService`, :func:`in_memory_service`,
+:func:`sql_service`, :class:`ServiceSettings`), every value a command takes or
+gives, the ports a host implements, and the values a host builds inputs from
+are all here.  Errors live in :mod:`crm_returns.errors` (root
+``CrmReturnsError``).
+
+The pure domain loads at once; the service, the ports and the adapters load on
+first use, so that ``import crm_returns.domain`` never pulls them in.
+``tests/test_public_surface.py`` derives this list from the signatures of the
+service and the wiring helpers, and fails when a name is missing.
 """
 
+from importlib import import_module
 from typing import TYPE_CHECKING
 
-from crm_returns.domain import (
-    DEFAULT_CATALOG,
-    Action,
-    Actor,
-    ApprovalPolicy,
-    ApprovalRule,
-    ApprovalStep,
-    AuditEntry,
-    DeliveredLine,
+from crm_returns.domain.actors import Actor
+from crm_returns.domain.audit import AuditEntry
+from crm_returns.domain.books.accounts import DEFAULT_CHART, Account, ChartOfAccounts
+from crm_returns.domain.books.journal import AccountBalance, EntryKind, JournalEntry, Posting, Side
+from crm_returns.domain.events import (
+    ApprovalGiven,
+    GoodsReceived,
+    LinesInspected,
+    RefundGranted,
+    RefundPaymentRecorded,
+    RefundPaymentSettled,
+    RepairFinished,
+    ReturnApproved,
+    ReturnCancelled,
+    ReturnCompleted,
+    ReturnDrafted,
+    ReturnEvent,
+    ReturnLinesEdited,
+    ReturnRejected,
+    ReturnSubmitted,
+)
+from crm_returns.domain.money import Money, quantity
+from crm_returns.domain.numbering import NumberFormat
+from crm_returns.domain.orders import DeliveredLine, LinePricing, LineRef
+from crm_returns.domain.policies.access import (
+    ADMIN,
+    DEFAULT_ROLES,
+    AccessPolicy,
+    Permission,
+    RoleBasedAccess,
+)
+from crm_returns.domain.policies.approval import ApprovalPolicy, ApprovalRule, ApprovalStep
+from crm_returns.domain.policies.deadlines import OverdueApproval
+from crm_returns.domain.policies.eligibility import (
+    DEFAULT_RULES,
     EligibilityContext,
     EligibilityRule,
+    MustBeDelivered,
+    MustNotBeRefunded,
+    ReturnWindow,
+)
+from crm_returns.domain.queries import MAX_PAGE_SIZE, LineQuery, Page, ReturnQuery
+from crm_returns.domain.reasons import (
+    DEFAULT_CATALOG,
     Fault,
-    Inspection,
-    LineRef,
-    Money,
-    NumberFormat,
-    OverdueApproval,
+    Labels,
     Reason,
     ReasonCatalog,
     ReasonCategory,
-    Receipt,
-    RequestedLine,
-    ReturnableLine,
-    ReturnLine,
-    ReturnOrder,
-    ReturnStatus,
-    ReturnWindow,
 )
-from crm_returns.domain.queries import LineQuery, Page, ReturnQuery
+from crm_returns.domain.refunds.fees import FeeRule, RefundPolicy
+from crm_returns.domain.refunds.grants import RefundGrant, RefundMethod
+from crm_returns.domain.refunds.paid import spread_order_discount, spread_shipping
+from crm_returns.domain.refunds.payments import Payment, PaymentStatus
+from crm_returns.domain.refunds.pricing import RefundLine
+from crm_returns.domain.returns.lines import Inspection, Receipt, RequestedLine, ReturnLine
+from crm_returns.domain.returns.order import Approval, ReturnOrder
+from crm_returns.domain.returns.returnable import ReturnableLine
+from crm_returns.domain.returns.states import TRANSITIONS, Action, ReturnStatus
+from crm_returns.domain.stock.dispositions import Disposition, Location, RejectOutcome
+from crm_returns.domain.stock.moves import MoveReason, StockMove
 
 if TYPE_CHECKING:
-    from crm_returns.bootstrap import in_memory_service, sql_service
-    from crm_returns.service import ReturnPreview, ReturnRequest, ReturnsService
+    from crm_returns.adapters.memory import MemoryDatabase, MemoryOrderSource
+    from crm_returns.bootstrap import DEFAULT_DATABASE_URL, in_memory_service, sql_service
+    from crm_returns.ports import (
+        Clock,
+        EventSink,
+        IdGenerator,
+        OrderSource,
+        OutboxMessage,
+        UnitOfWork,
+    )
+    from crm_returns.service import (
+        CREDIT_NOTE_FORMAT,
+        ReturnPreview,
+        ReturnRequest,
+        ReturnsService,
+        ServiceSettings,
+    )
+
+#: Names loaded on first use, and the module each comes from.
+_LAZY = {
+    "CREDIT_NOTE_FORMAT": "crm_returns.service",
+    "Clock": "crm_returns.ports",
+    "DEFAULT_DATABASE_URL": "crm_returns.bootstrap",
+    "EventSink": "crm_returns.ports",
+    "IdGenerator": "crm_returns.ports",
+    "MemoryDatabase": "crm_returns.adapters.memory",
+    "MemoryOrderSource": "crm_returns.adapters.memory",
+    "OrderSource": "crm_returns.ports",
+    "OutboxMessage": "crm_returns.ports",
+    "ReturnPreview": "crm_returns.service",
+    "ReturnRequest": "crm_returns.service",
+    "ReturnsService": "crm_returns.service",
+    "ServiceSettings": "crm_returns.service",
+    "UnitOfWork": "crm_returns.ports",
+    "in_memory_service": "crm_returns.bootstrap",
+    "sql_service": "crm_returns.bootstrap",
+}
 
 __all__ = [
+    "ADMIN",
+    "CREDIT_NOTE_FORMAT",
     "DEFAULT_CATALOG",
+    "DEFAULT_CHART",
+    "DEFAULT_DATABASE_URL",
+    "DEFAULT_ROLES",
+    "DEFAULT_RULES",
+    "MAX_PAGE_SIZE",
+    "TRANSITIONS",
+    "AccessPolicy",
+    "Account",
+    "AccountBalance",
     "Action",
     "Actor",
+    "Approval",
+    "ApprovalGiven",
     "ApprovalPolicy",
     "ApprovalRule",
     "ApprovalStep",
     "AuditEntry",
+    "ChartOfAccounts",
+    "Clock",
     "DeliveredLine",
+    "Disposition",
     "EligibilityContext",
     "EligibilityRule",
+    "EntryKind",
+    "EventSink",
     "Fault",
+    "FeeRule",
+    "GoodsReceived",
+    "IdGenerator",
     "Inspection",
+    "JournalEntry",
+    "Labels",
+    "LinePricing",
     "LineQuery",
     "LineRef",
+    "LinesInspected",
+    "Location",
+    "MemoryDatabase",
+    "MemoryOrderSource",
     "Money",
+    "MoveReason",
+    "MustBeDelivered",
+    "MustNotBeRefunded",
     "NumberFormat",
+    "OrderSource",
+    "OutboxMessage",
     "OverdueApproval",
     "Page",
+    "Payment",
+    "PaymentStatus",
+    "Permission",
+    "Posting",
     "Reason",
     "ReasonCatalog",
     "ReasonCategory",
     "Receipt",
+    "RefundGrant",
+    "RefundGranted",
+    "RefundLine",
+    "RefundMethod",
+    "RefundPaymentRecorded",
+    "RefundPaymentSettled",
+    "RefundPolicy",
+    "RejectOutcome",
+    "RepairFinished",
     "RequestedLine",
+    "ReturnApproved",
+    "ReturnCancelled",
+    "ReturnCompleted",
+    "ReturnDrafted",
+    "ReturnEvent",
     "ReturnLine",
+    "ReturnLinesEdited",
     "ReturnOrder",
     "ReturnPreview",
     "ReturnQuery",
+    "ReturnRejected",
     "ReturnRequest",
     "ReturnStatus",
+    "ReturnSubmitted",
     "ReturnWindow",
     "ReturnableLine",
     "ReturnsService",
+    "RoleBasedAccess",
+    "ServiceSettings",
+    "Side",
+    "StockMove",
+    "UnitOfWork",
     "in_memory_service",
+    "quantity",
+    "spread_order_discount",
+    "spread_shipping",
     "sql_service",
 ]
 
 __version__ = "0.1.0"
 
-_SERVICE_NAMES = frozenset({"ReturnPreview", "ReturnRequest", "ReturnsService"})
-_BOOTSTRAP_NAMES = frozenset({"in_memory_service", "sql_service"})
-
 
 def __getattr__(name: str) -> object:
-    # The service layer loads on first use, so that importing the pure domain
-    # (crm_returns.domain) never pulls in ports, adapters or the service.
-    if name in _SERVICE_NAMES:
-        from crm_returns import service
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'crm_returns' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
 
-        return getattr(service, name)
-    if name in _BOOTSTRAP_NAMES:
-        from crm_returns import bootstrap
 
-        return getattr(bootstrap, name)
-    raise AttributeError(f"module 'crm_returns' has no attribute {name!r}")
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -1,21 +1,16 @@
-"""Wiring: functions that build a service from explicit parts.
+"""Wiring: functions that build a service from the host's orders and one settings value.
 
-Nothing is built at import time; each call makes a new service.
+Nothing is built at import time; each call makes a new service.  Every
+optional part (clock, ids, time zone, policies, formats) is a field of
+:class:`~crm_returns.ServiceSettings`, so both functions take the same ones.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-
 from crm_returns.adapters.memory import MemoryDatabase
-from crm_returns.adapters.system import SystemClock, UuidIds
-from crm_returns.domain.books.accounts import DEFAULT_CHART, ChartOfAccounts
-from crm_returns.domain.numbering import NumberFormat
-from crm_returns.domain.policies.approval import ApprovalPolicy
-from crm_returns.domain.policies.eligibility import DEFAULT_RULES, EligibilityRule
-from crm_returns.domain.refunds.fees import RefundPolicy
-from crm_returns.ports import Clock, IdGenerator, OrderSource, UnitOfWork
+from crm_returns.ports import OrderSource
 from crm_returns.service.service import ReturnsService
+from crm_returns.service.settings import ServiceSettings
 
 __all__ = ["DEFAULT_DATABASE_URL", "in_memory_service", "sql_service"]
 
@@ -23,84 +18,38 @@ __all__ = ["DEFAULT_DATABASE_URL", "in_memory_service", "sql_service"]
 DEFAULT_DATABASE_URL = "sqlite:///crm-returns.sqlite3"
 
 
-def _service(
-    orders: OrderSource,
-    unit_of_work: Callable[[], UnitOfWork],
-    *,
-    clock: Clock | None,
-    ids: IdGenerator | None,
-    approval_policy: ApprovalPolicy | None,
-    eligibility_rules: Sequence[EligibilityRule],
-    number_format: NumberFormat | None,
-    refund_policy: RefundPolicy | None,
-    chart: ChartOfAccounts,
-) -> ReturnsService:
-    return ReturnsService(
-        orders=orders,
-        unit_of_work=unit_of_work,
-        clock=clock or SystemClock(),
-        ids=ids or UuidIds(),
-        approval_policy=approval_policy,
-        eligibility_rules=eligibility_rules,
-        number_format=number_format,
-        refund_policy=refund_policy,
-        chart=chart,
-    )
-
-
 def in_memory_service(
     orders: OrderSource,
+    settings: ServiceSettings | None = None,
     *,
     database: MemoryDatabase | None = None,
-    clock: Clock | None = None,
-    ids: IdGenerator | None = None,
-    approval_policy: ApprovalPolicy | None = None,
-    eligibility_rules: Sequence[EligibilityRule] = DEFAULT_RULES,
-    number_format: NumberFormat | None = None,
-    refund_policy: RefundPolicy | None = None,
-    chart: ChartOfAccounts = DEFAULT_CHART,
 ) -> ReturnsService:
     """A service keeping returns in memory, over the host's ``orders``.
 
     Args:
         orders: The host's delivered order lines.
-        database: Where returns live; a new, empty one when not given.
-        clock: The system clock (UTC) when not given.
-        ids: Random UUIDs when not given.
-        approval_policy: No approval steps (everything auto-approved) when not given.
-        eligibility_rules: The default rules when not given.
-        number_format: ``RT-YYYYMMDD-NNNNNN`` when not given.
-        refund_policy: No fees; shipping refunded when the seller or carrier is at fault.
-        chart: The accounts journal entries post to.
+        settings: Every optional part; the defaults of :class:`ServiceSettings`
+            (system clock, random ids, no approval steps, default reasons, ...)
+            when not given.
+        database: Where returns live; a new, empty one when not given.  Pass
+            the same one to several services to let them share returns.
     """
-    database = database or MemoryDatabase()
-    return _service(
-        orders,
-        database.unit_of_work,
-        clock=clock,
-        ids=ids,
-        approval_policy=approval_policy,
-        eligibility_rules=eligibility_rules,
-        number_format=number_format,
-        refund_policy=refund_policy,
-        chart=chart,
-    )
+    database = MemoryDatabase() if database is None else database
+    return ReturnsService(orders, database.unit_of_work, settings)
 
 
 def sql_service(
     orders: OrderSource,
     url: str = DEFAULT_DATABASE_URL,
+    settings: ServiceSettings | None = None,
     *,
     migrate: bool = True,
-    clock: Clock | None = None,
-    ids: IdGenerator | None = None,
-    approval_policy: ApprovalPolicy | None = None,
-    eligibility_rules: Sequence[EligibilityRule] = DEFAULT_RULES,
-    number_format: NumberFormat | None = None,
-    refund_policy: RefundPolicy | None = None,
-    chart: ChartOfAccounts = DEFAULT_CHART,
+    schema: str | None = None,
 ) -> ReturnsService:
     """A service keeping returns in a SQL database (needs the ``sql`` extra).
+
+    The service holds a connection pool: close it when done, or use it as a
+    context manager (``with sql_service(orders, url) as service: ...``).
 
     Args:
         orders: The host's delivered order lines.
@@ -108,31 +57,24 @@ def sql_service(
             working directory) for one process, or
             ``postgresql+psycopg://user@host/db`` (extra ``postgres``) for several
             application instances sharing one database.
+        settings: Every optional part; the defaults of :class:`ServiceSettings`
+            when not given.
         migrate: Apply the packaged migrations first (idempotent).
-        clock: The system clock (UTC) when not given.
-        ids: Random UUIDs when not given (unique across processes).
-        approval_policy: No approval steps when not given.
-        eligibility_rules: The default rules when not given.
-        number_format: ``RT-YYYYMMDD-NNNNNN`` when not given.
-        refund_policy: No fees; shipping refunded when the seller or carrier is at fault.
-        chart: The accounts journal entries post to.
+        schema: PostgreSQL only: keep the library's tables in this schema (it
+            must exist; ``CREATE SCHEMA crm_returns``), away from the host's own
+            tables.  SQLite has no schemas: give the library a file of its own.
 
     Raises:
-        StorageError: The database cannot be reached or the URL is not supported.
+        StorageError: The database cannot be reached, the URL is not supported,
+            or a schema is given for SQLite.
     """
     from crm_returns.adapters.sql import SqlDatabase  # the sql extra, only when asked for
 
-    database = SqlDatabase.connect(url)
-    if migrate:
-        database.upgrade()
-    return _service(
-        orders,
-        database.unit_of_work,
-        clock=clock,
-        ids=ids,
-        approval_policy=approval_policy,
-        eligibility_rules=eligibility_rules,
-        number_format=number_format,
-        refund_policy=refund_policy,
-        chart=chart,
-    )
+    database = SqlDatabase.connect(url, schema=schema)
+    try:
+        if migrate:
+            database.upgrade()
+        return ReturnsService(orders, database.unit_of_work, settings, on_close=database.dispose)
+    except BaseException:
+        database.dispose()
+        raise

@@ -20,7 +20,8 @@ from crm_returns.adapters.sql import SqlDatabase
 from crm_returns.adapters.system import UuidIds
 from crm_returns.domain.returns.states import Action
 from crm_returns.errors import NotAuthorised, NotFound
-from crm_returns.testing import SAMPLE_TENANT, Wiring, sample_wiring
+from crm_returns.samples import SAMPLE_TENANT
+from crm_returns.testing import Wiring, sample_wiring
 
 LAMP = LineRef("SO-1002", "2")
 OUTSIDER = Actor("u-out", "Outsider", "globex", {"admin"})

@@ -38,7 +38,8 @@ from crm_returns.adapters.memory import (
 from crm_returns.domain.audit import AuditEntry
 from crm_returns.errors import ConcurrencyConflict, InvalidInput, NotFound
 from crm_returns.ports import OutboxMessage
-from crm_returns.testing import SAMPLE_TENANT, sample_lines, sample_wiring
+from crm_returns.samples import SAMPLE_TENANT, sample_lines
+from crm_returns.testing import sample_wiring
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 MOUSE = LineRef("SO-1001", "1")

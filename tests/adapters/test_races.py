@@ -50,14 +50,10 @@ from crm_returns.domain.returns.states import Action, ReturnStatus
 from crm_returns.domain.stock.dispositions import Location
 from crm_returns.errors import ConcurrencyConflict, CrmReturnsError
 from crm_returns.ports import OutboxMessage, UnitOfWork
+from crm_returns.samples import SAMPLE_POLICY, SAMPLE_REFUND_POLICY, SAMPLE_TENANT, sample_lines
 from crm_returns.service import ReturnRequest, ReturnsService
-from crm_returns.testing import (
-    SAMPLE_POLICY,
-    SAMPLE_REFUND_POLICY,
-    SAMPLE_TENANT,
-    sample_lines,
-    sample_wiring,
-)
+from crm_returns.service.settings import ServiceSettings
+from crm_returns.testing import sample_wiring
 
 START = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 MOUSE = LineRef("SO-1001", "1")  # 5 delivered, 129.00 each
@@ -87,12 +83,14 @@ Contender = Callable[[Racer], object]
 
 def make_service(database: SqlDatabase, prefix: str) -> ReturnsService:
     return ReturnsService(
-        orders=MemoryOrderSource({SAMPLE_TENANT: sample_lines(START)}),
-        unit_of_work=database.unit_of_work,
-        clock=ManualClock(START),
-        ids=SequentialIds(prefix),  # ids of their own, so no two racers make the same
-        approval_policy=SAMPLE_POLICY,
-        refund_policy=SAMPLE_REFUND_POLICY,
+        MemoryOrderSource({SAMPLE_TENANT: sample_lines(START)}),
+        database.unit_of_work,
+        ServiceSettings(
+            clock=ManualClock(START),
+            ids=SequentialIds(prefix),
+            approval_policy=SAMPLE_POLICY,
+            refund_policy=SAMPLE_REFUND_POLICY,
+        ),
     )
 
 

@@ -54,7 +54,8 @@ from crm_returns.adapters.sql.schema import line_claims, return_lines
 from crm_returns.domain.queries import MAX_PAGE_SIZE
 from crm_returns.domain.refunds.grants import RefundMethod
 from crm_returns.errors import CrmReturnsError
-from crm_returns.testing import SAMPLE_TENANT, Wiring, sample_lines, sample_wiring
+from crm_returns.samples import SAMPLE_TENANT, sample_lines
+from crm_returns.testing import Wiring, sample_wiring
 from crm_returns.testing.conformance import assert_identical
 
 T = TypeVar("T")

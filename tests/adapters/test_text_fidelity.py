@@ -58,8 +58,9 @@ from crm_returns.domain.returns.lines import NOTE_LIMIT
 from crm_returns.domain.stock.dispositions import Disposition
 from crm_returns.domain.stock.moves import MoveReason
 from crm_returns.errors import CrmReturnsError, InvalidInput, StorageError
-from crm_returns.service.core import KEY_LIMIT
-from crm_returns.testing import SAMPLE_TENANT, Wiring, sample_lines, sample_wiring
+from crm_returns.samples import SAMPLE_TENANT, sample_lines
+from crm_returns.service.checks import KEY_LIMIT
+from crm_returns.testing import Wiring, sample_wiring
 
 EVERY_ROLE = frozenset({"admin", "requester", "approver", "inspector", "warehouse", "finance"})
 BOSS = Actor("u-boss", "Boss", SAMPLE_TENANT, EVERY_ROLE)

@@ -1,7 +1,7 @@
 """Fixtures for the command-line tests: a plain terminal, runs of the demo, and its tables.
 
 The demo runs once per module and language on a fresh
-:func:`crm_returns.testing.sample_wiring`, printing 120 columns wide; tests
+:func:`crm_returns.cli.wiring.wire_demo`, printing 120 columns wide; tests
 read what it printed (``*_text``) and check it against the service it ran on
 (``*_wiring``) and the return it completed (``*_order``).  ``demo_*`` fixtures
 run every test that uses them in both languages; ``english_*`` ones in English.
@@ -17,16 +17,16 @@ import pytest
 from rich.console import Console
 
 from crm_returns.cli.demo import run_demo
-from crm_returns.cli.labels import LANGUAGES, Language
+from crm_returns.cli.wiring import DemoWiring, wire_demo
+from crm_returns.cli.words import LANGUAGES, Language
 from crm_returns.domain.returns.order import ReturnOrder
-from crm_returns.testing import Wiring, sample_wiring
 
 #: What one run of the demo leaves: the text it printed, its service, the return.
-_Run = tuple[str, Wiring, ReturnOrder]
+_Run = tuple[str, DemoWiring, ReturnOrder]
 
 
 def _run(language: Language) -> _Run:
-    wiring = sample_wiring()
+    wiring = wire_demo()
     console = Console(record=True, width=120, file=io.StringIO())
     order = run_demo(language, console, wiring)
     return console.export_text(), wiring, order
@@ -58,7 +58,7 @@ def english_text(_english: _Run) -> str:
 
 
 @pytest.fixture(scope="module")
-def english_wiring(_english: _Run) -> Wiring:
+def english_wiring(_english: _Run) -> DemoWiring:
     """The in-memory service the English demo ran on."""
     return _english[1]
 
@@ -88,7 +88,7 @@ def demo_text(_demo: _Run) -> str:
 
 
 @pytest.fixture(scope="module")
-def demo_wiring(_demo: _Run) -> Wiring:
+def demo_wiring(_demo: _Run) -> DemoWiring:
     """The in-memory service the demo in ``language`` ran on."""
     return _demo[1]
 

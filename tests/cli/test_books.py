@@ -14,7 +14,9 @@ from rich.table import Table
 
 from crm_returns.cli.books import trial_balance_table
 from crm_returns.cli.demo import DEMO_SERIAL
-from crm_returns.cli.labels import ENTRY_KINDS, Language, Phrasebook
+from crm_returns.cli.phrasebook import Phrasebook
+from crm_returns.cli.wiring import DemoWiring
+from crm_returns.cli.words import Language
 from crm_returns.domain.books.accounts import DEFAULT_CHART, Account
 from crm_returns.domain.books.journal import AccountBalance, EntryKind, Side
 from crm_returns.domain.money import Money
@@ -22,7 +24,7 @@ from crm_returns.domain.refunds.grants import RefundGrant, RefundMethod
 from crm_returns.domain.refunds.payments import PaymentStatus
 from crm_returns.domain.returns.order import ReturnOrder
 from crm_returns.domain.stock.dispositions import Location
-from crm_returns.testing import Wiring
+from crm_returns.labels import label
 
 TableRows = Callable[[str, str], list[list[str]]]
 
@@ -86,9 +88,11 @@ def test_the_refund_is_paid_to_the_original_payment_and_settled(
 
 
 def test_stock_moves_show_the_monitor_going_to_repair_and_back_to_sellable(
-    english_text: str, english_wiring: Wiring, english_order: ReturnOrder, table_rows: TableRows
+    english_text: str, english_wiring: DemoWiring, english_order: ReturnOrder, table_rows: TableRows
 ) -> None:
-    moves = english_wiring.service.stock_moves(english_wiring.warehouse, return_id=english_order.id)
+    moves = english_wiring.service.stock_moves(
+        english_wiring.staff.warehouse, return_id=english_order.id
+    )
     rows = table_rows(english_text, "Stock moves")
 
     assert [(row[1], row[3]) for row in rows] == [(move.sku, f"{move.quantity}") for move in moves]
@@ -108,9 +112,9 @@ def test_stock_moves_show_the_monitor_going_to_repair_and_back_to_sellable(
 
 
 def test_stock_balances_are_the_services_and_every_row_sums_to_zero(
-    english_text: str, english_wiring: Wiring, table_rows: TableRows
+    english_text: str, english_wiring: DemoWiring, table_rows: TableRows
 ) -> None:
-    balances = english_wiring.service.stock_balances(english_wiring.warehouse)
+    balances = english_wiring.service.stock_balances(english_wiring.staff.warehouse)
 
     rows = table_rows(english_text, "Stock balances by SKU and location")
 
@@ -123,12 +127,12 @@ def test_stock_balances_are_the_services_and_every_row_sums_to_zero(
 
 def test_journal_and_trial_balance_totals_agree_with_the_service(
     demo_text: str,
-    demo_wiring: Wiring,
+    demo_wiring: DemoWiring,
     demo_order: ReturnOrder,
     language: Language,
     table_rows: TableRows,
 ) -> None:
-    service, finance = demo_wiring.service, demo_wiring.finance
+    service, finance = demo_wiring.service, demo_wiring.staff.finance
     entries = service.journal(finance, return_id=demo_order.id)
     accounts = service.trial_balance(finance)
     debit = Money.total((account.debit for account in accounts), demo_order.currency)
@@ -155,14 +159,16 @@ def test_journal_and_trial_balance_totals_agree_with_the_service(
 
 
 def test_the_refund_entry_is_numbered_by_its_credit_note(
-    english_text: str, english_wiring: Wiring, english_order: ReturnOrder, table_rows: TableRows
+    english_text: str, english_wiring: DemoWiring, english_order: ReturnOrder, table_rows: TableRows
 ) -> None:
-    entries = english_wiring.service.journal(english_wiring.finance, return_id=english_order.id)
+    entries = english_wiring.service.journal(
+        english_wiring.staff.finance, return_id=english_order.id
+    )
 
     postings = table_rows(english_text, "Journal entries")[:-1]
 
     numbers = [(row[0], row[1]) for row in postings if row[0]]
-    assert numbers == [(ENTRY_KINDS["en"][entry.kind.value], entry.number) for entry in entries]
+    assert numbers == [(label(entry.kind, "en"), entry.number) for entry in entries]
     assert ("Refund (credit note)", granted(english_order).credit_note) in numbers
     assert {entry.kind for entry in entries} >= {EntryKind.REFUND, EntryKind.REFUND_PAYMENT}
 

@@ -10,9 +10,9 @@ from tests.adapters.postgres import postgres_url
 
 from crm_returns.adapters.sql import SqlDatabase, current_revision
 from crm_returns.cli import DEMO_DATABASE_URL, main
+from crm_returns.cli.wiring import wire_demo
 from crm_returns.domain.queries import ReturnQuery
 from crm_returns.domain.returns.states import ReturnStatus
-from crm_returns.testing import sample_wiring
 
 TENANT = re.compile(r"tenant (demo-[0-9a-f]{8})")
 
@@ -20,8 +20,8 @@ TENANT = re.compile(r"tenant (demo-[0-9a-f]{8})")
 def _stored_returns(url: str, tenant: str) -> list[tuple[str, ReturnStatus]]:
     database = SqlDatabase.connect(url)
     try:
-        service = sample_wiring(tenant=tenant, unit_of_work=database.unit_of_work).service
-        page = service.list_returns(sample_wiring(tenant=tenant).clerk, ReturnQuery())
+        wiring = wire_demo(tenant=tenant, unit_of_work=database.unit_of_work)
+        page = wiring.service.list_returns(wiring.staff.clerk, ReturnQuery())
         return [(order.number, order.status) for order in page.items]
     finally:
         database.dispose()

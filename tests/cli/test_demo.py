@@ -14,11 +14,15 @@ from rich.console import Console
 from crm_returns import Action, Actor, ReturnStatus
 from crm_returns.cli import main
 from crm_returns.cli.demo import demo_request, run_demo
-from crm_returns.cli.labels import ENTRY_KINDS, LOCATIONS, REFUND_METHODS, WORDS, Language
+from crm_returns.cli.wiring import DemoWiring, wire_demo
+from crm_returns.cli.words import WORDS, Language
 from crm_returns.domain.books.accounts import DEFAULT_CHART
+from crm_returns.domain.books.journal import EntryKind
 from crm_returns.domain.money import Money
+from crm_returns.domain.refunds.grants import RefundMethod
 from crm_returns.domain.returns.order import ReturnOrder
-from crm_returns.testing import Wiring, sample_wiring
+from crm_returns.domain.stock.dispositions import Location
+from crm_returns.labels import label
 
 TableRows = Callable[[str, str], list[list[str]]]
 
@@ -38,12 +42,12 @@ CHINESE_ACTIONS = [
 ]  # fmt: skip
 
 
-def _people(wiring: Wiring) -> list[Actor]:
+def _people(wiring: DemoWiring) -> list[Actor]:
     """Who takes each step of the demo, in the order of ``ENGLISH_ACTIONS``."""
-    w = wiring
+    s = wiring.staff
     return [
-        w.clerk, w.clerk, w.approver, w.inspector, w.warehouse, w.warehouse,
-        w.inspector, w.warehouse, w.finance, w.finance, w.finance, w.finance,
+        s.clerk, s.clerk, s.approver, s.inspector, s.warehouse, s.warehouse,
+        s.inspector, s.warehouse, s.finance, s.finance, s.finance, s.finance,
     ]  # fmt: skip
 
 
@@ -78,24 +82,24 @@ def test_chinese_demo_is_the_default_and_speaks_chinese_throughout(
     for reason in CHINESE_REASONS:
         assert reason in out
     assert column(table_rows(out, "操作日志"), 2) == CHINESE_ACTIONS
-    tables = (WORDS, LOCATIONS, ENTRY_KINDS, REFUND_METHODS)
     english = {
         *ENGLISH_REASONS,
-        *(label for table in tables for label in table["en"].values()),
+        *WORDS["en"].values(),
+        *(label(value, "en") for kind in (Location, EntryKind, RefundMethod) for value in kind),
         *(account.name for account in DEFAULT_CHART.accounts()),
     }
-    assert sorted(label for label in english if label in out) == []
+    assert sorted(text for text in english if text in out) == []
 
 
 def test_each_step_is_taken_by_the_person_whose_job_it_is(
     demo_text: str,
-    demo_wiring: Wiring,
+    demo_wiring: DemoWiring,
     demo_order: ReturnOrder,
     language: Language,
     table_rows: TableRows,
 ) -> None:
     people = _people(demo_wiring)
-    trail = demo_wiring.service.audit_trail(demo_wiring.clerk, demo_order.id)
+    trail = demo_wiring.service.audit_trail(demo_wiring.staff.clerk, demo_order.id)
     assert [entry.actor_id for entry in trail] == [person.id for person in people]
     assert [entry.action for entry in trail] == [
         Action.DRAFT, Action.SUBMIT, Action.APPROVE, Action.APPROVE, Action.RECEIVE,
@@ -105,17 +109,17 @@ def test_each_step_is_taken_by_the_person_whose_job_it_is(
     title = WORDS[language]["audit"]
     assert column(table_rows(demo_text, title), 1) == [person.name for person in people]
     # Finance (孙丽) grants, pays and completes; nobody was refused anything.
-    assert demo_wiring.finance.name == "孙丽 (财务)"
-    assert demo_wiring.service.tenant_audit_trail(demo_wiring.admin) == ()
+    assert demo_wiring.staff.finance.name == "孙丽 (财务)"
+    assert demo_wiring.service.tenant_audit_trail(demo_wiring.staff.admin) == ()
 
 
 def test_printed_refund_is_the_completed_orders_refund(
-    english_text: str, english_wiring: Wiring, english_order: ReturnOrder, table_rows: TableRows
+    english_text: str, english_wiring: DemoWiring, english_order: ReturnOrder, table_rows: TableRows
 ) -> None:
     order = english_order
 
     assert order.status is ReturnStatus.COMPLETED
-    assert english_wiring.service.get_return(english_wiring.clerk, order.id) == order
+    assert english_wiring.service.get_return(english_wiring.staff.clerk, order.id) == order
     assert f"Refund: {order.refund}" in english_text
     rows = table_rows(english_text, "Return lines")
     assert column(rows, 0) == [str(line.ref) for line in order.lines]
@@ -128,8 +132,8 @@ def test_printed_refund_is_the_completed_orders_refund(
 def test_preview_shows_the_estimate_net_of_the_restocking_fee(
     english_text: str, table_rows: TableRows
 ) -> None:
-    wiring = sample_wiring()
-    preview = wiring.service.preview_return(wiring.clerk, demo_request("en"))
+    wiring = wire_demo()
+    preview = wiring.service.preview_return(wiring.staff.clerk, demo_request("en"))
     fee = Money.total((line.fee for line in preview.refund_lines), preview.refund.currency)
 
     rows = table_rows(english_text, "Customer: 张伟 (C-1001)")

@@ -40,7 +40,8 @@ from crm_returns import (
 from crm_returns.domain.audit import AuditEntry
 from crm_returns.domain.policies.access import DEFAULT_ROLES
 from crm_returns.domain.returns.states import Action
-from crm_returns.testing import SAMPLE_TENANT, Wiring, sample_lines, sample_wiring
+from crm_returns.samples import SAMPLE_TENANT, sample_lines
+from crm_returns.testing import Wiring, sample_wiring
 
 #: One picked line: the order line, how many units, and the reason code.
 Pick = tuple[LineRef, int | str, str]

@@ -61,12 +61,9 @@ from crm_returns.domain.policies.approval import ApprovalPolicy, ApprovalRule, A
 from crm_returns.domain.returns.states import Action
 from crm_returns.domain.stock.dispositions import Disposition
 from crm_returns.errors import NotAuthorised, SeparationOfDuties
-from crm_returns.testing import (
-    SAMPLE_POLICY,
-    SAMPLE_REFUND_POLICY,
-    SAMPLE_TENANT,
-    Wiring,
-)
+from crm_returns.samples import SAMPLE_POLICY, SAMPLE_REFUND_POLICY, SAMPLE_TENANT
+from crm_returns.service.settings import ServiceSettings
+from crm_returns.testing import Wiring
 
 P = Permission
 MOUSE = LineRef("SO-1001", "1")  # 5 x 129.00, customer C-1001
@@ -489,13 +486,15 @@ class OwnCustomers:
 def _rewired(wiring: Wiring, access_policy: AccessPolicy) -> Wiring:
     """``wiring`` with its service replaced by one under ``access_policy``."""
     service = ReturnsService(
-        orders=wiring.orders,
-        unit_of_work=wiring.database.unit_of_work,
-        clock=wiring.clock,
-        ids=wiring.ids,
-        approval_policy=SAMPLE_POLICY,
-        refund_policy=SAMPLE_REFUND_POLICY,
-        access_policy=access_policy,
+        wiring.orders,
+        wiring.database.unit_of_work,
+        ServiceSettings(
+            clock=wiring.clock,
+            ids=wiring.ids,
+            approval_policy=SAMPLE_POLICY,
+            refund_policy=SAMPLE_REFUND_POLICY,
+            access_policy=access_policy,
+        ),
     )
     return attrs.evolve(wiring, service=service)
 
@@ -556,12 +555,14 @@ def test_the_requester_never_approves_their_own_return(
         [ApprovalRule(ApprovalStep("manager", {"approver", ADMIN}))], version="sod"
     )
     service = ReturnsService(
-        orders=wiring.orders,
-        unit_of_work=wiring.database.unit_of_work,
-        clock=wiring.clock,
-        ids=wiring.ids,
-        approval_policy=policy,
-        access_policy=AllowEverything() if access != "default" else None,
+        wiring.orders,
+        wiring.database.unit_of_work,
+        ServiceSettings(
+            clock=wiring.clock,
+            ids=wiring.ids,
+            approval_policy=policy,
+            access_policy=AllowEverything() if access != "default" else RoleBasedAccess(),
+        ),
     )
     boss = Actor("u-boss", "周总", SAMPLE_TENANT, {"requester", "approver", ADMIN})
     order = service.create_return(boss, _request((CHAIR, 1, "wrong_order")))

@@ -61,7 +61,8 @@ from crm_returns.domain.refunds.grants import RefundMethod
 from crm_returns.domain.stock.dispositions import Disposition, RejectOutcome
 from crm_returns.errors import CrmReturnsError, NotAuthorised
 from crm_returns.ports import UnitOfWork
-from crm_returns.testing import SAMPLE_TENANT, Wiring, sample_lines, sample_wiring
+from crm_returns.samples import SAMPLE_TENANT, sample_lines
+from crm_returns.testing import Wiring, sample_wiring
 
 OTHER_TENANT = "globex"
 EVERY_ROLE = frozenset(
@@ -476,7 +477,8 @@ def test_every_public_method_is_called() -> None:
         for name, _ in inspect.getmembers(ReturnsService, inspect.isfunction)
         if not name.startswith("_")
     }
-    assert public == set(CALLS)
+    # close() takes no input: there is nothing hostile to give it.
+    assert public - {"close"} == set(CALLS)
 
 
 #: Small cases hypothesis finds (or needs luck to find); each must be refused cleanly.

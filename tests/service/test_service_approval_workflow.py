@@ -31,8 +31,10 @@ from crm_returns import (
 from crm_returns.approval_config import load_policy_toml
 from crm_returns.errors import InvalidInput
 from crm_returns.ports import UnitOfWork
-from crm_returns.service import approvals
-from crm_returns.testing import SAMPLE_REFUND_POLICY, Wiring, sample_wiring
+from crm_returns.samples import SAMPLE_REFUND_POLICY
+from crm_returns.service import approving
+from crm_returns.service.settings import ServiceSettings
+from crm_returns.testing import Wiring, sample_wiring
 
 MOUSE = LineRef("SO-1001", "1")  # 5 x 129.00
 MONITOR = LineRef("SO-1001", "3")  # 2 x 1899.00
@@ -112,12 +114,14 @@ def rewire(wiring: Wiring, unit_of_work: Callable[[], UnitOfWork] | None) -> Rew
 
     def rewired(policy: ApprovalPolicy) -> ReturnsService:
         return ReturnsService(
-            orders=wiring.orders,
-            unit_of_work=unit_of_work or wiring.database.unit_of_work,
-            clock=wiring.clock,
-            ids=wiring.ids,
-            approval_policy=policy,
-            refund_policy=SAMPLE_REFUND_POLICY,
+            wiring.orders,
+            unit_of_work or wiring.database.unit_of_work,
+            ServiceSettings(
+                clock=wiring.clock,
+                ids=wiring.ids,
+                approval_policy=policy,
+                refund_policy=SAMPLE_REFUND_POLICY,
+            ),
         )
 
     return rewired
@@ -291,7 +295,7 @@ def test_every_page_of_submitted_returns_is_read(
     clerk: Actor,
     approver: Actor,
 ) -> None:
-    monkeypatch.setattr(approvals, "MAX_PAGE_SIZE", 1)
+    monkeypatch.setattr(approving, "MAX_PAGE_SIZE", 1)
     orders = [
         service.submit_return(clerk, drafted(pick).id)
         for pick in ((MOUSE, 2, "quality_defect"), (MONITOR, 1, "wrong_order"), (LAMP, 3, "other"))

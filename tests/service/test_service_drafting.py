@@ -30,7 +30,8 @@ from crm_returns.errors import (
     OverReturn,
     ReasonNotSelectable,
 )
-from crm_returns.testing import SAMPLE_TENANT, Wiring
+from crm_returns.samples import SAMPLE_TENANT
+from crm_returns.testing import Wiring
 
 MOUSE = LineRef("SO-1001", "1")  # 5 x 129.00 = 645.00
 CABLE = LineRef("SO-1001", "2")  # 10 x 39.90 - 19.90 = 379.10

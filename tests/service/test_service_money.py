@@ -41,6 +41,7 @@ from crm_returns.domain.refunds.grants import RefundMethod
 from crm_returns.domain.refunds.payments import PaymentStatus
 from crm_returns.domain.stock.dispositions import Disposition, Location, RejectOutcome
 from crm_returns.errors import ExcessAmount, IllegalTransition, InvalidInput
+from crm_returns.service.settings import ServiceSettings
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 KEYBOARD = LineRef("SO-9", "1")
@@ -74,11 +75,11 @@ def _shop(policy: RefundPolicy | None = None) -> tuple[ReturnsService, MemoryDat
     ]  # fmt: skip
     database = MemoryDatabase()
     service = ReturnsService(
-        orders=MemoryOrderSource({"shop": lines}),
-        unit_of_work=database.unit_of_work,
-        clock=ManualClock(NOW),
-        ids=SequentialIds(),
-        refund_policy=policy,
+        MemoryOrderSource({"shop": lines}),
+        database.unit_of_work,
+        ServiceSettings(
+            clock=ManualClock(NOW), ids=SequentialIds(), refund_policy=policy or RefundPolicy()
+        ),
     )
     return service, database
 

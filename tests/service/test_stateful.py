@@ -62,7 +62,8 @@ from crm_returns.errors import (
     OverReturn,
     SeparationOfDuties,
 )
-from crm_returns.testing import SAMPLE_TENANT, sample_wiring
+from crm_returns.samples import SAMPLE_TENANT
+from crm_returns.testing import sample_wiring
 from crm_returns.testing.strategies import delivered_lines
 
 TENANT = SAMPLE_TENANT

@@ -15,7 +15,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TypeAlias
 
-from crm_returns.cli.labels import LANGUAGES, Language, Phrasebook
+from crm_returns.cli.phrasebook import Phrasebook
+from crm_returns.cli.words import LANGUAGES, Language
 
 __all__ = [
     "DEMO_DATABASE_URL",

@@ -14,7 +14,7 @@ from decimal import Decimal
 from rich.table import Table
 from rich.text import Text
 
-from crm_returns.cli.labels import Phrasebook
+from crm_returns.cli.phrasebook import Phrasebook
 from crm_returns.cli.tables import pairs, quantity_text, table, time_text
 from crm_returns.domain.books.journal import AccountBalance, JournalEntry, Side
 from crm_returns.domain.money import Money
@@ -95,12 +95,12 @@ def grant_summary(words: Phrasebook, grant: RefundGrant) -> Text:
             "payment",
             amount=payment.amount,
             reference=payment.reference or payment.id,
-            status=words.payment_status(payment.status),
+            status=words.label(payment.status),
         )
         for payment in grant.payments
     )
     return pairs(
-        (words.word("method"), words.method(grant.method)),
+        (words.word("method"), words.label(grant.method)),
         (words.word("credit_note"), grant.credit_note or words.word("no_credit_note")),
         (words.word("granted"), str(grant.amount)),
         (words.word("payments"), payments or "—"),
@@ -118,10 +118,10 @@ def moves_table(words: Phrasebook, moves: Iterable[StockMove]) -> Table:
         made.add_row(
             Text(time_text(move.at)),
             Text(move.sku),
-            Text(f"{words.location(move.source)} → {words.location(move.destination)}"),
+            Text(f"{words.label(move.source)} → {words.label(move.destination)}"),
             quantity_text(move.quantity),
             Text(", ".join(move.serial_numbers)),
-            Text(words.move_reason(move.reason)),
+            Text(words.label(move.reason)),
         )
     return made
 
@@ -138,7 +138,7 @@ def balances_table(words: Phrasebook, balances: Mapping[tuple[str, Location], De
     made.add_column(words.word("sku"), no_wrap=True)
     for location in Location:
         mark = "*" if location.virtual else ""
-        made.add_column(f"{words.location(location)}{mark}", justify="right", no_wrap=True)
+        made.add_column(f"{words.label(location)}{mark}", justify="right", no_wrap=True)
     made.add_column(words.word("total"), justify="right", no_wrap=True)
     for sku in dict.fromkeys(sku for sku, _ in balances):
         units = [balances.get((sku, location), Decimal(0)) for location in Location]
@@ -172,7 +172,7 @@ def journal_table(words: Phrasebook, entries: Sequence[JournalEntry]) -> Table:
             credit = str(posting.amount) if posting.side is Side.CREDIT else ""
             first = index == 0
             made.add_row(
-                Text(words.entry_kind(entry.kind) if first else ""),
+                Text(words.label(entry.kind) if first else ""),
                 Text(entry.number if first else ""),
                 # Credits are indented under debits, as in a handwritten journal.
                 Text(("" if posting.side is Side.DEBIT else "  ") + words.account(posting.account)),

@@ -1,8 +1,9 @@
 """``crm-returns demo``: one return, from search to refund, on sample data.
 
-Everything runs in memory on :func:`crm_returns.testing.sample_wiring`; the
-manual clock is moved between steps so that the audit trail reads like a real
-week in a warehouse.  The scenario returns three lines of one order, each
+Everything runs on the sample shop of :mod:`crm_returns.samples`
+(:func:`~crm_returns.cli.wiring.wire_demo`), in memory unless a database is
+given; the manual clock is moved between steps so that the audit trail reads
+like a real week in a warehouse.  The scenario returns three lines of one order, each
 ending differently: the mice are restocked; of the cables, two are restocked
 and one, cut by the customer, is sent back (the customer changed their mind,
 so a restocking fee is kept); the monitor, damaged in transit, goes to repair
@@ -33,7 +34,7 @@ from crm_returns.cli.books import (
     refund_table,
     trial_balance_table,
 )
-from crm_returns.cli.labels import Language, Phrasebook
+from crm_returns.cli.phrasebook import Phrasebook
 from crm_returns.cli.tables import (
     audit_table,
     lines_table,
@@ -43,6 +44,8 @@ from crm_returns.cli.tables import (
     returnable_table,
     time_text,
 )
+from crm_returns.cli.wiring import DemoWiring, wire_demo
+from crm_returns.cli.words import Language
 from crm_returns.domain.actors import Actor
 from crm_returns.domain.money import Money
 from crm_returns.domain.orders import LineRef
@@ -54,7 +57,6 @@ from crm_returns.domain.returns.states import Action
 from crm_returns.domain.stock.dispositions import Disposition, RejectOutcome
 from crm_returns.errors import CrmReturnsError
 from crm_returns.service.commands import ReturnRequest
-from crm_returns.testing import Wiring, sample_wiring
 
 __all__ = ["DEMO_CUSTOMER", "DEMO_SERIAL", "demo_request", "run_demo"]
 
@@ -67,20 +69,20 @@ DEMO_SERIAL = "MON27-0002"
 _MOUSE, _CABLE, _MONITOR = (LineRef("SO-1001", line) for line in ("1", "2", "3"))
 
 
-def run_demo(language: Language, console: Console, wiring: Wiring | None = None) -> ReturnOrder:
+def run_demo(language: Language, console: Console, wiring: DemoWiring | None = None) -> ReturnOrder:
     """Walk one return through its whole life and print each step.
 
     Args:
         language: The language to print in.
         console: Where to print.
-        wiring: The in-memory service to use; a fresh :func:`sample_wiring` if not given.
+        wiring: The service to use; a fresh in-memory :func:`wire_demo` if not given.
 
     Returns:
         The completed return order.
     """
-    wiring = sample_wiring() if wiring is None else wiring
+    wiring = wire_demo() if wiring is None else wiring
     words = Phrasebook(language)
-    service, clerk = wiring.service, wiring.clerk
+    service, clerk = wiring.service, wiring.staff.clerk
     catalog = service.reason_catalog(clerk)
     console.rule(Text(words.word("title"), style="bold"))
 
@@ -117,7 +119,7 @@ def run_demo(language: Language, console: Console, wiring: Wiring | None = None)
     console.print(grant_summary(words, grant))
 
     _section(console, words.word("stock_step"))
-    warehouse, finance = wiring.warehouse, wiring.finance
+    warehouse, finance = wiring.staff.warehouse, wiring.staff.finance
     console.print(moves_table(words, service.stock_moves(warehouse, return_id=order.id)))
     console.print()
     console.print(balances_table(words, service.stock_balances(warehouse)))
@@ -160,48 +162,49 @@ def demo_request(language: Language) -> ReturnRequest:
 
 
 def _walk(
-    console: Console, words: Phrasebook, wiring: Wiring, request: ReturnRequest
+    console: Console, words: Phrasebook, wiring: DemoWiring, request: ReturnRequest
 ) -> ReturnOrder:
     """Create, approve, receive, inspect, repair, refund, pay and complete, over five days."""
     service, clock, progress = wiring.service, wiring.clock, Table.grid(padding=(0, 2))
+    staff = wiring.staff
 
     def done(actor: Actor, action: Action, order: ReturnOrder, then: timedelta) -> str:
         progress.add_row(
             Text(time_text(order.updated_at), style="dim"),
             Text(actor.name),
-            Text(words.action(action)),
+            Text(words.label(action)),
             Text(f"{order.number} → {words.status(order.status)}", style="bold"),
         )
         clock.advance(then)
         return order.id
 
-    order = service.create_return(wiring.clerk, request)
-    rid = done(wiring.clerk, Action.DRAFT, order, timedelta(minutes=3))
-    order = service.submit_return(wiring.clerk, rid)
-    done(wiring.clerk, Action.SUBMIT, order, timedelta(hours=1, minutes=40))
-    order = service.approve_return(wiring.approver, rid, words.scenario("approve_manager"))
-    done(wiring.approver, Action.APPROVE, order, timedelta(hours=2, minutes=5))
-    order = service.approve_return(wiring.inspector, rid, words.scenario("approve_quality"))
-    done(wiring.inspector, Action.APPROVE, order, timedelta(days=1, hours=1, minutes=30))
+    order = service.create_return(staff.clerk, request)
+    rid = done(staff.clerk, Action.DRAFT, order, timedelta(minutes=3))
+    order = service.submit_return(staff.clerk, rid)
+    done(staff.clerk, Action.SUBMIT, order, timedelta(hours=1, minutes=40))
+    order = service.approve_return(staff.approver, rid, words.scenario("approve_manager"))
+    done(staff.approver, Action.APPROVE, order, timedelta(hours=2, minutes=5))
+    order = service.approve_return(staff.inspector, rid, words.scenario("approve_quality"))
+    done(staff.inspector, Action.APPROVE, order, timedelta(days=1, hours=1, minutes=30))
     order = service.receive_goods(
-        wiring.warehouse,
+        staff.warehouse,
         rid,
         {_MOUSE: Receipt(received=Decimal(2))},
         words.scenario("receive_first"),
     )
-    done(wiring.warehouse, Action.RECEIVE, order, timedelta(days=1, hours=2, minutes=15))
+    done(staff.warehouse, Action.RECEIVE, order, timedelta(days=1, hours=2, minutes=15))
     monitor = Receipt(
         received=Decimal(1), damaged_in_transit=Decimal(1), serial_numbers=[DEMO_SERIAL]
     )
     order = service.receive_goods(
-        wiring.warehouse,
+        staff.warehouse,
         rid,
         {_CABLE: Receipt(received=Decimal(3)), _MONITOR: monitor},
         words.scenario("receive_rest"),
     )
-    done(wiring.warehouse, Action.RECEIVE, order, timedelta(hours=17))
+    done(staff.warehouse, Action.RECEIVE, order, timedelta(hours=17))
     order = service.inspect_goods(
-        wiring.inspector,
+        staff.inspector,
         rid,
         {
             _MOUSE: Inspection(accepted=Decimal(2), disposition=Disposition.RESTOCK),
@@ -215,13 +218,13 @@ def _walk(
         },
         words.scenario("inspect"),
     )
-    done(wiring.inspector, Action.INSPECT, order, timedelta(days=2, hours=5, minutes=35))
+    done(staff.inspector, Action.INSPECT, order, timedelta(days=2, hours=5, minutes=35))
     order = service.finish_repair(
-        wiring.warehouse, rid, _MONITOR, Decimal(1), Disposition.RESTOCK, words.scenario("repair")
+        staff.warehouse, rid, _MONITOR, Decimal(1), Disposition.RESTOCK, words.scenario("repair")
     )
-    done(wiring.warehouse, Action.FINISH_REPAIR, order, timedelta(minutes=50))
+    done(staff.warehouse, Action.FINISH_REPAIR, order, timedelta(minutes=50))
     # Finance grants the refund, pays it out and closes the return.
-    finance = wiring.finance
+    finance = staff.finance
     order = service.grant_refund(finance, rid, comment=words.scenario("grant"))
     done(finance, Action.GRANT_REFUND, order, timedelta(minutes=25))
     reference = words.scenario("payment_reference")

@@ -1,7 +1,7 @@
 """The demo's tables of lines and returns: what can be returned, the preview, the order, its audit.
 
 Every table is built by :func:`table` from word keys, so that headers come
-from the :class:`~crm_returns.cli.labels.Phrasebook` and numbers are always
+from the :class:`~crm_returns.cli.phrasebook.Phrasebook` and numbers are always
 right-aligned and never wrapped.  Needs the ``cli`` extra (``rich``).
 """
 
@@ -15,7 +15,7 @@ from rich.cells import cell_len
 from rich.table import Column, Table
 from rich.text import Text
 
-from crm_returns.cli.labels import Phrasebook
+from crm_returns.cli.phrasebook import Phrasebook
 from crm_returns.domain.audit import AuditEntry
 from crm_returns.domain.reasons import ReasonCatalog
 from crm_returns.domain.returns.lines import ReturnLine
@@ -171,9 +171,7 @@ def _dispositions(words: Phrasebook, line: ReturnLine) -> str:
         *line.dispositions,
         *line.rejected_outcomes,
     ]
-    return "\n".join(
-        f"{quantity_text(units)} × {words.disposition(what)}" for what, units in decided
-    )
+    return "\n".join(f"{quantity_text(units)} × {words.label(what)}" for what, units in decided)
 
 
 def _counts(line: ReturnLine) -> tuple[str, ...]:
@@ -200,7 +198,7 @@ def audit_table(words: Phrasebook, entries: Iterable[AuditEntry]) -> Table:
         made.add_row(
             Text(time_text(entry.at)),
             Text(entry.actor_name),
-            Text(words.action(entry.action)),
+            Text(words.label(entry.action)),
             Text(change),
             Text(entry.comment),
             Text("\n".join(words.detail(field, value) for field, value in entry.detail)),

@@ -3,8 +3,9 @@
 Two tables, one dict per language, keyed by a stable key: :data:`WORDS` for
 headings, column names and other words of the interface (some with
 ``{placeholders}``), :data:`SCENARIO` for what the people in the demo type.
-Labels of the library's own values (statuses, locations, accounts, ...) are
-in :mod:`crm_returns.cli.labels`.
+Labels of the library's own values (statuses, locations, ...) are in
+:mod:`crm_returns.labels`; the :class:`~crm_returns.cli.phrasebook.Phrasebook`
+looks both up for one language.
 """
 
 from __future__ import annotations

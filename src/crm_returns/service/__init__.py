@@ -1,6 +1,19 @@
-"""The service layer: :class:`ReturnsService` and the values it takes and gives."""
+"""The service layer: :class:`ReturnsService`, its settings, and the values it takes and gives.
+
+One module per stage of the workflow (``choosing``, ``approving``, ``goods``,
+``refunds``, ``books``, ``reasons``, ``reading``, ``events``), the command
+template they share (``template``), checks at the edge (``checks``) and the
+one wiring value (``settings``).
+"""
 
 from crm_returns.service.commands import ReturnPreview, ReturnRequest
 from crm_returns.service.service import ReturnsService
+from crm_returns.service.settings import CREDIT_NOTE_FORMAT, ServiceSettings
 
-__all__ = ["ReturnPreview", "ReturnRequest", "ReturnsService"]
+__all__ = [
+    "CREDIT_NOTE_FORMAT",
+    "ReturnPreview",
+    "ReturnRequest",
+    "ReturnsService",
+    "ServiceSettings",
+]

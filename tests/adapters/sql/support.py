@@ -37,14 +37,10 @@ from crm_returns.adapters.sql import SqlDatabase
 from crm_returns.domain.stock.dispositions import Disposition
 from crm_returns.errors import CrmReturnsError
 from crm_returns.ports import UnitOfWork
+from crm_returns.samples import SAMPLE_POLICY, SAMPLE_REFUND_POLICY, SAMPLE_TENANT, sample_lines
 from crm_returns.service import ReturnRequest, ReturnsService
-from crm_returns.testing import (
-    SAMPLE_POLICY,
-    SAMPLE_REFUND_POLICY,
-    SAMPLE_TENANT,
-    sample_lines,
-    sample_wiring,
-)
+from crm_returns.service.settings import ServiceSettings
+from crm_returns.testing import sample_wiring
 
 START = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 MOUSE = LineRef("SO-1001", "1")  # 5 delivered, 129.00 each
@@ -89,12 +85,14 @@ def tell_the_story(unit_of_work: Callable[[], UnitOfWork]) -> dict[str, object]:
     """
     clock = ManualClock(START)
     service = ReturnsService(
-        orders=MemoryOrderSource({SAMPLE_TENANT: sample_lines(START)}),
-        unit_of_work=unit_of_work,
-        clock=clock,
-        ids=SequentialIds(),
-        approval_policy=SAMPLE_POLICY,
-        refund_policy=SAMPLE_REFUND_POLICY,
+        MemoryOrderSource({SAMPLE_TENANT: sample_lines(START)}),
+        unit_of_work,
+        ServiceSettings(
+            clock=clock,
+            ids=SequentialIds(),
+            approval_policy=SAMPLE_POLICY,
+            refund_policy=SAMPLE_REFUND_POLICY,
+        ),
     )
     seen: dict[str, object] = {}
 
@@ -201,10 +199,12 @@ def tell_the_story(unit_of_work: Callable[[], UnitOfWork]) -> dict[str, object]:
 def sql_service(database: SqlDatabase) -> ReturnsService:
     """A service over ``database`` that sells the sample lines, its clock standing at START."""
     return ReturnsService(
-        orders=MemoryOrderSource({SAMPLE_TENANT: sample_lines(START)}),
-        unit_of_work=database.unit_of_work,
-        clock=ManualClock(START),
-        ids=SequentialIds(),
-        approval_policy=SAMPLE_POLICY,
-        refund_policy=SAMPLE_REFUND_POLICY,
+        MemoryOrderSource({SAMPLE_TENANT: sample_lines(START)}),
+        database.unit_of_work,
+        ServiceSettings(
+            clock=ManualClock(START),
+            ids=SequentialIds(),
+            approval_policy=SAMPLE_POLICY,
+            refund_policy=SAMPLE_REFUND_POLICY,
+        ),
     )

@@ -16,7 +16,7 @@ from crm_returns.adapters.sql import DocumentError
 from crm_returns.adapters.sql.codec import Codec
 from crm_returns.errors import CrmReturnsError
 from crm_returns.ports import OutboxMessage
-from crm_returns.testing import SAMPLE_TENANT
+from crm_returns.samples import SAMPLE_TENANT
 from crm_returns.testing.conformance import assert_identical
 
 

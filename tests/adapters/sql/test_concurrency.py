@@ -21,7 +21,7 @@ from crm_returns import LineRef, ReturnOrder
 from crm_returns.adapters.memory import MemoryDatabase
 from crm_returns.adapters.sql import SqlDatabase
 from crm_returns.errors import ConcurrencyConflict, CrmReturnsError
-from crm_returns.testing import SAMPLE_TENANT
+from crm_returns.samples import SAMPLE_TENANT
 
 
 def _race(runs: int, contender: Callable[[], object]) -> list[str]:

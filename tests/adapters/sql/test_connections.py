@@ -17,7 +17,7 @@ from crm_returns.adapters.sql import (
     create_engine,
     upgrade,
 )
-from crm_returns.testing import SAMPLE_TENANT
+from crm_returns.samples import SAMPLE_TENANT
 from crm_returns.testing.conformance import assert_identical
 
 

@@ -17,7 +17,7 @@ from crm_returns.adapters.sql import SqlDatabase
 from crm_returns.adapters.sql.schema import line_claims, return_lines
 from crm_returns.adapters.sql.schema import returns as returns_table
 from crm_returns.errors import ConcurrencyConflict, NotFound, OverReturn
-from crm_returns.testing import SAMPLE_TENANT
+from crm_returns.samples import SAMPLE_TENANT
 from crm_returns.testing.conformance import assert_identical
 
 

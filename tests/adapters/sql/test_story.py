@@ -16,7 +16,7 @@ from crm_returns.adapters.memory import MemoryDatabase
 from crm_returns.adapters.sql import SqlDatabase
 from crm_returns.adapters.sql.codec import EVENT_TYPES
 from crm_returns.adapters.sql.schema import line_claims
-from crm_returns.testing import sample_lines
+from crm_returns.samples import sample_lines
 from crm_returns.testing.conformance import assert_identical
 
 

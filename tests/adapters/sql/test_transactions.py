@@ -15,7 +15,7 @@ from crm_returns.adapters.memory import MemoryDatabase
 from crm_returns.adapters.sql import SqlDatabase, metadata
 from crm_returns.errors import ConcurrencyConflict, NotFound
 from crm_returns.ports import UnitOfWork
-from crm_returns.testing import SAMPLE_TENANT
+from crm_returns.samples import SAMPLE_TENANT
 from crm_returns.testing.conformance import assert_identical
 
 

@@ -13,7 +13,7 @@ from crm_returns import ReturnOrder, ReturnStatus
 from crm_returns.adapters.memory import MemoryDatabase
 from crm_returns.adapters.sql import SqlDatabase
 from crm_returns.adapters.sql.types import ExactDecimal, Instant
-from crm_returns.testing import SAMPLE_TENANT
+from crm_returns.samples import SAMPLE_TENANT
 from crm_returns.testing.conformance import assert_identical
 
 EIGHT_HOURS_EAST = timezone(timedelta(hours=8))

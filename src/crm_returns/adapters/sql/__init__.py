@@ -2,11 +2,14 @@
 
 Needs the ``sql`` extra (and ``postgres`` for PostgreSQL)::
 
+    import crm_returns as cr
     from crm_returns.adapters.sql import SqlDatabase
 
     database = SqlDatabase.connect("sqlite:///returns.db")
     database.upgrade()  # apply the packaged migrations
-    service = ReturnsService(orders=..., unit_of_work=database.unit_of_work, ...)
+    service = cr.ReturnsService(orders, database.unit_of_work, on_close=database.dispose)
+
+(:func:`crm_returns.sql_service` does exactly this.)
 
 Every storage port has a repository here; a unit of work is one database
 transaction.  Driver errors never leak: a taken key or a lost race is a

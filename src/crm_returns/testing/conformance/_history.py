@@ -37,8 +37,9 @@ from crm_returns.domain.stock.dispositions import Disposition
 from crm_returns.domain.stock.moves import StockMove
 from crm_returns.errors import NotAuthorised
 from crm_returns.ports import OutboxMessage
+from crm_returns.samples import SAMPLE_TENANT, sample_lines
 from crm_returns.service.commands import ReturnRequest
-from crm_returns.testing import SAMPLE_TENANT, sample_lines, sample_wiring
+from crm_returns.testing import sample_wiring
 
 __all__ = ["CHINA", "TENANT", "History", "history"]
 

@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TypeVar
 
-from crm_returns.domain._checks import usable
 from crm_returns.domain.actors import Actor
 from crm_returns.domain.audit import AuditEntry, audit_entry
-from crm_returns.domain.books.accounts import DEFAULT_CHART, ChartOfAccounts
 from crm_returns.domain.numbering import NumberFormat
 from crm_returns.domain.orders import DeliveredLine, LineRef
-from crm_returns.domain.policies.access import AccessPolicy, Permission, RoleBasedAccess
-from crm_returns.domain.policies.approval import ApprovalPolicy
-from crm_returns.domain.policies.eligibility import DEFAULT_RULES, EligibilityRule
-from crm_returns.domain.reasons import DEFAULT_CATALOG, ReasonCatalog
-from crm_returns.domain.refunds.fees import RefundPolicy
+from crm_returns.domain.policies.access import Permission
+from crm_returns.domain.reasons import ReasonCatalog
 from crm_returns.domain.refunds.grants import RefundMethod
-from crm_returns.domain.refunds.pricing import RefundLine, estimate
-from crm_returns.domain.returns import drafting, refunding
-from crm_returns.domain.returns.lines import RequestedLine, ReturnLine
+from crm_returns.domain.returns import refunding
 from crm_returns.domain.returns.order import ReturnOrder, Transition
-from crm_returns.domain.returns.returnable import already_returned, plan_line, refunded_before
+from crm_returns.domain.returns.returnable import refunded_before
 from crm_returns.domain.returns.states import Action
 from crm_returns.errors import (
     IdempotencyConflict,
@@ -32,77 +23,20 @@ from crm_returns.errors import (
     SeparationOfDuties,
 )
 from crm_returns.ports import (
-    Clock,
     IdempotentResult,
-    IdGenerator,
     OrderSource,
     OutboxMessage,
     UnitOfWork,
 )
+from crm_returns.service.checks import (
+    KEY_LIMIT,
+    checked_actor,
+    checked_id,
+    fingerprint,
+)
+from crm_returns.service.settings import ServiceSettings
 
-__all__ = ["CREDIT_NOTE_FORMAT", "KEY_LIMIT", "ServiceCore", "fingerprint"]
-
-#: Longest idempotency key accepted, in characters.
-KEY_LIMIT = 200
-
-_V = TypeVar("_V")
-
-#: How credit note (红字凭证) numbers read.
-CREDIT_NOTE_FORMAT = NumberFormat("CN-{date:%Y%m%d}-{seq:06d}", series="credit_note")
-
-
-def _canonical(value: object) -> object:
-    if isinstance(value, Mapping):
-        return tuple(sorted((repr(k), _canonical(v)) for k, v in value.items()))
-    if isinstance(value, list | tuple):
-        return tuple(_canonical(item) for item in value)
-    return repr(value)
-
-
-def fingerprint(command: str, payload: tuple[object, ...]) -> str:
-    """A digest of a command and its payload; mappings count regardless of order."""
-    return hashlib.sha256(repr((command, _canonical(payload))).encode()).hexdigest()
-
-
-def checked_actor(actor: object) -> Actor:
-    """``actor`` if it is an :class:`Actor`, else a typed error."""
-    if not isinstance(actor, Actor):
-        raise InvalidInput(f"every command needs an Actor, got {type(actor).__name__}")
-    return actor
-
-
-def checked_text(value: object, what: str) -> str:
-    """``value`` if it is a string every store can keep, else a typed error."""
-    if not isinstance(value, str):
-        raise InvalidInput(f"{what} must be a string, got {type(value).__name__}")
-    return usable(value, what)
-
-
-def checked_id(value: object, what: str) -> str:
-    """``value`` if it can be an id or number: a string without NUL (see :func:`identifier`)."""
-    text = checked_text(value, what)
-    if "\x00" in text:
-        raise InvalidInput(f"{what} must not contain the NUL character")
-    return text
-
-
-def checked_value(value: object, kind: type[_V], what: str) -> _V:
-    """``value`` if it is a ``kind``, else a typed error."""
-    if not isinstance(value, kind):
-        raise InvalidInput(f"{what} must be a {kind.__name__}, got {type(value).__name__}")
-    return value
-
-
-def checked_mapping(value: object, kind: type[_V], what: str) -> dict[LineRef, _V]:
-    """``value`` as a dict from :class:`LineRef` to ``kind``, else a typed error."""
-    if not isinstance(value, Mapping):
-        raise InvalidInput(f"{what} must map LineRef to {kind.__name__}")
-    checked: dict[LineRef, _V] = {}
-    for ref, item in value.items():
-        if not isinstance(ref, LineRef) or not isinstance(item, kind):
-            raise InvalidInput(f"{what} must map LineRef to {kind.__name__}, got {ref!r}: {item!r}")
-        checked[ref] = item
-    return checked
+__all__ = ["ServiceCore"]
 
 
 class ServiceCore:
@@ -111,48 +45,39 @@ class ServiceCore:
     Args:
         orders: The host's delivered order lines.
         unit_of_work: Makes a new unit of work for each command.
-        clock: Tells the time of every change.
-        ids: Makes ids for returns, audit entries, messages and payments.
-        approval_policy: Decides the approval steps at submission.
-        eligibility_rules: Checks each requested line; see
-            :mod:`crm_returns.domain.policies.eligibility`.
-        number_format: How return numbers read.
-        default_reasons: The catalog of tenants that have not customised theirs.
-        refund_policy: Restocking fees, shipping refunds, lost parcels.
-        chart: The accounts journal entries post to.
-        access_policy: Who may do what; :class:`RoleBasedAccess` over
-            :data:`~crm_returns.domain.policies.access.DEFAULT_ROLES` when not given.
+        settings: Every optional part (clock, ids, policies, formats, ...);
+            the defaults of :class:`ServiceSettings` when not given.
+        on_close: Called once by :meth:`~crm_returns.ReturnsService.close`, to
+            release what the wiring opened (a database's connection pool).
     """
 
     def __init__(
         self,
-        *,
         orders: OrderSource,
         unit_of_work: Callable[[], UnitOfWork],
-        clock: Clock,
-        ids: IdGenerator,
-        approval_policy: ApprovalPolicy | None = None,
-        eligibility_rules: Sequence[EligibilityRule] = DEFAULT_RULES,
-        number_format: NumberFormat | None = None,
-        default_reasons: ReasonCatalog = DEFAULT_CATALOG,
-        refund_policy: RefundPolicy | None = None,
-        chart: ChartOfAccounts = DEFAULT_CHART,
-        access_policy: AccessPolicy | None = None,
+        settings: ServiceSettings | None = None,
+        *,
+        on_close: Callable[[], None] | None = None,
     ) -> None:
+        settings = ServiceSettings() if settings is None else settings
+        if not isinstance(settings, ServiceSettings):
+            raise InvalidInput(f"settings must be ServiceSettings, got {type(settings).__name__}")
+        if not callable(unit_of_work):
+            raise InvalidInput("unit_of_work must make a new unit of work when called")
+        self.settings = settings
         self._orders = orders
         self._uow = unit_of_work
-        self._clock = clock
-        self._ids = ids
-        self._policy = approval_policy or ApprovalPolicy()
-        self._rules = tuple(eligibility_rules)
-        self._numbers = number_format or NumberFormat()
-        self._default_reasons = default_reasons
-        self._refunds = refund_policy or RefundPolicy()
-        self._chart = chart
-        self._access = access_policy or RoleBasedAccess()
+        self._on_close = on_close
+        # The parts every command reads, under short names.
+        self._clock = settings.clock
+        self._ids = settings.ids
+        self._policy = settings.approval_policy
+        self._rules = settings.eligibility_rules
+        self._refunds = settings.refund_policy
+        self._access = settings.access_policy
 
     def _catalog(self, uow: UnitOfWork, tenant_id: str) -> ReasonCatalog:
-        return uow.reasons.get(tenant_id) or self._default_reasons
+        return uow.reasons.get(tenant_id) or self.settings.default_reasons
 
     @staticmethod
     def _delivered(lines: Mapping[LineRef, DeliveredLine], ref: LineRef) -> DeliveredLine:
@@ -161,54 +86,8 @@ class ServiceCore:
         except KeyError:
             raise NotFound("order line", str(ref)) from None
 
-    def _plan(
-        self,
-        uow: UnitOfWork,
-        actor: Actor,
-        requested: Iterable[RequestedLine],
-        excluding: str | None,
-    ) -> tuple[DeliveredLine, tuple[ReturnLine, ...], tuple[RefundLine, ...]]:
-        """Check and price requested lines.
-
-        Returns the customer's first line, the priced lines and the itemised
-        estimated refund.
-        """
-        requested = tuple(requested)
-        refs = [line.ref for line in requested]
-        drafting.refuse_repeated(refs)
-        delivered = self._orders.get_lines(actor.tenant_id, refs)
-        sources = [self._delivered(delivered, ref) for ref in refs]
-        first = sources[0]
-        for source in sources[1:]:
-            if source.customer_id != first.customer_id:
-                raise InvalidInput(
-                    f"lines {first.ref} and {source.ref} belong to different customers"
-                )
-            if source.currency != first.currency:
-                raise InvalidInput(
-                    f"lines {first.ref} ({first.currency}) and {source.ref} "
-                    f"({source.currency}) are in different currencies"
-                )
-        catalog = self._catalog(uow, actor.tenant_id)
-        uow.returns.lock_lines(actor.tenant_id, refs)
-        history = uow.returns.for_lines(actor.tenant_id, refs)
-        at = self._clock.now()
-        lines = tuple(
-            plan_line(
-                request,
-                source,
-                catalog,
-                already_returned(history, request.ref, excluding=excluding),
-                self._rules,
-                at,
-            )
-            for request, source in zip(requested, sources, strict=True)
-        )
-        priced, itemised = estimate(lines, self._refunds, refunded_before(history, refs, excluding))
-        return first, priced, itemised
-
     def _number(self, uow: UnitOfWork, tenant_id: str, numbers: NumberFormat) -> str:
-        on = self._clock.now().date()
+        on = self._clock.now().astimezone(self.settings.time_zone).date()
         return numbers.render(
             tenant_id, on, uow.sequences.next(numbers.sequence_key(tenant_id, on))
         )
@@ -385,7 +264,7 @@ class ServiceCore:
         history = uow.returns.for_lines(actor.tenant_id, refs)
         credit_note = None
         if method is not RefundMethod.REPLACEMENT:
-            credit_note = self._number(uow, actor.tenant_id, CREDIT_NOTE_FORMAT)
+            credit_note = self._number(uow, actor.tenant_id, self.settings.credit_note_format)
         return refunding.grant_refund(
             order,
             actor,
@@ -394,20 +273,6 @@ class ServiceCore:
             policy=self._refunds,
             refunded_before=refunded_before(history, refs, excluding=order.id),
             credit_note=credit_note,
-            chart=self._chart,
+            chart=self.settings.chart,
             comment=comment,
         )
-
-    def _sketch(
-        self, actor: Actor, customer: DeliveredLine, lines: tuple[ReturnLine, ...]
-    ) -> ReturnOrder:
-        """A draft that is never saved, for previewing approval steps."""
-        return drafting.draft(
-            return_id="preview",
-            number="preview",
-            actor=actor,
-            at=self._clock.now(),
-            customer_id=customer.customer_id,
-            customer_name=customer.customer_name,
-            lines=lines,
-        ).order

@@ -1,41 +1,16 @@
-"""Approval policies from data: a mapping, a JSON text or a TOML text.
+"""The policy document's tables, and the cattrs converter that reads a document into them.
 
-A policy document names its version, the refunds small enough to approve
-automatically, and the approval steps in the order they are taken::
-
-    version = "2026-03"
-    auto_approve_below = { CNY = "200.00" }
-
-    [[steps]]
-    name = "manager"
-    roles = ["approver", "store_manager"]   # any one of them may take the step
-    time_limit = { hours = 24 }
-    conditions = { refund_at_least = { CNY = "500.00" } }
-
-    [[steps]]
-    name = "quality"
-    roles = "inspector"
-    conditions = { reason_categories = ["quality"] }
-
-Every field is checked here, at the edge, and the domain receives only values
-it accepts: amounts are exact (strings or whole numbers, never floats), at the
-currency's minor unit and not negative; currencies are ISO 4217 codes; names
-and roles are non-blank; step names are unique; time limits are whole days,
-hours and minutes adding up to more than zero.  A key the format does not know
-is an error, so that a misspelt condition cannot silently widen or disable a
-rule.  Every problem found is reported at once, as
-:class:`~crm_returns.errors.InvalidPolicy`, each with the path of the field,
-such as ``steps[1].conditions.refund_at_least.CNY``.
-
-``docs/approval-configuration.md`` is the reference of the format.
+The attrs classes here fix which keys each table of the document has; their
+field types are the NewTypes of :mod:`._fields`, whose readers check each raw
+value.  The hooks below read the nested tables (a time limit, a step, the list
+of steps) and turn them into the domain's values; :func:`document_converter`
+wires them all together once.
 """
 
 from __future__ import annotations
 
 import functools
-import json
 import operator
-import tomllib
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -44,14 +19,12 @@ import attrs
 import cattrs
 from cattrs.errors import (
     AttributeValidationNote,
-    BaseValidationError,
     ClassValidationError,
     IterableValidationError,
 )
 from cattrs.gen import make_dict_structure_fn
 
-from crm_returns._policy_fields import (
-    NAME_LIMIT,
+from crm_returns.approval_config._fields import (
     NO_NAMES,
     NO_RULES,
     NO_THRESHOLDS,
@@ -59,30 +32,25 @@ from crm_returns._policy_fields import (
     Count,
     Limit,
     Names,
-    Problem,
     Roles,
     Rule,
     Rules,
     Text,
     Thresholds,
-    noted_at,
-    problems,
-    quoted,
     read_count,
     read_names,
     read_roles,
     read_text,
     read_thresholds,
-    shown,
 )
-from crm_returns.domain.policies.approval import ApprovalPolicy, ApprovalRule, ApprovalStep
-from crm_returns.errors import CrmReturnsError, InvalidPolicy
+from crm_returns.approval_config._problems import Problem, noted_at, shown
+from crm_returns.domain.policies.approval import ApprovalRule, ApprovalStep
 
-__all__ = ["NAME_LIMIT", "load_policy", "load_policy_json", "load_policy_toml"]
+__all__ = ["Document", "document_converter"]
 
 _T = TypeVar("_T")
 
-# The document, table by table.  Field types are the NewTypes of _policy_fields,
+# The document, table by table.  Field types are the NewTypes of _fields,
 # whose hooks check each raw value; these classes only fix which keys exist.
 
 
@@ -111,76 +79,20 @@ class _Step:
 
 
 @attrs.frozen(kw_only=True)
-class _Document:
+class Document:
+    """A whole policy document, read: the values :class:`ApprovalPolicy` is made of.
+
+    Attributes:
+        version: The policy's version.
+        auto_approve_below: Refunds below these amounts need no approval.
+        distinct_approvers: Whether one person may take at most one step of a return.
+        steps: The approval rules, in the order of the document.
+    """
+
     version: Text
     auto_approve_below: Thresholds = NO_THRESHOLDS
     distinct_approvers: bool = False
     steps: Rules = NO_RULES
-
-
-def load_policy(document: Mapping[str, Any]) -> ApprovalPolicy:
-    """The approval policy ``document`` describes.
-
-    Args:
-        document: The policy as plain data, as :func:`json.load` or
-            :func:`tomllib.load` return it.
-
-    Raises:
-        InvalidPolicy: A field is missing, unknown or bad; every problem is listed.
-    """
-    try:
-        parsed = _converter().structure(document, _Document)
-        return ApprovalPolicy(
-            rules=parsed.steps,
-            version=parsed.version,
-            auto_approve_below=parsed.auto_approve_below,
-            distinct_approvers=parsed.distinct_approvers,
-        )
-    except (BaseValidationError, Problem, CrmReturnsError) as error:
-        raise InvalidPolicy(problems(error)) from error
-
-
-def load_policy_json(text: str) -> ApprovalPolicy:
-    """The approval policy in JSON ``text``.
-
-    A key given twice in one object is an error, not a silent overwrite.
-
-    Raises:
-        InvalidPolicy: The text is not JSON, or the policy has bad fields.
-    """
-    if not isinstance(text, str):
-        raise InvalidPolicy([("", f"a JSON policy is text (str), not {type(text).__name__}")])
-    try:
-        document = json.loads(text, object_pairs_hook=_unique_keys)
-    except Problem as error:
-        raise InvalidPolicy([("", str(error))]) from error
-    except ValueError as error:  # JSONDecodeError, or a number too long to convert
-        raise InvalidPolicy([("", f"not valid JSON: {error}")]) from error
-    return load_policy(document)
-
-
-def load_policy_toml(text: str) -> ApprovalPolicy:
-    """The approval policy in TOML ``text``.
-
-    Raises:
-        InvalidPolicy: The text is not TOML, or the policy has bad fields.
-    """
-    if not isinstance(text, str):
-        raise InvalidPolicy([("", f"a TOML policy is text (str), not {type(text).__name__}")])
-    try:
-        document = tomllib.loads(text)
-    except ValueError as error:  # TOMLDecodeError, or a number too long to convert
-        raise InvalidPolicy([("", f"not valid TOML: {error}")]) from error
-    return load_policy(document)
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise Problem(f"key {quoted(key)} appears twice in one JSON object")
-        result[key] = value
-    return result
 
 
 # -- hooks that structure nested tables ----------------------------------------------
@@ -262,8 +174,8 @@ def _table(converter: cattrs.Converter, kind: type[_T]) -> Callable[[object, obj
 
 
 @functools.cache
-def _converter() -> cattrs.Converter:
-    """The converter for policy documents (built once, on first use)."""
+def document_converter() -> cattrs.Converter:
+    """The converter that reads a policy document into a :class:`Document` (built once)."""
     converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
     hooks: dict[object, Callable[[Any, Any], Any]] = {
         Text: read_text,
@@ -279,6 +191,6 @@ def _converter() -> cattrs.Converter:
         # NewTypes are not classes, so singledispatch cannot find them: use predicates.
         converter.register_structure_hook_func(functools.partial(operator.is_, kind), hook)
     # Generated functions look their fields' hooks up once, so the fields' come first.
-    for table in (_Conditions, _TimeLimit, _Step, _Document):
+    for table in (_Conditions, _TimeLimit, _Step, Document):
         converter.register_structure_hook(table, _table(converter, table))
     return converter

@@ -1,0 +1,182 @@
+"""The command line's :class:`Phrasebook`: its words and the library's labels in one language.
+
+The library's values (statuses, actions, locations, dispositions, ...) are
+labelled by :mod:`crm_returns.labels`, which host interfaces use too; reasons
+by the tenant's :class:`~crm_returns.ReasonCatalog`; accounts by the
+:class:`~crm_returns.domain.books.accounts.ChartOfAccounts`.  What only the
+command line shows is labelled here: the sample policy's approval steps and the
+fields of audit details, one key per line with both languages side by side.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Final
+
+from crm_returns.cli.words import SCENARIO, WORDS, Language
+from crm_returns.domain.books.accounts import Account
+from crm_returns.domain.policies.access import Permission
+from crm_returns.domain.reasons import ReasonCatalog
+from crm_returns.domain.refunds.grants import RefundMethod
+from crm_returns.domain.refunds.payments import PaymentStatus
+from crm_returns.domain.returns.states import ReturnStatus
+from crm_returns.domain.stock.dispositions import Disposition, RejectOutcome
+from crm_returns.labels import Labelled, label, reason_label
+
+__all__ = ["DETAIL_FIELDS", "LOCALES", "QUANTITY_WORDS", "STEPS", "Phrasebook"]
+
+_Labels = dict[Language, dict[str, str]]
+
+
+def _bilingual(pairs: Mapping[str, tuple[str, str]]) -> _Labels:
+    """``{key: (zh, en)}`` as one table per language."""
+    return {
+        "zh": {key: zh for key, (zh, _) in pairs.items()},
+        "en": {key: en for key, (_, en) in pairs.items()},
+    }
+
+
+#: The locale of each language, as :mod:`crm_returns.labels` and the reason catalog name it.
+LOCALES: Final[dict[Language, str]] = {"zh": "zh-CN", "en": "en"}
+
+#: Approval steps of the sample policy, by step name; other names show as they are.
+STEPS: Final = _bilingual({
+    "manager": ("经理审批", "Manager approval"),
+    "quality": ("质量审批", "Quality approval"),
+})  # fmt: skip
+
+#: Names of the audit detail fields (see :class:`~crm_returns.AuditEntry`).
+DETAIL_FIELDS: Final = _bilingual({
+    "lines": ("明细", "lines"),
+    "policy_version": ("审批策略版本", "policy"),
+    "steps": ("审批节点", "steps"),
+    "step": ("审批节点", "step"),
+    "receipts": ("收货", "receipts"),
+    "inspections": ("质检", "inspections"),
+    "refund": ("退款", "refund"),
+    "line": ("明细", "line"),
+    "units": ("数量", "units"),
+    "outcome": ("去向", "outcome"),
+    "method": ("退款方式", "method"),
+    "amount": ("金额", "amount"),
+    "fee": ("手续费", "fee"),
+    "credit_note": ("红字凭证", "credit note"),
+    "missing_units_refunded": ("未到货而退款的数量", "missing units refunded"),
+    "payment_id": ("付款单号", "payment"),
+    "reference": ("支付流水号", "reference"),
+    "status": ("结果", "status"),
+    "permission": ("所需权限", "permission"),
+})  # fmt: skip
+
+#: Quantities, flags and choices named inside receipt and inspection details.
+QUANTITY_WORDS: Final = _bilingual({
+    "received": ("收到", "received"),
+    "damaged_in_transit": ("运输损坏", "damaged in transit"),
+    "wrong_item": ("错发", "wrong item"),
+    "missing": ("缺失", "missing"),
+    "serial_numbers": ("序列号", "serial numbers"),
+    "lot": ("批次", "lot"),
+    "accepted": ("合格", "accepted"),
+    "rejected": ("不合格", "rejected"),
+    "needs_review": ("待复核", "needs review"),
+    "note": ("备注", "note"),
+    "disposition": ("处置", "disposition"),
+    "dispositions": ("处置", "dispositions"),
+    "rejected_outcome": ("不合格品", "rejected units"),
+})  # fmt: skip
+
+_NAMED_VALUE = re.compile(r"\b([a-z_]+)=([^,]*)")
+_PER_STEP = frozenset({"steps", "step"})
+_PER_LINE = frozenset({"receipts", "inspections"})
+#: Audit detail fields whose values are enum values, and the enum they are values of.
+_VALUES: Final[Mapping[str, Callable[[str], Labelled]]] = {
+    "outcome": Disposition,
+    "disposition": Disposition,
+    "rejected_outcome": RejectOutcome,
+    "method": RefundMethod,
+    "status": PaymentStatus,
+    "permission": Permission,
+}
+
+
+class Phrasebook:
+    """The command line's words in one language.
+
+    Args:
+        language: ``"zh"`` or ``"en"``.
+
+    Attributes:
+        language: The language.
+        locale: The reason-catalog locale of the language, such as ``"zh-CN"``.
+    """
+
+    def __init__(self, language: Language) -> None:
+        self.language: Language = language
+        self.locale = LOCALES[language]
+
+    def word(self, key: str, **values: object) -> str:
+        """The interface word ``key``, with ``values`` filled in.
+
+        Raises:
+            KeyError: No such word.
+        """
+        return WORDS[self.language][key].format(**values)
+
+    def status(self, status: ReturnStatus | None) -> str:
+        """A status's label; ``None`` (before the return existed) reads as "new"."""
+        if status is None:
+            return self.word("new")
+        return label(status, self.locale)
+
+    def label(self, value: Labelled) -> str:
+        """The label of a status, action, location, disposition, refund method, ..."""
+        return label(value, self.locale)
+
+    def step(self, name: str) -> str:
+        """An approval step's label, or its name when it has none."""
+        return STEPS[self.language].get(name, name)
+
+    def reason(self, catalog: ReasonCatalog, code: str) -> str:
+        """A reason's label, from the tenant's catalog.
+
+        Raises:
+            NotFound: The catalog has no such reason.
+        """
+        return reason_label(catalog, code, self.locale)
+
+    def scenario(self, key: str) -> str:
+        """A note or comment typed by someone in the demo scenario."""
+        return SCENARIO[self.language][key]
+
+    def account(self, account: Account) -> str:
+        """An account as ``code name``, named in Chinese when the chart has a Chinese name."""
+        name = account.name_zh if self.language == "zh" and account.name_zh else account.name
+        return f"{account.code} {name}"
+
+    def detail(self, field: str, value: str) -> str:
+        """One audit detail pair as ``field: value``; receipts and inspections one line each."""
+        if field in _PER_STEP:
+            value = "; ".join(self.step(name) for name in value.split("; "))
+        if field in _VALUES:
+            value = self._value(field, value)
+        if field not in _PER_LINE:
+            return f"{DETAIL_FIELDS[self.language].get(field, field)}: {value}"
+        parts = [_NAMED_VALUE.sub(self._named_value, part) for part in value.split("; ")]
+        heading = DETAIL_FIELDS[self.language][field]
+        return "\n".join((f"{heading}:", *(f"  {part}" for part in parts)))
+
+    def _named_value(self, found: re.Match[str]) -> str:
+        """``key=value`` inside a receipt or inspection, as ``label value``."""
+        key, value = found[1], found[2]
+        if key in _VALUES:
+            value = self._value(key, value)
+        return f"{QUANTITY_WORDS[self.language].get(key, key)} {value}"
+
+    def _value(self, field: str, value: str) -> str:
+        """The label of an enum value named in an audit detail, or the value if it names none."""
+        try:
+            member = _VALUES[field](value)
+        except ValueError:  # not a value of the enum: shown as it is
+            return value
+        return self.label(member)

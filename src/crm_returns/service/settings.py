@@ -1,0 +1,130 @@
+"""The one wiring value: every optional part of a service, with its default.
+
+:class:`ServiceSettings` is handed to :class:`~crm_returns.ReturnsService`,
+:func:`~crm_returns.in_memory_service` and :func:`~crm_returns.sql_service`
+alike, so that an option added here reaches every way of building a service.
+Change one part of it with :func:`attrs.evolve` (``attrs.evolve(settings,
+clock=my_clock)``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import UTC, tzinfo
+from typing import Any
+
+import attrs
+
+from crm_returns.adapters.system import SystemClock, UuidIds
+from crm_returns.domain.books.accounts import DEFAULT_CHART, ChartOfAccounts
+from crm_returns.domain.numbering import NumberFormat
+from crm_returns.domain.policies.access import AccessPolicy, RoleBasedAccess
+from crm_returns.domain.policies.approval import ApprovalPolicy
+from crm_returns.domain.policies.eligibility import DEFAULT_RULES, EligibilityRule
+from crm_returns.domain.reasons import DEFAULT_CATALOG, ReasonCatalog
+from crm_returns.domain.refunds.fees import RefundPolicy
+from crm_returns.errors import InvalidInput
+from crm_returns.ports import Clock, IdGenerator
+
+__all__ = ["CREDIT_NOTE_FORMAT", "ServiceSettings"]
+
+#: How credit note (红字凭证) numbers read unless the settings say otherwise.
+CREDIT_NOTE_FORMAT = NumberFormat("CN-{date:%Y%m%d}-{seq:06d}", series="credit_note")
+
+_Validator = Callable[[object, "attrs.Attribute[Any]", object], None]
+
+
+def _of_kind(kind: type) -> _Validator:
+    """Refuse a value that is not a ``kind``, naming the setting."""
+
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, kind):
+            raise InvalidInput(
+                f"setting {attribute.name} must be a {kind.__name__}, got {type(value).__name__}"
+            )
+
+    return check
+
+
+def _with_methods(*names: str) -> _Validator:
+    """Refuse a value that lacks the methods of the port it plugs into."""
+
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        missing = [f"{name}()" for name in names if not callable(getattr(value, name, None))]
+        if missing:
+            raise InvalidInput(
+                f"setting {attribute.name} needs an object with {', '.join(missing)}, "
+                f"got {type(value).__name__}"
+            )
+
+    return check
+
+
+def _rules(values: object) -> tuple[EligibilityRule, ...]:
+    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
+        raise InvalidInput(
+            f"setting eligibility_rules must be a sequence of rules, got {type(values).__name__}"
+        )
+    rules = tuple(values)
+    for rule in rules:
+        if not callable(getattr(rule, "check", None)):
+            raise InvalidInput(
+                f"every eligibility rule needs a check() method, got {type(rule).__name__}"
+            )
+    return rules
+
+
+@attrs.frozen(kw_only=True)
+class ServiceSettings:
+    """Every optional part of a service; each has a default that works out of the box.
+
+    Attributes:
+        clock: Tells the time of every change; the system clock (UTC) by default.
+        ids: Makes ids for returns, audit entries, messages and payments; random
+            UUIDs by default (unique across processes).
+        time_zone: The zone whose calendar day return and credit note numbers
+            carry (``RT-20261127-…``); UTC by default.  A shop in China passes
+            ``zoneinfo.ZoneInfo("Asia/Shanghai")`` so that a return made at
+            01:00 local time carries that day, not the day before.
+        access_policy: Who may do what; :class:`~crm_returns.RoleBasedAccess`
+            over the default roles by default.
+        default_reasons: The reason catalog of tenants that have not customised theirs.
+        approval_policy: The approval steps a return must pass; none by default
+            (every return is approved when submitted).
+        eligibility_rules: Checks each requested line; the default rules
+            (delivered, not refunded, within a 30-day window) by default.
+        refund_policy: Restocking fees, shipping refunds, lost parcels; no fees
+            by default.
+        chart: The accounts journal entries post to.
+        number_format: How return numbers read (``RT-YYYYMMDD-NNNNNN``).
+        credit_note_format: How credit note numbers read (``CN-YYYYMMDD-NNNNNN``).
+
+    Raises:
+        InvalidInput: A part is of the wrong kind (the message names the setting).
+    """
+
+    clock: Clock = attrs.field(factory=SystemClock, validator=_with_methods("now"))
+    ids: IdGenerator = attrs.field(factory=UuidIds, validator=_with_methods("new_id"))
+    time_zone: tzinfo = attrs.field(default=UTC, validator=_of_kind(tzinfo))
+    access_policy: AccessPolicy = attrs.field(
+        factory=RoleBasedAccess, validator=_with_methods("allows", "granted_by")
+    )
+    default_reasons: ReasonCatalog = attrs.field(
+        default=DEFAULT_CATALOG, validator=_of_kind(ReasonCatalog)
+    )
+    approval_policy: ApprovalPolicy = attrs.field(
+        factory=ApprovalPolicy, validator=_of_kind(ApprovalPolicy)
+    )
+    eligibility_rules: tuple[EligibilityRule, ...] = attrs.field(
+        default=DEFAULT_RULES, converter=_rules
+    )
+    refund_policy: RefundPolicy = attrs.field(
+        factory=RefundPolicy, validator=_of_kind(RefundPolicy)
+    )
+    chart: ChartOfAccounts = attrs.field(default=DEFAULT_CHART, validator=_of_kind(ChartOfAccounts))
+    number_format: NumberFormat = attrs.field(
+        factory=NumberFormat, validator=_of_kind(NumberFormat)
+    )
+    credit_note_format: NumberFormat = attrs.field(
+        default=CREDIT_NOTE_FORMAT, validator=_of_kind(NumberFormat)
+    )
