@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any, Final, TypeAlias
 
 from crm_returns.domain.books.journal import EntryKind, Side
@@ -66,134 +67,160 @@ Labelled: TypeAlias = (
 #: A value's labels, in the order of :data:`LANGUAGES`.
 _Pair: TypeAlias = tuple[str, str]
 
-_STATUSES: Final[Mapping[ReturnStatus, _Pair]] = {
-    ReturnStatus.DRAFT: ("草稿", "Draft"),
-    ReturnStatus.SUBMITTED: ("待审批", "Submitted"),
-    ReturnStatus.APPROVED: ("已批准", "Approved"),
-    ReturnStatus.REJECTED: ("已驳回", "Rejected"),
-    ReturnStatus.PARTIALLY_RECEIVED: ("部分收货", "Partially received"),
-    ReturnStatus.RECEIVED: ("已收货", "Received"),
-    ReturnStatus.INSPECTED: ("已质检", "Inspected"),
-    ReturnStatus.COMPLETED: ("已完成", "Completed"),
-    ReturnStatus.CANCELLED: ("已取消", "Cancelled"),
-}
+_STATUSES: Final[Mapping[ReturnStatus, _Pair]] = MappingProxyType(
+    {
+        ReturnStatus.DRAFT: ("草稿", "Draft"),
+        ReturnStatus.SUBMITTED: ("待审批", "Submitted"),
+        ReturnStatus.APPROVED: ("已批准", "Approved"),
+        ReturnStatus.REJECTED: ("已驳回", "Rejected"),
+        ReturnStatus.PARTIALLY_RECEIVED: ("部分收货", "Partially received"),
+        ReturnStatus.RECEIVED: ("已收货", "Received"),
+        ReturnStatus.INSPECTED: ("已质检", "Inspected"),
+        ReturnStatus.COMPLETED: ("已完成", "Completed"),
+        ReturnStatus.CANCELLED: ("已取消", "Cancelled"),
+    }
+)
 
-_ACTIONS: Final[Mapping[Action, _Pair]] = {
-    Action.DRAFT: ("创建退货单", "Create draft"),
-    Action.EDIT: ("修改明细", "Edit lines"),
-    Action.SUBMIT: ("提交", "Submit"),
-    Action.APPROVE: ("审批通过", "Approve"),
-    Action.REJECT: ("驳回", "Reject"),
-    Action.CANCEL: ("取消", "Cancel"),
-    Action.RECEIVE: ("收货", "Receive goods"),
-    Action.INSPECT: ("质检", "Inspect"),
-    Action.COMPLETE: ("完成退货", "Complete"),
-    Action.FINISH_REPAIR: ("维修完成", "Finish repair"),
-    Action.GRANT_REFUND: ("核定退款", "Grant refund"),
-    Action.RECORD_PAYMENT: ("发起退款付款", "Record payment"),
-    Action.SETTLE_PAYMENT: ("确认付款结果", "Settle payment"),
-    Action.DENIED: ("越权操作被拒绝", "Denied (not permitted)"),
-}
+_ACTIONS: Final[Mapping[Action, _Pair]] = MappingProxyType(
+    {
+        Action.DRAFT: ("创建退货单", "Create draft"),
+        Action.EDIT: ("修改明细", "Edit lines"),
+        Action.SUBMIT: ("提交", "Submit"),
+        Action.APPROVE: ("审批通过", "Approve"),
+        Action.REJECT: ("驳回", "Reject"),
+        Action.CANCEL: ("取消", "Cancel"),
+        Action.RECEIVE: ("收货", "Receive goods"),
+        Action.INSPECT: ("质检", "Inspect"),
+        Action.COMPLETE: ("完成退货", "Complete"),
+        Action.FINISH_REPAIR: ("维修完成", "Finish repair"),
+        Action.GRANT_REFUND: ("核定退款", "Grant refund"),
+        Action.RECORD_PAYMENT: ("发起退款付款", "Record payment"),
+        Action.SETTLE_PAYMENT: ("确认付款结果", "Settle payment"),
+        Action.DENIED: ("越权操作被拒绝", "Denied (not permitted)"),
+    }
+)
 
-_DISPOSITIONS: Final[Mapping[Disposition, _Pair]] = {
-    Disposition.RESTOCK: ("重新上架", "restock"),
-    Disposition.REPAIR: ("送修", "repair"),
-    Disposition.QUARANTINE: ("隔离", "quarantine"),
-    Disposition.SCRAP: ("报废", "scrap"),
-    Disposition.RETURN_TO_VENDOR: ("退供应商", "return to vendor"),
-}
+_DISPOSITIONS: Final[Mapping[Disposition, _Pair]] = MappingProxyType(
+    {
+        Disposition.RESTOCK: ("重新上架", "restock"),
+        Disposition.REPAIR: ("送修", "repair"),
+        Disposition.QUARANTINE: ("隔离", "quarantine"),
+        Disposition.SCRAP: ("报废", "scrap"),
+        Disposition.RETURN_TO_VENDOR: ("退供应商", "return to vendor"),
+    }
+)
 
-_REJECT_OUTCOMES: Final[Mapping[RejectOutcome, _Pair]] = {
-    RejectOutcome.KEEP_IN_QUARANTINE: ("留在隔离区", "keep in quarantine"),
-    RejectOutcome.SEND_BACK: ("退回客户", "back to customer"),
-}
+_REJECT_OUTCOMES: Final[Mapping[RejectOutcome, _Pair]] = MappingProxyType(
+    {
+        RejectOutcome.KEEP_IN_QUARANTINE: ("留在隔离区", "keep in quarantine"),
+        RejectOutcome.SEND_BACK: ("退回客户", "back to customer"),
+    }
+)
 
-_LOCATIONS: Final[Mapping[Location, _Pair]] = {
-    Location.CUSTOMER: ("客户", "Customer"),
-    Location.RECEIVING: ("退货收货区", "Returns receiving"),
-    Location.SELLABLE: ("可售库存", "Sellable stock"),
-    Location.QUARANTINE: ("隔离区", "Quarantine"),
-    Location.REPAIR: ("维修区", "Repair"),
-    Location.SCRAP: ("报废", "Scrap"),
-    Location.VENDOR: ("供应商", "Vendor"),
-}
+_LOCATIONS: Final[Mapping[Location, _Pair]] = MappingProxyType(
+    {
+        Location.CUSTOMER: ("客户", "Customer"),
+        Location.RECEIVING: ("退货收货区", "Returns receiving"),
+        Location.SELLABLE: ("可售库存", "Sellable stock"),
+        Location.QUARANTINE: ("隔离区", "Quarantine"),
+        Location.REPAIR: ("维修区", "Repair"),
+        Location.SCRAP: ("报废", "Scrap"),
+        Location.VENDOR: ("供应商", "Vendor"),
+    }
+)
 
 # Goods move on a disposition or a reject outcome under the decision's own
 # label; the receipt and the end of a repair are the other reasons.
-_MOVE_REASONS: Final[Mapping[MoveReason, _Pair]] = {
-    MoveReason.RECEIPT: ("收货", "receipt"),
-    **{MoveReason.of(decision): labels for decision, labels in _DISPOSITIONS.items()},
-    **{MoveReason.of(outcome): labels for outcome, labels in _REJECT_OUTCOMES.items()},
-    MoveReason.REPAIRED_RESTOCK: ("修好后重新上架", "repaired, restocked"),
-    MoveReason.REPAIRED_SCRAP: ("维修后报废", "scrapped after repair"),
-}
+_MOVE_REASONS: Final[Mapping[MoveReason, _Pair]] = MappingProxyType(
+    {
+        MoveReason.RECEIPT: ("收货", "receipt"),
+        **{MoveReason.of(decision): labels for decision, labels in _DISPOSITIONS.items()},
+        **{MoveReason.of(outcome): labels for outcome, labels in _REJECT_OUTCOMES.items()},
+        MoveReason.REPAIRED_RESTOCK: ("修好后重新上架", "repaired, restocked"),
+        MoveReason.REPAIRED_SCRAP: ("维修后报废", "scrapped after repair"),
+    }
+)
 
-_REFUND_METHODS: Final[Mapping[RefundMethod, _Pair]] = {
-    RefundMethod.ORIGINAL_PAYMENT: ("原路退回", "original payment"),
-    RefundMethod.STORE_CREDIT: ("店铺余额", "store credit"),
-    RefundMethod.REPLACEMENT: ("换货", "replacement"),
-}
+_REFUND_METHODS: Final[Mapping[RefundMethod, _Pair]] = MappingProxyType(
+    {
+        RefundMethod.ORIGINAL_PAYMENT: ("原路退回", "original payment"),
+        RefundMethod.STORE_CREDIT: ("店铺余额", "store credit"),
+        RefundMethod.REPLACEMENT: ("换货", "replacement"),
+    }
+)
 
-_PAYMENT_STATUSES: Final[Mapping[PaymentStatus, _Pair]] = {
-    PaymentStatus.PENDING: ("处理中", "pending"),
-    PaymentStatus.SUCCEEDED: ("成功", "succeeded"),
-    PaymentStatus.FAILED: ("失败", "failed"),
-}
+_PAYMENT_STATUSES: Final[Mapping[PaymentStatus, _Pair]] = MappingProxyType(
+    {
+        PaymentStatus.PENDING: ("处理中", "pending"),
+        PaymentStatus.SUCCEEDED: ("成功", "succeeded"),
+        PaymentStatus.FAILED: ("失败", "failed"),
+    }
+)
 
-_ENTRY_KINDS: Final[Mapping[EntryKind, _Pair]] = {
-    EntryKind.REFUND: ("退款（红字）", "Refund (credit note)"),
-    EntryKind.REFUND_PAYMENT: ("退款付款", "Refund payment"),
-    EntryKind.RESTOCK: ("存货成本转回", "Cost back to stock"),
-    EntryKind.REPAIR: ("维修品成本转回", "Cost back (in repair)"),
-    EntryKind.QUARANTINE: ("隔离品成本转回", "Cost back (quarantined)"),
-    EntryKind.SCRAP: ("报废损失", "Scrap write-off"),
-    EntryKind.VENDOR_RETURN: ("退供应商", "Vendor return"),
-}
+_ENTRY_KINDS: Final[Mapping[EntryKind, _Pair]] = MappingProxyType(
+    {
+        EntryKind.REFUND: ("退款（红字）", "Refund (credit note)"),
+        EntryKind.REFUND_PAYMENT: ("退款付款", "Refund payment"),
+        EntryKind.RESTOCK: ("存货成本转回", "Cost back to stock"),
+        EntryKind.REPAIR: ("维修品成本转回", "Cost back (in repair)"),
+        EntryKind.QUARANTINE: ("隔离品成本转回", "Cost back (quarantined)"),
+        EntryKind.SCRAP: ("报废损失", "Scrap write-off"),
+        EntryKind.VENDOR_RETURN: ("退供应商", "Vendor return"),
+    }
+)
 
-_SIDES: Final[Mapping[Side, _Pair]] = {
-    Side.DEBIT: ("借方", "Debit"),
-    Side.CREDIT: ("贷方", "Credit"),
-}
+_SIDES: Final[Mapping[Side, _Pair]] = MappingProxyType(
+    {
+        Side.DEBIT: ("借方", "Debit"),
+        Side.CREDIT: ("贷方", "Credit"),
+    }
+)
 
-_PERMISSIONS: Final[Mapping[Permission, _Pair]] = {
-    Permission.VIEW_RETURNS: ("查看退货单", "view returns"),
-    Permission.CREATE_RETURN: ("创建退货单", "create returns"),
-    Permission.EDIT_RETURN: ("修改退货单", "edit returns"),
-    Permission.SUBMIT_RETURN: ("提交退货单", "submit returns"),
-    Permission.APPROVE_RETURN: ("审批退货单", "approve returns"),
-    Permission.CANCEL_RETURN: ("取消退货单", "cancel returns"),
-    Permission.RECEIVE_GOODS: ("收货", "receive goods"),
-    Permission.INSPECT_GOODS: ("质检", "inspect goods"),
-    Permission.FINISH_REPAIR: ("维修完成", "finish repairs"),
-    Permission.GRANT_REFUND: ("核定退款", "grant refunds"),
-    Permission.PAY_REFUND: ("退款付款", "pay refunds"),
-    Permission.COMPLETE_RETURN: ("完成退货", "complete returns"),
-    Permission.MANAGE_REASONS: ("管理退货原因", "manage reasons"),
-    Permission.VIEW_BOOKS: ("查看账簿", "view the books"),
-    Permission.VIEW_AUDIT: ("查看审计记录", "view the audit trail"),
-}
+_PERMISSIONS: Final[Mapping[Permission, _Pair]] = MappingProxyType(
+    {
+        Permission.VIEW_RETURNS: ("查看退货单", "view returns"),
+        Permission.CREATE_RETURN: ("创建退货单", "create returns"),
+        Permission.EDIT_RETURN: ("修改退货单", "edit returns"),
+        Permission.SUBMIT_RETURN: ("提交退货单", "submit returns"),
+        Permission.APPROVE_RETURN: ("审批退货单", "approve returns"),
+        Permission.CANCEL_RETURN: ("取消退货单", "cancel returns"),
+        Permission.RECEIVE_GOODS: ("收货", "receive goods"),
+        Permission.INSPECT_GOODS: ("质检", "inspect goods"),
+        Permission.FINISH_REPAIR: ("维修完成", "finish repairs"),
+        Permission.GRANT_REFUND: ("核定退款", "grant refunds"),
+        Permission.PAY_REFUND: ("退款付款", "pay refunds"),
+        Permission.COMPLETE_RETURN: ("完成退货", "complete returns"),
+        Permission.MANAGE_REASONS: ("管理退货原因", "manage reasons"),
+        Permission.VIEW_BOOKS: ("查看账簿", "view the books"),
+        Permission.VIEW_AUDIT: ("查看审计记录", "view the audit trail"),
+    }
+)
 
-_FAULTS: Final[Mapping[Fault, _Pair]] = {
-    Fault.CUSTOMER: ("客户原因", "customer"),
-    Fault.SELLER: ("商家原因", "seller"),
-    Fault.CARRIER: ("承运商原因", "carrier"),
-}
+_FAULTS: Final[Mapping[Fault, _Pair]] = MappingProxyType(
+    {
+        Fault.CUSTOMER: ("客户原因", "customer"),
+        Fault.SELLER: ("商家原因", "seller"),
+        Fault.CARRIER: ("承运商原因", "carrier"),
+    }
+)
 
 # Each table gives every member of its enum a label in each language.
-_TABLES: Final[Mapping[type[enum.Enum], Mapping[Any, _Pair]]] = {
-    ReturnStatus: _STATUSES,
-    Action: _ACTIONS,
-    Disposition: _DISPOSITIONS,
-    RejectOutcome: _REJECT_OUTCOMES,
-    Location: _LOCATIONS,
-    MoveReason: _MOVE_REASONS,
-    RefundMethod: _REFUND_METHODS,
-    PaymentStatus: _PAYMENT_STATUSES,
-    EntryKind: _ENTRY_KINDS,
-    Side: _SIDES,
-    Permission: _PERMISSIONS,
-    Fault: _FAULTS,
-}
+_TABLES: Final[Mapping[type[enum.Enum], Mapping[Any, _Pair]]] = MappingProxyType(
+    {
+        ReturnStatus: _STATUSES,
+        Action: _ACTIONS,
+        Disposition: _DISPOSITIONS,
+        RejectOutcome: _REJECT_OUTCOMES,
+        Location: _LOCATIONS,
+        MoveReason: _MOVE_REASONS,
+        RefundMethod: _REFUND_METHODS,
+        PaymentStatus: _PAYMENT_STATUSES,
+        EntryKind: _ENTRY_KINDS,
+        Side: _SIDES,
+        Permission: _PERMISSIONS,
+        Fault: _FAULTS,
+    }
+)
 
 #: Every enum whose members :func:`label` labels (the members of :data:`Labelled`).
 LABELLED: Final[tuple[type[enum.Enum], ...]] = tuple(_TABLES)

@@ -34,6 +34,7 @@ ALLOWED_STDLIB = frozenset(
         "functools",
         "math",
         "operator",
+        "types",  # MappingProxyType: read-only constant tables
     }
 )
 ALLOWED_THIRD_PARTY = frozenset({"attrs", "typing_extensions"})

@@ -173,9 +173,12 @@ def _table(converter: cattrs.Converter, kind: type[_T]) -> Callable[[object, obj
     return read
 
 
-@functools.cache
 def document_converter() -> cattrs.Converter:
-    """The converter that reads a policy document into a :class:`Document` (built once)."""
+    """A new converter that reads a policy document into a :class:`Document`.
+
+    Made afresh for each document (a policy is loaded once, at start-up), so
+    that no converter is kept at module level.
+    """
     converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
     hooks: dict[object, Callable[[Any, Any], Any]] = {
         Text: read_text,

@@ -9,8 +9,9 @@ with :meth:`Money.rounded`.  Amounts in different currencies never mix.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal, DecimalException, InvalidOperation
+from types import MappingProxyType
 from typing import Final
 
 import attrs
@@ -20,14 +21,14 @@ from crm_returns.errors import CurrencyMismatch, InvalidMoney, InvalidQuantity
 __all__ = ["MINOR_UNITS", "Money", "exact_quantity", "minor_unit", "quantity"]
 
 #: Decimal places of the minor unit, by ISO 4217 code.
-MINOR_UNITS: Final[dict[str, int]] = {
+MINOR_UNITS: Final[Mapping[str, int]] = MappingProxyType({
     "AED": 2, "AUD": 2, "BHD": 3, "BRL": 2, "CAD": 2, "CHF": 2, "CLP": 0,
     "CNY": 2, "CZK": 2, "DKK": 2, "EUR": 2, "GBP": 2, "HKD": 2, "HUF": 2,
     "IDR": 2, "ILS": 2, "INR": 2, "ISK": 0, "JOD": 3, "JPY": 0, "KRW": 0,
     "KWD": 3, "MOP": 2, "MXN": 2, "MYR": 2, "NOK": 2, "NZD": 2, "OMR": 3,
     "PHP": 2, "PLN": 2, "RUB": 2, "SAR": 2, "SEK": 2, "SGD": 2, "THB": 2,
     "TND": 3, "TRY": 2, "TWD": 2, "UAH": 2, "USD": 2, "VND": 0, "ZAR": 2,
-}  # fmt: skip
+})  # fmt: skip
 
 
 #: One minor unit of each currency (``Decimal("0.01")`` for CNY), for quantizing.
