@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from crm_returns.testing.conformance import OrderSourceContract, OrderSourceFactory
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
 EMBED_EXAMPLE = ROOT / "examples" / "embed_in_your_crm.py"
@@ -50,3 +52,14 @@ def test_the_readme_embedding_snippet_is_the_example_file() -> None:
         "README.md's embedding snippet differs from examples/embed_in_your_crm.py; "
         "copy the file into the README block"
     )
+
+
+class TestTheEmbeddingExamplesOrderSource(OrderSourceContract):
+    """The README's order source, the first one a host copies, finds what a query asks."""
+
+    @pytest.fixture
+    def order_source_factory(self) -> OrderSourceFactory:
+        # Imported here, not at the top: importing the example runs it, once per session.
+        from examples.embed_in_your_crm import MyOrders
+
+        return MyOrders

@@ -51,14 +51,27 @@ def _range(start: datetime | None, end: datetime | None, what: str) -> None:
 class LineQuery:
     """Criteria for finding delivered order lines to return; all given ones must match.
 
+    Text is compared as it was typed: nothing is trimmed or normalised, and
+    ``%`` and ``_`` are plain characters, not wildcards.  An order source lists
+    the matches in an order of its choosing that is the same each time the
+    same query is asked, so that pages of it neither skip nor repeat a line;
+    the page's ``total`` counts every match, whichever page is asked for.
+    ``crm_returns.testing.conformance.OrderSourceContract`` checks a source
+    against this description.
+
     Attributes:
-        order_number: Exact order number.
-        customer_id: Exact customer id.
-        product: Case-insensitive text found in the product name or SKU.
-        category: Exact product category.
-        delivered_from: Delivered at or after this time.
-        delivered_to: Delivered at or before this time.
-        offset: Lines to skip.
+        order_number: The line's order number, exactly: case and every character
+            count, so ``"SO-1001"`` finds neither ``"so-1001"`` nor ``"SO-10011"``.
+        customer_id: The line's customer id, exactly.
+        product: Text found anywhere in the product name or in the SKU,
+            ignoring case as :meth:`str.casefold` does (``"mouse"`` finds
+            ``"Wireless Mouse"``, ``"STRASSE"`` finds ``"Straße"``).
+        category: The line's product category code, exactly.
+        delivered_from: Delivered at or after this instant (inclusive; times at
+            other UTC offsets compare as instants).  A line not yet delivered
+            never matches a date bound.
+        delivered_to: Delivered at or before this instant (inclusive).
+        offset: Matching lines to skip, in the source's order.
         limit: Most lines to return.
     """
 

@@ -19,9 +19,20 @@ empty store::
         def unit_of_work_factory(self, tmp_path) -> UnitOfWorkFactory:
             return MyDatabase(tmp_path / "returns.db").unit_of_work
 
-:class:`StoreContract` runs every contract; subclass single contracts to
-prove a store that implements only some ports.  ``docs/conformance.md``
-lists what each contract checks.
+:class:`StoreContract` runs every store contract; subclass single contracts
+to prove a store that implements only some ports.
+
+:class:`OrderSourceContract` proves the port a host implements over its own
+orders, :class:`~crm_returns.ports.OrderSource`, and is not part of
+:class:`StoreContract`.  Its hook is the ``order_source_factory`` fixture: a
+callable that makes an order source holding the delivered lines it is given::
+
+    class TestMyOrders(OrderSourceContract):
+        @pytest.fixture
+        def order_source_factory(self) -> OrderSourceFactory:
+            return MyOrders  # MyOrders(lines_by_tenant) holds those lines
+
+``docs/conformance.md`` lists what each contract checks.
 
 This module imports pytest and hypothesis: it belongs to test suites, and
 needs the ``testing`` extra and pytest.  It asks pytest to rewrite the
@@ -42,6 +53,8 @@ pytest.register_assert_rewrite(
             "_base",
             "_idempotency",
             "_journal",
+            "_order_lines",
+            "_orders",
             "_outbox",
             "_reasons",
             "_returns",
@@ -57,6 +70,10 @@ from crm_returns.testing.conformance._audit import AuditLogContract  # noqa: E40
 from crm_returns.testing.conformance._base import UnitOfWorkFactory, assert_identical  # noqa: E402
 from crm_returns.testing.conformance._idempotency import IdempotencyContract  # noqa: E402
 from crm_returns.testing.conformance._journal import JournalContract  # noqa: E402
+from crm_returns.testing.conformance._orders import (  # noqa: E402
+    OrderSourceContract,
+    OrderSourceFactory,
+)
 from crm_returns.testing.conformance._outbox import OutboxContract  # noqa: E402
 from crm_returns.testing.conformance._reasons import ReasonStoreContract  # noqa: E402
 from crm_returns.testing.conformance._returns import ReturnRepositoryContract  # noqa: E402
@@ -69,6 +86,8 @@ __all__ = [
     "AuditLogContract",
     "IdempotencyContract",
     "JournalContract",
+    "OrderSourceContract",
+    "OrderSourceFactory",
     "OutboxContract",
     "ReasonStoreContract",
     "ReturnRepositoryContract",
@@ -94,4 +113,4 @@ class StoreContract(
     IdempotencyContract,
     TenantIsolationContract,
 ):
-    """Every contract at once: subclass it, override ``unit_of_work_factory``, and run pytest."""
+    """Every store contract at once: subclass it, override ``unit_of_work_factory``, run pytest."""
