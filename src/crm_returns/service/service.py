@@ -91,14 +91,15 @@ class ReturnsService(Choosing, Approving, Goods, Refunds, Books, Reasons, Readin
             The service to run the commands with, usable inside the block only.
 
         Raises:
-            InvalidInput: The service cannot join a host's transaction (it was
-                not built over a SQL engine, or is itself in one), or
+            InvalidInput: The service cannot join a host's transaction (it
+                keeps returns in memory, or is itself in one), or
                 ``connection`` is not a connection of its engine in a transaction.
         """
         join = self._join_transaction
         if join is None:
             raise InvalidInput(
-                "only a service of sql_service, outside any host transaction, joins one"
+                "this service cannot join a host's transaction: a SQL service (sql_service) "
+                "can, outside the with block of one"
             )
         with join(connection) as unit_of_work:
             yield ReturnsService(self._orders, unit_of_work, self.settings)
