@@ -8,9 +8,11 @@ optional part (clock, ids, time zone, policies, formats) is a field of
 from __future__ import annotations
 
 from crm_returns.adapters.memory import MemoryDatabase
+from crm_returns.errors import InvalidInput, StorageError
 from crm_returns.ports import OrderSource
 from crm_returns.service.service import ReturnsService
 from crm_returns.service.settings import ServiceSettings
+from crm_returns.service.sql_types import URL, Engine
 
 __all__ = ["DEFAULT_DATABASE_URL", "in_memory_service", "sql_service"]
 
@@ -40,7 +42,7 @@ def in_memory_service(
 
 def sql_service(
     orders: OrderSource,
-    url: str = DEFAULT_DATABASE_URL,
+    url: str | URL | Engine = DEFAULT_DATABASE_URL,
     settings: ServiceSettings | None = None,
     *,
     migrate: bool = True,
@@ -50,31 +52,59 @@ def sql_service(
 
     The service holds a connection pool: close it when done, or use it as a
     context manager (``with sql_service(orders, url) as service: ...``).
+    Given the host's own engine, it shares the host's pool instead, which
+    closing the service leaves open, and it can run commands in the host's
+    transactions (:meth:`~crm_returns.ReturnsService.in_transaction`).
 
     Args:
         orders: The host's delivered order lines.
         url: A SQLAlchemy URL: ``sqlite:///path.db`` (the default, a file in the
             working directory) for one process, or
             ``postgresql+psycopg://user@host/db`` (extra ``postgres``) for several
-            application instances sharing one database.
+            application instances sharing one database.  Or the host's
+            SQLAlchemy ``Engine`` (SQLite, or PostgreSQL through psycopg 3): on
+            SQLite its transactions then begin with ``BEGIN IMMEDIATE`` and
+            enforce foreign keys, the host's own included (see
+            ``docs/persistence.md``).
         settings: Every optional part; the defaults of :class:`ServiceSettings`
             when not given.
         migrate: Apply the packaged migrations first (idempotent).
         schema: PostgreSQL only: keep the library's tables in this schema (it
             must exist; ``CREATE SCHEMA crm_returns``), away from the host's own
             tables.  SQLite has no schemas: give the library a file of its own.
+            With the host's engine, its ``search_path`` says where they are.
 
     Raises:
-        StorageError: The database cannot be reached, the URL is not supported,
-            or a schema is given for SQLite.
+        InvalidInput: ``url`` is neither a URL nor an engine.
+        StorageError: The database cannot be reached, the URL or the engine is
+            not supported, or a schema is given for SQLite or with an engine.
     """
-    from crm_returns.adapters.sql import SqlDatabase  # the sql extra, only when asked for
+    import sqlalchemy  # the sql extra, only when asked for
 
-    database = SqlDatabase.connect(url, schema=schema)
+    from crm_returns.adapters.sql import SqlDatabase
+
+    if isinstance(url, sqlalchemy.Engine):
+        if schema is not None:
+            raise StorageError(
+                "with your own engine, name the schema in its search_path, not in schema="
+            )
+        database, on_close = SqlDatabase.sharing(url), None  # the host disposes of its engine
+    elif isinstance(url, str | sqlalchemy.URL):
+        database = SqlDatabase.connect(url, schema=schema)
+        on_close = database.dispose
+    else:
+        raise InvalidInput(f"url is a database URL or an Engine, got {type(url).__name__}")
     try:
         if migrate:
             database.upgrade()
-        return ReturnsService(orders, database.unit_of_work, settings, on_close=database.dispose)
+        return ReturnsService(
+            orders,
+            database.unit_of_work,
+            settings,
+            on_close=on_close,
+            join_transaction=database.in_transaction,
+        )
     except BaseException:
-        database.dispose()
+        if on_close is not None:
+            on_close()
         raise
