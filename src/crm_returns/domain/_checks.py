@@ -9,6 +9,7 @@ from typing import Any
 
 import attrs
 
+from crm_returns.domain.money import MAX_UNIT_PLACES
 from crm_returns.errors import InvalidInput, InvalidQuantity
 
 __all__ = [
@@ -20,7 +21,9 @@ __all__ = [
     "string_set",
     "string_tuple",
     "text",
+    "unit_places",
     "usable",
+    "value_of",
 ]
 
 Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
@@ -114,3 +117,22 @@ def usable(value: str, what: str) -> str:
     except UnicodeEncodeError:
         raise InvalidInput(f"{what} contains a character that is not valid Unicode") from None
     return value
+
+
+def value_of(kind: type[Any], *, optional: bool = False) -> Validator:
+    """Validate an instance of ``kind`` (or ``None``, with ``optional``)."""
+    expected = f"a {kind.__name__}" + (" or None" if optional else "")
+
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, kind) and not (optional and value is None):
+            raise InvalidInput(f"{attribute.name} must be {expected}, got {type(value).__name__}")
+
+    return check
+
+
+def unit_places(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Validate a unit's decimal places: a whole number from 0 to ``MAX_UNIT_PLACES``."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_UNIT_PLACES:
+        raise InvalidInput(
+            f"{attribute.name} must be a whole number from 0 to {MAX_UNIT_PLACES}, got {value!r}"
+        )
