@@ -17,6 +17,7 @@ import attrs
 
 from crm_returns.domain._checks import (
     aware,
+    flag,
     identifier,
     moment,
     string_tuple,
@@ -139,17 +140,21 @@ class DeliveredLine:
     product_name: str = attrs.field(validator=text(200))
     category: str = attrs.field(validator=identifier(64))
     quantity_delivered: Decimal = attrs.field(converter=quantity)
-    unit_price: Money
+    unit_price: Money = attrs.field(validator=value_of(Money))
     ordered_at: datetime = attrs.field(validator=moment)
     delivered_at: datetime | None = attrs.field(default=None, validator=aware)
-    line_discount: Money | None = None
-    order_discount: Money | None = None
-    shipping: Money | None = None
+    line_discount: Money | None = attrs.field(
+        default=None, validator=value_of(Money, optional=True)
+    )
+    order_discount: Money | None = attrs.field(
+        default=None, validator=value_of(Money, optional=True)
+    )
+    shipping: Money | None = attrs.field(default=None, validator=value_of(Money, optional=True))
     tax_rate: Decimal = attrs.field(default=Decimal(0), converter=_rate)
-    prices_include_tax: bool = True
-    unit_cost: Money | None = None
+    prices_include_tax: bool = attrs.field(default=True, validator=flag)
+    unit_cost: Money | None = attrs.field(default=None, validator=value_of(Money, optional=True))
     serial_numbers: tuple[str, ...] = attrs.field(default=(), converter=string_tuple)
-    fully_refunded: bool = False
+    fully_refunded: bool = attrs.field(default=False, validator=flag)
     unit_places: int = attrs.field(default=0, validator=unit_places)
 
     def __attrs_post_init__(self) -> None:

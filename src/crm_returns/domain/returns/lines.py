@@ -23,7 +23,14 @@ from typing import TypeVar
 
 import attrs
 
-from crm_returns.domain._checks import items_of, not_negative, string_tuple, text, value_of
+from crm_returns.domain._checks import (
+    flag,
+    items_of,
+    not_negative,
+    string_tuple,
+    text,
+    value_of,
+)
 from crm_returns.domain.money import Money, exact_quantity, quantity, within_places
 from crm_returns.domain.orders import LinePricing, LineRef
 from crm_returns.domain.reasons import Fault
@@ -143,7 +150,7 @@ class Inspection:
 
     accepted: Decimal = attrs.field(default=_ZERO, converter=exact_quantity, validator=not_negative)
     rejected: Decimal = attrs.field(default=_ZERO, converter=exact_quantity, validator=not_negative)
-    needs_review: bool = False
+    needs_review: bool = attrs.field(default=False, validator=flag)
     note: str = attrs.field(default="", validator=text(NOTE_LIMIT, optional=True))
     disposition: Disposition = attrs.field(default=Disposition.RESTOCK)
     dispositions: tuple[tuple[Disposition, Decimal], ...] = attrs.field(
