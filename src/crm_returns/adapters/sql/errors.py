@@ -21,6 +21,7 @@ __all__ = [
     "Failure",
     "StorageError",
     "constraint_of",
+    "described",
     "failure_of",
     "translate",
     "translated",
@@ -86,6 +87,28 @@ def constraint_of(error: sqlalchemy.exc.SQLAlchemyError) -> str:
     return message.rsplit(":", 1)[-1].strip() if "constraint failed" in message else ""
 
 
+def described(error: BaseException) -> str:
+    """What the database said about ``error``, without the SQL it ran or its parameters.
+
+    SQLAlchemy's own text of an error quotes the statement and its parameters,
+    and PostgreSQL's adds ``LINE 1: INSERT ...`` lines; neither belongs in a
+    message a person may see (the error itself stays chained as ``__cause__``).
+    This is PostgreSQL's primary message, or the first line of the driver's
+    text (SQLite's says no more than ``database is locked``), or the name of
+    the error's class when there is nothing else.
+    """
+    original = getattr(error, "orig", None)
+    diag = getattr(original, "diag", None)
+    primary = getattr(diag, "message_primary", None)
+    if isinstance(primary, str) and primary.strip():
+        return primary.strip()
+    cause = error if original is None else original
+    if isinstance(cause, sqlalchemy.exc.StatementError):
+        return type(cause).__name__  # its text is the statement's
+    lines = str(cause).strip().splitlines()
+    return lines[0] if lines else type(cause).__name__
+
+
 def translate(error: sqlalchemy.exc.SQLAlchemyError, subject: str) -> CrmReturnsError:
     """The ``crm_returns`` error to raise for database ``error``.
 
@@ -96,11 +119,12 @@ def translate(error: sqlalchemy.exc.SQLAlchemyError, subject: str) -> CrmReturns
     Returns:
         :class:`~crm_returns.errors.ConcurrencyConflict` when a unique key was
         taken, or another transaction held a lock too long, deadlocked or could
-        not be serialised; :class:`StorageError` for anything else.
+        not be serialised; :class:`StorageError` for anything else, saying
+        what the database said without the SQL (see :func:`described`).
     """
     if failure_of(error) in (Failure.UNIQUE, Failure.CONTENTION):
         return ConcurrencyConflict(subject)
-    return StorageError(f"the database failed on {subject}: {error}")
+    return StorageError(f"the database failed on {subject}: {described(error)}")
 
 
 @contextlib.contextmanager

@@ -21,7 +21,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import URL, Connection, Engine
 
 from crm_returns.adapters.sql.engine import create_engine
-from crm_returns.adapters.sql.errors import StorageError
+from crm_returns.adapters.sql.errors import StorageError, described
 
 __all__ = ["SCRIPT_LOCATION", "VERSION_TABLE", "alembic_config", "current_revision", "upgrade"]
 
@@ -62,7 +62,9 @@ def upgrade(target: str | URL | Engine, revision: str = "head") -> None:
         with engine.begin() as connection:
             command.upgrade(alembic_config(connection), revision)
     except sqlalchemy.exc.SQLAlchemyError as error:
-        raise StorageError(f"migrating the database to {revision} failed: {error}") from error
+        raise StorageError(
+            f"migrating the database to {revision} failed: {described(error)}"
+        ) from error
     finally:
         if owned:
             engine.dispose()
@@ -76,7 +78,7 @@ def current_revision(target: str | URL | Engine) -> str | None:
             context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
             return context.get_current_revision()
     except sqlalchemy.exc.SQLAlchemyError as error:
-        raise StorageError(f"reading the schema revision failed: {error}") from error
+        raise StorageError(f"reading the schema revision failed: {described(error)}") from error
     finally:
         if owned:
             engine.dispose()
