@@ -45,6 +45,7 @@ def sql_service(
     *,
     migrate: bool = True,
     schema: str | None = None,
+    table_prefix: str = "crm_returns_",
 ) -> ReturnsService:
     """A service keeping returns in a SQL database (needs the ``sql`` extra).
 
@@ -59,21 +60,33 @@ def sql_service(
             application instances sharing one database.
         settings: Every optional part; the defaults of :class:`ServiceSettings`
             when not given.
-        migrate: Apply the packaged migrations first (idempotent).
+        migrate: Apply the packaged migrations first (idempotent; any number
+            of instances may start at once, they take turns).  With
+            ``False`` — the choice when migrations are a release step
+            (``crm-returns db upgrade``) — the tables are only checked.
         schema: PostgreSQL only: keep the library's tables in this schema (it
             must exist; ``CREATE SCHEMA crm_returns``), away from the host's own
             tables.  SQLite has no schemas: give the library a file of its own.
+        table_prefix: What the name of every table of the library starts with
+            (``crm_returns_returns``, ``crm_returns_outbox``, ...): lower-case
+            letters, digits and ``_``.
 
     Raises:
+        InvalidInput: ``table_prefix`` or ``schema`` is not a plain SQL name.
+        SchemaMismatch: The tables are older than this version of the package
+            needs (with ``migrate=False``), or newer (made by a newer version).
         StorageError: The database cannot be reached, the URL is not supported,
-            or a schema is given for SQLite.
+            a schema is given for SQLite, or tables of the host have the names
+            the library's would have.
     """
     from crm_returns.adapters.sql import SqlDatabase  # the sql extra, only when asked for
 
-    database = SqlDatabase.connect(url, schema=schema)
+    database = SqlDatabase.connect(url, schema=schema, table_prefix=table_prefix)
     try:
         if migrate:
             database.upgrade()
+        else:
+            database.check_revision()
         return ReturnsService(orders, database.unit_of_work, settings, on_close=database.dispose)
     except BaseException:
         database.dispose()

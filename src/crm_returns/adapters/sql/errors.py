@@ -19,9 +19,11 @@ from crm_returns.errors import ConcurrencyConflict, CrmReturnsError, StorageErro
 __all__ = [
     "DocumentError",
     "Failure",
+    "SchemaMismatch",
     "StorageError",
     "constraint_of",
     "failure_of",
+    "said",
     "translate",
     "translated",
 ]
@@ -29,6 +31,39 @@ __all__ = [
 
 class DocumentError(StorageError):
     """A stored document does not describe a valid value (or a value cannot be stored)."""
+
+
+class SchemaMismatch(StorageError):
+    """The database's tables are not at the revision this version of the library needs.
+
+    A service refuses to start on them: run ``crm-returns db upgrade`` (or
+    start with ``migrate=True``) when they are older; when they are newer,
+    they were made by a newer version of ``crm_returns``, which the running
+    one cannot read.
+
+    Attributes:
+        found: The revision the tables are at; ``None`` when there are none yet.
+        needed: The revision of the package's last migration.
+        newer: Whether ``found`` is a revision this package does not know.
+        tables: Which tables, for the message (``"crm_returns_*"``).
+    """
+
+    def __init__(self, found: str | None, needed: str, *, newer: bool, tables: str) -> None:
+        self.found, self.needed, self.newer, self.tables = found, needed, newer, tables
+        if found is None:
+            problem = f"has no tables {tables} yet (revision: none)"
+            remedy = "run `crm-returns db upgrade`, or start the service with migrate=True"
+        elif newer:
+            problem = (
+                f"has its tables {tables} at revision {found}, which this package does not know"
+            )
+            remedy = "they were made by a newer version of crm_returns: upgrade the package"
+        else:
+            problem = f"has its tables {tables} at revision {found}, older than this package's"
+            remedy = "run `crm-returns db upgrade`, or start the service with migrate=True"
+        super().__init__(
+            f"the database {problem}; this version of crm_returns needs revision {needed}: {remedy}"
+        )
 
 
 class Failure(enum.Enum):
@@ -86,6 +121,16 @@ def constraint_of(error: sqlalchemy.exc.SQLAlchemyError) -> str:
     return message.rsplit(":", 1)[-1].strip() if "constraint failed" in message else ""
 
 
+def said(error: Exception) -> str:
+    """What the database said, in one line: not the statement and parameters SQLAlchemy adds.
+
+    The statement would bury the reason, and the parameters may hold
+    personal data; both stay on the error this one is raised from.
+    """
+    text = str(getattr(error, "orig", None) or error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
 def translate(error: sqlalchemy.exc.SQLAlchemyError, subject: str) -> CrmReturnsError:
     """The ``crm_returns`` error to raise for database ``error``.
 
@@ -100,7 +145,7 @@ def translate(error: sqlalchemy.exc.SQLAlchemyError, subject: str) -> CrmReturns
     """
     if failure_of(error) in (Failure.UNIQUE, Failure.CONTENTION):
         return ConcurrencyConflict(subject)
-    return StorageError(f"the database failed on {subject}: {error}")
+    return StorageError(f"the database failed on {subject}: {said(error)}")
 
 
 @contextlib.contextmanager

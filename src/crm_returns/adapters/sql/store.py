@@ -21,15 +21,9 @@ from sqlalchemy.sql.expression import ClauseElement
 from crm_returns.adapters.sql.codec import Codec
 from crm_returns.adapters.sql.engine import create_engine
 from crm_returns.adapters.sql.ledgers import SqlJournal, SqlStockLedger
-from crm_returns.adapters.sql.migrate import upgrade
+from crm_returns.adapters.sql.migrate import Revisions, check_revision, revisions, upgrade
 from crm_returns.adapters.sql.returns import SqlReturns
-from crm_returns.adapters.sql.schema import (
-    audit_entries,
-    idempotency_keys,
-    outbox,
-    reason_catalogs,
-    sequences,
-)
+from crm_returns.adapters.sql.schema import DEFAULT_TABLE_PREFIX, Tables, checked_prefix
 from crm_returns.adapters.sql.statements import (
     Prepared,
     StatementTexts,
@@ -47,24 +41,30 @@ __all__ = ["SqlDatabase", "SqlUnitOfWork", "sql_unit_of_work_factory"]
 
 
 _AUDIT = insert_row(
-    audit_entries, "tenant_id", "id", "return_id", "action", "actor_id", "at", "document"
+    lambda t: t.audit_entries,
+    *("tenant_id", "id", "return_id", "action", "actor_id", "at", "document"),
 )
-_OUTBOX = insert_row(outbox, "id", "tenant_id", "return_id", "event_type", "created_at", "document")
-_IDEMPOTENT = insert_row(idempotency_keys, "tenant_id", "key", "command", "return_id", "document")
+_OUTBOX = insert_row(
+    lambda t: t.outbox, "id", "tenant_id", "return_id", "event_type", "created_at", "document"
+)
+_IDEMPOTENT = insert_row(
+    lambda t: t.idempotency_keys, "tenant_id", "key", "command", "return_id", "document"
+)
 _CATALOG = Prepared(
-    sa.select(as_text(reason_catalogs.c.document)).where(
-        reason_catalogs.c.tenant_id == param("tenant_id")
+    lambda t: sa.select(as_text(t.reason_catalogs.c.document)).where(
+        t.reason_catalogs.c.tenant_id == param("tenant_id")
     )
 )
 _RESULT = Prepared(
-    sa.select(as_text(idempotency_keys.c.document)).where(
-        idempotency_keys.c.tenant_id == param("tenant_id"), idempotency_keys.c.key == param("key")
+    lambda t: sa.select(as_text(t.idempotency_keys.c.document)).where(
+        t.idempotency_keys.c.tenant_id == param("tenant_id"),
+        t.idempotency_keys.c.key == param("key"),
     )
 )
 
 
-def _put_catalog(dialect: str) -> ClauseElement:
-    insert = dialect_insert(reason_catalogs, dialect).values(
+def _put_catalog(t: Tables, dialect: str) -> ClauseElement:
+    insert = dialect_insert(t.reason_catalogs, dialect).values(
         tenant_id=param("tenant_id"), document=param("document")
     )
     return insert.on_conflict_do_update(
@@ -72,23 +72,23 @@ def _put_catalog(dialect: str) -> ClauseElement:
     )
 
 
-_PUT_CATALOG = Prepared(_put_catalog)
+_PUT_CATALOG = Prepared.per_dialect(_put_catalog)
 
 
 #: A literal in the statement's text: a prepared statement takes only named parameters.
 _ONE: sa.ColumnElement[int] = sa.literal_column("1", sa.Integer())
 
 
-def _draw(dialect: str) -> ClauseElement:
+def _draw(t: Tables, dialect: str) -> ClauseElement:
     return (
-        dialect_insert(sequences, dialect)
+        dialect_insert(t.sequences, dialect)
         .values(key=param("key"), value=_ONE)
-        .on_conflict_do_update(index_elements=["key"], set_={"value": sequences.c.value + _ONE})
-        .returning(sequences.c.value)
+        .on_conflict_do_update(index_elements=["key"], set_={"value": t.sequences.c.value + _ONE})
+        .returning(t.sequences.c.value)
     )
 
 
-_DRAW = Prepared(_draw)
+_DRAW = Prepared.per_dialect(_draw)
 
 
 class SqlAuditLog:
@@ -116,10 +116,11 @@ class SqlAuditLog:
 
     def for_return(self, tenant_id: str, return_id: str) -> Sequence[AuditEntry]:
         """A return's entries, oldest first."""
+        entries = self._tx.tables.audit_entries
         documents = self._tx.execute(
-            sa.select(as_text(audit_entries.c.document))
-            .where(audit_entries.c.tenant_id == tenant_id, audit_entries.c.return_id == return_id)
-            .order_by(audit_entries.c.seq),
+            sa.select(as_text(entries.c.document))
+            .where(entries.c.tenant_id == tenant_id, entries.c.return_id == return_id)
+            .order_by(entries.c.seq),
             subject=f"the audit trail of return {return_id}",
         ).scalars()
         return [self._codec.decode_text(d, AuditEntry) for d in documents]
@@ -155,6 +156,7 @@ class SqlOutbox:
 
     def pending(self, limit: int) -> Sequence[OutboxMessage]:
         """Up to ``limit`` undelivered messages, oldest first."""
+        outbox = self._tx.tables.outbox
         documents = self._tx.execute(
             sa.select(as_text(outbox.c.document))
             .where(outbox.c.delivered_at.is_(None))
@@ -167,6 +169,7 @@ class SqlOutbox:
 
     def mark_delivered(self, message_id: str, at: datetime) -> None:
         """Record that the message with ``message_id`` was delivered."""
+        outbox = self._tx.tables.outbox
         self._tx.execute(
             sa.update(outbox).where(outbox.c.id == message_id).values(delivered_at=at),
             subject=f"outbox message {message_id}",
@@ -286,30 +289,69 @@ class SqlDatabase:
     What the store keeps between units of work to go faster — the returns it
     wrote last, the texts of times, its compiled statements — belongs to this
     object: two of them in one process share nothing, not even when they
-    reach the same database.
+    reach the same database.  So do its tables' names: every one starts with
+    ``table_prefix``, so that the library's tables sit beside a host's own.
 
     Args:
         engine: An engine from :func:`~crm_returns.adapters.sql.create_engine`,
             whose settings (``BEGIN IMMEDIATE`` on SQLite) the store relies on.
+        table_prefix: What every table's name starts with: lower-case letters,
+            digits and ``_`` (``crm_returns_`` makes ``crm_returns_returns``).
+
+    Raises:
+        InvalidInput: ``table_prefix`` is not a plain SQL name.
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, table_prefix: str = DEFAULT_TABLE_PREFIX) -> None:
+        #: The database's tables, named with its prefix.
+        self.tables = Tables(table_prefix)
         self.engine = engine
         self._codec = Codec()
-        self._texts = StatementTexts(engine.dialect)
+        self._texts = StatementTexts(engine.dialect, self.tables)
 
     @classmethod
-    def connect(cls, url: str | URL, **options: Any) -> SqlDatabase:
-        """A database at ``url``; ``options`` go to :func:`create_engine`."""
-        return cls(create_engine(url, **options))
+    def connect(
+        cls, url: str | URL, *, table_prefix: str = DEFAULT_TABLE_PREFIX, **options: Any
+    ) -> SqlDatabase:
+        """A database at ``url``; ``options`` (``schema=``, ...) go to :func:`create_engine`.
+
+        Raises:
+            InvalidInput: ``table_prefix``, or the schema, is not a plain SQL name.
+            StorageError: The URL names a database the store does not support.
+        """
+        checked_prefix(table_prefix)  # before anything is made
+        return cls(create_engine(url, **options), table_prefix=table_prefix)
 
     def unit_of_work(self) -> SqlUnitOfWork:
         """A new unit of work over this database (pass this method as the factory)."""
         return SqlUnitOfWork(self)
 
     def upgrade(self, revision: str = "head") -> None:
-        """Bring the schema up to ``revision`` with the packaged migrations."""
-        upgrade(self.engine, revision)
+        """Bring the tables up to ``revision`` with the packaged migrations, under a lock.
+
+        Raises:
+            SchemaMismatch: The tables were made by a newer version of the package.
+            StorageError: The host has tables with the names of ours, or the
+                database refused a migration.
+        """
+        upgrade(self.engine, revision, table_prefix=self.tables.prefix)
+
+    def revisions(self) -> Revisions:
+        """Which revision the tables are at, and which one this package needs.
+
+        Raises:
+            StorageError: The database could not be read.
+        """
+        return revisions(self.engine, table_prefix=self.tables.prefix)
+
+    def check_revision(self) -> None:
+        """Make sure the tables are at the revision this package needs.
+
+        Raises:
+            SchemaMismatch: They are older (or not there yet), or newer.
+            StorageError: The database could not be read.
+        """
+        check_revision(self.engine, table_prefix=self.tables.prefix)
 
     def dispose(self) -> None:
         """Close every pooled connection."""
@@ -317,16 +359,33 @@ class SqlDatabase:
 
 
 def sql_unit_of_work_factory(
-    url: str | URL, *, migrate: bool = False, **options: Any
+    url: str | URL,
+    *,
+    migrate: bool = False,
+    table_prefix: str = DEFAULT_TABLE_PREFIX,
+    **options: Any,
 ) -> Callable[[], UnitOfWork]:
     """A unit-of-work factory over the database at ``url``, for ``ReturnsService``.
 
     Args:
         url: ``sqlite:///returns.db`` or a PostgreSQL URL.
-        migrate: Apply the packaged migrations first (harmless when up to date).
+        migrate: Apply the packaged migrations first (harmless when up to
+            date); otherwise make sure they were applied.
+        table_prefix: What every table's name starts with.
         **options: Passed on to :func:`~crm_returns.adapters.sql.create_engine`.
+
+    Raises:
+        InvalidInput: ``table_prefix``, or the schema, is not a plain SQL name.
+        SchemaMismatch: The tables are not at the revision this package needs.
+        StorageError: The database cannot be used.
     """
-    database = SqlDatabase.connect(url, **options)
-    if migrate:
-        database.upgrade()
+    database = SqlDatabase.connect(url, table_prefix=table_prefix, **options)
+    try:
+        if migrate:
+            database.upgrade()
+        else:
+            database.check_revision()
+    except BaseException:
+        database.dispose()
+        raise
     return database.unit_of_work

@@ -39,6 +39,8 @@ class Transaction:
     def __init__(self, engine: Engine, codec: Codec, texts: StatementTexts) -> None:
         self._engine = engine
         self._texts = texts
+        #: The database's tables, for the statements built per call (searches, ledgers).
+        self.tables = texts.tables
         #: Turns the repositories' values into documents and back, with the database's caches.
         self.codec = codec
         #: The connection checked out from ``begin`` to ``end``.
