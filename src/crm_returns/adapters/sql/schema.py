@@ -124,8 +124,12 @@ def checked_prefix(value: object) -> str:
 
 
 def version_table(prefix: str) -> str:
-    """The table in which Alembic records the revision of the tables under ``prefix``."""
-    return f"{prefix}alembic_version"
+    """The table in which Alembic records the revision of the tables under ``prefix``.
+
+    A :class:`~sqlalchemy.sql.expression.quoted_name`, so that Alembic quotes it
+    as the other names are quoted.
+    """
+    return sa.quoted_name(f"{prefix}alembic_version", quote=True)
 
 
 def _tenant() -> sa.Column[str]:

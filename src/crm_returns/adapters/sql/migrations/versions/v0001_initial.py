@@ -44,7 +44,7 @@ def _table(name: str) -> sa.sql.elements.quoted_name:
 def upgrade() -> None:
     """Create every table of the SQL store."""
     p = migration_prefix()
-    op.create_table(
+    returns = op.create_table(
         _table("returns"),
         _tenant(),
         sa.Column("id", sa.String(), nullable=False),
@@ -83,7 +83,7 @@ def upgrade() -> None:
         ),
         sa.ForeignKeyConstraint(
             ["tenant_id", "return_id"],
-            [f"{p}returns.tenant_id", f"{p}returns.id"],
+            [returns.c.tenant_id, returns.c.id],
             name=op.f(f"fk_{p}return_lines_tenant_id_return_id_{p}returns"),
             ondelete="CASCADE",
         ),
@@ -194,7 +194,7 @@ def upgrade() -> None:
         ["tenant_id", "return_id"],
     )
 
-    op.create_table(
+    entries = op.create_table(
         _table("journal_entries"),
         _seq(),
         _tenant(),
@@ -231,7 +231,7 @@ def upgrade() -> None:
         ),
         sa.ForeignKeyConstraint(
             ["tenant_id", "entry_id"],
-            [f"{p}journal_entries.tenant_id", f"{p}journal_entries.id"],
+            [entries.c.tenant_id, entries.c.id],
             name=op.f(f"fk_{p}journal_postings_tenant_id_entry_id_{p}journal_entries"),
             ondelete="CASCADE",
         ),
