@@ -27,6 +27,7 @@ from sqlalchemy.engine import URL, Engine, make_url
 from crm_returns.adapters.sql.errors import StorageError
 from crm_returns.adapters.sql.schema import plain_identifier
 from crm_returns.adapters.sql.types import dumps
+from crm_returns.errors import quoted
 
 __all__ = ["MAX_SCHEMA_LENGTH", "create_engine"]
 
@@ -61,12 +62,15 @@ def create_engine(
 
     Raises:
         InvalidInput: ``schema`` is not a plain name.
-        StorageError: The URL names a database the store does not support,
-            or a schema is given for SQLite.
+        StorageError: The URL is not one, or names a database the store does
+            not support, or a schema is given for SQLite.
     """
     if schema is not None:
         schema = plain_identifier(schema, "schema", MAX_SCHEMA_LENGTH)
-    parsed = make_url(url)
+    try:
+        parsed = make_url(url)
+    except sa.exc.ArgumentError:
+        raise StorageError(f"{quoted(url)} is not a database URL") from None
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         if schema is not None:
