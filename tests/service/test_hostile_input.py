@@ -408,11 +408,15 @@ CALLS: dict[str, tuple[Arg, ...]] = {
     "audit_trail": (ACTOR, RETURN_ID),
     "tenant_audit_trail": (ACTOR,),
     "relay_events": (SINK, arg(optional(WHOLE, 100), "limit")),
+    "in_transaction": (arg(st.one_of(st.sampled_from([None, "connection"]), TEXT), "connection"),),
 }
 
 
 def call(service: ReturnsService, name: str, draw: Draw) -> object:
-    """Draw the arguments of method ``name`` in order (building value objects), then call it."""
+    """Draw the arguments of method ``name`` in order (building value objects), then call it.
+
+    What it gives as a context manager (``in_transaction``) is entered and left at once.
+    """
     args: list[Any] = []
     kwargs: dict[str, Any] = {}
     for argument in CALLS[name]:
@@ -421,7 +425,11 @@ def call(service: ReturnsService, name: str, draw: Draw) -> object:
             args.append(value)
         else:
             kwargs[argument.keyword] = value
-    return getattr(service, name)(*args, **kwargs)
+    result = getattr(service, name)(*args, **kwargs)
+    if isinstance(result, contextlib.AbstractContextManager):
+        with result as entered:
+            return entered
+    return result
 
 
 # -- the properties -------------------------------------------------------------------

@@ -200,3 +200,31 @@ def test_a_postgres_service_keeps_its_tables_in_the_schema_it_is_given() -> None
         assert _tables(url, "public") == public
         with cr.sql_service(orders, url, settings, schema=schema, migrate=False) as again:
             assert again.get_return(people.clerk, order.id).number == order.number
+
+
+def test_a_sql_service_over_the_hosts_engine_leaves_the_engine_open(tmp_path: Path) -> None:
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'host.db'}")
+    clerk = sample_wiring().clerk
+    with cr.sql_service(_orders(NOW), engine) as service:
+        order = service.create_return(clerk, _request())
+        pool = engine.pool
+    assert engine.pool is pool  # close() did not dispose of it
+    with cr.sql_service(_orders(NOW), engine, migrate=False) as again:
+        assert again.get_return(clerk, order.id).number == order.number
+    engine.dispose()
+
+
+def test_a_schema_with_the_hosts_engine_is_refused_before_anything_is_created(
+    tmp_path: Path,
+) -> None:
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'host.db'}")
+    with pytest.raises(StorageError, match="search_path"):
+        cr.sql_service(_orders(NOW), engine, schema="crm")
+    assert sa.inspect(engine).get_table_names() == []
+    engine.dispose()
+
+
+@pytest.mark.parametrize("url", [42, None, b"sqlite:///r.db"])
+def test_a_url_that_is_neither_a_url_nor_an_engine_is_refused(url: object) -> None:
+    with pytest.raises(InvalidInput, match="URL or an Engine"):
+        cr.sql_service(_orders(NOW), url)  # type: ignore[arg-type]

@@ -14,8 +14,11 @@ one :class:`~crm_returns.ServiceSettings` value (``settings``).
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from types import TracebackType
 
+from crm_returns.errors import InvalidInput
 from crm_returns.service.approving import Approving
 from crm_returns.service.books import Books
 from crm_returns.service.choosing import Choosing
@@ -24,6 +27,7 @@ from crm_returns.service.goods import Goods
 from crm_returns.service.reading import Reading
 from crm_returns.service.reasons import Reasons
 from crm_returns.service.refunds import Refunds
+from crm_returns.service.sql_types import Connection
 
 __all__ = ["ReturnsService"]
 
@@ -44,11 +48,61 @@ class ReturnsService(Choosing, Approving, Goods, Refunds, Books, Reasons, Readin
             :class:`~crm_returns.ServiceSettings` when not given.
         on_close: Called once by :meth:`close`, to release what the wiring
             opened (:func:`~crm_returns.sql_service` passes the database's
-            ``dispose``).
+            ``dispose``, unless the engine is the host's).
+        join_transaction: Makes :meth:`in_transaction` work: given the host's
+            connection, a context manager yielding a factory of units of work
+            in its transaction (:func:`~crm_returns.sql_service` passes the
+            database's ``in_transaction``).
 
     Raises:
         InvalidInput: ``settings`` is not a :class:`~crm_returns.ServiceSettings`.
     """
+
+    @contextlib.contextmanager
+    def in_transaction(self, connection: Connection) -> Iterator[ReturnsService]:
+        """A service whose commands run in the host's own transaction, on ``connection``.
+
+        For a service of :func:`~crm_returns.sql_service` built over the host's
+        engine: the host begins a transaction, changes its own rows, runs one
+        or several commands through the service given here, and commits —
+        then everything is kept — or rolls back, and nothing is, neither the
+        host's rows nor the returns, their claims, audit entries and outbox
+        messages::
+
+            with engine.begin() as connection, service.in_transaction(connection) as scoped:
+                connection.execute(mark_order_returning)
+                order = scoped.create_return(actor, request)
+                scoped.submit_return(actor, order.id)
+
+        Each command is a savepoint in the host's transaction: one that fails
+        (with any ``crm_returns`` error) undoes its own work only, and the
+        host's transaction goes on.  The library never commits or rolls back
+        the host's transaction.  Denied attempts are written to the audit trail
+        in the host's transaction too, and leave with it if it is rolled back.
+        Events are relayed only once committed: call :meth:`relay_events` on
+        this service, after the host's commit.
+
+        Args:
+            connection: A SQLAlchemy ``Connection`` of the engine the service
+                was built with, in a transaction the host began (with an ORM
+                ``Session``: ``session.connection()``).
+
+        Yields:
+            The service to run the commands with, usable inside the block only.
+
+        Raises:
+            InvalidInput: The service cannot join a host's transaction (it
+                keeps returns in memory, or is itself in one), or
+                ``connection`` is not a connection of its engine in a transaction.
+        """
+        join = self._join_transaction
+        if join is None:
+            raise InvalidInput(
+                "this service cannot join a host's transaction: a SQL service (sql_service) "
+                "can, outside the with block of one"
+            )
+        with join(connection) as unit_of_work:
+            yield ReturnsService(self._orders, unit_of_work, self.settings)
 
     def close(self) -> None:
         """Release what the wiring opened (a SQL database's connections); idempotent.

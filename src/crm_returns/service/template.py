@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 
 from crm_returns.domain.actors import Actor
 from crm_returns.domain.audit import AuditEntry, audit_entry
@@ -35,6 +36,7 @@ from crm_returns.service.checks import (
     fingerprint,
 )
 from crm_returns.service.settings import ServiceSettings
+from crm_returns.service.sql_types import Connection
 
 __all__ = ["ServiceCore"]
 
@@ -49,6 +51,11 @@ class ServiceCore:
             the defaults of :class:`ServiceSettings` when not given.
         on_close: Called once by :meth:`~crm_returns.ReturnsService.close`, to
             release what the wiring opened (a database's connection pool).
+        join_transaction: Given the host's connection, in a transaction, a
+            context manager that yields a factory of units of work inside that
+            transaction, for :meth:`~crm_returns.ReturnsService.in_transaction`
+            (:func:`~crm_returns.sql_service` passes the database's
+            ``in_transaction``); without it, the service joins none.
     """
 
     def __init__(
@@ -58,6 +65,8 @@ class ServiceCore:
         settings: ServiceSettings | None = None,
         *,
         on_close: Callable[[], None] | None = None,
+        join_transaction: Callable[[Connection], AbstractContextManager[Callable[[], UnitOfWork]]]
+        | None = None,
     ) -> None:
         settings = ServiceSettings() if settings is None else settings
         if not isinstance(settings, ServiceSettings):
@@ -68,6 +77,7 @@ class ServiceCore:
         self._orders = orders
         self._uow = unit_of_work
         self._on_close = on_close
+        self._join_transaction = join_transaction
         # The parts every command reads, under short names.
         self._clock = settings.clock
         self._ids = settings.ids

@@ -19,11 +19,17 @@ from sqlalchemy.pool import PoolProxiedConnection
 
 from crm_returns.adapters.sql.errors import StorageError, translate
 
-__all__ = ["PooledConnection", "StaleConnection"]
+__all__ = ["PooledConnection", "StaleConnection", "statements_watched"]
 
 
 class StaleConnection(Exception):
     """The server had closed the pooled connection before the unit of work began."""
+
+
+def statements_watched(engine: Engine) -> bool:
+    """Whether ``engine``'s statements are logged or watched (echo, or event listeners)."""
+    dispatch = engine.dispatch
+    return bool(engine.echo or dispatch.before_cursor_execute or dispatch.after_cursor_execute)
 
 
 class PooledConnection:
@@ -33,8 +39,12 @@ class PooledConnection:
         engine: The engine whose pool lends the connection.
     """
 
+    #: Whether the unit of work's transaction is its own to commit (not a host's).
+    owns_transaction = True
+
     def __init__(self, engine: Engine) -> None:
-        self._engine = engine
+        #: The engine whose pool lends the connection.
+        self.engine = engine
         #: The pooled DBAPI connection, checked out from :meth:`check_out` to :meth:`release`.
         self.raw: PoolProxiedConnection | None = None
         #: A SQLAlchemy connection over it, once :meth:`sqlalchemy_connection` has made one.
@@ -43,6 +53,11 @@ class PooledConnection:
         self.driver: Any = None
         #: The driver's root error class (PEP 249's ``Error``).
         self.driver_error: type[Exception] = engine.dialect.loaded_dbapi.Error
+        #: PostgreSQL without SQLAlchemy's pre-ping: the connection from the pool is
+        #: proven by the unit of work's first round trip, and replaced if it failed.
+        self.proves_connections = engine.dialect.name != "sqlite" and not getattr(
+            engine.pool, "_pre_ping", False
+        )
 
     def check_out(self) -> Any:
         """Check a connection out of the pool; the driver's connection under it.
@@ -51,7 +66,7 @@ class PooledConnection:
             StorageError: The database cannot be reached.
         """
         try:
-            raw = self._engine.raw_connection()
+            raw = self.engine.raw_connection()
         except sqlalchemy.exc.SQLAlchemyError as error:
             raise translate(error, "the database connection") from error
         except self.driver_error as error:
@@ -63,8 +78,25 @@ class PooledConnection:
     def sqlalchemy_connection(self) -> Connection:
         """SQLAlchemy's connection over the one checked out, in its transaction (made once)."""
         if self.connection is None:
-            self.connection = Connection(self._engine, connection=self.raw)
+            self.connection = Connection(self.engine, connection=self.raw)
         return self.connection
+
+    def resume(self) -> None:
+        """Make sure the next statement runs in the unit of work's transaction.
+
+        Nothing to do here: the driver (or SQLAlchemy) begins one by itself.
+        """
+
+    def commit(self) -> None:
+        """Commit the transaction (SQLAlchemy's, if it ran statements of its own).
+
+        The driver's or SQLAlchemy's error is raised as it is.
+        """
+        connection = self.connection
+        if connection is not None and connection.in_transaction():
+            connection.commit()
+        else:
+            self.driver.commit()
 
     def replace(self) -> Any:
         """Throw the connection away (its server end was closed) and check out another.

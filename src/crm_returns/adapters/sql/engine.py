@@ -29,10 +29,13 @@ from crm_returns.adapters.sql.schema import plain_identifier
 from crm_returns.adapters.sql.types import dumps
 from crm_returns.errors import quoted
 
-__all__ = ["MAX_SCHEMA_LENGTH", "create_engine"]
+__all__ = ["MAX_SCHEMA_LENGTH", "create_engine", "share_engine"]
 
 #: PostgreSQL keeps 63 characters of a name.
 MAX_SCHEMA_LENGTH = 63
+
+#: Marks a host's SQLite connection given the store's settings (in its record's ``info``).
+_SHARED = "crm_returns.shared"
 
 
 def create_engine(
@@ -81,30 +84,89 @@ def create_engine(
     raise StorageError(f"the SQL store supports SQLite and PostgreSQL, not {backend!r}")
 
 
+def share_engine(engine: Engine) -> Engine:
+    """Check the host's ``engine`` and give it what the store relies on; the same engine.
+
+    SQLite (``pysqlite``): every connection the engine lends from now on —
+    to the host too — has foreign keys enforced and begins its transactions
+    with ``BEGIN IMMEDIATE`` (SQLAlchemy's recipe, as :func:`create_engine`
+    does), which also makes savepoints work.  The journal mode and the busy
+    timeout stay the host's.  Doing it twice changes nothing more.
+
+    PostgreSQL: nothing is changed; the engine must use psycopg 3.
+
+    Raises:
+        StorageError: The engine reaches a database or driver the store does
+            not support, or commits every statement by itself (``AUTOCOMMIT``).
+    """
+    dialect = engine.dialect
+    # The level given to sqlalchemy.create_engine is kept on the dialect, privately.
+    levels = (
+        getattr(dialect, "_on_connect_isolation_level", None),
+        engine.get_execution_options().get("isolation_level"),
+    )
+    if "AUTOCOMMIT" in levels:
+        raise StorageError("the store needs transactions: give it an engine without AUTOCOMMIT")
+    if (dialect.name, dialect.driver) == ("postgresql", "psycopg"):
+        return engine
+    if (dialect.name, dialect.driver) != ("sqlite", "pysqlite"):
+        raise StorageError(
+            "the SQL store supports SQLite (pysqlite) and PostgreSQL (psycopg 3), "
+            f"not {dialect.name}+{dialect.driver}"
+        )
+    if event.contains(engine, "connect", _configure_sqlite):
+        return engine  # made by create_engine
+    # "checkout", not "connect": the pool may hold connections made before.
+    if not event.contains(engine, "checkout", _configure_on_checkout):
+        event.listen(engine, "checkout", _configure_on_checkout)
+    if not event.contains(engine, "begin", _begin_immediate):
+        event.listen(engine, "begin", _begin_immediate)
+    return engine
+
+
+def _configure_on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    """Give a host's SQLite connection the store's settings, once."""
+    if not record.info.get(_SHARED):
+        _configure_shared_sqlite(dbapi_connection, record)
+        record.info[_SHARED] = True
+
+
 def _sqlite(url: URL, busy_timeout: float, echo: bool, options: dict[str, Any]) -> Engine:
     connect_args = {"timeout": busy_timeout, **options.pop("connect_args", {})}
     engine = sa.create_engine(
         url, echo=echo, json_serializer=dumps, connect_args=connect_args, **options
     )
-
-    @event.listens_for(engine, "connect")
-    def _configure(dbapi_connection: Any, _record: Any) -> None:
-        # Let SQLAlchemy say when transactions begin (the "begin" hook below).
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        try:
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA foreign_keys=ON")
-        finally:
-            cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _begin_immediate(connection: sa.Connection) -> None:
-        # The store's units of work may have begun on the driver already.
-        if not connection.connection.driver_connection.in_transaction:  # type: ignore[union-attr]
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-
+    event.listen(engine, "connect", _configure_sqlite)
+    event.listen(engine, "begin", _begin_immediate)
     return engine
+
+
+def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    """A new SQLite connection of our own engine: write-ahead log, and the host's settings."""
+    _cursor_run(dbapi_connection, "PRAGMA journal_mode=WAL")
+    _configure_shared_sqlite(dbapi_connection, _record)
+
+
+def _configure_shared_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    """What every SQLite connection the store uses needs, on a host's engine too."""
+    # Let SQLAlchemy say when transactions begin (the "begin" hook below).
+    dbapi_connection.isolation_level = None
+    _cursor_run(dbapi_connection, "PRAGMA foreign_keys=ON")
+
+
+def _cursor_run(dbapi_connection: Any, sql: str) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(sql)
+    finally:
+        cursor.close()
+
+
+def _begin_immediate(connection: sa.Connection) -> None:
+    """Begin every SQLAlchemy transaction by taking SQLite's write lock."""
+    # The store's units of work may have begun on the driver already.
+    if not connection.connection.driver_connection.in_transaction:  # type: ignore[union-attr]
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _postgres(

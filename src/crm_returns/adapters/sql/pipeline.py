@@ -60,11 +60,13 @@ def in_pipeline(
     deferred: Sequence[Deferred],
     statement: Prepared | None,
     parameters: Parameters,
+    commit: bool = True,
 ) -> tuple[list[tuple[Any, ...]], int]:
     """PostgreSQL: send ``deferred`` and ``statement`` at once, wait once.
 
-    Without ``statement``, ``COMMIT`` goes last.  Each deferred statement with
-    ``on_rows`` gets its rows, in order.
+    Without ``statement``, ``COMMIT`` goes last (if ``commit``: in the host's
+    transaction nothing does).  Each deferred statement with ``on_rows`` gets
+    its rows, in order.
 
     Args:
         driver: The psycopg connection, in the transaction.
@@ -75,6 +77,7 @@ def in_pipeline(
         deferred: The statements to send first, in order.
         statement: The statement to send last, or ``None`` for ``COMMIT``.
         parameters: ``statement``'s parameters.
+        commit: Without ``statement``, whether ``COMMIT`` goes last.
 
     Returns:
         The rows and row count of ``statement`` (none and 0 for ``COMMIT``).
@@ -86,7 +89,8 @@ def in_pipeline(
             for cursor, item in zip(readers, deferred, strict=True):
                 send(cursor, sql(item.statement), item.parameters)
             if statement is None:
-                driver.commit()
+                if commit:
+                    driver.commit()
             else:
                 send(last, sql(statement), parameters)
         for cursor, item in zip(readers, deferred, strict=True):

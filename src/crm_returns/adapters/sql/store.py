@@ -10,16 +10,20 @@ it back, and writes after a commit need a commit of their own.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import contextlib
+import functools
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import URL, Engine
+from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.sql.expression import ClauseElement
 
 from crm_returns.adapters.sql.codec import Codec
-from crm_returns.adapters.sql.engine import create_engine
+from crm_returns.adapters.sql.connection import PooledConnection
+from crm_returns.adapters.sql.engine import create_engine, share_engine
+from crm_returns.adapters.sql.host import HostConnection, HostTransaction
 from crm_returns.adapters.sql.ledgers import SqlJournal, SqlStockLedger
 from crm_returns.adapters.sql.migrate import Revisions, check_revision, revisions, upgrade
 from crm_returns.adapters.sql.returns import SqlReturns
@@ -35,6 +39,7 @@ from crm_returns.adapters.sql.statements import (
 from crm_returns.adapters.sql.transaction import Transaction
 from crm_returns.domain.audit import AuditEntry
 from crm_returns.domain.reasons import ReasonCatalog
+from crm_returns.errors import InvalidInput
 from crm_returns.ports import IdempotentResult, OutboxMessage, UnitOfWork
 
 __all__ = ["SqlDatabase", "SqlUnitOfWork", "sql_unit_of_work_factory"]
@@ -155,7 +160,16 @@ class SqlOutbox:
         )
 
     def pending(self, limit: int) -> Sequence[OutboxMessage]:
-        """Up to ``limit`` undelivered messages, oldest first."""
+        """Up to ``limit`` undelivered messages, oldest first.
+
+        Raises:
+            InvalidInput: The unit of work is in the host's transaction, whose
+                messages are not committed yet: relay events outside it.
+        """
+        if self._tx.hosted:
+            raise InvalidInput(
+                "events are relayed only once committed: relay them outside the host's transaction"
+            )
         outbox = self._tx.tables.outbox
         documents = self._tx.execute(
             sa.select(as_text(outbox.c.document))
@@ -254,6 +268,9 @@ class SqlIdempotencyKeys:
 class SqlUnitOfWork(UnitOfWork):
     """One database transaction over every store the service writes.
 
+    In the host's transaction (``host``), a savepoint in it instead: its
+    commit joins the host's transaction, which the host commits or rolls back.
+
     Attributes:
         returns: Return orders; :meth:`~SqlReturns.lock_lines` is its addition
             to the port, for commands that decide from a line's history.
@@ -261,8 +278,9 @@ class SqlUnitOfWork(UnitOfWork):
 
     returns: SqlReturns
 
-    def __init__(self, database: SqlDatabase) -> None:
-        self._tx = Transaction(database.engine, database._codec, database._texts)
+    def __init__(self, database: SqlDatabase, host: HostTransaction | None = None) -> None:
+        pooled = PooledConnection(database.engine) if host is None else HostConnection(host)
+        self._tx = Transaction(pooled, database._codec, database._texts)
         self.returns = SqlReturns(self._tx)
         self.audit = SqlAuditLog(self._tx)
         self.outbox = SqlOutbox(self._tx)
@@ -325,6 +343,51 @@ class SqlDatabase:
     def unit_of_work(self) -> SqlUnitOfWork:
         """A new unit of work over this database (pass this method as the factory)."""
         return SqlUnitOfWork(self)
+
+    @classmethod
+    def sharing(cls, engine: Engine, *, table_prefix: str = DEFAULT_TABLE_PREFIX) -> SqlDatabase:
+        """A database over the host's own ``engine``: one pool for the host and the store.
+
+        The engine is given what the store relies on (see
+        :func:`~crm_returns.adapters.sql.engine.share_engine`: on SQLite, every
+        transaction begins with ``BEGIN IMMEDIATE`` and foreign keys are
+        enforced, for the host's own connections too).  It stays the host's:
+        do not :meth:`dispose` it while the host uses it.
+
+        Raises:
+            InvalidInput: ``table_prefix`` is not a plain SQL name.
+            StorageError: The engine reaches a database or driver the store
+                does not support, or commits every statement (``AUTOCOMMIT``).
+        """
+        checked_prefix(table_prefix)  # before the engine is changed
+        return cls(share_engine(engine), table_prefix=table_prefix)
+
+    @contextlib.contextmanager
+    def in_transaction(self, connection: Connection) -> Iterator[Callable[[], SqlUnitOfWork]]:
+        """Units of work in the host's transaction on ``connection``, until the block ends.
+
+        Each unit of work is a savepoint in the host's transaction: its commit
+        releases the savepoint and a failure goes back to it, so the host's
+        transaction stays usable.  Nothing is committed or rolled back for the
+        host: what the units of work wrote is kept or dropped with the host's
+        own work.
+
+        Args:
+            connection: A connection of this database's engine, in a
+                transaction the host began (on SQLite, best with ``BEGIN
+                IMMEDIATE``, as the engine's ``begin`` does).
+
+        Yields:
+            Makes a unit of work on ``connection``; after the block it refuses to.
+
+        Raises:
+            InvalidInput: ``connection`` is not a connection of this engine in a transaction.
+        """
+        host = HostTransaction(self.engine, connection)
+        try:
+            yield functools.partial(SqlUnitOfWork, self, host)
+        finally:
+            host.end()
 
     def upgrade(self, revision: str = "head") -> None:
         """Bring the tables up to ``revision`` with the packaged migrations, under a lock.

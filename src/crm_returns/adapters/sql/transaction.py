@@ -7,11 +7,15 @@ from typing import Any, NoReturn, TypeVar
 
 import sqlalchemy as sa
 import sqlalchemy.exc
-from sqlalchemy.engine import Connection, CursorResult, Engine
+from sqlalchemy.engine import Connection, CursorResult
 from sqlalchemy.sql.expression import Executable
 
 from crm_returns.adapters.sql.codec import Codec
-from crm_returns.adapters.sql.connection import PooledConnection, StaleConnection
+from crm_returns.adapters.sql.connection import (
+    PooledConnection,
+    StaleConnection,
+    statements_watched,
+)
 from crm_returns.adapters.sql.errors import Failure, constraint_of, failure_of, translate
 from crm_returns.adapters.sql.pipeline import Deferred, Parameters, in_pipeline, outcome, send
 from crm_returns.adapters.sql.statements import Binder, Prepared, StatementTexts, code_point_order
@@ -31,30 +35,26 @@ class Transaction:
     of work cannot be committed after it: a failed command keeps nothing.
 
     Args:
-        engine: The database's engine.
+        pooled: Lends the connection from ``begin`` to ``end``: one from the
+            engine's pool (a :class:`~crm_returns.adapters.sql.host.HostConnection`:
+            the host's, the transaction a savepoint in the host's).
         codec: The database's codec, for the repositories' documents.
         texts: The database's texts of the prepared statements.
     """
 
-    def __init__(self, engine: Engine, codec: Codec, texts: StatementTexts) -> None:
-        self._engine = engine
+    def __init__(self, pooled: PooledConnection, codec: Codec, texts: StatementTexts) -> None:
+        self._engine = engine = pooled.engine
         self._texts = texts
         #: The database's tables, for the statements built per call (searches, ledgers).
         self.tables = texts.tables
         #: Turns the repositories' values into documents and back, with the database's caches.
         self.codec = codec
-        #: The connection checked out from ``begin`` to ``end``.
-        self._pooled = PooledConnection(engine)
+        self._pooled = pooled
         #: Its driver's connection, kept here for the statements (``None`` when not open).
         self._driver: Any = None
         self._cursor: Any = None
         self._begins_immediate = engine.dialect.name == "sqlite"
         self._observing = False
-        # PostgreSQL without SQLAlchemy's pre-ping: the connection from the pool is
-        # proven by the unit of work's first round trip, and replaced if it failed.
-        self._proves_connections = engine.dialect.name != "sqlite" and not getattr(
-            engine.pool, "_pre_ping", False
-        )
         self._unproven = False
         self._failed = False
         self._deferred: list[Deferred] = []
@@ -67,6 +67,11 @@ class Transaction:
         #: What the repositories read under a row lock, or wrote, in the current
         #: transaction (cleared with ``seen``).
         self.held: dict[Any, Any] = {}
+
+    @property
+    def hosted(self) -> bool:
+        """Whether the transaction is a savepoint in the host's, committed by the host."""
+        return not self._pooled.owns_transaction
 
     @property
     def locks_rows(self) -> bool:
@@ -96,6 +101,7 @@ class Transaction:
             raise RuntimeError("the SQL store is used only inside `with unit_of_work:`")
         if self._failed:
             raise RuntimeError("a database error rolled this unit of work back; start a new one")
+        self._pooled.resume()
         connection = self._pooled.connection
         return connection if connection is not None else self._pooled.sqlalchemy_connection()
 
@@ -113,9 +119,9 @@ class Transaction:
         self._deferred.clear()
         self.seen.clear()
         self.held.clear()
-        self._observing = self._observed()
+        self._observing = statements_watched(self._engine)
         self._connect_if_watched()
-        self._unproven = self._proves_connections
+        self._unproven = self._pooled.proves_connections
         try:
             self._driver_cursor()  # on SQLite: BEGIN IMMEDIATE
         except CrmReturnsError:
@@ -233,13 +239,6 @@ class Transaction:
         """Whether deferred statements go with the next one (PostgreSQL, unobserved)."""
         return bool(self._deferred) and self.locks_rows and not self._observing
 
-    def _observed(self) -> bool:
-        """Whether statements are logged or watched (SQLAlchemy's echo, or event listeners)."""
-        dispatch = self._engine.dispatch
-        return bool(
-            self._engine.echo or dispatch.before_cursor_execute or dispatch.after_cursor_execute
-        )
-
     def _run(
         self,
         statement: Prepared,
@@ -305,10 +304,12 @@ class Transaction:
         The transaction is the driver's own: psycopg begins one by itself at
         the first statement, and on SQLite this sends ``BEGIN IMMEDIATE``
         (SQLAlchemy's ``begin`` event does the same for its own statements,
-        unless the driver is in a transaction already).
+        unless the driver is in a transaction already).  In the host's
+        transaction it is a savepoint, begun by the connection's ``resume``.
         """
         if self._failed or self._driver is None:
             _ = self.connection  # raises the reason
+        self._pooled.resume()
         cursor = self._cursor
         if cursor is None:
             cursor = self._cursor = self._driver.cursor()
@@ -369,18 +370,12 @@ class Transaction:
         self.flush()
         if self._failed or self._driver is None:
             _ = self.connection  # raises the reason
-        connection = self._pooled.connection
         self.held.clear()
         self.seen.clear()
-        if connection is not None and connection.in_transaction():
-            # SQLAlchemy ran statements of its own.
-            try:
-                connection.commit()
-            except sqlalchemy.exc.SQLAlchemyError as error:
-                self._fail(error, "the unit of work", None)
-            return
         try:
-            self._driver.commit()
+            self._pooled.commit()
+        except sqlalchemy.exc.SQLAlchemyError as error:
+            self._fail(error, "the unit of work", None)
         except self._driver_error as error:
             self._driver_failure(error, "COMMIT", None, "the unit of work", None)
 
@@ -393,14 +388,15 @@ class Transaction:
     ) -> tuple[list[tuple[Any, ...]], int]:
         """PostgreSQL: send the deferred statements and ``statement`` at once, wait once.
 
-        Without ``statement``, ``COMMIT`` goes last.  Returns the rows and row
-        count of ``statement``.
+        Without ``statement``, ``COMMIT`` goes last (not in the host's
+        transaction).  Returns the rows and row count of ``statement``.
         """
         deferred, self._deferred = self._deferred, []
         writer = self._driver_cursor()
         texts = self._texts.sql
         try:
-            return in_pipeline(self._driver, writer, texts, deferred, statement, parameters)
+            commit = self._pooled.owns_transaction
+            return in_pipeline(self._driver, writer, texts, deferred, statement, parameters, commit)
         except self._driver_error as error:
             subjects = ", ".join(dict.fromkeys([*(item.subject for item in deferred), subject]))
             sql = "COMMIT" if statement is None else texts(statement)
