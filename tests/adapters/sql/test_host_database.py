@@ -17,10 +17,18 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from tests.adapters.postgres import postgres_url
-from tests.adapters.sql.support import CLERK, MOUSE, Backend, picks, sql_service, tell_the_story
+from tests.adapters.sql.support import (
+    CLERK,
+    MOUSE,
+    START,
+    Backend,
+    picks,
+    sql_service,
+    tell_the_story,
+)
 
 import crm_returns
-from crm_returns.adapters.memory import MemoryDatabase, MemoryOrderSource
+from crm_returns.adapters.memory import ManualClock, MemoryDatabase, MemoryOrderSource
 from crm_returns.adapters.sql import (
     DEFAULT_TABLE_PREFIX,
     SqlDatabase,
@@ -237,3 +245,26 @@ def test_the_names_of_the_tables_fit_postgresql_with_the_longest_prefix(
         assert names == {*database.tables.names(), f"{longest}alembic_version"}
     finally:
         database.dispose()
+
+
+def test_the_prefix_applies_over_the_hosts_own_engine(backend: Backend) -> None:
+    schema = backend.options.get("schema")
+    connect_args = {"options": f"-c search_path={schema}"} if schema else {}
+    engine = sa.create_engine(backend.url, connect_args=connect_args)  # the host's, plain
+    with engine.begin() as connection:
+        for statement in (*HOST_TABLES, *HOST_ROWS):
+            connection.exec_driver_sql(statement)
+    before = _host_state(engine)
+    orders = MemoryOrderSource({SAMPLE_TENANT: sample_lines(START)})
+    settings = crm_returns.ServiceSettings(clock=ManualClock(START))
+    with crm_returns.sql_service(orders, engine, settings, table_prefix="rma_") as service:
+        order = service.create_return(CLERK, picks((MOUSE, "2", "wrong_order")))
+    with crm_returns.sql_service(
+        orders, engine, settings, migrate=False, table_prefix="rma_"
+    ) as again:
+        assert again.get_return(CLERK, order.id) == order
+    with engine.connect() as connection:
+        names = set(sa.inspect(connection).get_table_names())
+    assert names == {*HOST_NAMES, *Tables("rma_").names(), "rma_alembic_version"}
+    assert _host_state(engine) == before
+    engine.dispose()
