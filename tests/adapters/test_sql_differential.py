@@ -25,6 +25,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TypeVar
 
+import attrs
 import sqlalchemy as sa
 from hypothesis import event, settings
 from hypothesis import strategies as st
@@ -41,6 +42,7 @@ from tests.service import draws
 
 from crm_returns import (
     Actor,
+    DeliveredLine,
     LineQuery,
     LineRef,
     RequestedLine,
@@ -56,6 +58,7 @@ from crm_returns.errors import CrmReturnsError
 from crm_returns.samples import SAMPLE_TENANT, sample_lines
 from crm_returns.testing import Wiring, sample_wiring
 from crm_returns.testing.conformance import assert_identical
+from crm_returns.testing.strategies import quantities_of
 
 T = TypeVar("T")
 
@@ -63,6 +66,19 @@ T = TypeVar("T")
 START = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 EVERYTHING = ReturnQuery(limit=MAX_PAGE_SIZE)
 ALL_LINES = LineQuery(limit=MAX_PAGE_SIZE)
+
+
+def _by_the_metre() -> DeliveredLine:
+    """A line of cable sold by the metre, to the centimetre: quantities with two places."""
+    cable = next(line for line in sample_lines(START) if line.ref == LineRef("SO-1001", "2"))
+    return attrs.evolve(
+        cable,
+        ref=LineRef("SO-1001", "9"),
+        sku="CBL-REEL",
+        product_name="网线（按米）Network cable by the metre",
+        quantity_delivered=Decimal("12.50"),
+        unit_places=2,
+    )
 
 
 def _actor(wiring: Wiring, who: str) -> Actor:
@@ -98,7 +114,10 @@ class MemoryAgainstSqlite(RuleBasedStateMachine):
         self.database.upgrade()
         self.memory = sample_wiring(now=START)
         self.sqlite = sample_wiring(now=START, unit_of_work=self.database.unit_of_work)
-        self.lines = {line.ref: line for line in sample_lines(START)}
+        by_the_metre = _by_the_metre()
+        for wiring in (self.memory, self.sqlite):
+            wiring.orders.add(SAMPLE_TENANT, by_the_metre)
+        self.lines = {line.ref: line for line in (*sample_lines(START), by_the_metre)}
 
     def teardown(self) -> None:
         # Shows, with --hypothesis-show-statistics, how far the runs got.
@@ -148,7 +167,7 @@ class MemoryAgainstSqlite(RuleBasedStateMachine):
         left = {item.line.ref: item.returnable_quantity for item in page.items}
         picked = []
         for ref in chosen:
-            anything = st.integers(1, int(self.lines[ref].quantity_delivered)).map(Decimal)
+            anything = quantities_of(self.lines[ref])
             units = st.one_of(st.just(left[ref]), anything) if left[ref] else anything
             picked.append(
                 RequestedLine(ref, data.draw(units), data.draw(st.sampled_from(draws.REASONS)))

@@ -126,9 +126,10 @@ def _delivered_line(
     fully_refunded: bool = False,
     customer_id: str = "C-1",
     category: str = "peripherals",
+    unit_places: int = 0,
 ) -> DeliveredLine:
     def money(amount: str | None) -> Money | None:
-        return Money(amount, currency) if amount is not None else None
+        return Money(Decimal(amount), currency) if amount is not None else None
 
     return DeliveredLine(
         ref=ref,
@@ -149,6 +150,7 @@ def _delivered_line(
         unit_cost=money(unit_cost),
         serial_numbers=serial_numbers,
         fully_refunded=fully_refunded,
+        unit_places=unit_places,
     )
 
 

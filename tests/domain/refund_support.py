@@ -29,7 +29,7 @@ Approved = Callable[..., ReturnOrder]
 
 
 def cny(amount: str) -> Money:
-    return Money(amount, "CNY")
+    return Money(Decimal(amount), "CNY")
 
 
 def units(value: int | str) -> Decimal:

@@ -33,7 +33,7 @@ Grant = Callable[[ReturnOrder, Actor, datetime], Transition]
 
 
 def cny(amount: str) -> Money:
-    return Money(amount, "CNY")
+    return Money(Decimal(amount), "CNY")
 
 
 def units(value: int | str) -> Decimal:

@@ -176,12 +176,36 @@ def test_rounding_a_negative_fraction_to_zero_gives_zero_not_minus_zero() -> Non
     assert not zero.amount.is_signed()
 
 
-def quantity_the_long_way(value: Decimal) -> Decimal:
-    """A finite quantity as converted before: ``+ 0`` (which makes -0 0) once more at the end."""
+def exact_quantity_the_long_way(value: Decimal) -> Decimal:
+    """A quantity's bounds checked from scratch on ``+ 0`` (which makes -0 0), then ``+ 0`` again.
+
+    Below 10**12 in size and no finer than a millionth; written back with at
+    most six places and no exponent.
+    """
     number = value + 0
+    if abs(number) >= 10**12:
+        raise InvalidQuantity(
+            f"quantity {number:.3e} is too large; a quantity is below 1,000,000,000,000"
+        )
+    micro = Decimal("0.000001")
+    if number % micro:
+        raise InvalidQuantity(
+            f"quantity {str(number)!r} is finer than any unit: "
+            "a quantity has at most 6 decimal places"
+        )
+    exponent = number.as_tuple().exponent
+    assert isinstance(exponent, int)
+    if not -6 <= exponent <= 0:
+        number = number.quantize(Decimal(1) if exponent > 0 else micro)
+    return number + 0
+
+
+def quantity_the_long_way(value: Decimal) -> Decimal:
+    """A quantity as :func:`exact_quantity_the_long_way`, and not negative."""
+    number = exact_quantity_the_long_way(value)
     if number < 0:
         raise InvalidQuantity(f"quantity must not be negative, got {number}")
-    return number + 0
+    return number
 
 
 def quantity_outcome(compute: Callable[[], Decimal]) -> Outcome:
@@ -195,10 +219,14 @@ def quantity_outcome(compute: Callable[[], Decimal]) -> Outcome:
 @given(exact_decimals())
 @example(Decimal("-0"))
 @example(Decimal("-0.000"))
+@example(Decimal("2.50000000"))
+@example(Decimal("1E+2"))
+@example(Decimal("1E-7"))
+@example(Decimal("999999999999.999999"))
 def test_a_quantity_is_converted_once_exactly_as_twice(value: Decimal) -> None:
     assert quantity_outcome(lambda: quantity(value)) == quantity_outcome(
         lambda: quantity_the_long_way(value)
     )
     assert quantity_outcome(lambda: exact_quantity(value)) == quantity_outcome(
-        lambda: (value + 0) + 0
+        lambda: exact_quantity_the_long_way(value)
     )

@@ -14,6 +14,7 @@ from decimal import Decimal
 from hypothesis import strategies as st
 
 from crm_returns import Inspection, LineRef, Money, Receipt, ReturnOrder
+from crm_returns.domain.money import MAX_UNIT_PLACES
 from crm_returns.domain.returns.lines import ReturnLine
 from crm_returns.domain.stock.dispositions import Disposition, RejectOutcome
 
@@ -21,10 +22,31 @@ from crm_returns.domain.stock.dispositions import Disposition, RejectOutcome
 REASONS = ["quality_defect", "changed_requirement", "wrong_order", "damaged_in_transit", "other"]
 
 
+def steps(units: Decimal, places: int) -> int:
+    """How many steps of a unit with ``places`` decimal places ``units`` makes (rounded down)."""
+    return int(units.scaleb(places))
+
+
+def in_steps(count: int, places: int) -> Decimal:
+    """``count`` steps of a unit with ``places`` decimal places, written with that many places."""
+    return Decimal(count).scaleb(-places)
+
+
+def now_and_then_finer(data: st.DataObject, units: Decimal, places: int) -> Decimal:
+    """``units``, or now and then a tenth of a step more: finer than the unit, to be refused."""
+    if places < MAX_UNIT_PLACES and data.draw(st.sampled_from([False] * 7 + [True])):
+        return units + Decimal(1).scaleb(-places - 1)
+    return units
+
+
 def receipt(data: st.DataObject, line: ReturnLine) -> Receipt:
-    """A receipt for ``line``: received, wrong and missing units, with serial numbers."""
+    """A receipt for ``line``: received, wrong and missing units, with serial numbers.
+
+    Counts are whole steps of the line's unit, now and then one finer.
+    """
+    places = line.unit_places
     # Now and then more than expected, to exercise the refusal.
-    top = int(line.awaiting_receipt) + data.draw(st.sampled_from([0, 0, 0, 1]))
+    top = steps(line.awaiting_receipt, places) + data.draw(st.sampled_from([0, 0, 0, 1]))
     received, wrong, missing = (data.draw(st.integers(0, top)) for _ in range(3))
     if received + wrong + missing == 0:
         received = 1
@@ -32,30 +54,34 @@ def receipt(data: st.DataObject, line: ReturnLine) -> Receipt:
     if line.delivered_serials:
         # One serial number per unit received, as a rule; too few when more came.
         shuffled = data.draw(st.permutations(line.delivered_serials))
-        serials = tuple(shuffled[:received])
+        serials = tuple(shuffled[: int(in_steps(received, places))])
     return Receipt(
-        received=Decimal(received),
-        damaged_in_transit=Decimal(data.draw(st.integers(0, received))),
-        wrong_item=Decimal(wrong),
-        missing=Decimal(missing),
+        received=now_and_then_finer(data, in_steps(received, places), places),
+        damaged_in_transit=in_steps(data.draw(st.integers(0, received)), places),
+        wrong_item=in_steps(wrong, places),
+        missing=in_steps(missing, places),
         serial_numbers=serials,
     )
 
 
 def inspection(data: st.DataObject, line: ReturnLine) -> Inspection:
-    """An inspection of ``line``: accepted units split over two dispositions, rejects sent on."""
-    top = int(line.awaiting_inspection) + data.draw(st.sampled_from([0, 0, 0, 1]))
+    """An inspection of ``line``: accepted units split over two dispositions, rejects sent on.
+
+    Counts are whole steps of the line's unit, now and then one finer.
+    """
+    places = line.unit_places
+    top = steps(line.awaiting_inspection, places) + data.draw(st.sampled_from([0, 0, 0, 1]))
     accepted = data.draw(st.integers(0, top))
     rejected = data.draw(st.integers(0, top - accepted))
     review = data.draw(st.sampled_from([False, False, True])) if accepted + rejected else True
     first = data.draw(st.sampled_from(list(Disposition)))
     second = data.draw(st.sampled_from(list(Disposition)))
     part = data.draw(st.integers(0, accepted))
-    split = {first: Decimal(part)}
-    split[second] = split.get(second, Decimal(0)) + Decimal(accepted - part)
+    split = {first: in_steps(part, places)}
+    split[second] = split.get(second, Decimal(0)) + in_steps(accepted - part, places)
     return Inspection(
-        accepted=Decimal(accepted),
-        rejected=Decimal(rejected),
+        accepted=in_steps(accepted, places),
+        rejected=now_and_then_finer(data, in_steps(rejected, places), places),
         needs_review=review,
         dispositions=split if accepted else {},
         rejected_outcome=data.draw(st.sampled_from(list(RejectOutcome))),
@@ -89,7 +115,8 @@ def full_inspections(data: st.DataObject, order: ReturnOrder) -> dict[LineRef, I
 def repair(data: st.DataObject, order: ReturnOrder) -> tuple[LineRef, Decimal, Disposition]:
     """A finished repair on a line of ``order``: up to one unit more than is in repair."""
     line = data.draw(st.sampled_from(order.lines))
-    units = Decimal(data.draw(st.integers(1, int(line.in_repair) + 1)))
+    places = line.unit_places
+    units = in_steps(data.draw(st.integers(1, steps(line.in_repair, places) + 1)), places)
     return line.ref, units, data.draw(st.sampled_from([Disposition.RESTOCK, Disposition.SCRAP]))
 
 

@@ -64,7 +64,7 @@ from crm_returns.errors import (
 )
 from crm_returns.samples import SAMPLE_TENANT
 from crm_returns.testing import sample_wiring
-from crm_returns.testing.strategies import delivered_lines
+from crm_returns.testing.strategies import delivered_lines, quantities_of
 
 TENANT = SAMPLE_TENANT
 
@@ -230,8 +230,8 @@ class ReturnsMachine(RuleBasedStateMachine):
         """Any quantity, but often exactly what is left, so that lines get returned in full."""
         orders = self._all_returns()
         left = line.quantity_delivered - sum((_claimed(o, line.ref) for o in orders), Decimal(0))
-        anything = st.integers(1, int(line.quantity_delivered)).map(Decimal)
-        return st.one_of(st.just(left), anything) if left >= 1 else anything
+        anything = quantities_of(line)
+        return st.one_of(st.just(left), anything) if left > 0 else anything
 
     def _requests(self) -> st.SearchStrategy[ReturnRequest]:
         customer = st.sampled_from(sorted({line.customer_id for line in self.lines}))

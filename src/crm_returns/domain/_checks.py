@@ -2,28 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
+from crm_returns.domain.money import MAX_UNIT_PLACES
 from crm_returns.errors import InvalidInput, InvalidQuantity
 
 __all__ = [
     "aware",
+    "flag",
     "identifier",
     "items_of",
+    "mapping_of",
     "moment",
     "not_negative",
     "string_set",
     "string_tuple",
     "text",
+    "unit_places",
     "usable",
+    "value_of",
+    "values_of",
 ]
 
 Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
+_T = TypeVar("_T")
 
 
 def text(limit: int, *, optional: bool = False, no_nul: bool = False) -> Validator:
@@ -77,12 +84,37 @@ def not_negative(instance: object, attribute: attrs.Attribute[Any], value: Decim
 
 
 def items_of(values: object, what: str) -> tuple[Any, ...]:
-    """The items of an iterable that is not a string, or a typed error."""
+    """The items of an iterable that is neither text nor a mapping, or a typed error.
+
+    A mapping is refused: its keys alone are not what a list was wanted for.
+    """
     if type(values) is tuple:
         return values  # What tuple() would give back: the tuple itself.
-    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
+    if isinstance(values, str | bytes | Mapping) or not isinstance(values, Iterable):
         raise InvalidInput(f"{what} must be a collection, got {type(values).__name__}")
     return tuple(values)
+
+
+def values_of(values: object, kind: type[_T], what: str) -> tuple[_T, ...]:
+    """The items of a collection (see :func:`items_of`), each a ``kind``, or a typed error."""
+    items = items_of(values, what)
+    for item in items:
+        if not isinstance(item, kind):
+            raise InvalidInput(f"{what} must be {kind.__name__} values, got {type(item).__name__}")
+    return items
+
+
+def mapping_of(value: object, what: str) -> Mapping[Any, Any]:
+    """``value`` if it is a mapping, or a typed error."""
+    if not isinstance(value, Mapping):
+        raise InvalidInput(f"{what} must be a mapping, got {type(value).__name__}")
+    return value
+
+
+def flag(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Validate a ``bool`` (``0``, ``1``, ``None`` and text are refused)."""
+    if not isinstance(value, bool):
+        raise InvalidInput(f"{attribute.name} must be True or False, got {type(value).__name__}")
 
 
 def _strings(values: tuple[Any, ...], what: str) -> tuple[str, ...]:
@@ -114,3 +146,22 @@ def usable(value: str, what: str) -> str:
     except UnicodeEncodeError:
         raise InvalidInput(f"{what} contains a character that is not valid Unicode") from None
     return value
+
+
+def value_of(kind: type[Any], *, optional: bool = False) -> Validator:
+    """Validate an instance of ``kind`` (or ``None``, with ``optional``)."""
+    expected = f"a {kind.__name__}" + (" or None" if optional else "")
+
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, kind) and not (optional and value is None):
+            raise InvalidInput(f"{attribute.name} must be {expected}, got {type(value).__name__}")
+
+    return check
+
+
+def unit_places(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Validate a unit's decimal places: a whole number from 0 to ``MAX_UNIT_PLACES``."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_UNIT_PLACES:
+        raise InvalidInput(
+            f"{attribute.name} must be a whole number from 0 to {MAX_UNIT_PLACES}, got {value!r}"
+        )

@@ -9,16 +9,28 @@ with :meth:`Money.rounded`.  Amounts in different currencies never mix.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal, DecimalException, InvalidOperation
 from types import MappingProxyType
-from typing import Final
+from typing import Final, cast
 
 import attrs
 
-from crm_returns.errors import CurrencyMismatch, InvalidMoney, InvalidQuantity
+from crm_returns.errors import CurrencyMismatch, InvalidMoney, InvalidQuantity, quoted
 
-__all__ = ["MINOR_UNITS", "Money", "exact_quantity", "minor_unit", "quantity"]
+__all__ = [
+    "MAX_UNIT_PLACES",
+    "MINOR_UNITS",
+    "QUANTITY_LIMIT",
+    "Money",
+    "exact_number",
+    "exact_quantity",
+    "minor_unit",
+    "plain_decimal",
+    "quantity",
+    "within_places",
+]
 
 #: Decimal places of the minor unit, by ISO 4217 code.
 MINOR_UNITS: Final[Mapping[str, int]] = MappingProxyType({
@@ -52,8 +64,36 @@ def minor_unit(currency: str) -> int:
         raise InvalidMoney(f"unknown currency {currency!r}") from None
 
 
+#: Most decimal places a unit of measure may have: pieces have none, kilograms
+#: to the gram three, metres to the micrometre six.
+MAX_UNIT_PLACES: Final = 6
+
+#: Every quantity is below this: at most twelve digits before the point.
+QUANTITY_LIMIT: Final = Decimal(10) ** 12
+
+#: The one way to write a number as text: ASCII digits, then optionally a point
+#: and more ASCII digits.  ``[0-9]`` (not ``\d``) keeps other scripts' digits out.
+_PLAIN = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+
+#: ``10 ** -places`` for each number of places a unit may have.
+_STEPS: Final = tuple(Decimal(1).scaleb(-places) for places in range(MAX_UNIT_PLACES + 1))
+
+
+def plain_decimal(text: str) -> Decimal | None:
+    """``text`` as a Decimal if it is written as a plain decimal, else ``None``.
+
+    A plain decimal is ASCII digits, optionally followed by a point and more
+    ASCII digits: ``"12"``, ``"12.5"``, ``"0.125"``.  No sign, exponent, spaces,
+    underscores, thousands separators, other scripts' digits, NaN or infinity.
+    """
+    return Decimal(text) if _PLAIN.fullmatch(text) else None
+
+
 def _exact(value: object, what: str, error: type[InvalidMoney] | type[InvalidQuantity]) -> Decimal:
-    """Turn ``value`` into a finite Decimal, refusing floats and junk."""
+    """Turn ``value`` into a finite Decimal, refusing floats and junk.
+
+    Text must be a :func:`plain_decimal`; a Decimal or an int is taken as it is.
+    """
     # Decimals come first: they are what arithmetic makes, and no value is both a
     # Decimal and a bool or float (their layouts cannot be combined), so the order
     # of the tests changes nothing but their cost.
@@ -61,11 +101,16 @@ def _exact(value: object, what: str, error: type[InvalidMoney] | type[InvalidQua
         number = value
     elif isinstance(value, bool | float):
         raise error(f"{what} must be an exact decimal, not {type(value).__name__} {value!r}")
-    elif isinstance(value, int | str):
-        try:
-            number = Decimal(value)
-        except InvalidOperation:
-            raise error(f"{what} {value!r} is not a number") from None
+    elif isinstance(value, int):
+        number = Decimal(value)
+    elif isinstance(value, str):
+        read = plain_decimal(value)
+        if read is None:
+            raise error(
+                f"{what} {quoted(value)} is not a plain decimal: write ASCII digits with "
+                "at most one point, such as 12 or 12.5 (no sign, exponent, spaces or separators)"
+            )
+        number = read
     else:
         raise error(f"{what} must be a Decimal, int or str, not {type(value).__name__}")
     if not number.is_finite():
@@ -76,29 +121,82 @@ def _exact(value: object, what: str, error: type[InvalidMoney] | type[InvalidQua
         raise error(f"{what} {number:.3e} is too large to hold exactly") from None
 
 
-def exact_quantity(value: object) -> Decimal:
-    """Return ``value`` as a finite Decimal, refusing floats (sign is checked elsewhere).
+def exact_number(value: object, what: str = "number") -> Decimal:
+    """Return ``value`` as a finite Decimal: a Decimal, an int or a plain decimal text.
+
+    For numbers that are not quantities or amounts, such as rates and fractions.
 
     Raises:
         InvalidQuantity: The value is a float, not finite, or not a number.
     """
-    return _exact(value, "quantity", InvalidQuantity)
+    return _exact(value, what, InvalidQuantity)
+
+
+def exact_quantity(value: object, what: str = "quantity") -> Decimal:
+    """Return ``value`` as a quantity, its sign unchecked (a validator names the field).
+
+    A quantity is below :data:`QUANTITY_LIMIT` in size and no finer than
+    :data:`MAX_UNIT_PLACES` decimal places.  It comes back with at most that
+    many places and no exponent: ``Decimal("2.50000000")`` is ``2.500000`` and
+    ``Decimal("1E+2")`` is ``100``, so that every store keeps it as it is.
+
+    Raises:
+        InvalidQuantity: The value is a float, not finite, not a number, too
+            large, or finer than a millionth.
+    """
+    number = _exact(value, what, InvalidQuantity)
+    if abs(number) >= QUANTITY_LIMIT:
+        raise InvalidQuantity(
+            f"{what} {number:.3e} is too large; a quantity is below {QUANTITY_LIMIT:,}"
+        )
+    exponent = cast(int, number.as_tuple().exponent)  # an int: the number is finite
+    if exponent > 0:
+        return number.quantize(_STEPS[0])
+    if exponent < -MAX_UNIT_PLACES:
+        step = _STEPS[MAX_UNIT_PLACES]
+        if number.quantize(step) != number:
+            raise InvalidQuantity(
+                f"{what} {quoted(str(number))} is finer than any unit: "
+                f"a quantity has at most {MAX_UNIT_PLACES} decimal places"
+            )
+        return number.quantize(step)
+    return number
 
 
 def quantity(value: object, what: str = "quantity") -> Decimal:
-    """Return ``value`` as a non-negative, finite Decimal quantity.
+    """Return ``value`` as a non-negative quantity (see :func:`exact_quantity`).
 
     Args:
-        value: A Decimal, int or numeric string; floats are refused.
+        value: A Decimal, int or plain decimal text (see :func:`plain_decimal`);
+            floats are refused.
         what: How to name the value in an error message.
 
     Raises:
-        InvalidQuantity: The value is a float, not finite, or negative.
+        InvalidQuantity: The value is a float, not finite, not a number,
+            negative, too large, or finer than a millionth.
     """
-    number = _exact(value, what, InvalidQuantity)  # -0 already made 0 there
+    number = exact_quantity(value, what)  # -0 already made 0 there
     if number < 0:
         raise InvalidQuantity(f"{what} must not be negative, got {number}")
     return number
+
+
+def within_places(units: Decimal, places: int, what: str) -> Decimal:
+    """``units`` if it counts whole steps of a unit with ``places`` decimal places.
+
+    Args:
+        units: A quantity (see :func:`quantity`).
+        places: The unit's decimal places, from 0 (whole pieces) to
+            :data:`MAX_UNIT_PLACES`.
+        what: How to name the quantity in an error message.
+
+    Raises:
+        InvalidQuantity: ``units`` is finer than the unit allows.
+    """
+    if units.quantize(_STEPS[places]) != units:
+        finest = "whole units" if places == 0 else f"at most {places} decimal places"
+        raise InvalidQuantity(f"{what} {units} is finer than its unit allows ({finest})")
+    return units
 
 
 def _to_amount(value: object) -> Decimal:

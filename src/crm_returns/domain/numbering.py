@@ -7,13 +7,15 @@ from datetime import date
 
 import attrs
 
-from crm_returns.domain._checks import text
+from crm_returns.domain._checks import flag, text
 from crm_returns.errors import InvalidInput
 
 __all__ = ["NumberFormat"]
 
 
 def _template(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str):
+        raise InvalidInput(f"number format must be a string, got {type(value).__name__}")
     try:
         fields = {name for _, name, _, _ in string.Formatter().parse(value) if name}
     except ValueError as error:
@@ -36,7 +38,7 @@ class NumberFormat:
     """
 
     template: str = attrs.field(default="RT-{date:%Y%m%d}-{seq:06d}", validator=_template)
-    per_day: bool = True
+    per_day: bool = attrs.field(default=True, validator=flag)
     series: str = attrs.field(default="return", validator=text(32))
 
     def sequence_key(self, tenant_id: str, on: date) -> str:

@@ -15,8 +15,17 @@ from typing import Any
 
 import attrs
 
-from crm_returns.domain._checks import aware, identifier, moment, string_tuple, text
-from crm_returns.domain.money import Money, quantity
+from crm_returns.domain._checks import (
+    aware,
+    flag,
+    identifier,
+    moment,
+    string_tuple,
+    text,
+    unit_places,
+    value_of,
+)
+from crm_returns.domain.money import Money, exact_number, quantity, within_places
 from crm_returns.errors import CurrencyMismatch, InvalidInput, InvalidMoney
 
 __all__ = ["DeliveredLine", "LinePricing", "LineRef"]
@@ -83,6 +92,14 @@ class LineRef:
     __ge__ = _ordering(operator.ge)
 
 
+def _rate(value: object) -> Decimal:
+    """A tax rate: an exact, non-negative fraction such as ``Decimal("0.13")``."""
+    rate = exact_number(value, "tax_rate")
+    if rate < 0:
+        raise InvalidInput(f"tax_rate must not be negative, got {rate}")
+    return rate
+
+
 @attrs.frozen
 class DeliveredLine:
     """What the host delivered on one order line, as the returns engine sees it.
@@ -94,7 +111,8 @@ class DeliveredLine:
         sku: Product code.
         product_name: Display name of the product.
         category: Product category code.
-        quantity_delivered: Units delivered (a Decimal; never negative).
+        quantity_delivered: Units delivered (a Decimal; never negative), in
+            whole steps of the unit (see ``unit_places``).
         unit_price: Price of one unit as invoiced, before the line discount.
         line_discount: Discount on the whole line (not per unit).
         order_discount: The line's share of order-level discounts (see
@@ -107,28 +125,42 @@ class DeliveredLine:
         unit_cost: What one unit cost the seller, if the host knows.
         serial_numbers: Serial numbers delivered on the line, if tracked.
         fully_refunded: Whether the host already refunded the line outside returns.
+        unit_places: How finely the line's unit can be split, in decimal
+            places: 0 for pieces (the default), up to 6
+            (:data:`~crm_returns.domain.money.MAX_UNIT_PLACES`) for goods sold
+            by weight or length (3 for kilograms to the gram).  Quantities
+            delivered, returned, received and inspected on the line are
+            whole steps of ``10 ** -unit_places``; a finer one is refused.
     """
 
-    ref: LineRef
+    ref: LineRef = attrs.field(validator=value_of(LineRef))
     customer_id: str = attrs.field(validator=identifier(64))
     customer_name: str = attrs.field(validator=text(200))
     sku: str = attrs.field(validator=identifier(64))
     product_name: str = attrs.field(validator=text(200))
     category: str = attrs.field(validator=identifier(64))
     quantity_delivered: Decimal = attrs.field(converter=quantity)
-    unit_price: Money
+    unit_price: Money = attrs.field(validator=value_of(Money))
     ordered_at: datetime = attrs.field(validator=moment)
     delivered_at: datetime | None = attrs.field(default=None, validator=aware)
-    line_discount: Money | None = None
-    order_discount: Money | None = None
-    shipping: Money | None = None
-    tax_rate: Decimal = attrs.field(default=Decimal(0), converter=quantity)
-    prices_include_tax: bool = True
-    unit_cost: Money | None = None
+    line_discount: Money | None = attrs.field(
+        default=None, validator=value_of(Money, optional=True)
+    )
+    order_discount: Money | None = attrs.field(
+        default=None, validator=value_of(Money, optional=True)
+    )
+    shipping: Money | None = attrs.field(default=None, validator=value_of(Money, optional=True))
+    tax_rate: Decimal = attrs.field(default=Decimal(0), converter=_rate)
+    prices_include_tax: bool = attrs.field(default=True, validator=flag)
+    unit_cost: Money | None = attrs.field(default=None, validator=value_of(Money, optional=True))
     serial_numbers: tuple[str, ...] = attrs.field(default=(), converter=string_tuple)
-    fully_refunded: bool = False
+    fully_refunded: bool = attrs.field(default=False, validator=flag)
+    unit_places: int = attrs.field(default=0, validator=unit_places)
 
     def __attrs_post_init__(self) -> None:
+        within_places(
+            self.quantity_delivered, self.unit_places, f"line {self.ref}: quantity delivered"
+        )
         currency = self.unit_price.currency
         extras = (self.line_discount, self.order_discount, self.shipping, self.unit_cost)
         for other in extras:

@@ -10,7 +10,7 @@ import attrs
 
 from crm_returns.domain._checks import aware, identifier, items_of, text
 from crm_returns.domain.returns.states import ReturnStatus
-from crm_returns.errors import InvalidInput
+from crm_returns.errors import InvalidInput, quoted
 
 __all__ = ["MAX_PAGE_SIZE", "LineQuery", "Page", "ReturnQuery"]
 
@@ -39,7 +39,11 @@ def _optional_id(limit: int) -> Any:
 
 
 def _statuses(values: Iterable[ReturnStatus]) -> frozenset[ReturnStatus]:
-    return frozenset(items_of(values, "statuses"))
+    items = items_of(values, "statuses")
+    for status in items:  # before the set is made: a list in it is unhashable
+        if not isinstance(status, ReturnStatus):
+            raise InvalidInput(f"statuses must be ReturnStatus values, got {quoted(status)}")
+    return frozenset(items)
 
 
 def _range(start: datetime | None, end: datetime | None, what: str) -> None:
@@ -110,9 +114,6 @@ class ReturnQuery:
 
     def __attrs_post_init__(self) -> None:
         _range(self.created_from, self.created_to, "creation dates")
-        for status in self.statuses:
-            if not isinstance(status, ReturnStatus):
-                raise InvalidInput(f"statuses must be ReturnStatus values, got {status!r}")
 
 
 @attrs.frozen

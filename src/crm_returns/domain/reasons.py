@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 
 import attrs
 
-from crm_returns.domain._checks import usable
+from crm_returns.domain._checks import flag, items_of, usable, values_of
 from crm_returns.errors import InvalidInput, NotFound, ReasonInUse, ReasonNotSelectable, quoted
 
 __all__ = [
@@ -72,11 +72,20 @@ def _labels(value: Mapping[str, str] | Labels) -> Labels:
 
 
 def _categories(values: Iterable[ReasonCategory]) -> tuple[ReasonCategory, ...]:
-    return tuple(values)
+    return values_of(values, ReasonCategory, "categories")
 
 
 def _reasons(values: Iterable[Reason]) -> tuple[Reason, ...]:
-    return tuple(values)
+    return values_of(values, Reason, "reasons")
+
+
+def _pairs(values: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    """``(locale, label)`` pairs, each a pair of strings (the labels are checked later)."""
+    pairs = items_of(values, "label items")
+    for pair in pairs:
+        if not (isinstance(pair, tuple) and len(pair) == 2 and isinstance(pair[0], str)):
+            raise InvalidInput(f"label items must be (locale, label) pairs, got {quoted(pair)}")
+    return pairs
 
 
 @attrs.frozen
@@ -87,7 +96,7 @@ class Labels:
         items: ``(locale, label)`` pairs, sorted by locale.
     """
 
-    items: tuple[tuple[str, str], ...] = attrs.field()
+    items: tuple[tuple[str, str], ...] = attrs.field(converter=_pairs)
 
     @items.validator
     def _complete(self, attribute: attrs.Attribute[object], value: object) -> None:
@@ -139,8 +148,8 @@ class Reason:
     category: str = attrs.field(validator=_code)
     labels: Labels = attrs.field(converter=_labels)
     fault: Fault = attrs.field()
-    requires_inspection: bool = True
-    retired: bool = False
+    requires_inspection: bool = attrs.field(default=True, validator=flag)
+    retired: bool = attrs.field(default=False, validator=flag)
 
     @fault.validator
     def _a_fault(self, attribute: attrs.Attribute[Fault], value: object) -> None:

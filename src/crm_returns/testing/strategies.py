@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from hypothesis import strategies as st
 
-from crm_returns.domain.money import MINOR_UNITS, Money
+from crm_returns.domain.money import MAX_UNIT_PLACES, MINOR_UNITS, Money
 from crm_returns.domain.orders import DeliveredLine, LineRef
 from crm_returns.domain.reasons import DEFAULT_CATALOG, Reason, ReasonCatalog
 from crm_returns.domain.returns.lines import RequestedLine
@@ -29,8 +29,10 @@ __all__ = [
     "line_refs",
     "money",
     "quantities",
+    "quantities_of",
     "reasons",
     "return_requests",
+    "unit_places",
 ]
 
 _WORDS = st.text(
@@ -62,9 +64,31 @@ def money(
     return codes.flatmap(in_currency)
 
 
-def quantities(max_value: int = 50) -> st.SearchStrategy[Decimal]:
-    """Whole positive quantities, the usual case for returned goods."""
-    return st.integers(1, max_value).map(Decimal)
+def unit_places() -> st.SearchStrategy[int]:
+    """How finely a line's unit splits: mostly whole pieces (0), sometimes 1 to 6 places."""
+    return st.one_of(st.just(0), st.integers(0, MAX_UNIT_PLACES))
+
+
+def quantities(max_value: int = 50, places: int = 0) -> st.SearchStrategy[Decimal]:
+    """Positive quantities up to ``max_value``, in whole steps of a unit with ``places`` places.
+
+    With ``places=0`` (the default) they are whole pieces, the usual case for
+    returned goods; with ``places=3`` they are kilograms to the gram, such as
+    ``Decimal("2.125")``, written with that many places.
+    """
+    return st.integers(1, max_value * 10**places).map(lambda steps: Decimal(steps).scaleb(-places))
+
+
+def quantities_of(line: DeliveredLine, most: Decimal | None = None) -> st.SearchStrategy[Decimal]:
+    """Positive quantities of ``line``, in whole steps of its unit, up to ``most``.
+
+    Args:
+        line: The delivered line; its ``unit_places`` sets the step.
+        most: The largest quantity (in whole steps); what was delivered when ``None``.
+    """
+    places = line.unit_places
+    top = line.quantity_delivered if most is None else most
+    return st.integers(1, int(top.scaleb(places))).map(lambda steps: Decimal(steps).scaleb(-places))
 
 
 def line_refs() -> st.SearchStrategy[LineRef]:
@@ -82,8 +106,12 @@ def delivered_lines(
     now: datetime = datetime(2026, 11, 27, tzinfo=UTC),
     customer_id: str | st.SearchStrategy[str] | None = None,
     ref: LineRef | st.SearchStrategy[LineRef] | None = None,
+    places: int | None = None,
 ) -> st.SearchStrategy[DeliveredLine]:
-    """Delivered lines with any price, discount, tax mode and currency.
+    """Delivered lines with any price, discount, tax mode, currency and unit.
+
+    Most lines are of pieces; some are of units with decimal places (see
+    :func:`unit_places`), their quantities in whole steps of the unit.
 
     Args:
         currency: Fix the currency; any known one when ``None``.
@@ -91,13 +119,15 @@ def delivered_lines(
             every default eligibility rule lets them be returned.
         customer_id: Fix the customer (a value or a strategy).
         ref: Fix the line reference (a value or a strategy).
+        places: Fix the unit's decimal places (0 for pieces).
     """
     customers = customer_id if isinstance(customer_id, st.SearchStrategy) else None
 
     @st.composite
     def build(draw: st.DrawFn) -> DeliveredLine:
         code = currency or draw(currencies())
-        units = draw(quantities())
+        splits = draw(unit_places()) if places is None else places
+        units = draw(quantities(places=splits))
         price = draw(money(code, max_value=Decimal(5_000)))
         gross = price.times(units)
         discount = draw(st.none() | money(code, max_value=gross.amount))
@@ -124,6 +154,7 @@ def delivered_lines(
             prices_include_tax=draw(st.booleans()),
             ordered_at=delivered_at - timedelta(days=draw(st.integers(0, 30))),
             delivered_at=delivered_at,
+            unit_places=splits,
         )
 
     return build()
@@ -137,7 +168,10 @@ def reasons(catalog: ReasonCatalog = DEFAULT_CATALOG) -> st.SearchStrategy[Reaso
 def return_requests(
     lines: Sequence[DeliveredLine], catalog: ReasonCatalog = DEFAULT_CATALOG
 ) -> st.SearchStrategy[ReturnRequest]:
-    """Batch requests over a non-empty subset of ``lines``, within delivered quantities."""
+    """Batch requests over a non-empty subset of ``lines``, within delivered quantities.
+
+    Each quantity is whole steps of its line's unit (see :func:`quantities_of`).
+    """
 
     @st.composite
     def build(draw: st.DrawFn) -> ReturnRequest:
@@ -147,7 +181,7 @@ def return_requests(
         requested = tuple(
             RequestedLine(
                 ref=line.ref,
-                quantity=Decimal(draw(st.integers(1, int(line.quantity_delivered)))),
+                quantity=draw(quantities_of(line)),
                 reason_code=draw(reasons(catalog)).code,
             )
             for line in chosen

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -148,3 +149,17 @@ def test_two_databases_in_one_process_do_not_share_the_returns_they_remember(
     finally:
         writer.dispose()
         reader.dispose()
+
+
+def test_a_lines_unit_places_are_stored_and_read_back(
+    codec: Codec, drafts: tuple[ReturnOrder, ReturnOrder]
+) -> None:
+    """A line of metres to the centimetre keeps its unit through a document."""
+    mice = drafts[0]
+    line = attrs.evolve(mice.lines[0], unit_places=2, requested=Decimal("1.25"))
+    metres = attrs.evolve(mice, lines=(line, *mice.lines[1:]))
+    document = codec.encode(metres)
+    assert document["lines"][0]["unit_places"] == 2
+    read = codec.decode(document, ReturnOrder)
+    assert read.lines[0].unit_places == 2
+    assert_identical(read, metres)

@@ -30,7 +30,7 @@ MakeDelivered = Callable[..., DeliveredLine]
 
 
 def cny(amount: str) -> Money:
-    return Money(amount, "CNY")
+    return Money(Decimal(amount), "CNY")
 
 
 def in_steps(pricing: LinePricing, parts: list[int]) -> list[RefundSlice]:

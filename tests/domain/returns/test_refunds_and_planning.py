@@ -140,7 +140,7 @@ def test_half_a_cent_rounds_up_on_the_first_return(make_delivered: MakeDelivered
 
 
 def test_fractional_quantities_are_refunded_in_proportion(make_delivered: MakeDelivered) -> None:
-    line = make_delivered(quantity="2.5", unit_price="10.00")
+    line = make_delivered(quantity="2.5", unit_places=3, unit_price="10.00")  # kilograms
     # Paid: 2.5 kg x 10.00 = 25.00.  1 kg: 25.00 x 1 / 2.5 = 10.00; the other 1.5 kg: 15.00.
     assert refund_for_units(line, Decimal(0), Decimal(1)) == Money("10.00", "CNY")
     assert refund_for_units(line, Decimal(1), Decimal("1.5")) == Money("15.00", "CNY")

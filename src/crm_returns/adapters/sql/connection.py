@@ -17,7 +17,7 @@ import sqlalchemy.exc
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import PoolProxiedConnection
 
-from crm_returns.adapters.sql.errors import StorageError, translate
+from crm_returns.adapters.sql.errors import StorageError, described, translate
 
 __all__ = ["PooledConnection", "StaleConnection", "statements_watched"]
 
@@ -152,8 +152,8 @@ class PooledConnection:
                     connection.rollback()
                 driver.rollback()  # nothing to do after a commit
         except sqlalchemy.exc.SQLAlchemyError as error:
-            raise StorageError(f"rolling back failed: {error}") from error
+            raise StorageError(f"rolling back failed: {described(error)}") from error
         except self.driver_error as error:
-            raise StorageError(f"rolling back failed: {error}") from error
+            raise StorageError(f"rolling back failed: {described(error)}") from error
         finally:
             (connection or raw).close()

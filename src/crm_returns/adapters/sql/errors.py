@@ -22,8 +22,8 @@ __all__ = [
     "SchemaMismatch",
     "StorageError",
     "constraint_of",
+    "described",
     "failure_of",
-    "said",
     "translate",
     "translated",
 ]
@@ -121,14 +121,26 @@ def constraint_of(error: sqlalchemy.exc.SQLAlchemyError) -> str:
     return message.rsplit(":", 1)[-1].strip() if "constraint failed" in message else ""
 
 
-def said(error: Exception) -> str:
-    """What the database said, in one line: not the statement and parameters SQLAlchemy adds.
+def described(error: BaseException) -> str:
+    """What the database said about ``error``, without the SQL it ran or its parameters.
 
-    The statement would bury the reason, and the parameters may hold
-    personal data; both stay on the error this one is raised from.
+    SQLAlchemy's own text of an error quotes the statement and its parameters,
+    and PostgreSQL's adds ``LINE 1: INSERT ...`` lines; neither belongs in a
+    message a person may see (the error itself stays chained as ``__cause__``).
+    This is PostgreSQL's primary message, or the first line of the driver's
+    text (SQLite's says no more than ``database is locked``), or the name of
+    the error's class when there is nothing else.
     """
-    text = str(getattr(error, "orig", None) or error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
+    original = getattr(error, "orig", None)
+    diag = getattr(original, "diag", None)
+    primary = getattr(diag, "message_primary", None)
+    if isinstance(primary, str) and primary.strip():
+        return primary.strip()
+    cause = error if original is None else original
+    if isinstance(cause, sqlalchemy.exc.StatementError):
+        return type(cause).__name__  # its text is the statement's
+    lines = str(cause).strip().splitlines()
+    return lines[0] if lines else type(cause).__name__
 
 
 def translate(error: sqlalchemy.exc.SQLAlchemyError, subject: str) -> CrmReturnsError:
@@ -141,11 +153,12 @@ def translate(error: sqlalchemy.exc.SQLAlchemyError, subject: str) -> CrmReturns
     Returns:
         :class:`~crm_returns.errors.ConcurrencyConflict` when a unique key was
         taken, or another transaction held a lock too long, deadlocked or could
-        not be serialised; :class:`StorageError` for anything else.
+        not be serialised; :class:`StorageError` for anything else, saying
+        what the database said without the SQL (see :func:`described`).
     """
     if failure_of(error) in (Failure.UNIQUE, Failure.CONTENTION):
         return ConcurrencyConflict(subject)
-    return StorageError(f"the database failed on {subject}: {said(error)}")
+    return StorageError(f"the database failed on {subject}: {described(error)}")
 
 
 @contextlib.contextmanager

@@ -34,7 +34,7 @@ from alembic.util import CommandError
 from sqlalchemy.engine import URL, Connection, Engine
 
 from crm_returns.adapters.sql.engine import create_engine
-from crm_returns.adapters.sql.errors import SchemaMismatch, StorageError, said
+from crm_returns.adapters.sql.errors import SchemaMismatch, StorageError, described
 from crm_returns.adapters.sql.schema import (
     DEFAULT_TABLE_PREFIX,
     Tables,
@@ -212,7 +212,9 @@ def upgrade(
                 _refuse_taken_names(connection, tables)
             command.upgrade(alembic_config(connection, table_prefix=tables.prefix), revision)
     except (sqlalchemy.exc.SQLAlchemyError, CommandError) as error:
-        raise StorageError(f"migrating the database to {revision} failed: {said(error)}") from error
+        raise StorageError(
+            f"migrating the database to {revision} failed: {described(error)}"
+        ) from error
     finally:
         if owned:
             engine.dispose()
@@ -231,7 +233,7 @@ def revisions(target: str | URL | Engine, *, table_prefix: str = DEFAULT_TABLE_P
         with engine.connect() as connection:
             return _found(connection, prefix)
     except sqlalchemy.exc.SQLAlchemyError as error:
-        raise StorageError(f"reading the schema revision failed: {said(error)}") from error
+        raise StorageError(f"reading the schema revision failed: {described(error)}") from error
     finally:
         if owned:
             engine.dispose()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import attrs
 
 from crm_returns.domain._checks import text
+from crm_returns.errors import InvalidInput
 
 __all__ = ["DEFAULT_CHART", "Account", "ChartOfAccounts"]
 
@@ -53,6 +54,12 @@ class ChartOfAccounts:
     cost_of_goods_sold: Account = Account("6401", "Cost of goods sold", "主营业务成本")
     scrap_loss: Account = Account("6711", "Scrap loss", "报废损失")
     vendor_receivable: Account = Account("1221", "Vendor receivable", "其他应收款-供应商")
+
+    def __attrs_post_init__(self) -> None:
+        for field in attrs.fields(ChartOfAccounts):
+            account = getattr(self, field.name)
+            if not isinstance(account, Account):
+                raise InvalidInput(f"{field.name} must be an Account, got {type(account).__name__}")
 
     def accounts(self) -> tuple[Account, ...]:
         """Every account in the chart."""

@@ -14,7 +14,7 @@ from datetime import datetime
 
 import attrs
 
-from crm_returns.domain._checks import moment
+from crm_returns.domain._checks import moment, values_of
 from crm_returns.domain.books.accounts import Account
 from crm_returns.domain.money import Money
 from crm_returns.errors import InvalidInput
@@ -64,12 +64,14 @@ class Posting:
     amount: Money
 
     def __attrs_post_init__(self) -> None:
+        if not isinstance(self.account, Account) or not isinstance(self.amount, Money):
+            raise InvalidInput("a posting is an Account and an amount of Money")
         if self.amount.amount <= 0:
             raise InvalidInput(f"a posting to {self.account.code} must be more than zero")
 
 
 def _postings(postings: Iterable[Posting]) -> tuple[Posting, ...]:
-    return tuple(postings)
+    return values_of(postings, Posting, "postings")
 
 
 @attrs.frozen(kw_only=True)

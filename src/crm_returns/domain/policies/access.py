@@ -17,8 +17,10 @@ from typing import Final, Protocol
 
 import attrs
 
+from crm_returns.domain._checks import items_of, values_of
 from crm_returns.domain.actors import Actor
 from crm_returns.domain.returns.order import ReturnOrder
+from crm_returns.errors import InvalidInput, quoted
 
 __all__ = ["ADMIN", "DEFAULT_ROLES", "AccessPolicy", "Permission", "RoleBasedAccess"]
 
@@ -79,7 +81,17 @@ class AccessPolicy(Protocol):
 def _roles(
     value: Mapping[str, Iterable[Permission]],
 ) -> tuple[tuple[str, frozenset[Permission]], ...]:
-    return tuple(sorted((role, frozenset(granted)) for role, granted in dict(value).items()))
+    """Permissions by role, from a mapping or the pairs it was made of (``attrs.evolve``)."""
+    pairs = tuple(value.items()) if isinstance(value, Mapping) else items_of(value, "roles")
+    for pair in pairs:
+        if not (isinstance(pair, tuple) and len(pair) == 2 and isinstance(pair[0], str)):
+            raise InvalidInput(f"roles must map role names to permissions, got {quoted(pair)}")
+    return tuple(
+        sorted(
+            (role, frozenset(values_of(granted, Permission, f"permissions of role {role!r}")))
+            for role, granted in dict(pairs).items()
+        )
+    )
 
 
 def _roles_granting(access: RoleBasedAccess) -> dict[Permission, frozenset[str]]:

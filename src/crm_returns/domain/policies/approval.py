@@ -21,7 +21,7 @@ from datetime import timedelta
 
 import attrs
 
-from crm_returns.domain._checks import string_set, text
+from crm_returns.domain._checks import flag, string_set, text, value_of, values_of
 from crm_returns.domain.money import Money
 from crm_returns.errors import InvalidInput
 
@@ -82,11 +82,11 @@ class ApprovalFacts:
 
 
 def _rules(values: Iterable[ApprovalRule]) -> tuple[ApprovalRule, ...]:
-    return tuple(values)
+    return values_of(values, ApprovalRule, "rules")
 
 
 def _thresholds(values: Iterable[Money]) -> tuple[Money, ...]:
-    result = tuple(values)
+    result = values_of(values, Money, "thresholds")
     currencies = [money.currency for money in result]
     if len(set(currencies)) != len(currencies):
         raise InvalidInput(f"one refund threshold per currency, got {currencies}")
@@ -114,7 +114,7 @@ class ApprovalRule:
         customers: Applies to returns of these customers.
     """
 
-    step: ApprovalStep
+    step: ApprovalStep = attrs.field(validator=value_of(ApprovalStep))
     refund_at_least: tuple[Money, ...] = attrs.field(default=(), converter=_thresholds)
     reason_codes: frozenset[str] = attrs.field(default=frozenset(), converter=string_set)
     reason_categories: frozenset[str] = attrs.field(default=frozenset(), converter=string_set)
@@ -157,7 +157,7 @@ class ApprovalPolicy:
     auto_approve_below: tuple[Money, ...] = attrs.field(
         default=(), converter=_thresholds, kw_only=True
     )
-    distinct_approvers: bool = attrs.field(default=False, kw_only=True)
+    distinct_approvers: bool = attrs.field(default=False, kw_only=True, validator=flag)
 
     def steps_for(self, facts: ApprovalFacts) -> tuple[ApprovalStep, ...]:
         """The steps a return with ``facts`` needs, in order, each once."""

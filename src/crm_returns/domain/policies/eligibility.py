@@ -14,10 +14,10 @@ from typing import Protocol
 
 import attrs
 
-from crm_returns.domain._checks import moment
+from crm_returns.domain._checks import items_of, moment
 from crm_returns.domain.orders import DeliveredLine
 from crm_returns.domain.reasons import Fault, Reason
-from crm_returns.errors import InvalidInput
+from crm_returns.errors import InvalidInput, quoted
 
 __all__ = [
     "DEFAULT_RULES",
@@ -76,6 +76,9 @@ class MustNotBeRefunded:
         return None
 
 
+_BY_CATEGORY = "by_reason_category"
+
+
 def _days(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise InvalidInput(f"a return window must be a whole number of days >= 0, got {value!r}")
@@ -83,7 +86,14 @@ def _days(value: object) -> int:
 
 
 def _days_by_category(value: Mapping[str, int]) -> tuple[tuple[str, int], ...]:
-    return tuple(sorted((category, _days(days)) for category, days in dict(value).items()))
+    """Days by category code, from a mapping or the pairs it was made of (``attrs.evolve``)."""
+    pairs = tuple(value.items()) if isinstance(value, Mapping) else items_of(value, _BY_CATEGORY)
+    for pair in pairs:
+        if not (isinstance(pair, tuple) and len(pair) == 2 and isinstance(pair[0], str)):
+            raise InvalidInput(
+                f"{_BY_CATEGORY} must map category codes to days, got {quoted(pair)}"
+            )
+    return tuple(sorted((category, _days(days)) for category, days in dict(pairs).items()))
 
 
 @attrs.frozen

@@ -14,12 +14,16 @@ from decimal import Decimal
 
 import attrs
 
-from crm_returns.domain._checks import string_set
-from crm_returns.domain.money import Money, exact_quantity
+from crm_returns.domain._checks import flag, string_set, values_of
+from crm_returns.domain.money import Money, exact_number
 from crm_returns.domain.reasons import Fault
 from crm_returns.errors import InvalidInput
 
 __all__ = ["FeeRule", "RefundPolicy"]
+
+
+def _percent(value: object) -> Decimal:
+    return exact_number(value, "percent")
 
 
 def _fraction(instance: object, attribute: attrs.Attribute[Decimal], value: Decimal) -> None:
@@ -28,7 +32,7 @@ def _fraction(instance: object, attribute: attrs.Attribute[Decimal], value: Deci
 
 
 def _per_currency(values: Iterable[Money]) -> tuple[Money, ...]:
-    result = tuple(values)
+    result = values_of(values, Money, "fee bounds")
     currencies = [money.currency for money in result]
     if len(set(currencies)) != len(currencies):
         raise InvalidInput(f"one amount per currency, got {currencies}")
@@ -42,11 +46,7 @@ def _in(amounts: tuple[Money, ...], currency: str) -> Money | None:
 
 
 def _faults(values: Iterable[Fault]) -> frozenset[Fault]:
-    result = frozenset(values)
-    for value in result:
-        if not isinstance(value, Fault):
-            raise InvalidInput(f"faults must be Fault values, got {value!r}")
-    return result
+    return frozenset(values_of(values, Fault, "faults"))
 
 
 @attrs.frozen
@@ -62,7 +62,7 @@ class FeeRule:
             ``reason_codes`` empty too, it applies to every reason).
     """
 
-    percent: Decimal = attrs.field(converter=exact_quantity, validator=_fraction)
+    percent: Decimal = attrs.field(converter=_percent, validator=_fraction)
     minimum: tuple[Money, ...] = attrs.field(default=(), converter=_per_currency)
     maximum: tuple[Money, ...] = attrs.field(default=(), converter=_per_currency)
     reason_codes: frozenset[str] = attrs.field(default=frozenset(), converter=string_set)
@@ -86,7 +86,7 @@ class FeeRule:
 
 
 def _rules(values: Iterable[FeeRule]) -> tuple[FeeRule, ...]:
-    return tuple(values)
+    return values_of(values, FeeRule, "fee rules")
 
 
 @attrs.frozen(kw_only=True)
@@ -108,7 +108,7 @@ class RefundPolicy:
     refund_shipping_for: frozenset[Fault] = attrs.field(
         default=frozenset({Fault.SELLER, Fault.CARRIER}), converter=_faults
     )
-    refund_missing_units: bool = False
+    refund_missing_units: bool = attrs.field(default=False, validator=flag)
 
     def fee(self, reason_code: str, reason_category: str, fault: Fault, refund: Money) -> Money:
         """The restocking fee for a line's refund."""

@@ -128,6 +128,7 @@ def approve(
         SeparationOfDuties: The actor requested the return.
         NotAuthorised: The actor holds none of the step's roles.
         ExcessQuantity: A quantity is above what is approved so far.
+        InvalidQuantity: A quantity is finer than its line's unit allows.
         InvalidInput: Every quantity would be zero (reject instead).
     """
     allowed = require(order, Action.APPROVE, actor)
@@ -156,7 +157,7 @@ def approve(
 def _lowered(line: ReturnLine, units: Decimal | None) -> ReturnLine:
     if units is None:
         return line
-    units = quantity(units, f"approved quantity of {line.ref}")
+    units = line.units(quantity(units, f"approved quantity of {line.ref}"), "approved quantity")
     if units > line.approved:
         raise ExcessQuantity(
             f"line {line.ref}: can approve 0 to {line.approved} units, not {units}"

@@ -168,6 +168,8 @@ def _check_serials(line: ReturnLine, receipt: Receipt, returned_elsewhere: froze
 
 
 def _receive_line(line: ReturnLine, receipt: Receipt, books: _Books) -> ReturnLine:
+    for what in ("received", "damaged_in_transit", "wrong_item", "missing"):
+        line.units(getattr(receipt, what), what)
     if receipt.accounted > line.awaiting_receipt:
         raise ExcessQuantity(
             f"line {line.ref}: receipt accounts for {receipt.accounted} units but only "
@@ -222,6 +224,7 @@ def receive(
         IllegalTransition: The return is not approved or partly received.
         NotFound: A receipt names a line not on the return.
         ExcessQuantity: A receipt accounts for more units than are expected.
+        InvalidQuantity: A count finer than the line's unit allows.
         InvalidInput: No receipts, or serial numbers that are unknown, repeated or missing.
     """
     require(order, Action.RECEIVE, actor)
@@ -242,6 +245,10 @@ def receive(
 
 
 def _inspect_line(line: ReturnLine, inspection: Inspection, books: _Books) -> ReturnLine:
+    line.units(inspection.accepted, "accepted")
+    line.units(inspection.rejected, "rejected")
+    for disposition, units in inspection.dispositions:
+        line.units(units, f"{disposition.value} units")
     decided = inspection.decided
     if decided == 0 and not inspection.needs_review and line.review_note is None:
         raise InvalidInput(f"line {line.ref}: the inspection accepts, rejects or flags nothing")
@@ -285,6 +292,7 @@ def inspect(
         IllegalTransition: No goods are waiting for inspection.
         NotFound: An inspection names a line not on the return.
         ExcessQuantity: More units decided than received and undecided.
+        InvalidQuantity: A count finer than the line's unit allows.
         InvalidInput: No inspections, or one that decides nothing.
     """
     require(order, Action.INSPECT, actor)
@@ -319,11 +327,12 @@ def finish_repair(
         IllegalTransition: Nothing of the return can be in repair yet.
         NotFound: The return has no such line.
         InvalidInput: ``outcome`` is neither restock nor scrap, or ``units`` is zero.
+        InvalidQuantity: ``units`` is finer than the line's unit allows.
         ExcessQuantity: More units than are in repair.
     """
     require(order, Action.FINISH_REPAIR, actor)
     line = order.line(ref)
-    units = quantity(units, "units")
+    units = line.units(quantity(units, "units"), "units")
     if outcome not in (Disposition.RESTOCK, Disposition.SCRAP):
         raise InvalidInput(f"a repair ends in restock or scrap, not {outcome!r}")
     if units == 0:

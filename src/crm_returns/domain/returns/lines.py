@@ -23,8 +23,15 @@ from typing import TypeVar
 
 import attrs
 
-from crm_returns.domain._checks import items_of, not_negative, string_tuple, text
-from crm_returns.domain.money import Money, exact_quantity, quantity
+from crm_returns.domain._checks import (
+    flag,
+    items_of,
+    not_negative,
+    string_tuple,
+    text,
+    value_of,
+)
+from crm_returns.domain.money import Money, exact_quantity, quantity, within_places
 from crm_returns.domain.orders import LinePricing, LineRef
 from crm_returns.domain.reasons import Fault
 from crm_returns.domain.stock.dispositions import Disposition, RejectOutcome
@@ -50,7 +57,7 @@ class RequestedLine:
         note: Free text from the customer or clerk.
     """
 
-    ref: LineRef
+    ref: LineRef = attrs.field(validator=value_of(LineRef))
     quantity: Decimal = attrs.field(converter=quantity)
     reason_code: str = attrs.field(validator=text(64))
     note: str = attrs.field(default="", validator=text(NOTE_LIMIT, optional=True))
@@ -143,7 +150,7 @@ class Inspection:
 
     accepted: Decimal = attrs.field(default=_ZERO, converter=exact_quantity, validator=not_negative)
     rejected: Decimal = attrs.field(default=_ZERO, converter=exact_quantity, validator=not_negative)
-    needs_review: bool = False
+    needs_review: bool = attrs.field(default=False, validator=flag)
     note: str = attrs.field(default="", validator=text(NOTE_LIMIT, optional=True))
     disposition: Disposition = attrs.field(default=Disposition.RESTOCK)
     dispositions: tuple[tuple[Disposition, Decimal], ...] = attrs.field(
@@ -219,6 +226,9 @@ class ReturnLine:
         dispositions: Accepted units by disposition.
         rejected_outcomes: Rejected units by outcome.
         repaired: Units that left repair (back to stock or scrapped).
+        unit_places: Decimal places of the order line's unit (snapshot of
+            :attr:`~crm_returns.domain.orders.DeliveredLine.unit_places`): every
+            quantity decided on the line is a whole number of its steps.
     """
 
     ref: LineRef
@@ -248,6 +258,15 @@ class ReturnLine:
     dispositions: tuple[tuple[Disposition, Decimal], ...] = ()
     rejected_outcomes: tuple[tuple[RejectOutcome, Decimal], ...] = ()
     repaired: Decimal = _ZERO
+    unit_places: int = 0
+
+    def units(self, value: Decimal, what: str) -> Decimal:
+        """``value`` if it is whole steps of the line's unit.
+
+        Raises:
+            InvalidQuantity: ``value`` is finer than the line's unit allows.
+        """
+        return within_places(value, self.unit_places, f"line {self.ref}: {what}")
 
     def disposed(self, disposition: Disposition) -> Decimal:
         """Accepted units sent to ``disposition``."""

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import attrs
 
-from crm_returns.domain.money import Money
+from crm_returns.domain.money import Money, within_places
 from crm_returns.domain.orders import DeliveredLine, LineRef
 from crm_returns.domain.policies.eligibility import EligibilityContext, EligibilityRule, refusals
 from crm_returns.domain.reasons import ReasonCatalog
@@ -114,10 +114,13 @@ def plan_line(
     Raises:
         ReasonNotSelectable: The reason is a category or retired.
         NotFound: The reason does not exist.
+        InvalidQuantity: The quantity is finer than the line's unit allows.
         OverReturn: More than the returnable quantity.
         NotEligible: An eligibility rule refuses the line.
     """
     reason = catalog.choose(request.reason_code)
+    places = delivered.unit_places
+    within_places(request.quantity, places, f"line {request.ref}: quantity to return")
     if request.quantity > delivered.quantity_delivered - returned:
         raise OverReturn(str(request.ref), request.quantity, delivered.quantity_delivered, returned)
     refused = refusals(rules, EligibilityContext(delivered, reason, at, returned))
@@ -139,4 +142,5 @@ def plan_line(
         fault=reason.fault,
         note=request.note,
         delivered_serials=delivered.serial_numbers,
+        unit_places=places,
     )

@@ -225,6 +225,7 @@ def _extra_lines(now: datetime) -> tuple[DeliveredLine, ...]:
         product_name=_to_length("显示器支架 Monitor arm 🖥️ ", 200),
         category="配件",
         quantity_delivered=Decimal("2.5"),
+        unit_places=1,  # sold by the half: a quantity with a decimal place
     )
     return dinar, awkward
 

@@ -68,6 +68,7 @@ def _line(
     units: str,
     price: str,
     delivered_at: datetime | None,
+    unit_places: int = 0,
 ) -> DeliveredLine:
     order_number, line_id = ref.split("/")
     customer_id, customer_name = customer
@@ -86,6 +87,7 @@ def _line(
         ordered_at=(delivered_at or D6) - timedelta(days=3),
         delivered_at=delivered_at,
         tax_rate=Decimal("0.13"),
+        unit_places=unit_places,
     )
 
 
@@ -115,7 +117,8 @@ def shop_lines() -> tuple[DeliveredLine, ...]:
         # The first line's order number and customer id, in lower case.
         _line("so-1001/1", ("c-1001", "zhang"), atlas, "1", "88", D4),
         _line("SO-1003/1", omar, tee, "4", "KWD 7.500", D5),
-        _line("SO-1003/2", omar, linen, "1.5", "KWD 3.250", D5),
+        # Linen is sold by the metre, to the centimetre.
+        _line("SO-1003/2", omar, linen, "1.5", "KWD 3.250", D5, unit_places=2),
         _line("SO-1004/1", zhang, monitor_on_order, "1", "1899", None),
         _line("SO-1004/2", zhang, black_mouse, "1", "139", D6),
         _line("SO-1005/1", li, keyboard, "1", "399", D2),

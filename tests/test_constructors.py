@@ -1,0 +1,260 @@
+"""Every public value refuses a wrong type with the library's error, never a bare one.
+
+``crm_returns.__all__`` lists every value a host builds or receives.  For each
+attrs class there, a real specimen (from a service's own history, or built
+here) is rebuilt with one field at a time replaced by a value of the wrong
+type: a dict, a list, a bare ``object()``, ``None``, a float, bytes, text, a
+number, a flag.  The constructor may accept it (results such as ``ReturnLine``
+do not re-check what the library made) or refuse it, but refusing is always a
+``crm_returns.errors.CrmReturnsError`` (``InvalidInput`` and its kind): never
+``TypeError``, ``AttributeError``, ``KeyError`` or anything else a host cannot
+catch as ours.
+
+The values a host builds to call the service with (:data:`INPUTS`) go further:
+they must refuse with ``InvalidInput`` every one of those values that is not of
+the type the field is declared to hold.
+"""
+
+from __future__ import annotations
+
+import functools
+import types
+import typing
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import attrs
+import pytest
+
+import crm_returns
+from crm_returns import (
+    Actor,
+    EligibilityContext,
+    FeeRule,
+    Inspection,
+    LineQuery,
+    Money,
+    MustBeDelivered,
+    MustNotBeRefunded,
+    OverdueApproval,
+    Page,
+    Receipt,
+    RefundPolicy,
+    RequestedLine,
+    ReturnEvent,
+    ReturnQuery,
+    ReturnRequest,
+    ReturnWindow,
+    RoleBasedAccess,
+    ServiceSettings,
+)
+from crm_returns.domain.books.journal import trial_balance
+from crm_returns.errors import CrmReturnsError, InvalidInput
+from crm_returns.samples import SAMPLE_POLICY, SAMPLE_REFUND_POLICY, SAMPLE_TENANT, sample_lines
+from crm_returns.testing import sample_wiring
+from crm_returns.testing.conformance._history import history
+
+#: Values of the wrong type for (nearly) every field.
+WRONG: tuple[tuple[str, Any], ...] = (
+    ("a dict", {"order_number": "SO-1001", "line_id": "1"}),
+    ("a list", [["x"], {"y": 1}]),
+    ("an object", object()),
+    ("None", None),
+    ("a float", 2.5),
+    ("bytes", b"SO-1001"),
+    ("text", "x"),
+    ("a number", -1),
+    ("a flag", True),
+)
+
+#: The values a host builds to pass to the service: every wrong value is refused.
+#: (Result values, which the library builds, only need to refuse with our errors.)
+INPUTS: frozenset[str] = frozenset(
+    {
+        "Account",
+        "Actor",
+        "ApprovalPolicy",
+        "ApprovalRule",
+        "ApprovalStep",
+        "ChartOfAccounts",
+        "DeliveredLine",
+        "FeeRule",
+        "Inspection",
+        "Labels",
+        "LineQuery",
+        "LineRef",
+        "Money",
+        "NumberFormat",
+        "Reason",
+        "ReasonCategory",
+        "Receipt",
+        "RefundPolicy",
+        "RequestedLine",
+        "ReturnQuery",
+        "ReturnRequest",
+        "ReturnWindow",
+        "RoleBasedAccess",
+        "ServiceSettings",
+    }
+)
+
+
+def _kinds(hint: object) -> Iterator[type]:
+    """The classes a value of type ``hint`` may be an instance of (a Decimal: int and text too)."""
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        for argument in typing.get_args(hint):
+            yield from _kinds(argument)
+    elif hint is None or hint is type(None):
+        yield type(None)
+    elif isinstance(origin, type):
+        yield origin  # tuple[str, ...] -> tuple, Mapping[str, int] -> Mapping
+        if origin is frozenset and typing.get_args(hint) == (str,):
+            yield str  # a lone name is a set of one (roles="approver")
+    elif hint is Decimal:
+        yield from (Decimal, int, str)  # what the converters of quantities and amounts take
+    elif isinstance(hint, type):
+        yield hint
+    else:
+        yield object  # Any, a type variable: anything is of that type
+
+
+def of_declared_type(kind: type, field: str, value: object) -> bool:
+    """Whether ``value`` is an instance of what ``kind.field`` is declared to hold."""
+    return isinstance(value, tuple(_kinds(typing.get_type_hints(kind)[field])))
+
+
+def _reachable(value: Any, seen: dict[type, Any]) -> None:
+    """Every attrs value inside ``value`` (itself included), the first of each class."""
+    if attrs.has(type(value)):
+        seen.setdefault(type(value), value)
+        for field in attrs.fields(type(value)):
+            _reachable(getattr(value, field.name), seen)
+    elif isinstance(value, tuple | list | frozenset | set):
+        for item in value:
+            _reachable(item, seen)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _reachable(key, seen)
+            _reachable(item, seen)
+
+
+@functools.cache
+def specimens() -> dict[type, Any]:
+    """A valid value of every attrs class a service's history and its inputs hold."""
+    past = history()
+    seen: dict[type, Any] = {}
+    for part in attrs.astuple(past, recurse=False):
+        _reachable(part, seen)
+    wiring = sample_wiring()
+    service, clerk = wiring.service, wiring.clerk
+    line = sample_lines()[0]
+    request = ReturnRequest((RequestedLine(line.ref, 1, "quality_defect"),))
+    at = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+    order = past.submitted
+    step = order.current_step
+    assert step is not None
+    drafted = past.messages[0].event
+    built: list[object] = [
+        line,
+        request,
+        Actor("u-1", "Clerk", SAMPLE_TENANT, frozenset({"requester"})),
+        LineQuery(order_number="SO-1001"),
+        ReturnQuery(customer_id="C-1001"),
+        Receipt(received=1),
+        Inspection(accepted=1),
+        Money(Decimal("1.00"), "CNY"),
+        FeeRule(Decimal("0.1")),
+        RefundPolicy(fee_rules=(FeeRule(Decimal("0.1")),)),
+        SAMPLE_POLICY,
+        SAMPLE_REFUND_POLICY,
+        ReturnWindow(),
+        MustBeDelivered(),
+        MustNotBeRefunded(),
+        RoleBasedAccess(),
+        ServiceSettings(),
+        EligibilityContext(line, past.catalog.reason("quality_defect"), at, Decimal(0)),
+        OverdueApproval(order, step, at, at + timedelta(days=1)),
+        Page.of((order,), 0, 50),
+        service.preview_return(clerk, request),
+        service.search_returnable_lines(clerk, LineQuery()),
+        trial_balance(past.journal),
+        ReturnEvent(**{f.name: getattr(drafted, f.name) for f in attrs.fields(ReturnEvent)}),
+    ]
+    for value in built:
+        _reachable(value, seen)
+    return seen
+
+
+def public_classes() -> list[type]:
+    """Every attrs class in ``crm_returns.__all__``."""
+    found = (getattr(crm_returns, name) for name in crm_returns.__all__)
+    return [kind for kind in found if isinstance(kind, type) and attrs.has(kind)]
+
+
+def test_every_public_value_has_a_specimen() -> None:
+    missing = [kind.__name__ for kind in public_classes() if kind not in specimens()]
+    assert not missing, f"no specimen of {missing}: add one to specimens()"
+
+
+def test_the_specimens_rebuild_as_they_are() -> None:
+    """The probe below changes one field at a time: unchanged, every specimen is accepted."""
+    for kind in public_classes():
+        specimen = specimens()[kind]
+        assert attrs.evolve(specimen) == specimen
+
+
+def rebuilt(kind: type) -> Iterator[tuple[str, str, object]]:
+    """``(field, what was given, outcome)`` for each field of ``kind`` and each wrong value.
+
+    The outcome is the value built, or the exception raised.
+    """
+    specimen = specimens()[kind]
+    for field in attrs.fields(kind):
+        if not field.init:
+            continue
+        for what, wrong in WRONG:
+            try:
+                outcome: object = attrs.evolve(specimen, **{field.alias: wrong})
+            except Exception as error:  # noqa: BLE001 - the test is which kind comes out
+                outcome = error
+            yield field.name, what, outcome
+
+
+@pytest.mark.parametrize("kind", public_classes(), ids=lambda kind: kind.__name__)
+def test_a_wrong_type_is_refused_with_our_error_or_accepted(kind: type) -> None:
+    escaped = [
+        f"{kind.__name__}.{field} given {what}: {type(outcome).__name__}: {outcome}"
+        for field, what, outcome in rebuilt(kind)
+        if isinstance(outcome, BaseException) and not isinstance(outcome, CrmReturnsError)
+    ]
+    assert not escaped, "\n".join(escaped)
+
+
+@pytest.mark.parametrize(
+    "kind", [kind for kind in public_classes() if kind.__name__ in INPUTS], ids=lambda k: k.__name__
+)
+def test_an_input_value_refuses_every_wrong_type(kind: type) -> None:
+    wrong = dict(WRONG)
+    accepted = [
+        f"{kind.__name__}.{field} given {what}: {outcome!r}"[:300]
+        for field, what, outcome in rebuilt(kind)
+        if not isinstance(outcome, InvalidInput) and not of_declared_type(kind, field, wrong[what])
+    ]
+    assert not accepted, "\n".join(accepted)
+
+
+def test_every_input_value_is_public() -> None:
+    assert {kind.__name__ for kind in public_classes()} >= INPUTS
+
+
+def test_a_dict_as_a_line_reference_is_invalid_input() -> None:
+    with pytest.raises(InvalidInput, match="ref must be a LineRef, got dict"):
+        RequestedLine({"order_number": "SO-1001", "line_id": "1"}, 1, "other")  # type: ignore[arg-type]
+
+
+def test_a_list_among_statuses_is_invalid_input() -> None:
+    with pytest.raises(InvalidInput, match="statuses must be ReturnStatus values"):
+        ReturnQuery(statuses=[["submitted"]])  # type: ignore[list-item]
