@@ -34,54 +34,54 @@ from benchmarks.workload import TENANT, order_number
 __all__ = ["PlainSqlLifecycles", "PostgresSession", "Session", "SqliteSession"]
 
 DRAW = (
-    'INSERT INTO sequences ("key", value) VALUES (?, 1) '
-    'ON CONFLICT ("key") DO UPDATE SET value = sequences.value + 1 RETURNING value'
+    'INSERT INTO crm_returns_sequences ("key", value) VALUES (?, 1) '
+    'ON CONFLICT ("key") DO UPDATE SET value = crm_returns_sequences.value + 1 RETURNING value'
 )
 READ_CLAIMS = (
-    "SELECT line_id, claimed FROM line_claims "
+    "SELECT line_id, claimed FROM crm_returns_line_claims "
     "WHERE tenant_id = ? AND order_number = ? AND line_id IN ({})"
 )
 UPSERT_CLAIM = (
-    "INSERT INTO line_claims (tenant_id, order_number, line_id, delivered, claimed) "
+    "INSERT INTO crm_returns_line_claims (tenant_id, order_number, line_id, delivered, claimed) "
     "VALUES (?, ?, ?, ?, ?) "
     "ON CONFLICT (tenant_id, order_number, line_id) DO UPDATE SET claimed = excluded.claimed"
 )
 INSERT_RETURN = (
-    "INSERT INTO returns (tenant_id, id, number, customer_id, status, created_at, updated_at, "
-    "version, document) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO crm_returns_returns (tenant_id, id, number, customer_id, status, created_at, "
+    "updated_at, version, document) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
-READ_RETURN = "SELECT version, document FROM returns WHERE tenant_id = ? AND id = ?"
+READ_RETURN = "SELECT version, document FROM crm_returns_returns WHERE tenant_id = ? AND id = ?"
 UPDATE_RETURN = (
-    "UPDATE returns SET status = ?, updated_at = ?, version = ?, document = ? "
+    "UPDATE crm_returns_returns SET status = ?, updated_at = ?, version = ?, document = ? "
     "WHERE tenant_id = ? AND id = ? AND version = ?"
 )
 INSERT_LINE = (
-    "INSERT INTO return_lines (tenant_id, return_id, order_number, line_id, reason_code, "
-    "claimed, refunded_units) VALUES (?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO crm_returns_return_lines (tenant_id, return_id, order_number, line_id, "
+    "reason_code, claimed, refunded_units) VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
 UPDATE_LINE = (
-    "UPDATE return_lines SET claimed = ?, refunded_units = ? "
+    "UPDATE crm_returns_return_lines SET claimed = ?, refunded_units = ? "
     "WHERE tenant_id = ? AND return_id = ? AND order_number = ? AND line_id = ?"
 )
 INSERT_AUDIT = (
-    "INSERT INTO audit_entries (tenant_id, id, return_id, action, actor_id, at, document) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO crm_returns_audit_entries (tenant_id, id, return_id, action, actor_id, at, "
+    "document) VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
 INSERT_OUTBOX = (
-    "INSERT INTO outbox (id, tenant_id, return_id, event_type, created_at, document) "
+    "INSERT INTO crm_returns_outbox (id, tenant_id, return_id, event_type, created_at, document) "
     "VALUES (?, ?, ?, ?, ?, ?)"
 )
 INSERT_MOVE = (
-    "INSERT INTO stock_moves (tenant_id, id, return_id, order_number, line_id, sku, quantity, "
-    "source, destination, at, document) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO crm_returns_stock_moves (tenant_id, id, return_id, order_number, line_id, sku, "
+    "quantity, source, destination, at, document) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 INSERT_ENTRY = (
-    "INSERT INTO journal_entries (tenant_id, id, return_id, number, kind, at, currency, "
-    "document) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO crm_returns_journal_entries (tenant_id, id, return_id, number, kind, at, "
+    "currency, document) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
 INSERT_POSTING = (
-    "INSERT INTO journal_postings (tenant_id, entry_id, position, account_code, side, amount, "
-    "currency) VALUES (?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO crm_returns_journal_postings (tenant_id, entry_id, position, account_code, side, "
+    "amount, currency) VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
 
 Row = tuple[Any, ...]

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from benchmarks.stores import SqliteFiles
 from benchmarks.workload import Lifecycles, order_source, returns_service
 from crm_returns import ReturnOrder
-from crm_returns.adapters.sql import metadata
+from crm_returns.adapters.sql import Tables
 from crm_returns.adapters.sql.types import dumps
 from crm_returns.adapters.system import SystemClock
 
@@ -228,8 +228,9 @@ _Rows = dict[tuple[Any, ...], dict[str, Any]]
 
 def _snapshot(connection: sa.Connection) -> dict[str, _Rows]:
     snapshot: dict[str, _Rows] = {}
+    tables = Tables()
     for name, key in _KEYS.items():
-        rows = connection.execute(sa.select(metadata.tables[name])).mappings()
+        rows = connection.execute(sa.select(getattr(tables, name))).mappings()
         snapshot[name] = {tuple(row[column] for column in key): dict(row) for row in rows}
     return snapshot
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import attrs
 import sqlalchemy as sa
 
-from crm_returns.adapters.sql import SqlDatabase, metadata
+from crm_returns.adapters.sql import SqlDatabase
 
 __all__ = ["Census", "take_census"]
 
@@ -50,7 +50,7 @@ def take_census(database: SqlDatabase) -> Census:
     chars: dict[str, int] = {}
     with database.engine.connect() as connection:
         for name in TABLES:
-            table = metadata.tables[name]
+            table = getattr(database.tables, name)
             if "document" in table.c:
                 length = sa.func.length(sa.cast(table.c.document, sa.Text))
                 count, total = connection.execute(

@@ -58,21 +58,22 @@ _ORDER = "HT-0000000"  # the template's order number, replaced in every copy
 #: How each table of the history is filled: ``INSERT`` on SQLite, ``COPY`` on PostgreSQL.
 _FILLS = (
     (
-        "INSERT INTO returns (tenant_id, id, number, customer_id, status, created_at, "
+        "INSERT INTO crm_returns_returns (tenant_id, id, number, customer_id, status, created_at, "
         "updated_at, version, document) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        "COPY returns (tenant_id, id, number, customer_id, status, created_at, updated_at, "
-        "version, document) FROM STDIN",
+        "COPY crm_returns_returns (tenant_id, id, number, customer_id, status, created_at, "
+        "updated_at, version, document) FROM STDIN",
     ),
     (
-        "INSERT INTO return_lines (tenant_id, return_id, order_number, line_id, reason_code, "
-        "claimed, refunded_units) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        "COPY return_lines (tenant_id, return_id, order_number, line_id, reason_code, claimed, "
-        "refunded_units) FROM STDIN",
+        "INSERT INTO crm_returns_return_lines (tenant_id, return_id, order_number, line_id, "
+        "reason_code, claimed, refunded_units) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "COPY crm_returns_return_lines (tenant_id, return_id, order_number, line_id, reason_code, "
+        "claimed, refunded_units) FROM STDIN",
     ),
     (
-        "INSERT INTO line_claims (tenant_id, order_number, line_id, delivered, claimed) "
-        "VALUES (?, ?, ?, ?, ?)",
-        "COPY line_claims (tenant_id, order_number, line_id, delivered, claimed) FROM STDIN",
+        "INSERT INTO crm_returns_line_claims (tenant_id, order_number, line_id, delivered, "
+        "claimed) VALUES (?, ?, ?, ?, ?)",
+        "COPY crm_returns_line_claims (tenant_id, order_number, line_id, delivered, claimed) "
+        "FROM STDIN",
     ),
 )
 
@@ -215,7 +216,9 @@ def load_postgres(connection: psycopg.Connection[TupleRow], history: History, re
     connection.commit()
     autocommit, connection.autocommit = connection.autocommit, True
     try:
-        connection.execute("VACUUM ANALYZE returns, return_lines, line_claims")
+        connection.execute(
+            "VACUUM ANALYZE crm_returns_returns, crm_returns_return_lines, crm_returns_line_claims"
+        )
     finally:
         connection.autocommit = autocommit
 

@@ -20,7 +20,7 @@ from collections.abc import Callable
 import sqlalchemy as sa
 
 from benchmarks.stores import SqliteFiles
-from crm_returns.adapters.sql.schema import returns
+from crm_returns.adapters.sql.schema import Tables
 
 EXECUTIONS = 3_000
 
@@ -42,10 +42,11 @@ def main() -> int:
         database = files.database("statements")
         with database.engine.connect() as connection:
             connection.exec_driver_sql(
-                "INSERT INTO returns (tenant_id, id, number, customer_id, status, created_at, "
-                "updated_at, version, document) VALUES ('t', 'r', 'n', 'c', 'draft', "
+                "INSERT INTO crm_returns_returns (tenant_id, id, number, customer_id, status, "
+                "created_at, updated_at, version, document) VALUES ('t', 'r', 'n', 'c', 'draft', "
                 "'2026-01-01T00:00:00.000000+00:00', '2026-01-01T00:00:00.000000+00:00', 1, '{}')"
             )
+            returns = Tables().returns
             built_once = sa.select(returns.c.document).where(
                 returns.c.tenant_id == sa.bindparam("tenant"), returns.c.id == sa.bindparam("id")
             )
@@ -67,7 +68,8 @@ def main() -> int:
             def directly() -> None:
                 for _ in range(EXECUTIONS):
                     driver.execute(
-                        "SELECT document FROM returns WHERE tenant_id = ? AND id = ?", ("t", "r")
+                        "SELECT document FROM crm_returns_returns WHERE tenant_id = ? AND id = ?",
+                        ("t", "r"),
                     ).fetchone()
 
             for label, run in (

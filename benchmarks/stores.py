@@ -18,7 +18,7 @@ import psycopg
 from psycopg.rows import TupleRow
 from sqlalchemy.engine import make_url
 
-from crm_returns.adapters.sql import SqlDatabase, metadata
+from crm_returns.adapters.sql import SqlDatabase, Tables
 
 __all__ = [
     "PostgresServer",
@@ -97,7 +97,9 @@ class PostgresServer:
     def analyze(self, names: Iterable[str]) -> None:
         """``ANALYZE`` every table of the stores ``names``, as autovacuum would in time."""
         tables = ", ".join(
-            f'"{self.schema_name(name)}"."{table}"' for name in names for table in metadata.tables
+            f'"{self.schema_name(name)}"."{table}"'
+            for name in names
+            for table in Tables().metadata.tables
         )
         with psycopg.connect(self._libpq, autocommit=True) as connection:
             connection.execute(f"ANALYZE {tables}")

@@ -47,6 +47,7 @@ def sql_service(
     *,
     migrate: bool = True,
     schema: str | None = None,
+    table_prefix: str = "crm_returns_",
 ) -> ReturnsService:
     """A service keeping returns in a SQL database (needs the ``sql`` extra).
 
@@ -68,16 +69,26 @@ def sql_service(
             ``docs/persistence.md``).
         settings: Every optional part; the defaults of :class:`ServiceSettings`
             when not given.
-        migrate: Apply the packaged migrations first (idempotent).
+        migrate: Apply the packaged migrations first (idempotent; any number
+            of instances may start at once, they take turns).  With
+            ``False`` — the choice when migrations are a release step
+            (``crm-returns db upgrade``) — the tables are only checked.
         schema: PostgreSQL only: keep the library's tables in this schema (it
             must exist; ``CREATE SCHEMA crm_returns``), away from the host's own
             tables.  SQLite has no schemas: give the library a file of its own.
             With the host's engine, its ``search_path`` says where they are.
+        table_prefix: What the name of every table of the library starts with
+            (``crm_returns_returns``, ``crm_returns_outbox``, ...): lower-case
+            letters, digits and ``_``.
 
     Raises:
-        InvalidInput: ``url`` is neither a URL nor an engine.
+        InvalidInput: ``url`` is neither a URL nor an engine, or
+            ``table_prefix`` or ``schema`` is not a plain SQL name.
+        SchemaMismatch: The tables are older than this version of the package
+            needs (with ``migrate=False``), or newer (made by a newer version).
         StorageError: The database cannot be reached, the URL or the engine is
-            not supported, or a schema is given for SQLite or with an engine.
+            not supported, a schema is given for SQLite or with an engine, or
+            tables of the host have the names the library's would have.
     """
     import sqlalchemy  # the sql extra, only when asked for
 
@@ -88,15 +99,18 @@ def sql_service(
             raise StorageError(
                 "with your own engine, name the schema in its search_path, not in schema="
             )
-        database, on_close = SqlDatabase.sharing(url), None  # the host disposes of its engine
+        # The host disposes of its engine.
+        database, on_close = SqlDatabase.sharing(url, table_prefix=table_prefix), None
     elif isinstance(url, str | sqlalchemy.URL):
-        database = SqlDatabase.connect(url, schema=schema)
+        database = SqlDatabase.connect(url, schema=schema, table_prefix=table_prefix)
         on_close = database.dispose
     else:
         raise InvalidInput(f"url is a database URL or an Engine, got {type(url).__name__}")
     try:
         if migrate:
             database.upgrade()
+        else:
+            database.check_revision()
         return ReturnsService(
             orders,
             database.unit_of_work,

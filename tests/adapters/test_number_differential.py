@@ -43,7 +43,7 @@ from crm_returns import (
     errors,
 )
 from crm_returns.adapters.memory import SequentialIds
-from crm_returns.adapters.sql import SqlDatabase, metadata
+from crm_returns.adapters.sql import SqlDatabase
 from crm_returns.domain.stock.dispositions import Disposition
 from crm_returns.errors import CrmReturnsError, InvalidInput, InvalidQuantity
 from crm_returns.samples import SAMPLE_TENANT, sample_lines
@@ -180,7 +180,7 @@ def _sql_dump(database: SqlDatabase) -> Callable[[], object]:
         with database.engine.connect() as connection:
             return {
                 table.name: sorted(repr(tuple(row)) for row in connection.execute(sa.select(table)))
-                for table in metadata.sorted_tables
+                for table in database.tables.metadata.sorted_tables
             }
 
     return dump

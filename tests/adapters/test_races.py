@@ -32,13 +32,6 @@ from tests.adapters.postgres import fresh_schema, postgres_url
 from crm_returns.adapters.memory import ManualClock, MemoryOrderSource, SequentialIds
 from crm_returns.adapters.sql import SqlDatabase
 from crm_returns.adapters.sql.codec import Codec
-from crm_returns.adapters.sql.schema import (
-    journal_postings,
-    line_claims,
-    outbox,
-    return_lines,
-    returns,
-)
 from crm_returns.domain.actors import Actor
 from crm_returns.domain.audit import audit_entry
 from crm_returns.domain.books.journal import EntryKind, Side, trial_balance
@@ -247,16 +240,17 @@ def check_store(arena: Arena) -> dict[str, ReturnOrder]:
     Read straight from the tables and the unit of work, past any access policy.
     """
     codec = Codec()
+    tables = arena.database.tables
     with arena.database.engine.connect() as connection:
-        stored = connection.scalars(sa.select(returns.c.document))
+        stored = connection.scalars(sa.select(tables.returns.c.document))
         orders = {o.id: o for o in (codec.decode(d, ReturnOrder) for d in stored)}
         claims = {
             LineRef(row.order_number, row.line_id): (row.delivered, row.claimed)
-            for row in connection.execute(sa.select(line_claims))
+            for row in connection.execute(sa.select(tables.line_claims))
         }
-        claimed_rows = connection.execute(sa.select(return_lines)).all()
-        postings = connection.execute(sa.select(journal_postings)).all()
-        messages = Counter(connection.scalars(sa.select(outbox.c.return_id)))
+        claimed_rows = connection.execute(sa.select(tables.return_lines)).all()
+        postings = connection.execute(sa.select(tables.journal_postings)).all()
+        messages = Counter(connection.scalars(sa.select(tables.outbox.c.return_id)))
     held = {
         ref: sum((units_held(o, ref) for o in orders.values()), Decimal(0)) for ref in DELIVERED
     }

@@ -52,7 +52,6 @@ from crm_returns import (
     ReturnStatus,
 )
 from crm_returns.adapters.sql import SqlDatabase
-from crm_returns.adapters.sql.schema import line_claims, return_lines
 from crm_returns.domain.queries import MAX_PAGE_SIZE
 from crm_returns.domain.refunds.grants import RefundMethod
 from crm_returns.errors import CrmReturnsError
@@ -417,6 +416,10 @@ class MemoryAgainstSqlite(RuleBasedStateMachine):
     @invariant()
     def line_claims_are_the_sum_of_the_stored_lines(self) -> None:
         """Read the SQLite file itself: the claims table is in step with ``return_lines``."""
+        line_claims, return_lines = (
+            self.database.tables.line_claims,
+            self.database.tables.return_lines,
+        )
         with self.database.engine.connect() as connection:
             claims = {
                 LineRef(row.order_number, row.line_id): (row.delivered, row.claimed)

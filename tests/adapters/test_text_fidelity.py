@@ -49,7 +49,7 @@ from crm_returns import (
     ReturnRequest,
 )
 from crm_returns.adapters.memory import MemoryEventSink, SequentialIds
-from crm_returns.adapters.sql import SqlDatabase, metadata
+from crm_returns.adapters.sql import SqlDatabase
 from crm_returns.approval_config import NAME_LIMIT, load_policy
 from crm_returns.domain.queries import MAX_PAGE_SIZE
 from crm_returns.domain.reasons import LABEL_LIMIT
@@ -101,7 +101,7 @@ def _sql_dump(database: SqlDatabase) -> Callable[[], object]:
         with database.engine.connect() as connection:
             return {
                 table.name: sorted(repr(tuple(row)) for row in connection.execute(sa.select(table)))
-                for table in metadata.sorted_tables
+                for table in database.tables.metadata.sorted_tables
             }
 
     return dump

@@ -1,4 +1,4 @@
-"""The demo keeps its data in a database, and ``crm-returns db upgrade`` prepares one."""
+"""The demo keeps its data in a database; ``crm-returns db`` upgrades and checks one."""
 
 from __future__ import annotations
 
@@ -6,10 +6,13 @@ import re
 from pathlib import Path
 
 import pytest
-from tests.adapters.postgres import postgres_url
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+from tests.adapters.postgres import fresh_schema, postgres_url
 
-from crm_returns.adapters.sql import SqlDatabase, current_revision
+from crm_returns.adapters.sql import SqlDatabase, create_engine, current_revision
 from crm_returns.cli import DEMO_DATABASE_URL, main
+from crm_returns.cli.database import EXIT_CANNOT_CHECK, EXIT_NEWER, EXIT_OLDER, EXIT_UP_TO_DATE
 from crm_returns.cli.wiring import wire_demo
 from crm_returns.domain.queries import ReturnQuery
 from crm_returns.domain.returns.states import ReturnStatus
@@ -86,3 +89,80 @@ def test_a_database_that_cannot_be_used_is_reported_not_raised(
 ) -> None:
     assert main(["demo", "--db", "mysql://somewhere/db"]) == 1
     assert "SQLite and PostgreSQL" in capsys.readouterr().err
+
+
+def test_db_check_and_current_follow_a_new_database_through_its_upgrade(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    assert main(["db", "check", "--url", url]) == EXIT_OLDER
+    said = capsys.readouterr()
+    assert "revision none, this crm_returns needs 0001: run `crm-returns db upgrade`" in said.err
+    assert main(["db", "current", "--url", url]) == 0
+    assert "revision none" in capsys.readouterr().out
+    assert main(["db", "upgrade", "--url", url]) == 0
+    capsys.readouterr()
+    assert main(["db", "check", "--url", url]) == EXIT_UP_TO_DATE
+    assert "revision 0001, the one this crm_returns needs: up to date" in capsys.readouterr().out
+    assert main(["db", "current", "--url", url]) == 0
+    assert "tables crm_returns_*: revision 0001" in capsys.readouterr().out
+
+
+def test_db_check_tells_tables_of_a_newer_package_apart(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    assert main(["db", "upgrade", "--url", url]) == 0
+    database = SqlDatabase.connect(url)
+    with database.engine.begin() as connection:
+        connection.exec_driver_sql(
+            "UPDATE \"crm_returns_alembic_version\" SET version_num = '0009'"
+        )
+    database.dispose()
+    capsys.readouterr()
+    assert main(["db", "check", "--url", url]) == EXIT_NEWER
+    assert "revision 0009, unknown to this crm_returns (it needs 0001)" in capsys.readouterr().err
+    assert main(["db", "upgrade", "--url", url]) == 1  # an older package does not touch them
+    assert "0009" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["--url", "mysql://somewhere/db"],
+        ["--url", "not a url"],
+        ["--url", "sqlite:///x.db", "--table-prefix", "Returns"],
+        ["--url", "sqlite:///x.db", "--schema", "crm"],
+    ],
+)
+@pytest.mark.parametrize("action", ["check", "current", "upgrade"])
+def test_a_db_command_on_a_database_it_cannot_use_says_why_and_exits_1(
+    action: str, arguments: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["db", action, *arguments]) == EXIT_CANNOT_CHECK
+    said = capsys.readouterr()
+    assert said.err.startswith("crm-returns: ")
+    assert "Traceback" not in said.err
+    assert list(tmp_path.iterdir()) == []  # nothing was made
+
+
+def test_db_commands_take_a_schema_and_a_table_prefix_and_hide_the_password(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # The test server trusts its clients: the password is only there to be hidden.
+    secret = make_url(postgres_url()).set(password="s3cret")  # noqa: S106 - see above
+    url = secret.render_as_string(hide_password=False)
+    with fresh_schema(url, "cli") as schema:
+        where = ["--url", url, "--schema", schema]
+        assert main(["db", "upgrade", *where, "--table-prefix", "rma_"]) == 0
+        assert main(["db", "check", *where, "--table-prefix", "rma_"]) == EXIT_UP_TO_DATE
+        assert main(["db", "check", *where]) == EXIT_OLDER  # crm_returns_* are not there
+        said = capsys.readouterr()
+        assert f"schema {schema}, tables rma_*: schema at revision 0001" in said.out
+        assert "s3cret" not in said.out + said.err
+        engine = create_engine(url)
+        with engine.connect() as connection:
+            tables = set(sa.inspect(connection).get_table_names(schema=schema))
+        engine.dispose()
+        assert {"rma_returns", "rma_alembic_version"} <= tables
+        assert not any(name.startswith("crm_returns_") for name in tables)

@@ -56,7 +56,7 @@ from crm_returns import (
     ReturnStatus,
 )
 from crm_returns.adapters.memory import MemoryEventSink, SequentialIds
-from crm_returns.adapters.sql import SqlDatabase, metadata
+from crm_returns.adapters.sql import SqlDatabase
 from crm_returns.domain.refunds.grants import RefundMethod
 from crm_returns.domain.stock.dispositions import Disposition, RejectOutcome
 from crm_returns.errors import CrmReturnsError, NotAuthorised
@@ -207,9 +207,9 @@ class SqliteWorld:
         def dump(without_denials: bool) -> object:
             tables = {}
             with database.engine.connect() as connection:
-                for table in metadata.sorted_tables:
+                for table in database.tables.metadata.sorted_tables:
                     rows = [dict(row) for row in connection.execute(sa.select(table)).mappings()]
-                    if table.name == "audit_entries" and without_denials:
+                    if table is database.tables.audit_entries and without_denials:
                         rows = [row for row in rows if row["action"] != "denied"]
                     tables[table.name] = sorted(repr(row) for row in rows)
             return tables

@@ -196,7 +196,7 @@ def test_a_postgres_service_keeps_its_tables_in_the_schema_it_is_given() -> None
         settings = cr.ServiceSettings(clock=ManualClock(NOW))
         with cr.sql_service(orders, url, settings, schema=schema) as service:
             order = service.create_return(people.clerk, _request())
-        assert {"returns", "outbox", "audit_entries"} <= _tables(url, schema)
+        assert {"crm_returns_returns", "crm_returns_outbox"} <= _tables(url, schema)
         assert _tables(url, "public") == public
         with cr.sql_service(orders, url, settings, schema=schema, migrate=False) as again:
             assert again.get_return(people.clerk, order.id).number == order.number

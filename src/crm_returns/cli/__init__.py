@@ -1,8 +1,9 @@
 """The ``crm-returns`` command line.
 
-Each subcommand is added to the parser by one ``_add_*`` function that sets
-the handler to call; add ``db upgrade`` or ``report ...`` the same way, with
-nested subparsers where a command has subcommands of its own.  Optional
+Each subcommand is added to the parser by one ``add`` function that sets the
+handler to call (``db`` and its actions are in :mod:`crm_returns.cli.database`);
+add ``report ...`` the same way, with nested subparsers where a command has
+subcommands of its own.  Optional
 dependencies (``rich`` for output) are imported only when a command runs, so
 that ``import crm_returns`` never needs them.
 """
@@ -15,6 +16,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TypeAlias
 
+from crm_returns.cli.database import add_db
 from crm_returns.cli.phrasebook import Phrasebook
 from crm_returns.cli.words import LANGUAGES, Language
 
@@ -129,39 +131,8 @@ def _add_demo(commands: _Subparsers) -> None:
     demo.set_defaults(handler=_demo)
 
 
-def _db_upgrade(arguments: argparse.Namespace) -> int:
-    """Apply the packaged migrations to the database at ``--url``."""
-    try:
-        from crm_returns.adapters.sql import current_revision, upgrade
-    except ImportError as error:
-        print(f"{MISSING_SQL} ({error.name} is missing)", file=sys.stderr)
-        return EXIT_MISSING_DEPENDENCY
-    from crm_returns.errors import CrmReturnsError
-
-    try:
-        upgrade(arguments.url)
-        revision = current_revision(arguments.url)
-    except CrmReturnsError as error:
-        print(f"crm-returns: {error}", file=sys.stderr)
-        return 1
-    print(f"{arguments.url}: schema at revision {revision}")
-    return 0
-
-
-def _add_db(commands: _Subparsers) -> None:
-    database = commands.add_parser("db", help="manage the SQL database")
-    actions = database.add_subparsers(dest="action", required=True, metavar="ACTION")
-    up = actions.add_parser(
-        "upgrade",
-        help="apply the packaged migrations",
-        description="Create or upgrade the tables crm_returns keeps its data in.",
-    )
-    up.add_argument("--url", required=True, help="a SQLAlchemy database URL")
-    up.set_defaults(handler=_db_upgrade)
-
-
 #: Each adds one subcommand (or a group, such as ``db``) to the parser.
-_COMMANDS: tuple[Callable[[_Subparsers], None], ...] = (_add_demo, _add_db)
+_COMMANDS: tuple[Callable[[_Subparsers], None], ...] = (_add_demo, add_db)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -183,7 +154,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv: The arguments, without the program name; ``sys.argv[1:]`` if not given.
 
     Returns:
-        The exit status: 0 on success, 2 when an optional dependency is missing.
+        The exit status: 0 on success, 2 when an optional dependency is missing;
+        ``db check`` has statuses of its own (:mod:`crm_returns.cli.database`).
 
     Raises:
         SystemExit: On a usage error (argparse prints it) or ``--help``.

@@ -33,7 +33,7 @@ from crm_returns.adapters.memory import (
     MemoryOrderSource,
     SequentialIds,
 )
-from crm_returns.adapters.sql import SqlDatabase
+from crm_returns.adapters.sql import DEFAULT_TABLE_PREFIX, SqlDatabase
 from crm_returns.domain.stock.dispositions import Disposition
 from crm_returns.errors import CrmReturnsError
 from crm_returns.ports import UnitOfWork
@@ -67,8 +67,8 @@ class Backend:
     url: URL
     options: dict[str, Any] = attrs.field(factory=dict)
 
-    def database(self) -> SqlDatabase:
-        return SqlDatabase.connect(self.url, **self.options)
+    def database(self, table_prefix: str = DEFAULT_TABLE_PREFIX) -> SqlDatabase:
+        return SqlDatabase.connect(self.url, table_prefix=table_prefix, **self.options)
 
 
 def picks(*chosen: tuple[LineRef, str, str]) -> ReturnRequest:

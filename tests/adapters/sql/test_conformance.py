@@ -7,7 +7,6 @@ from collections.abc import Iterator
 import pytest
 from tests.adapters.sql.support import Backend
 
-from crm_returns.adapters.sql import metadata
 from crm_returns.testing.conformance import StoreContract, UnitOfWorkFactory
 
 
@@ -17,6 +16,6 @@ class TestSqlStore(StoreContract):
     @pytest.fixture
     def unit_of_work_factory(self, backend: Backend) -> Iterator[UnitOfWorkFactory]:
         database = backend.database()
-        metadata.create_all(database.engine)
+        database.tables.metadata.create_all(database.engine)
         yield database.unit_of_work
         database.dispose()

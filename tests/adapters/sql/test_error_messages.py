@@ -15,7 +15,7 @@ import sqlalchemy as sa
 import sqlalchemy.exc
 
 from crm_returns import LineRef, ReturnRequest
-from crm_returns.adapters.sql import SqlDatabase, metadata
+from crm_returns.adapters.sql import SqlDatabase
 from crm_returns.adapters.sql.errors import described, translate
 from crm_returns.domain.returns.lines import RequestedLine
 from crm_returns.errors import StorageError
@@ -50,7 +50,7 @@ def test_an_error_in_binding_a_parameter_names_its_kind_not_the_statement() -> N
 def test_a_failing_statement_raises_storage_error_without_sql(database: SqlDatabase) -> None:
     """The outbox is gone: the command fails in the database, and says so plainly."""
     with database.engine.begin() as connection:
-        metadata.tables["outbox"].drop(connection)
+        database.tables.outbox.drop(connection)
     wiring = sample_wiring(unit_of_work=database.unit_of_work)
     request = ReturnRequest((RequestedLine(LineRef("SO-1001", "1"), 1, "other"),))
     with pytest.raises(StorageError) as failed:

@@ -24,7 +24,7 @@ from tests.adapters.sql.support import (
 
 import crm_returns as cr
 from crm_returns.adapters.memory import ManualClock, MemoryDatabase, MemoryEventSink
-from crm_returns.adapters.sql import SqlDatabase, metadata
+from crm_returns.adapters.sql import SqlDatabase, Tables
 from crm_returns.errors import ConcurrencyConflict, InvalidInput, NotAuthorised, OverReturn
 from crm_returns.samples import SAMPLE_TENANT, sample_lines
 from crm_returns.testing.conformance import assert_identical
@@ -37,6 +37,9 @@ HOST_ORDERS = sa.Table(
     sa.Column("number", sa.String(32), primary_key=True),
     sa.Column("status", sa.String(64), nullable=False),
 )
+
+#: The library's tables, named as a service with the default prefix names them.
+LIBRARY = Tables()
 
 
 class SwitchableIds:
@@ -85,11 +88,13 @@ def service(engine: sa.Engine, ids: SwitchableIds) -> Iterator[cr.ReturnsService
 
 
 def _rows(engine: sa.Engine) -> dict[str, int]:
-    """How many rows each table holds, the host's and the library's."""
+    """How many rows each table holds, the host's and the library's (named without the prefix)."""
     with engine.connect() as connection:
         return {
-            table.name: connection.execute(sa.select(sa.func.count()).select_from(table)).one()[0]
-            for table in [HOST_ORDERS, *metadata.sorted_tables]
+            table.name.removeprefix(LIBRARY.prefix): connection.execute(
+                sa.select(sa.func.count()).select_from(table)
+            ).one()[0]
+            for table in [HOST_ORDERS, *LIBRARY.metadata.sorted_tables]
         }
 
 
@@ -148,8 +153,10 @@ def test_a_host_rollback_leaves_neither_its_row_nor_the_return(
 
 def _rows_in(connection: sa.Connection) -> dict[str, int]:
     return {
-        table.name: connection.execute(sa.select(sa.func.count()).select_from(table)).one()[0]
-        for table in metadata.sorted_tables
+        table.name.removeprefix(LIBRARY.prefix): connection.execute(
+            sa.select(sa.func.count()).select_from(table)
+        ).one()[0]
+        for table in LIBRARY.metadata.sorted_tables
     }
 
 

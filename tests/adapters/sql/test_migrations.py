@@ -4,21 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from tests.adapters.sql.support import Backend
 
-from crm_returns.adapters.sql import create_engine, current_revision, metadata, upgrade
-from crm_returns.adapters.sql.migrate import VERSION_TABLE, alembic_config
+from crm_returns.adapters.sql import Tables, create_engine, current_revision, upgrade
+from crm_returns.adapters.sql.migrate import alembic_config
+
+#: The default prefix, and one a host might choose.
+PREFIXES = ("crm_returns_", "rma_")
 
 
-def _schema_of(engine: sa.Engine) -> dict[str, object]:
+def _schema_of(engine: sa.Engine, tables: Tables) -> dict[str, object]:
     """Everything about the store's tables that a migration could get wrong."""
     inspector = sa.inspect(engine)
     described: dict[str, object] = {}
-    for table in metadata.sorted_tables:
+    for table in tables.metadata.sorted_tables:
         name = table.name
         described[name] = {
             "columns": [
@@ -44,47 +48,54 @@ def _schema_of(engine: sa.Engine) -> dict[str, object]:
     return described
 
 
+@pytest.mark.parametrize("prefix", PREFIXES)
 def test_the_migrations_build_the_schema_the_tables_describe(
-    fresh: Callable[[], Backend],
+    fresh: Callable[[], Backend], prefix: str
 ) -> None:
-    migrated, created = fresh().database(), fresh().database()
+    migrated, created = fresh().database(prefix), fresh().database(prefix)
+    tables = migrated.tables
     try:
-        assert current_revision(migrated.engine) is None
+        assert migrated.revisions().found is None
         migrated.upgrade()
         migrated.upgrade()  # a database already at head is left alone
-        assert current_revision(migrated.engine) == "0001"
-        metadata.create_all(created.engine)
+        assert current_revision(migrated.engine, table_prefix=prefix) == "0001"
+        tables.metadata.create_all(created.engine)
         with migrated.engine.connect() as connection:
             context = MigrationContext.configure(
-                connection, opts={"version_table": VERSION_TABLE, "compare_type": True}
+                connection, opts={"version_table": tables.version_table, "compare_type": True}
             )
-            assert compare_metadata(context, metadata) == []
-        assert _schema_of(migrated.engine) == _schema_of(created.engine)
-        checks = _schema_of(migrated.engine)["line_claims"]
+            assert compare_metadata(context, tables.metadata) == []
+            names = set(sa.inspect(connection).get_table_names())
+        assert names == {*tables.names(), f"{prefix}alembic_version"}
+        assert _schema_of(migrated.engine, tables) == _schema_of(created.engine, tables)
+        checks = _schema_of(migrated.engine, tables)[f"{prefix}line_claims"]
         assert isinstance(checks, dict)
         assert {name for name, _ in checks["checks"]} == {
-            "ck_line_claims_within_delivered",
-            "ck_line_claims_claimed_not_negative",
+            f"ck_{prefix}line_claims_within_delivered",
+            f"ck_{prefix}line_claims_claimed_not_negative",
         }
     finally:
         migrated.dispose()
         created.dispose()
 
 
+@pytest.mark.parametrize("prefix", PREFIXES)
 def test_upgrading_step_by_step_ends_with_the_same_schema_as_a_fresh_database(
-    fresh: Callable[[], Backend],
+    fresh: Callable[[], Backend], prefix: str
 ) -> None:
     revisions = [
         script.revision
         for script in reversed(list(ScriptDirectory.from_config(alembic_config()).walk_revisions()))
     ]
-    stepped, created = fresh().database(), fresh().database()
+    stepped, created = fresh().database(prefix), fresh().database(prefix)
     try:
         for revision in revisions:
             stepped.upgrade(revision)
-            assert current_revision(stepped.engine) == revision
-        metadata.create_all(created.engine)
-        assert _schema_of(stepped.engine) == _schema_of(created.engine)
+            assert stepped.revisions().found == revision
+        stepped.tables.metadata.create_all(created.engine)
+        assert _schema_of(stepped.engine, stepped.tables) == _schema_of(
+            created.engine, created.tables
+        )
     finally:
         stepped.dispose()
         created.dispose()

@@ -14,8 +14,6 @@ from tests.adapters.sql.support import CABLE, CHAIR, CLERK, MOUSE, Backend, pick
 from crm_returns import ReturnOrder, ReturnQuery, ReturnStatus
 from crm_returns.adapters.memory import MemoryDatabase
 from crm_returns.adapters.sql import SqlDatabase
-from crm_returns.adapters.sql.schema import line_claims, return_lines
-from crm_returns.adapters.sql.schema import returns as returns_table
 from crm_returns.errors import ConcurrencyConflict, NotFound, OverReturn
 from crm_returns.samples import SAMPLE_TENANT
 from crm_returns.testing.conformance import assert_identical
@@ -23,6 +21,7 @@ from crm_returns.testing.conformance import assert_identical
 
 def _claims_match_lines(database: SqlDatabase) -> None:
     """``line_claims`` holds, per line, the sum of what the stored returns claim."""
+    return_lines, line_claims = database.tables.return_lines, database.tables.line_claims
     with database.engine.connect() as connection:
         totals: dict[tuple[str, str], Decimal] = {}
         for order_number, line_id, claimed in connection.execute(
@@ -113,6 +112,7 @@ def test_an_over_return_on_a_line_that_replaces_another_is_an_over_return(
 
 
 def _row_of(database: SqlDatabase, return_id: str) -> tuple[Any, ...]:
+    returns_table = database.tables.returns
     with database.engine.connect() as connection:
         row = connection.execute(
             sa.select(
@@ -172,20 +172,25 @@ def test_a_command_rewrites_only_what_changes_of_a_return_and_its_lines(
         story.cancel_return(CLERK, draft.id, "changed my mind")
     finally:
         sa.event.remove(database.engine, "before_cursor_execute", watch)
-    updates = [sql for sql in seen if sql.startswith("UPDATE returns SET")]
+    updates = [sql for sql in seen if sql.startswith('UPDATE "crm_returns_returns" SET')]
     assert len(updates) == 2
     assert not any(
         column in sql.split("WHERE")[0]
         for sql in updates
         for column in ("number", "customer_id", "created_at")
     )
-    assert any(sql.startswith("UPDATE return_lines SET") for sql in seen)  # the cancel frees them
+    assert any(sql.startswith('UPDATE "crm_returns_return_lines" SET') for sql in seen)  # cancel
     assert not any(
-        sql.startswith(("DELETE FROM return_lines", "INSERT INTO return_lines")) for sql in seen
+        sql.startswith(
+            ('DELETE FROM "crm_returns_return_lines"', 'INSERT INTO "crm_returns_return_lines"')
+        )
+        for sql in seen
     )
     _claims_match_lines(database)
     with database.engine.connect() as connection:
-        claimed = connection.execute(sa.select(return_lines.c.claimed)).scalars().all()
+        claimed = (
+            connection.execute(sa.select(database.tables.return_lines.c.claimed)).scalars().all()
+        )
     assert claimed == [Decimal(0)]
 
 
@@ -277,7 +282,7 @@ def test_the_returnable_quantity_look_up_goes_through_the_line_index(
     with database.engine.connect() as connection:
         plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()
     details = " | ".join(row[-1] for row in plan)
-    index = "ix_return_lines_tenant_id_order_number_line_id_return_id"
+    index = "ix_crm_returns_return_lines_tenant_id_order_number_line_id_return_id"
     assert f"{index} (tenant_id=? AND order_number=? AND line_id=?)" in details, details
-    assert "SCAN return_lines" not in details, details
+    assert "SCAN crm_returns_return_lines" not in details, details
     database.dispose()

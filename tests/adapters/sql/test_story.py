@@ -15,7 +15,6 @@ from crm_returns import Action, LineRef, ReturnStatus
 from crm_returns.adapters.memory import MemoryDatabase
 from crm_returns.adapters.sql import SqlDatabase
 from crm_returns.adapters.sql.codec import EVENT_TYPES
-from crm_returns.adapters.sql.schema import line_claims
 from crm_returns.samples import sample_lines
 from crm_returns.testing.conformance import assert_identical
 
@@ -71,7 +70,7 @@ def test_every_line_claim_is_in_step_with_the_stored_returns(
         for line in order.lines
     }
     with database.engine.connect() as connection:
-        rows = connection.execute(sa.select(line_claims)).all()
+        rows = connection.execute(sa.select(database.tables.line_claims)).all()
     assert {LineRef(r.order_number, r.line_id): r.claimed for r in rows} == expected
     delivered = {line.ref: line.quantity_delivered for line in sample_lines(START)}
     assert {LineRef(r.order_number, r.line_id): r.delivered for r in rows} == {

@@ -12,7 +12,7 @@ from tests.adapters.sql.support import CLERK, MOUSE, picks, sql_service
 
 from crm_returns import ReturnOrder, ReturnQuery, ReturnStatus
 from crm_returns.adapters.memory import MemoryDatabase
-from crm_returns.adapters.sql import SqlDatabase, metadata
+from crm_returns.adapters.sql import SqlDatabase
 from crm_returns.errors import ConcurrencyConflict, NotFound
 from crm_returns.ports import UnitOfWork
 from crm_returns.samples import SAMPLE_TENANT
@@ -31,7 +31,7 @@ def _write_everything(uow: UnitOfWork, order: ReturnOrder, story: MemoryDatabase
 
 def _nothing_is_stored(database: SqlDatabase) -> None:
     with database.engine.connect() as connection:
-        for table in metadata.sorted_tables:
+        for table in database.tables.metadata.sorted_tables:
             count = connection.execute(sa.select(sa.func.count()).select_from(table)).scalar()
             assert count == 0, f"{table.name} kept {count} rows"
 
@@ -95,9 +95,9 @@ def test_statements_watched_through_sqlalchemy_events_are_all_seen_and_work_the_
         submitted = story.submit_return(CLERK, draft.id)
     finally:
         sa.event.remove(database.engine, "before_cursor_execute", watch)
-    assert "INSERT INTO audit_entries" in seen
-    assert "INSERT INTO outbox" in seen
-    assert "UPDATE returns SET" in seen
+    assert 'INSERT INTO "crm_returns_audit_entries"' in seen
+    assert 'INSERT INTO "crm_returns_outbox"' in seen
+    assert 'UPDATE "crm_returns_returns" SET' in seen
     with database.unit_of_work() as uow:
         assert_identical(uow.returns.get(SAMPLE_TENANT, draft.id), submitted)
         trail = uow.audit.for_return(SAMPLE_TENANT, draft.id)

@@ -25,9 +25,14 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, Engine, make_url
 
 from crm_returns.adapters.sql.errors import StorageError
+from crm_returns.adapters.sql.schema import plain_identifier
 from crm_returns.adapters.sql.types import dumps
+from crm_returns.errors import quoted
 
-__all__ = ["create_engine", "share_engine"]
+__all__ = ["MAX_SCHEMA_LENGTH", "create_engine", "share_engine"]
+
+#: PostgreSQL keeps 63 characters of a name.
+MAX_SCHEMA_LENGTH = 63
 
 #: Marks a host's SQLite connection given the store's settings (in its record's ``info``).
 _SHARED = "crm_returns.shared"
@@ -52,14 +57,23 @@ def create_engine(
         lock_timeout: PostgreSQL: seconds a statement waits for a row lock
             before failing the same way.
         schema: PostgreSQL: keep the tables in this schema (it must exist),
-            away from the host's own tables.
+            away from the host's own tables; a plain name (lower-case letters,
+            digits and ``_``).  Statements name the tables without it: the
+            schema is the connections' ``search_path``.
         echo: Log every statement.
         **options: Passed on to :func:`sqlalchemy.create_engine`.
 
     Raises:
-        StorageError: The URL names a database the store does not support.
+        InvalidInput: ``schema`` is not a plain name.
+        StorageError: The URL is not one, or names a database the store does
+            not support, or a schema is given for SQLite.
     """
-    parsed = make_url(url)
+    if schema is not None:
+        schema = plain_identifier(schema, "schema", MAX_SCHEMA_LENGTH)
+    try:
+        parsed = make_url(url)
+    except sa.exc.ArgumentError:
+        raise StorageError(f"{quoted(url)} is not a database URL") from None
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         if schema is not None:
@@ -171,7 +185,8 @@ def _postgres(
     settings = [given] if isinstance(given, str) else list(given or ())
     settings.append(f"-c lock_timeout={round(lock_timeout * 1000)}")
     if schema is not None:
-        settings.append(f"-c search_path={schema}")
+        # A plain name (checked above), quoted all the same.
+        settings.append(f'-c search_path="{schema}"')
     connect_args = {"options": " ".join(settings), **options.pop("connect_args", {})}
     return sa.create_engine(
         url,

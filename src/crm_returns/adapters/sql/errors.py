@@ -19,6 +19,7 @@ from crm_returns.errors import ConcurrencyConflict, CrmReturnsError, StorageErro
 __all__ = [
     "DocumentError",
     "Failure",
+    "SchemaMismatch",
     "StorageError",
     "constraint_of",
     "described",
@@ -30,6 +31,39 @@ __all__ = [
 
 class DocumentError(StorageError):
     """A stored document does not describe a valid value (or a value cannot be stored)."""
+
+
+class SchemaMismatch(StorageError):
+    """The database's tables are not at the revision this version of the library needs.
+
+    A service refuses to start on them: run ``crm-returns db upgrade`` (or
+    start with ``migrate=True``) when they are older; when they are newer,
+    they were made by a newer version of ``crm_returns``, which the running
+    one cannot read.
+
+    Attributes:
+        found: The revision the tables are at; ``None`` when there are none yet.
+        needed: The revision of the package's last migration.
+        newer: Whether ``found`` is a revision this package does not know.
+        tables: Which tables, for the message (``"crm_returns_*"``).
+    """
+
+    def __init__(self, found: str | None, needed: str, *, newer: bool, tables: str) -> None:
+        self.found, self.needed, self.newer, self.tables = found, needed, newer, tables
+        if found is None:
+            problem = f"has no tables {tables} yet (revision: none)"
+            remedy = "run `crm-returns db upgrade`, or start the service with migrate=True"
+        elif newer:
+            problem = (
+                f"has its tables {tables} at revision {found}, which this package does not know"
+            )
+            remedy = "they were made by a newer version of crm_returns: upgrade the package"
+        else:
+            problem = f"has its tables {tables} at revision {found}, older than this package's"
+            remedy = "run `crm-returns db upgrade`, or start the service with migrate=True"
+        super().__init__(
+            f"the database {problem}; this version of crm_returns needs revision {needed}: {remedy}"
+        )
 
 
 class Failure(enum.Enum):

@@ -13,7 +13,6 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from crm_returns.adapters.sql.schema import journal_entries, journal_postings, stock_moves
 from crm_returns.adapters.sql.statements import as_text, insert_row
 from crm_returns.adapters.sql.transaction import Transaction
 from crm_returns.domain.books.journal import JournalEntry
@@ -23,15 +22,16 @@ __all__ = ["SqlJournal", "SqlStockLedger"]
 
 
 _MOVES = insert_row(
-    stock_moves,
+    lambda t: t.stock_moves,
     *("tenant_id", "id", "return_id", "order_number", "line_id", "sku", "quantity"),
     *("source", "destination", "at", "document"),
 )
 _ENTRIES = insert_row(
-    journal_entries, "tenant_id", "id", "return_id", "number", "kind", "at", "currency", "document"
+    lambda t: t.journal_entries,
+    *("tenant_id", "id", "return_id", "number", "kind", "at", "currency", "document"),
 )
 _POSTINGS = insert_row(
-    journal_postings,
+    lambda t: t.journal_postings,
     "tenant_id",
     "entry_id",
     "position",
@@ -79,6 +79,7 @@ class SqlStockLedger:
         self, tenant_id: str, *, return_id: str | None = None, sku: str | None = None
     ) -> Sequence[StockMove]:
         """The tenant's moves, oldest first, optionally of one return or SKU."""
+        stock_moves = self._tx.tables.stock_moves
         query = sa.select(as_text(stock_moves.c.document)).where(
             stock_moves.c.tenant_id == tenant_id
         )
@@ -152,6 +153,8 @@ class SqlJournal:
 
         ``start`` is inclusive and ``end`` exclusive, compared as instants.
         """
+        journal_entries = self._tx.tables.journal_entries
+        journal_postings = self._tx.tables.journal_postings
         query = sa.select(as_text(journal_entries.c.document)).where(
             journal_entries.c.tenant_id == tenant_id
         )

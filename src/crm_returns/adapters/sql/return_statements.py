@@ -1,12 +1,13 @@
 """The statements of :class:`~crm_returns.adapters.sql.returns.SqlReturns`, built once.
 
-Each is a :class:`~crm_returns.adapters.sql.statements.Prepared` over the
-tables of :mod:`~crm_returns.adapters.sql.schema`.  Statements over a set of
-order lines come in two forms: on PostgreSQL one statement takes the lines as
-arrays, whatever their number; on SQLite one statement per number of lines
-takes them as numbered parameters.  Those are made by the functions here and
-kept by each database (:meth:`~crm_returns.adapters.sql.statements.StatementTexts.shaped`),
-the most recent shapes.
+Each is a :class:`~crm_returns.adapters.sql.statements.Prepared` over a
+database's :class:`~crm_returns.adapters.sql.schema.Tables`.  Statements over
+a set of order lines come in two forms: on PostgreSQL one statement takes the
+lines as arrays, whatever their number; on SQLite one statement per number of
+lines takes them as numbered parameters.  Those are made by the functions here
+and kept by each database
+(:meth:`~crm_returns.adapters.sql.statements.StatementTexts.shaped`), the most
+recent shapes.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import sqlite
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.expression import ClauseElement
 
-from crm_returns.adapters.sql.schema import line_claims, return_lines, returns
+from crm_returns.adapters.sql.schema import Tables
 from crm_returns.adapters.sql.statements import (
     Prepared,
     as_text,
@@ -44,13 +45,15 @@ RETURN_COLUMNS = (
     "document",
 )
 
-BY_ID = Prepared(sa.select(as_text(returns.c.document)).where(this_return(returns, "id")))
+BY_ID = Prepared(
+    lambda t: sa.select(as_text(t.returns.c.document)).where(this_return(t.returns, "id"))
+)
 BY_NUMBER = Prepared(
-    sa.select(as_text(returns.c.document)).where(
-        returns.c.tenant_id == param("tenant_id"), returns.c.number == param("number")
+    lambda t: sa.select(as_text(t.returns.c.document)).where(
+        t.returns.c.tenant_id == param("tenant_id"), t.returns.c.number == param("number")
     )
 )
-VERSION = Prepared(sa.select(returns.c.version).where(this_return(returns, "id")))
+VERSION = Prepared(lambda t: sa.select(t.returns.c.version).where(this_return(t.returns, "id")))
 
 
 def insert_unless_taken(table: sa.Table, dialect: str, columns: Iterable[str]) -> ClauseElement:
@@ -59,8 +62,8 @@ def insert_unless_taken(table: sa.Table, dialect: str, columns: Iterable[str]) -
     return insert.values({name: param(name) for name in columns}).on_conflict_do_nothing().inline()
 
 
-INSERT = Prepared(
-    lambda dialect: insert_unless_taken(returns, dialect, ("tenant_id", "id", *RETURN_COLUMNS))
+INSERT = Prepared.per_dialect(
+    lambda t, dialect: insert_unless_taken(t.returns, dialect, ("tenant_id", "id", *RETURN_COLUMNS))
 )
 #: What a command changes of a return's row.  The other columns (number,
 #: customer, creation time) never change, and an ``UPDATE`` that leaves them out
@@ -77,12 +80,14 @@ def _update(columns: Sequence[str], *, if_unchanged: bool) -> Prepared:
     document is still that very text (parameter ``read_as``): another writer
     might have replaced it without raising the version.
     """
-    where = [this_return(returns, "id"), returns.c.version == param("expected_version")]
-    if if_unchanged:
-        where.append(as_text(returns.c.document) == param("read_as"))
-    return Prepared(
-        sa.update(returns).where(*where).values({name: param(name) for name in columns})
-    )
+
+    def build(t: Tables) -> ClauseElement:
+        where = [this_return(t.returns, "id"), t.returns.c.version == param("expected_version")]
+        if if_unchanged:
+            where.append(as_text(t.returns.c.document) == param("read_as"))
+        return sa.update(t.returns).where(*where).values({name: param(name) for name in columns})
+
+    return Prepared(build)
 
 
 UPDATE = _update(RETURN_COLUMNS, if_unchanged=False)
@@ -90,56 +95,75 @@ UPDATE_IF_UNCHANGED = _update(RETURN_COLUMNS, if_unchanged=True)
 UPDATE_STATE = _update(STATE_COLUMNS, if_unchanged=False)
 UPDATE_STATE_IF_UNCHANGED = _update(STATE_COLUMNS, if_unchanged=True)
 LINES = Prepared(
-    sa.select(
-        return_lines.c.order_number,
-        return_lines.c.line_id,
-        return_lines.c.reason_code,
-        return_lines.c.claimed,
-        return_lines.c.refunded_units,
-    ).where(this_return(return_lines))
+    lambda t: sa.select(
+        t.return_lines.c.order_number,
+        t.return_lines.c.line_id,
+        t.return_lines.c.reason_code,
+        t.return_lines.c.claimed,
+        t.return_lines.c.refunded_units,
+    ).where(this_return(t.return_lines))
 )
-DELETE_LINES = Prepared(sa.delete(return_lines).where(this_return(return_lines)))
+DELETE_LINES = Prepared(lambda t: sa.delete(t.return_lines).where(this_return(t.return_lines)))
 #: The units a line claims and the units refunded, which change as the return
 #: moves on; its other columns (the reason) stay, and so do their indexes.
 SET_LINE = Prepared(
-    sa.update(return_lines)
-    .where(
-        this_return(return_lines),
-        return_lines.c.order_number == param("order_number"),
-        return_lines.c.line_id == param("line_id"),
+    lambda t: (
+        sa.update(t.return_lines)
+        .where(
+            this_return(t.return_lines),
+            t.return_lines.c.order_number == param("order_number"),
+            t.return_lines.c.line_id == param("line_id"),
+        )
+        .values(claimed=param("claimed"), refunded_units=param("refunded_units"))
     )
-    .values(claimed=param("claimed"), refunded_units=param("refunded_units"))
+)
+_LINE_COLUMNS = (
+    "tenant_id",
+    "return_id",
+    "order_number",
+    "line_id",
+    "reason_code",
+    "claimed",
+    "refunded_units",
 )
 INSERT_LINES = Prepared(
-    sa.insert(return_lines)
-    .values(
-        {
-            name: param(name)
-            for name in (
-                "tenant_id",
-                "return_id",
-                "order_number",
-                "line_id",
-                "reason_code",
-                "claimed",
-                "refunded_units",
-            )
-        }
+    lambda t: (
+        sa.insert(t.return_lines).values({name: param(name) for name in _LINE_COLUMNS}).inline()
     )
-    .inline()
 )
 
 
-#: PostgreSQL: the first claim rows of a set of lines, from arrays (see ``of_lines``).
-NEW_CLAIMS_FROM_ARRAYS = Prepared(
-    sa.text(
-        "INSERT INTO line_claims (tenant_id, order_number, line_id, delivered, claimed) "
-        "SELECT :tenant_id, u.o, u.l, u.d, u.c FROM unnest(CAST(:orders AS text[]), "
-        "CAST(:lines AS text[]), CAST(:delivered AS numeric[]), CAST(:claimed AS numeric[])) "
-        "AS u(o, l, d, c) "
-        "ON CONFLICT DO NOTHING RETURNING line_claims.order_number, line_claims.line_id"
+def _text_array(name: str) -> sa.ColumnElement[Any]:
+    """Parameter ``name``, a list of strings, as a PostgreSQL ``text[]``."""
+    return sa.cast(param(name), postgresql.ARRAY(sa.Text))
+
+
+def _new_claims_from_arrays(t: Tables) -> ClauseElement:
+    given = (
+        sa.func.unnest(
+            _text_array("orders"),
+            _text_array("lines"),
+            sa.cast(param("delivered"), postgresql.ARRAY(sa.Numeric)),
+            sa.cast(param("claimed"), postgresql.ARRAY(sa.Numeric)),
+        )
+        .table_valued("o", "l", "d", "c")
+        .render_derived(name="u")
     )
-)
+    claims = t.line_claims
+    return (
+        postgresql.insert(claims)
+        .from_select(
+            ["tenant_id", "order_number", "line_id", "delivered", "claimed"],
+            sa.select(param("tenant_id"), given.c.o, given.c.l, given.c.d, given.c.c),
+        )
+        .on_conflict_do_nothing()
+        .returning(claims.c.order_number, claims.c.line_id)
+    )
+
+
+#: PostgreSQL: the first claim rows of a set of lines, from arrays (see ``of_lines``);
+#: the keys of the rows inserted.
+NEW_CLAIMS_FROM_ARRAYS = Prepared(_new_claims_from_arrays)
 
 
 def new_claims(count: int) -> Prepared:
@@ -158,21 +182,25 @@ def new_claims(count: int) -> Prepared:
         for index in range(count)
     ]
     return Prepared(
-        sqlite.insert(line_claims)
-        .values(rows)
-        .on_conflict_do_nothing()
-        .returning(line_claims.c.order_number, line_claims.c.line_id)
+        lambda t: (
+            sqlite.insert(t.line_claims)
+            .values(rows)
+            .on_conflict_do_nothing()
+            .returning(t.line_claims.c.order_number, t.line_claims.c.line_id)
+        )
     )
 
 
 SET_CLAIMS = Prepared(
-    sa.update(line_claims)
-    .where(
-        line_claims.c.tenant_id == param("tenant_id"),
-        line_claims.c.order_number == param("order_number"),
-        line_claims.c.line_id == param("line_id"),
+    lambda t: (
+        sa.update(t.line_claims)
+        .where(
+            t.line_claims.c.tenant_id == param("tenant_id"),
+            t.line_claims.c.order_number == param("order_number"),
+            t.line_claims.c.line_id == param("line_id"),
+        )
+        .values(delivered=param("delivered"), claimed=param("claimed"))
     )
-    .values(delivered=param("delivered"), claimed=param("claimed"))
 )
 
 
@@ -186,25 +214,22 @@ def of_lines(table: sa.Table, dialect: str, count: int) -> sa.ColumnElement[bool
     say which rows, and the two ``IN`` lists lead its planner to the
     order-line index.
     """
-    name = table.name
+    line = sa.tuple_(table.c.order_number, table.c.line_id)
     if dialect == "postgresql":
+        orders, lines = _text_array("orders"), _text_array("lines")
         return sa.and_(
             table.c.tenant_id == param("tenant_id"),
             # ANY lists the planner searches the order-line index with, as IN lists.
-            sa.text(f"{name}.order_number = ANY(CAST(:orders AS text[]))"),
-            sa.text(f"{name}.line_id = ANY(CAST(:lines AS text[]))"),
-            sa.text(
-                f"({name}.order_number, {name}.line_id) IN (SELECT * FROM "  # noqa: S608 - a table of ours
-                "unnest(CAST(:orders AS text[]), CAST(:lines AS text[])))"
-            ),
+            table.c.order_number == sa.any_(orders),
+            table.c.line_id == sa.any_(lines),
+            line.in_(sa.select(sa.text("*")).select_from(sa.func.unnest(orders, lines))),
         )
-    pairs = ", ".join(f"(:o{index}, :l{index})" for index in range(count))
     return sa.and_(
         table.c.tenant_id == param("tenant_id"),
         table.c.order_number.in_([param(f"o{index}") for index in range(count)]),
         table.c.line_id.in_([param(f"l{index}") for index in range(count)]),
-        # A row value in a list of them (SQLAlchemy would make this one expanding parameter).
-        sa.text(f"({name}.order_number, {name}.line_id) IN ({pairs})"),
+        # A row value in a list of them, each pair of parameters written out.
+        line.in_([sa.tuple_(param(f"o{index}"), param(f"l{index}")) for index in range(count)]),
     )
 
 
@@ -231,34 +256,31 @@ def line_parameters(arrays: bool, tenant_id: str, refs: Sequence[LineRef]) -> di
 def returns_of_lines(count: int) -> Prepared:
     """The documents of the returns with a line among ``count`` order lines (0: arrays)."""
 
-    def build(dialect: str) -> ClauseElement:
-        matching = sa.select(return_lines.c.return_id).where(of_lines(return_lines, dialect, count))
-        return sa.select(as_text(returns.c.document)).where(
-            returns.c.tenant_id == param("tenant_id"), returns.c.id.in_(matching)
+    def build(t: Tables, dialect: str) -> ClauseElement:
+        lines = t.return_lines
+        matching = sa.select(lines.c.return_id).where(of_lines(lines, dialect, count))
+        return sa.select(as_text(t.returns.c.document)).where(
+            t.returns.c.tenant_id == param("tenant_id"), t.returns.c.id.in_(matching)
         )
 
-    return Prepared(build)
+    return Prepared.per_dialect(build)
 
 
 def claims_of_lines(count: int) -> Prepared:
     """The claim rows of ``count`` order lines (0: arrays), locked, in code-point order."""
 
-    def build(dialect: str) -> ClauseElement:
+    def build(t: Tables, dialect: str) -> ClauseElement:
+        claims = t.line_claims
         return (
-            sa.select(
-                line_claims.c.order_number,
-                line_claims.c.line_id,
-                line_claims.c.delivered,
-                line_claims.c.claimed,
-            )
-            .where(of_lines(line_claims, dialect, count))
+            sa.select(claims.c.order_number, claims.c.line_id, claims.c.delivered, claims.c.claimed)
+            .where(of_lines(claims, dialect, count))
             # One order for every transaction (Python's, as new rows are inserted
             # in), so that two of them never wait for each other's rows.
             .order_by(
-                code_point_order(line_claims.c.order_number, dialect),
-                code_point_order(line_claims.c.line_id, dialect),
+                code_point_order(claims.c.order_number, dialect),
+                code_point_order(claims.c.line_id, dialect),
             )
             .with_for_update()
         )
 
-    return Prepared(build)
+    return Prepared.per_dialect(build)

@@ -32,7 +32,6 @@ import sqlalchemy as sa
 
 from crm_returns.adapters.sql import return_statements as statements
 from crm_returns.adapters.sql.claims import LineClaims, LineRow, line_rows, moved
-from crm_returns.adapters.sql.schema import return_lines, returns
 from crm_returns.adapters.sql.statements import Prepared, as_text
 from crm_returns.adapters.sql.transaction import Transaction
 from crm_returns.domain.orders import LineRef
@@ -125,6 +124,7 @@ class SqlReturns:
 
     def search(self, tenant_id: str, query: ReturnQuery) -> Page[ReturnOrder]:
         """Returns matching ``query``, newest first (then by number, descending)."""
+        returns = self._tx.tables.returns
         where = [returns.c.tenant_id == tenant_id]
         if query.statuses:
             where.append(returns.c.status.in_(sorted(s.value for s in query.statuses)))
@@ -151,6 +151,7 @@ class SqlReturns:
 
     def uses_reason(self, tenant_id: str, reason_code: str) -> bool:
         """Whether any return of the tenant has a line with ``reason_code``."""
+        return_lines = self._tx.tables.return_lines
         used = sa.exists().where(
             return_lines.c.tenant_id == tenant_id, return_lines.c.reason_code == reason_code
         )

@@ -13,36 +13,65 @@ return of the line, with ``CHECK (claimed <= delivered)``.  The store keeps it
 in step on every add and update, so that even a buggy caller cannot store more
 returned units than were delivered.
 
+The library lives beside a host's own tables, so every name carries a prefix
+(:data:`DEFAULT_TABLE_PREFIX`, ``crm_returns_``): the table ``returns`` is
+``crm_returns_returns``.  Each :class:`~crm_returns.adapters.sql.SqlDatabase`
+makes its own :class:`Tables` for its prefix; nothing is built at import.  The
+names are quoted in every statement.
+
 The Alembic migrations in ``migrations/versions`` build the same schema; a
-test proves that upgrading a fresh database ends equal to :data:`metadata`.
+test proves that upgrading a fresh database ends equal to
+:attr:`Tables.metadata`, whatever the prefix.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from types import MappingProxyType
+from typing import Any
 
 import sqlalchemy as sa
 
 from crm_returns.adapters.sql.types import Document, ExactDecimal, Instant
+from crm_returns.errors import InvalidInput, quoted
 
 __all__ = [
     "CLAIMS_CHECK",
-    "audit_entries",
-    "idempotency_keys",
-    "journal_entries",
-    "journal_postings",
-    "line_claims",
-    "metadata",
-    "outbox",
-    "reason_catalogs",
-    "return_lines",
-    "returns",
-    "sequences",
-    "stock_moves",
+    "DEFAULT_TABLE_PREFIX",
+    "MAX_PREFIX_LENGTH",
+    "NAMING_CONVENTION",
+    "TABLE_NAMES",
+    "Tables",
+    "checked_prefix",
+    "plain_identifier",
+    "version_table",
 ]
 
+#: What every table's name starts with unless a database is told otherwise.
+DEFAULT_TABLE_PREFIX = "crm_returns_"
+
+#: The longest prefix: the longest name it starts must fit PostgreSQL's 63 characters.
+MAX_PREFIX_LENGTH = 40
+
+#: The tables, by their names without the prefix, parents before children.
+TABLE_NAMES = (
+    "returns",
+    "return_lines",
+    "line_claims",
+    "audit_entries",
+    "outbox",
+    "reason_catalogs",
+    "sequences",
+    "stock_moves",
+    "journal_entries",
+    "journal_postings",
+    "idempotency_keys",
+)
+
 #: Names constraints and indexes the same way in every database and migration.
+#: PostgreSQL keeps 63 characters of a name: SQLAlchemy cuts a longer one the
+#: same way in the tables and in the migrations (to 59, and 4 of a hash).
 NAMING_CONVENTION: Mapping[str, str] = MappingProxyType(
     {
         "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -53,10 +82,54 @@ NAMING_CONVENTION: Mapping[str, str] = MappingProxyType(
     }
 )
 
-#: Short name of the over-return check; the full name is ``ck_line_claims_<this>``.
+#: Short name of the over-return check; the full name is ``ck_<prefix>line_claims_<this>``.
 CLAIMS_CHECK = "within_delivered"
 
-metadata = sa.MetaData(naming_convention=dict(NAMING_CONVENTION))
+# Lower case, so that PostgreSQL does not fold it and nobody has to quote it.
+_PLAIN = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+def plain_identifier(value: object, what: str, limit: int) -> str:
+    """``value`` if it is a plain SQL name: lower-case letters, digits and ``_``.
+
+    Args:
+        value: The name given.
+        what: What it names, for the message (``"table prefix"``, ``"schema"``).
+        limit: The most characters it may have.
+
+    Raises:
+        InvalidInput: ``value`` is not a string, is empty, too long, starts
+            with a digit, or has any other character.
+    """
+    if not isinstance(value, str):
+        raise InvalidInput(f"a {what} is a string, not {quoted(value)}")
+    if len(value) > limit:
+        raise InvalidInput(f"a {what} has at most {limit} characters, not {len(value)}")
+    if _PLAIN.fullmatch(value) is None:
+        raise InvalidInput(
+            f"a {what} is lower-case letters, digits and '_', not starting with a digit: "
+            f"{quoted(value)} is not"
+        )
+    return value
+
+
+def checked_prefix(value: object) -> str:
+    """``value`` if it can start the library's table names (see :func:`plain_identifier`).
+
+    Raises:
+        InvalidInput: It is not a plain SQL name of at most :data:`MAX_PREFIX_LENGTH`
+            characters.
+    """
+    return plain_identifier(value, "table prefix", MAX_PREFIX_LENGTH)
+
+
+def version_table(prefix: str) -> str:
+    """The table in which Alembic records the revision of the tables under ``prefix``.
+
+    A :class:`~sqlalchemy.sql.expression.quoted_name`, so that Alembic quotes it
+    as the other names are quoted.
+    """
+    return sa.quoted_name(f"{prefix}alembic_version", quote=True)
 
 
 def _tenant() -> sa.Column[str]:
@@ -73,167 +146,180 @@ def _seq() -> sa.Column[int]:
     )
 
 
-returns = sa.Table(
-    "returns",
-    metadata,
-    _tenant(),
-    sa.Column("id", sa.String(), nullable=False),
-    sa.Column("number", sa.String(), nullable=False),
-    sa.Column("customer_id", sa.String(64), nullable=False),
-    sa.Column("status", sa.String(32), nullable=False),
-    sa.Column("created_at", Instant(), nullable=False),
-    sa.Column("updated_at", Instant(), nullable=False),
-    sa.Column("version", sa.Integer(), nullable=False),
-    sa.Column("document", Document, nullable=False),
-    sa.PrimaryKeyConstraint("tenant_id", "id"),
-    sa.UniqueConstraint("tenant_id", "number"),
-    sa.Index(None, "tenant_id", "created_at", "number"),
-    sa.Index(None, "tenant_id", "customer_id"),
-)
+class Tables:
+    """The library's tables under one prefix, in a :class:`~sqlalchemy.MetaData` of their own.
 
-return_lines = sa.Table(
-    "return_lines",
-    metadata,
-    _tenant(),
-    sa.Column("return_id", sa.String(), nullable=False),
-    sa.Column("order_number", sa.String(64), nullable=False),
-    sa.Column("line_id", sa.String(64), nullable=False),
-    sa.Column("reason_code", sa.String(64), nullable=False),
-    sa.Column("claimed", ExactDecimal(), nullable=False),
-    sa.Column("refunded_units", ExactDecimal(), nullable=False),
-    sa.PrimaryKeyConstraint("tenant_id", "return_id", "order_number", "line_id"),
-    sa.ForeignKeyConstraint(
-        ["tenant_id", "return_id"], ["returns.tenant_id", "returns.id"], ondelete="CASCADE"
-    ),
-    # The returnable-quantity look-up goes through this index, never through history;
-    # with return_id in it the look-up reads the index alone.
-    sa.Index(None, "tenant_id", "order_number", "line_id", "return_id"),
-    sa.Index(None, "tenant_id", "reason_code"),
-)
+    Each table is an attribute named as it is without the prefix
+    (``tables.returns`` is the table ``crm_returns_returns``).
 
-line_claims = sa.Table(
-    "line_claims",
-    metadata,
-    _tenant(),
-    sa.Column("order_number", sa.String(64), nullable=False),
-    sa.Column("line_id", sa.String(64), nullable=False),
-    sa.Column("delivered", ExactDecimal(), nullable=False),
-    sa.Column("claimed", ExactDecimal(), nullable=False),
-    sa.PrimaryKeyConstraint("tenant_id", "order_number", "line_id"),
-    # CAST makes SQLite compare numbers, not the text it keeps decimals in.
-    sa.CheckConstraint("CAST(claimed AS NUMERIC) <= CAST(delivered AS NUMERIC)", name=CLAIMS_CHECK),
-    sa.CheckConstraint("CAST(claimed AS NUMERIC) >= 0", name="claimed_not_negative"),
-)
+    Args:
+        prefix: What every name starts with.
 
-audit_entries = sa.Table(
-    "audit_entries",
-    metadata,
-    _seq(),
-    _tenant(),
-    sa.Column("id", sa.String(), nullable=False),
-    sa.Column("return_id", sa.String(), nullable=False),
-    sa.Column("action", sa.String(32), nullable=False),
-    sa.Column("actor_id", sa.String(64), nullable=False),
-    sa.Column("at", Instant(), nullable=False),
-    sa.Column("document", Document, nullable=False),
-    sa.UniqueConstraint("tenant_id", "id"),
-    sa.Index(None, "tenant_id", "return_id", "seq"),
-)
+    Raises:
+        InvalidInput: ``prefix`` is not a plain SQL name (:func:`checked_prefix`).
+    """
 
-outbox = sa.Table(
-    "outbox",
-    metadata,
-    _seq(),
-    sa.Column("id", sa.String(), nullable=False),
-    _tenant(),
-    sa.Column("return_id", sa.String(), nullable=False),
-    sa.Column("event_type", sa.String(64), nullable=False),
-    sa.Column("created_at", Instant(), nullable=False),
-    sa.Column("delivered_at", Instant()),  # nullable: not delivered yet
-    sa.Column("document", Document, nullable=False),
-    sa.UniqueConstraint("id"),
-    sa.Index(None, "delivered_at", "seq"),
-)
+    def __init__(self, prefix: str = DEFAULT_TABLE_PREFIX) -> None:
+        #: What every name starts with.
+        self.prefix = checked_prefix(prefix)
+        #: Every table, for ``create_all`` and comparisons with the migrations.
+        self.metadata = sa.MetaData(naming_convention=dict(NAMING_CONVENTION))
+        self.returns = self._table(
+            "returns",
+            _tenant(),
+            sa.Column("id", sa.String(), nullable=False),
+            sa.Column("number", sa.String(), nullable=False),
+            sa.Column("customer_id", sa.String(64), nullable=False),
+            sa.Column("status", sa.String(32), nullable=False),
+            sa.Column("created_at", Instant(), nullable=False),
+            sa.Column("updated_at", Instant(), nullable=False),
+            sa.Column("version", sa.Integer(), nullable=False),
+            sa.Column("document", Document, nullable=False),
+            sa.PrimaryKeyConstraint("tenant_id", "id"),
+            sa.UniqueConstraint("tenant_id", "number"),
+            sa.Index(None, "tenant_id", "created_at", "number"),
+            sa.Index(None, "tenant_id", "customer_id"),
+        )
+        self.return_lines = self._table(
+            "return_lines",
+            _tenant(),
+            sa.Column("return_id", sa.String(), nullable=False),
+            sa.Column("order_number", sa.String(64), nullable=False),
+            sa.Column("line_id", sa.String(64), nullable=False),
+            sa.Column("reason_code", sa.String(64), nullable=False),
+            sa.Column("claimed", ExactDecimal(), nullable=False),
+            sa.Column("refunded_units", ExactDecimal(), nullable=False),
+            sa.PrimaryKeyConstraint("tenant_id", "return_id", "order_number", "line_id"),
+            sa.ForeignKeyConstraint(
+                ["tenant_id", "return_id"],
+                [self.returns.c.tenant_id, self.returns.c.id],
+                ondelete="CASCADE",
+            ),
+            # The returnable-quantity look-up goes through this index, never through
+            # history; with return_id in it the look-up reads the index alone.
+            sa.Index(None, "tenant_id", "order_number", "line_id", "return_id"),
+            sa.Index(None, "tenant_id", "reason_code"),
+        )
+        self.line_claims = self._table(
+            "line_claims",
+            _tenant(),
+            sa.Column("order_number", sa.String(64), nullable=False),
+            sa.Column("line_id", sa.String(64), nullable=False),
+            sa.Column("delivered", ExactDecimal(), nullable=False),
+            sa.Column("claimed", ExactDecimal(), nullable=False),
+            sa.PrimaryKeyConstraint("tenant_id", "order_number", "line_id"),
+            # CAST makes SQLite compare numbers, not the text it keeps decimals in.
+            sa.CheckConstraint(
+                "CAST(claimed AS NUMERIC) <= CAST(delivered AS NUMERIC)", name=CLAIMS_CHECK
+            ),
+            sa.CheckConstraint("CAST(claimed AS NUMERIC) >= 0", name="claimed_not_negative"),
+        )
+        self.audit_entries = self._table(
+            "audit_entries",
+            _seq(),
+            _tenant(),
+            sa.Column("id", sa.String(), nullable=False),
+            sa.Column("return_id", sa.String(), nullable=False),
+            sa.Column("action", sa.String(32), nullable=False),
+            sa.Column("actor_id", sa.String(64), nullable=False),
+            sa.Column("at", Instant(), nullable=False),
+            sa.Column("document", Document, nullable=False),
+            sa.UniqueConstraint("tenant_id", "id"),
+            sa.Index(None, "tenant_id", "return_id", "seq"),
+        )
+        self.outbox = self._table(
+            "outbox",
+            _seq(),
+            sa.Column("id", sa.String(), nullable=False),
+            _tenant(),
+            sa.Column("return_id", sa.String(), nullable=False),
+            sa.Column("event_type", sa.String(64), nullable=False),
+            sa.Column("created_at", Instant(), nullable=False),
+            sa.Column("delivered_at", Instant()),  # nullable: not delivered yet
+            sa.Column("document", Document, nullable=False),
+            sa.UniqueConstraint("id"),
+            sa.Index(None, "delivered_at", "seq"),
+        )
+        self.reason_catalogs = self._table(
+            "reason_catalogs",
+            _tenant(),
+            sa.Column("document", Document, nullable=False),
+            sa.PrimaryKeyConstraint("tenant_id"),
+        )
+        self.sequences = self._table(
+            "sequences",
+            sa.Column("key", sa.String(), nullable=False),
+            sa.Column("value", sa.BigInteger(), nullable=False),
+            sa.PrimaryKeyConstraint("key"),
+        )
+        self.stock_moves = self._table(
+            "stock_moves",
+            _seq(),
+            _tenant(),
+            sa.Column("id", sa.String(), nullable=False),
+            sa.Column("return_id", sa.String(), nullable=False),
+            sa.Column("order_number", sa.String(64), nullable=False),
+            sa.Column("line_id", sa.String(64), nullable=False),
+            sa.Column("sku", sa.String(64), nullable=False),
+            sa.Column("quantity", ExactDecimal(), nullable=False),
+            sa.Column("source", sa.String(32), nullable=False),
+            sa.Column("destination", sa.String(32), nullable=False),
+            sa.Column("at", Instant(), nullable=False),
+            sa.Column("document", Document, nullable=False),
+            sa.UniqueConstraint("tenant_id", "id"),
+            sa.Index(None, "tenant_id", "sku"),
+            sa.Index(None, "tenant_id", "return_id"),
+        )
+        self.journal_entries = self._table(
+            "journal_entries",
+            _seq(),
+            _tenant(),
+            sa.Column("id", sa.String(), nullable=False),
+            sa.Column("return_id", sa.String(), nullable=False),
+            sa.Column("number", sa.String(), nullable=False),
+            sa.Column("kind", sa.String(32), nullable=False),
+            sa.Column("at", Instant(), nullable=False),
+            sa.Column("currency", sa.String(3), nullable=False),
+            sa.Column("document", Document, nullable=False),
+            sa.UniqueConstraint("tenant_id", "id"),
+            sa.Index(None, "tenant_id", "at"),
+            sa.Index(None, "tenant_id", "return_id"),
+        )
+        self.journal_postings = self._table(
+            "journal_postings",
+            _tenant(),
+            sa.Column("entry_id", sa.String(), nullable=False),
+            sa.Column("position", sa.Integer(), nullable=False),
+            sa.Column("account_code", sa.String(32), nullable=False),
+            sa.Column("side", sa.String(8), nullable=False),
+            sa.Column("amount", ExactDecimal(), nullable=False),
+            sa.Column("currency", sa.String(3), nullable=False),
+            sa.PrimaryKeyConstraint("tenant_id", "entry_id", "position"),
+            sa.ForeignKeyConstraint(
+                ["tenant_id", "entry_id"],
+                [self.journal_entries.c.tenant_id, self.journal_entries.c.id],
+                ondelete="CASCADE",
+            ),
+            sa.Index(None, "tenant_id", "account_code"),
+        )
+        self.idempotency_keys = self._table(
+            "idempotency_keys",
+            _tenant(),
+            sa.Column("key", sa.String(200), nullable=False),
+            sa.Column("command", sa.String(64), nullable=False),
+            sa.Column("return_id", sa.String(), nullable=False),
+            sa.Column("document", Document, nullable=False),
+            sa.PrimaryKeyConstraint("tenant_id", "key"),
+        )
 
-reason_catalogs = sa.Table(
-    "reason_catalogs",
-    metadata,
-    _tenant(),
-    sa.Column("document", Document, nullable=False),
-    sa.PrimaryKeyConstraint("tenant_id"),
-)
+    def _table(self, name: str, *parts: Any) -> sa.Table:
+        return sa.Table(f"{self.prefix}{name}", self.metadata, *parts, quote=True)
 
-sequences = sa.Table(
-    "sequences",
-    metadata,
-    sa.Column("key", sa.String(), nullable=False),
-    sa.Column("value", sa.BigInteger(), nullable=False),
-    sa.PrimaryKeyConstraint("key"),
-)
+    @property
+    def version_table(self) -> str:
+        """The table in which Alembic records the revision of these tables."""
+        return version_table(self.prefix)
 
-stock_moves = sa.Table(
-    "stock_moves",
-    metadata,
-    _seq(),
-    _tenant(),
-    sa.Column("id", sa.String(), nullable=False),
-    sa.Column("return_id", sa.String(), nullable=False),
-    sa.Column("order_number", sa.String(64), nullable=False),
-    sa.Column("line_id", sa.String(64), nullable=False),
-    sa.Column("sku", sa.String(64), nullable=False),
-    sa.Column("quantity", ExactDecimal(), nullable=False),
-    sa.Column("source", sa.String(32), nullable=False),
-    sa.Column("destination", sa.String(32), nullable=False),
-    sa.Column("at", Instant(), nullable=False),
-    sa.Column("document", Document, nullable=False),
-    sa.UniqueConstraint("tenant_id", "id"),
-    sa.Index(None, "tenant_id", "sku"),
-    sa.Index(None, "tenant_id", "return_id"),
-)
-
-journal_entries = sa.Table(
-    "journal_entries",
-    metadata,
-    _seq(),
-    _tenant(),
-    sa.Column("id", sa.String(), nullable=False),
-    sa.Column("return_id", sa.String(), nullable=False),
-    sa.Column("number", sa.String(), nullable=False),
-    sa.Column("kind", sa.String(32), nullable=False),
-    sa.Column("at", Instant(), nullable=False),
-    sa.Column("currency", sa.String(3), nullable=False),
-    sa.Column("document", Document, nullable=False),
-    sa.UniqueConstraint("tenant_id", "id"),
-    sa.Index(None, "tenant_id", "at"),
-    sa.Index(None, "tenant_id", "return_id"),
-)
-
-journal_postings = sa.Table(
-    "journal_postings",
-    metadata,
-    _tenant(),
-    sa.Column("entry_id", sa.String(), nullable=False),
-    sa.Column("position", sa.Integer(), nullable=False),
-    sa.Column("account_code", sa.String(32), nullable=False),
-    sa.Column("side", sa.String(8), nullable=False),
-    sa.Column("amount", ExactDecimal(), nullable=False),
-    sa.Column("currency", sa.String(3), nullable=False),
-    sa.PrimaryKeyConstraint("tenant_id", "entry_id", "position"),
-    sa.ForeignKeyConstraint(
-        ["tenant_id", "entry_id"],
-        ["journal_entries.tenant_id", "journal_entries.id"],
-        ondelete="CASCADE",
-    ),
-    sa.Index(None, "tenant_id", "account_code"),
-)
-
-idempotency_keys = sa.Table(
-    "idempotency_keys",
-    metadata,
-    _tenant(),
-    sa.Column("key", sa.String(200), nullable=False),
-    sa.Column("command", sa.String(64), nullable=False),
-    sa.Column("return_id", sa.String(), nullable=False),
-    sa.Column("document", Document, nullable=False),
-    sa.PrimaryKeyConstraint("tenant_id", "key"),
-)
+    def names(self) -> tuple[str, ...]:
+        """The tables' full names, in :data:`TABLE_NAMES` order."""
+        return tuple(f"{self.prefix}{name}" for name in TABLE_NAMES)

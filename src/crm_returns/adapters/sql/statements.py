@@ -4,10 +4,11 @@ Every command of the service reads a return and writes a handful of rows.
 Building a SQLAlchemy statement for each of those, and letting SQLAlchemy
 find its compiled form and process each parameter, cost several times what
 the database itself spends on them (``benchmarks/statement_cost.py``).  The
-statements of that path are therefore written once, as SQLAlchemy Core
-constructs over the tables of :mod:`~crm_returns.adapters.sql.schema` (so
-names and quoting come from one place), compiled on first use by each
-database that runs them (:class:`StatementTexts`, one per
+statements of that path are therefore written once, as functions making
+SQLAlchemy Core constructs over a database's
+:class:`~crm_returns.adapters.sql.schema.Tables` (so that the names, with the
+database's prefix, and their quoting come from one place), compiled on first
+use by each database that runs them (:class:`StatementTexts`, one per
 :class:`~crm_returns.adapters.sql.SqlDatabase`), and run with the driver's
 ``cursor.execute``.
 
@@ -32,6 +33,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.expression import ClauseElement
 
 from crm_returns.adapters.sql.errors import DocumentError
+from crm_returns.adapters.sql.schema import Tables
 
 __all__ = [
     "Binder",
@@ -72,30 +74,38 @@ def code_point_order(column: sa.ColumnElement[str], dialect: str) -> sa.ColumnEl
 
 
 class Prepared:
-    """One statement, written once; each database compiles it on first use.
+    """One statement, written once; each database compiles it over its tables on first use.
 
     Holds nothing that changes: the text compiled for a database is kept by
     that database's :class:`StatementTexts`.
 
     Args:
-        statement: A Core construct whose parameters are :func:`param`, or a
-            function making it for a database's name (``"sqlite"``,
-            ``"postgresql"``) where the databases need different constructs.
-            An ``INSERT`` should be ``.inline()``, so that PostgreSQL is not
-            asked to return the keys it made.
+        build: Makes the statement, a Core construct whose parameters are
+            :func:`param`, over a database's tables.  An ``INSERT`` should be
+            ``.inline()``, so that PostgreSQL is not asked to return the keys
+            it made.
     """
 
-    __slots__ = ("_statement",)
+    __slots__ = ("_build",)
 
-    def __init__(self, statement: ClauseElement | Callable[[str], ClauseElement]) -> None:
-        self._statement = statement
+    def __init__(self, build: Callable[[Tables], ClauseElement]) -> None:
+        self._build: Callable[[Tables, str], ClauseElement] = lambda tables, _: build(tables)
 
-    def compile(self, dialect: Dialect) -> str:
-        """The statement's text for ``dialect``."""
-        statement = self._statement
-        if callable(statement):
-            statement = statement(dialect.name)
-        return str(statement.compile(dialect=dialect))
+    @classmethod
+    def per_dialect(cls, build: Callable[[Tables, str], ClauseElement]) -> Prepared:
+        """A statement the databases need in different forms.
+
+        Args:
+            build: Makes it over a database's tables, for the name of its
+                dialect (``"sqlite"``, ``"postgresql"``).
+        """
+        statement = cls.__new__(cls)
+        statement._build = build
+        return statement
+
+    def compile(self, tables: Tables, dialect: Dialect) -> str:
+        """The statement's text over ``tables``, for ``dialect``."""
+        return str(self._build(tables, dialect.name).compile(dialect=dialect))
 
 
 class StatementTexts:
@@ -107,12 +117,15 @@ class StatementTexts:
 
     Args:
         dialect: The database's dialect.
+        tables: The database's tables.
     """
 
-    def __init__(self, dialect: Dialect) -> None:
+    def __init__(self, dialect: Dialect, tables: Tables) -> None:
         # SQLite statements are compiled with named parameters (``:name``), which
         # ``sqlite3`` takes from a dict as psycopg takes ``%(name)s``.
         self._dialect = sqlite.dialect(paramstyle="named") if dialect.name == "sqlite" else dialect
+        #: The tables the statements are compiled over.
+        self.tables = tables
         self._texts: dict[Prepared, str] = {}
         self._shapes: dict[tuple[Callable[[int], Prepared], int], Prepared] = {}
         self._lock = threading.Lock()
@@ -121,7 +134,7 @@ class StatementTexts:
         """The text of ``statement``, with named parameters."""
         text = self._texts.get(statement)
         if text is None:
-            text = self._texts[statement] = statement.compile(self._dialect)
+            text = self._texts[statement] = statement.compile(self.tables, self._dialect)
         return text
 
     def shaped(self, build: Callable[[int], Prepared], count: int) -> Prepared:
@@ -182,6 +195,15 @@ class Binder:
         return value if isinstance(value, Decimal) else Decimal(value)
 
 
-def insert_row(table: sa.Table, *columns: str) -> Prepared:
-    """An ``INSERT`` of one row of ``columns``, each a parameter of the same name."""
-    return Prepared(sa.insert(table).values({name: param(name) for name in columns}).inline())
+def insert_row(table: Callable[[Tables], sa.Table], *columns: str) -> Prepared:
+    """An ``INSERT`` of one row of ``columns``, each a parameter of the same name.
+
+    Args:
+        table: Picks the table from a database's tables (``lambda t: t.outbox``).
+        *columns: The columns given.
+    """
+    return Prepared(
+        lambda tables: (
+            sa.insert(table(tables)).values({name: param(name) for name in columns}).inline()
+        )
+    )

@@ -1,4 +1,4 @@
-"""The SQL unit of work and the append-only stores around the returns.
+"""The SQL unit of work, and the database that makes them.
 
 :class:`SqlDatabase` is the SQL counterpart of
 :class:`~crm_returns.adapters.memory.MemoryDatabase`: pass its
@@ -12,254 +12,31 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Callable, Iterator, Sequence
-from datetime import datetime
+from collections.abc import Callable, Iterator
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.engine import URL, Connection, Engine
-from sqlalchemy.sql.expression import ClauseElement
 
 from crm_returns.adapters.sql.codec import Codec
 from crm_returns.adapters.sql.connection import PooledConnection
 from crm_returns.adapters.sql.engine import create_engine, share_engine
 from crm_returns.adapters.sql.host import HostConnection, HostTransaction
 from crm_returns.adapters.sql.ledgers import SqlJournal, SqlStockLedger
-from crm_returns.adapters.sql.migrate import upgrade
+from crm_returns.adapters.sql.migrate import Revisions, check_revision, revisions, upgrade
+from crm_returns.adapters.sql.records import (
+    SqlAuditLog,
+    SqlIdempotencyKeys,
+    SqlOutbox,
+    SqlReasonStore,
+    SqlSequences,
+)
 from crm_returns.adapters.sql.returns import SqlReturns
-from crm_returns.adapters.sql.schema import (
-    audit_entries,
-    idempotency_keys,
-    outbox,
-    reason_catalogs,
-    sequences,
-)
-from crm_returns.adapters.sql.statements import (
-    Prepared,
-    StatementTexts,
-    as_text,
-    dialect_insert,
-    insert_row,
-    param,
-)
+from crm_returns.adapters.sql.schema import DEFAULT_TABLE_PREFIX, Tables, checked_prefix
+from crm_returns.adapters.sql.statements import StatementTexts
 from crm_returns.adapters.sql.transaction import Transaction
-from crm_returns.domain.audit import AuditEntry
-from crm_returns.domain.reasons import ReasonCatalog
-from crm_returns.errors import InvalidInput
-from crm_returns.ports import IdempotentResult, OutboxMessage, UnitOfWork
+from crm_returns.ports import UnitOfWork
 
 __all__ = ["SqlDatabase", "SqlUnitOfWork", "sql_unit_of_work_factory"]
-
-
-_AUDIT = insert_row(
-    audit_entries, "tenant_id", "id", "return_id", "action", "actor_id", "at", "document"
-)
-_OUTBOX = insert_row(outbox, "id", "tenant_id", "return_id", "event_type", "created_at", "document")
-_IDEMPOTENT = insert_row(idempotency_keys, "tenant_id", "key", "command", "return_id", "document")
-_CATALOG = Prepared(
-    sa.select(as_text(reason_catalogs.c.document)).where(
-        reason_catalogs.c.tenant_id == param("tenant_id")
-    )
-)
-_RESULT = Prepared(
-    sa.select(as_text(idempotency_keys.c.document)).where(
-        idempotency_keys.c.tenant_id == param("tenant_id"), idempotency_keys.c.key == param("key")
-    )
-)
-
-
-def _put_catalog(dialect: str) -> ClauseElement:
-    insert = dialect_insert(reason_catalogs, dialect).values(
-        tenant_id=param("tenant_id"), document=param("document")
-    )
-    return insert.on_conflict_do_update(
-        index_elements=["tenant_id"], set_={"document": insert.excluded.document}
-    )
-
-
-_PUT_CATALOG = Prepared(_put_catalog)
-
-
-#: A literal in the statement's text: a prepared statement takes only named parameters.
-_ONE: sa.ColumnElement[int] = sa.literal_column("1", sa.Integer())
-
-
-def _draw(dialect: str) -> ClauseElement:
-    return (
-        dialect_insert(sequences, dialect)
-        .values(key=param("key"), value=_ONE)
-        .on_conflict_do_update(index_elements=["key"], set_={"value": sequences.c.value + _ONE})
-        .returning(sequences.c.value)
-    )
-
-
-_DRAW = Prepared(_draw)
-
-
-class SqlAuditLog:
-    """The :class:`~crm_returns.ports.AuditLog` of a SQL unit of work."""
-
-    def __init__(self, transaction: Transaction) -> None:
-        self._tx = transaction
-        self._codec = transaction.codec
-
-    def append(self, entry: AuditEntry) -> None:
-        """Add ``entry``."""
-        self._tx.defer(
-            _AUDIT,
-            {
-                "tenant_id": entry.tenant_id,
-                "id": entry.id,
-                "return_id": entry.return_id,
-                "action": entry.action.value,
-                "actor_id": entry.actor_id,
-                "at": self._tx.binder.instant(entry.at),
-                "document": self._codec.encode_text(entry),
-            },
-            subject=f"audit entry {entry.id}",
-        )
-
-    def for_return(self, tenant_id: str, return_id: str) -> Sequence[AuditEntry]:
-        """A return's entries, oldest first."""
-        documents = self._tx.execute(
-            sa.select(as_text(audit_entries.c.document))
-            .where(audit_entries.c.tenant_id == tenant_id, audit_entries.c.return_id == return_id)
-            .order_by(audit_entries.c.seq),
-            subject=f"the audit trail of return {return_id}",
-        ).scalars()
-        return [self._codec.decode_text(d, AuditEntry) for d in documents]
-
-
-class SqlOutbox:
-    """The :class:`~crm_returns.ports.Outbox` of a SQL unit of work.
-
-    The outbox serves every tenant: one relay delivers all of their events.
-    On PostgreSQL :meth:`pending` locks the messages it hands out and skips
-    those another relay holds, so that relays running side by side share the
-    work instead of delivering the same message twice.
-    """
-
-    def __init__(self, transaction: Transaction) -> None:
-        self._tx = transaction
-        self._codec = transaction.codec
-
-    def add(self, message: OutboxMessage) -> None:
-        """Queue ``message``."""
-        self._tx.defer(
-            _OUTBOX,
-            {
-                "id": message.id,
-                "tenant_id": message.event.tenant_id,
-                "return_id": message.event.return_id,
-                "event_type": type(message.event).__name__,
-                "created_at": self._tx.binder.instant(message.event.at),
-                "document": self._codec.encode_text(message),
-            },
-            subject=f"outbox message {message.id}",
-        )
-
-    def pending(self, limit: int) -> Sequence[OutboxMessage]:
-        """Up to ``limit`` undelivered messages, oldest first.
-
-        Raises:
-            InvalidInput: The unit of work is in the host's transaction, whose
-                messages are not committed yet: relay events outside it.
-        """
-        if self._tx.hosted:
-            raise InvalidInput(
-                "events are relayed only once committed: relay them outside the host's transaction"
-            )
-        documents = self._tx.execute(
-            sa.select(as_text(outbox.c.document))
-            .where(outbox.c.delivered_at.is_(None))
-            .order_by(outbox.c.seq)
-            .limit(max(limit, 0))
-            .with_for_update(skip_locked=True),
-            subject="the outbox",
-        ).scalars()
-        return [self._codec.decode_text(d, OutboxMessage) for d in documents]
-
-    def mark_delivered(self, message_id: str, at: datetime) -> None:
-        """Record that the message with ``message_id`` was delivered."""
-        self._tx.execute(
-            sa.update(outbox).where(outbox.c.id == message_id).values(delivered_at=at),
-            subject=f"outbox message {message_id}",
-        )
-
-
-class SqlReasonStore:
-    """The :class:`~crm_returns.ports.ReasonStore` of a SQL unit of work."""
-
-    def __init__(self, transaction: Transaction) -> None:
-        self._tx = transaction
-        self._codec = transaction.codec
-
-    def get(self, tenant_id: str) -> ReasonCatalog | None:
-        """The tenant's catalog, or ``None`` if it still uses the defaults."""
-        rows = self._tx.fetch(_CATALOG, {"tenant_id": tenant_id}, subject="the reason catalog")
-        return self._codec.decode_text(rows[0][0], ReasonCatalog) if rows else None
-
-    def put(self, tenant_id: str, catalog: ReasonCatalog) -> None:
-        """Replace the tenant's catalog."""
-        self._tx.write(
-            _PUT_CATALOG,
-            {"tenant_id": tenant_id, "document": self._codec.encode_text(catalog)},
-            subject="the reason catalog",
-        )
-
-
-class SqlSequences:
-    """The :class:`~crm_returns.ports.Sequences` of a SQL unit of work.
-
-    One statement draws the next value and keeps the counter's row locked
-    until the unit of work ends, so no number is handed out twice.
-    """
-
-    def __init__(self, transaction: Transaction) -> None:
-        self._tx = transaction
-
-    def next(self, key: str) -> int:
-        """The next value of counter ``key``, starting at 1."""
-        ((drawn,),) = self._tx.fetch(_DRAW, {"key": key}, subject=f"counter {key}")
-        return int(drawn)
-
-
-class SqlIdempotencyKeys:
-    """The :class:`~crm_returns.ports.IdempotencyKeys` of a SQL unit of work.
-
-    A key is stored once: when two retries of one command race, the second
-    to commit fails with :class:`~crm_returns.errors.ConcurrencyConflict`,
-    keeps nothing, and its next retry finds the first one's result.
-    """
-
-    def __init__(self, transaction: Transaction) -> None:
-        self._tx = transaction
-        self._codec = transaction.codec
-
-    def get(self, tenant_id: str, key: str) -> IdempotentResult | None:
-        """The result stored under ``key``, if any."""
-        rows = self._tx.fetch(
-            _RESULT, {"tenant_id": tenant_id, "key": key}, subject=f"idempotency key {key!r}"
-        )
-        return self._codec.decode_text(rows[0][0], IdempotentResult) if rows else None
-
-    def put(self, tenant_id: str, key: str, result: IdempotentResult) -> None:
-        """Store ``result`` under ``key``.
-
-        Raises:
-            ConcurrencyConflict: Another command stored the key first.
-        """
-        self._tx.write(
-            _IDEMPOTENT,
-            {
-                "tenant_id": tenant_id,
-                "key": key,
-                "command": result.command,
-                "return_id": result.order.id,
-                "document": self._codec.encode_text(result),
-            },
-            subject=f"idempotency key {key!r}",
-        )
 
 
 class SqlUnitOfWork(UnitOfWork):
@@ -304,29 +81,45 @@ class SqlDatabase:
     What the store keeps between units of work to go faster — the returns it
     wrote last, the texts of times, its compiled statements — belongs to this
     object: two of them in one process share nothing, not even when they
-    reach the same database.
+    reach the same database.  So do its tables' names: every one starts with
+    ``table_prefix``, so that the library's tables sit beside a host's own.
 
     Args:
         engine: An engine from :func:`~crm_returns.adapters.sql.create_engine`,
             whose settings (``BEGIN IMMEDIATE`` on SQLite) the store relies on.
+        table_prefix: What every table's name starts with: lower-case letters,
+            digits and ``_`` (``crm_returns_`` makes ``crm_returns_returns``).
+
+    Raises:
+        InvalidInput: ``table_prefix`` is not a plain SQL name.
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, table_prefix: str = DEFAULT_TABLE_PREFIX) -> None:
+        #: The database's tables, named with its prefix.
+        self.tables = Tables(table_prefix)
         self.engine = engine
         self._codec = Codec()
-        self._texts = StatementTexts(engine.dialect)
+        self._texts = StatementTexts(engine.dialect, self.tables)
 
     @classmethod
-    def connect(cls, url: str | URL, **options: Any) -> SqlDatabase:
-        """A database at ``url``; ``options`` go to :func:`create_engine`."""
-        return cls(create_engine(url, **options))
+    def connect(
+        cls, url: str | URL, *, table_prefix: str = DEFAULT_TABLE_PREFIX, **options: Any
+    ) -> SqlDatabase:
+        """A database at ``url``; ``options`` (``schema=``, ...) go to :func:`create_engine`.
+
+        Raises:
+            InvalidInput: ``table_prefix``, or the schema, is not a plain SQL name.
+            StorageError: The URL names a database the store does not support.
+        """
+        checked_prefix(table_prefix)  # before anything is made
+        return cls(create_engine(url, **options), table_prefix=table_prefix)
 
     def unit_of_work(self) -> SqlUnitOfWork:
         """A new unit of work over this database (pass this method as the factory)."""
         return SqlUnitOfWork(self)
 
     @classmethod
-    def sharing(cls, engine: Engine) -> SqlDatabase:
+    def sharing(cls, engine: Engine, *, table_prefix: str = DEFAULT_TABLE_PREFIX) -> SqlDatabase:
         """A database over the host's own ``engine``: one pool for the host and the store.
 
         The engine is given what the store relies on (see
@@ -336,10 +129,12 @@ class SqlDatabase:
         do not :meth:`dispose` it while the host uses it.
 
         Raises:
+            InvalidInput: ``table_prefix`` is not a plain SQL name.
             StorageError: The engine reaches a database or driver the store
                 does not support, or commits every statement (``AUTOCOMMIT``).
         """
-        return cls(share_engine(engine))
+        checked_prefix(table_prefix)  # before the engine is changed
+        return cls(share_engine(engine), table_prefix=table_prefix)
 
     @contextlib.contextmanager
     def in_transaction(self, connection: Connection) -> Iterator[Callable[[], SqlUnitOfWork]]:
@@ -369,8 +164,31 @@ class SqlDatabase:
             host.end()
 
     def upgrade(self, revision: str = "head") -> None:
-        """Bring the schema up to ``revision`` with the packaged migrations."""
-        upgrade(self.engine, revision)
+        """Bring the tables up to ``revision`` with the packaged migrations, under a lock.
+
+        Raises:
+            SchemaMismatch: The tables were made by a newer version of the package.
+            StorageError: The host has tables with the names of ours, or the
+                database refused a migration.
+        """
+        upgrade(self.engine, revision, table_prefix=self.tables.prefix)
+
+    def revisions(self) -> Revisions:
+        """Which revision the tables are at, and which one this package needs.
+
+        Raises:
+            StorageError: The database could not be read.
+        """
+        return revisions(self.engine, table_prefix=self.tables.prefix)
+
+    def check_revision(self) -> None:
+        """Make sure the tables are at the revision this package needs.
+
+        Raises:
+            SchemaMismatch: They are older (or not there yet), or newer.
+            StorageError: The database could not be read.
+        """
+        check_revision(self.engine, table_prefix=self.tables.prefix)
 
     def dispose(self) -> None:
         """Close every pooled connection."""
@@ -378,16 +196,33 @@ class SqlDatabase:
 
 
 def sql_unit_of_work_factory(
-    url: str | URL, *, migrate: bool = False, **options: Any
+    url: str | URL,
+    *,
+    migrate: bool = False,
+    table_prefix: str = DEFAULT_TABLE_PREFIX,
+    **options: Any,
 ) -> Callable[[], UnitOfWork]:
     """A unit-of-work factory over the database at ``url``, for ``ReturnsService``.
 
     Args:
         url: ``sqlite:///returns.db`` or a PostgreSQL URL.
-        migrate: Apply the packaged migrations first (harmless when up to date).
+        migrate: Apply the packaged migrations first (harmless when up to
+            date); otherwise make sure they were applied.
+        table_prefix: What every table's name starts with.
         **options: Passed on to :func:`~crm_returns.adapters.sql.create_engine`.
+
+    Raises:
+        InvalidInput: ``table_prefix``, or the schema, is not a plain SQL name.
+        SchemaMismatch: The tables are not at the revision this package needs.
+        StorageError: The database cannot be used.
     """
-    database = SqlDatabase.connect(url, **options)
-    if migrate:
-        database.upgrade()
+    database = SqlDatabase.connect(url, table_prefix=table_prefix, **options)
+    try:
+        if migrate:
+            database.upgrade()
+        else:
+            database.check_revision()
+    except BaseException:
+        database.dispose()
+        raise
     return database.unit_of_work

@@ -45,6 +45,8 @@ class Transaction:
     def __init__(self, pooled: PooledConnection, codec: Codec, texts: StatementTexts) -> None:
         self._engine = engine = pooled.engine
         self._texts = texts
+        #: The database's tables, for the statements built per call (searches, ledgers).
+        self.tables = texts.tables
         #: Turns the repositories' values into documents and back, with the database's caches.
         self.codec = codec
         self._pooled = pooled

@@ -1,5 +1,9 @@
 """Initial schema: returns, line claims, audit, outbox, reasons, counters, ledgers, idempotency.
 
+Every name starts with the database's table prefix (``crm_returns_`` unless
+told otherwise), which :func:`~crm_returns.adapters.sql.migrate.upgrade` hands
+to the migration environment.
+
 Revision ID: 0001
 Revises:
 Create Date: 2026-11-27 09:00:00+00:00
@@ -10,6 +14,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from crm_returns.adapters.sql.migrate import migration_prefix
 from crm_returns.adapters.sql.types import Document, ExactDecimal, Instant
 
 revision = "0001"
@@ -31,10 +36,16 @@ def _seq() -> sa.Column[int]:
     )
 
 
+def _table(name: str) -> sa.sql.elements.quoted_name:
+    """The table ``name`` with the prefix, always quoted."""
+    return sa.quoted_name(f"{migration_prefix()}{name}", quote=True)
+
+
 def upgrade() -> None:
     """Create every table of the SQL store."""
-    op.create_table(
-        "returns",
+    p = migration_prefix()
+    returns = op.create_table(
+        _table("returns"),
         _tenant(),
         sa.Column("id", sa.String(), nullable=False),
         sa.Column("number", sa.String(), nullable=False),
@@ -44,20 +55,22 @@ def upgrade() -> None:
         sa.Column("updated_at", Instant(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("document", Document, nullable=False),
-        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_returns")),
-        sa.UniqueConstraint("tenant_id", "number", name=op.f("uq_returns_tenant_id_number")),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f(f"pk_{p}returns")),
+        sa.UniqueConstraint("tenant_id", "number", name=op.f(f"uq_{p}returns_tenant_id_number")),
     )
     op.create_index(
-        op.f("ix_returns_tenant_id_created_at_number"),
-        "returns",
+        op.f(f"ix_{p}returns_tenant_id_created_at_number"),
+        _table("returns"),
         ["tenant_id", "created_at", "number"],
     )
     op.create_index(
-        op.f("ix_returns_tenant_id_customer_id"), "returns", ["tenant_id", "customer_id"]
+        op.f(f"ix_{p}returns_tenant_id_customer_id"),
+        _table("returns"),
+        ["tenant_id", "customer_id"],
     )
 
     op.create_table(
-        "return_lines",
+        _table("return_lines"),
         _tenant(),
         sa.Column("return_id", sa.String(), nullable=False),
         sa.Column("order_number", sa.String(64), nullable=False),
@@ -66,45 +79,47 @@ def upgrade() -> None:
         sa.Column("claimed", ExactDecimal(), nullable=False),
         sa.Column("refunded_units", ExactDecimal(), nullable=False),
         sa.PrimaryKeyConstraint(
-            "tenant_id", "return_id", "order_number", "line_id", name=op.f("pk_return_lines")
+            "tenant_id", "return_id", "order_number", "line_id", name=op.f(f"pk_{p}return_lines")
         ),
         sa.ForeignKeyConstraint(
             ["tenant_id", "return_id"],
-            ["returns.tenant_id", "returns.id"],
-            name=op.f("fk_return_lines_tenant_id_return_id_returns"),
+            [returns.c.tenant_id, returns.c.id],
+            name=op.f(f"fk_{p}return_lines_tenant_id_return_id_{p}returns"),
             ondelete="CASCADE",
         ),
     )
     op.create_index(
-        op.f("ix_return_lines_tenant_id_order_number_line_id_return_id"),
-        "return_lines",
+        op.f(f"ix_{p}return_lines_tenant_id_order_number_line_id_return_id"),
+        _table("return_lines"),
         ["tenant_id", "order_number", "line_id", "return_id"],
     )
     op.create_index(
-        op.f("ix_return_lines_tenant_id_reason_code"), "return_lines", ["tenant_id", "reason_code"]
+        op.f(f"ix_{p}return_lines_tenant_id_reason_code"),
+        _table("return_lines"),
+        ["tenant_id", "reason_code"],
     )
 
     op.create_table(
-        "line_claims",
+        _table("line_claims"),
         _tenant(),
         sa.Column("order_number", sa.String(64), nullable=False),
         sa.Column("line_id", sa.String(64), nullable=False),
         sa.Column("delivered", ExactDecimal(), nullable=False),
         sa.Column("claimed", ExactDecimal(), nullable=False),
         sa.PrimaryKeyConstraint(
-            "tenant_id", "order_number", "line_id", name=op.f("pk_line_claims")
+            "tenant_id", "order_number", "line_id", name=op.f(f"pk_{p}line_claims")
         ),
         sa.CheckConstraint(
             "CAST(claimed AS NUMERIC) <= CAST(delivered AS NUMERIC)",
-            name=op.f("ck_line_claims_within_delivered"),
+            name=op.f(f"ck_{p}line_claims_within_delivered"),
         ),
         sa.CheckConstraint(
-            "CAST(claimed AS NUMERIC) >= 0", name=op.f("ck_line_claims_claimed_not_negative")
+            "CAST(claimed AS NUMERIC) >= 0", name=op.f(f"ck_{p}line_claims_claimed_not_negative")
         ),
     )
 
     op.create_table(
-        "audit_entries",
+        _table("audit_entries"),
         _seq(),
         _tenant(),
         sa.Column("id", sa.String(), nullable=False),
@@ -113,17 +128,17 @@ def upgrade() -> None:
         sa.Column("actor_id", sa.String(64), nullable=False),
         sa.Column("at", Instant(), nullable=False),
         sa.Column("document", Document, nullable=False),
-        sa.PrimaryKeyConstraint("seq", name=op.f("pk_audit_entries")),
-        sa.UniqueConstraint("tenant_id", "id", name=op.f("uq_audit_entries_tenant_id_id")),
+        sa.PrimaryKeyConstraint("seq", name=op.f(f"pk_{p}audit_entries")),
+        sa.UniqueConstraint("tenant_id", "id", name=op.f(f"uq_{p}audit_entries_tenant_id_id")),
     )
     op.create_index(
-        op.f("ix_audit_entries_tenant_id_return_id_seq"),
-        "audit_entries",
+        op.f(f"ix_{p}audit_entries_tenant_id_return_id_seq"),
+        _table("audit_entries"),
         ["tenant_id", "return_id", "seq"],
     )
 
     op.create_table(
-        "outbox",
+        _table("outbox"),
         _seq(),
         sa.Column("id", sa.String(), nullable=False),
         _tenant(),
@@ -132,27 +147,29 @@ def upgrade() -> None:
         sa.Column("created_at", Instant(), nullable=False),
         sa.Column("delivered_at", Instant()),  # nullable: not delivered yet
         sa.Column("document", Document, nullable=False),
-        sa.PrimaryKeyConstraint("seq", name=op.f("pk_outbox")),
-        sa.UniqueConstraint("id", name=op.f("uq_outbox_id")),
+        sa.PrimaryKeyConstraint("seq", name=op.f(f"pk_{p}outbox")),
+        sa.UniqueConstraint("id", name=op.f(f"uq_{p}outbox_id")),
     )
-    op.create_index(op.f("ix_outbox_delivered_at_seq"), "outbox", ["delivered_at", "seq"])
+    op.create_index(
+        op.f(f"ix_{p}outbox_delivered_at_seq"), _table("outbox"), ["delivered_at", "seq"]
+    )
 
     op.create_table(
-        "reason_catalogs",
+        _table("reason_catalogs"),
         _tenant(),
         sa.Column("document", Document, nullable=False),
-        sa.PrimaryKeyConstraint("tenant_id", name=op.f("pk_reason_catalogs")),
+        sa.PrimaryKeyConstraint("tenant_id", name=op.f(f"pk_{p}reason_catalogs")),
     )
 
     op.create_table(
-        "sequences",
+        _table("sequences"),
         sa.Column("key", sa.String(), nullable=False),
         sa.Column("value", sa.BigInteger(), nullable=False),
-        sa.PrimaryKeyConstraint("key", name=op.f("pk_sequences")),
+        sa.PrimaryKeyConstraint("key", name=op.f(f"pk_{p}sequences")),
     )
 
     op.create_table(
-        "stock_moves",
+        _table("stock_moves"),
         _seq(),
         _tenant(),
         sa.Column("id", sa.String(), nullable=False),
@@ -165,16 +182,20 @@ def upgrade() -> None:
         sa.Column("destination", sa.String(32), nullable=False),
         sa.Column("at", Instant(), nullable=False),
         sa.Column("document", Document, nullable=False),
-        sa.PrimaryKeyConstraint("seq", name=op.f("pk_stock_moves")),
-        sa.UniqueConstraint("tenant_id", "id", name=op.f("uq_stock_moves_tenant_id_id")),
+        sa.PrimaryKeyConstraint("seq", name=op.f(f"pk_{p}stock_moves")),
+        sa.UniqueConstraint("tenant_id", "id", name=op.f(f"uq_{p}stock_moves_tenant_id_id")),
     )
-    op.create_index(op.f("ix_stock_moves_tenant_id_sku"), "stock_moves", ["tenant_id", "sku"])
     op.create_index(
-        op.f("ix_stock_moves_tenant_id_return_id"), "stock_moves", ["tenant_id", "return_id"]
+        op.f(f"ix_{p}stock_moves_tenant_id_sku"), _table("stock_moves"), ["tenant_id", "sku"]
+    )
+    op.create_index(
+        op.f(f"ix_{p}stock_moves_tenant_id_return_id"),
+        _table("stock_moves"),
+        ["tenant_id", "return_id"],
     )
 
-    op.create_table(
-        "journal_entries",
+    entries = op.create_table(
+        _table("journal_entries"),
         _seq(),
         _tenant(),
         sa.Column("id", sa.String(), nullable=False),
@@ -184,18 +205,20 @@ def upgrade() -> None:
         sa.Column("at", Instant(), nullable=False),
         sa.Column("currency", sa.String(3), nullable=False),
         sa.Column("document", Document, nullable=False),
-        sa.PrimaryKeyConstraint("seq", name=op.f("pk_journal_entries")),
-        sa.UniqueConstraint("tenant_id", "id", name=op.f("uq_journal_entries_tenant_id_id")),
+        sa.PrimaryKeyConstraint("seq", name=op.f(f"pk_{p}journal_entries")),
+        sa.UniqueConstraint("tenant_id", "id", name=op.f(f"uq_{p}journal_entries_tenant_id_id")),
     )
-    op.create_index(op.f("ix_journal_entries_tenant_id_at"), "journal_entries", ["tenant_id", "at"])
     op.create_index(
-        op.f("ix_journal_entries_tenant_id_return_id"),
-        "journal_entries",
+        op.f(f"ix_{p}journal_entries_tenant_id_at"), _table("journal_entries"), ["tenant_id", "at"]
+    )
+    op.create_index(
+        op.f(f"ix_{p}journal_entries_tenant_id_return_id"),
+        _table("journal_entries"),
         ["tenant_id", "return_id"],
     )
 
     op.create_table(
-        "journal_postings",
+        _table("journal_postings"),
         _tenant(),
         sa.Column("entry_id", sa.String(), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
@@ -204,29 +227,29 @@ def upgrade() -> None:
         sa.Column("amount", ExactDecimal(), nullable=False),
         sa.Column("currency", sa.String(3), nullable=False),
         sa.PrimaryKeyConstraint(
-            "tenant_id", "entry_id", "position", name=op.f("pk_journal_postings")
+            "tenant_id", "entry_id", "position", name=op.f(f"pk_{p}journal_postings")
         ),
         sa.ForeignKeyConstraint(
             ["tenant_id", "entry_id"],
-            ["journal_entries.tenant_id", "journal_entries.id"],
-            name=op.f("fk_journal_postings_tenant_id_entry_id_journal_entries"),
+            [entries.c.tenant_id, entries.c.id],
+            name=op.f(f"fk_{p}journal_postings_tenant_id_entry_id_{p}journal_entries"),
             ondelete="CASCADE",
         ),
     )
     op.create_index(
-        op.f("ix_journal_postings_tenant_id_account_code"),
-        "journal_postings",
+        op.f(f"ix_{p}journal_postings_tenant_id_account_code"),
+        _table("journal_postings"),
         ["tenant_id", "account_code"],
     )
 
     op.create_table(
-        "idempotency_keys",
+        _table("idempotency_keys"),
         _tenant(),
         sa.Column("key", sa.String(200), nullable=False),
         sa.Column("command", sa.String(64), nullable=False),
         sa.Column("return_id", sa.String(), nullable=False),
         sa.Column("document", Document, nullable=False),
-        sa.PrimaryKeyConstraint("tenant_id", "key", name=op.f("pk_idempotency_keys")),
+        sa.PrimaryKeyConstraint("tenant_id", "key", name=op.f(f"pk_{p}idempotency_keys")),
     )
 
 
@@ -245,4 +268,4 @@ def downgrade() -> None:
         "return_lines",
         "returns",
     ):
-        op.drop_table(table)
+        op.drop_table(_table(table))
