@@ -1,0 +1,154 @@
+"""What receiving, inspecting and finishing a repair leave on record.
+
+Beside the moves between statuses (test_transitions_goods.py) and what the
+goods do to stock and the books (test_stock_and_ledger.py): the remark each
+event carries, the time and version of the return after a repair, the
+rejected outcomes a line counts, and the lot on each stock move.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+import pytest
+from tests.domain.stock_support import (
+    A_REF,
+    AT,
+    B_REF,
+    CHART,
+    Approved,
+    MakeDelivered,
+    MakeLine,
+    units,
+)
+
+from crm_returns.domain.actors import Actor
+from crm_returns.domain.events import GoodsReceived, LinesInspected, RepairFinished
+from crm_returns.domain.returns import goods
+from crm_returns.domain.returns.lines import Inspection, Receipt, ReturnLine
+from crm_returns.domain.returns.order import ReturnOrder, Transition
+from crm_returns.domain.returns.states import Action
+from crm_returns.domain.stock.dispositions import Disposition, RejectOutcome
+
+AssertLegal = Callable[[ReturnOrder, Transition, Action, Actor, datetime], None]
+
+
+@pytest.fixture
+def two_lines(make_delivered: MakeDelivered, make_line: MakeLine) -> tuple[ReturnLine, ...]:
+    """Line A: 2 units to inspect; line B: 1 unit accepted on arrival."""
+    return (
+        make_line(A_REF, 2, delivered=make_delivered(A_REF, 2, "100.00", unit_cost="60.00")),
+        make_line(
+            B_REF,
+            1,
+            delivered=make_delivered(B_REF, 1, "50.00", unit_cost="20.00"),
+            inspection_required=False,
+            reason_code="wrong_order",
+            reason_category="order",
+        ),
+    )
+
+
+@pytest.fixture
+def received(
+    approved_return: Approved, two_lines: tuple[ReturnLine, ...], warehouse: Actor
+) -> ReturnOrder:
+    """Both lines received in full; line A's 2 units await inspection."""
+    receipts = {A_REF: Receipt(received=units(2)), B_REF: Receipt(received=units(1))}
+    return goods.receive(approved_return(*two_lines), warehouse, AT, receipts, CHART).order
+
+
+@pytest.fixture
+def in_repair(received: ReturnOrder, warehouse: Actor) -> ReturnOrder:
+    """Line A's 2 units accepted into repair; the return is inspected."""
+    decision = {A_REF: Inspection(accepted=units(2), disposition=Disposition.REPAIR)}
+    return goods.inspect(received, warehouse, AT, decision, CHART).order
+
+
+def test_the_receipt_event_carries_the_receivers_remark(
+    approved_return: Approved, two_lines: tuple[ReturnLine, ...], warehouse: Actor
+) -> None:
+    result = goods.receive(
+        approved_return(*two_lines),
+        warehouse,
+        AT,
+        {B_REF: Receipt(received=units(1))},
+        CHART,
+        comment="box dented",
+    )
+    (event,) = result.events
+    assert isinstance(event, GoodsReceived)
+    assert event.comment == "box dented"
+
+
+def test_the_inspection_event_carries_the_inspectors_remark(
+    received: ReturnOrder, warehouse: Actor
+) -> None:
+    result = goods.inspect(
+        received,
+        warehouse,
+        AT,
+        {A_REF: Inspection(accepted=units(2))},
+        CHART,
+        comment="both work",
+    )
+    (event,) = result.events
+    assert isinstance(event, LinesInspected)
+    assert event.comment == "both work"
+
+
+def test_the_finished_repair_event_carries_the_repairers_remark(
+    in_repair: ReturnOrder, warehouse: Actor
+) -> None:
+    result = goods.finish_repair(
+        in_repair, warehouse, AT, A_REF, units(1), Disposition.RESTOCK, CHART, comment="new fan"
+    )
+    (event,) = result.events
+    assert isinstance(event, RepairFinished)
+    assert event.comment == "new fan"
+
+
+@pytest.mark.parametrize("outcome", [Disposition.RESTOCK, Disposition.SCRAP])
+def test_finishing_a_repair_updates_the_return_at_that_time_and_version(
+    in_repair: ReturnOrder, warehouse: Actor, assert_legal: AssertLegal, outcome: Disposition
+) -> None:
+    later = AT.replace(hour=AT.hour + 5)
+    result = goods.finish_repair(in_repair, warehouse, later, A_REF, units(2), outcome, CHART)
+    assert_legal(in_repair, result, Action.FINISH_REPAIR, warehouse, later)
+    assert result.order.updated_at == later
+    assert result.order.status is in_repair.status
+
+
+def test_an_inspection_that_rejects_nothing_records_no_rejected_outcome(
+    received: ReturnOrder, warehouse: Actor
+) -> None:
+    decision = {A_REF: Inspection(accepted=units(2), rejected_outcome=RejectOutcome.SEND_BACK)}
+    line = goods.inspect(received, warehouse, AT, decision, CHART).order.line(A_REF)
+    assert line.rejected_outcomes == ()
+    assert line.rejected == 0
+
+
+def test_an_inspection_that_rejects_units_records_their_outcome(
+    received: ReturnOrder, warehouse: Actor
+) -> None:
+    decision = {
+        A_REF: Inspection(
+            accepted=units(1), rejected=units(1), rejected_outcome=RejectOutcome.SEND_BACK
+        )
+    }
+    line = goods.inspect(received, warehouse, AT, decision, CHART).order.line(A_REF)
+    assert line.rejected_outcomes == ((RejectOutcome.SEND_BACK, units(1)),)
+
+
+def test_goods_received_without_a_lot_move_without_one(
+    approved_return: Approved, two_lines: tuple[ReturnLine, ...], warehouse: Actor
+) -> None:
+    order = approved_return(*two_lines)
+    receipts = {A_REF: Receipt(received=units(2)), B_REF: Receipt(received=units(1))}
+    receiving = goods.receive(order, warehouse, AT, receipts, CHART)
+    decision = {A_REF: Inspection(accepted=units(1), rejected=units(1))}
+    inspecting = goods.inspect(receiving.order, warehouse, AT, decision, CHART)
+    moves = (*receiving.moves, *inspecting.moves)
+    assert len(moves) == 5  # A and B arrive, B is restocked, A's two units go their ways
+    assert [move.lot for move in moves] == [""] * 5
