@@ -14,22 +14,37 @@ adds what the configuration cannot say:
   (``tests/domain/conftest.py`` builds ``LineRef`` values at import time)
   stops pytest before any test runs.  mutmut 3.8.1 takes pytest's exit
   code 4 for a broken command line and gives up, and exit code 2 for an
-  interruption by the user; with a mutant active both mean that the suite
-  failed, so both count as a kill here;
+  interruption by the user.  Here such a run is repeated without the
+  mutant: if that one passes, the mutant broke the suite and counts as
+  killed; if not, its exit code stands (and the mutant is not counted as
+  killed);
+- code that runs once per process is tested on a fresh import: mutmut forks
+  every test run from a process that has already imported the package, so
+  an edit to the default reason catalogue or the attrs validators built at
+  import, or to the field layouts ``evolved`` keeps (``KEPT_PER_PROCESS``),
+  would otherwise never run.  For mutants of those functions the package
+  and the test modules are imported again in the mutant's process (about
+  two seconds, which is why it is not done for every mutant), and they are
+  tested with every selected test, not only with the first one (which is
+  where mutmut files what ran before any test);
 - a score: killed / total, per file and for the whole domain, also leaving
   out the mutants listed in ``EQUIVALENT`` (edits that cannot change
   behaviour, each with its reason; see ``docs/mutation-testing.md``).
 
 Results are kept in ``mutants/`` (git-ignored): a second run re-tests only
-what changed.  ``--fresh`` starts from nothing; ``--report`` prints the last
-run's score without running anything.
+mutants of functions that changed, and the survivors that new tests reach.
+``--retest`` re-tests every mutant that was not killed, ``--fresh`` starts
+from nothing; ``--report`` prints the last run's score without running
+anything.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
+import subprocess
 import sys
 import time
 from collections import Counter
@@ -42,6 +57,11 @@ ROOT = Path(__file__).resolve().parent.parent
 #: Mutants that behave exactly like the code they replace, with the reason.
 #: Keep this list short: each entry is a claim that no test *can* tell.
 EQUIVALENT: dict[str, str] = {}
+
+#: Functions whose results the domain keeps for the life of the process, as
+#: mutmut names them: their mutants need a fresh import, like the functions
+#: that run while the domain is imported (found at each run).
+KEPT_PER_PROCESS = frozenset({"crm_returns.domain._evolve.x__layout"})
 
 #: mutmut's statuses, grouped as the score counts them.
 _KILLED = "killed"
@@ -60,6 +80,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--fresh", action="store_true", help="delete mutants/ and start over")
     parser.add_argument(
+        "--retest", action="store_true", help="re-test every mutant the last run did not kill"
+    )
+    parser.add_argument(
         "--report", action="store_true", help="only print the score of the last run"
     )
     parser.add_argument(
@@ -77,8 +100,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.report:
         if args.fresh:
             shutil.rmtree(ROOT / "mutants", ignore_errors=True)
+        names = list(args.mutants)
+        if args.retest:
+            names += sorted(
+                name
+                for by_mutant in _statuses().values()
+                for name, status in by_mutant.items()
+                if status != _KILLED
+            )
+            if not names:
+                print("nothing to re-test")
         started = time.monotonic()
-        _run_mutmut(args.max_children, args.mutants)
+        if names or not args.retest:
+            _run_mutmut(args.max_children, names)
         print(f"\nmutation run took {time.monotonic() - started:.0f} s")
     _report(show_survivors=args.survivors)
     return 0
@@ -88,27 +122,130 @@ def _run_mutmut(max_children: int, mutants: Sequence[str]) -> None:
     # Imported here: mutmut is an optional extra, and importing its CLI reads
     # the configuration of the current directory.
     import mutmut.__main__ as mutmut_cli
-    from mutmut.mutation.trampoline import get_mutant_under_test
+    from mutmut.mutation.trampoline import get_mutant_under_test, set_mutant_under_test
     from mutmut.runners import harness
+    from mutmut.state import state
+    from mutmut.utils.format_utils import mangled_name_from_mutant_name
 
     run_pytest = harness.PytestRunner.execute_pytest
+    fresh_import_needed: set[str] = set()
+
+    def run(self: Any, params: list[str], **kwargs: Any) -> int:
+        try:
+            return int(run_pytest(self, _findable(params), **kwargs))
+        except harness.BadTestExecutionCommandsException:
+            return 4  # pytest's usage error: a conftest failed, or a test was not found
 
     def execute_pytest(self: Any, params: list[str], **kwargs: Any) -> int:
         mutant = get_mutant_under_test()
-        testing_a_mutant = mutant == "fail" or "__mutmut_" in mutant
-        try:
-            exit_code = int(run_pytest(self, params, **kwargs))
-        except harness.BadTestExecutionCommandsException:
-            if testing_a_mutant:  # a conftest could not be imported: the suite fails
-                return 1
-            raise
-        if testing_a_mutant and exit_code == 2:  # a test module could not be imported
-            return 1
-        return exit_code
+        if mutant == "fail":  # mutmut checks that a failing domain fails the tests
+            exit_code = run(self, params, **kwargs)
+            return 1 if exit_code == 4 else exit_code  # 4: a conftest could not call it
+        if "__mutmut_" not in mutant:
+            return int(run_pytest(self, _findable(params), **kwargs))
+        once_per_process = mangled_name_from_mutant_name(mutant) in fresh_import_needed
+        if once_per_process:
+            _forget_copied_modules()
+        exit_code = run(self, params, **kwargs)
+        if exit_code not in (2, 4):
+            return exit_code
+        # The tests could not even be collected.  A kill, if that is the mutant's
+        # doing: the same run without it must collect and pass.
+        set_mutant_under_test("")
+        if once_per_process:
+            _forget_copied_modules()
+        without = run(self, params, **kwargs)
+        set_mutant_under_test(mutant)
+        return 1 if without == 0 else without
+
+    collect_or_load_stats = mutmut_cli.collect_or_load_stats
+
+    def collect_or_load_stats_and_widen(*args: Any, **kwargs: Any) -> None:
+        known = {name: set(tests) for name, tests in _saved_tests_by_function().items()}
+        collect_or_load_stats(*args, **kwargs)
+        # mutmut keeps a verdict until the function changes; a survivor that new
+        # tests now reach is tested again.
+        grown = {
+            name
+            for name, tests in state().tests_by_mangled_function_name.items()
+            if known and not set(tests) <= known.get(name, set())
+        }
+        mutmut_cli._reset_mutant_results(
+            lambda key, exit_code: exit_code != 1 and mangled_name_from_mutant_name(key) in grown
+        )
+        every_test = set(state().duration_by_test)
+        fresh_import_needed.update(_called_at_import(), KEPT_PER_PROCESS)
+        for function in fresh_import_needed:
+            state().tests_by_mangled_function_name[function] = set(every_test)
 
     harness.PytestRunner.execute_pytest = execute_pytest  # type: ignore[method-assign, unused-ignore]
+    mutmut_cli.collect_or_load_stats = collect_or_load_stats_and_widen
     command = ["run", "--max-children", str(max_children), *mutants]
     mutmut_cli.cli.main(command, prog_name="mutmut", standalone_mode=False)
+
+
+def _findable(params: list[str]) -> list[str]:
+    """``params`` with test ids that pytest cannot find again replaced by their test function.
+
+    pytest writes a parameter's control characters as escapes in a test's id
+    (``[\\n\\t]``) but does not match that id when it is given back, and a
+    ``repr()`` id of a bare object names its address, which changes from one
+    import to the next; such a test is run with all its parameters instead.
+    """
+    found: list[str] = []
+    functions: set[str] = set()
+    for param in params:
+        if "::" in param and "[" in param and ("\\" in param or " at 0x" in param):
+            function = param[: param.index("[")]
+            if function not in functions:
+                functions.add(function)
+                found.append(function)
+        else:
+            found.append(param)
+    return found
+
+
+def _saved_tests_by_function() -> dict[str, list[str]]:
+    try:
+        saved = json.loads((ROOT / "mutants" / "mutmut-stats.json").read_text())
+    except FileNotFoundError:
+        return {}
+    return dict(saved["tests_by_mangled_function_name"])
+
+
+def _forget_copied_modules() -> None:
+    """Drop the copied package and tests from ``sys.modules``: the next run imports them afresh."""
+    copied = ROOT / "mutants"
+    for name, module in list(sys.modules.items()):
+        location = getattr(module, "__file__", None)
+        if location and Path(location).is_relative_to(copied):
+            del sys.modules[name]
+
+
+_AT_IMPORT = """
+import json, pkgutil, importlib, sys
+sys.path.insert(0, "src")
+from mutmut.mutation.trampoline import set_mutant_under_test
+from mutmut.state import state
+set_mutant_under_test("stats")
+import crm_returns.domain as domain
+for module in pkgutil.walk_packages(domain.__path__, "crm_returns.domain."):
+    importlib.import_module(module.name)
+print(json.dumps(sorted(state()._stats)))
+"""
+
+
+def _called_at_import() -> list[str]:
+    """The mutated functions that run while the domain is imported, as mutmut names them."""
+    found = subprocess.run(  # noqa: S603 (our own interpreter, our own code)
+        [sys.executable, "-c", _AT_IMPORT],
+        cwd=ROOT / "mutants",
+        env={**os.environ, "PYTHONPATH": "src", "PYTHONSAFEPATH": "1"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return [str(name) for name in json.loads(found.stdout)]
 
 
 def _statuses() -> dict[str, dict[str, str]]:

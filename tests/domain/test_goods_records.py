@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from decimal import Decimal
 
 import pytest
 from tests.domain.stock_support import (
@@ -30,6 +31,7 @@ from crm_returns.domain.returns.lines import Inspection, Receipt, ReturnLine
 from crm_returns.domain.returns.order import ReturnOrder, Transition
 from crm_returns.domain.returns.states import Action
 from crm_returns.domain.stock.dispositions import Disposition, RejectOutcome
+from crm_returns.errors import InvalidInput
 
 AssertLegal = Callable[[ReturnOrder, Transition, Action, Actor, datetime], None]
 
@@ -152,3 +154,70 @@ def test_goods_received_without_a_lot_move_without_one(
     moves = (*receiving.moves, *inspecting.moves)
     assert len(moves) == 5  # A and B arrive, B is restocked, A's two units go their ways
     assert [move.lot for move in moves] == [""] * 5
+
+
+def test_finishing_a_repair_changes_only_the_repaired_line(
+    in_repair: ReturnOrder, warehouse: Actor
+) -> None:
+    result = goods.finish_repair(
+        in_repair, warehouse, AT, A_REF, units(1), Disposition.RESTOCK, CHART
+    )
+    assert result.order.line(B_REF) == in_repair.line(B_REF)
+    assert result.order.line(A_REF).repaired == 1
+    (event,) = result.events
+    assert (event.from_status, event.to_status) == (in_repair.status, in_repair.status)
+    assert event.comment == ""
+
+
+@pytest.mark.parametrize("bad", ["one", -1, 1.0])
+def test_the_units_of_a_finished_repair_are_named_when_refused(
+    in_repair: ReturnOrder, warehouse: Actor, bad: object
+) -> None:
+    units_given: Decimal = bad  # type: ignore[assignment]
+    with pytest.raises(InvalidInput, match=r"^units "):
+        goods.finish_repair(
+            in_repair, warehouse, AT, A_REF, units_given, Disposition.RESTOCK, CHART
+        )
+
+
+def test_a_repair_ending_elsewhere_than_restock_or_scrap_is_refused_by_name(
+    in_repair: ReturnOrder, warehouse: Actor
+) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        goods.finish_repair(
+            in_repair, warehouse, AT, A_REF, units(1), Disposition.QUARANTINE, CHART
+        )
+    assert str(raised.value) == (
+        f"a repair ends in restock or scrap, not {Disposition.QUARANTINE!r}"
+    )
+
+
+def test_finishing_the_repair_of_no_unit_is_refused_by_line(
+    in_repair: ReturnOrder, warehouse: Actor
+) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        goods.finish_repair(in_repair, warehouse, AT, A_REF, units(0), Disposition.SCRAP, CHART)
+    assert str(raised.value) == f"line {A_REF}: finish the repair of at least one unit"
+
+
+def test_the_entries_of_one_transition_have_ids_in_posting_order_and_say_what_they_post(
+    received: ReturnOrder, warehouse: Actor
+) -> None:
+    split = ((Disposition.RESTOCK, units(1)), (Disposition.SCRAP, units(1)))
+    decision = {A_REF: Inspection(accepted=units(2), dispositions=split)}
+    result = goods.inspect(received, warehouse, AT, decision, CHART)
+    prefix = f"{received.id}:v{received.version + 1}"
+    assert [(posted.id, posted.memo) for posted in result.entries] == [
+        (f"{prefix}:j1", f"{A_REF} 1 × SKU-1 restock at cost 60.00 CNY"),
+        (f"{prefix}:j2", f"{A_REF} 1 × SKU-1 scrap at cost 60.00 CNY"),
+    ]
+
+
+def test_a_repair_scrapped_after_all_is_written_off_with_a_memo_saying_so(
+    in_repair: ReturnOrder, warehouse: Actor
+) -> None:
+    result = goods.finish_repair(
+        in_repair, warehouse, AT, A_REF, units(2), Disposition.SCRAP, CHART
+    )
+    (posted,) = result.entries
+    assert posted.memo == f"{A_REF} 2 × SKU-1 scrapped after repair"

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import pytest
 
 from crm_returns.domain.books.accounts import DEFAULT_CHART as CHART
-from crm_returns.domain.books.journal import EntryKind, JournalEntry, Side, entry
+from crm_returns.domain.books.journal import EntryKind, JournalEntry, Side, entry, trial_balance
 from crm_returns.domain.money import Money
 from crm_returns.errors import InvalidInput
 
@@ -58,3 +58,15 @@ def test_only_an_amount_of_exactly_zero_is_zero() -> None:
     assert cny("0.00").is_zero
     assert not cny("-0.01").is_zero
     assert not cny("0.01").is_zero
+
+
+def test_the_trial_balance_adds_up_postings_to_the_same_account_and_side() -> None:
+    first = post((Side.DEBIT, cny("10.00")), (Side.DEBIT, cny("0.00")), (Side.CREDIT, cny("10.00")))
+    second = post((Side.DEBIT, cny("2.50")), (Side.DEBIT, cny("0.00")), (Side.CREDIT, cny("2.50")))
+    assert first is not None
+    assert second is not None
+    rows = trial_balance([first, second])
+    assert [(row.account, row.debit, row.credit) for row in rows] == [
+        (CHART.receivable, cny("0.00"), cny("12.50")),
+        (CHART.sales_returns, cny("12.50"), cny("0.00")),
+    ]
