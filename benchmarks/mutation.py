@@ -74,6 +74,30 @@ CANNOT_CHANGE_BEHAVIOUR: tuple[tuple[str, str], ...] = (
         "sum started at int 0: it is only ever added to a Decimal count",
     ),
     (
+        _D + "returns.goods.x__receive_line__mutmut_51",
+        "sum started at int 0: it is only ever added to a Decimal count",
+    ),
+    (
+        _D + "returns.lines.xǁInspectionǁ__attrs_post_init____mutmut_9",
+        "sum started at int 0: it is compared only when there are dispositions to sum",
+    ),
+    (
+        _D + "returns.refunding.x_grant_refund__mutmut_117",
+        "sum started at int 0: a return always has lines, so the sum is of Decimals",
+    ),
+    (
+        _D + "returns.goods.xǁ_Booksǁcost_back__mutmut_4",
+        "units <= 0 as < 0: zero units cost zero, and entry() posts nothing for zero",
+    ),
+    (
+        _D + "returns.drafting.x_draft__mutmut_6",
+        "the currency of a draft without lines: the draft is refused before it is used",
+    ),
+    (
+        _D + "returns.refunding.x__refund_entry__mutmut_1",
+        "or as and: a replacement never has a credit note, a money refund always has one",
+    ),
+    (
         _D + "returns.refunding.x_settle_payment__mutmut_46",
         'posted = "" for None: both are false, and posted is only tested for truth',
     ),

@@ -221,3 +221,34 @@ def test_a_repair_scrapped_after_all_is_written_off_with_a_memo_saying_so(
     )
     (posted,) = result.entries
     assert posted.memo == f"{A_REF} 2 × SKU-1 scrapped after repair"
+
+
+def test_receiving_and_inspecting_without_a_remark_record_none(
+    approved_return: Approved, two_lines: tuple[ReturnLine, ...], warehouse: Actor
+) -> None:
+    receipts = {A_REF: Receipt(received=units(2)), B_REF: Receipt(received=units(1))}
+    receiving = goods.receive(approved_return(*two_lines), warehouse, AT, receipts, CHART)
+    decision = {A_REF: Inspection(accepted=units(2))}
+    inspecting = goods.inspect(receiving.order, warehouse, AT, decision, CHART)
+    assert [event.comment for event in (*receiving.events, *inspecting.events)] == ["", ""]
+
+
+def test_a_receipt_or_inspection_naming_no_line_is_refused_saying_which(
+    approved_return: Approved, two_lines: tuple[ReturnLine, ...], warehouse: Actor
+) -> None:
+    order = approved_return(*two_lines)
+    with pytest.raises(InvalidInput) as raised:
+        goods.receive(order, warehouse, AT, {}, CHART)
+    assert str(raised.value) == "a receipt must name at least one line"
+    received = goods.receive(order, warehouse, AT, {A_REF: Receipt(received=units(2))}, CHART)
+    with pytest.raises(InvalidInput) as raised:
+        goods.inspect(received.order, warehouse, AT, {}, CHART)
+    assert str(raised.value) == "an inspection must name at least one line"
+
+
+def test_an_inspection_deciding_nothing_is_refused_naming_the_line(
+    received: ReturnOrder, warehouse: Actor
+) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        goods.inspect(received, warehouse, AT, {A_REF: Inspection()}, CHART)
+    assert str(raised.value) == (f"line {A_REF}: the inspection accepts, rejects or flags nothing")
