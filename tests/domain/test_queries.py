@@ -7,7 +7,9 @@ date range may be open at either end but may not run backwards.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -18,6 +20,8 @@ from crm_returns.errors import InvalidInput
 EARLY = datetime(2026, 11, 1, tzinfo=UTC)
 LATE = datetime(2026, 11, 30, tzinfo=UTC)
 Query = type[LineQuery] | type[ReturnQuery]
+#: A number where text is expected, as an untyped caller might pass it.
+NOT_TEXT: Any = 7
 BOTH = pytest.mark.parametrize("query", [LineQuery, ReturnQuery], ids=["lines", "returns"])
 
 
@@ -83,3 +87,34 @@ def test_a_page_says_where_it_is_and_how_much_there_is() -> None:
     assert page.has_more
     last = Page.of(range(7), offset=6, limit=3)
     assert (last.items, last.limit, last.has_more) == ((6,), 3, False)
+
+
+@pytest.mark.parametrize(
+    ("build", "field"),
+    [
+        (lambda: LineQuery(order_number="S" * 65), "order_number"),
+        (lambda: LineQuery(customer_id=NOT_TEXT), "customer_id"),
+        (lambda: LineQuery(category="   "), "category"),
+        (lambda: LineQuery(product="p" * 201), "product"),
+        (lambda: LineQuery(product=NOT_TEXT), "product"),
+        (lambda: ReturnQuery(customer_id="C" * 65), "customer_id"),
+    ],
+    ids=[
+        "long order",
+        "numeric customer",
+        "blank category",
+        "long product",
+        "numeric product",
+        "long customer",
+    ],
+)
+def test_a_text_criterion_is_checked_like_the_field_it_matches(
+    build: Callable[[], object], field: str
+) -> None:
+    with pytest.raises(InvalidInput, match=f"^{field} "):
+        build()
+
+
+def test_text_criteria_may_be_left_out_or_given_in_full() -> None:
+    query = LineQuery(order_number="S" * 64, product="p" * 200, category="cables")
+    assert (query.order_number, query.customer_id) == ("S" * 64, None)
