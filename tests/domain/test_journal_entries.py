@@ -8,6 +8,7 @@ dropped as if it were zero, so that the books cannot silently lose it.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 
@@ -44,19 +45,22 @@ def test_a_ledger_entry_with_a_negative_posting_is_refused_not_dropped() -> None
     with pytest.raises(InvalidInput, match="more than zero"):
         post(
             (Side.DEBIT, cny("10.00")),
-            (Side.DEBIT, cny("-1.00")),
+            (Side.DEBIT, Money(Decimal("-1.00"), "CNY")),
             (Side.CREDIT, cny("10.00")),
         )
 
 
 def test_a_ledger_entry_of_only_negative_amounts_is_refused_not_empty() -> None:
     with pytest.raises(InvalidInput, match="more than zero"):
-        post((Side.DEBIT, cny("-1.00")), (Side.CREDIT, cny("-1.00")))
+        post(
+            (Side.DEBIT, Money(Decimal("-1.00"), "CNY")),
+            (Side.CREDIT, Money(Decimal("-1.00"), "CNY")),
+        )
 
 
 def test_only_an_amount_of_exactly_zero_is_zero() -> None:
     assert cny("0.00").is_zero
-    assert not cny("-0.01").is_zero
+    assert not Money(Decimal("-0.01"), "CNY").is_zero
     assert not cny("0.01").is_zero
 
 

@@ -61,7 +61,7 @@ def test_an_order_line_names_what_is_wrong_with_its_money_and_serials(
     make_delivered: MakeDelivered,
 ) -> None:
     with pytest.raises(InvalidMoney) as raised:
-        make_delivered(A_REF, unit_price="-1.00")
+        make_delivered(A_REF, unit_price=Decimal("-1.00"))
     assert str(raised.value) == "line SO-1/1: unit price -1.00 CNY is negative"
     with pytest.raises(InvalidInput) as repeated:
         make_delivered(A_REF, 2, serial_numbers=("S-1", "S-1"))
