@@ -26,8 +26,6 @@ __all__ = ["ADMIN", "DEFAULT_ROLES", "AccessPolicy", "Permission", "RoleBasedAcc
 class Permission(enum.Enum):
     """What an actor may be allowed to do; one per use case."""
 
-    __hash__ = object.__hash__  # members are singletons: by identity, in C, not Enum's Python
-
     VIEW_RETURNS = "view_returns"
     CREATE_RETURN = "create_return"
     EDIT_RETURN = "edit_return"
