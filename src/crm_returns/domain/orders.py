@@ -59,10 +59,9 @@ def _ordering(compare: Callable[[tuple[str, str], tuple[str, str]], bool]) -> An
     return method
 
 
-# The hash is cached: line refs key the dicts every command looks lines up in.  They
-# are ordered by order number, then line id; the comparisons are written out, since
-# attrs' own build two tuples through generators for every comparison a sort makes.
-@attrs.frozen(order=False, cache_hash=True)
+# Line refs are ordered by order number, then line id; the comparisons are written
+# out, since attrs' own build two tuples through generators for every comparison a sort makes.
+@attrs.frozen(order=False)
 class LineRef:
     """Identifies one order line: the order's number and the line's id within it.
 
