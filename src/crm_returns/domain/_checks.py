@@ -78,8 +78,6 @@ def not_negative(instance: object, attribute: attrs.Attribute[Any], value: Decim
 
 def items_of(values: object, what: str) -> tuple[Any, ...]:
     """The items of an iterable that is not a string, or a typed error."""
-    if type(values) is tuple:
-        return values  # What tuple() would give back: the tuple itself.
     if isinstance(values, str | bytes) or not isinstance(values, Iterable):
         raise InvalidInput(f"{what} must be a collection, got {type(values).__name__}")
     return tuple(values)
