@@ -105,8 +105,6 @@ def string_tuple(values: Iterable[str]) -> tuple[str, ...]:
 
 def usable(value: str, what: str) -> str:
     """``value`` if every store can keep it: valid Unicode, no NUL in identifiers' way."""
-    if value.isascii():
-        return value  # ASCII is valid Unicode (and a quick test of a flag).
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
