@@ -88,8 +88,6 @@ def items_of(values: object, what: str) -> tuple[Any, ...]:
 
     A mapping is refused: its keys alone are not what a list was wanted for.
     """
-    if type(values) is tuple:
-        return values  # What tuple() would give back: the tuple itself.
     if isinstance(values, str | bytes | Mapping) or not isinstance(values, Iterable):
         raise InvalidInput(f"{what} must be a collection, got {type(values).__name__}")
     return tuple(values)
@@ -139,8 +137,6 @@ def string_tuple(values: Iterable[str]) -> tuple[str, ...]:
 
 def usable(value: str, what: str) -> str:
     """``value`` if every store can keep it: valid Unicode, no NUL in identifiers' way."""
-    if value.isascii():
-        return value  # ASCII is valid Unicode (and a quick test of a flag).
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:

@@ -51,34 +51,6 @@ class AuditEntry:
 _BASE_FIELDS = frozenset(attrs.fields_dict(ReturnEvent))
 
 
-# What each event type and value type shows, found once per type (there are few).
-_DETAIL_FIELDS: dict[type[ReturnEvent], tuple[str, ...]] = {}
-_SHOWN_FIELDS: dict[type[object], tuple[tuple[str, object], ...] | None] = {}
-
-
-def _detail_fields(event_type: type[ReturnEvent]) -> tuple[str, ...]:
-    """The fields an event type adds to :class:`ReturnEvent`: its audit entry's detail."""
-    names = _DETAIL_FIELDS.get(event_type)
-    if names is None:
-        names = tuple(f.name for f in attrs.fields(event_type) if f.name not in _BASE_FIELDS)
-        _DETAIL_FIELDS[event_type] = names
-    return names
-
-
-def _shown_fields(value_type: type[object]) -> tuple[tuple[str, object], ...] | None:
-    """``(name, default)`` of each field of an attrs value that does not render itself.
-
-    ``None`` for any other type: it is shown as :func:`str` shows it.
-    """
-    if value_type not in _SHOWN_FIELDS:
-        shown = None
-        if value_type.__str__ is object.__str__ and attrs.has(value_type):
-            fields = attrs.fields(value_type)
-            shown = tuple((field.name, field.default) for field in fields)
-        _SHOWN_FIELDS[value_type] = shown
-    return _SHOWN_FIELDS[value_type]
-
-
 def _readable(value: object) -> str:
     """Render an event field for people: ``SO-1/2: received=2, missing=1``.
 
@@ -88,18 +60,18 @@ def _readable(value: object) -> str:
     if isinstance(value, tuple):
         if len(value) == 2 and isinstance(value[0], LineRef):
             return f"{value[0]}: {_readable(value[1])}"
-        return "; ".join([_readable(item) for item in value])
-    fields = _shown_fields(type(value))
-    if fields is None:
-        return _part(value)
-    parts = []
-    for name, default in fields:
-        field = getattr(value, name)
-        # Fields left at their default (zero counts, no flag, no note, the default
-        # disposition) say nothing; leave them out.
-        if field != default and field:
-            parts.append(f"{name}={_part(field)}")
-    return ", ".join(parts)
+        return "; ".join(_readable(item) for item in value)
+    kind = type(value)
+    if kind.__str__ is object.__str__ and attrs.has(kind):
+        parts = []
+        for field in attrs.fields(kind):
+            part = getattr(value, field.name)
+            # Fields left at their default (zero counts, no flag, no note, the default
+            # disposition) say nothing; leave them out.
+            if part != field.default and part:
+                parts.append(f"{field.name}={_part(part)}")
+        return ", ".join(parts)
+    return _part(value)
 
 
 def _part(value: object) -> str:
@@ -129,6 +101,8 @@ def audit_entry(event: ReturnEvent, entry_id: str) -> AuditEntry:
         to_status=event.to_status,
         comment=event.comment,
         detail=tuple(
-            (name, _readable(getattr(event, name))) for name in _detail_fields(type(event))
+            (field.name, _readable(getattr(event, field.name)))
+            for field in attrs.fields(type(event))
+            if field.name not in _BASE_FIELDS
         ),
     )

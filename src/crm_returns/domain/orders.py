@@ -7,11 +7,8 @@ is that snapshot, taken through the order-source port.
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 import attrs
 
@@ -57,23 +54,11 @@ class LinePricing:
         return self.total - self.tax
 
 
-def _ordering(compare: Callable[[tuple[str, str], tuple[str, str]], bool]) -> Any:
-    """A comparison of line refs: by order number, then line id (others: ``NotImplemented``)."""
-
-    def method(self: LineRef, other: object) -> Any:
-        if type(other) is not LineRef:
-            return NotImplemented
-        return compare((self.order_number, self.line_id), (other.order_number, other.line_id))
-
-    return method
-
-
-# The hash is cached: line refs key the dicts every command looks lines up in.  They
-# are ordered by order number, then line id; the comparisons are written out, since
-# attrs' own build two tuples through generators for every comparison a sort makes.
-@attrs.frozen(order=False, cache_hash=True)
+@attrs.frozen(order=True)
 class LineRef:
     """Identifies one order line: the order's number and the line's id within it.
+
+    Refs sort by order number, then line id.
 
     Attributes:
         order_number: The host's order number.
@@ -85,11 +70,6 @@ class LineRef:
 
     def __str__(self) -> str:
         return f"{self.order_number}/{self.line_id}"
-
-    __lt__ = _ordering(operator.lt)
-    __le__ = _ordering(operator.le)
-    __gt__ = _ordering(operator.gt)
-    __ge__ = _ordering(operator.ge)
 
 
 def _rate(value: object) -> Decimal:

@@ -43,8 +43,6 @@ _CODE = re.compile(r"^[a-z][a-z0-9_.-]{0,63}$")
 class Fault(enum.Enum):
     """Who is responsible for the goods coming back."""
 
-    __hash__ = object.__hash__  # members are singletons: by identity, in C, not Enum's Python
-
     CUSTOMER = "customer"
     SELLER = "seller"
     CARRIER = "carrier"

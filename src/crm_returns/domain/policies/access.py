@@ -28,8 +28,6 @@ __all__ = ["ADMIN", "DEFAULT_ROLES", "AccessPolicy", "Permission", "RoleBasedAcc
 class Permission(enum.Enum):
     """What an actor may be allowed to do; one per use case."""
 
-    __hash__ = object.__hash__  # members are singletons: by identity, in C, not Enum's Python
-
     VIEW_RETURNS = "view_returns"
     CREATE_RETURN = "create_return"
     EDIT_RETURN = "edit_return"
@@ -94,18 +92,6 @@ def _roles(
     )
 
 
-def _roles_granting(access: RoleBasedAccess) -> dict[Permission, frozenset[str]]:
-    """The roles that grant each permission: ``access.roles`` turned inside out."""
-    roles: dict[Permission, set[str]] = {}
-    for role, granted in access.roles:
-        for permission in granted:
-            roles.setdefault(permission, set()).add(role)
-    return {permission: frozenset(names) for permission, names in roles.items()}
-
-
-_NO_ROLES: frozenset[str] = frozenset()
-
-
 @attrs.frozen
 class RoleBasedAccess:
     """Grants permissions by role.
@@ -118,16 +104,11 @@ class RoleBasedAccess:
     roles: tuple[tuple[str, frozenset[Permission]], ...] = attrs.field(
         default=DEFAULT_ROLES, converter=_roles
     )
-    # Every command asks about one permission: look its roles up instead of
-    # going through every role's permissions.  Derived from ``roles``, so not compared.
-    _granting: dict[Permission, frozenset[str]] = attrs.field(
-        init=False, eq=False, repr=False, default=attrs.Factory(_roles_granting, takes_self=True)
-    )
 
     def allows(self, actor: Actor, permission: Permission, order: ReturnOrder | None) -> bool:
         """Whether one of the actor's roles grants ``permission``."""
-        return not actor.roles.isdisjoint(self._granting.get(permission, _NO_ROLES))
+        return any(role in actor.roles and permission in granted for role, granted in self.roles)
 
     def granted_by(self, permission: Permission) -> frozenset[str]:
         """Roles that grant ``permission``."""
-        return self._granting.get(permission, _NO_ROLES)
+        return frozenset(role for role, granted in self.roles if permission in granted)

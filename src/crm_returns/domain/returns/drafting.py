@@ -43,9 +43,6 @@ def refuse_repeated(refs: Iterable[LineRef]) -> None:
     Raises:
         InvalidInput: Some line appears twice; the message lists them.
     """
-    refs = tuple(refs)
-    if len(set(refs)) == len(refs):
-        return  # Nothing repeated, as usual: no need to count.
     repeated = sorted(str(ref) for ref, times in Counter(refs).items() if times > 1)
     if repeated:
         raise InvalidInput(f"order line(s) {', '.join(repeated)} appear more than once")

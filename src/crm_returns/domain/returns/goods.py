@@ -39,17 +39,6 @@ S = ReturnStatus
 _T = TypeVar("_T")
 
 
-#: Where the cost of accepted units goes, by disposition: the account that is
-#: debited (its role in the chart of accounts) and the kind of the entry.
-_COST_BACK: Mapping[Disposition, tuple[str, EntryKind]] = {
-    Disposition.RESTOCK: ("inventory", EntryKind.RESTOCK),
-    Disposition.REPAIR: ("inventory", EntryKind.REPAIR),
-    Disposition.QUARANTINE: ("inventory", EntryKind.QUARANTINE),
-    Disposition.SCRAP: ("scrap_loss", EntryKind.SCRAP),
-    Disposition.RETURN_TO_VENDOR: ("vendor_receivable", EntryKind.VENDOR_RETURN),
-}
-
-
 class _Books:
     """Collects the stock moves and journal entries of one transition, with stable ids."""
 
@@ -94,8 +83,14 @@ class _Books:
         unit_cost = line.pricing.unit_cost
         if unit_cost is None or units <= 0:
             return  # The host did not say what the goods cost: nothing to value.
-        role, kind = _COST_BACK[disposition]
-        debit: Account = getattr(self.chart, role)
+        # Where the cost goes, by disposition: the account debited, and the entry's kind.
+        debit, kind = {
+            Disposition.RESTOCK: (self.chart.inventory, EntryKind.RESTOCK),
+            Disposition.REPAIR: (self.chart.inventory, EntryKind.REPAIR),
+            Disposition.QUARANTINE: (self.chart.inventory, EntryKind.QUARANTINE),
+            Disposition.SCRAP: (self.chart.scrap_loss, EntryKind.SCRAP),
+            Disposition.RETURN_TO_VENDOR: (self.chart.vendor_receivable, EntryKind.VENDOR_RETURN),
+        }[disposition]
         cost = unit_cost.times(units)
         self._post(
             kind,

@@ -113,11 +113,7 @@ class Receipt:
 def _split(
     value: Mapping[Disposition, object] | Iterable[tuple[Disposition, object]],
 ) -> tuple[tuple[Disposition, Decimal], ...]:
-    # A tuple (the usual form, and the default) is no Mapping: skip the slower ABC test.
-    if isinstance(value, tuple) or not isinstance(value, Mapping):
-        pairs: Iterable[object] = items_of(value, "dispositions")
-    else:
-        pairs = value.items()
+    pairs = value.items() if isinstance(value, Mapping) else items_of(value, "dispositions")
     result = []
     for pair in pairs:
         if not isinstance(pair, tuple) or len(pair) != 2:

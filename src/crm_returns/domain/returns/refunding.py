@@ -35,7 +35,7 @@ def refund_units(order: ReturnOrder, policy: RefundPolicy) -> dict[LineRef, Deci
 
 
 def _refund_entry(
-    order: ReturnOrder, grant: RefundGrant, amount: Money, chart: ChartOfAccounts, at: datetime
+    order: ReturnOrder, grant: RefundGrant, chart: ChartOfAccounts, at: datetime
 ) -> JournalEntry | None:
     if grant.method is RefundMethod.REPLACEMENT or grant.credit_note is None:
         return None
@@ -60,7 +60,7 @@ def _refund_entry(
             (chart.tax_payable, Side.DEBIT, total("tax")),
             (chart.shipping_revenue, Side.DEBIT, total("shipping")),
             (chart.restocking_fee_income, Side.CREDIT, total("fee")),
-            (owed_to, Side.CREDIT, amount),
+            (owed_to, Side.CREDIT, grant.amount),
         ],
     )
 
@@ -129,13 +129,12 @@ def grant_refund(
     new_lines = tuple(
         evolved(line, refund=zero if replacement else payable[line.ref]) for line in order.lines
     )
-    amount = grant.amount  # Worked out once for the event and the credit note's entry.
     event = emit(
         order, actor, at, RefundGranted, order.status, comment,
-        method=method, amount=amount, fee=grant.fee, credit_note=grant.credit_note,
+        method=method, amount=grant.amount, fee=grant.fee, credit_note=grant.credit_note,
         missing_units_refunded=sum((line.missing_units for line in lines), Decimal(0)),
     )  # fmt: skip
-    posted = _refund_entry(order, grant, amount, chart, at)
+    posted = _refund_entry(order, grant, chart, at)
     new = evolve(order, at, grant=grant, lines=new_lines)
     return Transition(new, (event,), entries=(posted,) if posted else ())
 

@@ -28,8 +28,6 @@ __all__ = ["TERMINAL", "TRANSITIONS", "Action", "ReturnStatus"]
 class ReturnStatus(enum.Enum):
     """Where a return order stands."""
 
-    __hash__ = object.__hash__  # members are singletons: by identity, in C, not Enum's Python
-
     DRAFT = "draft"
     SUBMITTED = "submitted"
     APPROVED = "approved"
@@ -43,8 +41,6 @@ class ReturnStatus(enum.Enum):
 
 class Action(enum.Enum):
     """What can be done to a return order."""
-
-    __hash__ = object.__hash__  # members are singletons: by identity, in C, not Enum's Python
 
     DRAFT = "draft"
     EDIT = "edit"

@@ -34,8 +34,6 @@ class Location(enum.Enum):
 class Disposition(enum.Enum):
     """What happens to accepted units after inspection."""
 
-    __hash__ = object.__hash__  # members are singletons: by identity, in C, not Enum's Python
-
     RESTOCK = "restock"
     REPAIR = "repair"
     QUARANTINE = "quarantine"
@@ -45,8 +43,6 @@ class Disposition(enum.Enum):
 
 class RejectOutcome(enum.Enum):
     """What happens to units rejected at inspection."""
-
-    __hash__ = object.__hash__  # members are singletons: by identity, in C, not Enum's Python
 
     KEEP_IN_QUARANTINE = "keep_in_quarantine"
     SEND_BACK = "send_back"

@@ -1,8 +1,7 @@
 """Line refs key the dicts every command looks lines up in, and sort by order, then line.
 
-A cached hash must still be a hash of the value: equal refs hash alike
-however they were made (built, copied, pickled, evolved), and a ref found
-under one of them is found under any other.
+Equal refs hash alike however they were made (built, copied, pickled,
+evolved), and a ref found under one of them is found under any other.
 """
 
 from __future__ import annotations
