@@ -14,9 +14,9 @@ adds what the configuration cannot say:
   (``tests/domain/conftest.py`` builds ``LineRef`` values at import time)
   stops pytest before any test runs.  mutmut 3.8.1 takes pytest's exit
   code 4 for a broken command line and gives up, and exit code 2 for an
-  interruption by the user.  Here such a run is repeated without the
-  mutant: if that one passes, the mutant broke the suite and counts as
-  killed; if not, its exit code stands (and the mutant is not counted as
+  interruption by the user.  Here the same tests are collected again
+  without the mutant: if that works, the mutant broke the suite and counts
+  as killed; if not, its exit code stands (and the mutant is not counted as
   killed);
 - code that runs once per process is tested on a fresh import: mutmut forks
   every test run from a process that has already imported the package, so
@@ -247,11 +247,12 @@ def _run_mutmut(max_children: int, mutants: Sequence[str]) -> None:
         if exit_code not in (2, 4):
             return exit_code
         # The tests could not even be collected.  A kill, if that is the mutant's
-        # doing: the same run without it must collect and pass.
+        # doing: without it the same tests must collect (mutmut's clean run has
+        # already seen them pass).
         set_mutant_under_test("")
         if once_per_process:
             _forget_copied_modules()
-        without = run(self, params, **kwargs)
+        without = run(self, [*params, "--collect-only"], **kwargs)
         set_mutant_under_test(mutant)
         return 1 if without == 0 else without
 
