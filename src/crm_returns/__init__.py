@@ -20,6 +20,14 @@ from crm_returns.domain.actors import Actor
 from crm_returns.domain.audit import AuditEntry
 from crm_returns.domain.books.accounts import DEFAULT_CHART, Account, ChartOfAccounts
 from crm_returns.domain.books.journal import AccountBalance, EntryKind, JournalEntry, Posting, Side
+from crm_returns.domain.delivery import (
+    DEFAULT_SCHEDULE,
+    Attempt,
+    Delivery,
+    DeliveryStatus,
+    Outcome,
+    RetrySchedule,
+)
 from crm_returns.domain.events import (
     ApprovalGiven,
     GoodsReceived,
@@ -77,13 +85,15 @@ from crm_returns.domain.returns.returnable import ReturnableLine
 from crm_returns.domain.returns.states import TRANSITIONS, Action, ReturnStatus
 from crm_returns.domain.stock.dispositions import Disposition, Location, RejectOutcome
 from crm_returns.domain.stock.moves import MoveReason, StockMove
+from crm_returns.domain.summary import ReturnSummary, SummaryLine
 
 if TYPE_CHECKING:
-    from crm_returns.adapters.memory import MemoryDatabase, MemoryOrderSource
+    from crm_returns.adapters.memory import MemoryDatabase, MemoryDestination, MemoryOrderSource
     from crm_returns.bootstrap import DEFAULT_DATABASE_URL, in_memory_service, sql_service
     from crm_returns.ports import (
         Clock,
-        EventSink,
+        Destination,
+        DestinationState,
         IdGenerator,
         OrderSource,
         OutboxMessage,
@@ -96,13 +106,19 @@ if TYPE_CHECKING:
         ReturnsService,
         ServiceSettings,
     )
+    from crm_returns.service.delivery import EventRelay, RelayReport, RelaySettings
 
 #: Names loaded on first use, and the module each comes from.
 _LAZY = {
     "CREDIT_NOTE_FORMAT": "crm_returns.service",
     "Clock": "crm_returns.ports",
     "DEFAULT_DATABASE_URL": "crm_returns.bootstrap",
-    "EventSink": "crm_returns.ports",
+    "Destination": "crm_returns.ports",
+    "DestinationState": "crm_returns.ports",
+    "EventRelay": "crm_returns.service.delivery",
+    "MemoryDestination": "crm_returns.adapters.memory",
+    "RelayReport": "crm_returns.service.delivery",
+    "RelaySettings": "crm_returns.service.delivery",
     "IdGenerator": "crm_returns.ports",
     "MemoryDatabase": "crm_returns.adapters.memory",
     "MemoryOrderSource": "crm_returns.adapters.memory",
@@ -125,6 +141,7 @@ __all__ = [
     "DEFAULT_DATABASE_URL",
     "DEFAULT_ROLES",
     "DEFAULT_RULES",
+    "DEFAULT_SCHEDULE",
     "MAX_PAGE_SIZE",
     "TRANSITIONS",
     "AccessPolicy",
@@ -137,15 +154,20 @@ __all__ = [
     "ApprovalPolicy",
     "ApprovalRule",
     "ApprovalStep",
+    "Attempt",
     "AuditEntry",
     "ChartOfAccounts",
     "Clock",
     "DeliveredLine",
+    "Delivery",
+    "DeliveryStatus",
+    "Destination",
+    "DestinationState",
     "Disposition",
     "EligibilityContext",
     "EligibilityRule",
     "EntryKind",
-    "EventSink",
+    "EventRelay",
     "Fault",
     "FeeRule",
     "GoodsReceived",
@@ -159,6 +181,7 @@ __all__ = [
     "LinesInspected",
     "Location",
     "MemoryDatabase",
+    "MemoryDestination",
     "MemoryOrderSource",
     "Money",
     "MoveReason",
@@ -167,6 +190,7 @@ __all__ = [
     "NumberFormat",
     "OrderSource",
     "OutboxMessage",
+    "Outcome",
     "OverdueApproval",
     "Page",
     "Payment",
@@ -185,8 +209,11 @@ __all__ = [
     "RefundPaymentSettled",
     "RefundPolicy",
     "RejectOutcome",
+    "RelayReport",
+    "RelaySettings",
     "RepairFinished",
     "RequestedLine",
+    "RetrySchedule",
     "ReturnApproved",
     "ReturnCancelled",
     "ReturnCompleted",
@@ -201,6 +228,7 @@ __all__ = [
     "ReturnRequest",
     "ReturnStatus",
     "ReturnSubmitted",
+    "ReturnSummary",
     "ReturnWindow",
     "ReturnableLine",
     "ReturnsService",
@@ -208,6 +236,7 @@ __all__ = [
     "ServiceSettings",
     "Side",
     "StockMove",
+    "SummaryLine",
     "UnitOfWork",
     "in_memory_service",
     "quantity",

@@ -6,12 +6,15 @@ command that raises any of these has changed nothing.
 
 Catch :class:`CrmReturnsError` to handle all of them; catch a branch
 (:class:`InvalidInput`, :class:`NotFound`, :class:`RuleViolation`,
-:class:`ConcurrencyConflict`) to handle a kind.
+:class:`ConcurrencyConflict`) to handle a kind.  :class:`DeliveryFailed` and
+its kinds are raised by destinations (e-mail, SMS, webhooks, the broker, a
+host's own) to tell the event relay how a delivery failed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import timedelta
 from decimal import Decimal
 
 __all__ = [
@@ -19,9 +22,12 @@ __all__ = [
     "ConcurrencyConflict",
     "CrmReturnsError",
     "CurrencyMismatch",
+    "DeliveryFailed",
+    "DestinationGone",
     "ExcessAmount",
     "ExcessQuantity",
     "IdempotencyConflict",
+    "IllegalDeliveryStep",
     "IllegalTransition",
     "InvalidInput",
     "InvalidMoney",
@@ -30,12 +36,15 @@ __all__ = [
     "NotAuthorised",
     "NotEligible",
     "NotFound",
+    "OutcomeUnknown",
     "OverReturn",
+    "PermanentFailure",
     "ReasonInUse",
     "ReasonNotSelectable",
     "RuleViolation",
     "SeparationOfDuties",
     "StorageError",
+    "TransientFailure",
     "quoted",
 ]
 
@@ -150,6 +159,24 @@ class IllegalTransition(RuleViolation):
         super().__init__(f"return {number} is {status}; cannot {action}{extra}")
 
 
+class IllegalDeliveryStep(RuleViolation):
+    """A delivery's state does not allow what an operator asked (replay a delivered message).
+
+    Attributes:
+        message_id: The message.
+        destination: The destination's name.
+        status: Where the delivery stands.
+        action: What was asked.
+    """
+
+    def __init__(self, message_id: str, destination: str, status: str, action: str) -> None:
+        self.message_id = message_id
+        self.destination = destination
+        self.status = status
+        self.action = action
+        super().__init__(f"message {message_id} to {destination} is {status}; cannot {action}")
+
+
 class OverReturn(RuleViolation):
     """More would be returned than was delivered.
 
@@ -261,3 +288,43 @@ class ConcurrencyConflict(CrmReturnsError):
     def __init__(self, subject: str) -> None:
         self.subject = subject
         super().__init__(f"{subject} was changed by someone else; reload and try again")
+
+
+class DeliveryFailed(CrmReturnsError):
+    """A destination could not take a message; raised by destinations, recorded by the relay.
+
+    A destination raises one of the subclasses to say what kind of failure it
+    was; any other exception a destination raises counts as a
+    :class:`TransientFailure`.
+
+    Attributes:
+        retry_after: How long the receiver asked us to wait (an HTTP
+            ``Retry-After``), if it said; the relay waits at least that long.
+    """
+
+    def __init__(self, detail: str, *, retry_after: timedelta | None = None) -> None:
+        self.retry_after = retry_after
+        super().__init__(detail)
+
+
+class TransientFailure(DeliveryFailed):
+    """The receiver may take the message later (a timeout, SMTP 4xx, HTTP 5xx): retry it."""
+
+
+class PermanentFailure(DeliveryFailed):
+    """The receiver will never take this message (SMTP 5xx, HTTP 4xx): dead-letter it now."""
+
+
+class OutcomeUnknown(DeliveryFailed):
+    """The message may or may not have arrived (a gateway timed out after sending).
+
+    It is not sent again by itself, which could charge or bother the customer
+    twice; an operator looks and replays it or lets it be.
+    """
+
+
+class DestinationGone(DeliveryFailed):
+    """The destination itself is gone (HTTP 410): it is disabled until an operator enables it.
+
+    Its messages wait; none of them counts an attempt against itself.
+    """

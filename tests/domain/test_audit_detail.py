@@ -19,6 +19,7 @@ def test_a_receipt_shows_only_what_is_not_left_at_its_default() -> None:
         tenant_id="acme",
         return_id="r-1",
         number="RT-1",
+        customer_id="c-1",
         actor_id="u-1",
         actor_name="刘强",
         at=AT,

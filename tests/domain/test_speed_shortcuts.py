@@ -158,6 +158,7 @@ EVENT = GoodsReceived(
     tenant_id="acme",
     return_id="r-1",
     number="RT-1",
+    customer_id="c-1",
     actor_id="u-1",
     actor_name="刘强",
     at=AT,

@@ -49,6 +49,7 @@ class ReturnEvent:
         tenant_id: The tenant.
         return_id: The return's id.
         number: The return's readable number.
+        customer_id: The customer the return is for.
         actor_id: Who did it.
         actor_name: Their display name at the time.
         at: When.
@@ -62,6 +63,7 @@ class ReturnEvent:
     tenant_id: str
     return_id: str
     number: str
+    customer_id: str
     actor_id: str
     actor_name: str
     at: datetime = attrs.field(validator=moment)

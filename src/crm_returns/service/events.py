@@ -1,47 +1,30 @@
-"""Delivering events: committed outbox messages handed to the host's event sink."""
+"""Delivering events: a relay over the service's database, for named destinations."""
 
 from __future__ import annotations
 
-from crm_returns.errors import (
-    InvalidInput,
-    quoted,
-)
-from crm_returns.ports import (
-    EventSink,
-)
+from collections.abc import Iterable
+
+from crm_returns.ports.delivery import Destination
+from crm_returns.service.delivery import EventRelay, RelaySettings
 from crm_returns.service.template import ServiceCore
 
 __all__ = ["Events"]
 
 
-#: Most events one call of ``relay_events`` hands on.
-RELAY_LIMIT = 10_000
-
-
 class Events(ServiceCore):
-    """Relay committed events from the outbox to a sink."""
+    """Relay committed events from the outbox to destinations."""
 
-    def relay_events(self, sink: EventSink, limit: int = 100) -> int:
-        """Hand committed events to ``sink``, oldest first; returns how many went.
+    def relay(
+        self, destinations: Iterable[Destination], settings: RelaySettings | None = None
+    ) -> EventRelay:
+        """A relay that delivers this service's committed events to ``destinations``.
 
-        A message the sink refuses stays in the outbox for the next call, and
-        so does every message after it, so that order is kept.
+        Run it with :meth:`~crm_returns.EventRelay.run_once` (from a scheduler),
+        :meth:`~crm_returns.EventRelay.run_forever` (in a thread or a process of
+        its own), or ``crm-returns events relay``.  Any number of relays may run
+        at once over one database.
 
         Raises:
-            InvalidInput: ``limit`` is not a whole number from 0 to :data:`RELAY_LIMIT`.
+            InvalidInput: A destination has no name, or two share one.
         """
-        if isinstance(limit, bool) or not isinstance(limit, int) or not 0 <= limit <= RELAY_LIMIT:
-            raise InvalidInput(
-                f"limit must be a whole number from 0 to {RELAY_LIMIT}, got {quoted(limit)}"
-            )
-        delivered = 0
-        with self._uow() as uow:
-            for message in uow.outbox.pending(limit):
-                try:
-                    sink.publish(message)
-                except Exception:  # noqa: BLE001 - any sink failure means "try later"
-                    break
-                uow.outbox.mark_delivered(message.id, self._clock.now())
-                delivered += 1
-            uow.commit()
-        return delivered
+        return EventRelay(self._uow, self._clock, destinations, settings)

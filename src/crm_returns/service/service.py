@@ -7,7 +7,8 @@ changed nothing.  Queries return immutable values.
 
 The methods are grouped by stage of the workflow, one module each:
 ``choosing`` (search, preview, create, edit), ``approving``, ``goods``,
-``refunds``, ``books``, ``reasons``, ``reading`` and ``events``; the command
+``refunds``, ``books``, ``reasons``, ``reading`` and ``events`` (the relay:
+``delivery``); the command
 template they share is ``template``, and every optional part of the wiring is
 one :class:`~crm_returns.ServiceSettings` value (``settings``).
 """
@@ -79,8 +80,9 @@ class ReturnsService(Choosing, Approving, Goods, Refunds, Books, Reasons, Readin
         host's transaction goes on.  The library never commits or rolls back
         the host's transaction.  Denied attempts are written to the audit trail
         in the host's transaction too, and leave with it if it is rolled back.
-        Events are relayed only once committed: call :meth:`relay_events` on
-        this service, after the host's commit.
+        Events are relayed only once committed: a relay
+        (:meth:`relay`) over this service's database picks them up after the
+        host's commit.
 
         Args:
             connection: A SQLAlchemy ``Connection`` of the engine the service

@@ -16,6 +16,7 @@ from crm_returns.domain.returns import refunding
 from crm_returns.domain.returns.order import ReturnOrder, Transition
 from crm_returns.domain.returns.returnable import refunded_before
 from crm_returns.domain.returns.states import Action
+from crm_returns.domain.summary import summarize
 from crm_returns.errors import (
     IdempotencyConflict,
     InvalidInput,
@@ -252,9 +253,10 @@ class ServiceCore:
 
     def _record(self, uow: UnitOfWork, transition: Transition) -> None:
         """Save a transition's audit entries, outbox messages, stock moves and postings."""
+        summary = summarize(transition.order)
         for event in transition.events:
             uow.audit.append(audit_entry(event, self._ids.new_id()))
-            uow.outbox.add(OutboxMessage(self._ids.new_id(), event))
+            uow.outbox.add(OutboxMessage(self._ids.new_id(), event, summary))
         if transition.moves:
             uow.stock.add(transition.moves)
         if transition.entries:

@@ -16,6 +16,7 @@ Example::
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from datetime import datetime
 
@@ -24,7 +25,7 @@ import attrs
 from crm_returns.adapters.memory import (
     ManualClock,
     MemoryDatabase,
-    MemoryEventSink,
+    MemoryDestination,
     MemoryOrderSource,
     SequentialIds,
 )
@@ -40,6 +41,7 @@ from crm_returns.samples import (
     sample_orders,
     sample_staff,
 )
+from crm_returns.service.delivery import EventRelay, RelaySettings
 from crm_returns.service.service import ReturnsService
 from crm_returns.service.settings import ServiceSettings
 
@@ -58,7 +60,9 @@ class Wiring:
         orders: The delivered order lines it reads.
         clock: A clock that moves only when told.
         ids: Sequential ids (unused when another generator was given).
-        sink: An event sink to relay the outbox to.
+        destination: A destination that keeps what it is given.
+        relay: A relay of the service's events to ``destination`` (jitter from a
+            seeded generator, so that retry times repeat).
         clerk: A requester (customer service).
         approver: A manager who approves.
         warehouse: A warehouse worker who receives goods.
@@ -72,7 +76,8 @@ class Wiring:
     orders: MemoryOrderSource
     clock: ManualClock
     ids: SequentialIds
-    sink: MemoryEventSink
+    destination: MemoryDestination
+    relay: EventRelay
     clerk: Actor
     approver: Actor
     warehouse: Actor
@@ -119,13 +124,19 @@ def sample_wiring(
         ),
     )
     staff = sample_staff(tenant)
+    destination = MemoryDestination()
     return Wiring(
         service=service,
         database=database,
         orders=orders,
         clock=clock,
         ids=sequential,
-        sink=MemoryEventSink(),
+        destination=destination,
+        relay=service.relay(
+            # Seeded, so that retry times repeat from run to run; no secret needs it.
+            [destination],
+            RelaySettings(relay_id="relay-1", spin=random.Random(0).random),  # noqa: S311
+        ),
         clerk=staff.clerk,
         approver=staff.approver,
         warehouse=staff.warehouse,

@@ -11,12 +11,13 @@ Where each part lives:
 - ``database.py`` — :class:`MemoryDatabase` and :class:`MemoryUnitOfWork`;
 - ``committed.py`` — the state a database holds between transactions;
 - ``returns.py`` — return orders (the ``ReturnRepository`` port);
-- ``stores.py`` — the audit trail, the outbox, reason catalogs, counters and
-  idempotency keys;
+- ``stores.py`` — the audit trail, reason catalogs, counters and idempotency
+  keys;
+- ``deliveries.py`` — the outbox and each destination's deliveries;
 - ``ledgers.py`` — stock moves and journal entries;
-- ``orders.py``, ``sink.py``, ``clock.py``, ``ids.py`` — what a host gives the
-  service, kept in memory for tests and demos: delivered order lines
-  (:class:`MemoryOrderSource`), an event sink (:class:`MemoryEventSink`), a
+- ``orders.py``, ``destination.py``, ``clock.py``, ``ids.py`` — what a host
+  gives the service, kept in memory for tests and demos: delivered order lines
+  (:class:`MemoryOrderSource`), a destination for events (:class:`MemoryDestination`), a
   clock that moves when told (:class:`ManualClock`) and readable ids
   (:class:`SequentialIds`).
 """
@@ -25,14 +26,14 @@ from __future__ import annotations
 
 from crm_returns.adapters.memory.clock import ManualClock
 from crm_returns.adapters.memory.database import MemoryDatabase, MemoryUnitOfWork
+from crm_returns.adapters.memory.destination import MemoryDestination
 from crm_returns.adapters.memory.ids import SequentialIds
 from crm_returns.adapters.memory.orders import MemoryOrderSource
-from crm_returns.adapters.memory.sink import MemoryEventSink
 
 __all__ = [
     "ManualClock",
     "MemoryDatabase",
-    "MemoryEventSink",
+    "MemoryDestination",
     "MemoryOrderSource",
     "MemoryUnitOfWork",
     "SequentialIds",

@@ -5,15 +5,14 @@ from __future__ import annotations
 import threading
 
 from crm_returns.adapters.memory.committed import Committed
+from crm_returns.adapters.memory.deliveries import MemoryDeliveries, MemoryOutbox
 from crm_returns.adapters.memory.ledgers import MemoryJournal, MemoryStockLedger
 from crm_returns.adapters.memory.returns import MemoryReturns
 from crm_returns.adapters.memory.stores import (
     MemoryAuditLog,
     MemoryIdempotencyKeys,
-    MemoryOutbox,
     MemoryReasonStore,
     MemorySequences,
-    OutboxWrites,
 )
 from crm_returns.ports import UnitOfWork
 
@@ -46,21 +45,23 @@ class MemoryUnitOfWork(UnitOfWork):
         committed = database.committed
         self.returns = returns = MemoryReturns(committed)
         self.audit = audit = MemoryAuditLog(committed)
-        outbox = OutboxWrites(committed)
-        self.outbox = MemoryOutbox(outbox)
+        self.outbox = outbox = MemoryOutbox(committed)
+        self.deliveries = deliveries = MemoryDeliveries(committed)
         self.reasons = reasons = MemoryReasonStore(committed)
         self.sequences = sequences = MemorySequences(committed)
         self.stock = stock = MemoryStockLedger(committed)
         self.journal = journal = MemoryJournal(committed)
         self.idempotency = idempotency = MemoryIdempotencyKeys(committed)
-        self._parts = (returns, audit, outbox, reasons, sequences, stock, journal, idempotency)
+        self._parts = (
+            returns, audit, outbox, deliveries, reasons, sequences, stock, journal, idempotency
+        )  # fmt: skip
         # Every pending write is kept in one of these: emptying them drops the writes
         # for less than making the parts again (as begin, commit and rollback each did).
         self._pending = (
             returns.pending,
             audit.pending,
             outbox.pending,
-            outbox.delivered,
+            deliveries.pending,
             reasons.pending,
             sequences.pending,
             stock.pending,

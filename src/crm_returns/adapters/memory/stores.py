@@ -1,27 +1,23 @@
-"""The stores beside the returns, in memory: audit trail, outbox, reasons, counters, keys.
+"""The stores beside the returns, in memory: audit trail, reasons, counters, keys.
 
-Each keeps a unit of work's writes in ``pending`` (the outbox also its
-deliveries) until ``apply`` commits them to the
+Each keeps a unit of work's writes in ``pending`` until ``apply`` commits them to the
 :class:`~crm_returns.adapters.memory.committed.Committed` state.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
 from crm_returns.adapters.memory.committed import Committed
 from crm_returns.domain.audit import AuditEntry
 from crm_returns.domain.reasons import ReasonCatalog
-from crm_returns.ports import IdempotentResult, OutboxMessage
+from crm_returns.ports import IdempotentResult
 
 __all__ = [
     "MemoryAuditLog",
     "MemoryIdempotencyKeys",
-    "MemoryOutbox",
     "MemoryReasonStore",
     "MemorySequences",
-    "OutboxWrites",
 ]
 
 
@@ -47,58 +43,6 @@ class MemoryAuditLog:
         """Commit the pending entries."""
         for entry in self.pending:
             self._db.audit[(entry.tenant_id, entry.return_id)].append(entry)
-
-
-class OutboxWrites:
-    """The messages a memory unit of work queued and the deliveries it recorded."""
-
-    def __init__(self, db: Committed) -> None:
-        self._db = db
-        #: Messages queued in this unit of work, by id.
-        self.pending: dict[str, OutboxMessage] = {}
-        #: Deliveries recorded in this unit of work, by message id.
-        self.delivered: dict[str, datetime] = {}
-
-    def add(self, message: OutboxMessage) -> None:
-        """Queue ``message``."""
-        self.pending[message.id] = message
-
-    def pending_messages(self) -> list[OutboxMessage]:
-        """Every undelivered message, oldest first."""
-        everything = {**self._db.outbox, **self.pending}
-        done = self._db.delivered.keys() | self.delivered.keys()
-        return [message for key, message in everything.items() if key not in done]
-
-    def mark_delivered(self, message_id: str, at: datetime) -> None:
-        """Record that the message with ``message_id`` was delivered at ``at``."""
-        self.delivered[message_id] = at
-
-    def apply(self) -> None:
-        """Commit the queued messages and the deliveries."""
-        self._db.outbox.update(self.pending)
-        self._db.delivered.update(self.delivered)
-        for message_id in self.delivered:
-            # Delivered messages are dropped from memory; their ids are kept.
-            self._db.outbox.pop(message_id, None)
-
-
-class MemoryOutbox:
-    """The :class:`~crm_returns.ports.Outbox` of a memory unit of work: the face of its writes."""
-
-    def __init__(self, outbox: OutboxWrites) -> None:
-        self._outbox = outbox
-
-    def add(self, message: OutboxMessage) -> None:
-        """Queue ``message``."""
-        self._outbox.add(message)
-
-    def pending(self, limit: int) -> Sequence[OutboxMessage]:
-        """Up to ``limit`` undelivered messages, oldest first."""
-        return self._outbox.pending_messages()[:limit]
-
-    def mark_delivered(self, message_id: str, at: datetime) -> None:
-        """Record that the message with ``message_id`` was delivered."""
-        self._outbox.mark_delivered(message_id, at)
 
 
 class MemoryReasonStore:

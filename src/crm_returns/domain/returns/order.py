@@ -211,6 +211,7 @@ def emit(
         tenant_id=order.tenant_id,
         return_id=order.id,
         number=order.number,
+        customer_id=order.customer_id,
         actor_id=actor.id,
         actor_name=actor.name,
         at=at,

@@ -1,4 +1,4 @@
-"""Ports: everything the service needs from the outside world.
+"""The ports of storage: the host's orders, and the unit of work over every store.
 
 Each port is a small :class:`typing.Protocol`, except the unit of work, an
 abstract base that keeps its invariant in one place: a unit of work that is
@@ -19,24 +19,21 @@ import attrs
 
 from crm_returns.domain.audit import AuditEntry
 from crm_returns.domain.books.journal import JournalEntry
-from crm_returns.domain.events import ReturnEvent
 from crm_returns.domain.orders import DeliveredLine, LineRef
 from crm_returns.domain.queries import LineQuery, Page, ReturnQuery
 from crm_returns.domain.reasons import ReasonCatalog
 from crm_returns.domain.returns.order import ReturnOrder
 from crm_returns.domain.stock.moves import StockMove
+from crm_returns.ports.delivery import Deliveries, Outbox
 
 __all__ = [
     "AuditLog",
     "Clock",
-    "EventSink",
     "IdGenerator",
     "IdempotencyKeys",
     "IdempotentResult",
     "Journal",
     "OrderSource",
-    "Outbox",
-    "OutboxMessage",
     "ReasonStore",
     "ReturnRepository",
     "Sequences",
@@ -125,32 +122,6 @@ class AuditLog(Protocol):
         """A return's entries, oldest first."""
 
 
-@attrs.frozen
-class OutboxMessage:
-    """An event waiting to be handed to the event sink.
-
-    Attributes:
-        id: The message's id, usable as an idempotency key downstream.
-        event: The event.
-    """
-
-    id: str
-    event: ReturnEvent
-
-
-class Outbox(Protocol):
-    """Events committed with the state they describe, until delivered."""
-
-    def add(self, message: OutboxMessage) -> None:
-        """Queue ``message``."""
-
-    def pending(self, limit: int) -> Sequence[OutboxMessage]:
-        """Up to ``limit`` undelivered messages, oldest first."""
-
-    def mark_delivered(self, message_id: str, at: datetime) -> None:
-        """Record that the message with ``message_id`` was delivered."""
-
-
 class ReasonStore(Protocol):
     """Each tenant's reason catalog."""
 
@@ -228,13 +199,6 @@ class IdempotencyKeys(Protocol):
         """Store ``result`` under ``key``."""
 
 
-class EventSink(Protocol):
-    """Where committed events go: a notifier, a webhook, a message broker."""
-
-    def publish(self, message: OutboxMessage) -> None:
-        """Deliver ``message``; raise to leave it in the outbox for a later try."""
-
-
 class UnitOfWork(abc.ABC):
     """One atomic transaction over every store the service writes.
 
@@ -244,7 +208,8 @@ class UnitOfWork(abc.ABC):
     Attributes:
         returns: Return orders.
         audit: The audit trail.
-        outbox: Events waiting for delivery.
+        outbox: Events written with the state they describe.
+        deliveries: Each destination's deliveries of the outbox's messages.
         reasons: Reason catalogs.
         sequences: Counters for readable numbers.
         stock: Stock moves.
@@ -255,6 +220,7 @@ class UnitOfWork(abc.ABC):
     returns: ReturnRepository
     audit: AuditLog
     outbox: Outbox
+    deliveries: Deliveries
     reasons: ReasonStore
     sequences: Sequences
     stock: StockLedger

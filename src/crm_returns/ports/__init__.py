@@ -1,0 +1,72 @@
+"""Ports: everything the service needs from the outside world.
+
+Each port is a small :class:`typing.Protocol`, except the unit of work, an
+abstract base that keeps its invariant in one place: a unit of work that is
+left without :meth:`UnitOfWork.commit` rolls back, so that a command either
+commits all of its effects or none.  ``crm_returns.adapters.memory`` has a
+reference adapter for every port.
+
+- ``store.py`` — the host's orders, the clock and ids, and the unit of work
+  over every store the service writes;
+- ``delivery.py`` — the outbox, each destination's deliveries, and the
+  destinations events go to;
+- ``notify.py`` — the host's contacts, and the e-mail and SMS channels.
+"""
+
+from crm_returns.ports.delivery import (
+    Claim,
+    Deliveries,
+    Destination,
+    DestinationState,
+    Outbox,
+    OutboxMessage,
+)
+from crm_returns.ports.notify import (
+    Contact,
+    ContactDirectory,
+    Email,
+    Mailer,
+    Sms,
+    SmsGateway,
+)
+from crm_returns.ports.store import (
+    AuditLog,
+    Clock,
+    IdempotencyKeys,
+    IdempotentResult,
+    IdGenerator,
+    Journal,
+    OrderSource,
+    ReasonStore,
+    ReturnRepository,
+    Sequences,
+    StockLedger,
+    UnitOfWork,
+)
+
+__all__ = [
+    "AuditLog",
+    "Claim",
+    "Clock",
+    "Contact",
+    "ContactDirectory",
+    "Deliveries",
+    "Destination",
+    "DestinationState",
+    "Email",
+    "IdGenerator",
+    "IdempotencyKeys",
+    "IdempotentResult",
+    "Journal",
+    "Mailer",
+    "OrderSource",
+    "Outbox",
+    "OutboxMessage",
+    "ReasonStore",
+    "ReturnRepository",
+    "Sequences",
+    "Sms",
+    "SmsGateway",
+    "StockLedger",
+    "UnitOfWork",
+]
