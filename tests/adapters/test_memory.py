@@ -31,7 +31,7 @@ from crm_returns import (
 from crm_returns.adapters.memory import (
     ManualClock,
     MemoryDatabase,
-    MemoryEventSink,
+    MemoryDestination,
     MemoryOrderSource,
     SequentialIds,
 )
@@ -72,7 +72,9 @@ def written() -> tuple[Written, Written]:
         order = wiring.service.create_return(wiring.clerk, request)
         [entry] = wiring.service.audit_trail(wiring.clerk, order.id)
         [message] = [
-            m for m in wiring.database.committed.outbox.values() if m.event.return_id == order.id
+            m
+            for _, m in wiring.database.committed.outbox.values()
+            if m.event.return_id == order.id
         ]
         made.append(Written(order, entry, message))
         wiring.clock.advance(timedelta(hours=1))
@@ -119,7 +121,7 @@ def assert_nothing_visible(database: MemoryDatabase, written: Written) -> None:
         assert uow.returns.for_lines(order.tenant_id, [MOUSE]) == []
         assert uow.returns.search(order.tenant_id, ReturnQuery()).total == 0
         assert uow.audit.for_return(order.tenant_id, order.id) == []
-        assert uow.outbox.pending(10) == []
+        assert uow.deliveries.message(written.message.id) is None
         assert uow.reasons.get(SAMPLE_TENANT) is None
         assert uow.sequences.next("return:acme:2026-11-27") == 1
 
@@ -148,7 +150,7 @@ def test_committed_writes_are_seen_by_the_next_unit_of_work(
         assert uow.returns.get(order.tenant_id, order.id) == order
         assert uow.returns.get_by_number(order.tenant_id, order.number) == order
         assert uow.audit.for_return(order.tenant_id, order.id) == [first.entry]
-        assert uow.outbox.pending(10) == [first.message]
+        assert uow.deliveries.message(first.message.id) == first.message
         assert uow.reasons.get(SAMPLE_TENANT) == DEFAULT_CATALOG.retired("other")
         assert uow.sequences.next("return:acme:2026-11-27") == 2
 
@@ -166,7 +168,7 @@ def test_a_unit_of_work_reads_its_own_writes(database: MemoryDatabase, first: Wr
         assert uow.returns.search(order.tenant_id, ReturnQuery()).items == (order,)
         assert uow.returns.uses_reason(order.tenant_id, "wrong_order")
         assert uow.audit.for_return(order.tenant_id, order.id) == [first.entry]
-        assert uow.outbox.pending(10) == [first.message]
+        assert uow.deliveries.message(first.message.id) == first.message
         assert uow.reasons.get(SAMPLE_TENANT) == DEFAULT_CATALOG.retired("other")
         assert [uow.sequences.next("k") for _ in range(3)] == [1, 2, 3]
         updated = attrs.evolve(order, note="改过了", version=2)
@@ -200,11 +202,13 @@ def test_a_unit_of_work_used_again_starts_with_nothing_pending(
     with uow:
         uow.returns.add(second.order)
         uow.audit.append(second.entry)
-        uow.outbox.mark_delivered(first.message.id, NOW)
+        uow.outbox.add(second.message)
+        assert uow.deliveries.fan_out("mail", NOW, 10) == 1
         uow.sequences.next("return:acme:2026-11-27")
     with uow:
         assert uow.returns.search(SAMPLE_TENANT, ReturnQuery()).total == 0
-        assert uow.outbox.pending(10) == [first.message]
+        assert uow.deliveries.message(second.message.id) is None
+        assert uow.deliveries.get("mail", first.message.id) is None
         assert uow.sequences.next("return:acme:2026-11-27") == 1
         uow.commit()
     with database.unit_of_work() as reader:
@@ -212,11 +216,12 @@ def test_a_unit_of_work_used_again_starts_with_nothing_pending(
             first.entry
         ]
         assert reader.audit.for_return(second.entry.tenant_id, second.entry.return_id) == []
-        assert reader.outbox.pending(10) == [first.message]
+        assert reader.deliveries.message(first.message.id) == first.message
+        assert reader.deliveries.destinations() == []
         assert reader.sequences.next("return:acme:2026-11-27") == 2
 
 
-def test_a_delivered_message_leaves_the_outbox_only_when_committed(
+def test_messages_keep_commit_order_and_deliveries_apply_only_when_committed(
     database: MemoryDatabase, first: Written, second: Written
 ) -> None:
     with database.unit_of_work() as uow:
@@ -224,15 +229,19 @@ def test_a_delivered_message_leaves_the_outbox_only_when_committed(
         uow.outbox.add(second.message)
         uow.commit()
     with database.unit_of_work() as uow:
-        uow.outbox.mark_delivered(first.message.id, NOW)
-        assert uow.outbox.pending(10) == [second.message]
+        assert uow.deliveries.fan_out("mail", NOW, 10) == 2
+        assert [c.message for c in uow.deliveries.claim("mail", "r", NOW, NOW, 1)] == [
+            first.message
+        ]  # oldest first
+    assert database.committed.deliveries.deliveries == {}
     with database.unit_of_work() as uow:
-        assert uow.outbox.pending(1) == [first.message]  # oldest first
-        uow.outbox.mark_delivered(first.message.id, NOW)
+        assert uow.deliveries.fan_out("mail", NOW, 10) == 2
         uow.commit()
-    with database.unit_of_work() as uow:
-        assert uow.outbox.pending(10) == [second.message]
-    assert database.committed.delivered == {first.message.id: NOW}
+    assert [seq for seq, _ in database.committed.outbox.values()] == [1, 2]
+    assert set(database.committed.deliveries.deliveries) == {
+        ("mail", first.message.id),
+        ("mail", second.message.id),
+    }
 
 
 # -- concurrency ---------------------------------------------------------------------
@@ -488,11 +497,12 @@ def test_sequential_ids_never_repeat_across_threads() -> None:
     assert sorted(made) == sorted(f"rt-{n}" for n in range(1, 2001))  # 4 x 500
 
 
-def test_the_event_sink_keeps_what_it_is_given_unless_failing(first: Written) -> None:
+def test_the_memory_destination_keeps_what_it_is_given_unless_failing(first: Written) -> None:
     message = first.message
-    sink = MemoryEventSink()
-    sink.publish(message)
-    sink.failing = True
+    destination = MemoryDestination("kept")
+    destination.deliver(message)
+    destination.failure = ConnectionError("down")
     with pytest.raises(ConnectionError):
-        sink.publish(message)
-    assert sink.published == [message]
+        destination.deliver(message)
+    assert destination.received == [message]
+    assert destination.name == "kept"

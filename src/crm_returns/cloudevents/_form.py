@@ -76,10 +76,9 @@ def _plain(value: object) -> Any:
             # Per-line facts (receipts, inspections): one object per line.
             return [{"line": _plain(ref), **_plain(fact)} for ref, fact in value]
         return [_plain(item) for item in value]
-    if attrs.has(type(value)):
-        return {
-            field.name: _plain(getattr(value, field.name)) for field in attrs.fields(type(value))
-        }
+    kind = type(value)
+    if attrs.has(kind):
+        return {field.name: _plain(getattr(value, field.name)) for field in attrs.fields(kind)}
     raise TypeError(f"no JSON form for {type(value).__name__}")  # pragma: no cover
 
 

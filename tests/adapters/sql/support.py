@@ -29,7 +29,7 @@ from crm_returns import (
 )
 from crm_returns.adapters.memory import (
     ManualClock,
-    MemoryEventSink,
+    MemoryDestination,
     MemoryOrderSource,
     SequentialIds,
 )
@@ -39,6 +39,7 @@ from crm_returns.errors import CrmReturnsError
 from crm_returns.ports import UnitOfWork
 from crm_returns.samples import SAMPLE_POLICY, SAMPLE_REFUND_POLICY, SAMPLE_TENANT, sample_lines
 from crm_returns.service import ReturnRequest, ReturnsService
+from crm_returns.service.delivery import RelaySettings
 from crm_returns.service.settings import ServiceSettings
 from crm_returns.testing import sample_wiring
 
@@ -164,13 +165,15 @@ def tell_the_story(unit_of_work: Callable[[], UnitOfWork]) -> dict[str, object]:
     step("remove used", lambda: s.remove_reason(ADMIN, "wrong_order"))
     step("remove unused", lambda: s.remove_reason(ADMIN, "torn_box"))
     # Reading it all back.
-    sink = MemoryEventSink()
-    sink.failing = True
-    step("relay down", lambda: s.relay_events(sink, 5))
-    sink.failing = False
-    step("relay some", lambda: s.relay_events(sink, 5))
-    step("relay rest", lambda: s.relay_events(sink, 500))
-    seen["published"] = tuple(sink.published)
+    sink = MemoryDestination("story")
+    relay = s.relay([sink], RelaySettings(relay_id="story", batch=5, spin=lambda: 0.5))
+    sink.failure = ConnectionError("down")
+    step("relay down", relay.run_once)
+    sink.failure = None
+    step("relay some", relay.run_once)
+    step("relay rest", relay.run_until_idle)
+    step("dead letters", relay.dead_letters)
+    seen["published"] = tuple(sink.received)
     for order in (monitor, chair, lamp, kept):
         step(f"audit {order.number}", lambda o=order: s.audit_trail(CLERK, o.id))  # type: ignore[misc]
         step(f"find {order.number}", lambda o=order: s.find_return(CLERK, o.number))  # type: ignore[misc]

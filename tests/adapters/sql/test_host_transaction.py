@@ -23,7 +23,7 @@ from tests.adapters.sql.support import (
 )
 
 import crm_returns as cr
-from crm_returns.adapters.memory import ManualClock, MemoryDatabase, MemoryEventSink
+from crm_returns.adapters.memory import ManualClock, MemoryDatabase, MemoryDestination
 from crm_returns.adapters.sql import SqlDatabase, Tables
 from crm_returns.errors import ConcurrencyConflict, InvalidInput, NotAuthorised, OverReturn
 from crm_returns.samples import SAMPLE_TENANT, sample_lines
@@ -238,8 +238,9 @@ def test_the_whole_story_told_in_one_host_transaction_reads_back_as_on_memory(
         return
     assert rows["host_orders"] == 1
     assert rows["returns"] == len(memory_story[1].committed.returns)
-    sink = MemoryEventSink()
-    assert service.relay_events(sink, 500) == rows["outbox"]  # relayed once committed
+    sink = MemoryDestination()
+    report = service.relay([sink]).run_until_idle()  # relayed once committed
+    assert report.delivered == len(sink.received) == rows["outbox"]
 
 
 def test_on_sqlite_the_host_transaction_holds_the_write_lock(backend: Backend) -> None:

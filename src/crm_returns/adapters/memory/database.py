@@ -46,7 +46,7 @@ class MemoryUnitOfWork(UnitOfWork):
         self.returns = returns = MemoryReturns(committed)
         self.audit = audit = MemoryAuditLog(committed)
         self.outbox = outbox = MemoryOutbox(committed)
-        self.deliveries = deliveries = MemoryDeliveries(committed)
+        self.deliveries = deliveries = MemoryDeliveries(committed, outbox)
         self.reasons = reasons = MemoryReasonStore(committed)
         self.sequences = sequences = MemorySequences(committed)
         self.stock = stock = MemoryStockLedger(committed)

@@ -41,8 +41,9 @@ class MemoryOutbox:
 class MemoryDeliveries:
     """The :class:`~crm_returns.ports.Deliveries` of a memory unit of work."""
 
-    def __init__(self, db: Committed) -> None:
+    def __init__(self, db: Committed, outbox: MemoryOutbox) -> None:
         self._db = db
+        self._outbox = outbox
         #: This unit of work's copy of the deliveries, once it touched them.
         self.pending: list[DeliveryBook] = []
 
@@ -136,7 +137,9 @@ class MemoryDeliveries:
     def message(self, message_id: str) -> OutboxMessage | None:
         """An outbox message, if it is still kept."""
         kept = self._db.outbox.get(message_id)
-        return None if kept is None else kept[1]
+        if kept is not None:
+            return kept[1]
+        return next((m for m in self._outbox.pending if m.id == message_id), None)
 
     def find(
         self,

@@ -1,4 +1,4 @@
-"""The smaller stores of a SQL unit of work: audit log, outbox, reasons, counters, idempotency.
+"""The smaller stores of a SQL unit of work: audit log, reasons, counters, idempotency.
 
 Each keeps one kind of row beside the returns (:mod:`~crm_returns.adapters.sql.returns`)
 and the ledgers (:mod:`~crm_returns.adapters.sql.ledgers`), in the unit of
@@ -8,7 +8,6 @@ work's transaction, through statements built once over the database's tables.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.sql.expression import ClauseElement
@@ -18,18 +17,14 @@ from crm_returns.adapters.sql.statements import Prepared, as_text, dialect_inser
 from crm_returns.adapters.sql.transaction import Transaction
 from crm_returns.domain.audit import AuditEntry
 from crm_returns.domain.reasons import ReasonCatalog
-from crm_returns.errors import InvalidInput
-from crm_returns.ports import IdempotentResult, OutboxMessage
+from crm_returns.ports import IdempotentResult
 
-__all__ = ["SqlAuditLog", "SqlIdempotencyKeys", "SqlOutbox", "SqlReasonStore", "SqlSequences"]
+__all__ = ["SqlAuditLog", "SqlIdempotencyKeys", "SqlReasonStore", "SqlSequences"]
 
 
 _AUDIT = insert_row(
     lambda t: t.audit_entries,
     *("tenant_id", "id", "return_id", "action", "actor_id", "at", "document"),
-)
-_OUTBOX = insert_row(
-    lambda t: t.outbox, "id", "tenant_id", "return_id", "event_type", "created_at", "document"
 )
 _IDEMPOTENT = insert_row(
     lambda t: t.idempotency_keys, "tenant_id", "key", "command", "return_id", "document"
@@ -108,65 +103,6 @@ class SqlAuditLog:
             subject=f"the audit trail of return {return_id}",
         ).scalars()
         return [self._codec.decode_text(d, AuditEntry) for d in documents]
-
-
-class SqlOutbox:
-    """The :class:`~crm_returns.ports.Outbox` of a SQL unit of work.
-
-    The outbox serves every tenant: one relay delivers all of their events.
-    On PostgreSQL :meth:`pending` locks the messages it hands out and skips
-    those another relay holds, so that relays running side by side share the
-    work instead of delivering the same message twice.
-    """
-
-    def __init__(self, transaction: Transaction) -> None:
-        self._tx = transaction
-        self._codec = transaction.codec
-
-    def add(self, message: OutboxMessage) -> None:
-        """Queue ``message``."""
-        self._tx.defer(
-            _OUTBOX,
-            {
-                "id": message.id,
-                "tenant_id": message.event.tenant_id,
-                "return_id": message.event.return_id,
-                "event_type": type(message.event).__name__,
-                "created_at": self._tx.binder.instant(message.event.at),
-                "document": self._codec.encode_text(message),
-            },
-            subject=f"outbox message {message.id}",
-        )
-
-    def pending(self, limit: int) -> Sequence[OutboxMessage]:
-        """Up to ``limit`` undelivered messages, oldest first.
-
-        Raises:
-            InvalidInput: The unit of work is in the host's transaction, whose
-                messages are not committed yet: relay events outside it.
-        """
-        if self._tx.hosted:
-            raise InvalidInput(
-                "events are relayed only once committed: relay them outside the host's transaction"
-            )
-        outbox = self._tx.tables.outbox
-        documents = self._tx.execute(
-            sa.select(as_text(outbox.c.document))
-            .where(outbox.c.delivered_at.is_(None))
-            .order_by(outbox.c.seq)
-            .limit(max(limit, 0))
-            .with_for_update(skip_locked=True),
-            subject="the outbox",
-        ).scalars()
-        return [self._codec.decode_text(d, OutboxMessage) for d in documents]
-
-    def mark_delivered(self, message_id: str, at: datetime) -> None:
-        """Record that the message with ``message_id`` was delivered."""
-        outbox = self._tx.tables.outbox
-        self._tx.execute(
-            sa.update(outbox).where(outbox.c.id == message_id).values(delivered_at=at),
-            subject=f"outbox message {message_id}",
-        )
 
 
 class SqlReasonStore:

@@ -32,6 +32,7 @@ from types import MappingProxyType
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 
 from crm_returns.adapters.sql.types import Document, ExactDecimal, Instant
 from crm_returns.errors import InvalidInput, quoted
@@ -44,6 +45,7 @@ __all__ = [
     "TABLE_NAMES",
     "Tables",
     "checked_prefix",
+    "current_txid",
     "plain_identifier",
     "version_table",
 ]
@@ -61,6 +63,9 @@ TABLE_NAMES = (
     "line_claims",
     "audit_entries",
     "outbox",
+    "delivery_cursors",
+    "deliveries",
+    "delivery_attempts",
     "reason_catalogs",
     "sequences",
     "stock_moves",
@@ -134,6 +139,34 @@ def version_table(prefix: str) -> str:
 
 def _tenant() -> sa.Column[str]:
     return sa.Column("tenant_id", sa.String(64), nullable=False)
+
+
+class current_txid(sa.sql.expression.FunctionElement[int]):  # noqa: N801 - a SQL function
+    """The writing transaction's id on PostgreSQL (``pg_current_xact_id()``), 0 elsewhere.
+
+    The relay fans out messages in the order of the transactions that wrote
+    them, and only those whose transaction no open one precedes: sequence
+    numbers alone would pass over a message whose transaction took its number
+    early and committed late.  SQLite has one writer at a time, so its
+    numbers already come in commit order.
+    """
+
+    type = sa.BigInteger()
+    inherit_cache = True
+
+
+@compiles(current_txid)
+def _txid_anywhere(element: current_txid, compiler: Any, **kw: Any) -> str:
+    return "0"
+
+
+@compiles(current_txid, "postgresql")
+def _txid_on_postgresql(element: current_txid, compiler: Any, **kw: Any) -> str:
+    return "(pg_current_xact_id()::text::bigint)"
+
+
+def _txid() -> sa.Column[int]:
+    return sa.Column("txid", sa.BigInteger(), nullable=False, server_default=current_txid())
 
 
 def _seq() -> sa.Column[int]:
@@ -235,10 +268,50 @@ class Tables:
             sa.Column("return_id", sa.String(), nullable=False),
             sa.Column("event_type", sa.String(64), nullable=False),
             sa.Column("created_at", Instant(), nullable=False),
-            sa.Column("delivered_at", Instant()),  # nullable: not delivered yet
+            _txid(),
             sa.Column("document", Document, nullable=False),
             sa.UniqueConstraint("id"),
-            sa.Index(None, "delivered_at", "seq"),
+            sa.Index(None, "txid", "seq"),
+        )
+        self.delivery_cursors = self._table(
+            "delivery_cursors",
+            sa.Column("destination", sa.String(200), nullable=False),
+            sa.Column("cursor_txid", sa.BigInteger(), nullable=False),
+            sa.Column("cursor_seq", sa.BigInteger(), nullable=False),
+            sa.Column("disabled_at", Instant()),  # nullable: enabled
+            sa.Column("disabled_reason", sa.Text(), nullable=False),
+            sa.PrimaryKeyConstraint("destination"),
+        )
+        self.deliveries = self._table(
+            "deliveries",
+            sa.Column("destination", sa.String(200), nullable=False),
+            sa.Column("message_id", sa.String(), nullable=False),
+            sa.Column("seq", sa.BigInteger(), nullable=False),
+            _tenant(),
+            sa.Column("return_id", sa.String(), nullable=False),
+            sa.Column("status", sa.String(16), nullable=False),
+            sa.Column("attempts", sa.Integer(), nullable=False),
+            sa.Column("due_at", Instant(), nullable=False),
+            sa.Column("lease_owner", sa.String(200)),  # nullable: not leased
+            sa.Column("lease_until", Instant()),
+            sa.Column("last_error", sa.Text(), nullable=False),
+            sa.Column("delivered_at", Instant()),  # nullable: not delivered yet
+            sa.PrimaryKeyConstraint("destination", "message_id"),
+            sa.Index(None, "destination", "status", "seq"),
+            sa.Index(None, "destination", "return_id", "seq"),
+            sa.Index(None, "message_id"),
+        )
+        self.delivery_attempts = self._table(
+            "delivery_attempts",
+            _seq(),
+            sa.Column("destination", sa.String(200), nullable=False),
+            sa.Column("message_id", sa.String(), nullable=False),
+            sa.Column("number", sa.Integer(), nullable=False),
+            sa.Column("at", Instant(), nullable=False),
+            sa.Column("outcome", sa.String(16), nullable=False),
+            sa.Column("error", sa.Text(), nullable=False),
+            sa.Column("relay", sa.String(200), nullable=False),
+            sa.Index(None, "destination", "message_id", "seq"),
         )
         self.reason_catalogs = self._table(
             "reason_catalogs",

@@ -19,6 +19,7 @@ from sqlalchemy.engine import URL, Connection, Engine
 
 from crm_returns.adapters.sql.codec import Codec
 from crm_returns.adapters.sql.connection import PooledConnection
+from crm_returns.adapters.sql.deliveries import SqlDeliveries, SqlOutbox
 from crm_returns.adapters.sql.engine import create_engine, share_engine
 from crm_returns.adapters.sql.host import HostConnection, HostTransaction
 from crm_returns.adapters.sql.ledgers import SqlJournal, SqlStockLedger
@@ -26,7 +27,6 @@ from crm_returns.adapters.sql.migrate import Revisions, check_revision, revision
 from crm_returns.adapters.sql.records import (
     SqlAuditLog,
     SqlIdempotencyKeys,
-    SqlOutbox,
     SqlReasonStore,
     SqlSequences,
 )
@@ -58,6 +58,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.returns = SqlReturns(self._tx)
         self.audit = SqlAuditLog(self._tx)
         self.outbox = SqlOutbox(self._tx)
+        self.deliveries = SqlDeliveries(self._tx)
         self.reasons = SqlReasonStore(self._tx)
         self.sequences = SqlSequences(self._tx)
         self.stock = SqlStockLedger(self._tx)

@@ -51,11 +51,11 @@ pytest.register_assert_rewrite(
         for module in (
             "_audit",
             "_base",
+            "_deliveries",
             "_idempotency",
             "_journal",
             "_order_lines",
             "_orders",
-            "_outbox",
             "_reasons",
             "_returns",
             "_sequences",
@@ -68,13 +68,13 @@ pytest.register_assert_rewrite(
 
 from crm_returns.testing.conformance._audit import AuditLogContract  # noqa: E402
 from crm_returns.testing.conformance._base import UnitOfWorkFactory, assert_identical  # noqa: E402
+from crm_returns.testing.conformance._deliveries import DeliveriesContract  # noqa: E402
 from crm_returns.testing.conformance._idempotency import IdempotencyContract  # noqa: E402
 from crm_returns.testing.conformance._journal import JournalContract  # noqa: E402
 from crm_returns.testing.conformance._orders import (  # noqa: E402
     OrderSourceContract,
     OrderSourceFactory,
 )
-from crm_returns.testing.conformance._outbox import OutboxContract  # noqa: E402
 from crm_returns.testing.conformance._reasons import ReasonStoreContract  # noqa: E402
 from crm_returns.testing.conformance._returns import ReturnRepositoryContract  # noqa: E402
 from crm_returns.testing.conformance._sequences import SequencesContract  # noqa: E402
@@ -84,11 +84,11 @@ from crm_returns.testing.conformance._unit_of_work import UnitOfWorkContract  # 
 
 __all__ = [
     "AuditLogContract",
+    "DeliveriesContract",
     "IdempotencyContract",
     "JournalContract",
     "OrderSourceContract",
     "OrderSourceFactory",
-    "OutboxContract",
     "ReasonStoreContract",
     "ReturnRepositoryContract",
     "SequencesContract",
@@ -105,7 +105,7 @@ class StoreContract(
     ReturnRepositoryContract,
     UnitOfWorkContract,
     AuditLogContract,
-    OutboxContract,
+    DeliveriesContract,
     ReasonStoreContract,
     SequencesContract,
     StockLedgerContract,

@@ -180,6 +180,7 @@ class History:
                         tenant_id=tenant_id,
                         return_id=new_id(message.event.return_id),
                     ),
+                    message.summary,
                 )
                 for message in self.messages
             ),
@@ -360,7 +361,7 @@ def history() -> History:
         edited=edited,
         edited_before=edited_before,
         entries=entries,
-        messages=tuple(wiring.database.committed.outbox.values()),
+        messages=tuple(message for _, message in wiring.database.committed.outbox.values()),
         moves=service.stock_moves(finance),
         journal=service.journal(finance),
         catalog=catalog,

@@ -54,7 +54,9 @@ class _Reader:
         try:
             with self.factory() as uow:
                 self.seen = visible(uow, self.sample.tenant_id, self.sample)
-                self.pending = len(uow.outbox.pending(len(self.sample.messages)))
+                self.pending = sum(
+                    uow.deliveries.message(m.id) is not None for m in self.sample.messages
+                )
         except BaseException as error:  # noqa: BLE001 - handed to the test thread
             self.error = error
 
@@ -82,15 +84,15 @@ class UnitOfWorkContract(Contract):
         with unit_of_work_factory() as uow:
             write(uow, sample)
             inside = visible(uow, sample.tenant_id, sample)
-            pending_inside = list(uow.outbox.pending(len(sample.messages)))
+            pending_inside = [uow.deliveries.message(m.id) for m in sample.messages]
             counted_inside = [uow.sequences.next(sample.sequence_key) for _ in range(2)]
             uow.commit()
         with unit_of_work_factory() as uow:
             after = visible(uow, sample.tenant_id, sample)
-            pending_after = list(uow.outbox.pending(len(sample.messages)))
+            pending_after = [uow.deliveries.message(m.id) for m in sample.messages]
             counted_after = uow.sequences.next(sample.sequence_key)
         assert_identical(inside, after, "read before commit")
-        assert_identical(pending_inside, pending_after, "pending before commit")
+        assert_identical(pending_inside, pending_after, "messages before commit")
         assert (counted_inside, counted_after) == ([1, 2], 3)
 
     def test_a_commit_makes_every_write_visible(
@@ -102,7 +104,8 @@ class UnitOfWorkContract(Contract):
         tenant = sample.tenant_id
         with unit_of_work_factory() as uow:
             seen = visible(uow, tenant, sample)
-            assert_identical(list(uow.outbox.pending(len(sample.messages))), list(sample.messages))
+            kept = [uow.deliveries.message(m.id) for m in sample.messages]
+        assert_identical(kept, list(sample.messages), "messages")
         assert_identical(seen.by_id, sample.orders, "returns")
         assert_identical(seen.audit, tuple(e for o in sample.orders for e in sample.entries_of(o)))
         assert_identical(seen.tenant_audit, tuple(sample.tenant_entries), "tenant audit trail")
@@ -123,7 +126,7 @@ class UnitOfWorkContract(Contract):
             _write_and_leave(unit_of_work_factory, sample, ending)
         with unit_of_work_factory() as uow:
             assert visible(uow, sample.tenant_id, sample) == Visible()
-            assert list(uow.outbox.pending(len(sample.messages))) == []
+            assert all(uow.deliveries.message(m.id) is None for m in sample.messages)
             assert uow.sequences.next(sample.sequence_key) == 1
 
     def test_a_rollback_undoes_updates_deliveries_and_replacements(
@@ -141,7 +144,9 @@ class UnitOfWorkContract(Contract):
             _change_everything_then_fail(unit_of_work_factory, sample)
         with unit_of_work_factory() as uow:
             assert_identical(visible(uow, sample.tenant_id, sample), before, "after rollback")
-            assert_identical(list(uow.outbox.pending(len(sample.messages))), list(sample.messages))
+            kept = [uow.deliveries.message(m.id) for m in sample.messages]
+            assert_identical(kept, list(sample.messages), "messages")
+            assert uow.deliveries.get("relay-test", sample.messages[0].id) is None
             assert uow.sequences.next(sample.sequence_key) == 2
             with pytest.raises(NotFound):
                 uow.returns.get(sample.tenant_id, "rolled-back")
@@ -179,12 +184,12 @@ def _write_and_leave(factory: UnitOfWorkFactory, sample: History, ending: str) -
 
 
 def _change_everything_then_fail(factory: UnitOfWorkFactory, sample: History) -> None:
-    order, message = sample.submitted, sample.messages[0]
+    order = sample.submitted
     with factory() as uow:
         uow.returns.update(attrs.evolve(order, note="rolled back", version=9), order.version)
         uow.returns.add(attrs.evolve(order, id="rolled-back", number="RT-ROLLED-BACK"))
         uow.audit.append(attrs.evolve(sample.entries[0], id="rolled-back"))
-        uow.outbox.mark_delivered(message.id, sample.completed.updated_at)
+        uow.deliveries.fan_out("relay-test", sample.completed.updated_at, 1000)
         uow.reasons.put(sample.tenant_id, DEFAULT_CATALOG)
         uow.sequences.next(sample.sequence_key)
         uow.stock.add([attrs.evolve(sample.moves[0], id="rolled-back")])

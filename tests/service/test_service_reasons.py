@@ -1,4 +1,4 @@
-"""Each tenant's reason catalog, and delivering events through the outbox.
+"""Each tenant's reason catalog.
 
 The sample lines are listed in tests/service/conftest.py.  The default
 catalog has categories quality, customer, order, logistics and general, and
@@ -9,7 +9,6 @@ and other.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 
 import pytest
 
@@ -22,12 +21,8 @@ from crm_returns import (
     ReasonCategory,
     ReturnOrder,
     ReturnsService,
-    ReturnStatus,
 )
-from crm_returns.domain.events import ReturnApproved, ReturnDrafted, ReturnSubmitted
 from crm_returns.errors import InvalidInput, NotFound, ReasonInUse, ReasonNotSelectable
-from crm_returns.ports import OutboxMessage
-from crm_returns.testing import Wiring
 
 MOUSE = LineRef("SO-1001", "1")  # 5 x 129.00, customer C-1001
 CABLE = LineRef("SO-1001", "2")  # 10 x 39.90 - 19.90, customer C-1001
@@ -160,111 +155,3 @@ def test_each_tenant_has_its_own_catalog(
     with pytest.raises(NotFound):
         drafted((CABLE, 1, "box_crushed"), by=outsider)
     assert drafted((CABLE, 1, "box_crushed")).lines[0].reason_code == "box_crushed"
-
-
-# -- the outbox ----------------------------------------------------------------------
-
-
-def published(messages: list[OutboxMessage]) -> list[tuple[type[object], str]]:
-    return [(type(m.event), m.event.number) for m in messages]
-
-
-def three_then_one(service: ReturnsService, clerk: Actor, drafted: Drafted) -> None:
-    """Four events: a return drafted, submitted and approved at once; then another drafted."""
-    first = drafted((MOUSE, 1, "wrong_order"))
-    assert service.submit_return(clerk, first.id).status is ReturnStatus.APPROVED
-    drafted((CABLE, 1, "wrong_order"))
-
-
-EXPECTED = [
-    (ReturnDrafted, "RT-20261127-000001"),
-    (ReturnSubmitted, "RT-20261127-000001"),
-    (ReturnApproved, "RT-20261127-000001"),
-    (ReturnDrafted, "RT-20261127-000002"),
-]
-
-
-def test_relay_delivers_every_event_once_in_order(
-    wiring: Wiring, clerk: Actor, drafted: Drafted
-) -> None:
-    three_then_one(wiring.service, clerk, drafted)
-    wiring.clock.advance(timedelta(minutes=1))
-    assert wiring.service.relay_events(wiring.sink) == 4
-    assert published(wiring.sink.published) == EXPECTED
-    assert len({m.id for m in wiring.sink.published}) == 4
-    committed = wiring.database.committed
-    assert committed.outbox == {}
-    assert committed.delivered == {m.id: wiring.clock.now() for m in wiring.sink.published}
-
-
-def test_events_match_the_audit_trail(wiring: Wiring, clerk: Actor, drafted: Drafted) -> None:
-    three_then_one(wiring.service, clerk, drafted)
-    wiring.service.relay_events(wiring.sink)
-    first = wiring.sink.published[0].event.return_id
-    trail = wiring.service.audit_trail(clerk, first)
-    assert [(e.action, e.at, e.to_status) for e in trail] == [
-        (m.event.action, m.event.at, m.event.to_status) for m in wiring.sink.published[:3]
-    ]
-
-
-def test_while_the_sink_is_down_nothing_is_marked_delivered(
-    wiring: Wiring, clerk: Actor, drafted: Drafted
-) -> None:
-    three_then_one(wiring.service, clerk, drafted)
-    wiring.sink.failing = True
-    assert wiring.service.relay_events(wiring.sink) == 0
-    assert wiring.sink.published == []
-    assert wiring.database.committed.delivered == {}
-    assert len(wiring.database.committed.outbox) == 4
-    wiring.sink.failing = False
-    assert wiring.service.relay_events(wiring.sink) == 4
-    assert published(wiring.sink.published) == EXPECTED
-
-
-def test_relaying_again_never_delivers_twice(
-    wiring: Wiring, clerk: Actor, drafted: Drafted
-) -> None:
-    three_then_one(wiring.service, clerk, drafted)
-    assert wiring.service.relay_events(wiring.sink) == 4
-    assert wiring.service.relay_events(wiring.sink) == 0
-    drafted((MOUSE, 1, "wrong_order"))
-    assert wiring.service.relay_events(wiring.sink) == 1
-    assert published(wiring.sink.published) == [*EXPECTED, (ReturnDrafted, "RT-20261127-000003")]
-
-
-def test_relay_takes_at_most_the_limit_oldest_first(
-    wiring: Wiring, clerk: Actor, drafted: Drafted
-) -> None:
-    three_then_one(wiring.service, clerk, drafted)
-    assert wiring.service.relay_events(wiring.sink, limit=3) == 3
-    assert published(wiring.sink.published) == EXPECTED[:3]
-    assert wiring.service.relay_events(wiring.sink, limit=3) == 1
-    assert published(wiring.sink.published) == EXPECTED
-
-
-class SinkThatFailsOnce:
-    """Refuses its ``nth`` message once (a timeout), and accepts everything else."""
-
-    def __init__(self, nth: int) -> None:
-        self.nth = nth
-        self.tries = 0
-        self.published: list[OutboxMessage] = []
-
-    def publish(self, message: OutboxMessage) -> None:
-        self.tries += 1
-        if self.tries == self.nth:
-            raise TimeoutError("webhook timed out")
-        self.published.append(message)
-
-
-def test_a_sink_failing_midway_keeps_the_rest_for_later_in_order(
-    wiring: Wiring, clerk: Actor, drafted: Drafted
-) -> None:
-    three_then_one(wiring.service, clerk, drafted)
-    flaky = SinkThatFailsOnce(nth=3)
-    # The third message fails: it and the fourth wait, so that order is kept.
-    assert wiring.service.relay_events(flaky) == 2
-    assert published(flaky.published) == EXPECTED[:2]
-    assert len(wiring.database.committed.delivered) == 2
-    assert wiring.service.relay_events(flaky) == 2
-    assert published(flaky.published) == EXPECTED
