@@ -31,6 +31,7 @@ import pytest
 import crm_returns
 from crm_returns import (
     Actor,
+    DestinationState,
     EligibilityContext,
     FeeRule,
     Inspection,
@@ -42,7 +43,9 @@ from crm_returns import (
     Page,
     Receipt,
     RefundPolicy,
+    RelaySettings,
     RequestedLine,
+    RetrySchedule,
     ReturnEvent,
     ReturnQuery,
     ReturnRequest,
@@ -182,10 +185,27 @@ def specimens() -> dict[type, Any]:
         service.search_returnable_lines(clerk, LineQuery()),
         trial_balance(past.journal),
         ReturnEvent(**{f.name: getattr(drafted, f.name) for f in attrs.fields(ReturnEvent)}),
+        RetrySchedule((timedelta(seconds=5),)),
+        RelaySettings(relay_id="relay-1", spin=lambda: 0.5),
+        DestinationState(name="mail"),
+        *_deliveries(),
     ]
     for value in built:
         _reachable(value, seen)
     return seen
+
+
+def _deliveries() -> list[object]:
+    """A relay's report, a failed delivery and its attempt."""
+    wiring = sample_wiring()
+    line = sample_lines()[0]
+    request = ReturnRequest((RequestedLine(line.ref, 1, "quality_defect"),))
+    wiring.service.create_return(wiring.clerk, request)
+    wiring.destination.failure = TimeoutError("down")
+    report = wiring.relay.run_once()
+    ((_, message),) = wiring.database.committed.outbox.values()
+    (delivery,) = wiring.relay.deliveries(message.id)
+    return [report, delivery, *wiring.relay.attempts(message.id, wiring.destination.name)]
 
 
 def public_classes() -> list[type]:

@@ -16,6 +16,7 @@ import pytest
 import crm_returns.domain
 from crm_returns import DEFAULT_CATALOG, Action, ReturnStatus
 from crm_returns.domain.books.journal import EntryKind, Side
+from crm_returns.domain.delivery.states import DeliveryStatus, Outcome, Step
 from crm_returns.domain.policies.access import Permission
 from crm_returns.domain.reasons import Fault
 from crm_returns.domain.refunds.grants import RefundMethod
@@ -42,6 +43,9 @@ ENUMS: tuple[type[enum.Enum], ...] = (
     Side,
     Permission,
     Fault,
+    DeliveryStatus,
+    Outcome,
+    Step,
 )
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 

@@ -27,6 +27,7 @@ from types import MappingProxyType
 from typing import Any, Final, TypeAlias
 
 from crm_returns.domain.books.journal import EntryKind, Side
+from crm_returns.domain.delivery.states import DeliveryStatus, Outcome, Step
 from crm_returns.domain.policies.access import Permission
 from crm_returns.domain.reasons import Fault, ReasonCatalog
 from crm_returns.domain.refunds.grants import RefundMethod
@@ -62,6 +63,9 @@ Labelled: TypeAlias = (
     | Side
     | Permission
     | Fault
+    | DeliveryStatus
+    | Outcome
+    | Step
 )
 
 #: A value's labels, in the order of :data:`LANGUAGES`.
@@ -204,6 +208,38 @@ _FAULTS: Final[Mapping[Fault, _Pair]] = MappingProxyType(
     }
 )
 
+_DELIVERY_STATUSES: Final[Mapping[DeliveryStatus, _Pair]] = MappingProxyType(
+    {
+        DeliveryStatus.PENDING: ("待发送", "Pending"),
+        DeliveryStatus.DELIVERED: ("已送达", "Delivered"),
+        DeliveryStatus.DEAD: ("投递失败", "Dead letter"),
+        DeliveryStatus.UNKNOWN: ("结果未知", "Outcome unknown"),
+    }
+)
+
+_OUTCOMES: Final[Mapping[Outcome, _Pair]] = MappingProxyType(
+    {
+        Outcome.DELIVERED: ("送达", "delivered"),
+        Outcome.TRANSIENT: ("暂时失败", "failed for now"),
+        Outcome.PERMANENT: ("永久失败", "failed for good"),
+        Outcome.UNKNOWN: ("结果未知", "outcome unknown"),
+        Outcome.GONE: ("目标已停用", "destination gone"),
+    }
+)
+
+_STEPS: Final[Mapping[Step, _Pair]] = MappingProxyType(
+    {
+        Step.DELIVERED: ("送达", "delivered"),
+        Step.RETRY: ("稍后重试", "retry later"),
+        Step.LAST_TRY_FAILED: ("最后一次重试失败", "last try failed"),
+        Step.PERMANENT: ("永久失败", "failed for good"),
+        Step.UNKNOWN: ("结果未知", "outcome unknown"),
+        Step.GONE: ("目标已停用", "destination gone"),
+        Step.REPLAY: ("重新发送", "replay"),
+        Step.RESOLVE: ("确认已送达", "resolve as delivered"),
+    }
+)
+
 # Each table gives every member of its enum a label in each language.
 _TABLES: Final[Mapping[type[enum.Enum], Mapping[Any, _Pair]]] = MappingProxyType(
     {
@@ -219,6 +255,9 @@ _TABLES: Final[Mapping[type[enum.Enum], Mapping[Any, _Pair]]] = MappingProxyType
         Side: _SIDES,
         Permission: _PERMISSIONS,
         Fault: _FAULTS,
+        DeliveryStatus: _DELIVERY_STATUSES,
+        Outcome: _OUTCOMES,
+        Step: _STEPS,
     }
 )
 

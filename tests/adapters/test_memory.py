@@ -72,9 +72,7 @@ def written() -> tuple[Written, Written]:
         order = wiring.service.create_return(wiring.clerk, request)
         [entry] = wiring.service.audit_trail(wiring.clerk, order.id)
         [message] = [
-            m
-            for _, m in wiring.database.committed.outbox.values()
-            if m.event.return_id == order.id
+            m for _, m in wiring.database.committed.outbox.values() if m.event.return_id == order.id
         ]
         made.append(Written(order, entry, message))
         wiring.clock.advance(timedelta(hours=1))

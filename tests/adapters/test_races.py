@@ -41,6 +41,7 @@ from crm_returns.domain.returns.lines import Receipt, RequestedLine
 from crm_returns.domain.returns.order import ReturnOrder
 from crm_returns.domain.returns.states import Action, ReturnStatus
 from crm_returns.domain.stock.dispositions import Location
+from crm_returns.domain.summary import summarize
 from crm_returns.errors import ConcurrencyConflict, CrmReturnsError
 from crm_returns.ports import OutboxMessage, UnitOfWork
 from crm_returns.samples import SAMPLE_POLICY, SAMPLE_REFUND_POLICY, SAMPLE_TENANT, sample_lines
@@ -348,7 +349,7 @@ def test_only_the_database_check_settles_a_first_return_it_never_planned(arena: 
             uow.returns.add(made.order)
             for event in made.events:
                 uow.audit.append(audit_entry(event, f"a-{racer.who}"))
-                uow.outbox.add(OutboxMessage(f"m-{racer.who}", event))
+                uow.outbox.add(OutboxMessage(f"m-{racer.who}", event, summarize(made.order)))
             uow.commit()
 
     outcomes = arena.race(store)

@@ -372,10 +372,12 @@ class MemoryAgainstSqlite(RuleBasedStateMachine):
         self.memory.clock.advance(timedelta(hours=hours))
         self.sqlite.clock.advance(timedelta(hours=hours))
 
-    @rule(limit=st.integers(0, 3))
-    def relay(self, limit: int) -> None:
-        self._both("relay_events", lambda w: w.service.relay_events(w.sink, limit))
-        assert_identical(self.sqlite.sink.published, self.memory.sink.published, "published")
+    @rule()
+    def relay(self) -> None:
+        self._both("relay", lambda w: w.relay.run_once())
+        assert_identical(
+            self.sqlite.destination.received, self.memory.destination.received, "delivered"
+        )
 
     @rule(code=st.sampled_from(["other", "wrong_order"]), remove=st.booleans())
     def admin_changes_the_reasons(self, code: str, remove: bool) -> None:

@@ -48,7 +48,7 @@ from crm_returns import (
     ReturnQuery,
     ReturnRequest,
 )
-from crm_returns.adapters.memory import MemoryEventSink, SequentialIds
+from crm_returns.adapters.memory import MemoryDestination, SequentialIds
 from crm_returns.adapters.sql import SqlDatabase
 from crm_returns.approval_config import NAME_LIMIT, load_policy
 from crm_returns.domain.queries import MAX_PAGE_SIZE
@@ -194,9 +194,9 @@ def type_everywhere(wiring: Wiring, text: str, lot: str, reference: str) -> list
                 [(f"audit {entry.action.value} comment", entry.comment)] if entry.comment else []
             )
             seen += [("audit actor name", entry.actor_name)] if entry.actor_id == clerk.id else []
-    sink = MemoryEventSink()
-    s.relay_events(sink, 500)
-    for message in sink.published:
+    sink = MemoryDestination()
+    s.relay([sink]).run_until_idle()
+    for message in sink.received:
         event = message.event
         seen += [(f"{type(event).__name__} comment", event.comment)] if event.comment else []
         for _, inspection in getattr(event, "inspections", ()):

@@ -55,13 +55,14 @@ from crm_returns import (
     ReturnsService,
     ReturnStatus,
 )
-from crm_returns.adapters.memory import MemoryEventSink, SequentialIds
+from crm_returns.adapters.memory import MemoryDestination, SequentialIds
 from crm_returns.adapters.sql import SqlDatabase
 from crm_returns.domain.refunds.grants import RefundMethod
 from crm_returns.domain.stock.dispositions import Disposition, RejectOutcome
 from crm_returns.errors import CrmReturnsError, NotAuthorised
 from crm_returns.ports import UnitOfWork
 from crm_returns.samples import SAMPLE_TENANT, sample_lines
+from crm_returns.service.delivery import RelaySettings
 from crm_returns.testing import Wiring, sample_wiring
 
 OTHER_TENANT = "globex"
@@ -370,7 +371,14 @@ QUANTITIES = arg(optional(mapping(QUANTITY), None), "quantities")
 OUTCOME = arg(optional(st.sampled_from(Disposition), Disposition.RESTOCK), "outcome")
 SUCCEEDED = arg(optional(st.booleans(), True), "succeeded")
 ACCOUNT = arg(TEXT_OR_NONE, "account_code", by_name=True)
-SINK = arg(st.one_of(st.builds(MemoryEventSink), st.sampled_from([None, "sink"])), "sink")
+DESTINATIONS = arg(
+    st.one_of(
+        st.lists(st.builds(MemoryDestination), max_size=1),
+        st.sampled_from([None, "sink", [None], [MemoryDestination("")]]),
+    ),
+    "destinations",
+)
+RELAY_SETTINGS = arg(optional(st.builds(RelaySettings), None), "settings")
 CODE_ARG, LABELS_ARG = arg(CODE, "code"), arg(LABELS, "labels")
 REF_ARG, UNITS = arg(REF, "ref"), arg(QUANTITY, "units")
 
@@ -407,7 +415,7 @@ CALLS: dict[str, tuple[Arg, ...]] = {
     "list_returns": (ACTOR, arg(optional(RETURN_QUERY, None), "query")),
     "audit_trail": (ACTOR, RETURN_ID),
     "tenant_audit_trail": (ACTOR,),
-    "relay_events": (SINK, arg(optional(WHOLE, 100), "limit")),
+    "relay": (DESTINATIONS, RELAY_SETTINGS),
     "in_transaction": (arg(st.one_of(st.sampled_from([None, "connection"]), TEXT), "connection"),),
 }
 
@@ -515,9 +523,12 @@ CASES: dict[str, Callable[[ReturnsService, World], object]] = {
     "1E+1000000 received": lambda s, w: s.receive_goods(BOSS, w.approved, {LAMP: Receipt(HUGE)}),
     "1E+1000000 approved": lambda s, w: s.approve_return(BOSS, w.submitted, "", {CHAIR: HUGE}),
     "1E+1000000 repaired": lambda s, w: s.finish_repair(BOSS, w.paying, MONITOR, HUGE),
-    "relay limit '3'": lambda s, w: s.relay_events(MemoryEventSink(), THREE),
-    "relay limit None": lambda s, w: s.relay_events(MemoryEventSink(), NONE),
-    "relay limit -1": lambda s, w: s.relay_events(MemoryEventSink(), -1),  # memory: all but 1 went
+    "relay batch '3'": lambda s, w: s.relay([], RelaySettings(batch=THREE)),
+    "relay batch None": lambda s, w: s.relay([], RelaySettings(batch=NONE)),
+    "relay batch -1": lambda s, w: s.relay([], RelaySettings(batch=-1)),
+    "relay id None": lambda s, w: s.relay([], RelaySettings(relay_id=NONE)),
+    "relay spin '3'": lambda s, w: s.relay([], RelaySettings(spin=THREE)),
+    "relay to None": lambda s, w: s.relay(NONE),
     "surrogate in a note": lambda s, w: s.create_return(BOSS, one_line(MOUSE, 1, note=SURROGATE)),
     "surrogate in a comment": lambda s, w: s.cancel_return(BOSS, w.draft, SURROGATE),
     "surrogate in a label": lambda s, w: s.relabel_reason(BOSS, "other", {"en": SURROGATE, "zh-CN": "其他"}),  # noqa: E501

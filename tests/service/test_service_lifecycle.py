@@ -65,7 +65,7 @@ def counts(*values: int) -> tuple[Decimal, ...]:
 def events_of(wiring: Wiring, order: ReturnOrder) -> list[object]:
     return [
         message.event
-        for message in wiring.database.committed.outbox.values()
+        for _, message in wiring.database.committed.outbox.values()
         if message.event.return_id == order.id
     ]
 

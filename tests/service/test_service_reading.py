@@ -269,7 +269,8 @@ def test_comments_and_notes_are_kept_byte_for_byte(
     assert stored.lines[0].note.encode() == comment.encode()
     entry = wiring.service.audit_trail(clerk, order.id)[-1]
     assert entry.comment.encode() == comment.encode()
-    [event] = [m.event for m in wiring.database.committed.outbox.values() if m.event.comment]
+    outbox = wiring.database.committed.outbox.values()
+    [event] = [m.event for _, m in outbox if m.event.comment]
     assert event.comment.encode() == comment.encode()
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import enum
 import json
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any, Final
 
 import attrs
@@ -25,27 +27,29 @@ CONTENT_TYPE: Final = "application/cloudevents+json; charset=utf-8"
 _PREFIX: Final = "com.crm-returns.return."
 
 #: Every event type, by its CloudEvents ``type``.
-EVENT_TYPES: Final[dict[str, type[ev.ReturnEvent]]] = {
-    f"{_PREFIX}{name}.v1": kind
-    for name, kind in (
-        ("drafted", ev.ReturnDrafted),
-        ("lines-edited", ev.ReturnLinesEdited),
-        ("submitted", ev.ReturnSubmitted),
-        ("approval-given", ev.ApprovalGiven),
-        ("approved", ev.ReturnApproved),
-        ("rejected", ev.ReturnRejected),
-        ("cancelled", ev.ReturnCancelled),
-        ("goods-received", ev.GoodsReceived),
-        ("lines-inspected", ev.LinesInspected),
-        ("completed", ev.ReturnCompleted),
-        ("repair-finished", ev.RepairFinished),
-        ("refund-granted", ev.RefundGranted),
-        ("refund-payment-recorded", ev.RefundPaymentRecorded),
-        ("refund-payment-settled", ev.RefundPaymentSettled),
-    )
-}
+EVENT_TYPES: Final[Mapping[str, type[ev.ReturnEvent]]] = MappingProxyType(
+    {
+        f"{_PREFIX}{name}.v1": kind
+        for name, kind in (
+            ("drafted", ev.ReturnDrafted),
+            ("lines-edited", ev.ReturnLinesEdited),
+            ("submitted", ev.ReturnSubmitted),
+            ("approval-given", ev.ApprovalGiven),
+            ("approved", ev.ReturnApproved),
+            ("rejected", ev.ReturnRejected),
+            ("cancelled", ev.ReturnCancelled),
+            ("goods-received", ev.GoodsReceived),
+            ("lines-inspected", ev.LinesInspected),
+            ("completed", ev.ReturnCompleted),
+            ("repair-finished", ev.RepairFinished),
+            ("refund-granted", ev.RefundGranted),
+            ("refund-payment-recorded", ev.RefundPaymentRecorded),
+            ("refund-payment-settled", ev.RefundPaymentSettled),
+        )
+    }
+)
 
-_TYPE_OF: Final = {kind: name for name, kind in EVENT_TYPES.items()}
+_TYPE_OF: Final = MappingProxyType({kind: name for name, kind in EVENT_TYPES.items()})
 
 
 def event_type(event: ev.ReturnEvent | type[ev.ReturnEvent]) -> str:

@@ -28,6 +28,7 @@ from datetime import datetime, timedelta
 
 import attrs
 
+from crm_returns.domain._checks import value_of
 from crm_returns.domain.delivery.deliveries import (
     Attempt,
     Delivery,
@@ -49,12 +50,15 @@ from crm_returns.errors import (
 from crm_returns.ports.delivery import Claim, Destination, DestinationState, OutboxMessage
 from crm_returns.ports.store import Clock, UnitOfWork
 
-__all__ = ["RELAY_LIMIT", "EventRelay", "RelayReport", "RelaySettings"]
+__all__ = ["NAME_LIMIT", "RELAY_LIMIT", "EventRelay", "RelayReport", "RelaySettings"]
 
 log = logging.getLogger("crm_returns.relay")
 
 #: Most messages one step of the relay takes at a time.
 RELAY_LIMIT = 10_000
+
+#: Longest name of a destination or a relay.
+NAME_LIMIT = 200
 
 
 def _positive_span(value: object) -> timedelta:
@@ -75,6 +79,24 @@ def _relay_id() -> str:
     return f"relay-{uuid.uuid4().hex[:12]}"
 
 
+def _name(value: object, what: str) -> str:
+    if not isinstance(value, str) or not value.strip() or len(value) > NAME_LIMIT:
+        raise InvalidInput(
+            f"{what} needs a name of 1 to {NAME_LIMIT} characters, got {quoted(value)}"
+        )
+    return value
+
+
+def _relay_name(value: object) -> str:
+    return _name(value, "a relay")
+
+
+def _callable(value: object) -> Callable[[], float]:
+    if not callable(value):
+        raise InvalidInput(f"spin must be a function giving numbers in [0, 1), got {quoted(value)}")
+    return value
+
+
 @attrs.frozen(kw_only=True)
 class RelaySettings:
     """How a relay works.
@@ -93,13 +115,16 @@ class RelaySettings:
     """
 
     schedule: RetrySchedule = attrs.field(
-        default=DEFAULT_SCHEDULE, validator=attrs.validators.instance_of(RetrySchedule)
+        default=DEFAULT_SCHEDULE, validator=value_of(RetrySchedule)
     )
     lease: timedelta = attrs.field(default=timedelta(minutes=2), converter=_positive_span)
     batch: int = attrs.field(default=100, converter=_batch)
-    relay_id: str = attrs.field(factory=_relay_id)
+    relay_id: str = attrs.field(factory=_relay_id, converter=_relay_name)
     # Jitter spreads retries out; it needs no cryptographic randomness.
-    spin: Callable[[], float] = attrs.field(factory=lambda: random.Random().random)  # noqa: S311
+    spin: Callable[[], float] = attrs.field(
+        factory=lambda: random.Random().random,  # noqa: S311
+        converter=_callable,
+    )
 
 
 @attrs.frozen
@@ -177,13 +202,14 @@ class EventRelay:
             raise InvalidInput(
                 f"settings must be RelaySettings, got {type(self.settings).__name__}"
             )
+        given: object = destinations
+        if isinstance(given, (str, bytes)) or not isinstance(given, Iterable):
+            raise InvalidInput(f"destinations must be a list of destinations, got {quoted(given)}")
         self._destinations: dict[str, Destination] = {}
         for destination in destinations:
-            name = getattr(destination, "name", None)
-            if not isinstance(name, str) or not name.strip() or len(name) > 200:
-                raise InvalidInput(
-                    f"a destination needs a name of 1 to 200 characters, got {quoted(name)}"
-                )
+            name = _name(getattr(destination, "name", None), "a destination")
+            if not callable(getattr(destination, "deliver", None)):
+                raise InvalidInput(f"destination {name!r} has no deliver(message) method")
             if name in self._destinations:
                 raise InvalidInput(f"two destinations are named {name!r}")
             self._destinations[name] = destination

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from tests.adapters.sql.support import (
@@ -21,6 +22,7 @@ from crm_returns import LineRef, ReturnOrder
 from crm_returns.adapters.memory import MemoryDatabase
 from crm_returns.adapters.sql import SqlDatabase
 from crm_returns.errors import ConcurrencyConflict, CrmReturnsError
+from crm_returns.ports import Claim
 from crm_returns.samples import SAMPLE_TENANT
 
 
@@ -141,19 +143,45 @@ def test_waiting_longer_than_the_timeout_is_a_concurrency_conflict(
         patient.dispose()
 
 
-def test_relays_side_by_side_share_the_outbox_on_postgres(
+def test_relays_side_by_side_take_turns_and_never_overtake_a_return_on_postgres(
     database: SqlDatabase, memory_story: tuple[dict[str, object], MemoryDatabase]
 ) -> None:
     if database.engine.dialect.name != "postgresql":
         pytest.skip("SQLite runs one unit of work at a time: there is no second relay to skip")
-    messages = memory_story[0]["published"]
-    assert isinstance(messages, tuple)
+    published = memory_story[0]["published"]
+    assert isinstance(published, tuple)
+    # Three messages of one return, then the first of every other return.
+    head = published[0].event.return_id
+    mine = [m for m in published if m.event.return_id == head][:3]
+    firsts = {m.event.return_id: m for m in reversed(published) if m.event.return_id != head}
+    messages = [*mine, *firsts.values()]
     with database.unit_of_work() as uow:
-        for message in messages[:4]:
+        for message in messages:
             uow.outbox.add(message)
         uow.commit()
-    with database.unit_of_work() as first, database.unit_of_work() as second:
-        taken = first.outbox.pending(2)
-        rest = second.outbox.pending(10)
-    assert [m.id for m in taken] == [m.id for m in messages[:2]]
-    assert [m.id for m in rest] == [m.id for m in messages[2:4]]
+    start = datetime(2026, 11, 27, tzinfo=UTC)
+    lease = start + timedelta(minutes=1)
+    with database.unit_of_work() as uow:
+        uow.deliveries.fan_out("mail", start, 100)
+        uow.commit()
+    rest: list[Claim] = []
+
+    def second_relay() -> None:
+        with database.unit_of_work() as uow:
+            rest.extend(uow.deliveries.claim("mail", "second", start, lease, 10))
+            uow.commit()
+
+    with database.unit_of_work() as first:
+        taken = first.deliveries.claim("mail", "first", start, lease, 2)
+        waiting = threading.Thread(target=second_relay)
+        waiting.start()
+        waiting.join(0.5)
+        assert waiting.is_alive(), "the second claim did not wait for the first"
+        first.commit()
+    waiting.join(30)
+    assert [c.message.id for c in taken] == [m.id for m in messages[:2]]
+    held = {c.message.event.return_id for c in taken}
+    assert rest, "the second relay found nothing to do"
+    assert not {c.message.id for c in rest} & {c.message.id for c in taken}
+    assert not {c.message.event.return_id for c in rest} & held, "a return was overtaken"
+    assert {c.message.id for c in rest} == {m.id for m in firsts.values()}

@@ -7,9 +7,12 @@ passed over; SQLite writes one transaction at a time, so ``seq`` is commit
 order there.  The destination's cursor row is locked while it moves, so that
 two relays fan out one destination in turn.
 
-Claiming leases rows with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL: relays
-running side by side take different deliveries instead of waiting for each
-other.  SQLite's write lock serialises claims by itself.
+Claiming leases rows with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, after
+taking the destination's cursor row: claims of one destination take turns
+(each is one short statement pair), so that every claim sees the leases made
+before it and a return's later message never overtakes an earlier one held by
+another relay; claims of different destinations run side by side.  SQLite's
+write lock serialises claims by itself.
 """
 
 from __future__ import annotations
@@ -165,6 +168,10 @@ class SqlDeliveries:
     ) -> Sequence[Claim]:
         """Lease up to ``limit`` due deliveries of ``destination`` to ``relay``."""
         self._outside_host()
+        # Claims of one destination take turns on its cursor row: a relay must see
+        # the leases of the one before, or it could take a later message of a return
+        # whose earlier message that relay holds (rows it locked are skipped, not seen).
+        self._cursor(destination)
         d = self._tx.tables.deliveries
         earlier = d.alias("earlier")
         waiting = (

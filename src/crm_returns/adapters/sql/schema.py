@@ -268,8 +268,8 @@ class Tables:
             sa.Column("return_id", sa.String(), nullable=False),
             sa.Column("event_type", sa.String(64), nullable=False),
             sa.Column("created_at", Instant(), nullable=False),
-            _txid(),
             sa.Column("document", Document, nullable=False),
+            _txid(),
             sa.UniqueConstraint("id"),
             sa.Index(None, "txid", "seq"),
         )
