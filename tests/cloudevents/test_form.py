@@ -6,12 +6,14 @@ import json
 from collections import Counter
 from datetime import datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 from tests.cloudevents.checks import check_message, parsed
 from tests.cloudevents.lifecycles import MONITOR, MOUSE, every_event
 
+from crm_returns import LineRef, RequestedLine, ReturnRequest
 from crm_returns.cloudevents import (
     CONTENT_TYPE,
     EVENT_TYPES,
@@ -23,6 +25,7 @@ from crm_returns.cloudevents import (
 from crm_returns.cloudevents._layout import write
 from crm_returns.domain.events import LinesInspected, ReturnApproved, ReturnDrafted
 from crm_returns.ports import OutboxMessage
+from crm_returns.testing import sample_wiring
 
 
 @pytest.fixture(scope="module")
@@ -157,3 +160,14 @@ def test_no_number_is_ever_written(messages: list[OutboxMessage]) -> None:
 def test_a_decimal_is_written_without_an_exponent(number: Decimal, text: str) -> None:
     assert write(number) == text
 
+
+def test_the_documented_example_is_what_the_code_makes() -> None:
+    text = (Path(__file__).parents[2] / "docs" / "events.md").read_text("utf-8")
+    example = text.split("## An example", 1)[1]
+    documented = json.loads(example.split("```json\n", 1)[1].split("```", 1)[0])
+    w = sample_wiring()
+    request = ReturnRequest(lines=[RequestedLine(LineRef("SO-1001", "1"), 1, "wrong_order")])
+    order = w.service.create_return(w.clerk, request)
+    w.service.submit_return(w.clerk, order.id)
+    *_, (_, message) = sorted(w.database.committed.outbox.values())
+    assert to_cloudevent(message) == documented
