@@ -1,32 +1,42 @@
-"""An outbox message as a CloudEvent: plain JSON values, no floats."""
+"""An outbox message as a CloudEvent: the envelope, and the event's data in it."""
 
 from __future__ import annotations
 
-import enum
 import json
 from collections.abc import Mapping
-from datetime import datetime
-from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, Final
 
-import attrs
-
+from crm_returns.cloudevents._layout import write
 from crm_returns.domain import events as ev
-from crm_returns.domain.money import Money
-from crm_returns.domain.orders import LineRef
 from crm_returns.ports.delivery import OutboxMessage
 
-__all__ = ["CONTENT_TYPE", "EVENT_TYPES", "SPEC_VERSION", "event_type", "to_cloudevent", "to_json"]
+__all__ = [
+    "CONTENT_TYPE",
+    "DATA_CONTENT_TYPE",
+    "EVENT_TYPES",
+    "SPEC_VERSION",
+    "SUMMARY_KEY",
+    "event_type",
+    "to_cloudevent",
+    "to_json",
+]
 
+#: The CloudEvents version of every event.
 SPEC_VERSION: Final = "1.0"
 
 #: The media type of a CloudEvent in structured mode.
 CONTENT_TYPE: Final = "application/cloudevents+json; charset=utf-8"
 
+#: The media type of an event's ``data``.
+DATA_CONTENT_TYPE: Final = "application/json"
+
+#: The key of the return's summary in an event's ``data``.
+SUMMARY_KEY: Final = "return"
+
 _PREFIX: Final = "com.crm-returns.return."
 
-#: Every event type, by its CloudEvents ``type``.
+#: Every event type, by its CloudEvents ``type``, in the order a return meets them.
 EVENT_TYPES: Final[Mapping[str, type[ev.ReturnEvent]]] = MappingProxyType(
     {
         f"{_PREFIX}{name}.v1": kind
@@ -49,67 +59,58 @@ EVENT_TYPES: Final[Mapping[str, type[ev.ReturnEvent]]] = MappingProxyType(
     }
 )
 
-_TYPE_OF: Final = MappingProxyType({kind: name for name, kind in EVENT_TYPES.items()})
+_TYPE_OF: Final[Mapping[type[ev.ReturnEvent], str]] = MappingProxyType(
+    {kind: name for name, kind in EVENT_TYPES.items()}
+)
 
 
 def event_type(event: ev.ReturnEvent | type[ev.ReturnEvent]) -> str:
-    """The CloudEvents ``type`` of an event or its class: ``com.crm-returns.return.approved.v1``."""
+    """The CloudEvents ``type`` of an event or its class.
+
+    Example: ``com.crm-returns.return.approved.v1`` for a
+    :class:`~crm_returns.domain.events.ReturnApproved`.
+
+    Raises:
+        KeyError: The class is no event of a return.
+    """
     kind = event if isinstance(event, type) else type(event)
     return _TYPE_OF[kind]
 
 
-def _plain(value: object) -> Any:
-    """``value`` as JSON values: amounts and quantities as decimal strings, never floats."""
-    if value is None or isinstance(value, (str, bool, int)):
-        return value
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, Money):
-        return {"amount": str(value.amount), "currency": value.currency}
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, LineRef):
-        return {"order_number": value.order_number, "line_id": value.line_id}
-    if isinstance(value, tuple):
-        if value and all(
-            isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], LineRef)
-            for item in value
-        ):
-            # Per-line facts (receipts, inspections): one object per line.
-            return [{"line": _plain(ref), **_plain(fact)} for ref, fact in value]
-        return [_plain(item) for item in value]
-    kind = type(value)
-    if attrs.has(kind):
-        return {field.name: _plain(getattr(value, field.name)) for field in attrs.fields(kind)}
-    raise TypeError(f"no JSON form for {type(value).__name__}")  # pragma: no cover
-
-
 def to_cloudevent(message: OutboxMessage, source: str | None = None) -> dict[str, Any]:
-    """``message`` as a CloudEvent in structured mode (a dict of JSON values).
+    """``message`` as a CloudEvent in structured mode (a dict of JSON values, no numbers).
+
+    The ``id`` is the message's id, the same on every delivery of it, so that a
+    receiver deduplicates on it; ``subject`` is the return's number and
+    ``time`` the event's ``at``.  ``data`` holds the event's fields and, under
+    ``return``, the return as the command left it.
 
     Args:
         message: The outbox message.
         source: The CloudEvents ``source``; by default ``/crm-returns/<tenant>``.
     """
     event = message.event
-    data = _plain(event)
-    data["return"] = _plain(message.summary)
+    data: dict[str, Any] = write(event)
+    data[SUMMARY_KEY] = write(message.summary)
     return {
         "specversion": SPEC_VERSION,
         "id": message.id,
         "source": source if source is not None else f"/crm-returns/{event.tenant_id}",
         "type": event_type(event),
         "subject": event.number,
-        "time": event.at.isoformat(),
-        "datacontenttype": "application/json",
+        "time": write(event.at),
+        "datacontenttype": DATA_CONTENT_TYPE,
         "data": data,
     }
 
 
 def to_json(message: OutboxMessage, source: str | None = None) -> bytes:
-    """``message`` as the UTF-8 bytes of its CloudEvent, keys sorted (the same bytes every time)."""
+    """``message`` as the UTF-8 bytes of its CloudEvent: keys sorted, the same bytes every time.
+
+    Args:
+        message: The outbox message.
+        source: The CloudEvents ``source``; by default ``/crm-returns/<tenant>``.
+    """
     return json.dumps(
         to_cloudevent(message, source), ensure_ascii=False, sort_keys=True, separators=(",", ":")
     ).encode()

@@ -15,6 +15,14 @@ __all__ = ["schema"]
 def schema(type_name: str) -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of the CloudEvent of type ``type_name``.
 
+    Each call reads the shipped file and returns a fresh dict::
+
+        schema("com.crm-returns.return.approved.v1")["$id"]
+        # 'urn:crm-returns:schema:com.crm-returns.return.approved.v1'
+
+    Args:
+        type_name: A CloudEvents ``type``, one of :data:`~crm_returns.cloudevents.EVENT_TYPES`.
+
     Raises:
         NotFound: No event has that type.
     """

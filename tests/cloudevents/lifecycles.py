@@ -1,0 +1,91 @@
+"""Command sequences that make every kind of event, on the sample wiring.
+
+Shared by the CloudEvents tests: :func:`every_event` runs three returns
+through the sample shop so that the outbox holds at least one message of each
+of the fourteen event types.  The sample lines and policy are described in
+``tests/service/conftest.py``.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from crm_returns import Inspection, LineRef, Receipt, RequestedLine, ReturnRequest
+from crm_returns.domain.refunds.grants import RefundMethod
+from crm_returns.domain.stock.dispositions import Disposition
+from crm_returns.ports import OutboxMessage
+from crm_returns.testing import Wiring, sample_wiring
+
+MOUSE = LineRef("SO-1001", "1")  # 5 x 129.00
+CABLE = LineRef("SO-1001", "2")  # 10 x 39.90 - 19.90 off
+MONITOR = LineRef("SO-1001", "3")  # 2 x 1899.00
+CHAIR = LineRef("SO-1002", "1")  # 1 x 2399.00: the manager must approve
+
+
+def every_event(wiring: Wiring | None = None) -> list[OutboxMessage]:
+    """Run returns through every step; the outbox's messages, in commit order."""
+    w = wiring or sample_wiring()
+    s, hour = w.service, timedelta(hours=1)
+
+    # 1. Drafted, edited, submitted, approved in two steps, received, inspected
+    #    (a split, and a repair), repaired, completed, granted, paid, settled.
+    first = s.create_return(
+        w.clerk,
+        ReturnRequest(lines=[RequestedLine(MONITOR, 1, "quality_defect")], note="屏幕有坏点"),
+    )
+    w.clock.advance(hour)
+    s.edit_return(
+        w.clerk,
+        first.id,
+        [RequestedLine(MONITOR, 2, "quality_defect"), RequestedLine(MOUSE, 2, "other")],
+    )
+    s.submit_return(w.clerk, first.id)
+    w.clock.advance(hour)
+    s.approve_return(w.approver, first.id, "ok")  # the manager step; quality remains
+    approved = s.approve_return(w.inspector, first.id, "checked")
+    w.clock.advance(hour)
+    serials = approved.line(MONITOR).delivered_serials
+    s.receive_goods(
+        w.warehouse,
+        first.id,
+        {
+            MONITOR: Receipt(
+                received=Decimal(2), damaged_in_transit=Decimal(1), serial_numbers=serials
+            ),
+            MOUSE: Receipt(received=Decimal(2)),
+        },
+    )
+    w.clock.advance(hour)
+    s.inspect_goods(
+        w.inspector,
+        first.id,
+        {
+            MONITOR: Inspection(
+                accepted=Decimal(2),
+                dispositions={Disposition.RESTOCK: Decimal(1), Disposition.REPAIR: Decimal(1)},
+                note="one to fix",
+            ),
+            MOUSE: Inspection(accepted=Decimal(2)),
+        },
+    )
+    w.clock.advance(hour)
+    s.finish_repair(w.warehouse, first.id, MONITOR, Decimal(1), Disposition.RESTOCK)
+    # Completing grants the refund first: refund-granted, then completed.
+    completed = s.complete_return(w.finance, first.id, "", RefundMethod.ORIGINAL_PAYMENT)
+    assert completed.grant is not None
+    paid = s.record_refund_payment(w.finance, first.id, completed.grant.outstanding)
+    assert paid.grant is not None
+    s.settle_refund_payment(w.finance, first.id, paid.grant.payments[-1].id, True)
+
+    # 2. Rejected.
+    second = s.create_return(
+        w.clerk, ReturnRequest(lines=[RequestedLine(CHAIR, 1, "changed_requirement")])
+    )
+    s.submit_return(w.clerk, second.id)
+    s.reject_return(w.approver, second.id, "outside the policy")
+
+    # 3. Cancelled.
+    third = s.create_return(w.clerk, ReturnRequest(lines=[RequestedLine(CABLE, 3, "wrong_order")]))
+    s.cancel_return(w.clerk, third.id, "customer changed their mind")
+    return [message for _, message in sorted(w.database.committed.outbox.values())]
