@@ -8,7 +8,8 @@ Catch :class:`CrmReturnsError` to handle all of them; catch a branch
 (:class:`InvalidInput`, :class:`NotFound`, :class:`RuleViolation`,
 :class:`ConcurrencyConflict`) to handle a kind.  :class:`DeliveryFailed` and
 its kinds are raised by destinations (e-mail, SMS, webhooks, the broker, a
-host's own) to tell the event relay how a delivery failed.
+host's own) to tell the event relay how a delivery failed;
+:class:`WebhookVerificationFailed` is what a webhook receiver's check raises.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ __all__ = [
     "SeparationOfDuties",
     "StorageError",
     "TransientFailure",
+    "WebhookVerificationFailed",
     "quoted",
 ]
 
@@ -77,6 +79,17 @@ class CrmReturnsError(Exception):
 
 class InvalidInput(CrmReturnsError, ValueError):
     """A value given to the library is malformed or out of range."""
+
+
+class WebhookVerificationFailed(InvalidInput):
+    """A webhook request did not prove it came from us: raised by ``adapters.webhooks.verify``.
+
+    A ``webhook-*`` header is missing or malformed, its timestamp is outside
+    the tolerance (a replay, or a clock far off), or no signature matches the
+    receiver's secrets (a wrong secret, or a body changed on the way).  The
+    message says which, and never shows a secret or an expected signature.
+    Answer the request with 400 (or 401) and do not act on it.
+    """
 
 
 class InvalidMoney(InvalidInput):
