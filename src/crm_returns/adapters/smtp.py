@@ -50,6 +50,7 @@ from datetime import timedelta
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import format_datetime
+from types import MappingProxyType
 
 import attrs
 
@@ -80,7 +81,9 @@ class SmtpSecurity(enum.Enum):
     TLS = "tls"
 
 
-_DEFAULT_PORTS = {SmtpSecurity.NONE: 25, SmtpSecurity.STARTTLS: 587, SmtpSecurity.TLS: 465}
+_DEFAULT_PORTS = MappingProxyType(
+    {SmtpSecurity.NONE: 25, SmtpSecurity.STARTTLS: 587, SmtpSecurity.TLS: 465}
+)
 
 
 def _port(value: object) -> int | None:
