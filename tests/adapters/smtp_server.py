@@ -103,7 +103,9 @@ def running_server(handler: RecordingHandler, **smtp_options: Any) -> Iterator[i
         authenticator=handler.authenticate,
         # Lets the plain-connection tests log in; TLS tests use their own options.
         auth_require_tls=False,
-        **smtp_options,
+        # Most tests talk to a server without SMTPUTF8, the stricter case;
+        # the SMTPUTF8 test turns it on.
+        **{"enable_SMTPUTF8": False, **smtp_options},
     )
     controller.start()
     try:

@@ -165,6 +165,31 @@ def test_a_subject_with_a_line_break_is_refused_for_good(
     assert handler.received == []
 
 
+def test_names_in_addresses_stay_out_of_the_envelope(handler: RecordingHandler, port: int) -> None:
+    # The server offers no SMTPUTF8: Chinese display names must not need it.
+    mailer(plain(port)).send(CHINESE)
+
+    assert [rcpts for rcpts, _ in handler.received] == [["zhang.wei@example.com"]]
+
+
+def test_a_non_ascii_address_needs_a_server_with_smtputf8(port: int) -> None:
+    to_chinese_mailbox = attrs.evolve(CHINESE, to=("张伟 <张伟@example.com>",))
+
+    with pytest.raises(PermanentFailure, match="SMTPUTF8"):
+        mailer(plain(port)).send(to_chinese_mailbox)
+
+
+def test_a_non_ascii_address_goes_through_a_server_with_smtputf8(
+    handler: RecordingHandler,
+) -> None:
+    to_chinese_mailbox = attrs.evolve(CHINESE, to=("张伟 <张伟@example.com>",))
+    with running_server(handler, enable_SMTPUTF8=True) as port:
+        mailer(plain(port)).send(to_chinese_mailbox)
+
+    assert [rcpts for rcpts, _ in handler.received] == [["张伟@example.com"]]
+    assert only(handler)["Subject"] == CHINESE.subject
+
+
 @pytest.mark.parametrize(("login", "password"), [(LOGIN, PASSWORD), (ASCII_LOGIN, ASCII_PASSWORD)])
 def test_a_login_with_the_right_password_sends(
     handler: RecordingHandler, port: int, login: str, password: str

@@ -49,7 +49,7 @@ import ssl
 from datetime import timedelta
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
-from email.utils import format_datetime
+from email.utils import format_datetime, parseaddr
 from types import MappingProxyType
 
 import attrs
@@ -250,7 +250,12 @@ class SmtpMailer:
         try:
             with self._connect() as client:
                 self._secure_and_log_in(client)
-                refused = client.send_message(message, from_addr=email.sender, to_addrs=email.to)
+                # The envelope takes bare addresses; the headers keep the names.
+                refused = client.send_message(
+                    message,
+                    from_addr=parseaddr(email.sender)[1],
+                    to_addrs=[parseaddr(address)[1] for address in email.to],
+                )
         except (smtplib.SMTPException, OSError) as exc:
             failure = self._failure(exc)
             if self._secrets_in(str(exc)):
