@@ -101,11 +101,10 @@ def running_server(handler: RecordingHandler, **smtp_options: Any) -> Iterator[i
         port=port,
         server_hostname="mail.test",
         authenticator=handler.authenticate,
-        # Lets the plain-connection tests log in; TLS tests use their own options.
-        auth_require_tls=False,
-        # Most tests talk to a server without SMTPUTF8, the stricter case;
-        # the SMTPUTF8 test turns it on.
-        **{"enable_SMTPUTF8": False, **smtp_options},
+        # auth_require_tls=False lets the plain-connection tests log in.  Most
+        # tests talk to a server without SMTPUTF8, the stricter case; the
+        # SMTPUTF8 test turns it on.
+        **{"auth_require_tls": False, "enable_SMTPUTF8": False, **smtp_options},
     )
     controller.start()
     try:

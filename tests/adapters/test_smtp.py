@@ -214,6 +214,27 @@ def test_a_wrong_password_is_permanent_and_never_shown(port: int, login: str, wr
     assert wrong not in repr(settings)
 
 
+@pytest.mark.parametrize(("login", "password"), [(LOGIN, PASSWORD), (ASCII_LOGIN, ASCII_PASSWORD)])
+def test_a_login_to_a_server_without_auth_is_permanent(
+    handler: RecordingHandler, login: str, password: str
+) -> None:
+    # aiosmtpd offers no AUTH on a plain connection when it requires TLS for it.
+    with running_server(handler, auth_require_tls=True) as port:
+        settings = plain(port, username=login, password=password)
+        with pytest.raises(PermanentFailure, match="AUTH"):
+            mailer(settings).send(CHINESE)
+    assert handler.received == []
+
+
+def test_a_non_ascii_login_needs_auth_plain(handler: RecordingHandler) -> None:
+    with running_server(handler, auth_exclude_mechanism=["PLAIN"]) as port:
+        mailer(plain(port, username=ASCII_LOGIN, password=ASCII_PASSWORD)).send(CHINESE)
+        with pytest.raises(PermanentFailure, match="AUTH PLAIN"):
+            mailer(plain(port, username=LOGIN, password=PASSWORD)).send(CHINESE)
+
+    assert handler.logins == [ASCII_LOGIN]
+
+
 def test_a_reply_that_echoes_the_password_is_scrubbed(handler: RecordingHandler, port: int) -> None:
     handler.refuse_rcpt["zhang.wei@example.com"] = f"550 no such user; you said {ASCII_PASSWORD}"
 
@@ -308,6 +329,17 @@ def test_a_server_that_never_answers_times_out_as_transient() -> None:
             mailer(settings).send(CHINESE)
 
 
+def test_a_connect_timeout_is_transient(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A host that drops SYNs cannot be made on loopback; the connect call
+    # fails as it would after the timeout.
+    def unreachable(*args: object, **kwargs: object) -> socket.socket:
+        raise TimeoutError("timed out")
+
+    monkeypatch.setattr(socket, "create_connection", unreachable)
+    with pytest.raises(TransientFailure, match="timed out"):
+        mailer(plain(25)).send(CHINESE)
+
+
 def test_a_server_without_starttls_is_permanent_for_a_starttls_mailer(port: int) -> None:
     with pytest.raises(PermanentFailure, match="STARTTLS"):
         mailer(plain(port, security=SmtpSecurity.STARTTLS)).send(CHINESE)
@@ -386,7 +418,10 @@ def test_the_port_defaults_by_security(security: SmtpSecurity, port: int) -> Non
 
 
 def test_starttls_is_the_default_security() -> None:
-    assert SmtpSettings(host="smtp.example.com").security is SmtpSecurity.STARTTLS
+    settings = SmtpSettings(host="smtp.example.com")
+
+    assert settings.security is SmtpSecurity.STARTTLS
+    assert SmtpMailer(settings).settings is settings
 
 
 @pytest.mark.parametrize(
