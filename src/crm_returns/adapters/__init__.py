@@ -2,6 +2,10 @@
 
 - :mod:`crm_returns.adapters.memory` — in-memory, the default and the reference;
 - :mod:`crm_returns.adapters.system` — the system clock and random ids;
+- :mod:`crm_returns.adapters.smtp` — e-mail through an SMTP server
+  (:class:`~crm_returns.adapters.smtp.SmtpMailer`);
+- :mod:`crm_returns.adapters.sms` — text messages written to a console, and
+  how to adapt a real SMS gateway.
 - :mod:`crm_returns.adapters.webhooks` — signed webhooks for the event relay
   and their check for receivers (the ``webhooks`` extra).
 """

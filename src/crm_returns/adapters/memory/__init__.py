@@ -19,11 +19,15 @@ Where each part lives:
   gives the service, kept in memory for tests and demos: delivered order lines
   (:class:`MemoryOrderSource`), a destination for events (:class:`MemoryDestination`), a
   clock that moves when told (:class:`ManualClock`) and readable ids
-  (:class:`SequentialIds`).
+  (:class:`SequentialIds`);
+- ``channels.py`` — an e-mail channel (:class:`MemoryMailer`) and an SMS
+  channel (:class:`MemorySmsGateway`) that keep what they are given and can be
+  told to fail.
 """
 
 from __future__ import annotations
 
+from crm_returns.adapters.memory.channels import MemoryMailer, MemorySmsGateway
 from crm_returns.adapters.memory.clock import ManualClock
 from crm_returns.adapters.memory.database import MemoryDatabase, MemoryUnitOfWork
 from crm_returns.adapters.memory.destination import MemoryDestination
@@ -34,7 +38,9 @@ __all__ = [
     "ManualClock",
     "MemoryDatabase",
     "MemoryDestination",
+    "MemoryMailer",
     "MemoryOrderSource",
+    "MemorySmsGateway",
     "MemoryUnitOfWork",
     "SequentialIds",
 ]
