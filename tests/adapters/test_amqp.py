@@ -18,7 +18,7 @@ import pika
 import pytest
 from tests.adapters.rabbitmq import Broker, amqp_url, close_connections_named, queue_types
 
-from crm_returns import LineRef, RequestedLine, ReturnRequest
+from crm_returns import LineRef, RelaySettings, RequestedLine, ReturnRequest
 from crm_returns.adapters.amqp import (
     AmqpDestination,
     AmqpSettings,
@@ -315,3 +315,25 @@ def test_a_name_taken_with_other_arguments_is_a_topology_error(broker: Broker) -
 def test_declaring_on_a_broker_that_is_down_is_a_topology_error() -> None:
     with pytest.raises(TopologyError):
         declare_topology(f"amqp://guest:guest@127.0.0.1:{free_port()}/%2F", "x", "q")
+
+
+# Behind the relay ------------------------------------------------------------------
+
+
+def test_the_relay_keeps_a_return_s_events_until_the_topology_exists_then_sends_them_in_order(
+    broker: Broker,
+) -> None:
+    w = sample_wiring()
+    line = RequestedLine(LineRef("SO-1001", "1"), Decimal(1), "quality_defect")
+    drafted = w.service.create_return(w.clerk, ReturnRequest(lines=(line,)))
+    w.service.submit_return(w.clerk, drafted.id)
+    name = broker.name("relayed")
+    with destination(broker, name) as amqp:
+        relay = w.service.relay([amqp], RelaySettings(relay_id="relay-amqp"))
+        first = relay.run_once()  # no exchange yet: the first fails, the second waits for it
+        assert (first.delivered, first.retried, first.held) == (0, 1, 1)
+        declare_topology(broker.url, name, name)
+        w.clock.advance(timedelta(hours=1))
+        second = relay.run_once()
+        assert (second.delivered, second.retried, second.held) == (2, 0, 0)
+    assert [key for key, _, _ in broker.drain(name)] == ["return.drafted.v1", "return.submitted.v1"]
