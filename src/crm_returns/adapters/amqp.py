@@ -371,7 +371,8 @@ def declare_topology(
             dead-lettered.
 
     Raises:
-        InvalidInput: A ``delivery_limit`` below 1.
+        InvalidInput: A ``delivery_limit`` below 1, or a URL that is not ``amqp://``
+            or ``amqps://``.
         TopologyError: The broker could not be reached, or one of the names
             exists with other arguments.
     """
