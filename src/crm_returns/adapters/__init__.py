@@ -8,4 +8,6 @@
   how to adapt a real SMS gateway.
 - :mod:`crm_returns.adapters.webhooks` — signed webhooks for the event relay
   and their check for receivers (the ``webhooks`` extra).
+- :mod:`crm_returns.adapters.sql` — SQLite and PostgreSQL (the ``sql`` and ``postgres`` extras);
+- :mod:`crm_returns.adapters.amqp` — the RabbitMQ destination (the ``amqp`` extra).
 """
