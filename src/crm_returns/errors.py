@@ -115,7 +115,9 @@ class InvalidQuantity(InvalidInput):
 
 
 class InvalidPolicy(InvalidInput):
-    """An approval policy document has bad fields; every problem found is listed.
+    """A configuration document (an approval policy, destinations, ...) has bad fields.
+
+    Every problem found is listed.
 
     The message has one line per problem, each starting with the path of the
     field, such as ``steps[1].conditions.refund_at_least.CNY``.
@@ -123,15 +125,19 @@ class InvalidPolicy(InvalidInput):
     Attributes:
         problems: ``(path, what is wrong)`` pairs in document order; the path
             is empty for a problem with the document as a whole.
+        document: What kind of document it is (``"approval policy"``).
     """
 
-    def __init__(self, problems: Iterable[tuple[str, str]]) -> None:
+    def __init__(
+        self, problems: Iterable[tuple[str, str]], document: str = "approval policy"
+    ) -> None:
         self.problems = tuple(problems)
+        self.document = document
         lines = [f"{path}: {message}" if path else message for path, message in self.problems]
         if len(lines) == 1:
-            text = f"invalid approval policy: {lines[0]}"
+            text = f"invalid {document}: {lines[0]}"
         else:
-            text = f"invalid approval policy, {len(lines)} problems:\n" + "\n".join(
+            text = f"invalid {document}, {len(lines)} problems:\n" + "\n".join(
                 f"  {line}" for line in lines
             )
         super().__init__(text)

@@ -42,7 +42,8 @@ EXIT_NEWER = 4
 _Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
-def _failed(error: Exception) -> int:
+def failed(error: Exception) -> int:
+    """Say ``error`` on standard error; the exit status of a command that could not work."""
     print(f"crm-returns: {error}", file=sys.stderr)
     return EXIT_CANNOT_CHECK
 
@@ -56,7 +57,7 @@ def _where(arguments: argparse.Namespace) -> str:
     return f"{url}{schema}, tables {arguments.table_prefix}*"
 
 
-def _open(arguments: argparse.Namespace) -> SqlDatabase | int:
+def open_database(arguments: argparse.Namespace) -> SqlDatabase | int:
     """The database at ``--url``, or the exit status saying why it cannot be used."""
     try:
         from crm_returns.adapters.sql import SqlDatabase
@@ -70,7 +71,7 @@ def _open(arguments: argparse.Namespace) -> SqlDatabase | int:
             arguments.url, schema=arguments.schema, table_prefix=arguments.table_prefix
         )
     except CrmReturnsError as error:
-        return _failed(error)
+        return failed(error)
 
 
 def _said(revisions: Revisions) -> str:
@@ -89,14 +90,14 @@ def _said(revisions: Revisions) -> str:
 
 def _upgrade(arguments: argparse.Namespace) -> int:
     """Apply the packaged migrations to the database at ``--url``."""
-    database = _open(arguments)
+    database = open_database(arguments)
     if isinstance(database, int):
         return database
     try:
         database.upgrade()
         revisions = database.revisions()
     except CrmReturnsError as error:
-        return _failed(error)
+        return failed(error)
     finally:
         database.dispose()
     print(f"{_where(arguments)}: schema at revision {revisions.found}")
@@ -105,13 +106,13 @@ def _upgrade(arguments: argparse.Namespace) -> int:
 
 def _revisions(arguments: argparse.Namespace) -> Revisions | int:
     """The revisions of the database at ``--url``, or the exit status saying why not."""
-    database = _open(arguments)
+    database = open_database(arguments)
     if isinstance(database, int):
         return database
     try:
         return database.revisions()
     except CrmReturnsError as error:
-        return _failed(error)
+        return failed(error)
     finally:
         database.dispose()
 
@@ -137,7 +138,8 @@ def _check(arguments: argparse.Namespace) -> int:
     return EXIT_NEWER if revisions.newer else EXIT_OLDER
 
 
-def _database_arguments(parser: argparse.ArgumentParser) -> None:
+def database_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add ``--url``, ``--schema`` and ``--table-prefix`` to ``parser``."""
     parser.add_argument("--url", required=True, help="a SQLAlchemy database URL")
     parser.add_argument(
         "--schema",
@@ -188,5 +190,5 @@ def add_db(commands: _Subparsers) -> None:
         ),
     ):
         action = actions.add_parser(name, help=summary, description=description)
-        _database_arguments(action)
+        database_arguments(action)
         action.set_defaults(handler=handler)

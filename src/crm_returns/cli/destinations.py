@@ -1,0 +1,159 @@
+"""Destinations for ``crm-returns events relay``, from a TOML file.
+
+::
+
+    [[destination]]
+    name = "erp"                       # its cursor and dead letters are kept under it
+    kind = "webhook"
+    url = "https://erp.example.com/hooks/returns"
+    secrets_env = "ERP_WEBHOOK_SECRETS"  # whsec_... secrets, separated by spaces
+
+    [[destination]]
+    name = "broker"
+    kind = "amqp"
+    url_env = "AMQP_URL"               # or url = "amqp://..."
+    exchange = "crm-returns"
+
+    [[destination]]
+    name = "crm"
+    kind = "python"
+    target = "my_crm.returns:destination"  # a callable that returns a destination
+
+Secrets and URLs may be given directly or read from an environment variable
+(``*_env``), so that the file can be kept in version control.  Every problem
+is reported at once, each with its place (``destination[2].url: ...``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import tomllib
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from crm_returns.errors import CrmReturnsError, InvalidPolicy
+from crm_returns.ports.delivery import Destination
+
+__all__ = ["KINDS", "load_destinations"]
+
+_Problems = list[tuple[str, str]]
+
+_DOCUMENT = "destinations file"
+
+
+def _text(entry: Mapping[str, Any], key: str, where: str, problems: _Problems) -> str | None:
+    """``entry[key]``, or the environment variable ``entry[key + '_env']`` names."""
+    value = entry.get(key)
+    variable = entry.get(f"{key}_env")
+    if value is not None and variable is not None:
+        problems.append((f"{where}.{key}", f"give {key} or {key}_env, not both"))
+        return None
+    if variable is not None:
+        if not isinstance(variable, str) or not variable:
+            problems.append((f"{where}.{key}_env", "must name an environment variable"))
+            return None
+        found = os.environ.get(variable)
+        if not found:
+            problems.append((f"{where}.{key}_env", f"environment variable {variable} is not set"))
+        return found
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        problems.append((f"{where}.{key}", f"must be text, not {type(value).__name__}"))
+        return None
+    return value
+
+
+def _webhook(
+    entry: Mapping[str, Any], name: str, where: str, problems: _Problems
+) -> Destination | None:
+    from crm_returns.adapters.webhooks import WebhookDestination, WebhookEndpoint
+
+    url = _text(entry, "url", where, problems)
+    secrets = _text(entry, "secrets", where, problems)
+    if url is None or secrets is None:
+        problems.append((where, "a webhook needs url (or url_env) and secrets (or secrets_env)"))
+        return None
+    return WebhookDestination(WebhookEndpoint(name=name, url=url, secrets=tuple(secrets.split())))
+
+
+def _amqp(
+    entry: Mapping[str, Any], name: str, where: str, problems: _Problems
+) -> Destination | None:
+    from crm_returns.adapters.amqp import AmqpDestination, AmqpSettings
+
+    url = _text(entry, "url", where, problems)
+    if url is None:
+        problems.append((where, "a broker needs url (or url_env)"))
+        return None
+    exchange = entry.get("exchange", "crm-returns")
+    return AmqpDestination(AmqpSettings(url=url, exchange=exchange, name=name))
+
+
+def _python(
+    entry: Mapping[str, Any], name: str, where: str, problems: _Problems
+) -> Destination | None:
+    target = entry.get("target")
+    if not isinstance(target, str) or ":" not in target:
+        problems.append((f"{where}.target", "must be 'package.module:callable'"))
+        return None
+    module_name, _, attribute = target.partition(":")
+    try:
+        factory = getattr(importlib.import_module(module_name), attribute)
+    except (ImportError, AttributeError) as error:
+        problems.append((f"{where}.target", f"cannot load {target}: {error}"))
+        return None
+    destination: Destination = factory()
+    if getattr(destination, "name", None) != name:
+        problems.append((f"{where}.target", f"{target}() made a destination not named {name!r}"))
+    return destination
+
+
+#: Each kind of destination, and what builds it from its table.
+KINDS: Mapping[str, Callable[[Mapping[str, Any], str, str, _Problems], Destination | None]] = {
+    "webhook": _webhook,
+    "amqp": _amqp,
+    "python": _python,
+}
+
+
+def load_destinations(text: str) -> list[Destination]:
+    """The destinations a TOML document describes.
+
+    Raises:
+        InvalidPolicy: Naming every problem with its place in the document.
+    """
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise InvalidPolicy([("", f"not TOML: {error}")], _DOCUMENT) from None
+    entries = document.get("destination")
+    if not isinstance(entries, list) or not entries:
+        raise InvalidPolicy([("destination", "name at least one [[destination]]")], _DOCUMENT)
+    problems: _Problems = []
+    made: list[Destination] = []
+    names: set[str] = set()
+    for index, entry in enumerate(entries):
+        where = f"destination[{index}]"
+        name, kind = entry.get("name"), entry.get("kind")
+        if not isinstance(name, str) or not name.strip():
+            problems.append((f"{where}.name", "every destination needs a name"))
+            continue
+        if name in names:
+            problems.append((f"{where}.name", f"{name!r} is used twice"))
+        names.add(name)
+        build = KINDS.get(kind) if isinstance(kind, str) else None
+        if build is None:
+            problems.append((f"{where}.kind", f"must be one of {', '.join(KINDS)}, not {kind!r}"))
+            continue
+        try:
+            destination = build(entry, name, where, problems)
+        except CrmReturnsError as error:
+            problems.append((where, str(error)))
+            continue
+        if destination is not None:
+            made.append(destination)
+    if problems:
+        raise InvalidPolicy(problems, _DOCUMENT)
+    return made

@@ -1,0 +1,200 @@
+"""``crm-returns events``: relay to the destinations of a file; dead letters, replay, purge."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from crm_returns.cli import main
+from crm_returns.cli.destinations import load_destinations
+from crm_returns.errors import InvalidPolicy
+
+RECEIVER = """
+import os
+from crm_returns.errors import PermanentFailure
+
+
+class Receiver:
+    name = "receiver"
+
+    def deliver(self, message):
+        if os.environ.get("RECEIVER_REFUSES"):
+            raise PermanentFailure("HTTP 422: no such customer")
+        with open(os.environ["RECEIVED"], "a", encoding="utf-8") as kept:
+            kept.write(f"{message.id} {type(message.event).__name__}\\n")
+
+
+def destination():
+    return Receiver()
+"""
+
+DESTINATIONS = """
+[[destination]]
+name = "receiver"
+kind = "python"
+target = "receiver_for_tests:destination"
+"""
+
+
+@pytest.fixture
+def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A SQLite file holding the demo's return (12 events), and a receiver module on the path."""
+    (tmp_path / "receiver_for_tests.py").write_text(RECEIVER, "utf-8")
+    (tmp_path / "destinations.toml").write_text(DESTINATIONS, "utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv("RECEIVED", str(tmp_path / "received.txt"))
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    assert main(["demo", "--db", url, "--lang", "en"]) == 0
+    yield url
+    sys.modules.pop("receiver_for_tests", None)
+
+
+def _received(tmp_path: Path) -> list[str]:
+    kept = tmp_path / "received.txt"
+    return kept.read_text("utf-8").splitlines() if kept.exists() else []
+
+
+def test_relay_delivers_every_event_once_then_nothing(
+    demo: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    relay = [
+        "events",
+        "relay",
+        "--url",
+        demo,
+        "--destinations",
+        str(tmp_path / "destinations.toml"),
+    ]
+    assert main(relay) == 0
+    assert "12 delivered, 0 to retry, 0 dead" in capsys.readouterr().out
+    received = _received(tmp_path)
+    assert len(received) == len({line.split()[0] for line in received}) == 12
+    assert received[0].endswith("ReturnDrafted")
+    assert received[-1].endswith("ReturnCompleted")
+    assert main(relay) == 0
+    assert "0 delivered" in capsys.readouterr().out
+    assert len(_received(tmp_path)) == 12
+
+
+def test_dead_letters_are_listed_replayed_and_then_purged(
+    demo: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    relay = [
+        "events",
+        "relay",
+        "--url",
+        demo,
+        "--destinations",
+        str(tmp_path / "destinations.toml"),
+    ]
+    monkeypatch.setenv("RECEIVER_REFUSES", "1")
+    assert main(relay) == 0
+    capsys.readouterr()
+    assert main(["events", "dead", "--url", demo]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert len(listed) == 12
+    first = listed[0].split()[0]
+    assert "receiver  dead  ReturnDrafted RT-" in listed[0]
+    assert listed[0].endswith("1 tries  HTTP 422: no such customer")
+    monkeypatch.delenv("RECEIVER_REFUSES")
+    assert main(["events", "replay", first, "--url", demo]) == 0
+    assert f"{first} to receiver: pending again" in capsys.readouterr().out
+    assert main(relay) == 0
+    assert [line.split()[0] for line in _received(tmp_path)] == [first]
+    assert main(["events", "purge", "--url", demo, "--delivered-before", "2999-01-01"]) == 0
+    assert "purged 1 messages" in capsys.readouterr().out
+    assert main(["events", "replay", first, "--url", demo]) == 1
+    assert "no dead or unknown delivery of message" in capsys.readouterr().err
+
+
+def test_a_bad_destinations_file_is_refused_naming_each_problem(
+    demo: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        textwrap.dedent(
+            """
+            [[destination]]
+            name = "erp"
+            kind = "webhook"
+            url = "https://erp.example.com/hooks"
+            secrets_env = "NO_SUCH_VARIABLE_FOR_TESTS"
+
+            [[destination]]
+            name = "erp"
+            kind = "fax"
+            """
+        ),
+        "utf-8",
+    )
+    assert main(["events", "relay", "--url", demo, "--destinations", str(bad)]) == 1
+    said = capsys.readouterr().err
+    assert "invalid destinations file" in said
+    assert "destination[0].secrets_env: environment variable NO_SUCH_VARIABLE_FOR_TESTS" in said
+    assert "destination[1].name: 'erp' is used twice" in said
+    assert "destination[1].kind: must be one of webhook, amqp, python, not 'fax'" in said
+    assert _received(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("", "destination: name at least one [[destination]]"),
+        ("[[destination]\n", "not TOML"),
+        ('[[destination]]\nkind = "python"\n', "destination[0].name: every destination needs"),
+        (
+            '[[destination]]\nname = "x"\nkind = "python"\ntarget = "no_such_module_here:x"\n',
+            "destination[0].target: cannot load no_such_module_here:x",
+        ),
+        (
+            '[[destination]]\nname = "hook"\nkind = "webhook"\nurl = "ftp://x"\nsecrets = "a"\n',
+            "destination[0]:",
+        ),
+    ],
+)
+def test_destination_files_are_checked(text: str, problem: str) -> None:
+    with pytest.raises(InvalidPolicy, match="invalid destinations file") as refused:
+        load_destinations(text)
+    assert problem in str(refused.value)
+
+
+def test_relay_forever_stops_on_sigterm_after_its_round(demo: str, tmp_path: Path) -> None:
+    environment = {**os.environ, "PYTHONPATH": str(tmp_path), "RECEIVED": str(tmp_path / "r.txt")}
+    command = [
+        sys.executable,
+        "-m",
+        "crm_returns",
+        "events",
+        "relay",
+        "--url",
+        demo,
+        "--destinations",
+        str(tmp_path / "destinations.toml"),
+        "--forever",
+        "--idle",
+        "0.1",
+    ]
+    relay = subprocess.Popen(  # noqa: S603 - our own command line, with test arguments
+        command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    deadline = time.monotonic() + 60
+    while (
+        not (tmp_path / "r.txt").exists() or len((tmp_path / "r.txt").read_text().splitlines()) < 12
+    ):
+        assert time.monotonic() < deadline, "the relay delivered nothing"
+        assert relay.poll() is None, relay.communicate()
+        time.sleep(0.1)
+    relay.send_signal(signal.SIGTERM)
+    out, err = relay.communicate(timeout=30)
+    assert relay.returncode == 0, err
+    assert "stopped: 12 delivered, 0 to retry, 0 dead" in out
+    assert "relay relay-" in err  # what each round did, logged
