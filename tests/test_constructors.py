@@ -31,8 +31,11 @@ import pytest
 import crm_returns
 from crm_returns import (
     Actor,
+    AmqpSettings,
+    Contact,
     DestinationState,
     EligibilityContext,
+    Email,
     FeeRule,
     Inspection,
     LineQuery,
@@ -52,6 +55,9 @@ from crm_returns import (
     ReturnWindow,
     RoleBasedAccess,
     ServiceSettings,
+    Sms,
+    SmtpSettings,
+    WebhookEndpoint,
 )
 from crm_returns.domain.books.journal import trial_balance
 from crm_returns.errors import CrmReturnsError, InvalidInput
@@ -189,6 +195,28 @@ def specimens() -> dict[type, Any]:
         RelaySettings(relay_id="relay-1", spin=lambda: 0.5),
         DestinationState(name="mail"),
         *_deliveries(),
+        Contact(name="张伟", email="zhang.wei@example.com", phone="+8613800138000"),
+        Email(
+            message_id="<m-1@crm-returns>",
+            sender="returns@example.com",
+            to=("zhang.wei@example.com",),
+            subject="退货已批准",
+            text="您的退货已批准。",
+        ),
+        Sms(
+            out_id="m-1",
+            phone="+8613800138000",
+            sign_name="示例商城",
+            template_code="SMS_1",
+            params=(("number", "RT-1"),),
+        ),
+        SmtpSettings(host="127.0.0.1"),
+        WebhookEndpoint(
+            name="erp",
+            url="https://erp.example.com/hooks",
+            secrets=("whsec_" + "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",),
+        ),
+        AmqpSettings(url="amqp://guest:guest@127.0.0.1:5672/%2F"),
     ]
     for value in built:
         _reachable(value, seen)

@@ -9,6 +9,7 @@ itself and listed in ``crm_returns.__all__``.
 from __future__ import annotations
 
 import enum
+import gc
 import inspect
 import types
 import typing
@@ -115,6 +116,9 @@ def test_values_a_host_builds_inputs_from_are_exported(name: str) -> None:
 
 
 def _event_classes() -> list[type[ReturnEvent]]:
+    # attrs replaces each slotted class by a new one; the class it replaced stays
+    # among ``__subclasses__()`` until the garbage collector frees it.
+    gc.collect()
     found: list[type[ReturnEvent]] = []
     todo = [ReturnEvent]
     while todo:

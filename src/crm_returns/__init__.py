@@ -88,7 +88,17 @@ from crm_returns.domain.stock.moves import MoveReason, StockMove
 from crm_returns.domain.summary import ReturnSummary, SummaryLine
 
 if TYPE_CHECKING:
-    from crm_returns.adapters.memory import MemoryDatabase, MemoryDestination, MemoryOrderSource
+    from crm_returns.adapters.amqp import AmqpDestination, AmqpSettings, declare_topology
+    from crm_returns.adapters.memory import (
+        MemoryDatabase,
+        MemoryDestination,
+        MemoryMailer,
+        MemoryOrderSource,
+        MemorySmsGateway,
+    )
+    from crm_returns.adapters.sms import ConsoleSmsGateway
+    from crm_returns.adapters.smtp import SmtpMailer, SmtpSecurity, SmtpSettings
+    from crm_returns.adapters.webhooks import WebhookDestination, WebhookEndpoint
     from crm_returns.bootstrap import DEFAULT_DATABASE_URL, in_memory_service, sql_service
     from crm_returns.ports import (
         Clock,
@@ -99,6 +109,7 @@ if TYPE_CHECKING:
         OutboxMessage,
         UnitOfWork,
     )
+    from crm_returns.ports.notify import Contact, ContactDirectory, Email, Mailer, Sms, SmsGateway
     from crm_returns.service import (
         CREDIT_NOTE_FORMAT,
         ReturnPreview,
@@ -110,25 +121,42 @@ if TYPE_CHECKING:
 
 #: Names loaded on first use, and the module each comes from.
 _LAZY = {
+    "AmqpDestination": "crm_returns.adapters.amqp",
+    "AmqpSettings": "crm_returns.adapters.amqp",
     "CREDIT_NOTE_FORMAT": "crm_returns.service",
     "Clock": "crm_returns.ports",
+    "ConsoleSmsGateway": "crm_returns.adapters.sms",
+    "Contact": "crm_returns.ports",
+    "ContactDirectory": "crm_returns.ports",
     "DEFAULT_DATABASE_URL": "crm_returns.bootstrap",
     "Destination": "crm_returns.ports",
     "DestinationState": "crm_returns.ports",
+    "Email": "crm_returns.ports",
     "EventRelay": "crm_returns.service.delivery",
-    "MemoryDestination": "crm_returns.adapters.memory",
-    "RelayReport": "crm_returns.service.delivery",
-    "RelaySettings": "crm_returns.service.delivery",
     "IdGenerator": "crm_returns.ports",
+    "Mailer": "crm_returns.ports",
     "MemoryDatabase": "crm_returns.adapters.memory",
+    "MemoryDestination": "crm_returns.adapters.memory",
+    "MemoryMailer": "crm_returns.adapters.memory",
     "MemoryOrderSource": "crm_returns.adapters.memory",
+    "MemorySmsGateway": "crm_returns.adapters.memory",
     "OrderSource": "crm_returns.ports",
     "OutboxMessage": "crm_returns.ports",
+    "RelayReport": "crm_returns.service.delivery",
+    "RelaySettings": "crm_returns.service.delivery",
     "ReturnPreview": "crm_returns.service",
     "ReturnRequest": "crm_returns.service",
     "ReturnsService": "crm_returns.service",
     "ServiceSettings": "crm_returns.service",
+    "Sms": "crm_returns.ports",
+    "SmsGateway": "crm_returns.ports",
+    "SmtpMailer": "crm_returns.adapters.smtp",
+    "SmtpSecurity": "crm_returns.adapters.smtp",
+    "SmtpSettings": "crm_returns.adapters.smtp",
     "UnitOfWork": "crm_returns.ports",
+    "WebhookDestination": "crm_returns.adapters.webhooks",
+    "WebhookEndpoint": "crm_returns.adapters.webhooks",
+    "declare_topology": "crm_returns.adapters.amqp",
     "in_memory_service": "crm_returns.bootstrap",
     "sql_service": "crm_returns.bootstrap",
 }
@@ -149,6 +177,8 @@ __all__ = [
     "AccountBalance",
     "Action",
     "Actor",
+    "AmqpDestination",
+    "AmqpSettings",
     "Approval",
     "ApprovalGiven",
     "ApprovalPolicy",
@@ -158,6 +188,9 @@ __all__ = [
     "AuditEntry",
     "ChartOfAccounts",
     "Clock",
+    "ConsoleSmsGateway",
+    "Contact",
+    "ContactDirectory",
     "DeliveredLine",
     "Delivery",
     "DeliveryStatus",
@@ -166,6 +199,7 @@ __all__ = [
     "Disposition",
     "EligibilityContext",
     "EligibilityRule",
+    "Email",
     "EntryKind",
     "EventRelay",
     "Fault",
@@ -180,9 +214,12 @@ __all__ = [
     "LineRef",
     "LinesInspected",
     "Location",
+    "Mailer",
     "MemoryDatabase",
     "MemoryDestination",
+    "MemoryMailer",
     "MemoryOrderSource",
+    "MemorySmsGateway",
     "Money",
     "MoveReason",
     "MustBeDelivered",
@@ -235,9 +272,17 @@ __all__ = [
     "RoleBasedAccess",
     "ServiceSettings",
     "Side",
+    "Sms",
+    "SmsGateway",
+    "SmtpMailer",
+    "SmtpSecurity",
+    "SmtpSettings",
     "StockMove",
     "SummaryLine",
     "UnitOfWork",
+    "WebhookDestination",
+    "WebhookEndpoint",
+    "declare_topology",
     "in_memory_service",
     "quantity",
     "spread_order_discount",

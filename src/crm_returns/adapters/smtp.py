@@ -55,6 +55,7 @@ from types import MappingProxyType
 import attrs
 
 from crm_returns.adapters.system import SystemClock
+from crm_returns.domain._checks import value_of
 from crm_returns.errors import (
     DeliveryFailed,
     InvalidInput,
@@ -131,7 +132,7 @@ class SmtpSettings:
     host: str = attrs.field(converter=_host)
     port: int | None = attrs.field(default=None, converter=_port)
     security: SmtpSecurity = attrs.field(
-        default=SmtpSecurity.STARTTLS, validator=attrs.validators.instance_of(SmtpSecurity)
+        default=SmtpSecurity.STARTTLS, validator=value_of(SmtpSecurity)
     )
     username: str | None = None
     password: str | None = attrs.field(default=None, repr=False)

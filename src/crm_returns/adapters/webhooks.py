@@ -86,8 +86,16 @@ def _key(secret: str) -> bytes:
 
 
 def _secrets(value: str | Iterable[str]) -> tuple[str, ...]:
-    """One secret or several, as a tuple (a lone string is one secret, not its characters)."""
-    return (value,) if isinstance(value, str) else tuple(value)
+    """One secret or several, as a tuple (a lone string is one secret, not its characters).
+
+    Raises:
+        InvalidInput: ``value`` is neither text nor a sequence of texts.
+    """
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, (tuple, list)) or not all(isinstance(s, str) for s in value):
+        raise InvalidInput("webhook secrets must be one whsec_ text or a sequence of them")
+    return tuple(value)
 
 
 def _check_secrets(_instance: object, _attribute: object, secrets: tuple[str, ...]) -> None:
@@ -100,6 +108,8 @@ def _check_secrets(_instance: object, _attribute: object, secrets: tuple[str, ..
 
 
 def _check_url(_instance: object, _attribute: object, url: str) -> None:
+    if not isinstance(url, str):
+        raise InvalidInput(f"webhook url must be text, got {type(url).__name__}")
     try:
         parsed = httpx.URL(url)
     except httpx.InvalidURL:
@@ -109,13 +119,28 @@ def _check_url(_instance: object, _attribute: object, url: str) -> None:
 
 
 def _check_timeout(_instance: object, _attribute: object, timeout: timedelta) -> None:
+    if not isinstance(timeout, timedelta):
+        raise InvalidInput(f"webhook timeout must be a timedelta, got {type(timeout).__name__}")
     if timeout <= timedelta(0):
         raise InvalidInput(f"webhook timeout must be positive, not {timeout}")
 
 
 def _headers(value: Mapping[str, str] | Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
     pairs = value.items() if isinstance(value, Mapping) else value
-    return tuple((str(name), str(text)) for name, text in pairs)
+    if not isinstance(pairs, Iterable) or isinstance(pairs, (str, bytes)):
+        raise InvalidInput("webhook headers must be a mapping or (name, value) pairs")
+    checked = []
+    for pair in pairs:
+        if (
+            not isinstance(pair, tuple)
+            or len(pair) != 2
+            or not all(isinstance(part, str) for part in pair)
+        ):
+            raise InvalidInput(
+                f"a webhook header is a (name, value) pair of texts, not {quoted(pair)}"
+            )
+        checked.append(pair)
+    return tuple(checked)
 
 
 def _check_headers(
