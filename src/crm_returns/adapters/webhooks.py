@@ -126,10 +126,10 @@ def _check_timeout(_instance: object, _attribute: object, timeout: timedelta) ->
 
 
 def _headers(value: Mapping[str, str] | Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
-    pairs = value.items() if isinstance(value, Mapping) else value
+    pairs: object = value.items() if isinstance(value, Mapping) else value
     if not isinstance(pairs, Iterable) or isinstance(pairs, (str, bytes)):
         raise InvalidInput("webhook headers must be a mapping or (name, value) pairs")
-    checked = []
+    checked: list[tuple[str, str]] = []
     for pair in pairs:
         if (
             not isinstance(pair, tuple)
