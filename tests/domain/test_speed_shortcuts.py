@@ -11,10 +11,10 @@ and the sign, or the same typed error with the same message.
   instead of ``attrs.evolve``; 8.9 % of the memory lifecycle.
 - Money's fast paths (``domain/money.py``): adding or taking away zero,
   shared zeros per currency, ``rounded`` without a second scale check.
-- Refund slices (``domain/refunds/slices.py``): a line's paid amounts worked
-  out once per slice.
+- Refund slices (``domain/refunds/slices.py``): ``_share`` gives a share of
+  nothing, or of no units, without working it out.
 
-The last two are still to be measured by that rule.
+Money's fast paths are still to be measured by that rule.
 """
 
 from __future__ import annotations
