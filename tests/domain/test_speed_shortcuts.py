@@ -10,11 +10,10 @@ and the sign, or the same typed error with the same message.
 - ``evolved()`` (``domain/_evolve.py``): positional copies of large records
   instead of ``attrs.evolve``; 8.9 % of the memory lifecycle.
 - Money's fast paths (``domain/money.py``): adding or taking away zero,
-  shared zeros per currency, ``rounded`` without a second scale check.
-- Refund slices (``domain/refunds/slices.py``): a line's paid amounts worked
-  out once per slice.
-
-The last two are still to be measured by that rule.
+  shared zeros per currency, ``rounded`` and ``_of`` without a second scale
+  check; 16.8 % of the memory lifecycle, 7.8 % on SQLite.
+- Refund slices (``domain/refunds/slices.py``): ``_share`` gives a share of
+  nothing, or of no units, without working it out.
 """
 
 from __future__ import annotations

@@ -5,6 +5,12 @@ the currency's minor unit (two places for CNY and USD, none for JPY, three for
 KWD).  Floats are refused outright, because ``0.1`` is not a tenth; amounts
 that would need rounding are refused too, unless the caller rounds on purpose
 with :meth:`Money.rounded`.  Amounts in different currencies never mix.
+
+Money's arithmetic takes speed shortcuts (adding or taking away zero, one
+shared zero per currency, ``rounded`` and ``_of`` without a second scale
+check), kept because they are measured: together they save 16.8 % of a
+lifecycle's instructions on the memory store and 7.8 % on SQLite
+(``docs/performance.md``, "Speed shortcuts in the domain").
 """
 
 from __future__ import annotations

@@ -76,23 +76,23 @@ def slice_for(pricing: LinePricing, before: Decimal, units: Decimal) -> RefundSl
         raise InvalidQuantity(
             f"line {pricing.ref}: units {before}..{after} are outside the {whole} delivered"
         )
-    # R(after) and R(before), each worked out once: the slice's money, and what its tax follows.
-    paid_after = _share(pricing.total, after, whole)
-    paid_before = _share(pricing.total, before, whole)
 
-    def tax_at(units_so_far: Decimal, paid: Money) -> Money:
+    def carve(amount: Money) -> Money:
+        return _share(amount, after, whole) - _share(amount, before, whole)
+
+    def tax_at(units_so_far: Decimal) -> Money:
         # Tax follows the rounded total, not the units, so that no slice ever
         # carries more tax than money; at the end it is exactly the line's tax.
         if units_so_far == whole:
             return pricing.tax
+        paid = _share(pricing.total, units_so_far, whole)
         if paid.is_zero:
             return Money.zero(pricing.tax.currency)  # No money (or a free line): no tax.
         ratio = pricing.tax.amount / pricing.total.amount
         return Money.rounded(paid.amount * ratio, pricing.tax.currency)
 
-    tax = tax_at(after, paid_after) - tax_at(before, paid_before)
-    shipping = _share(pricing.shipping, after, whole) - _share(pricing.shipping, before, whole)
-    return RefundSlice(units, paid_after - paid_before, tax, shipping)
+    tax = tax_at(after) - tax_at(before)
+    return RefundSlice(units, carve(pricing.total), tax, carve(pricing.shipping))
 
 
 def refund_for_units(line: DeliveredLine, already_returned: Decimal, units: Decimal) -> Money:
