@@ -35,10 +35,6 @@ def _share(whole: Money, units: Decimal, of: Decimal) -> Money:
     """
     if units == of:
         return whole
-    if whole.is_zero:
-        return whole  # Any share of nothing is nothing.
-    if units == 0:
-        return Money.zero(whole.currency)  # No units have no share.
     return Money.rounded(whole.amount * units / of, whole.currency)
 
 
