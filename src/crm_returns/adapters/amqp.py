@@ -27,7 +27,7 @@ message and tries again:
 
 Delivery is at least once: a message whose acknowledgement was lost on the
 way is published again, with the same ``message_id``; consumers deduplicate
-on it.  ``docs/amqp-draft.md`` has the topology, the properties and the
+on it.  ``docs/amqp.md`` has the topology, the properties and the
 consumer's side.
 """
 
