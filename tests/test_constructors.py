@@ -30,9 +30,12 @@ import pytest
 
 import crm_returns
 from crm_returns import (
+    DEFAULT_NOTIFICATION_RULES,
     Actor,
+    Contact,
     DestinationState,
     EligibilityContext,
+    Email,
     FeeRule,
     Inspection,
     LineQuery,
@@ -52,6 +55,7 @@ from crm_returns import (
     ReturnWindow,
     RoleBasedAccess,
     ServiceSettings,
+    Sms,
 )
 from crm_returns.domain.books.journal import trial_balance
 from crm_returns.errors import CrmReturnsError, InvalidInput
@@ -89,9 +93,13 @@ INPUTS: frozenset[str] = frozenset(
         "LineQuery",
         "LineRef",
         "Money",
+        "NotificationRule",
+        "NotificationRules",
         "NumberFormat",
+        "Contact",
         "Reason",
         "ReasonCategory",
+        "Recipient",
         "Receipt",
         "RefundPolicy",
         "RequestedLine",
@@ -188,6 +196,12 @@ def specimens() -> dict[type, Any]:
         RetrySchedule((timedelta(seconds=5),)),
         RelaySettings(relay_id="relay-1", spin=lambda: 0.5),
         DestinationState(name="mail"),
+        DEFAULT_NOTIFICATION_RULES,
+        Contact(name="张伟", email="zhang.wei@example.com", phone="+8613800138000"),
+        Email(
+            message_id="id-1", sender="a@shop.example", to=("b@example.com",), subject="s", text="t"
+        ),
+        Sms(out_id="id-1", phone="+8613800138000", sign_name="店", template_code="T", params=()),
         *_deliveries(),
     ]
     for value in built:

@@ -46,6 +46,14 @@ from crm_returns.domain.events import (
     ReturnSubmitted,
 )
 from crm_returns.domain.money import Money, quantity
+from crm_returns.domain.notifications import (
+    DEFAULT_NOTIFICATION_RULES,
+    NotificationChannel,
+    NotificationRule,
+    NotificationRules,
+    Recipient,
+    RecipientKind,
+)
 from crm_returns.domain.numbering import NumberFormat
 from crm_returns.domain.orders import DeliveredLine, LinePricing, LineRef
 from crm_returns.domain.policies.access import (
@@ -88,15 +96,36 @@ from crm_returns.domain.stock.moves import MoveReason, StockMove
 from crm_returns.domain.summary import ReturnSummary, SummaryLine
 
 if TYPE_CHECKING:
-    from crm_returns.adapters.memory import MemoryDatabase, MemoryDestination, MemoryOrderSource
+    from crm_returns.adapters.memory import (
+        MemoryContactDirectory,
+        MemoryDatabase,
+        MemoryDestination,
+        MemoryMailer,
+        MemoryOrderSource,
+        MemorySmsGateway,
+    )
     from crm_returns.bootstrap import DEFAULT_DATABASE_URL, in_memory_service, sql_service
+    from crm_returns.notifications import (
+        EmailNotifier,
+        NotificationTemplates,
+        SmsNotifier,
+        load_notification_rules,
+        load_notification_rules_toml,
+        load_notification_templates,
+    )
     from crm_returns.ports import (
         Clock,
+        Contact,
+        ContactDirectory,
         Destination,
         DestinationState,
+        Email,
         IdGenerator,
+        Mailer,
         OrderSource,
         OutboxMessage,
+        Sms,
+        SmsGateway,
         UnitOfWork,
     )
     from crm_returns.service import (
@@ -108,10 +137,26 @@ if TYPE_CHECKING:
     )
     from crm_returns.service.delivery import EventRelay, RelayReport, RelaySettings
 
-#: Names loaded on first use, and the module each comes from.
+#: Names loaded on first use, and the module each comes from.  Those of
+#: ``crm_returns.notifications`` need the ``notifications`` extra (Jinja2).
 _LAZY = {
     "CREDIT_NOTE_FORMAT": "crm_returns.service",
     "Clock": "crm_returns.ports",
+    "Contact": "crm_returns.ports",
+    "ContactDirectory": "crm_returns.ports",
+    "Email": "crm_returns.ports",
+    "EmailNotifier": "crm_returns.notifications",
+    "Mailer": "crm_returns.ports",
+    "MemoryContactDirectory": "crm_returns.adapters.memory",
+    "MemoryMailer": "crm_returns.adapters.memory",
+    "MemorySmsGateway": "crm_returns.adapters.memory",
+    "NotificationTemplates": "crm_returns.notifications",
+    "Sms": "crm_returns.ports",
+    "SmsGateway": "crm_returns.ports",
+    "SmsNotifier": "crm_returns.notifications",
+    "load_notification_rules": "crm_returns.notifications",
+    "load_notification_rules_toml": "crm_returns.notifications",
+    "load_notification_templates": "crm_returns.notifications",
     "DEFAULT_DATABASE_URL": "crm_returns.bootstrap",
     "Destination": "crm_returns.ports",
     "DestinationState": "crm_returns.ports",
@@ -139,6 +184,7 @@ __all__ = [
     "DEFAULT_CATALOG",
     "DEFAULT_CHART",
     "DEFAULT_DATABASE_URL",
+    "DEFAULT_NOTIFICATION_RULES",
     "DEFAULT_ROLES",
     "DEFAULT_RULES",
     "DEFAULT_SCHEDULE",
@@ -158,6 +204,8 @@ __all__ = [
     "AuditEntry",
     "ChartOfAccounts",
     "Clock",
+    "Contact",
+    "ContactDirectory",
     "DeliveredLine",
     "Delivery",
     "DeliveryStatus",
@@ -166,6 +214,8 @@ __all__ = [
     "Disposition",
     "EligibilityContext",
     "EligibilityRule",
+    "Email",
+    "EmailNotifier",
     "EntryKind",
     "EventRelay",
     "Fault",
@@ -180,13 +230,21 @@ __all__ = [
     "LineRef",
     "LinesInspected",
     "Location",
+    "Mailer",
+    "MemoryContactDirectory",
     "MemoryDatabase",
     "MemoryDestination",
+    "MemoryMailer",
     "MemoryOrderSource",
+    "MemorySmsGateway",
     "Money",
     "MoveReason",
     "MustBeDelivered",
     "MustNotBeRefunded",
+    "NotificationChannel",
+    "NotificationRule",
+    "NotificationRules",
+    "NotificationTemplates",
     "NumberFormat",
     "OrderSource",
     "OutboxMessage",
@@ -201,6 +259,8 @@ __all__ = [
     "ReasonCatalog",
     "ReasonCategory",
     "Receipt",
+    "Recipient",
+    "RecipientKind",
     "RefundGrant",
     "RefundGranted",
     "RefundLine",
@@ -235,10 +295,16 @@ __all__ = [
     "RoleBasedAccess",
     "ServiceSettings",
     "Side",
+    "Sms",
+    "SmsGateway",
+    "SmsNotifier",
     "StockMove",
     "SummaryLine",
     "UnitOfWork",
     "in_memory_service",
+    "load_notification_rules",
+    "load_notification_rules_toml",
+    "load_notification_templates",
     "quantity",
     "spread_order_discount",
     "spread_shipping",
