@@ -246,6 +246,18 @@ def _missing(
             )
 
 
+def _users(
+    rules: NotificationRules,
+) -> dict[tuple[str, NotificationChannel], list[type[ReturnEvent]]]:
+    """The events each template serves on each channel, by the rules."""
+    users: dict[tuple[str, NotificationChannel], list[type[ReturnEvent]]] = {}
+    for rule in rules.rules:
+        kinds = users.setdefault((rule.template, rule.channel), [])
+        if rule.event not in kinds:
+            kinds.append(rule.event)
+    return users
+
+
 def _fit(
     entries: Mapping[tuple[str, NotificationChannel, str], _Entry],
     environments: tuple[SandboxedEnvironment, SandboxedEnvironment],
@@ -253,23 +265,23 @@ def _fit(
 ) -> list[tuple[str, str]]:
     """Every part checked against the events whose rules use its template.
 
-    A template no rule uses is checked against the fields every event has.
+    A template none of ``rules`` uses is checked against the events the
+    default rules use it for, and one no rule uses at all against the fields
+    every event has.
     """
-    users: dict[tuple[str, NotificationChannel], list[type[ReturnEvent]]] = {}
-    for rule in rules.rules:
-        kinds = users.setdefault((rule.template, rule.channel), [])
-        if rule.event not in kinds:
-            kinds.append(rule.event)
+    users, defaults = _users(rules), _users(DEFAULT_NOTIFICATION_RULES)
     problems: list[tuple[str, str]] = []
     for (template, channel, _), entry in entries.items():
-        kinds = users.get((template, channel), [])
+        kinds = users.get((template, channel)) or defaults.get((template, channel), [])
         shapes = [(event_type(kind), event_shape(kind)) for kind in kinds] or [("", common_shape())]
         for name, part in entry.parts.items():
             environment = environments[1 if name == "html" else 0]
             for event, shape in shapes:
                 for problem in unknown_parameters(environment, part.tree, shape):
-                    where = f" (for {event})" if event else " (a field every event has)"
-                    problems.append((part.path, problem + ("" if event == "" else where)))
+                    where = (
+                        f"for {event}" if event else "no rule uses it: only fields every event has"
+                    )
+                    problems.append((part.path, f"{problem} ({where})"))
     return list(dict.fromkeys(problems))
 
 
@@ -506,8 +518,9 @@ def load_notification_templates(
             replaces the shipped one; SMS ``params`` are replaced whole.
         rules: The rules the templates serve: each template is checked
             against the parameters of every event whose rule uses it, and
-            every rule's template must exist.  A template no rule uses may
-            only use the fields every event has.
+            every rule's template must exist.  A template these rules do not
+            use is checked against the events the default rules use it for,
+            and one that no rule uses may only use the fields every event has.
 
     Raises:
         InvalidTemplates: A template does not parse, uses an unknown
