@@ -318,7 +318,17 @@ def __getattr__(name: str) -> object:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'crm_returns' has no attribute {name!r}")
-    value = getattr(import_module(module), name)
+    try:
+        loaded = import_module(module)
+    except ModuleNotFoundError as error:
+        if module != "crm_returns.notifications":
+            raise
+        raise ModuleNotFoundError(
+            f"crm_returns.{name} needs the notifications extra (Jinja2): "
+            "pip install 'crm-returns[notifications]'",
+            name=error.name,
+        ) from error
+    value = getattr(loaded, name)
     globals()[name] = value  # later look-ups skip this function
     return value
 

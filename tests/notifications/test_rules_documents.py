@@ -19,7 +19,7 @@ from crm_returns import (
 from crm_returns.domain import events as ev
 from crm_returns.errors import InvalidInput, InvalidNotificationRules, InvalidPolicy
 
-# The example of docs/notifications-draft.md.
+# Rules beside the defaults: an SMS to the warehouse and a fixed number, a new template.
 EXAMPLE = """
 defaults = true
 
