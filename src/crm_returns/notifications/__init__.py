@@ -17,8 +17,10 @@ Where each part lives:
   path (:class:`~crm_returns.errors.InvalidNotificationRules`);
 - ``templates/<language>/<template>.toml`` — the shipped templates, zh-CN
   and en, one file per template with a table per channel;
-- ``_templates.py`` — loading, overriding, compiling (Jinja2 sandbox,
-  ``StrictUndefined``, autoescaped HTML) and rendering templates;
+- ``_loading.py`` — loading and overriding templates, compiling them
+  (Jinja2 sandbox, ``StrictUndefined``, autoescaped HTML);
+- ``_templates.py`` — the compiled templates: rendering them, and checking
+  them against the rules;
 - ``_parameters.py`` — what a template may use (the event's CloudEvent
   ``data``, ``recipient``, the filters) and the shapes it is checked against;
 - ``_check.py`` — the check that refuses an unknown parameter at load time;
@@ -29,6 +31,7 @@ Where each part lives:
 ``docs/notifications-draft.md`` describes the formats and the parameters.
 """
 
+from crm_returns.notifications._loading import load_notification_templates
 from crm_returns.notifications._notifiers import EmailNotifier, SmsNotifier
 from crm_returns.notifications._rules import (
     RULE_LIMIT,
@@ -40,7 +43,6 @@ from crm_returns.notifications._templates import (
     EmailText,
     NotificationTemplates,
     SmsText,
-    load_notification_templates,
 )
 
 __all__ = [

@@ -22,12 +22,9 @@ from crm_returns.domain.notifications.defaults import DEFAULT_NOTIFICATION_RULES
 from crm_returns.domain.notifications.rules import NotificationChannel, NotificationRules
 from crm_returns.errors import InvalidInput, OutcomeUnknown, PermanentFailure, quoted
 from crm_returns.notifications._audience import Reach, reached, send_id
+from crm_returns.notifications._loading import load_notification_templates
 from crm_returns.notifications._parameters import context
-from crm_returns.notifications._templates import (
-    DEFAULT_LANGUAGE,
-    NotificationTemplates,
-    load_notification_templates,
-)
+from crm_returns.notifications._templates import DEFAULT_LANGUAGE, NotificationTemplates
 from crm_returns.ports.delivery import OutboxMessage
 from crm_returns.ports.notify import ContactDirectory, Email, Mailer, Sms, SmsGateway
 
