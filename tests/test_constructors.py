@@ -30,6 +30,7 @@ import pytest
 
 import crm_returns
 from crm_returns import (
+    DEFAULT_NOTIFICATION_RULES,
     Actor,
     AmqpSettings,
     Contact,
@@ -95,9 +96,13 @@ INPUTS: frozenset[str] = frozenset(
         "LineQuery",
         "LineRef",
         "Money",
+        "NotificationRule",
+        "NotificationRules",
         "NumberFormat",
+        "Contact",
         "Reason",
         "ReasonCategory",
+        "Recipient",
         "Receipt",
         "RefundPolicy",
         "RequestedLine",
@@ -194,6 +199,7 @@ def specimens() -> dict[type, Any]:
         RetrySchedule((timedelta(seconds=5),)),
         RelaySettings(relay_id="relay-1", spin=lambda: 0.5),
         DestinationState(name="mail"),
+        DEFAULT_NOTIFICATION_RULES,
         *_deliveries(),
         Contact(name="张伟", email="zhang.wei@example.com", phone="+8613800138000"),
         Email(

@@ -17,6 +17,7 @@ import crm_returns.domain
 from crm_returns import DEFAULT_CATALOG, Action, ReturnStatus
 from crm_returns.domain.books.journal import EntryKind, Side
 from crm_returns.domain.delivery.states import DeliveryStatus, Outcome, Step
+from crm_returns.domain.notifications.rules import NotificationChannel, RecipientKind
 from crm_returns.domain.policies.access import Permission
 from crm_returns.domain.reasons import Fault
 from crm_returns.domain.refunds.grants import RefundMethod
@@ -46,6 +47,8 @@ ENUMS: tuple[type[enum.Enum], ...] = (
     DeliveryStatus,
     Outcome,
     Step,
+    NotificationChannel,
+    RecipientKind,
 )
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 

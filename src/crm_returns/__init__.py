@@ -46,6 +46,14 @@ from crm_returns.domain.events import (
     ReturnSubmitted,
 )
 from crm_returns.domain.money import Money, quantity
+from crm_returns.domain.notifications import (
+    DEFAULT_NOTIFICATION_RULES,
+    NotificationChannel,
+    NotificationRule,
+    NotificationRules,
+    Recipient,
+    RecipientKind,
+)
 from crm_returns.domain.numbering import NumberFormat
 from crm_returns.domain.orders import DeliveredLine, LinePricing, LineRef
 from crm_returns.domain.policies.access import (
@@ -90,6 +98,7 @@ from crm_returns.domain.summary import ReturnSummary, SummaryLine
 if TYPE_CHECKING:
     from crm_returns.adapters.amqp import AmqpDestination, AmqpSettings, declare_topology
     from crm_returns.adapters.memory import (
+        MemoryContactDirectory,
         MemoryDatabase,
         MemoryDestination,
         MemoryMailer,
@@ -100,16 +109,29 @@ if TYPE_CHECKING:
     from crm_returns.adapters.smtp import SmtpMailer, SmtpSecurity, SmtpSettings
     from crm_returns.adapters.webhooks import WebhookDestination, WebhookEndpoint
     from crm_returns.bootstrap import DEFAULT_DATABASE_URL, in_memory_service, sql_service
+    from crm_returns.notifications import (
+        EmailNotifier,
+        NotificationTemplates,
+        SmsNotifier,
+        load_notification_rules,
+        load_notification_rules_toml,
+        load_notification_templates,
+    )
     from crm_returns.ports import (
         Clock,
+        Contact,
+        ContactDirectory,
         Destination,
         DestinationState,
+        Email,
         IdGenerator,
+        Mailer,
         OrderSource,
         OutboxMessage,
+        Sms,
+        SmsGateway,
         UnitOfWork,
     )
-    from crm_returns.ports.notify import Contact, ContactDirectory, Email, Mailer, Sms, SmsGateway
     from crm_returns.service import (
         CREDIT_NOTE_FORMAT,
         ReturnPreview,
@@ -119,7 +141,8 @@ if TYPE_CHECKING:
     )
     from crm_returns.service.delivery import EventRelay, RelayReport, RelaySettings
 
-#: Names loaded on first use, and the module each comes from.
+#: Names loaded on first use, and the module each comes from.  Those of
+#: ``crm_returns.notifications`` need the ``notifications`` extra (Jinja2).
 _LAZY = {
     "AmqpDestination": "crm_returns.adapters.amqp",
     "AmqpSettings": "crm_returns.adapters.amqp",
@@ -132,14 +155,17 @@ _LAZY = {
     "Destination": "crm_returns.ports",
     "DestinationState": "crm_returns.ports",
     "Email": "crm_returns.ports",
+    "EmailNotifier": "crm_returns.notifications",
     "EventRelay": "crm_returns.service.delivery",
     "IdGenerator": "crm_returns.ports",
     "Mailer": "crm_returns.ports",
+    "MemoryContactDirectory": "crm_returns.adapters.memory",
     "MemoryDatabase": "crm_returns.adapters.memory",
     "MemoryDestination": "crm_returns.adapters.memory",
     "MemoryMailer": "crm_returns.adapters.memory",
     "MemoryOrderSource": "crm_returns.adapters.memory",
     "MemorySmsGateway": "crm_returns.adapters.memory",
+    "NotificationTemplates": "crm_returns.notifications",
     "OrderSource": "crm_returns.ports",
     "OutboxMessage": "crm_returns.ports",
     "RelayReport": "crm_returns.service.delivery",
@@ -150,6 +176,7 @@ _LAZY = {
     "ServiceSettings": "crm_returns.service",
     "Sms": "crm_returns.ports",
     "SmsGateway": "crm_returns.ports",
+    "SmsNotifier": "crm_returns.notifications",
     "SmtpMailer": "crm_returns.adapters.smtp",
     "SmtpSecurity": "crm_returns.adapters.smtp",
     "SmtpSettings": "crm_returns.adapters.smtp",
@@ -158,6 +185,9 @@ _LAZY = {
     "WebhookEndpoint": "crm_returns.adapters.webhooks",
     "declare_topology": "crm_returns.adapters.amqp",
     "in_memory_service": "crm_returns.bootstrap",
+    "load_notification_rules": "crm_returns.notifications",
+    "load_notification_rules_toml": "crm_returns.notifications",
+    "load_notification_templates": "crm_returns.notifications",
     "sql_service": "crm_returns.bootstrap",
 }
 
@@ -167,6 +197,7 @@ __all__ = [
     "DEFAULT_CATALOG",
     "DEFAULT_CHART",
     "DEFAULT_DATABASE_URL",
+    "DEFAULT_NOTIFICATION_RULES",
     "DEFAULT_ROLES",
     "DEFAULT_RULES",
     "DEFAULT_SCHEDULE",
@@ -200,6 +231,7 @@ __all__ = [
     "EligibilityContext",
     "EligibilityRule",
     "Email",
+    "EmailNotifier",
     "EntryKind",
     "EventRelay",
     "Fault",
@@ -215,6 +247,7 @@ __all__ = [
     "LinesInspected",
     "Location",
     "Mailer",
+    "MemoryContactDirectory",
     "MemoryDatabase",
     "MemoryDestination",
     "MemoryMailer",
@@ -224,6 +257,10 @@ __all__ = [
     "MoveReason",
     "MustBeDelivered",
     "MustNotBeRefunded",
+    "NotificationChannel",
+    "NotificationRule",
+    "NotificationRules",
+    "NotificationTemplates",
     "NumberFormat",
     "OrderSource",
     "OutboxMessage",
@@ -238,6 +275,8 @@ __all__ = [
     "ReasonCatalog",
     "ReasonCategory",
     "Receipt",
+    "Recipient",
+    "RecipientKind",
     "RefundGrant",
     "RefundGranted",
     "RefundLine",
@@ -274,6 +313,7 @@ __all__ = [
     "Side",
     "Sms",
     "SmsGateway",
+    "SmsNotifier",
     "SmtpMailer",
     "SmtpSecurity",
     "SmtpSettings",
@@ -284,6 +324,9 @@ __all__ = [
     "WebhookEndpoint",
     "declare_topology",
     "in_memory_service",
+    "load_notification_rules",
+    "load_notification_rules_toml",
+    "load_notification_templates",
     "quantity",
     "spread_order_discount",
     "spread_shipping",
@@ -297,7 +340,17 @@ def __getattr__(name: str) -> object:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'crm_returns' has no attribute {name!r}")
-    value = getattr(import_module(module), name)
+    try:
+        loaded = import_module(module)
+    except ModuleNotFoundError as error:
+        if module != "crm_returns.notifications":
+            raise
+        raise ModuleNotFoundError(
+            f"crm_returns.{name} needs the notifications extra (Jinja2): "
+            "pip install 'crm-returns[notifications]'",
+            name=error.name,
+        ) from error
+    value = getattr(loaded, name)
     globals()[name] = value  # later look-ups skip this function
     return value
 

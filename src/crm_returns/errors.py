@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from decimal import Decimal
+from typing import ClassVar
 
 __all__ = [
     "MESSAGE_LIMIT",
@@ -30,10 +31,13 @@ __all__ = [
     "IdempotencyConflict",
     "IllegalDeliveryStep",
     "IllegalTransition",
+    "InvalidDestinations",
     "InvalidInput",
     "InvalidMoney",
+    "InvalidNotificationRules",
     "InvalidPolicy",
     "InvalidQuantity",
+    "InvalidTemplates",
     "NotAuthorised",
     "NotEligible",
     "NotFound",
@@ -115,32 +119,61 @@ class InvalidQuantity(InvalidInput):
 
 
 class InvalidPolicy(InvalidInput):
-    """A configuration document (an approval policy, destinations, ...) has bad fields.
+    """A configuration document has bad fields; every problem found is listed.
 
-    Every problem found is listed.
-
-    The message has one line per problem, each starting with the path of the
-    field, such as ``steps[1].conditions.refund_at_least.CNY``.
+    Raised as it is for an approval policy; its kinds say which other
+    document is wrong (:class:`InvalidNotificationRules`,
+    :class:`InvalidTemplates`).  The message has one line per problem, each
+    starting with the path of the field, such as
+    ``steps[1].conditions.refund_at_least.CNY``.
 
     Attributes:
         problems: ``(path, what is wrong)`` pairs in document order; the path
             is empty for a problem with the document as a whole.
-        document: What kind of document it is (``"approval policy"``).
     """
 
-    def __init__(
-        self, problems: Iterable[tuple[str, str]], document: str = "approval policy"
-    ) -> None:
+    #: What the document is, as the message names it.
+    document: ClassVar[str] = "approval policy"
+
+    def __init__(self, problems: Iterable[tuple[str, str]]) -> None:
         self.problems = tuple(problems)
-        self.document = document
         lines = [f"{path}: {message}" if path else message for path, message in self.problems]
         if len(lines) == 1:
-            text = f"invalid {document}: {lines[0]}"
+            text = f"invalid {self.document}: {lines[0]}"
         else:
-            text = f"invalid {document}, {len(lines)} problems:\n" + "\n".join(
+            text = f"invalid {self.document}, {len(lines)} problems:\n" + "\n".join(
                 f"  {line}" for line in lines
             )
         super().__init__(text)
+
+
+class InvalidDestinations(InvalidPolicy):
+    """A destinations file (``crm-returns events relay --destinations``) has bad fields."""
+
+    document: ClassVar[str] = "destinations file"
+
+
+class InvalidNotificationRules(InvalidPolicy):
+    """A notification rules document has bad fields; every problem found is listed.
+
+    Paths name the rule and its field, such as ``rules[2].recipients[0]``.
+    """
+
+    document: ClassVar[str] = "notification rules"
+
+
+class InvalidTemplates(InvalidPolicy):
+    """Notification templates are wrong; every problem found is listed.
+
+    Raised when templates are loaded or meet their rules (when a notifier is
+    built), never when a message is sent: a template that does not parse,
+    uses a parameter its event does not have or a filter that does not
+    exist, or lacks a part, or a rule whose template is missing.  Paths name
+    the language, the template, the channel and the part, such as
+    ``en.return-approved.email.subject``.
+    """
+
+    document: ClassVar[str] = "notification templates"
 
 
 class NotFound(CrmReturnsError, LookupError):

@@ -28,6 +28,7 @@ from typing import Any, Final, TypeAlias
 
 from crm_returns.domain.books.journal import EntryKind, Side
 from crm_returns.domain.delivery.states import DeliveryStatus, Outcome, Step
+from crm_returns.domain.notifications.rules import NotificationChannel, RecipientKind
 from crm_returns.domain.policies.access import Permission
 from crm_returns.domain.reasons import Fault, ReasonCatalog
 from crm_returns.domain.refunds.grants import RefundMethod
@@ -66,6 +67,8 @@ Labelled: TypeAlias = (
     | DeliveryStatus
     | Outcome
     | Step
+    | NotificationChannel
+    | RecipientKind
 )
 
 #: A value's labels, in the order of :data:`LANGUAGES`.
@@ -240,6 +243,21 @@ _STEPS: Final[Mapping[Step, _Pair]] = MappingProxyType(
     }
 )
 
+_CHANNELS: Final[Mapping[NotificationChannel, _Pair]] = MappingProxyType(
+    {
+        NotificationChannel.EMAIL: ("电子邮件", "e-mail"),
+        NotificationChannel.SMS: ("短信", "text message"),
+    }
+)
+
+_RECIPIENT_KINDS: Final[Mapping[RecipientKind, _Pair]] = MappingProxyType(
+    {
+        RecipientKind.CUSTOMER: ("客户", "the customer"),
+        RecipientKind.ROLE: ("角色", "staff by role"),
+        RecipientKind.ADDRESS: ("固定地址", "fixed address"),
+    }
+)
+
 # Each table gives every member of its enum a label in each language.
 _TABLES: Final[Mapping[type[enum.Enum], Mapping[Any, _Pair]]] = MappingProxyType(
     {
@@ -258,6 +276,8 @@ _TABLES: Final[Mapping[type[enum.Enum], Mapping[Any, _Pair]]] = MappingProxyType
         DeliveryStatus: _DELIVERY_STATUSES,
         Outcome: _OUTCOMES,
         Step: _STEPS,
+        NotificationChannel: _CHANNELS,
+        RecipientKind: _RECIPIENT_KINDS,
     }
 )
 

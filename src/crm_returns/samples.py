@@ -27,12 +27,13 @@ from typing import Final
 
 import attrs
 
-from crm_returns.adapters.memory import MemoryOrderSource
+from crm_returns.adapters.memory import MemoryContactDirectory, MemoryOrderSource
 from crm_returns.domain.actors import Actor
 from crm_returns.domain.money import Money
 from crm_returns.domain.orders import DeliveredLine, LineRef
 from crm_returns.domain.policies.approval import ApprovalPolicy, ApprovalRule, ApprovalStep
 from crm_returns.domain.refunds.fees import FeeRule, RefundPolicy
+from crm_returns.ports.notify import Contact
 
 __all__ = [
     "SAMPLE_POLICY",
@@ -40,6 +41,7 @@ __all__ = [
     "SAMPLE_START",
     "SAMPLE_TENANT",
     "SampleStaff",
+    "sample_contacts",
     "sample_lines",
     "sample_orders",
     "sample_staff",
@@ -189,3 +191,32 @@ def sample_staff(tenant: str = SAMPLE_TENANT) -> SampleStaff:
         finance=actor("u-finance", "孙丽 (财务)", "finance"),
         admin=actor("u-admin", "周总 (管理员)", "admin"),
     )
+
+
+def sample_contacts(tenant: str = SAMPLE_TENANT) -> MemoryContactDirectory:
+    """How the shop reaches its customers and staff, for the notifiers.
+
+    张伟 (``C-1001``) reads Chinese and has an e-mail address and a mobile
+    number; 李娜 (``C-1002``) reads English and has an e-mail address only.
+    The approver, the warehouse and finance (:func:`sample_staff`) have
+    e-mail addresses.  Each call makes a new directory.
+
+    Args:
+        tenant: The tenant they belong to.
+    """
+    contacts = MemoryContactDirectory()
+    contacts.add_customer(
+        tenant,
+        "C-1001",
+        Contact(name="张伟", email="zhang.wei@example.com", phone="+8613800138000"),
+    )
+    contacts.add_customer(
+        tenant, "C-1002", Contact(name="Li Na", email="li.na@example.com", language="en")
+    )
+    for role, name, email in (
+        ("approver", "陈经理", "chen.manager@shop.example"),
+        ("warehouse", "刘强", "liu.warehouse@shop.example"),
+        ("finance", "孙丽", "sun.finance@shop.example"),
+    ):
+        contacts.add_staff(tenant, role, Contact(name=name, email=email))
+    return contacts

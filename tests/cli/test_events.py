@@ -15,7 +15,7 @@ import pytest
 
 from crm_returns.cli import main
 from crm_returns.cli.destinations import load_destinations
-from crm_returns.errors import InvalidPolicy
+from crm_returns.errors import InvalidDestinations
 
 RECEIVER = """
 import os
@@ -162,7 +162,7 @@ def test_a_bad_destinations_file_is_refused_naming_each_problem(
     ],
 )
 def test_destination_files_are_checked(text: str, problem: str) -> None:
-    with pytest.raises(InvalidPolicy, match="invalid destinations file") as refused:
+    with pytest.raises(InvalidDestinations, match="invalid destinations file") as refused:
         load_destinations(text)
     assert problem in str(refused.value)
 

@@ -32,14 +32,12 @@ import tomllib
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from crm_returns.errors import CrmReturnsError, InvalidPolicy
+from crm_returns.errors import CrmReturnsError, InvalidDestinations
 from crm_returns.ports.delivery import Destination
 
 __all__ = ["KINDS", "load_destinations"]
 
 _Problems = list[tuple[str, str]]
-
-_DOCUMENT = "destinations file"
 
 
 def _text(entry: Mapping[str, Any], key: str, where: str, problems: _Problems) -> str | None:
@@ -122,15 +120,15 @@ def load_destinations(text: str) -> list[Destination]:
     """The destinations a TOML document describes.
 
     Raises:
-        InvalidPolicy: Naming every problem with its place in the document.
+        InvalidDestinations: Naming every problem with its place in the document.
     """
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise InvalidPolicy([("", f"not TOML: {error}")], _DOCUMENT) from None
+        raise InvalidDestinations([("", f"not TOML: {error}")]) from None
     entries = document.get("destination")
     if not isinstance(entries, list) or not entries:
-        raise InvalidPolicy([("destination", "name at least one [[destination]]")], _DOCUMENT)
+        raise InvalidDestinations([("destination", "name at least one [[destination]]")])
     problems: _Problems = []
     made: list[Destination] = []
     names: set[str] = set()
@@ -155,5 +153,5 @@ def load_destinations(text: str) -> list[Destination]:
         if destination is not None:
             made.append(destination)
     if problems:
-        raise InvalidPolicy(problems, _DOCUMENT)
+        raise InvalidDestinations(problems)
     return made

@@ -16,6 +16,10 @@ Where each rule lives (every folder's ``__init__`` says more):
 - ``books/`` — the chart of accounts and balanced journal entries.
 - ``policies/`` — the host's rules as values: approval steps, their time
   limits, eligibility and access.
+- ``notifications/`` — which event notifies whom, on which channel, with
+  which template; the default rules.
+- ``delivery/`` — each destination's delivery of each event: its states
+  and retries.
 - ``reasons.py`` — the reason taxonomy (退库原因); ``money.py`` — exact money
   and quantities; ``orders.py`` — the host's delivered lines; ``events.py`` and
   ``audit.py`` — what happened, and the audit trail (操作日志);

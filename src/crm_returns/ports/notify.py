@@ -14,7 +14,15 @@ from typing import Protocol
 
 import attrs
 
+from crm_returns.domain._checks import text, value_of
+
 __all__ = ["Contact", "ContactDirectory", "Email", "Mailer", "Sms", "SmsGateway"]
+
+#: Longest display name of a contact, in characters.
+CONTACT_LIMIT = 200
+
+#: Longest language tag, in characters (BCP 47 allows 35 in practice).
+LANGUAGE_LIMIT = 35
 
 
 @attrs.frozen(kw_only=True)
@@ -26,12 +34,15 @@ class Contact:
         email: Their e-mail address, if they have one.
         phone: Their mobile number, if they have one (E.164, such as ``+8613800138000``).
         language: ``zh-CN`` or ``en`` (or another language the templates have).
+
+    Raises:
+        InvalidInput: A field is of the wrong type, or the language is blank.
     """
 
-    name: str = ""
-    email: str | None = None
-    phone: str | None = None
-    language: str = "zh-CN"
+    name: str = attrs.field(default="", validator=text(CONTACT_LIMIT, optional=True))
+    email: str | None = attrs.field(default=None, validator=value_of(str, optional=True))
+    phone: str | None = attrs.field(default=None, validator=value_of(str, optional=True))
+    language: str = attrs.field(default="zh-CN", validator=text(LANGUAGE_LIMIT))
 
 
 class ContactDirectory(Protocol):

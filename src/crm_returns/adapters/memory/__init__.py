@@ -22,13 +22,16 @@ Where each part lives:
   (:class:`SequentialIds`);
 - ``channels.py`` — an e-mail channel (:class:`MemoryMailer`) and an SMS
   channel (:class:`MemorySmsGateway`) that keep what they are given and can be
-  told to fail.
+  told to fail;
+- ``contacts.py`` — the host's customers and staff for the notifiers
+  (:class:`MemoryContactDirectory`).
 """
 
 from __future__ import annotations
 
 from crm_returns.adapters.memory.channels import MemoryMailer, MemorySmsGateway
 from crm_returns.adapters.memory.clock import ManualClock
+from crm_returns.adapters.memory.contacts import MemoryContactDirectory
 from crm_returns.adapters.memory.database import MemoryDatabase, MemoryUnitOfWork
 from crm_returns.adapters.memory.destination import MemoryDestination
 from crm_returns.adapters.memory.ids import SequentialIds
@@ -36,6 +39,7 @@ from crm_returns.adapters.memory.orders import MemoryOrderSource
 
 __all__ = [
     "ManualClock",
+    "MemoryContactDirectory",
     "MemoryDatabase",
     "MemoryDestination",
     "MemoryMailer",
