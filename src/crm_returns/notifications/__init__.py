@@ -28,7 +28,7 @@ Where each part lives:
   and the stable id of each send;
 - ``_notifiers.py`` — :class:`EmailNotifier` and :class:`SmsNotifier`.
 
-``docs/notifications-draft.md`` describes the formats and the parameters.
+``docs/notifications.md`` describes the formats and the parameters.
 """
 
 from crm_returns.notifications._loading import load_notification_templates
