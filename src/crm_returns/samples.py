@@ -193,30 +193,43 @@ def sample_staff(tenant: str = SAMPLE_TENANT) -> SampleStaff:
     )
 
 
-def sample_contacts(tenant: str = SAMPLE_TENANT) -> MemoryContactDirectory:
+def sample_contacts(
+    tenant: str = SAMPLE_TENANT, language: str | None = None
+) -> MemoryContactDirectory:
     """How the shop reaches its customers and staff, for the notifiers.
 
     张伟 (``C-1001``) reads Chinese and has an e-mail address and a mobile
-    number; 李娜 (``C-1002``) reads English and has an e-mail address only.
+    number; 李娜 (``C-1002``) reads English and has an e-mail address only;
+    with ``language``, everyone reads that language.
     The approver, the warehouse and finance (:func:`sample_staff`) have
     e-mail addresses.  Each call makes a new directory.
 
     Args:
         tenant: The tenant they belong to.
+        language: The language everyone reads, if not their own (``zh-CN``, ``en``).
     """
     contacts = MemoryContactDirectory()
     contacts.add_customer(
         tenant,
         "C-1001",
-        Contact(name="张伟", email="zhang.wei@example.com", phone="+8613800138000"),
+        Contact(
+            name="张伟",
+            email="zhang.wei@example.com",
+            phone="+8613800138000",
+            language=language or "zh-CN",
+        ),
     )
     contacts.add_customer(
-        tenant, "C-1002", Contact(name="Li Na", email="li.na@example.com", language="en")
+        tenant,
+        "C-1002",
+        Contact(name="Li Na", email="li.na@example.com", language=language or "en"),
     )
     for role, name, email in (
         ("approver", "陈经理", "chen.manager@shop.example"),
         ("warehouse", "刘强", "liu.warehouse@shop.example"),
         ("finance", "孙丽", "sun.finance@shop.example"),
     ):
-        contacts.add_staff(tenant, role, Contact(name=name, email=email))
+        contacts.add_staff(
+            tenant, role, Contact(name=name, email=email, language=language or "zh-CN")
+        )
     return contacts

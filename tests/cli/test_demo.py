@@ -237,3 +237,57 @@ def test_importing_the_library_and_its_cli_does_not_import_rich() -> None:
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "subject"),
+    [
+        (
+            "en",
+            "Step 9 · Notification e-mails (the 6 a local SMTP server received)",
+            "Subject: Your return RT-20261127-000001 is approved",
+        ),
+        (
+            "zh",
+            "第 9 步 · 通知邮件（本机 SMTP 服务器收到的 6 封）",
+            "主题: 您的退货单 RT-20261127-000001 已批准",
+        ),
+    ],
+)
+def test_the_demo_prints_the_emails_a_local_smtp_server_received(
+    capsys: pytest.CaptureFixture[str], language: Language, heading: str, subject: str
+) -> None:
+    assert main(["demo", "--db", "memory", "--lang", language]) == 0
+    out = capsys.readouterr().out
+    mail = out[out.index(heading) :]
+    assert subject in mail
+    to = "To" if language == "en" else "收件人"
+    assert [line.split()[-1] for line in mail.splitlines() if line.startswith(f"{to}:")] == [
+        "chen.manager@shop.example",  # asked to approve
+        "zhang.wei@example.com",  # approved
+        "liu.warehouse@shop.example",  # goods on their way
+        "sun.finance@shop.example",  # inspected: grant the refund
+        "zhang.wei@example.com",  # refund granted
+        "zhang.wei@example.com",  # complete
+    ]
+
+
+def test_the_local_mailbox_keeps_what_an_smtp_mailer_sends_it() -> None:
+    from crm_returns.adapters.smtp import SmtpMailer, SmtpSecurity, SmtpSettings
+    from crm_returns.cli.mailbox import local_mailbox, plain_text
+    from crm_returns.ports import Email
+
+    with local_mailbox() as mailbox:
+        settings = SmtpSettings(host="127.0.0.1", port=mailbox.port, security=SmtpSecurity.NONE)
+        SmtpMailer(settings).send(
+            Email(
+                message_id="<m-1@crm-returns>",
+                sender="returns@shop.example",
+                to=("zhang.wei@example.com",),
+                subject="退货单已批准",
+                text="您好，张伟",
+            )
+        )
+    (message,) = mailbox.received
+    assert (str(message["Subject"]), plain_text(message)) == ("退货单已批准", "您好，张伟")
+    assert str(message["Message-ID"]) == "<m-1@crm-returns>"

@@ -13,8 +13,11 @@ balances, journal entries and trial balance of the return are printed.  Each
 step is taken by the person whose job it is, as the default roles allow: the
 clerk requests, the manager and the inspector approve, the warehouse receives
 and finishes the repair, the inspector inspects, finance grants, pays and
-completes; the warehouse reads the stock and finance the books.
-Needs the ``cli`` extra (``rich``).
+completes; the warehouse reads the stock and finance the books.  Last, the
+return's events go through the relay to the e-mail notifier, which sends them
+over SMTP to a server on 127.0.0.1 started for the demo, and what it received
+is printed: the approval requests, the customer's e-mails, the warehouse's and
+finance's.  Needs the ``cli`` extra (``rich``, ``aiosmtpd``, ``jinja2``).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from crm_returns.cli.books import (
     refund_table,
     trial_balance_table,
 )
+from crm_returns.cli.mailbox import local_mailbox, notifier_to, plain_text
 from crm_returns.cli.phrasebook import Phrasebook
 from crm_returns.cli.tables import (
     audit_table,
@@ -56,9 +60,13 @@ from crm_returns.domain.returns.order import ReturnOrder
 from crm_returns.domain.returns.states import Action
 from crm_returns.domain.stock.dispositions import Disposition, RejectOutcome
 from crm_returns.errors import CrmReturnsError
+from crm_returns.samples import sample_contacts
 from crm_returns.service.commands import ReturnRequest
 
-__all__ = ["DEMO_CUSTOMER", "DEMO_SERIAL", "demo_request", "run_demo"]
+__all__ = ["CONTACT_LANGUAGE", "DEMO_CUSTOMER", "DEMO_SERIAL", "demo_request", "run_demo"]
+
+#: The language the demo's people read their e-mails in, by the demo's language.
+CONTACT_LANGUAGE: dict[Language, str] = {"zh": "zh-CN", "en": "en"}
 
 #: The customer whose delivered lines the demo returns.
 DEMO_CUSTOMER = "C-1001"
@@ -131,7 +139,26 @@ def run_demo(language: Language, console: Console, wiring: DemoWiring | None = N
 
     _section(console, words.word("audit_step"))
     console.print(audit_table(words, service.audit_trail(clerk, order.id)))
+
+    _mail(console, words, wiring, language)
     return order
+
+
+def _mail(console: Console, words: Phrasebook, wiring: DemoWiring, language: Language) -> None:
+    """Relay the return's events to the e-mail notifier, over SMTP to a local server; print them."""
+    contacts = sample_contacts(wiring.staff.clerk.tenant_id, CONTACT_LANGUAGE[language])
+    with local_mailbox() as mailbox:
+        wiring.service.relay([notifier_to(mailbox, contacts)]).run_until_idle()
+    _section(console, words.word("mail_step", count=len(mailbox.received)))
+    for message in mailbox.received:
+        console.print()
+        console.print(
+            pairs(
+                (words.word("mail_to"), str(message["To"])),
+                (words.word("mail_subject"), str(message["Subject"])),
+            )
+        )
+        console.print(Text(plain_text(message), style="dim"))
 
 
 def _granted(order: ReturnOrder) -> RefundGrant:
