@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tests.adapters.smtp_server import RecordingHandler, running_server
 
 from crm_returns.cli import main
 from crm_returns.cli.destinations import load_destinations
@@ -45,14 +47,22 @@ target = "receiver_for_tests:destination"
 
 
 @pytest.fixture
-def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A SQLite file holding the demo's return (12 events), and a receiver module on the path."""
+def demo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Iterator[str]:
+    """A SQLite file holding the demo's return (12 events), and a receiver module on the path.
+
+    The demo's tenant is in the environment variable ``DEMO_TENANT``.
+    """
     (tmp_path / "receiver_for_tests.py").write_text(RECEIVER, "utf-8")
     (tmp_path / "destinations.toml").write_text(DESTINATIONS, "utf-8")
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.setenv("RECEIVED", str(tmp_path / "received.txt"))
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     assert main(["demo", "--db", url, "--lang", "en"]) == 0
+    tenant = re.search(r"tenant (demo-[0-9a-f]{8})", capsys.readouterr().out)
+    assert tenant is not None
+    monkeypatch.setenv("DEMO_TENANT", tenant.group(1))
     yield url
     sys.modules.pop("receiver_for_tests", None)
 
@@ -141,7 +151,9 @@ def test_a_bad_destinations_file_is_refused_naming_each_problem(
     assert "invalid destinations file" in said
     assert "destination[0].secrets_env: environment variable NO_SUCH_VARIABLE_FOR_TESTS" in said
     assert "destination[1].name: 'erp' is used twice" in said
-    assert "destination[1].kind: must be one of webhook, amqp, python, not 'fax'" in said
+    assert (
+        "destination[1].kind: must be one of webhook, amqp, python, email, sms, not 'fax'" in said
+    )
     assert _received(tmp_path) == []
 
 
@@ -198,3 +210,57 @@ def test_relay_forever_stops_on_sigterm_after_its_round(demo: str, tmp_path: Pat
     assert relay.returncode == 0, err
     assert "stopped: 12 delivered, 0 to retry, 0 dead" in out
     assert "relay relay-" in err  # what each round did, logged
+
+
+CONTACTS = """
+import os
+
+from crm_returns.samples import sample_contacts
+
+
+def contacts():
+    return sample_contacts(os.environ["DEMO_TENANT"])
+"""
+
+
+def test_the_email_notifier_from_a_destinations_file_sends_over_smtp(
+    demo: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "contacts_for_tests.py").write_text(CONTACTS, "utf-8")
+    (tmp_path / "rules.toml").write_text(
+        textwrap.dedent(
+            """
+            [[rules]]
+            event = "com.crm-returns.return.completed.v1"
+            channel = "email"
+            recipients = ["customer"]
+            template = "return-completed"
+            """
+        ),
+        "utf-8",
+    )
+    handler = RecordingHandler()
+    with running_server(handler) as port:
+        (tmp_path / "email.toml").write_text(
+            textwrap.dedent(
+                f"""
+                [[destination]]
+                name = "email"
+                kind = "email"
+                host = "127.0.0.1"
+                port = {port}
+                security = "none"
+                sender = "退货中心 <returns@shop.example>"
+                contacts = "contacts_for_tests:contacts"
+                rules = "rules.toml"
+                """
+            ),
+            "utf-8",
+        )
+        relay = ["events", "relay", "--url", demo, "--destinations", str(tmp_path / "email.toml")]
+        assert main(relay) == 0
+    assert "12 delivered" in capsys.readouterr().out
+    ((to, message),) = handler.received  # only the completion, by the file's rules
+    assert to == ["zhang.wei@example.com"]
+    assert "RT-20261127-000001" in str(message["Subject"])
+    sys.modules.pop("contacts_for_tests", None)

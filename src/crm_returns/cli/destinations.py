@@ -19,6 +19,26 @@
     kind = "python"
     target = "my_crm.returns:destination"  # a callable that returns a destination
 
+    [[destination]]
+    name = "email"
+    kind = "email"
+    host = "smtp.example.com"              # port 587 and STARTTLS unless told
+    security = "starttls"                  # or "tls", "none"
+    username_env = "SMTP_USER"
+    password_env = "SMTP_PASSWORD"
+    sender = "退货中心 <returns@shop.example>"
+    contacts = "my_crm.returns:contacts"   # a callable that returns a ContactDirectory
+    rules = "notification-rules.toml"      # optional; the defaults otherwise
+    templates = "templates/"               # optional; the shipped templates otherwise
+
+    [[destination]]
+    name = "sms"
+    kind = "sms"
+    gateway = "my_crm.sms:gateway"         # a callable that returns an SmsGateway
+    contacts = "my_crm.returns:contacts"
+    sign_name = "退货中心"
+
+Paths are relative to the file.
 Secrets and URLs may be given directly or read from an environment variable
 (``*_env``), so that the file can be kept in version control.  Every problem
 is reported at once, each with its place (``destination[2].url: ...``).
@@ -30,6 +50,7 @@ import importlib
 import os
 import tomllib
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 from crm_returns.errors import CrmReturnsError, InvalidDestinations
@@ -89,23 +110,94 @@ def _amqp(
     return AmqpDestination(AmqpSettings(url=url, exchange=exchange, name=name))
 
 
-def _python(
-    entry: Mapping[str, Any], name: str, where: str, problems: _Problems
-) -> Destination | None:
-    target = entry.get("target")
+def _made(entry: Mapping[str, Any], key: str, where: str, problems: _Problems) -> Any:
+    """What the callable ``entry[key]`` (``package.module:callable``) makes, or ``None``."""
+    target = entry.get(key)
     if not isinstance(target, str) or ":" not in target:
-        problems.append((f"{where}.target", "must be 'package.module:callable'"))
+        problems.append((f"{where}.{key}", "must be 'package.module:callable'"))
         return None
     module_name, _, attribute = target.partition(":")
     try:
         factory = getattr(importlib.import_module(module_name), attribute)
     except (ImportError, AttributeError) as error:
-        problems.append((f"{where}.target", f"cannot load {target}: {error}"))
+        problems.append((f"{where}.{key}", f"cannot load {target}: {error}"))
         return None
-    destination: Destination = factory()
-    if getattr(destination, "name", None) != name:
-        problems.append((f"{where}.target", f"{target}() made a destination not named {name!r}"))
+    return factory()
+
+
+def _python(
+    entry: Mapping[str, Any], name: str, where: str, problems: _Problems
+) -> Destination | None:
+    destination: Destination | None = _made(entry, "target", where, problems)
+    if destination is not None and getattr(destination, "name", None) != name:
+        problems.append(
+            (f"{where}.target", f"{entry['target']}() made a destination not named {name!r}")
+        )
     return destination
+
+
+def _rules_and_templates(
+    entry: Mapping[str, Any], where: str, problems: _Problems
+) -> tuple[Any, Any]:
+    from crm_returns.domain.notifications import DEFAULT_NOTIFICATION_RULES
+    from crm_returns.notifications import (
+        load_notification_rules_toml,
+        load_notification_templates,
+    )
+
+    rules = DEFAULT_NOTIFICATION_RULES
+    folder: Path = entry["_folder"]
+    if "rules" in entry:
+        rules = load_notification_rules_toml((folder / str(entry["rules"])).read_text("utf-8"))
+    overrides = folder / str(entry["templates"]) if "templates" in entry else None
+    return rules, load_notification_templates(overrides, rules=rules)
+
+
+def _email(
+    entry: Mapping[str, Any], name: str, where: str, problems: _Problems
+) -> Destination | None:
+    from crm_returns.adapters.smtp import SmtpMailer, SmtpSecurity, SmtpSettings
+    from crm_returns.notifications import EmailNotifier
+
+    host = _text(entry, "host", where, problems)
+    sender = entry.get("sender")
+    contacts = _made(entry, "contacts", where, problems)
+    if host is None or not isinstance(sender, str) or contacts is None:
+        problems.append((where, "an e-mail notifier needs host, sender and contacts"))
+        return None
+    try:
+        security = SmtpSecurity(entry.get("security", "starttls"))
+    except ValueError:
+        problems.append((f"{where}.security", "must be starttls, tls or none"))
+        return None
+    settings = SmtpSettings(
+        host=host,
+        port=entry.get("port"),
+        security=security,
+        username=_text(entry, "username", where, problems),
+        password=_text(entry, "password", where, problems),
+    )
+    rules, templates = _rules_and_templates(entry, where, problems)
+    return EmailNotifier(
+        SmtpMailer(settings), contacts, sender=sender, rules=rules, templates=templates, name=name
+    )
+
+
+def _sms(
+    entry: Mapping[str, Any], name: str, where: str, problems: _Problems
+) -> Destination | None:
+    from crm_returns.notifications import SmsNotifier
+
+    gateway = _made(entry, "gateway", where, problems)
+    contacts = _made(entry, "contacts", where, problems)
+    sign_name = entry.get("sign_name")
+    if gateway is None or contacts is None or not isinstance(sign_name, str):
+        problems.append((where, "an SMS notifier needs gateway, contacts and sign_name"))
+        return None
+    rules, templates = _rules_and_templates(entry, where, problems)
+    return SmsNotifier(
+        gateway, contacts, sign_name=sign_name, rules=rules, templates=templates, name=name
+    )
 
 
 #: Each kind of destination, and what builds it from its table.
@@ -113,11 +205,18 @@ KINDS: Mapping[str, Callable[[Mapping[str, Any], str, str, _Problems], Destinati
     "webhook": _webhook,
     "amqp": _amqp,
     "python": _python,
+    "email": _email,
+    "sms": _sms,
 }
 
 
-def load_destinations(text: str) -> list[Destination]:
+def load_destinations(text: str, folder: Path | None = None) -> list[Destination]:
     """The destinations a TOML document describes.
+
+    Args:
+        text: The TOML document.
+        folder: Where paths in it are relative to (the file's folder); the
+            working directory by default.
 
     Raises:
         InvalidDestinations: Naming every problem with its place in the document.
@@ -146,8 +245,8 @@ def load_destinations(text: str) -> list[Destination]:
             problems.append((f"{where}.kind", f"must be one of {', '.join(KINDS)}, not {kind!r}"))
             continue
         try:
-            destination = build(entry, name, where, problems)
-        except CrmReturnsError as error:
+            destination = build({**entry, "_folder": folder or Path()}, name, where, problems)
+        except (CrmReturnsError, OSError) as error:
             problems.append((where, str(error)))
             continue
         if destination is not None:

@@ -63,7 +63,8 @@ def _relay_over(database: SqlDatabase, arguments: argparse.Namespace) -> EventRe
 
     destinations = []
     if getattr(arguments, "destinations", None) is not None:
-        destinations = load_destinations(Path(arguments.destinations).read_text("utf-8"))
+        path = Path(arguments.destinations)
+        destinations = load_destinations(path.read_text("utf-8"), path.parent)
     settings = RelaySettings(
         batch=getattr(arguments, "batch", 100),
         lease=timedelta(seconds=getattr(arguments, "lease", 120)),

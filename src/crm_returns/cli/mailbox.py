@@ -71,7 +71,9 @@ def notifier_to(mailbox: Mailbox, contacts: ContactDirectory) -> EmailNotifier:
     mailer = SmtpMailer(
         SmtpSettings(host="127.0.0.1", port=mailbox.port, security=SmtpSecurity.NONE)
     )
-    return EmailNotifier(mailer, contacts, sender=DEMO_SENDER)
+    # Its own name: in a database the demo shares with a real relay, the demo's
+    # printout must not take the deliveries of the real "email" destination.
+    return EmailNotifier(mailer, contacts, sender=DEMO_SENDER, name="demo-email")
 
 
 def plain_text(message: EmailMessage) -> str:
