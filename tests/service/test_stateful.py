@@ -33,6 +33,7 @@ from hypothesis.stateful import (
     precondition,
     rule,
 )
+from tests.cloudevents.checks import check_message
 from tests.service import draws
 
 from crm_returns import (
@@ -460,9 +461,13 @@ class ReturnsMachine(RuleBasedStateMachine):
     @precondition(lambda self: bool(self.lines))
     @rule()
     def relay(self) -> None:
+        before = len(self.wiring.destination.received)
         report = self.wiring.relay.run_once()
         assert report.delivered == report.tried, "a memory destination takes everything"
         assert report.dead == report.unknown == 0
+        for message in self.wiring.destination.received[before:]:
+            # Its CloudEvent is valid by the shipped JSON Schema of its type.
+            check_message(message)
 
     def _existing(self, return_id: str) -> Any:
         try:
