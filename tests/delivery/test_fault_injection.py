@@ -31,6 +31,12 @@ from datetime import timedelta
 
 import attrs
 import pytest
+
+# The suite also runs without the optional extras; then this module is skipped.
+pytest.importorskip("httpx", reason="needs the webhooks extra")
+pytest.importorskip("pika", reason="needs the amqp extra")
+pytest.importorskip("aiosmtpd", reason="needs the dev extra")
+
 from tests.adapters.rabbitmq import AMQP_URL, REQUIRE_AMQP, Broker
 from tests.adapters.smtp_server import running_server
 from tests.delivery.faults import FaultPlan, Troubled
