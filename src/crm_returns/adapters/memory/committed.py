@@ -28,7 +28,9 @@ class DeliveryBook:
         disabled: When and why each disabled destination was disabled.
         deliveries: By ``(destination, message id)``.
         leases: Which relay holds a delivery, and until when.
-        attempts: Every try, by ``(destination, message id)``, oldest first.
+        attempts: Every try, by ``(destination, message id)``, oldest first; a
+            tuple, so that a copy of the book shares each history instead of
+            copying it (the relay copies the book for each outcome it records).
         purged: Messages a unit of work purged, dropped from the outbox at commit.
     """
 
@@ -36,7 +38,7 @@ class DeliveryBook:
     disabled: dict[str, tuple[datetime, str]] = attrs.Factory(dict)
     deliveries: dict[tuple[str, str], Delivery] = attrs.Factory(dict)
     leases: dict[tuple[str, str], tuple[str, datetime]] = attrs.Factory(dict)
-    attempts: dict[tuple[str, str], list[Attempt]] = attrs.Factory(dict)
+    attempts: dict[tuple[str, str], tuple[Attempt, ...]] = attrs.Factory(dict)
     purged: list[str] = attrs.Factory(list)
 
     def copy(self) -> DeliveryBook:
@@ -46,7 +48,7 @@ class DeliveryBook:
             dict(self.disabled),
             dict(self.deliveries),
             dict(self.leases),
-            {key: list(tries) for key, tries in self.attempts.items()},
+            dict(self.attempts),
             [],
         )
 

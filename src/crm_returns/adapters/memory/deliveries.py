@@ -122,7 +122,7 @@ class MemoryDeliveries:
         book.deliveries[key] = delivery
         book.leases.pop(key, None)
         if attempt is not None:
-            book.attempts.setdefault(key, []).append(attempt)
+            book.attempts[key] = (*book.attempts.get(key, ()), attempt)
 
     def release(self, destination: str, message_ids: Sequence[str]) -> None:
         """End the leases of deliveries that were claimed and not tried."""
