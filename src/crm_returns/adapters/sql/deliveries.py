@@ -2,10 +2,10 @@
 
 Fanning out reads the outbox in the order of the transactions that wrote it
 (``txid``, then ``seq``): on PostgreSQL only messages whose transaction ended
-before the oldest one still open, so that a message committed late is never
-passed over; SQLite writes one transaction at a time, so ``seq`` is commit
-order there.  The destination's cursor row is locked while it moves, so that
-two relays fan out one destination in turn.
+before the oldest one still open in this database (:data:`_HORIZON`), so that
+a message committed late is never passed over; SQLite writes one transaction
+at a time, so ``seq`` is commit order there.  The destination's cursor row is
+locked while it moves, so that two relays fan out one destination in turn.
 
 Claiming leases rows with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, after
 taking the destination's cursor row: claims of one destination take turns
@@ -37,6 +37,28 @@ _OUTBOX = insert_row(
 )
 
 _PENDING = DeliveryStatus.PENDING.value
+
+#: On PostgreSQL, the oldest transaction that may still commit a message to this
+#: database's outbox, as a transaction id (``xid8``): the oldest transaction the
+#: statement's snapshot sees running, leaving out those known to run in another
+#: database (``pg_stat_activity`` names each session's database and transaction;
+#: one it no longer shows, finished since the snapshot, counts as running, since
+#: its rows are not in this snapshot).  With none running here, every transaction
+#: before the snapshot's end has ended.  Computed in the statement that reads the
+#: outbox, so that both see the same snapshot.
+_HORIZON = """
+    SELECT coalesce(
+        min(xip.x::text::bigint),
+        pg_snapshot_xmax(pg_current_snapshot())::text::bigint
+    )
+    FROM pg_snapshot_xip(pg_current_snapshot()) AS xip(x)
+    WHERE NOT EXISTS (
+        SELECT 1 FROM pg_stat_activity AS a
+        WHERE a.backend_xid IS NOT NULL
+          AND a.backend_xid::text::bigint = xip.x::text::bigint % 4294967296
+          AND a.datname IS DISTINCT FROM current_database()
+    )
+"""
 
 
 class SqlOutbox:
@@ -123,13 +145,9 @@ class SqlDeliveries:
             .limit(limit)
         )
         if self._tx.locks_rows:
-            # Only what no open transaction precedes: a message written by one
-            # still open would otherwise be passed over when it commits.
-            oldest_open = sa.cast(
-                sa.cast(sa.func.pg_snapshot_xmin(sa.func.pg_current_snapshot()), sa.Text),
-                sa.BigInteger,
-            )
-            query = query.where(outbox.c.txid < oldest_open)
+            # Only what no open transaction of this database precedes: a message
+            # written by one still open would otherwise be passed over when it commits.
+            query = query.where(outbox.c.txid < sa.literal_column(f"({_HORIZON})"))
         rows = self._tx.execute(query, subject="the outbox").all()
         if not rows:
             return 0
