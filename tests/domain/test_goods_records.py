@@ -252,3 +252,36 @@ def test_an_inspection_deciding_nothing_is_refused_naming_the_line(
     with pytest.raises(InvalidInput) as raised:
         goods.inspect(received, warehouse, AT, {A_REF: Inspection()}, CHART)
     assert str(raised.value) == (f"line {A_REF}: the inspection accepts, rejects or flags nothing")
+
+
+def test_the_lot_received_goes_on_every_move_of_its_units(
+    approved_return: Approved, two_lines: tuple[ReturnLine, ...], warehouse: Actor
+) -> None:
+    # Line B needs no inspection: it is restocked as it arrives, in the receipt's lot.
+    order = approved_return(*two_lines)
+    receipts = {
+        A_REF: Receipt(received=units(2), lot="L-7"),
+        B_REF: Receipt(received=units(1), lot="L-9"),
+    }
+    receiving = goods.receive(order, warehouse, AT, receipts, CHART)
+    decision = {
+        A_REF: Inspection(
+            accepted=units(1),
+            rejected=units(1),
+            disposition=Disposition.REPAIR,
+            rejected_outcome=RejectOutcome.KEEP_IN_QUARANTINE,
+        )
+    }
+    inspecting = goods.inspect(receiving.order, warehouse, AT, decision, CHART)
+    repaired = goods.finish_repair(
+        inspecting.order, warehouse, AT, A_REF, units(1), Disposition.RESTOCK, CHART
+    )
+    moves = (*receiving.moves, *inspecting.moves, *repaired.moves)
+    assert [(move.line, move.lot) for move in moves] == [
+        (A_REF, "L-7"),  # arrives
+        (B_REF, "L-9"),  # arrives
+        (B_REF, "L-9"),  # restocked at once
+        (A_REF, "L-7"),  # accepted unit to repair
+        (A_REF, "L-7"),  # rejected unit kept in quarantine
+        (A_REF, "L-7"),  # repaired unit back to stock
+    ]

@@ -57,8 +57,9 @@ class _Books:
         destination: Location,
         reason: MoveReason,
         serials: tuple[str, ...] = (),
-        lot: str = "",
+        lot: str | None = None,
     ) -> None:
+        """Move ``units`` of ``line``; the move carries ``lot``, the line's lot by default."""
         if units <= 0:
             return
         self.moves.append(
@@ -73,7 +74,7 @@ class _Books:
                 destination=destination,
                 at=self.at,
                 serial_numbers=serials,
-                lot=lot,
+                lot=line.lot if lot is None else lot,
                 reason=reason,
             )
         )
@@ -123,7 +124,13 @@ class _Books:
         if made is not None:
             self.entries.append(made)
 
-    def accept(self, line: ReturnLine, split: Iterable[tuple[Disposition, Decimal]]) -> None:
+    def accept(
+        self,
+        line: ReturnLine,
+        split: Iterable[tuple[Disposition, Decimal]],
+        lot: str | None = None,
+    ) -> None:
+        """Move accepted units where their dispositions send them, and post their cost."""
         for disposition, units in split:
             self.move(
                 line,
@@ -131,6 +138,7 @@ class _Books:
                 Location.RECEIVING,
                 destination_of(disposition),
                 MoveReason.of(disposition),
+                lot=lot,
             )
             self.cost_back(line, disposition, units)
 
@@ -181,7 +189,8 @@ def _receive_line(line: ReturnLine, receipt: Receipt, books: _Books) -> ReturnLi
     )
     # Lines whose reason needs no inspection are accepted and restocked as they arrive.
     auto = () if line.inspection_required else ((Disposition.RESTOCK, receipt.received),)
-    books.accept(line, (pair for pair in auto if pair[1]))
+    lot = receipt.lot or line.lot
+    books.accept(line, (pair for pair in auto if pair[1]), lot)
     return evolved(
         line,
         received=line.received + receipt.received,
@@ -191,7 +200,7 @@ def _receive_line(line: ReturnLine, receipt: Receipt, books: _Books) -> ReturnLi
         accepted=line.accepted + sum((units for _, units in auto), Decimal(0)),
         dispositions=add_counts(line.dispositions, (p for p in auto if p[1])),
         serial_numbers=(*line.serial_numbers, *receipt.serial_numbers),
-        lot=receipt.lot or line.lot,
+        lot=lot,
     )
 
 
