@@ -451,6 +451,14 @@ def test_verify_accepts_header_names_in_any_case(signed: tuple[dict[str, str], b
     verify(SECRETS, {name.upper(): value for name, value in headers.items()}, body, now=NOW)
 
 
+def test_verify_wants_the_body_as_the_bytes_received(
+    signed: tuple[dict[str, str], bytes],
+) -> None:
+    headers, body = signed
+    with pytest.raises(InvalidInput, match="body as bytes, not str"):
+        verify(SECRETS, headers, body.decode(), now=NOW)  # type: ignore[arg-type]
+
+
 def test_verify_refuses_a_tampered_body(signed: tuple[dict[str, str], bytes]) -> None:
     headers, body = signed
     tampered = body.replace(b"RT-20261127-000001", b"RT-20261127-000002")

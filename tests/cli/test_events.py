@@ -264,3 +264,18 @@ def test_the_email_notifier_from_a_destinations_file_sends_over_smtp(
     assert to == ["zhang.wei@example.com"]
     assert "RT-20261127-000001" in str(message["Subject"])
     sys.modules.pop("contacts_for_tests", None)
+
+
+def test_events_commands_on_a_database_without_the_tables_say_to_upgrade(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    assert main(["events", "dead", "--url", url]) == 1
+    assert "crm-returns db upgrade" in capsys.readouterr().err
+
+
+def test_a_webhook_without_its_secrets_is_told_what_is_missing() -> None:
+    text = '[[destination]]\nname = "erp"\nkind = "webhook"\nurl = "https://erp.example.com/h"\n'
+    with pytest.raises(InvalidDestinations) as refused:
+        load_destinations(text)
+    assert refused.value.problems == (("destination[0].secrets", "give secrets or secrets_env"),)

@@ -234,9 +234,13 @@ def verify(
         WebhookVerificationFailed: A ``webhook-*`` header is missing, the
             timestamp is not a whole number or is outside the tolerance, or
             no signature matches.
-        InvalidInput: A secret is not base64 after its ``whsec_`` prefix, or
-            ``now`` is naive.
+        InvalidInput: A secret is not base64 after its ``whsec_`` prefix,
+            ``now`` is naive, or ``body`` is not bytes.
     """
+    if not isinstance(body, (bytes, bytearray)):
+        # The signature is over the bytes as sent: text would have to be encoded
+        # again, and any other encoding than the sender's would not verify.
+        raise InvalidInput(f"verify needs the body as bytes, not {type(body).__name__}")
     if now.tzinfo is None:
         raise InvalidInput("verify needs a timezone-aware now")
     lowered = {name.lower(): value for name, value in headers.items()}

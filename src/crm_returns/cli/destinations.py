@@ -84,15 +84,22 @@ def _text(entry: Mapping[str, Any], key: str, where: str, problems: _Problems) -
     return value
 
 
+def _needed(entry: Mapping[str, Any], key: str, where: str, problems: _Problems) -> str | None:
+    """``entry[key]`` or what ``entry[key + '_env']`` names; a problem if neither is given."""
+    if key not in entry and f"{key}_env" not in entry:
+        problems.append((f"{where}.{key}", f"give {key} or {key}_env"))
+        return None
+    return _text(entry, key, where, problems)
+
+
 def _webhook(
     entry: Mapping[str, Any], name: str, where: str, problems: _Problems
 ) -> Destination | None:
     from crm_returns.adapters.webhooks import WebhookDestination, WebhookEndpoint
 
-    url = _text(entry, "url", where, problems)
-    secrets = _text(entry, "secrets", where, problems)
+    url = _needed(entry, "url", where, problems)
+    secrets = _needed(entry, "secrets", where, problems)
     if url is None or secrets is None:
-        problems.append((where, "a webhook needs url (or url_env) and secrets (or secrets_env)"))
         return None
     return WebhookDestination(WebhookEndpoint(name=name, url=url, secrets=tuple(secrets.split())))
 
@@ -102,9 +109,8 @@ def _amqp(
 ) -> Destination | None:
     from crm_returns.adapters.amqp import AmqpDestination, AmqpSettings
 
-    url = _text(entry, "url", where, problems)
+    url = _needed(entry, "url", where, problems)
     if url is None:
-        problems.append((where, "a broker needs url (or url_env)"))
         return None
     exchange = entry.get("exchange", "crm-returns")
     return AmqpDestination(AmqpSettings(url=url, exchange=exchange, name=name))

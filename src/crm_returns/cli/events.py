@@ -84,6 +84,7 @@ def _run(arguments: argparse.Namespace, work: str) -> int:
     if isinstance(database, int):
         return database
     try:
+        database.check_revision()  # tables missing or of another version: say what to do
         relay = _relay_over(database, arguments)
         return _WORK[work](relay, arguments)
     except (CrmReturnsError, OSError) as error:

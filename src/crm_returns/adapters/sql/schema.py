@@ -260,6 +260,8 @@ class Tables:
             sa.UniqueConstraint("tenant_id", "id"),
             sa.Index(None, "tenant_id", "return_id", "seq"),
         )
+        # AUTOINCREMENT: SQLite would otherwise hand the numbers of purged messages
+        # out again, below the cursors of the destinations, which would skip them.
         self.outbox = self._table(
             "outbox",
             _seq(),
@@ -272,6 +274,7 @@ class Tables:
             _txid(),
             sa.UniqueConstraint("id"),
             sa.Index(None, "txid", "seq"),
+            sqlite_autoincrement=True,
         )
         self.delivery_cursors = self._table(
             "delivery_cursors",
@@ -385,8 +388,8 @@ class Tables:
             sa.PrimaryKeyConstraint("tenant_id", "key"),
         )
 
-    def _table(self, name: str, *parts: Any) -> sa.Table:
-        return sa.Table(f"{self.prefix}{name}", self.metadata, *parts, quote=True)
+    def _table(self, name: str, *parts: Any, **options: Any) -> sa.Table:
+        return sa.Table(f"{self.prefix}{name}", self.metadata, *parts, quote=True, **options)
 
     @property
     def version_table(self) -> str:

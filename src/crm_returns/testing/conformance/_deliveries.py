@@ -323,6 +323,22 @@ class DeliveriesContract(Contract):
             assert uow.deliveries.get("mail", erp_done[0].id) is None
             assert uow.deliveries.attempts("mail", erp_done[0].id) == []
 
+    def test_messages_written_after_a_purge_still_reach_every_destination(
+        self, unit_of_work_factory: UnitOfWorkFactory
+    ) -> None:
+        """A purge that empties the outbox leaves no place a new message could hide behind."""
+        sample = history()
+        messages = _queue_all(unit_of_work_factory, sample)
+        now = _now(sample)
+        _deliver_all(unit_of_work_factory, "mail", now)
+        with unit_of_work_factory() as uow:
+            assert uow.deliveries.purge(now + _SECOND, 1000) == len(messages)
+            uow.commit()
+        later = attrs.evolve(messages[-1], id="written-after-the-purge")
+        _queue(unit_of_work_factory, [later])
+        assert _fan_out(unit_of_work_factory, "mail", now) == 1
+        assert _claim(unit_of_work_factory, "mail", now) == [later.id]
+
     def test_a_unit_of_work_that_fails_leaves_deliveries_as_they_were(
         self, unit_of_work_factory: UnitOfWorkFactory
     ) -> None:

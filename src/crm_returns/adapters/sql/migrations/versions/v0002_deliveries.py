@@ -33,7 +33,14 @@ def upgrade() -> None:
     """Add the delivery tables; the outbox keeps each message's transaction id."""
     p = migration_prefix()
     op.drop_index(op.f(f"ix_{p}outbox_delivered_at_seq"), table_name=_table("outbox"))
-    with op.batch_alter_table(_table("outbox")) as outbox:
+    # On SQLite the table is made again with AUTOINCREMENT, which never hands out
+    # the number of a purged message again (it would hide below a cursor).
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    with op.batch_alter_table(
+        _table("outbox"),
+        recreate="always" if sqlite else "auto",
+        table_kwargs={"sqlite_autoincrement": True} if sqlite else {},
+    ) as outbox:
         outbox.drop_column("delivered_at")
         outbox.add_column(
             sa.Column("txid", sa.BigInteger(), nullable=False, server_default=current_txid())
