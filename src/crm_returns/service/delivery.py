@@ -10,10 +10,11 @@
 3. **deliver** — outside any transaction, so that a destination may call
    the service; messages of one return go in order, and when one fails the
    return's later messages wait for it;
-4. **record** — each outcome, with its attempt, in a short transaction.
+4. **record** — the batch's outcomes, each with its attempt, in one short
+   transaction.
 
-A relay that dies between 3 and 4 loses its lease when it runs out and its
-messages go out again: delivery is at least once, and receivers deduplicate
+A relay that dies between 3 and 4 loses its lease when it runs out and the
+batch's messages go out again: delivery is at least once, and receivers deduplicate
 on the message id.
 """
 
@@ -107,7 +108,9 @@ class RelaySettings:
         lease: How long a relay holds what it claimed; another relay takes
             it over after that.  Longer than the slowest destination takes
             for a batch.
-        batch: Most deliveries claimed from one destination at a time.
+        batch: Most deliveries claimed from one destination at a time; their
+            outcomes are recorded together, so a relay that dies while
+            delivering a batch leaves up to this many to be sent again.
         relay_id: This relay's name in attempts and leases (a random one by
             default).
         spin: A source of random numbers in ``[0, 1)`` for the jitter; give a
@@ -279,31 +282,38 @@ class EventRelay:
                 name, settings.relay_id, now, now + settings.lease, settings.batch
             )
             uow.commit()
+        if not claims:
+            return RelayReport()
         report = RelayReport()
         failed_returns: set[str] = set()
+        outcomes: list[tuple[Delivery, Attempt]] = []
         untried: list[str] = []
-        gone = False
+        gone: Attempt | None = None
         for claim in claims:
             delivery = claim.delivery
-            if gone or delivery.return_id in failed_returns:
+            if gone is not None or delivery.return_id in failed_returns:
                 # Later messages of a return whose earlier one failed wait for it.
                 untried.append(delivery.message_id)
                 report += RelayReport(held=1)
                 continue
             after, attempt = self._attempt(destination, claim)
-            with self._uow() as uow:
-                uow.deliveries.record(after, attempt)
-                if attempt.outcome is Outcome.GONE:
-                    uow.deliveries.disable(name, attempt.at, attempt.error)
-                uow.commit()
+            outcomes.append((after, attempt))
             report += self._tally(after, attempt)
             if after.status is not DeliveryStatus.DELIVERED:
                 failed_returns.add(delivery.return_id)
-            gone = gone or attempt.outcome is Outcome.GONE
-        if untried:
-            with self._uow() as uow:
+            if attempt.outcome is Outcome.GONE:
+                gone = attempt
+        # One transaction for the whole batch, not one per message: a commit is a
+        # disk flush.  A relay that dies before it loses the batch's outcomes, and
+        # the batch goes out again when the lease runs out (at least once, as ever).
+        with self._uow() as uow:
+            for after, attempt in outcomes:
+                uow.deliveries.record(after, attempt)
+            if gone is not None:
+                uow.deliveries.disable(name, gone.at, gone.error)
+            if untried:
                 uow.deliveries.release(name, untried)
-                uow.commit()
+            uow.commit()
         return report
 
     def _attempt(self, destination: Destination, claim: Claim) -> tuple[Delivery, Attempt]:
