@@ -97,6 +97,7 @@ from crm_returns.domain.summary import ReturnSummary, SummaryLine
 
 if TYPE_CHECKING:
     from crm_returns.adapters.amqp import AmqpDestination, AmqpSettings, declare_topology
+    from crm_returns.adapters.callables import CallableDestination
     from crm_returns.adapters.memory import (
         MemoryContactDirectory,
         MemoryDatabase,
@@ -147,6 +148,7 @@ _LAZY = {
     "AmqpDestination": "crm_returns.adapters.amqp",
     "AmqpSettings": "crm_returns.adapters.amqp",
     "CREDIT_NOTE_FORMAT": "crm_returns.service",
+    "CallableDestination": "crm_returns.adapters.callables",
     "Clock": "crm_returns.ports",
     "ConsoleSmsGateway": "crm_returns.adapters.sms",
     "Contact": "crm_returns.ports",
@@ -217,6 +219,7 @@ __all__ = [
     "ApprovalStep",
     "Attempt",
     "AuditEntry",
+    "CallableDestination",
     "ChartOfAccounts",
     "Clock",
     "ConsoleSmsGateway",

@@ -18,6 +18,7 @@ import pytest
 
 from crm_returns import (
     Actor,
+    CallableDestination,
     DeliveryStatus,
     Destination,
     EventRelay,
@@ -387,3 +388,27 @@ def test_relay_settings_and_destinations_are_checked(wiring: Wiring) -> None:
         wiring.service.relay([object()])  # type: ignore[list-item]
     with pytest.raises(InvalidInput, match="RelaySettings"):
         wiring.service.relay([], "fast")  # type: ignore[arg-type]
+
+
+def test_a_hosts_own_function_is_a_destination(
+    wiring: Wiring, clerk: Actor, drafted: Drafted
+) -> None:
+    three_then_one(wiring.service, clerk, drafted)
+    seen: list[str] = []
+    refusals = iter([PermanentFailure("the ERP has no such company")])
+
+    def post_to_erp(message: OutboxMessage) -> None:
+        if message.event.number.endswith("000002"):
+            raise next(refusals)
+        seen.append(message.event.number)
+
+    relay = relay_for(wiring, CallableDestination("erp", post_to_erp))
+    report = relay.run_once()
+    assert (report.delivered, report.dead) == (3, 1)
+    assert seen == ["RT-20261127-000001"] * 3
+    (dead,) = relay.dead_letters("erp")
+    assert dead.last_error == "the ERP has no such company"
+    with pytest.raises(InvalidInput, match="callable"):
+        CallableDestination("erp", "post_to_erp")  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput, match="needs a name"):
+        CallableDestination("", post_to_erp)

@@ -2,6 +2,7 @@
 
 - :mod:`crm_returns.adapters.memory` — in-memory, the default and the reference;
 - :mod:`crm_returns.adapters.system` — the system clock and random ids;
+- :mod:`crm_returns.adapters.callables` — a destination made of the host's own function;
 - :mod:`crm_returns.adapters.smtp` — e-mail through an SMTP server
   (:class:`~crm_returns.adapters.smtp.SmtpMailer`);
 - :mod:`crm_returns.adapters.sms` — text messages written to a console, and
