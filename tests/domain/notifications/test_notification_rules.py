@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from crm_returns import (
@@ -12,6 +14,7 @@ from crm_returns import (
     NotificationRules,
     Recipient,
     RecipientKind,
+    ReturnStatus,
 )
 from crm_returns.domain import events as ev
 from crm_returns.errors import InvalidInput
@@ -141,3 +144,22 @@ def rule(**changes: object) -> NotificationRule:
 def test_a_rule_refuses_what_it_could_not_follow(changes: dict[str, object], message: str) -> None:
     with pytest.raises(InvalidInput, match=message):
         rule(**changes)
+
+
+def test_an_event_finds_the_same_rules_as_its_class() -> None:
+    submitted = ev.ReturnSubmitted(
+        tenant_id="acme",
+        return_id="r-1",
+        number="RT-1",
+        customer_id="C-1",
+        actor_id="u-1",
+        actor_name="王芳",
+        at=datetime(2026, 11, 27, 9, 0, tzinfo=UTC),
+        from_status=ReturnStatus.DRAFT,
+        to_status=ReturnStatus.SUBMITTED,
+        policy_version="1",
+        steps=("manager",),
+    )
+    found = DEFAULT_NOTIFICATION_RULES.for_event(submitted)
+    assert found == DEFAULT_NOTIFICATION_RULES.for_event(ev.ReturnSubmitted)
+    assert found, "submission tells the approvers"
