@@ -98,6 +98,10 @@ CANNOT_CHANGE_BEHAVIOUR: tuple[tuple[str, str], ...] = (
         "a copy left to attrs.evolve instead of made by position: the same copy, only slower",
     ),
     (
+        _D + "delivery.retries.xǁRetryScheduleǁwait__mutmut_19",
+        "retry_after > wait as >=: when they are equal, either one is the same wait",
+    ),
+    (
         _D + "money.xǁMoneyǁzero__mutmut_1",
         "zero of an unknown currency built from None: the currency is refused first",
     ),
