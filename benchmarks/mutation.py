@@ -74,6 +74,10 @@ CANNOT_CHANGE_BEHAVIOUR: tuple[tuple[str, str], ...] = (
         "sum started at int 0: it is only ever added to a Decimal count",
     ),
     (
+        _D + "returns.goods.x__receive_line__mutmut_71",
+        "sum started at int 0: it is only ever added to a Decimal count",
+    ),
+    (
         _D + "returns.lines.xǁInspectionǁ__attrs_post_init____mutmut_9",
         "sum started at int 0: it is compared only when there are dispositions to sum",
     ),

@@ -31,7 +31,7 @@ from crm_returns.domain.returns.lines import Inspection, Receipt, ReturnLine
 from crm_returns.domain.returns.order import ReturnOrder, Transition
 from crm_returns.domain.returns.states import Action
 from crm_returns.domain.stock.dispositions import Disposition, RejectOutcome
-from crm_returns.errors import InvalidInput
+from crm_returns.errors import InvalidInput, InvalidQuantity
 
 AssertLegal = Callable[[ReturnOrder, Transition, Action, Actor, datetime], None]
 
@@ -285,3 +285,16 @@ def test_the_lot_received_goes_on_every_move_of_its_units(
         (A_REF, "L-7"),  # rejected unit kept in quarantine
         (A_REF, "L-7"),  # repaired unit back to stock
     ]
+
+
+@pytest.mark.parametrize("what", ["received", "damaged_in_transit", "wrong_item", "missing"])
+def test_a_receipt_finer_than_the_lines_unit_is_refused_naming_the_count(
+    approved_return: Approved, two_lines: tuple[ReturnLine, ...], warehouse: Actor, what: str
+) -> None:
+    order = approved_return(*two_lines)
+    counts = {"received": units(1), what: Decimal("0.5")}
+    with pytest.raises(InvalidQuantity) as refused:
+        goods.receive(order, warehouse, AT, {A_REF: Receipt(**counts)}, CHART)
+    assert str(refused.value) == (
+        f"line {A_REF}: {what} 0.5 is finer than its unit allows (whole units)"
+    )
