@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from tests.domain.stock_support import (
@@ -292,7 +293,7 @@ def test_a_receipt_finer_than_the_lines_unit_is_refused_naming_the_count(
     approved_return: Approved, two_lines: tuple[ReturnLine, ...], warehouse: Actor, what: str
 ) -> None:
     order = approved_return(*two_lines)
-    counts = {"received": units(1), what: Decimal("0.5")}
+    counts: dict[str, Any] = {"received": units(1), what: Decimal("0.5")}
     with pytest.raises(InvalidQuantity) as refused:
         goods.receive(order, warehouse, AT, {A_REF: Receipt(**counts)}, CHART)
     assert str(refused.value) == (
