@@ -122,11 +122,6 @@ CANNOT_CHANGE_BEHAVIOUR: tuple[tuple[str, str], ...] = (
         "the zero-refund branch widened: min(fee, 0.00) is 0.00, fees are never negative",
     ),
     (
-        _D + "refunds.slices.x_slice_for__mutmut_{37,41}",
-        "tax_at(None, ...) skips the whole-line shortcut: for the whole line the paid"
-        " amount is the total, and total × (tax / total) rounds back to the tax",
-    ),
-    (
         _D + "returns.approving.x__authorise_step__mutmut_{3,4,5,6,7,8,9,10,11,12}",
         "unreachable (pragma: no cover): a submitted return always has a step waiting",
     ),
