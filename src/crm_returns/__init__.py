@@ -140,7 +140,8 @@ if TYPE_CHECKING:
         ReturnsService,
         ServiceSettings,
     )
-    from crm_returns.service.delivery import EventRelay, RelayReport, RelaySettings
+    from crm_returns.service.delivery import EventRelay
+    from crm_returns.service.relay_settings import RelayReport, RelaySettings
 
 #: Names loaded on first use, and the module each comes from.  Those of
 #: ``crm_returns.notifications`` need the ``notifications`` extra (Jinja2).
@@ -170,8 +171,8 @@ _LAZY = {
     "NotificationTemplates": "crm_returns.notifications",
     "OrderSource": "crm_returns.ports",
     "OutboxMessage": "crm_returns.ports",
-    "RelayReport": "crm_returns.service.delivery",
-    "RelaySettings": "crm_returns.service.delivery",
+    "RelayReport": "crm_returns.service.relay_settings",
+    "RelaySettings": "crm_returns.service.relay_settings",
     "ReturnPreview": "crm_returns.service",
     "ReturnRequest": "crm_returns.service",
     "ReturnsService": "crm_returns.service",

@@ -57,7 +57,8 @@ from crm_returns.adapters.sql import SqlDatabase
 from crm_returns.adapters.webhooks import WebhookDestination, WebhookEndpoint
 from crm_returns.domain.delivery.deliveries import Delivery
 from crm_returns.ports import UnitOfWork
-from crm_returns.service.delivery import RELAY_LIMIT, EventRelay
+from crm_returns.service.delivery import EventRelay
+from crm_returns.service.relay_settings import RELAY_LIMIT
 from crm_returns.testing import Wiring, sample_wiring
 
 THOROUGH = (

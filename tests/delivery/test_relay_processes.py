@@ -40,7 +40,7 @@ from crm_returns import DeliveryStatus, EventRelay, RelaySettings
 from crm_returns.adapters.sql import SqlDatabase
 from crm_returns.adapters.system import SystemClock
 from crm_returns.domain.delivery.deliveries import Delivery
-from crm_returns.service.delivery import RELAY_LIMIT
+from crm_returns.service.relay_settings import RELAY_LIMIT
 from crm_returns.testing import sample_wiring
 
 SPAWN = multiprocessing.get_context("spawn")

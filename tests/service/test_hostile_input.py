@@ -62,7 +62,7 @@ from crm_returns.domain.stock.dispositions import Disposition, RejectOutcome
 from crm_returns.errors import CrmReturnsError, NotAuthorised
 from crm_returns.ports import UnitOfWork
 from crm_returns.samples import SAMPLE_TENANT, sample_lines
-from crm_returns.service.delivery import RelaySettings
+from crm_returns.service.relay_settings import RelaySettings
 from crm_returns.testing import Wiring, sample_wiring
 
 OTHER_TENANT = "globex"

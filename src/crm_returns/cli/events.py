@@ -31,7 +31,8 @@ from crm_returns.errors import CrmReturnsError
 
 if TYPE_CHECKING:
     from crm_returns.adapters.sql import SqlDatabase
-    from crm_returns.service.delivery import EventRelay, RelayReport
+    from crm_returns.service.delivery import EventRelay
+    from crm_returns.service.relay_settings import RelayReport
 
 __all__ = ["add_events", "parse_moment"]
 
@@ -59,7 +60,8 @@ def parse_moment(text: str) -> datetime:
 def _relay_over(database: SqlDatabase, arguments: argparse.Namespace) -> EventRelay:
     from crm_returns.adapters.system import SystemClock
     from crm_returns.cli.destinations import load_destinations
-    from crm_returns.service.delivery import EventRelay, RelaySettings
+    from crm_returns.service.delivery import EventRelay
+    from crm_returns.service.relay_settings import RelaySettings
 
     destinations = []
     if getattr(arguments, "destinations", None) is not None:

@@ -3,7 +3,8 @@
 One module per stage of the workflow (``choosing``, ``approving``, ``goods``,
 ``refunds``, ``books``, ``reasons``, ``reading``, ``events``), the command
 template they share (``template``), checks at the edge (``checks``) and the
-one wiring value (``settings``).
+one wiring value (``settings``); the event relay (``delivery``, with its
+settings and report in ``relay_settings``).
 """
 
 from crm_returns.service.commands import ReturnPreview, ReturnRequest

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from crm_returns.ports.delivery import Destination
-from crm_returns.service.delivery import EventRelay, RelaySettings
+from crm_returns.service.delivery import EventRelay
+from crm_returns.service.relay_settings import RelaySettings
 from crm_returns.service.template import ServiceCore
 
 __all__ = ["Events"]

@@ -41,7 +41,8 @@ from crm_returns.samples import (
     sample_orders,
     sample_staff,
 )
-from crm_returns.service.delivery import EventRelay, RelaySettings
+from crm_returns.service.delivery import EventRelay
+from crm_returns.service.relay_settings import RelaySettings
 from crm_returns.service.service import ReturnsService
 from crm_returns.service.settings import ServiceSettings
 

@@ -39,7 +39,7 @@ from crm_returns.errors import CrmReturnsError
 from crm_returns.ports import UnitOfWork
 from crm_returns.samples import SAMPLE_POLICY, SAMPLE_REFUND_POLICY, SAMPLE_TENANT, sample_lines
 from crm_returns.service import ReturnRequest, ReturnsService
-from crm_returns.service.delivery import RelaySettings
+from crm_returns.service.relay_settings import RelaySettings
 from crm_returns.service.settings import ServiceSettings
 from crm_returns.testing import sample_wiring
 

@@ -1,9 +1,9 @@
-"""The outbox and each destination's deliveries, in SQL.
+"""Each destination's deliveries of the outbox's messages, in SQL (the outbox: ``outbox.py``).
 
 Fanning out reads the outbox in the order of the transactions that wrote it
 (``txid``, then ``seq``): on PostgreSQL only messages whose transaction ended
-before the oldest one still open in this database (:data:`_HORIZON`), so that
-a message committed late is never passed over; SQLite writes one transaction
+before the oldest one still open in this database (``outbox.COMMITTED_BEFORE``),
+so that a message committed late is never passed over; SQLite writes one transaction
 at a time, so ``seq`` is commit order there.  The destination's cursor row is
 locked while it moves, so that two relays fan out one destination in turn.
 
@@ -23,6 +23,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from crm_returns.adapters.sql.outbox import COMMITTED_BEFORE
 from crm_returns.adapters.sql.statements import Prepared, as_text, dialect_insert, insert_row, param
 from crm_returns.adapters.sql.transaction import Transaction
 from crm_returns.domain.delivery.deliveries import Attempt, Delivery
@@ -30,35 +31,10 @@ from crm_returns.domain.delivery.states import DeliveryStatus, Outcome
 from crm_returns.errors import InvalidInput
 from crm_returns.ports.delivery import Claim, DestinationState, OutboxMessage
 
-__all__ = ["SqlDeliveries", "SqlOutbox"]
-
-_OUTBOX = insert_row(
-    lambda t: t.outbox, "id", "tenant_id", "return_id", "event_type", "created_at", "document"
-)
+__all__ = ["SqlDeliveries"]
 
 _PENDING = DeliveryStatus.PENDING.value
 
-#: On PostgreSQL, the oldest transaction that may still commit a message to this
-#: database's outbox, as a transaction id (``xid8``): the oldest transaction the
-#: statement's snapshot sees running, leaving out those known to run in another
-#: database (``pg_stat_activity`` names each session's database and transaction;
-#: one it no longer shows, finished since the snapshot, counts as running, since
-#: its rows are not in this snapshot).  With none running here, every transaction
-#: before the snapshot's end has ended.  Computed in the statement that reads the
-#: outbox, so that both see the same snapshot.
-_HORIZON = """
-    SELECT coalesce(
-        min(xip.x::text::bigint),
-        pg_snapshot_xmax(pg_current_snapshot())::text::bigint
-    )
-    FROM pg_snapshot_xip(pg_current_snapshot()) AS xip(x)
-    WHERE NOT EXISTS (
-        SELECT 1 FROM pg_stat_activity AS a
-        WHERE a.backend_xid IS NOT NULL
-          AND a.backend_xid::text::bigint = xip.x::text::bigint % 4294967296
-          AND a.datname IS DISTINCT FROM current_database()
-    )
-"""
 
 #: A delivery saved as it now stands, its lease ended; a delivered one stays delivered.
 _RECORD = Prepared(
@@ -85,29 +61,6 @@ _ATTEMPT = insert_row(
     lambda t: t.delivery_attempts,
     *("destination", "message_id", "number", "at", "outcome", "error", "relay"),
 )
-
-
-class SqlOutbox:
-    """The :class:`~crm_returns.ports.Outbox` of a SQL unit of work (every tenant's)."""
-
-    def __init__(self, transaction: Transaction) -> None:
-        self._tx = transaction
-        self._codec = transaction.codec
-
-    def add(self, message: OutboxMessage) -> None:
-        """Queue ``message`` for every destination."""
-        self._tx.defer(
-            _OUTBOX,
-            {
-                "id": message.id,
-                "tenant_id": message.event.tenant_id,
-                "return_id": message.event.return_id,
-                "event_type": type(message.event).__name__,
-                "created_at": self._tx.binder.instant(message.event.at),
-                "document": self._codec.encode_text(message),
-            },
-            subject=f"outbox message {message.id}",
-        )
 
 
 def _delivery(row: Any) -> Delivery:
@@ -173,7 +126,7 @@ class SqlDeliveries:
         if self._tx.locks_rows:
             # Only what no open transaction of this database precedes: a message
             # written by one still open would otherwise be passed over when it commits.
-            query = query.where(outbox.c.txid < sa.literal_column(f"({_HORIZON})"))
+            query = query.where(outbox.c.txid < sa.literal_column(f"({COMMITTED_BEFORE})"))
         rows = self._tx.execute(query, subject="the outbox").all()
         if not rows:
             return 0

@@ -19,11 +19,12 @@ from sqlalchemy.engine import URL, Connection, Engine
 
 from crm_returns.adapters.sql.codec import Codec
 from crm_returns.adapters.sql.connection import PooledConnection
-from crm_returns.adapters.sql.deliveries import SqlDeliveries, SqlOutbox
+from crm_returns.adapters.sql.deliveries import SqlDeliveries
 from crm_returns.adapters.sql.engine import create_engine, share_engine
 from crm_returns.adapters.sql.host import HostConnection, HostTransaction
 from crm_returns.adapters.sql.ledgers import SqlJournal, SqlStockLedger
 from crm_returns.adapters.sql.migrate import Revisions, check_revision, revisions, upgrade
+from crm_returns.adapters.sql.outbox import SqlOutbox
 from crm_returns.adapters.sql.records import (
     SqlAuditLog,
     SqlIdempotencyKeys,
