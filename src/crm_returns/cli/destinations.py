@@ -51,10 +51,14 @@ import os
 import tomllib
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crm_returns.errors import CrmReturnsError, InvalidDestinations
 from crm_returns.ports.delivery import Destination
+
+if TYPE_CHECKING:
+    from crm_returns.domain.notifications import NotificationRules
+    from crm_returns.notifications import NotificationTemplates
 
 __all__ = ["KINDS", "load_destinations"]
 
@@ -143,8 +147,14 @@ def _python(
 
 
 def _rules_and_templates(
-    entry: Mapping[str, Any], where: str, problems: _Problems
-) -> tuple[Any, Any]:
+    entry: Mapping[str, Any],
+) -> tuple[NotificationRules, NotificationTemplates]:
+    """The notifier's rules and templates: the files the entry names, or the shipped ones.
+
+    Raises:
+        InvalidNotificationRules, InvalidTemplates: A file has bad fields
+            (the caller reports it at the entry's place).
+    """
     from crm_returns.domain.notifications import DEFAULT_NOTIFICATION_RULES
     from crm_returns.notifications import (
         load_notification_rules_toml,
@@ -183,7 +193,7 @@ def _email(
         username=_text(entry, "username", where, problems),
         password=_text(entry, "password", where, problems),
     )
-    rules, templates = _rules_and_templates(entry, where, problems)
+    rules, templates = _rules_and_templates(entry)
     return EmailNotifier(
         SmtpMailer(settings), contacts, sender=sender, rules=rules, templates=templates, name=name
     )
@@ -200,7 +210,7 @@ def _sms(
     if gateway is None or contacts is None or not isinstance(sign_name, str):
         problems.append((where, "an SMS notifier needs gateway, contacts and sign_name"))
         return None
-    rules, templates = _rules_and_templates(entry, where, problems)
+    rules, templates = _rules_and_templates(entry)
     return SmsNotifier(
         gateway, contacts, sign_name=sign_name, rules=rules, templates=templates, name=name
     )
