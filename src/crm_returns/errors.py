@@ -30,6 +30,7 @@ __all__ = [
     "ExcessQuantity",
     "IdempotencyConflict",
     "IllegalDeliveryStep",
+    "IllegalRetentionStep",
     "IllegalTransition",
     "InvalidDestinations",
     "InvalidInput",
@@ -38,6 +39,7 @@ __all__ = [
     "InvalidPolicy",
     "InvalidQuantity",
     "InvalidTemplates",
+    "LogTampered",
     "NotAuthorised",
     "NotEligible",
     "NotFound",
@@ -46,6 +48,9 @@ __all__ = [
     "PermanentFailure",
     "ReasonInUse",
     "ReasonNotSelectable",
+    "RecordArchived",
+    "RecordHeld",
+    "RecordReferenced",
     "RuleViolation",
     "SeparationOfDuties",
     "StorageError",
@@ -302,6 +307,57 @@ class NotAuthorised(RuleViolation):
             else "the access policy does not allow it"
         )
         super().__init__(f"actor {actor!r} may not {action} {subject}: {why}")
+
+
+class IllegalRetentionStep(RuleViolation):
+    """A retention plan, hold or erasure request cannot take this step in its state.
+
+    For example: applying a plan nobody approved, or releasing a hold twice.
+    """
+
+
+class RecordArchived(RuleViolation):
+    """The record is archived: read-only until it is restored."""
+
+
+class RecordHeld(RuleViolation):
+    """A legal hold or an open matter keeps the record; the message names each.
+
+    Attributes:
+        reasons: Every reason it is kept, in words.
+    """
+
+    def __init__(self, subject: str, reasons: Iterable[str]) -> None:
+        self.reasons = tuple(reasons)
+        super().__init__(f"{subject} is kept: " + "; ".join(self.reasons))
+
+
+class RecordReferenced(RuleViolation):
+    """The record cannot be deleted: kept records still refer to it.
+
+    Attributes:
+        referrers: What refers to it, ``"<class>/<id>"`` each.
+    """
+
+    def __init__(self, subject: str, referrers: Iterable[str]) -> None:
+        self.referrers = tuple(referrers)
+        super().__init__(f"{subject} is referred to by " + ", ".join(self.referrers))
+
+
+class LogTampered(CrmReturnsError):
+    """The retention operation log does not prove itself: an entry was changed or removed.
+
+    Attributes:
+        tenant_id: Whose chain broke.
+        position: The first entry that does not check.
+    """
+
+    def __init__(self, tenant_id: str, position: int, why: str) -> None:
+        self.tenant_id = tenant_id
+        self.position = position
+        super().__init__(
+            f"the retention log of tenant {tenant_id!r} breaks at entry {position}: {why}"
+        )
 
 
 class SeparationOfDuties(RuleViolation):

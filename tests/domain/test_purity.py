@@ -35,6 +35,9 @@ ALLOWED_STDLIB = frozenset(
         "math",
         "operator",
         "types",  # MappingProxyType: read-only constant tables
+        "calendar",  # month lengths, for retention periods
+        "hashlib",  # digests: the operation log's chain, an erased customer's name
+        "json",  # the canonical text of a log entry that its digest covers
     }
 )
 ALLOWED_THIRD_PARTY = frozenset({"attrs", "typing_extensions"})

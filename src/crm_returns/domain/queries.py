@@ -103,6 +103,8 @@ class ReturnQuery:
         created_to: Created at or before this time.
         offset: Returns to skip.
         limit: Most returns to return.
+        include_archived: Whether archived returns are listed too (they are
+            left out by default).
     """
 
     statuses: frozenset[ReturnStatus] = attrs.field(default=frozenset(), converter=_statuses)
@@ -111,6 +113,9 @@ class ReturnQuery:
     created_to: datetime | None = attrs.field(default=None, validator=aware)
     offset: int = attrs.field(default=0, validator=_offset)
     limit: int = attrs.field(default=50, validator=_limit)
+    include_archived: bool = attrs.field(
+        default=False, validator=attrs.validators.instance_of(bool)
+    )
 
     def __attrs_post_init__(self) -> None:
         _range(self.created_from, self.created_to, "creation dates")

@@ -8,6 +8,14 @@
   retain-until (the latest of every rule that applies wins).
 - ``profiles.py`` — the shipped profiles: companies in China (each rule with
   its legal basis and legal minimum) and a neutral one.
+- ``holds.py`` — legal holds, and the open matters that hold by themselves.
+- ``decisions.py`` — :func:`decide`: what is due for one record today, and
+  every reason it is kept (retention, hold, open matter, references).
+- ``plans.py`` — the retention plan's state machine as one table (proposed →
+  approved → applying → applied), approvals with separation of duties.
+- ``erasure.py`` — erasure requests, the customer's digest and surrogate,
+  and :func:`scrubbed`, which replaces personal strings and keeps the facts.
+- ``oplog.py`` — the hash-chained operation log and :func:`verify_log`.
 """
 
 from crm_returns.domain.retention.classes import (
@@ -23,7 +31,46 @@ from crm_returns.domain.retention.classes import (
     RecordState,
     checked_class,
 )
+from crm_returns.domain.retention.decisions import Decision, RetainedRecord, decide
+from crm_returns.domain.retention.erasure import (
+    ERASED_TEXT,
+    ErasureRequest,
+    ErasureStatus,
+    Refusal,
+    erased_order,
+    scrubbed,
+    subject_digest,
+    surrogate_for,
+)
+from crm_returns.domain.retention.holds import (
+    HoldScope,
+    HoldTarget,
+    LegalHold,
+    open_matters,
+    released,
+)
+from crm_returns.domain.retention.oplog import (
+    GENESIS,
+    LogBreak,
+    LogEntry,
+    Operation,
+    sealed,
+    verify_log,
+)
 from crm_returns.domain.retention.periods import FiscalYearEnd, Period
+from crm_returns.domain.retention.plans import (
+    PLAN_TRANSITIONS,
+    PlanApproval,
+    PlanItem,
+    PlanStatus,
+    PlanStep,
+    RetentionPlan,
+    advanced,
+    approve_plan,
+    cancel_plan,
+    finish_plan,
+    start_plan,
+)
 from crm_returns.domain.retention.profiles import CHINA, NEUTRAL, PROFILES
 from crm_returns.domain.retention.rules import (
     Expiry,
@@ -37,24 +84,57 @@ from crm_returns.domain.retention.rules import (
 __all__ = [
     "AUDIT_ENTRIES",
     "CHINA",
+    "ERASED_TEXT",
+    "GENESIS",
     "IDEMPOTENCY_KEYS",
     "JOURNAL_ENTRIES",
     "LIBRARY_CLASSES",
     "NEUTRAL",
     "OUTBOX_MESSAGES",
     "OWNED_BY_RETURN",
+    "PLAN_TRANSITIONS",
     "PROFILES",
     "RETURN_ORDERS",
     "STOCK_MOVES",
+    "Decision",
+    "ErasureRequest",
+    "ErasureStatus",
     "Expiry",
     "FiscalYearEnd",
+    "HoldScope",
+    "HoldTarget",
+    "LegalHold",
+    "LogBreak",
+    "LogEntry",
+    "Operation",
     "Period",
+    "PlanApproval",
+    "PlanItem",
+    "PlanStatus",
+    "PlanStep",
     "RecordDates",
     "RecordKey",
     "RecordState",
+    "Refusal",
     "RetainUntil",
+    "RetainedRecord",
+    "RetentionPlan",
     "RetentionPolicy",
     "RetentionRule",
     "Trigger",
+    "advanced",
+    "approve_plan",
+    "cancel_plan",
     "checked_class",
+    "decide",
+    "erased_order",
+    "finish_plan",
+    "open_matters",
+    "released",
+    "scrubbed",
+    "sealed",
+    "start_plan",
+    "subject_digest",
+    "surrogate_for",
+    "verify_log",
 ]
