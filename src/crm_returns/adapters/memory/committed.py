@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
+from decimal import Decimal
 
 import attrs
 
@@ -12,11 +13,16 @@ from crm_returns.domain.books.journal import JournalEntry
 from crm_returns.domain.delivery.deliveries import Attempt, Delivery
 from crm_returns.domain.orders import LineRef
 from crm_returns.domain.reasons import ReasonCatalog
+from crm_returns.domain.retention.erasure import ErasureRequest
+from crm_returns.domain.retention.holds import LegalHold
+from crm_returns.domain.retention.oplog import LogEntry
+from crm_returns.domain.retention.plans import PlanItem, RetentionPlan
 from crm_returns.domain.returns.order import ReturnOrder
 from crm_returns.domain.stock.moves import StockMove
 from crm_returns.ports import IdempotentResult, OutboxMessage
+from crm_returns.ports.retention import Tombstone
 
-__all__ = ["Committed", "DeliveryBook"]
+__all__ = ["Committed", "DeliveryBook", "RetentionBook"]
 
 
 @attrs.define
@@ -54,6 +60,47 @@ class DeliveryBook:
 
 
 @attrs.define
+class RetentionBook:
+    """What retention keeps, as a memory database keeps it.
+
+    Attributes:
+        archived: Archived returns, as ``(tenant, return id)``.
+        holds: Legal holds by ``(tenant, id)``, in the order placed.
+        plans: Plans by ``(tenant, id)``, oldest first.
+        plan_numbers: Plan ids by ``(tenant, number)``.
+        items: Each plan's items, by ``(tenant, plan id)``.
+        erasures: Erasure requests by ``(tenant, id)``.
+        log: Each tenant's operation log, oldest first.
+        tombstones: By ``(tenant, class, id)``.
+        retired_claims: Units claimed by destroyed returns, by ``(tenant, line)``.
+    """
+
+    archived: set[tuple[str, str]] = attrs.Factory(set)
+    holds: dict[tuple[str, str], LegalHold] = attrs.Factory(dict)
+    plans: dict[tuple[str, str], RetentionPlan] = attrs.Factory(dict)
+    plan_numbers: dict[tuple[str, str], str] = attrs.Factory(dict)
+    items: dict[tuple[str, str], list[PlanItem]] = attrs.Factory(dict)
+    erasures: dict[tuple[str, str], ErasureRequest] = attrs.Factory(dict)
+    log: dict[str, list[LogEntry]] = attrs.Factory(dict)
+    tombstones: dict[tuple[str, str, str], Tombstone] = attrs.Factory(dict)
+    retired_claims: dict[tuple[str, LineRef], Decimal] = attrs.Factory(dict)
+
+    def copy(self) -> RetentionBook:
+        """A copy that can change without changing this one."""
+        return RetentionBook(
+            set(self.archived),
+            dict(self.holds),
+            dict(self.plans),
+            dict(self.plan_numbers),
+            {key: list(items) for key, items in self.items.items()},
+            dict(self.erasures),
+            {tenant: list(chain) for tenant, chain in self.log.items()},
+            dict(self.tombstones),
+            dict(self.retired_claims),
+        )
+
+
+@attrs.define
 class Committed:
     """The committed state of a memory database; a unit of work changes it only at commit.
 
@@ -70,6 +117,7 @@ class Committed:
         moves: Stock moves, oldest first.
         entries: Journal entries, oldest first.
         idempotency: Stored results by ``(tenant, key)``.
+        retention: What retention keeps: archived returns, holds, plans, the log.
     """
 
     returns: dict[tuple[str, str], ReturnOrder] = attrs.Factory(dict)
@@ -84,3 +132,4 @@ class Committed:
     moves: list[StockMove] = attrs.Factory(list)
     entries: list[JournalEntry] = attrs.Factory(list)
     idempotency: dict[tuple[str, str], IdempotentResult] = attrs.Factory(dict)
+    retention: RetentionBook = attrs.Factory(lambda: RetentionBook())

@@ -7,6 +7,7 @@ import threading
 from crm_returns.adapters.memory.committed import Committed
 from crm_returns.adapters.memory.deliveries import MemoryDeliveries, MemoryOutbox
 from crm_returns.adapters.memory.ledgers import MemoryJournal, MemoryStockLedger
+from crm_returns.adapters.memory.retention import MemoryRetention
 from crm_returns.adapters.memory.returns import MemoryReturns
 from crm_returns.adapters.memory.stores import (
     MemoryAuditLog,
@@ -52,8 +53,10 @@ class MemoryUnitOfWork(UnitOfWork):
         self.stock = stock = MemoryStockLedger(committed)
         self.journal = journal = MemoryJournal(committed)
         self.idempotency = idempotency = MemoryIdempotencyKeys(committed)
+        self.retention = retention = MemoryRetention(committed)
         self._parts = (
-            returns, audit, outbox, deliveries, reasons, sequences, stock, journal, idempotency
+            returns, audit, outbox, deliveries, reasons, sequences, stock, journal, idempotency,
+            retention,
         )  # fmt: skip
         # Every pending write is kept in one of these: emptying them drops the writes
         # for less than making the parts again (as begin, commit and rollback each did).
@@ -67,6 +70,8 @@ class MemoryUnitOfWork(UnitOfWork):
             stock.pending,
             journal.pending,
             idempotency.pending,
+            retention.pending,
+            retention.changes,
         )
 
     def _reset(self) -> None:

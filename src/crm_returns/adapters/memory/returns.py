@@ -101,6 +101,7 @@ class MemoryReturns:
 
     def search(self, tenant_id: str, query: ReturnQuery) -> Page[ReturnOrder]:
         """Returns matching ``query``, newest first (then by number, descending)."""
+        archived = self._db.retention.archived
         found = [
             order
             for order in self._all(tenant_id)
@@ -108,6 +109,7 @@ class MemoryReturns:
             and (query.customer_id is None or order.customer_id == query.customer_id)
             and (query.created_from is None or order.created_at >= query.created_from)
             and (query.created_to is None or order.created_at <= query.created_to)
+            and (query.include_archived or (tenant_id, order.id) not in archived)
         ]
         found.sort(key=lambda order: (order.created_at, order.number), reverse=True)
         return Page.of(found, query.offset, query.limit)

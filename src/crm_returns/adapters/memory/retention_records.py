@@ -1,0 +1,384 @@
+"""The library's records as retention sees them, in memory: pages, export, archive, destroy, erase.
+
+Reads look at the committed state; changes wait in the unit of work and are
+applied at commit, in the order they were made (retention's steps run in units
+of work of their own, so none reads its own pending change).
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from crm_returns.adapters.memory.committed import Committed, RetentionBook
+from crm_returns.domain.delivery.states import DeliveryStatus
+from crm_returns.domain.retention.classes import (
+    AUDIT_ENTRIES,
+    IDEMPOTENCY_KEYS,
+    JOURNAL_ENTRIES,
+    OUTBOX_MESSAGES,
+    RETURN_ORDERS,
+    STOCK_MOVES,
+    RecordKey,
+    RecordState,
+)
+from crm_returns.domain.retention.decisions import RetainedRecord
+from crm_returns.domain.retention.erasure import ERASED_TEXT, Refusal, erased_order, scrubbed
+from crm_returns.domain.retention.holds import HoldScope, open_matters
+from crm_returns.domain.retention.rules import RecordDates
+from crm_returns.domain.returns.order import ReturnOrder
+from crm_returns.domain.returns.states import TERMINAL
+from crm_returns.errors import InvalidInput
+from crm_returns.ports.retention import Erasure, Tombstone
+
+__all__ = ["LIBRARY_KEPT", "MemoryRecordKeeper", "json_safe"]
+
+#: The classes the library keeps as records of their own.
+LIBRARY_KEPT = (RETURN_ORDERS, JOURNAL_ENTRIES, OUTBOX_MESSAGES, IDEMPOTENCY_KEYS)
+
+_OPEN = (DeliveryStatus.PENDING, DeliveryStatus.UNKNOWN, DeliveryStatus.DEAD)
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` as JSON-safe data: attrs classes as dicts, money and times as text."""
+    if isinstance(value, str | int | bool) or value is None:
+        return value
+    if isinstance(value, Decimal | datetime | date):
+        return str(value) if isinstance(value, Decimal) else value.isoformat()
+    if isinstance(value, enum.Enum):
+        return json_safe(value.value)
+    if isinstance(value, tuple | list):
+        return [json_safe(item) for item in value]
+    if isinstance(value, frozenset | set):
+        return sorted(json_safe(item) for item in value)
+    if isinstance(value, Mapping):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if attrs.has(type(value)):
+        fields = attrs.fields(type(value))
+        return {f.name.lstrip("_"): json_safe(getattr(value, f.name)) for f in fields}
+    return str(value)
+
+
+def _dates(order: ReturnOrder) -> RecordDates:
+    done = order.updated_at if order.status in TERMINAL else None
+    return RecordDates.of(order.created_at, order.updated_at, done)
+
+
+def _counts(*pairs: tuple[str, int]) -> tuple[tuple[str, int], ...]:
+    return tuple((name, count) for name, count in pairs if count)
+
+
+class MemoryRecordKeeper:
+    """The :class:`~crm_returns.ports.retention.RecordKeeper` part of the memory store.
+
+    Args:
+        db: The committed state.
+    """
+
+    def __init__(self, db: Committed) -> None:
+        self._db = db
+        #: Changes to the committed state, applied in order at commit.
+        self.changes: list[Callable[[Committed], None]] = []
+
+    def _book(self) -> RetentionBook:  # pragma: no cover - given by the store
+        raise NotImplementedError
+
+    def classes(self) -> Sequence[str]:
+        """The record classes the library keeps as records of their own."""
+        return LIBRARY_KEPT
+
+    # -- reading -------------------------------------------------------------
+
+    def _return_record(self, order: ReturnOrder) -> RetainedRecord:
+        db, tenant = self._db, order.tenant_id
+        audit = db.audit.get((tenant, order.id), [])
+        moves = [m for m in db.moves if m.tenant_id == tenant and m.return_id == order.id]
+        dates = _dates(order)
+        owned: list[tuple[str, RecordDates]] = [(AUDIT_ENTRIES, dates)] if audit else []
+        if moves:
+            last = max(move.at for move in moves)
+            owned.append((STOCK_MOVES, RecordDates.of(last, last, last)))
+        entries = [e for e in db.entries if e.tenant_id == tenant and e.return_id == order.id]
+        return RetainedRecord(
+            key=RecordKey(tenant, RETURN_ORDERS, order.id),
+            dates=dates,
+            state=RecordState.ARCHIVED
+            if (tenant, order.id) in self._book().archived
+            else RecordState.ACTIVE,
+            customer_id=order.customer_id,
+            return_id=order.id,
+            owned=tuple(owned),
+            counts=(
+                (RETURN_ORDERS, 1),
+                *_counts(
+                    ("return_lines", len(order.lines)),
+                    (AUDIT_ENTRIES, len(audit)),
+                    (STOCK_MOVES, len(moves)),
+                ),
+            ),
+            open_matters=open_matters(order),
+            referenced_by=tuple(RecordKey(tenant, JOURNAL_ENTRIES, e.id) for e in entries),
+            erased=order.customer_id.startswith("erased-"),
+        )
+
+    def _ids(self, tenant_id: str, record_class: str) -> list[str]:
+        """The ids of the tenant's records of the class, in no order."""
+        db = self._db
+        match record_class:
+            case "return_orders":
+                return [rid for tenant, rid in db.returns if tenant == tenant_id]
+            case "journal_entries":
+                return [e.id for e in db.entries if e.tenant_id == tenant_id]
+            case "outbox_messages":
+                return [m.id for _, m in db.outbox.values() if m.event.tenant_id == tenant_id]
+            case "idempotency_keys":
+                return [key for tenant, key in db.idempotency if tenant == tenant_id]
+        return []
+
+    def _record(self, key: RecordKey) -> RetainedRecord | None:
+        """The record named by ``key``, if it is stored."""
+        db, tenant, rid = self._db, key.tenant_id, key.record_id
+        match key.record_class:
+            case "return_orders" if (tenant, rid) in db.returns:
+                return self._return_record(db.returns[(tenant, rid)])
+            case "journal_entries":
+                for e in db.entries:
+                    if e.tenant_id == tenant and e.id == rid:
+                        return RetainedRecord(
+                            key,
+                            RecordDates.of(e.at, e.at, e.at),
+                            return_id=e.return_id,
+                            counts=((JOURNAL_ENTRIES, 1), ("journal_postings", len(e.postings))),
+                        )
+            case "outbox_messages" if rid in db.outbox:
+                return self._message_record(rid)
+            case "idempotency_keys" if (tenant, rid) in db.idempotency:
+                order = db.idempotency[(tenant, rid)].order
+                return RetainedRecord(
+                    key,
+                    RecordDates.of(order.updated_at, order.updated_at),
+                    return_id=order.id,
+                    counts=((IDEMPOTENCY_KEYS, 1),),
+                )
+        return None
+
+    def _message_record(self, message_id: str) -> RetainedRecord:
+        message = self._db.outbox[message_id][1]
+        book = self._db.deliveries
+        mine = [d for (_, mid), d in book.deliveries.items() if mid == message_id]
+        waiting = sorted(d.destination for d in mine if d.status in _OPEN)
+        at = message.event.at
+        attempts = sum(len(book.attempts.get((d.destination, message_id), ())) for d in mine)
+        return RetainedRecord(
+            RecordKey(message.event.tenant_id, OUTBOX_MESSAGES, message_id),
+            RecordDates.of(at, at, None if waiting else at),
+            return_id=message.event.return_id,
+            counts=(
+                (OUTBOX_MESSAGES, 1),
+                *_counts(("deliveries", len(mine)), ("delivery_attempts", attempts)),
+            ),
+            open_matters=(
+                (f"message {message_id} is not yet delivered to {', '.join(waiting)}",)
+                if waiting
+                else ()
+            ),
+        )
+
+    def records(
+        self, tenant_id: str, record_class: str, after: str | None, limit: int
+    ) -> Sequence[RetainedRecord]:
+        """Up to ``limit`` records of the class with ids after ``after``, by id."""
+        ids = sorted(i for i in self._ids(tenant_id, record_class) if after is None or i > after)
+        found = (self._record(RecordKey(tenant_id, record_class, i)) for i in ids[:limit])
+        return [record for record in found if record is not None]
+
+    def export(self, keys: Sequence[RecordKey]) -> Iterator[Mapping[str, Any]]:
+        """Each record with what it owns, as JSON-safe mappings, for the backup."""
+        db = self._db
+        for key in keys:
+            head = {"class": key.record_class, "id": key.record_id, "tenant_id": key.tenant_id}
+            tenant, rid = key.tenant_id, key.record_id
+            match key.record_class:
+                case "return_orders" if (tenant, rid) in db.returns:
+                    yield head | {
+                        "return": json_safe(db.returns[(tenant, rid)]),
+                        "audit_entries": json_safe(db.audit.get((tenant, rid), [])),
+                        "stock_moves": json_safe(
+                            [m for m in db.moves if m.tenant_id == tenant and m.return_id == rid]
+                        ),
+                    }
+                case "journal_entries":
+                    for entry in db.entries:
+                        if entry.tenant_id == tenant and entry.id == rid:
+                            yield head | {"entry": json_safe(entry)}
+                case "outbox_messages" if rid in db.outbox:
+                    book = db.deliveries
+                    yield head | {
+                        "message": json_safe(db.outbox[rid][1]),
+                        "deliveries": json_safe(
+                            [d for (_, mid), d in book.deliveries.items() if mid == rid]
+                        ),
+                        "attempts": json_safe(
+                            [
+                                a
+                                for (_, mid), tries in book.attempts.items()
+                                if mid == rid
+                                for a in tries
+                            ]
+                        ),
+                    }
+                case "idempotency_keys" if (tenant, rid) in db.idempotency:
+                    yield head | {"result": json_safe(db.idempotency[(tenant, rid)])}
+
+    # -- changing ------------------------------------------------------------
+
+    def _returns_only(self, keys: Sequence[RecordKey], what: str) -> list[tuple[str, str]]:
+        for key in keys:
+            if key.record_class != RETURN_ORDERS:
+                raise InvalidInput(f"only return orders can be {what}, not {key.record_class}")
+        return [(key.tenant_id, key.record_id) for key in keys]
+
+    def archive(self, keys: Sequence[RecordKey]) -> None:
+        """Archive return orders (with what they own)."""
+        self._book().archived.update(self._returns_only(keys, "archived"))
+
+    def restore(self, keys: Sequence[RecordKey]) -> None:
+        """Bring archived return orders back exactly as they were."""
+        self._book().archived.difference_update(self._returns_only(keys, "restored"))
+
+    def destroy(
+        self, keys: Sequence[RecordKey], plan_number: str, at: datetime
+    ) -> Mapping[str, int]:
+        """Delete the records with what they own, leaving tombstones; counts by class."""
+        counts: dict[str, int] = {}
+        book = self._book()
+        for key in keys:
+            record = self._record(key)
+            slot = (key.tenant_id, key.record_class, key.record_id)
+            if record is None or slot in book.tombstones:
+                continue
+            for name, count in record.counts:
+                counts[name] = counts.get(name, 0) + count
+            book.tombstones[slot] = Tombstone(key, plan_number, at.isoformat(), record.counts)
+            if key.record_class == RETURN_ORDERS:
+                order = self._db.returns[(key.tenant_id, key.record_id)]
+                claims = book.retired_claims
+                for line in order.lines:
+                    units = order.claimed(line.ref)
+                    if units:
+                        line_slot = (key.tenant_id, line.ref)
+                        claims[line_slot] = claims.get(line_slot, Decimal(0)) + units
+                book.archived.discard((key.tenant_id, key.record_id))
+            self.changes.append(functools.partial(_delete, key=key))
+        return counts
+
+    def erase(
+        self, tenant_id: str, customer_id: str, surrogate: str, personal: Sequence[str]
+    ) -> Erasure:
+        """Replace the customer's personal data in every record that names them."""
+        db = self._db
+        orders = [
+            order
+            for (tenant, _), order in db.returns.items()
+            if tenant == tenant_id and order.customer_id == customer_id
+        ]
+        named = (customer_id, *(o.customer_name for o in orders), *personal)
+        ids = {order.id for order in orders}
+        refusals = tuple(
+            Refusal(
+                f"{JOURNAL_ENTRIES}/{entry.id}",
+                "a posted journal entry is never changed; it is kept until its retention runs",
+            )
+            for entry in db.entries
+            if entry.tenant_id == tenant_id
+            and entry.return_id in ids
+            and scrubbed(entry, named, surrogate) != entry
+        )
+        messages = [
+            mid
+            for mid, (_, m) in db.outbox.items()
+            if m.event.tenant_id == tenant_id and m.event.return_id in ids
+        ]
+        audit = sum(len(db.audit.get((tenant_id, rid), [])) for rid in ids)
+        book = self._book()
+        for hold_key, hold in list(book.holds.items()):
+            mine = hold.scope is HoldScope.CUSTOMER and hold.target == customer_id
+            if mine and hold.released_at is not None:
+                book.holds[hold_key] = attrs.evolve(hold, target=surrogate)
+
+        def change(db: Committed) -> None:
+            for order in orders:
+                db.returns[(tenant_id, order.id)] = attrs.evolve(
+                    erased_order(order, surrogate, personal), version=order.version + 1
+                )
+                trail = db.audit.get((tenant_id, order.id))
+                if trail:
+                    trail[:] = [scrubbed(entry, named, surrogate) for entry in trail]
+            for mid in messages:
+                seq, message = db.outbox[mid]
+                db.outbox[mid] = (seq, scrubbed(message, named, surrogate))
+            book = db.deliveries
+            for slot, delivery in list(book.deliveries.items()):
+                if slot[1] in messages and delivery.last_error:
+                    text = _blanked(delivery.last_error, named)
+                    book.deliveries[slot] = attrs.evolve(delivery, last_error=text)
+            for slot, tries in list(book.attempts.items()):
+                if slot[1] in messages:
+                    book.attempts[slot] = tuple(
+                        attrs.evolve(a, error=_blanked(a.error, named)) for a in tries
+                    )
+            for slot, result in list(db.idempotency.items()):
+                if slot[0] == tenant_id and result.order.id in ids:
+                    db.idempotency[slot] = attrs.evolve(
+                        result, order=db.returns[(tenant_id, result.order.id)]
+                    )
+
+        self.changes.append(change)
+        erased = _counts(
+            (RETURN_ORDERS, len(orders)), (AUDIT_ENTRIES, audit), (OUTBOX_MESSAGES, len(messages))
+        )
+        return Erasure(erased, refusals)
+
+
+def _blanked(text: str, named: Sequence[str]) -> str:
+    for value in sorted(named, key=len, reverse=True):
+        if len(value) >= 4:
+            text = text.replace(value, ERASED_TEXT)
+    return text
+
+
+def _delete(db: Committed, key: RecordKey) -> None:
+    tenant, rid = key.tenant_id, key.record_id
+    match key.record_class:
+        case "return_orders":
+            order = db.returns.pop((tenant, rid), None)
+            if order is None:
+                return
+            db.numbers.pop((tenant, order.number), None)
+            for line in order.lines:
+                db.by_line[(tenant, line.ref)].discard(rid)
+            db.audit.pop((tenant, rid), None)
+            db.moves[:] = [
+                m for m in db.moves if not (m.tenant_id == tenant and m.return_id == rid)
+            ]
+            for slot in [
+                s for s, r in db.idempotency.items() if s[0] == tenant and r.order.id == rid
+            ]:
+                del db.idempotency[slot]
+        case "journal_entries":
+            db.entries[:] = [e for e in db.entries if not (e.tenant_id == tenant and e.id == rid)]
+        case "outbox_messages":
+            db.outbox.pop(rid, None)
+            book = db.deliveries
+            for slot in [s for s in book.deliveries if s[1] == rid]:
+                del book.deliveries[slot]
+                book.leases.pop(slot, None)
+                book.attempts.pop(slot, None)
+        case "idempotency_keys":
+            db.idempotency.pop((tenant, rid), None)
