@@ -38,6 +38,7 @@ __all__ = [
     "InvalidNotificationRules",
     "InvalidPolicy",
     "InvalidQuantity",
+    "InvalidRetentionRules",
     "InvalidTemplates",
     "LogTampered",
     "NotAuthorised",
@@ -128,8 +129,8 @@ class InvalidPolicy(InvalidInput):
 
     Raised as it is for an approval policy; its kinds say which other
     document is wrong (:class:`InvalidNotificationRules`,
-    :class:`InvalidTemplates`).  The message has one line per problem, each
-    starting with the path of the field, such as
+    :class:`InvalidRetentionRules`, :class:`InvalidTemplates`).  The message
+    has one line per problem, each starting with the path of the field, such as
     ``steps[1].conditions.refund_at_least.CNY``.
 
     Attributes:
@@ -165,6 +166,19 @@ class InvalidNotificationRules(InvalidPolicy):
     """
 
     document: ClassVar[str] = "notification rules"
+
+
+class InvalidRetentionRules(InvalidPolicy):
+    """A retention rules document has bad fields; every problem found is listed.
+
+    Paths name the record class and its field, such as
+    ``rules.return_orders.minimum`` (``rules.customers[1].maximum`` when a
+    class has several rules).  A period below the legal minimum of the
+    profile's rule for that class is one of these problems: its message names
+    the legal minimum and its legal basis.
+    """
+
+    document: ClassVar[str] = "retention rules"
 
 
 class InvalidTemplates(InvalidPolicy):

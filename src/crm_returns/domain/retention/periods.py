@@ -18,8 +18,10 @@ from crm_returns.errors import InvalidInput
 __all__ = ["FiscalYearEnd", "Period"]
 
 # Days far enough apart that every way of counting months shows in them: a leap
-# day, a month's last day, an ordinary day.
-_COMPARED_ON = (date(2000, 2, 29), date(2001, 1, 31), date(2001, 6, 15))
+# day, a month's last day, an ordinary day, and the first of January of a leap
+# year, from which a span of years holds as many leap days as any span can (so
+# that 3,652 days is shorter than 10 years, as it is from 31 December 2003).
+_COMPARED_ON = (date(2000, 1, 1), date(2000, 2, 29), date(2001, 1, 31), date(2001, 6, 15))
 
 
 def _count(value: object, what: str) -> int:
@@ -123,8 +125,8 @@ class FiscalYearEnd:
     day: int = 31
 
     def __attrs_post_init__(self) -> None:
-        valid_month = isinstance(self.month, int) and 1 <= self.month <= 12
-        if not valid_month or not isinstance(self.day, int) or isinstance(self.day, bool):
+        whole = all(isinstance(n, int) and not isinstance(n, bool) for n in (self.month, self.day))
+        if not whole or not 1 <= self.month <= 12:
             raise InvalidInput(f"no fiscal year ends on month {self.month!r}, day {self.day!r}")
         if not 1 <= self.day <= calendar.monthrange(2001, self.month)[1]:
             raise InvalidInput(f"no fiscal year ends on month {self.month}, day {self.day}")
