@@ -8,6 +8,7 @@ import hashlib
 import io
 import os
 import re
+import stat
 import tempfile
 import tracemalloc
 from collections.abc import Callable, Iterator, Mapping
@@ -137,6 +138,21 @@ def test_a_failing_disk_is_a_storage_error_naming_the_file(
         backups.write("RP-2026-000001", RECORDS)
     assert str(tmp_path) in str(failed.value)
     assert os.listdir(tmp_path) == []
+
+
+def test_a_file_system_that_cannot_sync_a_directory_still_takes_backups(
+    backups: FileBackups, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sync = os.fsync
+
+    def files_only(handle: int) -> None:
+        if stat.S_ISDIR(os.fstat(handle).st_mode):
+            raise OSError(errno.EINVAL, "Invalid argument")
+        sync(handle)
+
+    monkeypatch.setattr(os, "fsync", files_only)
+    reference = backups.write("RP-2026-000001", RECORDS)
+    assert list(backups.read(reference)) == RECORDS
 
 
 @pytest.mark.parametrize("lost", ["RP-2026-000001.jsonl", "RP-2026-000001.jsonl.sha256"])

@@ -45,6 +45,10 @@ _CHUNK = 64 * 1024
 
 _MANIFEST = re.compile(rb"(sha256:[0-9a-f]{64})  ([0-9]+)  ([0-9]+)\n", re.ASCII)
 
+#: What ``fsync`` of a directory fails with where a file system cannot sync one (some
+#: network file systems): the rename is then as durable as that file system makes it.
+_NO_DIRECTORY_SYNC = frozenset({errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP})
+
 #: What ``os.link`` fails with where a file system has no hard links.
 _NO_HARD_LINKS = frozenset(
     {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS, errno.EXDEV}
@@ -191,6 +195,8 @@ class FileBackups:
             finally:
                 os.close(handle)
         except OSError as error:
+            if error.errno in _NO_DIRECTORY_SYNC:
+                return
             raise _failed("syncing", self._directory, error) from error
 
     def _read_manifest(self, name: str) -> BackupReference | str:
