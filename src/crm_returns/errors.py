@@ -10,6 +10,8 @@ Catch :class:`CrmReturnsError` to handle all of them; catch a branch
 its kinds are raised by destinations (e-mail, SMS, webhooks, the broker, a
 host's own) to tell the event relay how a delivery failed;
 :class:`WebhookVerificationFailed` is what a webhook receiver's check raises.
+:class:`BackupError` and its kinds are raised by the backup port
+(:mod:`crm_returns.ports.backup`) and its adapters.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ from typing import ClassVar
 
 __all__ = [
     "MESSAGE_LIMIT",
+    "BackupCorrupt",
+    "BackupError",
+    "BackupExists",
     "ConcurrencyConflict",
     "CrmReturnsError",
     "CurrencyMismatch",
@@ -395,6 +400,8 @@ class IdempotencyConflict(RuleViolation):
 class StorageError(CrmReturnsError):
     """The database could not be reached or refused a statement for a reason of its own.
 
+    Also raised when the file system fails a backup adapter (a disk that is
+    full, a directory it may not write to); the message names the path.
     Nothing the command did was kept.  Unlike :class:`ConcurrencyConflict`,
     retrying at once will usually not help.
     """
@@ -450,3 +457,45 @@ class DestinationGone(DeliveryFailed):
 
     Its messages wait; none of them counts an attempt against itself.
     """
+
+
+class BackupError(CrmReturnsError):
+    """Root of what the backup port raises about a backup itself.
+
+    A failing disk or bucket is a :class:`StorageError` instead.
+
+    Attributes:
+        name: The backup's name.
+        location: Where the adapter keeps it (a file path, ``memory:<name>``, a URL).
+    """
+
+    def __init__(self, name: str, location: str, detail: str) -> None:
+        self.name = name
+        self.location = location
+        super().__init__(detail)
+
+
+class BackupExists(BackupError):
+    """A backup of that name was written before; a backup is never overwritten."""
+
+    def __init__(self, name: str, location: str) -> None:
+        super().__init__(name, location, f"backup {name!r} already exists at {location}")
+
+
+class BackupCorrupt(BackupError):
+    """A backup does not hold what its reference says: missing, cut short, or changed.
+
+    Do not destroy anything this backup was meant to keep.
+
+    Attributes:
+        problems: What differs, one readable line each (such as ``checksum is
+            sha256:…, expected sha256:…``).
+    """
+
+    def __init__(self, name: str, location: str, problems: Iterable[str]) -> None:
+        self.problems = tuple(problems)
+        super().__init__(
+            name,
+            location,
+            f"backup {name!r} at {location} is corrupt: " + "; ".join(self.problems),
+        )

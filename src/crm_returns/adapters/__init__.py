@@ -2,6 +2,8 @@
 
 - :mod:`crm_returns.adapters.memory` — in-memory, the default and the reference;
 - :mod:`crm_returns.adapters.system` — the system clock and random ids;
+- :mod:`crm_returns.adapters.backups` — verified backups as JSON Lines files
+  (:class:`~crm_returns.adapters.backups.FileBackups`);
 - :mod:`crm_returns.adapters.callables` — a destination made of the host's own function;
 - :mod:`crm_returns.adapters.smtp` — e-mail through an SMTP server
   (:class:`~crm_returns.adapters.smtp.SmtpMailer`);

@@ -10,9 +10,13 @@ reference adapter for every port.
   over every store the service writes;
 - ``delivery.py`` — the outbox, each destination's deliveries, and the
   destinations events go to;
-- ``notify.py`` — the host's contacts, and the e-mail and SMS channels.
+- ``notify.py`` — the host's contacts, and the e-mail and SMS channels;
+- ``backup.py`` — verified backups (JSON Lines with a checksum), written
+  before records are destroyed; ``backup_format.py`` — their bytes, which
+  every backup adapter writes alike.
 """
 
+from crm_returns.ports.backup import BackupReference, Backups
 from crm_returns.ports.delivery import (
     Claim,
     Deliveries,
@@ -46,6 +50,8 @@ from crm_returns.ports.store import (
 
 __all__ = [
     "AuditLog",
+    "BackupReference",
+    "Backups",
     "Claim",
     "Clock",
     "Contact",

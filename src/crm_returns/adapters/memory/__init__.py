@@ -24,11 +24,14 @@ Where each part lives:
   channel (:class:`MemorySmsGateway`) that keep what they are given and can be
   told to fail;
 - ``contacts.py`` — the host's customers and staff for the notifiers
-  (:class:`MemoryContactDirectory`).
+  (:class:`MemoryContactDirectory`);
+- ``backups.py`` — verified backups kept as bytes (:class:`MemoryBackups`),
+  the same JSON Lines a file holds.
 """
 
 from __future__ import annotations
 
+from crm_returns.adapters.memory.backups import MemoryBackups
 from crm_returns.adapters.memory.channels import MemoryMailer, MemorySmsGateway
 from crm_returns.adapters.memory.clock import ManualClock
 from crm_returns.adapters.memory.contacts import MemoryContactDirectory
@@ -39,6 +42,7 @@ from crm_returns.adapters.memory.orders import MemoryOrderSource
 
 __all__ = [
     "ManualClock",
+    "MemoryBackups",
     "MemoryContactDirectory",
     "MemoryDatabase",
     "MemoryDestination",

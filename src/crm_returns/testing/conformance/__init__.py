@@ -32,7 +32,22 @@ callable that makes an order source holding the delivered lines it is given::
         def order_source_factory(self) -> OrderSourceFactory:
             return MyOrders  # MyOrders(lines_by_tenant) holds those lines
 
-``docs/conformance.md`` lists what each contract checks.
+:class:`BackupsContract` proves a :class:`~crm_returns.ports.Backups`
+adapter (files, object storage) and has two hooks of its own: the
+``backups_factory`` fixture, a callable that makes a new, empty backup store,
+and the ``tamper`` method, which changes a backup's stored bytes::
+
+    class TestMyBackups(BackupsContract):
+        @pytest.fixture
+        def backups_factory(self, tmp_path) -> BackupsFactory:
+            return lambda: MyBackups(tempfile.mkdtemp(dir=tmp_path))
+
+        def tamper(self, backups, reference, change) -> None:
+            path = Path(reference.location)
+            path.write_bytes(change(path.read_bytes()))
+
+``docs/conformance.md`` lists what each contract checks; ``docs/backups.md``
+describes the backup port.
 
 This module imports pytest and hypothesis: it belongs to test suites, and
 needs the ``testing`` extra and pytest.  It asks pytest to rewrite the
@@ -50,6 +65,7 @@ pytest.register_assert_rewrite(
         f"{__name__}.{module}"
         for module in (
             "_audit",
+            "_backups",
             "_base",
             "_deliveries",
             "_idempotency",
@@ -67,6 +83,10 @@ pytest.register_assert_rewrite(
 )
 
 from crm_returns.testing.conformance._audit import AuditLogContract  # noqa: E402
+from crm_returns.testing.conformance._backups import (  # noqa: E402
+    BackupsContract,
+    BackupsFactory,
+)
 from crm_returns.testing.conformance._base import UnitOfWorkFactory, assert_identical  # noqa: E402
 from crm_returns.testing.conformance._deliveries import DeliveriesContract  # noqa: E402
 from crm_returns.testing.conformance._idempotency import IdempotencyContract  # noqa: E402
@@ -84,6 +104,8 @@ from crm_returns.testing.conformance._unit_of_work import UnitOfWorkContract  # 
 
 __all__ = [
     "AuditLogContract",
+    "BackupsContract",
+    "BackupsFactory",
     "DeliveriesContract",
     "IdempotencyContract",
     "JournalContract",
