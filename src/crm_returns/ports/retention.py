@@ -78,6 +78,9 @@ class RecordKeeper(Protocol):
         Archived records are included; destroyed ones are not.
         """
 
+    def record(self, key: RecordKey) -> RetainedRecord | None:
+        """The record named by ``key`` as :meth:`records` gives it; ``None`` if not stored."""
+
     def export(self, keys: Sequence[RecordKey]) -> Iterator[Mapping[str, Any]]:
         """Each record of ``keys`` with what it owns, as JSON-safe mappings, for the backup.
 

@@ -45,8 +45,10 @@ class Choosing(ServiceCore):
         refs = [line.ref for line in page.items]
         with self._uow() as uow:
             orders = uow.returns.for_lines(actor.tenant_id, refs)
+            retired = uow.retention.retired_claims(actor.tenant_id, refs)
         items = tuple(
-            ReturnableLine(line, already_returned(orders, line.ref)) for line in page.items
+            ReturnableLine(line, already_returned(orders, line.ref) + retired.get(line.ref, 0))
+            for line in page.items
         )
         return Page(items, page.total, page.offset, page.limit)
 
@@ -173,13 +175,16 @@ class Choosing(ServiceCore):
         catalog = self._catalog(uow, actor.tenant_id)
         uow.returns.lock_lines(actor.tenant_id, refs)
         history = uow.returns.for_lines(actor.tenant_id, refs)
+        # Returns destroyed by retention still count: their tombstones keep their claims.
+        retired = uow.retention.retired_claims(actor.tenant_id, refs)
         at = self._clock.now()
         lines = tuple(
             plan_line(
                 request,
                 source,
                 catalog,
-                already_returned(history, request.ref, excluding=excluding),
+                already_returned(history, request.ref, excluding=excluding)
+                + retired.get(request.ref, 0),
                 self._rules,
                 at,
             )

@@ -7,8 +7,9 @@ changed nothing.  Queries return immutable values.
 
 The methods are grouped by stage of the workflow, one module each:
 ``choosing`` (search, preview, create, edit), ``approving``, ``goods``,
-``refunds``, ``books``, ``reasons``, ``reading`` and ``events`` (the relay:
-``delivery``); the command
+``refunds``, ``books``, ``reasons``, ``reading``, ``events`` (the relay:
+``delivery``) and ``retention`` (holds, archive, erasure, the operation log;
+sweeps and plans: ``retention_plans``); the command
 template they share is ``template``, and every optional part of the wiring is
 one :class:`~crm_returns.ServiceSettings` value (``settings``).
 """
@@ -28,12 +29,15 @@ from crm_returns.service.goods import Goods
 from crm_returns.service.reading import Reading
 from crm_returns.service.reasons import Reasons
 from crm_returns.service.refunds import Refunds
+from crm_returns.service.retention_plans import RetentionPlans
 from crm_returns.service.sql_types import Connection
 
 __all__ = ["ReturnsService"]
 
 
-class ReturnsService(Choosing, Approving, Goods, Refunds, Books, Reasons, Reading, Events):
+class ReturnsService(
+    Choosing, Approving, Goods, Refunds, Books, Reasons, Reading, Events, RetentionPlans
+):
     """The return workflow (退库 / 退货), wired to ports.
 
     Build one with :func:`~crm_returns.in_memory_service` or

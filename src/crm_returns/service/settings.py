@@ -23,13 +23,23 @@ from crm_returns.domain.policies.approval import ApprovalPolicy
 from crm_returns.domain.policies.eligibility import DEFAULT_RULES, EligibilityRule
 from crm_returns.domain.reasons import DEFAULT_CATALOG, ReasonCatalog
 from crm_returns.domain.refunds.fees import RefundPolicy
+from crm_returns.domain.retention.profiles import CHINA
+from crm_returns.domain.retention.rules import RetentionPolicy
 from crm_returns.errors import InvalidInput
 from crm_returns.ports import Clock, IdGenerator
+from crm_returns.ports.backup import Backups
+from crm_returns.ports.retention import HostRecords
 
-__all__ = ["CREDIT_NOTE_FORMAT", "ServiceSettings"]
+__all__ = ["CREDIT_NOTE_FORMAT", "ERASURE_FORMAT", "PLAN_FORMAT", "ServiceSettings"]
 
 #: How credit note (红字凭证) numbers read unless the settings say otherwise.
 CREDIT_NOTE_FORMAT = NumberFormat("CN-{date:%Y%m%d}-{seq:06d}", series="credit_note")
+
+#: How retention plan numbers read: ``RP-20261206-000001``.
+PLAN_FORMAT = NumberFormat("RP-{date:%Y%m%d}-{seq:06d}", series="retention_plan")
+
+#: How erasure request numbers read: ``ER-20261206-000001``.
+ERASURE_FORMAT = NumberFormat("ER-{date:%Y%m%d}-{seq:06d}", series="erasure")
 
 _Validator = Callable[[object, "attrs.Attribute[Any]", object], None]
 
@@ -74,6 +84,30 @@ def _rules(values: object) -> tuple[EligibilityRule, ...]:
     return rules
 
 
+_KEEPER_METHODS = ("classes", "records", "export", "archive", "restore", "destroy", "erase")
+
+
+def _host_records(values: object) -> tuple[HostRecords, ...]:
+    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
+        raise InvalidInput(
+            f"setting host_records must be a sequence of HostRecords, got {type(values).__name__}"
+        )
+    keepers = tuple(values)
+    for keeper in keepers:
+        missing = [name for name in _KEEPER_METHODS if not callable(getattr(keeper, name, None))]
+        if missing:
+            raise InvalidInput(
+                f"every host record keeper needs {', '.join(m + '()' for m in missing)}: "
+                f"{type(keeper).__name__} lacks them"
+            )
+    return keepers
+
+
+def _one_or_two(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value not in (1, 2) or isinstance(value, bool):
+        raise InvalidInput(f"setting plan_approvals is 1 or 2, not {value!r}")
+
+
 @attrs.frozen(kw_only=True)
 class ServiceSettings:
     """Every optional part of a service; each has a default that works out of the box.
@@ -98,6 +132,17 @@ class ServiceSettings:
         chart: The accounts journal entries post to.
         number_format: How return numbers read (``RT-YYYYMMDD-NNNNNN``).
         credit_note_format: How credit note numbers read (``CN-YYYYMMDD-NNNNNN``).
+        retention: How long each class of record is kept, and what then; the
+            profile for companies in China (:data:`~crm_returns.CHINA`) by
+            default, or load your own with :func:`~crm_returns.load_retention_toml`.
+        host_records: The host's own record classes (customers, deals, orders),
+            governed by the same rules, holds and plans; none by default.
+        backups: Where a retention plan writes its verified backup before it
+            destroys anything; a plan that destroys cannot be applied without.
+        plan_approvals: How many people approve a retention plan: 1, or 2
+            (two different people, neither the one who proposed it).
+        plan_format: How retention plan numbers read (``RP-YYYYMMDD-NNNNNN``).
+        erasure_format: How erasure request numbers read (``ER-YYYYMMDD-NNNNNN``).
 
     Raises:
         InvalidInput: A part is of the wrong kind (the message names the setting).
@@ -127,4 +172,15 @@ class ServiceSettings:
     )
     credit_note_format: NumberFormat = attrs.field(
         default=CREDIT_NOTE_FORMAT, validator=_of_kind(NumberFormat)
+    )
+    retention: RetentionPolicy = attrs.field(default=CHINA, validator=_of_kind(RetentionPolicy))
+    host_records: tuple[HostRecords, ...] = attrs.field(default=(), converter=_host_records)
+    backups: Backups | None = attrs.field(
+        default=None,
+        validator=attrs.validators.optional(_with_methods("write", "verify", "read", "find")),
+    )
+    plan_approvals: int = attrs.field(default=1, validator=_one_or_two)
+    plan_format: NumberFormat = attrs.field(default=PLAN_FORMAT, validator=_of_kind(NumberFormat))
+    erasure_format: NumberFormat = attrs.field(
+        default=ERASURE_FORMAT, validator=_of_kind(NumberFormat)
     )

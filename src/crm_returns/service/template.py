@@ -22,6 +22,7 @@ from crm_returns.errors import (
     InvalidInput,
     NotAuthorised,
     NotFound,
+    RecordArchived,
     SeparationOfDuties,
 )
 from crm_returns.ports import (
@@ -128,6 +129,8 @@ class ServiceCore:
         digest = "" if key is None else fingerprint(command, (return_id, *payload))
         with self._uow() as uow:
             order = uow.returns.get(actor.tenant_id, return_id)
+            if uow.retention.archived(actor.tenant_id, return_id):
+                raise RecordArchived(f"return {order.number} is archived: restore it to change it")
             required = (needs,) if isinstance(needs, Permission) else tuple(needs(order))
             refused = next((p for p in required if not self._allows(actor, p, order)), None)
             if refused is None:

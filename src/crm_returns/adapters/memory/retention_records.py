@@ -141,7 +141,7 @@ class MemoryRecordKeeper:
                 return [key for tenant, key in db.idempotency if tenant == tenant_id]
         return []
 
-    def _record(self, key: RecordKey) -> RetainedRecord | None:
+    def record(self, key: RecordKey) -> RetainedRecord | None:
         """The record named by ``key``, if it is stored."""
         db, tenant, rid = self._db, key.tenant_id, key.record_id
         match key.record_class:
@@ -195,7 +195,7 @@ class MemoryRecordKeeper:
     ) -> Sequence[RetainedRecord]:
         """Up to ``limit`` records of the class with ids after ``after``, by id."""
         ids = sorted(i for i in self._ids(tenant_id, record_class) if after is None or i > after)
-        found = (self._record(RecordKey(tenant_id, record_class, i)) for i in ids[:limit])
+        found = (self.record(RecordKey(tenant_id, record_class, i)) for i in ids[:limit])
         return [record for record in found if record is not None]
 
     def export(self, keys: Sequence[RecordKey]) -> Iterator[Mapping[str, Any]]:
@@ -259,7 +259,7 @@ class MemoryRecordKeeper:
         counts: dict[str, int] = {}
         book = self._book()
         for key in keys:
-            record = self._record(key)
+            record = self.record(key)
             slot = (key.tenant_id, key.record_class, key.record_id)
             if record is None or slot in book.tombstones:
                 continue

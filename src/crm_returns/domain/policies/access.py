@@ -43,6 +43,14 @@ class Permission(enum.Enum):
     MANAGE_REASONS = "manage_reasons"
     VIEW_BOOKS = "view_books"
     VIEW_AUDIT = "view_audit"
+    #: See retention plans, holds, erasure requests, the register and the log.
+    VIEW_RETENTION = "view_retention"
+    #: Sweep, propose and apply plans; archive and restore; record erasure requests.
+    MANAGE_RETENTION = "manage_retention"
+    #: Approve a retention plan (never the one who proposed it).
+    APPROVE_RETENTION = "approve_retention"
+    #: Place and release legal holds.
+    PLACE_HOLDS = "place_holds"
 
 
 P = Permission
@@ -61,7 +69,13 @@ DEFAULT_ROLES: Final[Mapping[str, frozenset[Permission]]] = {
     "finance": frozenset(
         {P.VIEW_RETURNS, P.GRANT_REFUND, P.PAY_REFUND, P.COMPLETE_RETURN, P.VIEW_BOOKS}
     ),
-    "auditor": frozenset({P.VIEW_RETURNS, P.VIEW_BOOKS, P.VIEW_AUDIT}),
+    "auditor": frozenset({P.VIEW_RETURNS, P.VIEW_BOOKS, P.VIEW_AUDIT, P.VIEW_RETENTION}),
+    # 档案管理员: runs the sweeps and keeps the register.
+    "records_manager": frozenset(
+        {P.VIEW_RETURNS, P.VIEW_AUDIT, P.VIEW_RETENTION, P.MANAGE_RETENTION}
+    ),
+    # Legal / compliance: holds, and the approval of what may go.
+    "legal": frozenset({P.VIEW_RETURNS, P.VIEW_RETENTION, P.PLACE_HOLDS, P.APPROVE_RETENTION}),
     ADMIN: frozenset(Permission),
 }
 

@@ -16,8 +16,10 @@
 - ``erasure.py`` — erasure requests, the customer's digest and surrogate,
   and :func:`scrubbed`, which replaces personal strings and keeps the facts.
 - ``oplog.py`` — the hash-chained operation log and :func:`verify_log`.
+- ``appraisal.py`` — the appraisal report (鉴定意见): a sweep's decisions tallied.
 """
 
+from crm_returns.domain.retention.appraisal import KEPT, AppraisalLine, AppraisalReport, Tally
 from crm_returns.domain.retention.classes import (
     AUDIT_ENTRIES,
     IDEMPOTENCY_KEYS,
@@ -88,6 +90,7 @@ __all__ = [
     "GENESIS",
     "IDEMPOTENCY_KEYS",
     "JOURNAL_ENTRIES",
+    "KEPT",
     "LIBRARY_CLASSES",
     "NEUTRAL",
     "OUTBOX_MESSAGES",
@@ -96,6 +99,8 @@ __all__ = [
     "PROFILES",
     "RETURN_ORDERS",
     "STOCK_MOVES",
+    "AppraisalLine",
+    "AppraisalReport",
     "Decision",
     "ErasureRequest",
     "ErasureStatus",
@@ -121,6 +126,7 @@ __all__ = [
     "RetentionPlan",
     "RetentionPolicy",
     "RetentionRule",
+    "Tally",
     "Trigger",
     "advanced",
     "approve_plan",

@@ -27,6 +27,7 @@ import attrs
 
 from crm_returns.domain._checks import moment
 from crm_returns.domain.actors import Actor
+from crm_returns.domain.retention.appraisal import AppraisalReport
 from crm_returns.domain.retention.classes import RecordKey
 from crm_returns.domain.retention.rules import Expiry
 from crm_returns.errors import IllegalRetentionStep, InvalidInput, SeparationOfDuties
@@ -91,6 +92,9 @@ class PlanItem:
         retain_until: The day its retention ended.
         legal_basis: The law behind its rule, or ``""``.
         counts: How many records of each class go with it (itself included).
+        return_id: The return it belongs to, if any (for holds on a return).
+        subject: The digest of the customer it names, if any (for holds on a
+            customer; the register never keeps a customer's id).
     """
 
     position: int
@@ -99,6 +103,8 @@ class PlanItem:
     retain_until: date | None
     legal_basis: str = ""
     counts: tuple[tuple[str, int], ...] = ()
+    return_id: str | None = None
+    subject: str | None = None
 
 
 @attrs.frozen
@@ -144,6 +150,8 @@ class RetentionPlan:
         applied_by: Who applied it.
         applied_at: When it finished.
         cancelled_by: Who cancelled it.
+        appraisal: The sweep's appraisal report (鉴定意见): what it decided
+            for every record it looked at, and why.
         version: Increases with every change.
     """
 
@@ -164,6 +172,7 @@ class RetentionPlan:
     applied_by: str = ""
     applied_at: datetime | None = None
     cancelled_by: str = ""
+    appraisal: AppraisalReport | None = None
     version: int = 1
 
 

@@ -1,0 +1,465 @@
+"""Retention sweeps and plans: review, propose, approve, apply — the destruction register.
+
+A sweep pages through every record of every class — the library's own, then
+the host's record keepers — asks :func:`~crm_returns.domain.retention.decide`
+what is due, and tallies an appraisal report.  :meth:`review_retention` only
+reports; :meth:`propose_retention_plan` also stores what is ready as a plan.
+Applying an approved plan writes a verified backup of everything it destroys,
+then acts in batches, each in a transaction of its own with its log entry; each
+item is decided again first, so that a hold placed since the plan was made is
+obeyed.  A plan applied again after a crash goes on from its last batch.
+
+Memory stays flat however large the store: records are read a page at a time,
+items written a page at a time, and the report is a tally.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
+
+import attrs
+
+from crm_returns.domain.actors import Actor
+from crm_returns.domain.policies.access import Permission
+from crm_returns.domain.retention import (
+    IDEMPOTENCY_KEYS,
+    JOURNAL_ENTRIES,
+    OUTBOX_MESSAGES,
+    RETURN_ORDERS,
+    AppraisalReport,
+    Decision,
+    Expiry,
+    Operation,
+    PlanItem,
+    PlanStatus,
+    RecordKey,
+    RetainedRecord,
+    RetentionPlan,
+    advanced,
+    approve_plan,
+    cancel_plan,
+    decide,
+    finish_plan,
+    start_plan,
+    subject_digest,
+    surrogate_for,
+)
+from crm_returns.domain.retention.appraisal import Tally
+from crm_returns.errors import IllegalRetentionStep, InvalidInput
+from crm_returns.ports import UnitOfWork
+from crm_returns.ports.retention import RecordKeeper
+from crm_returns.service.checks import checked_id
+from crm_returns.service.retention import PAGE, Retention
+
+__all__ = ["Progress", "RetentionPlans"]
+
+#: Told how many records a sweep has looked at, or items a plan has applied.
+Progress = Callable[[int], None]
+
+# Records that refer to others come first, so that a return whose journal
+# entries go in the same plan may go too (after them).
+_LIBRARY_ORDER = (JOURNAL_ENTRIES, OUTBOX_MESSAGES, IDEMPOTENCY_KEYS, RETURN_ORDERS)
+
+_ACTIONS = (Expiry.ARCHIVE, Expiry.ERASE, Expiry.DESTROY)
+
+
+def _silent(_: int) -> None:
+    """The progress of nobody watching."""
+
+
+class RetentionPlans(Retention):
+    """Sweeps that review or propose, and plans that are approved and applied."""
+
+    # -- sweeping ------------------------------------------------------------
+
+    def _keepers(self, uow: UnitOfWork) -> Iterator[tuple[RecordKeeper, str]]:
+        own = uow.retention.classes()
+        for record_class in sorted(own, key=lambda c: (c not in _LIBRARY_ORDER, _order(c))):
+            yield uow.retention, record_class
+        for keeper in self.settings.host_records:
+            for record_class in keeper.classes():
+                yield keeper, record_class
+
+    def _sweep(
+        self, uow: UnitOfWork, tenant_id: str, at: datetime, progress: Progress
+    ) -> Iterator[Decision]:
+        """Every record's decision; a record whose referrers are all destroyed first may go."""
+        policy = self.settings.retention
+        holds = uow.retention.holds(tenant_id)
+        going: set[RecordKey] = set()
+        seen = 0
+        for keeper, record_class in self._keepers(uow):
+            after: str | None = None
+            while True:
+                page = keeper.records(tenant_id, record_class, after, PAGE)
+                for record in page:
+                    decision = decide(policy, _unreferenced(record, going), holds, at)
+                    if decision.ready and decision.action is Expiry.DESTROY:
+                        going.add(record.key)
+                    yield decision
+                seen += len(page)
+                progress(seen)
+                if len(page) < PAGE:
+                    break
+                after = page[-1].key.record_id
+
+    def review_retention(self, actor: Actor, *, progress: Progress = _silent) -> AppraisalReport:
+        """What the retention rules say today of every record, changing nothing.
+
+        The appraisal report (鉴定意见): per class, how many records are due
+        for review, archive, erasure or destruction, and how many are kept
+        and why.  The review itself is written to the operation log.
+        """
+        actor = self._authorise(actor, Permission.VIEW_RETENTION)
+        at = self._clock.now()
+        tally = Tally(at.date(), self.settings.retention.profile)
+        with self._uow() as uow:
+            for decision in self._sweep(uow, actor.tenant_id, at, progress):
+                tally.add(decision)
+            report = tally.report()
+            counts = tuple(_by_outcome(report))
+            self._log(uow, actor, Operation.REVIEW, counts=counts)
+            uow.commit()
+        return report
+
+    def propose_retention_plan(
+        self, actor: Actor, *, progress: Progress = _silent
+    ) -> RetentionPlan:
+        """Sweep every record and store what is due as a plan, waiting for approval.
+
+        The plan lists each record to archive, erase or destroy, with its
+        class, retain-until and legal basis; its appraisal report counts what
+        was kept and why.  Nothing else changes until it is approved and
+        applied.  Running it again proposes a new plan of what is due then.
+
+        Raises:
+            NotAuthorised: The actor may not manage retention.
+        """
+        actor = self._authorise(actor, Permission.MANAGE_RETENTION)
+        at = self._clock.now()
+        tally = Tally(at.date(), self.settings.retention.profile)
+        counts: dict[tuple[str, str, int], int] = {}
+        with self._uow() as uow:
+            plan = RetentionPlan(
+                id=self._ids.new_id(),
+                tenant_id=actor.tenant_id,
+                number=self._number(uow, actor.tenant_id, self.settings.plan_format),
+                status=PlanStatus.PROPOSED,
+                proposed_by=actor.id,
+                proposed_at=at,
+                approvals_needed=self.settings.plan_approvals,
+            )
+            uow.retention.add_plan(plan, ())
+            batch: list[PlanItem] = []
+            position = 0
+            for decision in self._sweep(uow, actor.tenant_id, at, progress):
+                tally.add(decision)
+                action = decision.action
+                if not decision.ready or action is None or action not in _ACTIONS:
+                    continue
+                position += 1
+                item = _item(position, decision, action)
+                batch.append(item)
+                for name, count in item.counts:
+                    slot = (name, item.action.value, 0)
+                    counts[slot] = counts.get(slot, 0) + count
+                if len(batch) == PAGE:
+                    uow.retention.add_items(actor.tenant_id, plan.id, batch)
+                    batch = []
+            if batch:
+                uow.retention.add_items(actor.tenant_id, plan.id, batch)
+            report = tally.report()
+            proposed = attrs.evolve(
+                plan,
+                items=position,
+                kept=report.total("kept"),
+                counts=tuple((name, action, n) for (name, action, _), n in sorted(counts.items())),
+                appraisal=report,
+            )
+            uow.retention.update_plan(proposed, expected_version=plan.version)
+            self._log(
+                uow,
+                actor,
+                Operation.PLAN,
+                ids=(proposed.number,),
+                counts=tuple((f"{n}:{a}", c) for n, a, c in proposed.counts),
+            )
+            uow.commit()
+        return proposed
+
+    # -- deciding on a plan --------------------------------------------------
+
+    def approve_retention_plan(self, actor: Actor, number: str) -> RetentionPlan:
+        """Approve a proposed plan; it may be applied once it has every approval it needs.
+
+        Raises:
+            NotFound: No such plan.
+            SeparationOfDuties: The actor proposed it, or approved it already.
+            IllegalRetentionStep: It is not waiting for approval.
+        """
+        actor = self._authorise(actor, Permission.APPROVE_RETENTION)
+        at = self._clock.now()
+        return self._plan_step(
+            actor, number, Operation.APPROVE, lambda plan: approve_plan(plan, actor, at)
+        )
+
+    def cancel_retention_plan(self, actor: Actor, number: str) -> RetentionPlan:
+        """Cancel a plan that has not started; it stays in the register as cancelled.
+
+        Raises:
+            NotFound: No such plan.
+            IllegalRetentionStep: It is being applied or was applied.
+        """
+        actor = self._authorise(actor, Permission.MANAGE_RETENTION)
+        return self._plan_step(
+            actor, number, Operation.CANCEL, lambda plan: cancel_plan(plan, actor.id)
+        )
+
+    def _plan_step(
+        self,
+        actor: Actor,
+        number: str,
+        operation: Operation,
+        step: Callable[[RetentionPlan], RetentionPlan],
+    ) -> RetentionPlan:
+        number = checked_id(number, "plan number")
+        with self._uow() as uow:
+            plan = uow.retention.get_plan(actor.tenant_id, number)
+            moved = step(plan)
+            uow.retention.update_plan(moved, expected_version=plan.version)
+            self._log(uow, actor, operation, ids=(number,), outcome=moved.status.value)
+            uow.commit()
+        return moved
+
+    def retention_plans(self, actor: Actor) -> Sequence[RetentionPlan]:
+        """Every plan of the tenant, oldest first: the applied ones are the destruction register."""
+        actor = self._authorise(actor, Permission.VIEW_RETENTION)
+        with self._uow() as uow:
+            return uow.retention.plans(actor.tenant_id)
+
+    def retention_plan(self, actor: Actor, number: str) -> RetentionPlan:
+        """One plan, by number.
+
+        Raises:
+            NotFound: No such plan.
+        """
+        actor = self._authorise(actor, Permission.VIEW_RETENTION)
+        number = checked_id(number, "plan number")
+        with self._uow() as uow:
+            return uow.retention.get_plan(actor.tenant_id, number)
+
+    def retention_plan_items(
+        self, actor: Actor, number: str, *, after: int = 0, limit: int = PAGE
+    ) -> Sequence[PlanItem]:
+        """A plan's items from position ``after + 1``, in order.
+
+        Raises:
+            NotFound: No such plan.
+        """
+        actor = self._authorise(actor, Permission.VIEW_RETENTION)
+        number = checked_id(number, "plan number")
+        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= PAGE:
+            raise InvalidInput(f"limit must be a whole number from 1 to {PAGE}, got {limit!r}")
+        with self._uow() as uow:
+            plan = uow.retention.get_plan(actor.tenant_id, number)
+            return uow.retention.items(actor.tenant_id, plan.id, after, limit)
+
+    # -- applying ------------------------------------------------------------
+
+    def apply_retention_plan(
+        self, actor: Actor, number: str, *, progress: Progress = _silent
+    ) -> RetentionPlan:
+        """Apply an approved plan: verified backup first, then batches; resumes where it stopped.
+
+        Each item is decided again before it is acted on; one that a hold,
+        an open matter or a new reference now keeps is passed over and
+        counted in the log.  Destroyed records leave a tombstone; the plan
+        stays, applied, as the destruction register (销毁清册).
+
+        Raises:
+            NotFound: No such plan.
+            IllegalRetentionStep: It is not approved, or it destroys records
+                and no backups are configured.
+            BackupCorrupt: The backup did not verify (nothing was destroyed).
+        """
+        actor = self._authorise(actor, Permission.MANAGE_RETENTION)
+        number = checked_id(number, "plan number")
+        with self._uow() as uow:
+            plan = uow.retention.get_plan(actor.tenant_id, number)
+        if plan.status is PlanStatus.APPROVED:
+            plan = self._back_up(actor, plan)
+        elif plan.status is not PlanStatus.APPLYING:
+            raise IllegalRetentionStep(f"plan {number} is {plan.status.value}, not approved")
+        while True:
+            with self._uow() as uow:
+                plan = uow.retention.get_plan(actor.tenant_id, number)
+                items = uow.retention.items(actor.tenant_id, plan.id, plan.applied_through, PAGE)
+                if not items:
+                    finished = finish_plan(plan, self._clock.now())
+                    uow.retention.update_plan(finished, expected_version=plan.version)
+                    self._log(uow, actor, Operation.DESTROY, ids=(number,), outcome="applied")
+                    uow.commit()
+                    return finished
+                self._apply_batch(uow, actor, plan, items)
+                moved = advanced(plan, items[-1].position)
+                uow.retention.update_plan(moved, expected_version=plan.version)
+                uow.commit()
+            progress(moved.applied_through)
+
+    def _back_up(self, actor: Actor, plan: RetentionPlan) -> RetentionPlan:
+        """Write and verify the backup of what ``plan`` destroys; the plan, started."""
+        backups = self.settings.backups
+        destroys = any(action == Expiry.DESTROY.value for _, action, _ in plan.counts)
+        location = checksum = ""
+        if destroys:
+            if backups is None:
+                raise IllegalRetentionStep(
+                    f"plan {plan.number} destroys records: configure ServiceSettings.backups "
+                    "so that they are backed up first"
+                )
+            reference = backups.find(plan.number) or backups.write(
+                plan.number, self._exported(actor.tenant_id, plan)
+            )
+            backups.verify(reference)
+            location, checksum = reference.location, reference.checksum
+        with self._uow() as uow:
+            stored = uow.retention.get_plan(actor.tenant_id, plan.number)
+            started = start_plan(stored, location, checksum, actor.id)
+            uow.retention.update_plan(started, expected_version=stored.version)
+            self._log(
+                uow,
+                actor,
+                Operation.BACKUP,
+                ids=(plan.number,),
+                backup=f"{location} {checksum}".strip(),
+                outcome="verified" if destroys else "nothing to back up",
+            )
+            uow.commit()
+        return started
+
+    def _exported(self, tenant_id: str, plan: RetentionPlan) -> Iterator[dict[str, object]]:
+        """Every record the plan destroys, as its keeper exports it, a page at a time."""
+        after = 0
+        while True:
+            with self._uow() as uow:
+                items = uow.retention.items(tenant_id, plan.id, after, PAGE)
+                keys = [i.key for i in items if i.action is Expiry.DESTROY]
+                for keeper, mine in self._split(uow, keys):
+                    for record in keeper.export(mine):
+                        yield dict(record)
+            if len(items) < PAGE:
+                return
+            after = items[-1].position
+
+    def _split(
+        self, uow: UnitOfWork, keys: Sequence[RecordKey]
+    ) -> list[tuple[RecordKeeper, list[RecordKey]]]:
+        """``keys`` grouped by the keeper of their class, in their order."""
+        groups: list[tuple[RecordKeeper, list[RecordKey]]] = []
+        keepers: list[RecordKeeper] = [uow.retention, *self.settings.host_records]
+        for key in keys:
+            keeper = next((k for k in keepers if key.record_class in k.classes()), None)
+            if keeper is None:
+                continue
+            if groups and groups[-1][0] is keeper:
+                groups[-1][1].append(key)
+            else:
+                groups.append((keeper, [key]))
+        return groups
+
+    def _apply_batch(
+        self, uow: UnitOfWork, actor: Actor, plan: RetentionPlan, items: Sequence[PlanItem]
+    ) -> None:
+        """Act on one batch of items, each decided again first; log what was done.
+
+        Groups of items of one class are decided and acted on in order, so
+        that a return whose journal entries went earlier in the batch may go.
+        """
+        at = self._clock.now()
+        holds = uow.retention.holds(actor.tenant_id)
+        policy = self.settings.retention
+        done: dict[str, int] = {}
+        going: set[RecordKey] = set()
+        skipped = 0
+        for keeper, keys in self._split(uow, [item.key for item in items]):
+            by_action: dict[Expiry, list[RecordKey]] = {}
+            for key in keys:
+                record = keeper.record(key)
+                if record is None:
+                    continue  # gone already: a batch applied again
+                decision = decide(policy, _unreferenced(record, going), holds, at)
+                if decision.ready and decision.action in _ACTIONS:
+                    by_action.setdefault(decision.action, []).append(key)
+                else:
+                    skipped += 1
+            for action, mine in by_action.items():
+                name = mine[0].record_class
+                if action is Expiry.DESTROY:
+                    going.update(mine)
+                    for part, count in keeper.destroy(mine, plan.number, at).items():
+                        done[part] = done.get(part, 0) + count
+                elif action is Expiry.ARCHIVE:
+                    keeper.archive(mine)
+                    done[f"archived {name}"] = done.get(f"archived {name}", 0) + len(mine)
+                else:
+                    for key in mine:
+                        self._erase_record(actor, keeper, key)
+                    done[f"erased {name}"] = done.get(f"erased {name}", 0) + len(mine)
+        bases = sorted({item.legal_basis for item in items if item.legal_basis})
+        self._log(
+            uow,
+            actor,
+            Operation.DESTROY,
+            record_class=",".join(sorted({item.key.record_class for item in items})),
+            ids=tuple(item.key.record_id for item in items),
+            counts=(*sorted(done.items()), ("skipped", skipped)),
+            legal_basis="; ".join(bases),
+            backup=f"{plan.backup} {plan.backup_checksum}".strip(),
+            outcome=f"batch to item {items[-1].position} of {plan.items}",
+        )
+
+    def _erase_record(self, actor: Actor, keeper: RecordKeeper, key: RecordKey) -> None:
+        """Erase the personal data of the customer a record names (a rule said "erase")."""
+        record = keeper.record(key)
+        customer = None if record is None else record.customer_id
+        if customer is None and key.record_class == "customers":
+            customer = key.record_id
+        if customer:
+            surrogate = surrogate_for(subject_digest(actor.tenant_id, customer))
+            keeper.erase(actor.tenant_id, customer, surrogate, ())
+
+
+def _order(record_class: str) -> int:
+    return _LIBRARY_ORDER.index(record_class) if record_class in _LIBRARY_ORDER else 0
+
+
+def _unreferenced(record: RetainedRecord, going: set[RecordKey]) -> RetainedRecord:
+    """``record`` without the references of records that go before it in the same plan."""
+    if not record.referenced_by or not going:
+        return record
+    left = tuple(key for key in record.referenced_by if key not in going)
+    return attrs.evolve(record, referenced_by=left)
+
+
+def _item(position: int, decision: Decision, action: Expiry) -> PlanItem:
+    record = decision.record
+    return PlanItem(
+        position=position,
+        key=record.key,
+        action=action,
+        retain_until=decision.retention.until,
+        legal_basis=decision.legal_basis,
+        counts=record.counts,
+        return_id=record.return_id,
+        subject=None
+        if record.customer_id is None
+        else subject_digest(record.key.tenant_id, record.customer_id),
+    )
+
+
+def _by_outcome(report: AppraisalReport) -> list[tuple[str, int]]:
+    totals: dict[str, int] = {}
+    for line in report.lines:
+        totals[line.outcome] = totals.get(line.outcome, 0) + line.count
+    return sorted(totals.items())
