@@ -22,6 +22,16 @@ from crm_returns.domain.policies.access import Permission
 from crm_returns.domain.reasons import Fault
 from crm_returns.domain.refunds.grants import RefundMethod
 from crm_returns.domain.refunds.payments import PaymentStatus
+from crm_returns.domain.retention import (
+    ErasureStatus,
+    Expiry,
+    HoldScope,
+    Operation,
+    PlanStatus,
+    PlanStep,
+    RecordState,
+    Trigger,
+)
 from crm_returns.domain.stock.dispositions import Disposition, Location, RejectOutcome
 from crm_returns.domain.stock.moves import MoveReason
 from crm_returns.errors import InvalidInput, NotFound
@@ -49,6 +59,14 @@ ENUMS: tuple[type[enum.Enum], ...] = (
     Step,
     NotificationChannel,
     RecipientKind,
+    Trigger,
+    Expiry,
+    RecordState,
+    HoldScope,
+    PlanStatus,
+    PlanStep,
+    ErasureStatus,
+    Operation,
 )
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
