@@ -25,6 +25,7 @@ from crm_returns.domain.reasons import ReasonCatalog
 from crm_returns.domain.returns.order import ReturnOrder
 from crm_returns.domain.stock.moves import StockMove
 from crm_returns.ports.delivery import Deliveries, Outbox
+from crm_returns.ports.retention import RetentionStore
 
 __all__ = [
     "AuditLog",
@@ -215,6 +216,8 @@ class UnitOfWork(abc.ABC):
         stock: Stock moves.
         journal: Journal entries.
         idempotency: Results of commands keyed for idempotency.
+        retention: The records as retention sees them, and what retention
+            keeps: holds, plans, erasure requests, tombstones, the log.
     """
 
     returns: ReturnRepository
@@ -226,6 +229,7 @@ class UnitOfWork(abc.ABC):
     stock: StockLedger
     journal: Journal
     idempotency: IdempotencyKeys
+    retention: RetentionStore
 
     def __enter__(self) -> Self:
         self._begin()
