@@ -65,7 +65,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f(f"pk_{p}legal_holds")),
     )
     _index("legal_holds", "tenant_id", "placed_at")
-    op.create_table(
+    plans = op.create_table(
         _table("retention_plans"),
         _tenant(),
         sa.Column("id", sa.String(), nullable=False),
@@ -94,7 +94,7 @@ def upgrade() -> None:
         ),
         sa.ForeignKeyConstraint(
             ["tenant_id", "plan_id"],
-            [f"{_table('retention_plans')}.tenant_id", f"{_table('retention_plans')}.id"],
+            [plans.c.tenant_id, plans.c.id],
             name=op.f(f"fk_{p}retention_plan_items_tenant_id_plan_id_{p}retention_plans"),
         ),
     )
