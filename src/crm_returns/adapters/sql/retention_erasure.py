@@ -123,15 +123,15 @@ class _Erasing:
         self, table: sa.Table, key: str, owner: str, owners: Sequence[str]
     ) -> list[tuple[str, str]]:
         """``(key, document text)`` of the tenant's rows whose ``owner`` is one of ``owners``."""
-        rows: list[tuple[str, str]] = []
+        rows: list[Any] = []
         for batch in batches(owners):
             rows.extend(
-                self._tx.execute(  # type: ignore[arg-type]  # two text columns
+                self._tx.execute(
                     sa.select(table.c[key], as_text(table.c.document)).where(
                         table.c.tenant_id == self._tenant_id, table.c[owner].in_(batch)
                     ),
                     subject=f"erasing in {table.name}",
-                ).tuples()
+                ).all()
             )
         return rows
 
