@@ -97,7 +97,7 @@ def test_db_check_and_current_follow_a_new_database_through_its_upgrade(
     url = f"sqlite:///{tmp_path / 'new.db'}"
     assert main(["db", "check", "--url", url]) == EXIT_OLDER
     said = capsys.readouterr()
-    assert "revision none, this crm_returns needs 0002: run `crm-returns db upgrade`" in said.err
+    assert "revision none, this crm_returns needs 0003: run `crm-returns db upgrade`" in said.err
     assert main(["db", "current", "--url", url]) == 0
     assert "revision none" in capsys.readouterr().out
     assert main(["db", "upgrade", "--url", url]) == 0
@@ -121,7 +121,7 @@ def test_db_check_tells_tables_of_a_newer_package_apart(
     database.dispose()
     capsys.readouterr()
     assert main(["db", "check", "--url", url]) == EXIT_NEWER
-    assert "revision 0009, unknown to this crm_returns (it needs 0002)" in capsys.readouterr().err
+    assert "revision 0009, unknown to this crm_returns (it needs 0003)" in capsys.readouterr().err
     assert main(["db", "upgrade", "--url", url]) == 1  # an older package does not touch them
     assert "0009" in capsys.readouterr().err
 
