@@ -21,7 +21,7 @@ import functools
 import types
 import typing
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -30,34 +30,54 @@ import pytest
 
 import crm_returns
 from crm_returns import (
+    CHINA,
     DEFAULT_NOTIFICATION_RULES,
+    RETURN_ORDERS,
     Actor,
     AmqpSettings,
     Contact,
+    Decision,
     DestinationState,
     EligibilityContext,
     Email,
+    Erasure,
+    Expiry,
     FeeRule,
+    HoldScope,
+    HoldTarget,
     Inspection,
     LineQuery,
+    LogBreak,
+    MemoryBackups,
     Money,
     MustBeDelivered,
     MustNotBeRefunded,
     OverdueApproval,
     Page,
+    Period,
     Receipt,
+    RecordDates,
+    RecordKey,
+    RefundMethod,
     RefundPolicy,
+    Refusal,
     RelaySettings,
     RequestedLine,
+    RetainedRecord,
+    RetentionPolicy,
+    RetentionRule,
     RetrySchedule,
     ReturnEvent,
     ReturnQuery,
     ReturnRequest,
+    ReturnsService,
     ReturnWindow,
     RoleBasedAccess,
     ServiceSettings,
     Sms,
     SmtpSettings,
+    Tombstone,
+    Trigger,
     WebhookEndpoint,
 )
 from crm_returns.domain.books.journal import trial_balance
@@ -111,6 +131,10 @@ INPUTS: frozenset[str] = frozenset(
         "ReturnWindow",
         "RoleBasedAccess",
         "ServiceSettings",
+        "RetentionRule",
+        "RetentionPolicy",
+        "Period",
+        "FiscalYearEnd",
     }
 )
 
@@ -127,6 +151,8 @@ def _kinds(hint: object) -> Iterator[type]:
         yield origin  # tuple[str, ...] -> tuple, Mapping[str, int] -> Mapping
         if origin is frozenset and typing.get_args(hint) == (str,):
             yield str  # a lone name is a set of one (roles="approver")
+    elif getattr(hint, "_is_protocol", False):
+        yield object  # a port: the settings check its methods, not its class
     elif hint is Decimal:
         yield from (Decimal, int, str)  # what the converters of quantities and amounts take
     elif isinstance(hint, type):
@@ -223,6 +249,7 @@ def specimens() -> dict[type, Any]:
             secrets=("whsec_" + "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",),
         ),
         AmqpSettings(url="amqp://guest:guest@127.0.0.1:5672/%2F"),
+        *_retention(),
     ]
     for value in built:
         _reachable(value, seen)
@@ -240,6 +267,66 @@ def _deliveries() -> list[object]:
     ((_, message),) = wiring.database.committed.outbox.values()
     (delivery,) = wiring.relay.deliveries(message.id)
     return [report, delivery, *wiring.relay.attempts(message.id, wiring.destination.name)]
+
+
+def _retention() -> list[object]:
+    """Holds, a plan applied with its backup, an erasure, the log, and their parts."""
+    wiring = sample_wiring()
+    backups = MemoryBackups()
+    service = ReturnsService(
+        wiring.orders,
+        wiring.database.unit_of_work,
+        attrs.evolve(wiring.service.settings, backups=backups),
+    )
+    clerk, finance = wiring.clerk, wiring.finance
+    archivist = Actor("u-archivist", "档案员", SAMPLE_TENANT, {"records_manager"})
+    counsel = Actor("u-counsel", "法务", SAMPLE_TENANT, {"legal"})
+    line = sample_lines()[1]
+    order = service.create_return(
+        clerk, ReturnRequest((RequestedLine(line.ref, 1, "wrong_order"),))
+    )
+    service.submit_return(clerk, order.id)
+    service.receive_goods(wiring.warehouse, order.id, {line.ref: Receipt(received=1)})
+    service.complete_return(finance, order.id, method=RefundMethod.STORE_CREDIT)
+    service.archive_return(archivist, order.id)
+    hold = service.place_hold(counsel, HoldScope.CUSTOMER, "C-1002", "诉讼保全")
+    erasure = service.request_erasure(archivist, "C-1001")
+    wiring.clock.advance(timedelta(days=366 * 31))
+    plan = service.propose_retention_plan(archivist)
+    service.approve_retention_plan(counsel, plan.number)
+    applied = service.apply_retention_plan(archivist, plan.number)
+    items = service.retention_plan_items(archivist, plan.number)
+    reference = backups.find(plan.number)
+    key = RecordKey(SAMPLE_TENANT, RETURN_ORDERS, order.id)
+    dates = RecordDates(date(2026, 1, 1), date(2026, 1, 2))
+    record = RetainedRecord(key, dates)
+    retention = CHINA.retain_until(RETURN_ORDERS, dates)
+    return [
+        hold,
+        erasure,
+        Refusal("journal_entries/j-1", "a posted journal entry is never changed"),
+        applied,
+        *items,
+        reference,
+        *service.retention_log(archivist),
+        LogBreak(1, "it was changed after it was written"),
+        Decision(record, retention, Expiry.DESTROY),
+        HoldTarget(key, "C-1001", order.id),
+        Tombstone(key, plan.number, "2057-01-01T00:00:00+00:00", (("return_orders", 1),)),
+        Erasure((("return_orders", 1),), ()),
+        RetentionPolicy(
+            "custom",
+            (
+                RetentionRule(
+                    RETURN_ORDERS,
+                    Period(years=3),
+                    Trigger.COMPLETION,
+                    Expiry.DESTROY,
+                    maximum=Period(years=5),
+                ),
+            ),
+        ),
+    ]
 
 
 def public_classes() -> list[type]:

@@ -36,6 +36,7 @@ import pytest
 from crm_returns import (
     Actor,
     Fault,
+    HoldScope,
     Inspection,
     LineQuery,
     LineRef,
@@ -43,6 +44,7 @@ from crm_returns import (
     Reason,
     ReasonCategory,
     Receipt,
+    RefundMethod,
     RequestedLine,
     ReturnOrder,
     ReturnQuery,
@@ -112,6 +114,11 @@ class Scene:
     settled: ReturnOrder
     paying: ReturnOrder
     repairing: ReturnOrder
+    closed: ReturnOrder
+    shelved: ReturnOrder
+    hold_id: str = ""
+    proposed_plan: str = ""
+    approved_plan: str = ""
 
     @property
     def payment_id(self) -> str:
@@ -152,8 +159,40 @@ def build_scene(w: Wiring) -> Scene:
     s.receive_goods(w.warehouse, repairing.id, {LAMP: Receipt(received=Decimal(1))})
     repair = Inspection(accepted=Decimal(1), disposition=Disposition.REPAIR)
     repairing = s.inspect_goods(w.inspector, repairing.id, {LAMP: repair})
+    closed = drafted((CABLE, 2, "wrong_order"))
+    s.submit_return(clerk, closed.id)
+    s.receive_goods(w.warehouse, closed.id, {CABLE: Receipt(received=Decimal(2))})
+    closed = s.complete_return(w.finance, closed.id, method=RefundMethod.STORE_CREDIT)
+    shelved = drafted((CABLE, 1, "wrong_order"))
+    s.submit_return(clerk, shelved.id)
+    s.receive_goods(w.warehouse, shelved.id, {CABLE: Receipt(received=Decimal(1))})
+    shelved = s.complete_return(w.finance, shelved.id, method=RefundMethod.STORE_CREDIT)
+    s.archive_return(ARCHIVIST, shelved.id)
+    hold = s.place_hold(COUNSEL, HoldScope.RETURN, waiting.id, "税务检查")
+    proposed = s.propose_retention_plan(ARCHIVIST)
+    approved_plan = s.propose_retention_plan(ARCHIVIST)
+    s.approve_retention_plan(COUNSEL, approved_plan.number)
     w.clock.advance(timedelta(hours=1))
-    return Scene(draft, waiting, approved, received, settled, paying, repairing)
+    return Scene(
+        draft,
+        waiting,
+        approved,
+        received,
+        settled,
+        paying,
+        repairing,
+        closed,
+        shelved,
+        hold.id,
+        proposed.number,
+        approved_plan.number,
+    )
+
+
+#: Runs the sweeps and keeps the register (role ``records_manager``).
+ARCHIVIST = Actor("u-archivist", "档案员", SAMPLE_TENANT, {"records_manager"})
+#: Places holds and approves plans (role ``legal``).
+COUNSEL = Actor("u-counsel", "法务", SAMPLE_TENANT, {"legal"})
 
 
 # -- every use case, the permission it needs, and how to try it ----------------------
@@ -264,6 +303,50 @@ CASES: dict[str, Case] = {
     "journal": Case(P.VIEW_BOOKS, None, lambda s, a, x: s.journal(a)),
     "trial_balance": Case(P.VIEW_BOOKS, None, lambda s, a, x: s.trial_balance(a)),
     "tenant_audit_trail": Case(P.VIEW_AUDIT, None, lambda s, a, x: s.tenant_audit_trail(a)),
+    # Retention: holds, archive, erasure, the log, sweeps and plans.
+    "place_hold": Case(
+        P.PLACE_HOLDS,
+        None,
+        lambda s, a, x: s.place_hold(a, HoldScope.CUSTOMER, "C-1002", "诉讼保全"),
+    ),
+    "release_hold": Case(P.PLACE_HOLDS, None, lambda s, a, x: s.release_hold(a, x.hold_id)),
+    "legal_holds": Case(P.VIEW_RETENTION, None, lambda s, a, x: s.legal_holds(a)),
+    "archive_return": Case(
+        P.MANAGE_RETENTION, None, lambda s, a, x: s.archive_return(a, x.closed.id)
+    ),
+    "restore_return": Case(
+        P.MANAGE_RETENTION, None, lambda s, a, x: s.restore_return(a, x.shelved.id)
+    ),
+    "request_erasure": Case(
+        P.MANAGE_RETENTION, None, lambda s, a, x: s.request_erasure(a, "C-1002")
+    ),
+    "retry_erasures": Case(P.MANAGE_RETENTION, None, lambda s, a, x: s.retry_erasures(a)),
+    "reapply_erasures": Case(P.MANAGE_RETENTION, None, lambda s, a, x: s.reapply_erasures(a)),
+    "erasure_requests": Case(P.VIEW_RETENTION, None, lambda s, a, x: s.erasure_requests(a)),
+    "retention_log": Case(P.VIEW_RETENTION, None, lambda s, a, x: s.retention_log(a)),
+    "verify_retention_log": Case(P.VIEW_RETENTION, None, lambda s, a, x: s.verify_retention_log(a)),
+    "review_retention": Case(P.VIEW_RETENTION, None, lambda s, a, x: s.review_retention(a)),
+    "propose_retention_plan": Case(
+        P.MANAGE_RETENTION, None, lambda s, a, x: s.propose_retention_plan(a)
+    ),
+    "approve_retention_plan": Case(
+        P.APPROVE_RETENTION,
+        None,
+        lambda s, a, x: s.approve_retention_plan(a, x.proposed_plan),
+    ),
+    "cancel_retention_plan": Case(
+        P.MANAGE_RETENTION, None, lambda s, a, x: s.cancel_retention_plan(a, x.proposed_plan)
+    ),
+    "apply_retention_plan": Case(
+        P.MANAGE_RETENTION, None, lambda s, a, x: s.apply_retention_plan(a, x.approved_plan)
+    ),
+    "retention_plans": Case(P.VIEW_RETENTION, None, lambda s, a, x: s.retention_plans(a)),
+    "retention_plan": Case(
+        P.VIEW_RETENTION, None, lambda s, a, x: s.retention_plan(a, x.proposed_plan)
+    ),
+    "retention_plan_items": Case(
+        P.VIEW_RETENTION, None, lambda s, a, x: s.retention_plan_items(a, x.proposed_plan)
+    ),
 }
 
 #: Approving and rejecting also need the waiting step's role (``approver`` for the manager).
@@ -292,7 +375,9 @@ def test_the_default_roles_are_the_documented_table() -> None:
         "warehouse": viewing | {P.RECEIVE_GOODS, P.FINISH_REPAIR, P.VIEW_BOOKS},
         "inspector": viewing | {P.INSPECT_GOODS, P.FINISH_REPAIR, P.APPROVE_RETURN},
         "finance": viewing | {P.GRANT_REFUND, P.PAY_REFUND, P.COMPLETE_RETURN, P.VIEW_BOOKS},
-        "auditor": viewing | {P.VIEW_BOOKS, P.VIEW_AUDIT},
+        "auditor": viewing | {P.VIEW_BOOKS, P.VIEW_AUDIT, P.VIEW_RETENTION},
+        "records_manager": viewing | {P.VIEW_AUDIT, P.VIEW_RETENTION, P.MANAGE_RETENTION},
+        "legal": viewing | {P.VIEW_RETENTION, P.PLACE_HOLDS, P.APPROVE_RETENTION},
         ADMIN: set(Permission),
     }
 
@@ -392,7 +477,11 @@ def test_a_use_case_is_open_to_every_role_with_its_permission(
 def test_the_scene_gives_every_use_case_something_to_succeed_on(wiring: Wiring) -> None:
     # The allowed cases above succeed because the scene is right, not by accident.
     scene = build_scene(wiring)
-    statuses = {name: getattr(scene, name).status.value for name in attrs.fields_dict(Scene)}
+    statuses = {
+        name: getattr(scene, name).status.value
+        for name in attrs.fields_dict(Scene)
+        if isinstance(getattr(scene, name), ReturnOrder)
+    }
     assert statuses == {
         "draft": "draft",
         "waiting": "submitted",
@@ -401,6 +490,8 @@ def test_the_scene_gives_every_use_case_something_to_succeed_on(wiring: Wiring) 
         "settled": "received",
         "paying": "received",
         "repairing": "inspected",
+        "closed": "completed",
+        "shelved": "completed",
     }
     assert scene.waiting.current_step is not None
     assert scene.waiting.current_step.name == "manager"
@@ -451,6 +542,9 @@ def test_an_auditor_reads_everything_and_changes_nothing(
     reads = {"search_returnable_lines", "get_return", "find_return", "list_returns"}
     reads |= {"audit_trail", "overdue_approvals", "reason_catalog", "tenant_audit_trail"}
     reads |= {"stock_moves", "stock_balances", "journal", "trial_balance"}
+    # ...and what retention keeps, its sweeps' verdicts and its log, changing none.
+    reads |= {"legal_holds", "erasure_requests", "retention_log", "verify_retention_log"}
+    reads |= {"review_retention", "retention_plans", "retention_plan", "retention_plan_items"}
     assert set(CASES) - set(refused) == reads
     # ...and every change it tried was refused and written down, nothing else.
     after, denials = split_denials(_state(wiring))

@@ -42,6 +42,7 @@ from hypothesis import strategies as st
 from crm_returns import (
     Actor,
     Fault,
+    HoldScope,
     Inspection,
     LineQuery,
     LineRef,
@@ -380,6 +381,13 @@ DESTINATIONS = arg(
 )
 RELAY_SETTINGS = arg(optional(st.builds(RelaySettings), None), "settings")
 CODE_ARG, LABELS_ARG = arg(CODE, "code"), arg(LABELS, "labels")
+SCOPE = arg(optional(st.sampled_from(HoldScope), HoldScope.CUSTOMER), "scope")
+TARGET = arg(optional(st.sampled_from(["C-1001", "C-1002"]), "C-1001"), "target")
+UNTIL = arg(optional(MOMENT, None), "until", by_name=True)
+CUSTOMER = arg(optional(st.sampled_from(["C-1001", "C-1002"]), "C-1001"), "customer_id")
+PERSONAL = arg(optional(st.lists(TEXT, max_size=3), ()), "personal", by_name=True)
+PLAN = arg(optional(st.sampled_from(["RP-20261127-000001"]), "RP-1"), "number")
+PROGRESS = arg(st.one_of(st.just(lambda done: None), JUNK), "progress", by_name=True)
 REF_ARG, UNITS = arg(REF, "ref"), arg(QUANTITY, "units")
 
 #: Every public method of the service, with its arguments in order.
@@ -417,6 +425,31 @@ CALLS: dict[str, tuple[Arg, ...]] = {
     "tenant_audit_trail": (ACTOR,),
     "relay": (DESTINATIONS, RELAY_SETTINGS),
     "in_transaction": (arg(st.one_of(st.sampled_from([None, "connection"]), TEXT), "connection"),),
+    # Retention.
+    "place_hold": (ACTOR, SCOPE, TARGET, arg(optional(TEXT, "审计"), "reason"), UNTIL),
+    "release_hold": (ACTOR, arg(optional(TEXT, "id-1"), "hold_id")),
+    "legal_holds": (ACTOR,),
+    "archive_return": (ACTOR, RETURN_ID),
+    "restore_return": (ACTOR, RETURN_ID),
+    "request_erasure": (ACTOR, CUSTOMER, PERSONAL),
+    "retry_erasures": (ACTOR,),
+    "reapply_erasures": (ACTOR,),
+    "erasure_requests": (ACTOR,),
+    "retention_log": (ACTOR, arg(WHOLE, "after", by_name=True), arg(WHOLE, "limit", by_name=True)),
+    "verify_retention_log": (ACTOR,),
+    "review_retention": (ACTOR, PROGRESS),
+    "propose_retention_plan": (ACTOR, PROGRESS),
+    "approve_retention_plan": (ACTOR, PLAN),
+    "cancel_retention_plan": (ACTOR, PLAN),
+    "apply_retention_plan": (ACTOR, PLAN, PROGRESS),
+    "retention_plans": (ACTOR,),
+    "retention_plan": (ACTOR, PLAN),
+    "retention_plan_items": (
+        ACTOR,
+        PLAN,
+        arg(WHOLE, "after", by_name=True),
+        arg(WHOLE, "limit", by_name=True),
+    ),
 }
 
 

@@ -8,7 +8,7 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
-from crm_returns.domain._checks import aware, identifier, items_of, text
+from crm_returns.domain._checks import aware, flag, identifier, items_of, text
 from crm_returns.domain.returns.states import ReturnStatus
 from crm_returns.errors import InvalidInput, quoted
 
@@ -113,9 +113,7 @@ class ReturnQuery:
     created_to: datetime | None = attrs.field(default=None, validator=aware)
     offset: int = attrs.field(default=0, validator=_offset)
     limit: int = attrs.field(default=50, validator=_limit)
-    include_archived: bool = attrs.field(
-        default=False, validator=attrs.validators.instance_of(bool)
-    )
+    include_archived: bool = attrs.field(default=False, validator=flag)
 
     def __attrs_post_init__(self) -> None:
         _range(self.created_from, self.created_to, "creation dates")

@@ -41,6 +41,7 @@ from crm_returns.errors import (
     LogTampered,
     NotFound,
     RecordHeld,
+    quoted,
 )
 from crm_returns.ports import UnitOfWork
 from crm_returns.service.checks import checked_id, checked_text, checked_value
@@ -97,6 +98,7 @@ class Retention(ServiceCore):
     ) -> Sequence[LogEntry]:
         """The tenant's operation log, oldest first, from position ``after + 1``."""
         actor = self._authorise(actor, Permission.VIEW_RETENTION)
+        after, limit = checked_window(after, limit)
         with self._uow() as uow:
             return uow.retention.log(actor.tenant_id, after, limit)
 
@@ -363,6 +365,30 @@ class Retention(ServiceCore):
         actor = self._authorise(actor, Permission.VIEW_RETENTION)
         with self._uow() as uow:
             return uow.retention.erasures(actor.tenant_id)
+
+
+def checked_window(after: object, limit: object) -> tuple[int, int]:
+    """``after`` and ``limit`` if they page a list: a position from 0, a count up to :data:`PAGE`.
+
+    Raises:
+        InvalidInput: Either is not a whole number in its range.
+    """
+    if isinstance(after, bool) or not isinstance(after, int) or after < 0:
+        raise InvalidInput(f"after must be a whole number from 0, got {quoted(after)}")
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= PAGE:
+        raise InvalidInput(f"limit must be a whole number from 1 to {PAGE}, got {quoted(limit)}")
+    return after, limit
+
+
+def checked_progress(progress: object) -> Callable[[int], None]:
+    """``progress`` if it can be called with a count.
+
+    Raises:
+        InvalidInput: It cannot be called.
+    """
+    if not callable(progress):
+        raise InvalidInput(f"progress must be callable with a count, got {type(progress).__name__}")
+    return progress
 
 
 def verify_tenant_log(unit_of_work: Callable[[], UnitOfWork], tenant_id: str) -> int:

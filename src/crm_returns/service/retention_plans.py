@@ -46,11 +46,16 @@ from crm_returns.domain.retention import (
     surrogate_for,
 )
 from crm_returns.domain.retention.appraisal import Tally
-from crm_returns.errors import IllegalRetentionStep, InvalidInput
+from crm_returns.errors import IllegalRetentionStep
 from crm_returns.ports import UnitOfWork
 from crm_returns.ports.retention import RecordKeeper
 from crm_returns.service.checks import checked_id
-from crm_returns.service.retention import PAGE, Retention
+from crm_returns.service.retention import (
+    PAGE,
+    Retention,
+    checked_progress,
+    checked_window,
+)
 
 __all__ = ["Progress", "RetentionPlans"]
 
@@ -109,19 +114,17 @@ class RetentionPlans(Retention):
 
         The appraisal report (鉴定意见): per class, how many records are due
         for review, archive, erasure or destruction, and how many are kept
-        and why.  The review itself is written to the operation log.
+        and why.  It changes nothing, and so writes nothing to the operation
+        log; :meth:`propose_retention_plan` keeps the same report in its plan.
         """
         actor = self._authorise(actor, Permission.VIEW_RETENTION)
+        progress = checked_progress(progress)
         at = self._clock.now()
         tally = Tally(at.date(), self.settings.retention.profile)
         with self._uow() as uow:
             for decision in self._sweep(uow, actor.tenant_id, at, progress):
                 tally.add(decision)
-            report = tally.report()
-            counts = tuple(_by_outcome(report))
-            self._log(uow, actor, Operation.REVIEW, counts=counts)
-            uow.commit()
-        return report
+        return tally.report()
 
     def propose_retention_plan(
         self, actor: Actor, *, progress: Progress = _silent
@@ -137,6 +140,7 @@ class RetentionPlans(Retention):
             NotAuthorised: The actor may not manage retention.
         """
         actor = self._authorise(actor, Permission.MANAGE_RETENTION)
+        progress = checked_progress(progress)
         at = self._clock.now()
         tally = Tally(at.date(), self.settings.retention.profile)
         counts: dict[tuple[str, str, int], int] = {}
@@ -259,8 +263,7 @@ class RetentionPlans(Retention):
         """
         actor = self._authorise(actor, Permission.VIEW_RETENTION)
         number = checked_id(number, "plan number")
-        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= PAGE:
-            raise InvalidInput(f"limit must be a whole number from 1 to {PAGE}, got {limit!r}")
+        after, limit = checked_window(after, limit)
         with self._uow() as uow:
             plan = uow.retention.get_plan(actor.tenant_id, number)
             return uow.retention.items(actor.tenant_id, plan.id, after, limit)
@@ -285,6 +288,7 @@ class RetentionPlans(Retention):
         """
         actor = self._authorise(actor, Permission.MANAGE_RETENTION)
         number = checked_id(number, "plan number")
+        progress = checked_progress(progress)
         with self._uow() as uow:
             plan = uow.retention.get_plan(actor.tenant_id, number)
         if plan.status is PlanStatus.APPROVED:
@@ -456,10 +460,3 @@ def _item(position: int, decision: Decision, action: Expiry) -> PlanItem:
         if record.customer_id is None
         else subject_digest(record.key.tenant_id, record.customer_id),
     )
-
-
-def _by_outcome(report: AppraisalReport) -> list[tuple[str, int]]:
-    totals: dict[str, int] = {}
-    for line in report.lines:
-        totals[line.outcome] = totals.get(line.outcome, 0) + line.count
-    return sorted(totals.items())

@@ -48,7 +48,13 @@ class MemoryRetention(MemoryRecordKeeper):
         self.changes.clear()
 
     def archived(self, tenant_id: str, return_id: str) -> bool:
-        """Whether the return is archived."""
+        """Whether the return is archived.
+
+        Raises:
+            NotFound: The tenant has no such return.
+        """
+        if (tenant_id, return_id) not in self._db.returns:
+            raise NotFound("return", return_id)
         return (tenant_id, return_id) in self._read().archived
 
     def retired_claims(self, tenant_id: str, refs: Iterable[LineRef]) -> Mapping[LineRef, Decimal]:

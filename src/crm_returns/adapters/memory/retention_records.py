@@ -34,7 +34,7 @@ from crm_returns.domain.retention.holds import HoldScope, open_matters
 from crm_returns.domain.retention.rules import RecordDates
 from crm_returns.domain.returns.order import ReturnOrder
 from crm_returns.domain.returns.states import TERMINAL
-from crm_returns.errors import InvalidInput
+from crm_returns.errors import InvalidInput, quoted
 from crm_returns.ports.retention import Erasure, Tombstone
 
 __all__ = ["LIBRARY_KEPT", "MemoryRecordKeeper", "json_safe"]
@@ -128,7 +128,12 @@ class MemoryRecordKeeper:
         )
 
     def _ids(self, tenant_id: str, record_class: str) -> list[str]:
-        """The ids of the tenant's records of the class, in no order."""
+        """The ids of the tenant's records of the class, in no order.
+
+        Raises:
+            InvalidInput: The class is not one the library keeps.
+        """
+        _kept(record_class)
         db = self._db
         match record_class:
             case "return_orders":
@@ -184,7 +189,7 @@ class MemoryRecordKeeper:
                 *_counts(("deliveries", len(mine)), ("delivery_attempts", attempts)),
             ),
             open_matters=(
-                (f"message {message_id} is not yet delivered to {', '.join(waiting)}",)
+                (f"message {message_id} not yet delivered to {', '.join(waiting)}",)
                 if waiting
                 else ()
             ),
@@ -200,6 +205,11 @@ class MemoryRecordKeeper:
 
     def export(self, keys: Sequence[RecordKey]) -> Iterator[Mapping[str, Any]]:
         """Each record with what it owns, as JSON-safe mappings, for the backup."""
+        for key in keys:
+            _kept(key.record_class)
+        return self._exported(keys)
+
+    def _exported(self, keys: Sequence[RecordKey]) -> Iterator[Mapping[str, Any]]:
         db = self._db
         for key in keys:
             head = {"class": key.record_class, "id": key.record_id, "tenant_id": key.tenant_id}
@@ -256,6 +266,8 @@ class MemoryRecordKeeper:
         self, keys: Sequence[RecordKey], plan_number: str, at: datetime
     ) -> Mapping[str, int]:
         """Delete the records with what they own, leaving tombstones; counts by class."""
+        for key in keys:
+            _kept(key.record_class)
         counts: dict[str, int] = {}
         book = self._book()
         for key in keys:
@@ -307,10 +319,12 @@ class MemoryRecordKeeper:
         ]
         audit = sum(len(db.audit.get((tenant_id, rid), [])) for rid in ids)
         book = self._book()
+        holds = 0
         for hold_key, hold in list(book.holds.items()):
             mine = hold.scope is HoldScope.CUSTOMER and hold.target == customer_id
             if mine and hold.released_at is not None:
                 book.holds[hold_key] = attrs.evolve(hold, target=surrogate)
+                holds += 1
 
         def change(db: Committed) -> None:
             for order in orders:
@@ -333,17 +347,25 @@ class MemoryRecordKeeper:
                     book.attempts[slot] = tuple(
                         attrs.evolve(a, error=_blanked(a.error, named)) for a in tries
                     )
+            # A retried command still gets the answer it got first, erased.
             for slot, result in list(db.idempotency.items()):
                 if slot[0] == tenant_id and result.order.id in ids:
-                    db.idempotency[slot] = attrs.evolve(
-                        result, order=db.returns[(tenant_id, result.order.id)]
-                    )
+                    erased = erased_order(result.order, surrogate, personal)
+                    db.idempotency[slot] = attrs.evolve(result, order=erased)
 
         self.changes.append(change)
         erased = _counts(
-            (RETURN_ORDERS, len(orders)), (AUDIT_ENTRIES, audit), (OUTBOX_MESSAGES, len(messages))
+            (RETURN_ORDERS, len(orders)),
+            (AUDIT_ENTRIES, audit),
+            (OUTBOX_MESSAGES, len(messages)),
+            ("legal_holds", holds),
         )
         return Erasure(erased, refusals)
+
+
+def _kept(record_class: str) -> None:
+    if record_class not in LIBRARY_KEPT:
+        raise InvalidInput(f"the store keeps no records of class {quoted(record_class)}")
 
 
 def _blanked(text: str, named: Sequence[str]) -> str:

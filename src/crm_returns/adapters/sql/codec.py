@@ -7,6 +7,7 @@ the value written, down to the representation:
   its two places; a float is never involved);
 - a :class:`~datetime.datetime` becomes ISO 8601 with its UTC offset, and a
   time without one is refused;
+- a :class:`~datetime.date` (a retain-until day) becomes ISO 8601, ``"2056-12-31"``;
 - a :class:`~datetime.timedelta` (an approval step's time limit) becomes its
   length in seconds as a decimal string, ``"86400"`` or ``"5400.25"``;
 - enums become their values, frozensets sorted lists, tuples lists;
@@ -37,7 +38,7 @@ import functools
 import operator
 import threading
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from types import MappingProxyType, UnionType
 from typing import Any, TypeVar, Union, get_args, get_origin
@@ -143,6 +144,15 @@ def _moment_writer(
     return unstructure_moment
 
 
+def _day(value: object, _: object) -> date:
+    if not isinstance(value, str):
+        raise DocumentError(f"a day is stored as ISO 8601 text, not {value!r}")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise DocumentError(f"{value!r} is not an ISO 8601 day") from None
+
+
 def _unstructure_span(value: timedelta) -> str:
     micro = (value.days * 86_400 + value.seconds) * 1_000_000 + value.microseconds
     sign = "-" if micro < 0 else ""
@@ -215,6 +225,8 @@ def _converter(unstructure_moment: Callable[[datetime], str]) -> cattrs.Converte
     result.register_structure_hook(Decimal, _decimal)
     result.register_unstructure_hook(datetime, unstructure_moment)
     result.register_structure_hook(datetime, _moment)
+    result.register_unstructure_hook(date, date.isoformat)
+    result.register_structure_hook(date, _day)
     result.register_unstructure_hook(timedelta, _unstructure_span)
     result.register_structure_hook(timedelta, _span)
     result.register_unstructure_hook_factory(

@@ -126,6 +126,8 @@ class SqlReturns:
         """Returns matching ``query``, newest first (then by number, descending)."""
         returns = self._tx.tables.returns
         where = [returns.c.tenant_id == tenant_id]
+        if not query.include_archived:
+            where.append(returns.c.archived == sa.false())
         if query.statuses:
             where.append(returns.c.status.in_(sorted(s.value for s in query.statuses)))
         if query.customer_id is not None:

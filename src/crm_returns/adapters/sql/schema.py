@@ -72,6 +72,13 @@ TABLE_NAMES = (
     "journal_entries",
     "journal_postings",
     "idempotency_keys",
+    "legal_holds",
+    "retention_plans",
+    "retention_plan_items",
+    "erasure_requests",
+    "retention_log",
+    "tombstones",
+    "retired_claims",
 )
 
 #: Names constraints and indexes the same way in every database and migration.
@@ -208,6 +215,9 @@ class Tables:
             sa.Column("updated_at", Instant(), nullable=False),
             sa.Column("version", sa.Integer(), nullable=False),
             sa.Column("document", Document, nullable=False),
+            # Kept, read-only, out of lists; the document is left as it was, so
+            # that restoring is exactly the identity.
+            sa.Column("archived", sa.Boolean(), nullable=False, server_default=sa.false()),
             sa.PrimaryKeyConstraint("tenant_id", "id"),
             sa.UniqueConstraint("tenant_id", "number"),
             sa.Index(None, "tenant_id", "created_at", "number"),
@@ -386,6 +396,93 @@ class Tables:
             sa.Column("return_id", sa.String(), nullable=False),
             sa.Column("document", Document, nullable=False),
             sa.PrimaryKeyConstraint("tenant_id", "key"),
+        )
+        self._retention_tables()
+
+    def _retention_tables(self) -> None:
+        """What retention keeps: holds, plans and their items, erasures, the log, tombstones."""
+        self.legal_holds = self._table(
+            "legal_holds",
+            _tenant(),
+            sa.Column("id", sa.String(), nullable=False),
+            sa.Column("scope", sa.String(16), nullable=False),
+            sa.Column("target", sa.String(), nullable=False),
+            sa.Column("placed_at", Instant(), nullable=False),
+            sa.Column("released_at", Instant()),  # nullable: in force until released
+            sa.Column("document", Document, nullable=False),
+            sa.PrimaryKeyConstraint("tenant_id", "id"),
+            sa.Index(None, "tenant_id", "placed_at"),
+        )
+        self.retention_plans = self._table(
+            "retention_plans",
+            _tenant(),
+            sa.Column("id", sa.String(), nullable=False),
+            sa.Column("number", sa.String(), nullable=False),
+            sa.Column("status", sa.String(16), nullable=False),
+            sa.Column("version", sa.Integer(), nullable=False),
+            sa.Column("proposed_at", Instant(), nullable=False),
+            sa.Column("document", Document, nullable=False),
+            sa.PrimaryKeyConstraint("tenant_id", "id"),
+            sa.UniqueConstraint("tenant_id", "number"),
+            sa.Index(None, "tenant_id", "proposed_at"),
+        )
+        self.retention_plan_items = self._table(
+            "retention_plan_items",
+            _tenant(),
+            sa.Column("plan_id", sa.String(), nullable=False),
+            sa.Column("position", sa.Integer(), nullable=False),
+            sa.Column("record_class", sa.String(64), nullable=False),
+            sa.Column("record_id", sa.String(), nullable=False),
+            sa.Column("action", sa.String(16), nullable=False),
+            sa.Column("document", Document, nullable=False),
+            sa.PrimaryKeyConstraint("tenant_id", "plan_id", "position"),
+            sa.ForeignKeyConstraint(
+                ["tenant_id", "plan_id"],
+                [self.retention_plans.c.tenant_id, self.retention_plans.c.id],
+            ),
+        )
+        self.erasure_requests = self._table(
+            "erasure_requests",
+            _tenant(),
+            sa.Column("id", sa.String(), nullable=False),
+            sa.Column("number", sa.String(), nullable=False),
+            sa.Column("subject", sa.String(64), nullable=False),
+            sa.Column("status", sa.String(16), nullable=False),
+            sa.Column("requested_at", Instant(), nullable=False),
+            sa.Column("document", Document, nullable=False),
+            sa.PrimaryKeyConstraint("tenant_id", "id"),
+            sa.UniqueConstraint("tenant_id", "number"),
+            sa.Index(None, "tenant_id", "subject"),
+        )
+        self.retention_log = self._table(
+            "retention_log",
+            _tenant(),
+            sa.Column("position", sa.BigInteger(), nullable=False),
+            sa.Column("at", Instant(), nullable=False),
+            sa.Column("digest", sa.String(64), nullable=False),
+            sa.Column("document", Document, nullable=False),
+            # Two writers appending at once take the same position: one loses.
+            sa.PrimaryKeyConstraint("tenant_id", "position"),
+        )
+        self.tombstones = self._table(
+            "tombstones",
+            _tenant(),
+            sa.Column("record_class", sa.String(64), nullable=False),
+            sa.Column("record_id", sa.String(), nullable=False),
+            sa.Column("plan_number", sa.String(), nullable=False),
+            sa.Column("destroyed_at", Instant(), nullable=False),
+            sa.Column("document", Document, nullable=False),
+            sa.PrimaryKeyConstraint("tenant_id", "record_class", "record_id"),
+        )
+        # Units destroyed returns claimed, per order line: line_claims keeps
+        # counting them, and the returnable quantity must too.
+        self.retired_claims = self._table(
+            "retired_claims",
+            _tenant(),
+            sa.Column("order_number", sa.String(64), nullable=False),
+            sa.Column("line_id", sa.String(64), nullable=False),
+            sa.Column("units", ExactDecimal(), nullable=False),
+            sa.PrimaryKeyConstraint("tenant_id", "order_number", "line_id"),
         )
 
     def _table(self, name: str, *parts: Any, **options: Any) -> sa.Table:

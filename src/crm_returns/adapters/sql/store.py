@@ -31,6 +31,7 @@ from crm_returns.adapters.sql.records import (
     SqlReasonStore,
     SqlSequences,
 )
+from crm_returns.adapters.sql.retention import SqlRetention
 from crm_returns.adapters.sql.returns import SqlReturns
 from crm_returns.adapters.sql.schema import DEFAULT_TABLE_PREFIX, Tables, checked_prefix
 from crm_returns.adapters.sql.statements import StatementTexts
@@ -65,6 +66,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.stock = SqlStockLedger(self._tx)
         self.journal = SqlJournal(self._tx)
         self.idempotency = SqlIdempotencyKeys(self._tx)
+        self.retention = SqlRetention(self._tx)
 
     def _begin(self) -> None:
         self._tx.begin()

@@ -18,7 +18,7 @@ from datetime import datetime
 
 import attrs
 
-from crm_returns.domain._checks import moment
+from crm_returns.domain._checks import aware, moment, value_of
 from crm_returns.domain.retention.classes import RETURN_ORDERS, RecordKey
 from crm_returns.domain.returns.order import ReturnOrder
 from crm_returns.domain.returns.states import TERMINAL
@@ -85,14 +85,14 @@ class LegalHold:
 
     id: str
     tenant_id: str
-    scope: HoldScope
+    scope: HoldScope = attrs.field(validator=value_of(HoldScope))
     target: str = attrs.field()
     reason: str = attrs.field(converter=_reason)
     placed_by: str
     placed_at: datetime = attrs.field(validator=moment)
-    until: datetime | None = None
+    until: datetime | None = attrs.field(default=None, validator=aware)
     released_by: str | None = None
-    released_at: datetime | None = None
+    released_at: datetime | None = attrs.field(default=None, validator=aware)
 
     @target.validator
     def _target(self, _: object, value: str) -> None:

@@ -13,6 +13,7 @@ from datetime import date
 
 import attrs
 
+from crm_returns.domain._checks import flag
 from crm_returns.errors import InvalidInput
 
 __all__ = ["FiscalYearEnd", "Period"]
@@ -68,7 +69,7 @@ class Period:
     years: int = attrs.field(default=0, converter=_years)
     months: int = attrs.field(default=0, converter=_months)
     days: int = attrs.field(default=0, converter=_days)
-    permanent: bool = False
+    permanent: bool = attrs.field(default=False, validator=flag)
 
     def __attrs_post_init__(self) -> None:
         if self.permanent and (self.years or self.months or self.days):

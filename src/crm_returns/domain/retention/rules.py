@@ -17,11 +17,14 @@ from datetime import date, datetime
 
 import attrs
 
+from crm_returns.domain._checks import identifier, text, value_of, values_of
 from crm_returns.domain.retention.classes import checked_class
 from crm_returns.domain.retention.periods import FiscalYearEnd, Period
 from crm_returns.errors import InvalidInput
 
 __all__ = [
+    "BASIS_LIMIT",
+    "PROFILE_LIMIT",
     "Expiry",
     "RecordDates",
     "RetainUntil",
@@ -29,6 +32,13 @@ __all__ = [
     "RetentionRule",
     "Trigger",
 ]
+
+
+#: The longest legal basis a rule may cite.
+BASIS_LIMIT = 200
+
+#: The longest name of a profile.
+PROFILE_LIMIT = 64
 
 
 class Trigger(enum.Enum):
@@ -70,10 +80,12 @@ class RecordDates:
         relationship_ended: When the relationship with the customer ended.
     """
 
-    created: date
-    last_activity: date
-    completed: date | None = None
-    relationship_ended: date | None = None
+    created: date = attrs.field(validator=value_of(date))
+    last_activity: date = attrs.field(validator=value_of(date))
+    completed: date | None = attrs.field(default=None, validator=value_of(date, optional=True))
+    relationship_ended: date | None = attrs.field(
+        default=None, validator=value_of(date, optional=True)
+    )
 
     @classmethod
     def of(
@@ -114,12 +126,14 @@ class RetentionRule:
     """
 
     record_class: str = attrs.field(converter=checked_class)
-    minimum: Period
-    runs_from: Trigger
-    on_expiry: Expiry
-    maximum: Period | None = None
-    legal_basis: str = ""
-    legal_minimum: Period | None = None
+    minimum: Period = attrs.field(validator=value_of(Period))
+    runs_from: Trigger = attrs.field(validator=value_of(Trigger))
+    on_expiry: Expiry = attrs.field(validator=value_of(Expiry))
+    maximum: Period | None = attrs.field(default=None, validator=value_of(Period, optional=True))
+    legal_basis: str = attrs.field(default="", validator=text(BASIS_LIMIT, optional=True))
+    legal_minimum: Period | None = attrs.field(
+        default=None, validator=value_of(Period, optional=True)
+    )
 
     def __attrs_post_init__(self) -> None:
         if self.maximum is not None and self.maximum.shorter_than(self.minimum):
@@ -173,6 +187,10 @@ class RetainUntil:
         return self.until is not None and self.until < today
 
 
+def _rules(values: object) -> tuple[RetentionRule, ...]:
+    return values_of(values, RetentionRule, "retention rules")
+
+
 def _later(a: RetainUntil, b: RetainUntil) -> RetainUntil:
     """The retention that keeps longer; ``None`` (for ever) beats any day."""
     if a.rule is None:
@@ -194,9 +212,11 @@ class RetentionPolicy:
         fiscal_year_end: The last day of the fiscal year.
     """
 
-    profile: str
-    rules: tuple[RetentionRule, ...]
-    fiscal_year_end: FiscalYearEnd = attrs.field(factory=FiscalYearEnd)
+    profile: str = attrs.field(validator=identifier(PROFILE_LIMIT))
+    rules: tuple[RetentionRule, ...] = attrs.field(converter=_rules)
+    fiscal_year_end: FiscalYearEnd = attrs.field(
+        factory=FiscalYearEnd, validator=value_of(FiscalYearEnd)
+    )
 
     def rules_for(self, record_class: str) -> tuple[RetentionRule, ...]:
         """The rules that govern ``record_class``."""
