@@ -147,7 +147,14 @@ class MemoryRecordKeeper:
         return []
 
     def record(self, key: RecordKey) -> RetainedRecord | None:
-        """The record named by ``key``, if it is stored."""
+        """The record named by ``key``, if it is stored, with its return's customer."""
+        found = self._stored(key)
+        if found is None or key.record_class == RETURN_ORDERS or found.return_id is None:
+            return found
+        order = self._db.returns.get((key.tenant_id, found.return_id))
+        return found if order is None else attrs.evolve(found, customer_id=order.customer_id)
+
+    def _stored(self, key: RecordKey) -> RetainedRecord | None:
         db, tenant, rid = self._db, key.tenant_id, key.record_id
         match key.record_class:
             case "return_orders" if (tenant, rid) in db.returns:

@@ -156,7 +156,7 @@ class SqlRecordExport:
             subject="the backup of deliveries",
         ).mappings():
             deliveries.setdefault(row["message_id"], []).append(
-                {name: _plain(value) for name, value in row.items()}
+                {str(name): _plain(value) for name, value in row.items()}
             )
         attempts: dict[str, list[dict[str, Any]]] = {}
         for row in self._tx.execute(
@@ -166,7 +166,7 @@ class SqlRecordExport:
             subject="the backup of delivery attempts",
         ).mappings():
             attempts.setdefault(row["message_id"], []).append(
-                {name: _plain(value) for name, value in row.items() if name != "seq"}
+                {str(name): _plain(value) for name, value in row.items() if name != "seq"}
             )
         return {
             row.id: {

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
+import attrs
 import sqlalchemy as sa
 
 from crm_returns.adapters.sql.statements import as_text
@@ -110,7 +111,28 @@ class SqlRecordPages:
         page = pages.get(record_class)
         if page is None:
             raise InvalidInput(f"the store keeps no records of class {quoted(record_class)}")
-        return page(tenant_id, after, limit, only) if limit > 0 else []
+        records = page(tenant_id, after, limit, only) if limit > 0 else []
+        return records if record_class == RETURN_ORDERS else self._named(tenant_id, records)
+
+    def _named(self, tenant_id: str, records: list[RetainedRecord]) -> list[RetainedRecord]:
+        """``records`` with the customer of their return, so that a hold on them covers them."""
+        r = self._tx.tables.returns
+        wanted = sorted({record.return_id for record in records if record.return_id})
+        customers = dict(
+            self._grouped(
+                lambda batch: sa.select(r.c.id, r.c.customer_id).where(
+                    r.c.tenant_id == tenant_id, r.c.id.in_(batch)
+                ),
+                wanted,
+                "the customers of returns",
+            )
+        )
+        return [
+            attrs.evolve(record, customer_id=customers[record.return_id])
+            if record.return_id in customers
+            else record
+            for record in records
+        ]
 
     def _page(
         self,
