@@ -38,6 +38,9 @@ def destination():
     return Receiver()
 """
 
+#: Events of the demo: 12 of its return, 9 of the second one its last step archives.
+DEMO_EVENTS = 21
+
 DESTINATIONS = """
 [[destination]]
 name = "receiver"
@@ -50,7 +53,7 @@ target = "receiver_for_tests:destination"
 def demo(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> Iterator[str]:
-    """A SQLite file holding the demo's return (12 events), and a receiver module on the path.
+    """A SQLite file holding the demo's two returns (21 events), and a receiver module on the path.
 
     The demo's tenant is in the environment variable ``DEMO_TENANT``.
     """
@@ -85,14 +88,14 @@ def test_relay_delivers_every_event_once_then_nothing(
         str(tmp_path / "destinations.toml"),
     ]
     assert main(relay) == 0
-    assert "12 delivered, 0 to retry, 0 dead" in capsys.readouterr().out
+    assert f"{DEMO_EVENTS} delivered, 0 to retry, 0 dead" in capsys.readouterr().out
     received = _received(tmp_path)
-    assert len(received) == len({line.split()[0] for line in received}) == 12
+    assert len(received) == len({line.split()[0] for line in received}) == DEMO_EVENTS
     assert received[0].endswith("ReturnDrafted")
     assert received[-1].endswith("ReturnCompleted")
     assert main(relay) == 0
     assert "0 delivered" in capsys.readouterr().out
-    assert len(_received(tmp_path)) == 12
+    assert len(_received(tmp_path)) == DEMO_EVENTS
 
 
 def test_dead_letters_are_listed_replayed_and_then_purged(
@@ -111,7 +114,7 @@ def test_dead_letters_are_listed_replayed_and_then_purged(
     capsys.readouterr()
     assert main(["events", "dead", "--url", demo]) == 0
     listed = capsys.readouterr().out.splitlines()
-    assert len(listed) == 12
+    assert len(listed) == DEMO_EVENTS
     first = listed[0].split()[0]
     assert "receiver  dead  ReturnDrafted RT-" in listed[0]
     assert listed[0].endswith("1 tries  HTTP 422: no such customer")
@@ -200,7 +203,7 @@ def test_relay_forever_stops_on_sigterm_after_its_round(demo: str, tmp_path: Pat
     )
     deadline = time.monotonic() + 60
     while (
-        not (tmp_path / "r.txt").exists() or len((tmp_path / "r.txt").read_text().splitlines()) < 12
+        not (tmp_path / "r.txt").exists() or len((tmp_path / "r.txt").read_text().splitlines()) < DEMO_EVENTS
     ):
         assert time.monotonic() < deadline, "the relay delivered nothing"
         assert relay.poll() is None, relay.communicate()
@@ -208,7 +211,7 @@ def test_relay_forever_stops_on_sigterm_after_its_round(demo: str, tmp_path: Pat
     relay.send_signal(signal.SIGTERM)
     out, err = relay.communicate(timeout=30)
     assert relay.returncode == 0, err
-    assert "stopped: 12 delivered, 0 to retry, 0 dead" in out
+    assert f"stopped: {DEMO_EVENTS} delivered, 0 to retry, 0 dead" in out
     assert "relay relay-" in err  # what each round did, logged
 
 
@@ -259,10 +262,12 @@ def test_the_email_notifier_from_a_destinations_file_sends_over_smtp(
         )
         relay = ["events", "relay", "--url", demo, "--destinations", str(tmp_path / "email.toml")]
         assert main(relay) == 0
-    assert "12 delivered" in capsys.readouterr().out
-    ((to, message),) = handler.received  # only the completion, by the file's rules
+    assert f"{DEMO_EVENTS} delivered" in capsys.readouterr().out
+    # Only completions, by the file's rules: the demo's return and the second one.
+    (to, message), (_, second) = handler.received
     assert to == ["zhang.wei@example.com"]
     assert "RT-20261127-000001" in str(message["Subject"])
+    assert "RT-20261203-000001" in str(second["Subject"])
     sys.modules.pop("contacts_for_tests", None)
 
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from pathlib import Path
 
+from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
 
@@ -52,7 +54,7 @@ _ITEM_COLUMNS = (
 )
 _REGISTER_COLUMNS = (
     "plan_number", "plan_status", "proposed", "approved_by",
-    "applied_at", "backup", "items", "kept",
+    "applied_at", "backup", "items", "kept_count",
 )  # fmt: skip
 _HOLD_COLUMNS = ("hold_id", "scope", "target", "hold_reason", "placed", "hold_until", "released")
 _LOG_COLUMNS = ("position", "time", "actor", "operation", "ids", "counts", "log_outcome")
@@ -116,13 +118,24 @@ def counts_table(words: Phrasebook, plan: RetentionPlan) -> Table:
     return made
 
 
-def items_table(words: Phrasebook, plan: RetentionPlan, items: Sequence[PlanItem]) -> Table:
-    """Some items of a plan: position, class, record, action, retain-until, legal basis."""
+def items_table(
+    words: Phrasebook, plan: RetentionPlan, items: Sequence[PlanItem], title: str = ""
+) -> Table:
+    """Some items of a plan: position, class, record, action, retain-until, legal basis.
+
+    The title says which positions they are, unless ``title`` says otherwise.
+    """
     first = items[0].position if items else 0
     last = items[-1].position if items else 0
-    title = words.word("plan_items", number=plan.number, first=first, last=last, total=plan.items)
-    made = table(words, title, _ITEM_COLUMNS, numeric=0, whole=5)
+    title = title or words.word(
+        "plan_items", number=plan.number, first=first, last=last, total=plan.items
+    )
+    made = table(words, title, _ITEM_COLUMNS, numeric=0, whole=2)
     made.columns[0].justify = "right"
+    for column in made.columns[3:5]:
+        column.no_wrap = True
+    # Legal bases are the point of the table: whole, while record ids may fold.
+    made.columns[5].min_width = min(40, max((cell_len(i.legal_basis) for i in items), default=1))
     for item in items:
         made.add_row(
             str(item.position),
@@ -139,7 +152,8 @@ def register_table(words: Phrasebook, plans: Iterable[RetentionPlan]) -> Table:
     """Every plan: status, who approved, when applied, its backup; the destruction register."""
     made = table(words, words.word("register"), _REGISTER_COLUMNS, numeric=2, whole=1)
     for plan in plans:
-        backup = f"{plan.backup}\n{plan.backup_checksum}".strip()
+        # The file's name and the checksum's start: `apply` printed them whole.
+        backup = f"{Path(plan.backup).name}\n{plan.backup_checksum[:19]}…" if plan.backup else ""
         made.add_row(
             Text(plan.number),
             Text(words.label(plan.status)),

@@ -37,6 +37,7 @@ RETENTION_WORDS: Final = bilingual(
         "why": ("理由", "Reason"),
         "count": ("数量", "Count"),
         "kept": ("保留", "kept"),
+        "kept_count": ("保留", "Kept"),
         "looked_at": (
             "共鉴定 {total} 条记录，逾期未处理 {overdue} 条",
             "{total} records appraised, {overdue} overdue",
@@ -50,6 +51,10 @@ RETENTION_WORDS: Final = bilingual(
         "plan_items": (
             "计划 {number} 的第 {first}–{last} 项（共 {total} 项）",
             "Plan {number}, items {first}–{last} of {total}",
+        ),
+        "items_of": (
+            "计划 {number} 中退货单 {return_number} 的记录（共 {total} 项中的 {shown} 项）",
+            "Plan {number}: records of return {return_number} ({shown} of {total} items)",
         ),
         "no_items": ("计划 {number} 没有待处理的记录", "Plan {number} acts on no records"),
         "position": ("序号", "#"),
@@ -141,10 +146,9 @@ RETENTION_WORDS: Final = bilingual(
             "{actor} archives return {number}: read-only, out of default lists, restorable exactly",
         ),
         "demo_later": (
-            "时钟拨到 {date}（{years} 年后），{actor} 编制销毁计划"
-            "（试运行：未经审批和执行，不删除任何记录）",
-            "The clock moves to {date} ({years} years on); {actor} proposes a plan "
-            "(a dry run: nothing is deleted until it is approved and applied)",
+            "时钟拨到 {date}（{years} 年后），{actor} 编制销毁计划（试运行，不删除任何记录）",
+            "The clock moves to {date} ({years} years on); {actor} proposes a plan: "
+            "a dry run, nothing is deleted",
         ),
     }
 )
