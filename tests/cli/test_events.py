@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from tests.adapters.smtp_server import RecordingHandler, running_server
+from tests.cli.conftest import needs_sql_retention
 
 from crm_returns.cli import main
 from crm_returns.cli.destinations import load_destinations
@@ -75,6 +76,7 @@ def _received(tmp_path: Path) -> list[str]:
     return kept.read_text("utf-8").splitlines() if kept.exists() else []
 
 
+@needs_sql_retention
 def test_relay_delivers_every_event_once_then_nothing(
     demo: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -98,6 +100,7 @@ def test_relay_delivers_every_event_once_then_nothing(
     assert len(_received(tmp_path)) == DEMO_EVENTS
 
 
+@needs_sql_retention
 def test_dead_letters_are_listed_replayed_and_then_purged(
     demo: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -182,6 +185,7 @@ def test_destination_files_are_checked(text: str, problem: str) -> None:
     assert problem in str(refused.value)
 
 
+@needs_sql_retention
 def test_relay_forever_stops_on_sigterm_after_its_round(demo: str, tmp_path: Path) -> None:
     environment = {**os.environ, "PYTHONPATH": str(tmp_path), "RECEIVED": str(tmp_path / "r.txt")}
     command = [
@@ -202,9 +206,8 @@ def test_relay_forever_stops_on_sigterm_after_its_round(demo: str, tmp_path: Pat
         command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     deadline = time.monotonic() + 60
-    while (
-        not (tmp_path / "r.txt").exists() or len((tmp_path / "r.txt").read_text().splitlines()) < DEMO_EVENTS
-    ):
+    received = tmp_path / "r.txt"
+    while not received.exists() or len(received.read_text().splitlines()) < DEMO_EVENTS:
         assert time.monotonic() < deadline, "the relay delivered nothing"
         assert relay.poll() is None, relay.communicate()
         time.sleep(0.1)
@@ -226,6 +229,7 @@ def contacts():
 """
 
 
+@needs_sql_retention
 def test_the_email_notifier_from_a_destinations_file_sends_over_smtp(
     demo: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

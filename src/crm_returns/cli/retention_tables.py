@@ -170,6 +170,9 @@ def register_table(words: Phrasebook, plans: Iterable[RetentionPlan]) -> Table:
 def holds_table(words: Phrasebook, holds: Iterable[LegalHold]) -> Table:
     """Every legal hold: what it is on, why, who placed it and when, and its release."""
     made = table(words, words.word("holds"), _HOLD_COLUMNS, numeric=0, whole=2)
+    holds = list(holds)
+    # People copy a hold's id to release it: never fold it.
+    made.columns[0].min_width = max((cell_len(hold.id) for hold in holds), default=1)
     for hold in holds:
         released = "—"
         if hold.released_at is not None:
