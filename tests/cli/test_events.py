@@ -132,6 +132,7 @@ def test_dead_letters_are_listed_replayed_and_then_purged(
     assert "no dead or unknown delivery of message" in capsys.readouterr().err
 
 
+@needs_sql_retention
 def test_a_bad_destinations_file_is_refused_naming_each_problem(
     demo: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
