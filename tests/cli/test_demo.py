@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable
 
 import pytest
 from rich.console import Console
+from tests.cli.conftest import needs_sql_retention
 
 from crm_returns import Action, Actor, ReturnStatus
 from crm_returns.cli import main
@@ -56,6 +58,7 @@ def column(rows: list[list[str]], index: int) -> list[str]:
     return [row[index] for row in rows if row[index]]
 
 
+@needs_sql_retention
 def test_english_demo_prints_the_completed_return_its_reasons_and_audit_actions(
     capsys: pytest.CaptureFixture[str], table_rows: TableRows
 ) -> None:
@@ -70,6 +73,7 @@ def test_english_demo_prints_the_completed_return_its_reasons_and_audit_actions(
     assert not any(reason in out for reason in CHINESE_REASONS)
 
 
+@needs_sql_retention
 @pytest.mark.parametrize("argv", [["demo"], ["demo", "--lang", "zh"]], ids=["default", "zh"])
 def test_chinese_demo_is_the_default_and_speaks_chinese_throughout(
     capsys: pytest.CaptureFixture[str], table_rows: TableRows, argv: list[str]
@@ -160,6 +164,7 @@ def test_return_lines_show_where_the_units_went(english_text: str, table_rows: T
     }
 
 
+@needs_sql_retention
 def test_main_prints_the_refund_the_demo_completes_with(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -170,6 +175,7 @@ def test_main_prints_the_refund_the_demo_completes_with(
     assert f"Refund: {expected}" in capsys.readouterr().out
 
 
+@needs_sql_retention
 def test_output_to_a_pipe_is_120_columns_wide(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, language: Language
 ) -> None:
@@ -220,6 +226,7 @@ def run_python(*arguments: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@needs_sql_retention
 def test_python_dash_m_runs_the_demo() -> None:
     result = run_python("-m", "crm_returns", "demo", "--lang", "en")
 
@@ -291,3 +298,20 @@ def test_the_local_mailbox_keeps_what_an_smtp_mailer_sends_it() -> None:
     (message,) = mailbox.received
     assert (str(message["Subject"]), plain_text(message)) == ("退货单已批准", "您好，张伟")
     assert str(message["Message-ID"]) == "<m-1@crm-returns>"
+
+
+def test_the_demo_archives_a_second_return_and_shows_a_plan_for_the_first(
+    english_text: str, table_rows: TableRows
+) -> None:
+    assert "Step 10 · Retiring records: archive, and a destruction plan" in english_text
+    assert "Another return, RT-20261203-000001 (customer C-1002), completed" in english_text
+    assert "archives return RT-20261203-000001: read-only" in english_text
+    assert "The clock moves to 2057-12-05 (31 years on)" in english_text
+    plan = re.search(r"Plan (RP-20571205-\d{6}) \(proposed\): (\d+) items", english_text)
+    assert plan is not None
+    title = f"Plan {plan[1]}: records of return {NUMBER} (4 of {plan[2]} items)"
+    items = table_rows(english_text, title)
+    assert next(row[1] for row in items if row[1]) == "return orders"
+    assert all(row[3] == "destroy" for row in items if row[3])
+    assert any(row[5].startswith("会计档案管理办法") for row in items)
+    assert "Appraisal report (as of 2057-12-05, profile china)" in english_text

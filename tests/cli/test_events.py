@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from tests.adapters.smtp_server import RecordingHandler, running_server
+from tests.cli.conftest import needs_sql_retention
 
 from crm_returns.cli import main
 from crm_returns.cli.destinations import load_destinations
@@ -38,6 +39,9 @@ def destination():
     return Receiver()
 """
 
+#: Events of the demo: 12 of its return, 9 of the second one its last step archives.
+DEMO_EVENTS = 21
+
 DESTINATIONS = """
 [[destination]]
 name = "receiver"
@@ -50,7 +54,7 @@ target = "receiver_for_tests:destination"
 def demo(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> Iterator[str]:
-    """A SQLite file holding the demo's return (12 events), and a receiver module on the path.
+    """A SQLite file holding the demo's two returns (21 events), and a receiver module on the path.
 
     The demo's tenant is in the environment variable ``DEMO_TENANT``.
     """
@@ -72,6 +76,7 @@ def _received(tmp_path: Path) -> list[str]:
     return kept.read_text("utf-8").splitlines() if kept.exists() else []
 
 
+@needs_sql_retention
 def test_relay_delivers_every_event_once_then_nothing(
     demo: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -85,16 +90,17 @@ def test_relay_delivers_every_event_once_then_nothing(
         str(tmp_path / "destinations.toml"),
     ]
     assert main(relay) == 0
-    assert "12 delivered, 0 to retry, 0 dead" in capsys.readouterr().out
+    assert f"{DEMO_EVENTS} delivered, 0 to retry, 0 dead" in capsys.readouterr().out
     received = _received(tmp_path)
-    assert len(received) == len({line.split()[0] for line in received}) == 12
+    assert len(received) == len({line.split()[0] for line in received}) == DEMO_EVENTS
     assert received[0].endswith("ReturnDrafted")
     assert received[-1].endswith("ReturnCompleted")
     assert main(relay) == 0
     assert "0 delivered" in capsys.readouterr().out
-    assert len(_received(tmp_path)) == 12
+    assert len(_received(tmp_path)) == DEMO_EVENTS
 
 
+@needs_sql_retention
 def test_dead_letters_are_listed_replayed_and_then_purged(
     demo: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -111,7 +117,7 @@ def test_dead_letters_are_listed_replayed_and_then_purged(
     capsys.readouterr()
     assert main(["events", "dead", "--url", demo]) == 0
     listed = capsys.readouterr().out.splitlines()
-    assert len(listed) == 12
+    assert len(listed) == DEMO_EVENTS
     first = listed[0].split()[0]
     assert "receiver  dead  ReturnDrafted RT-" in listed[0]
     assert listed[0].endswith("1 tries  HTTP 422: no such customer")
@@ -126,6 +132,7 @@ def test_dead_letters_are_listed_replayed_and_then_purged(
     assert "no dead or unknown delivery of message" in capsys.readouterr().err
 
 
+@needs_sql_retention
 def test_a_bad_destinations_file_is_refused_naming_each_problem(
     demo: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -179,6 +186,7 @@ def test_destination_files_are_checked(text: str, problem: str) -> None:
     assert problem in str(refused.value)
 
 
+@needs_sql_retention
 def test_relay_forever_stops_on_sigterm_after_its_round(demo: str, tmp_path: Path) -> None:
     environment = {**os.environ, "PYTHONPATH": str(tmp_path), "RECEIVED": str(tmp_path / "r.txt")}
     command = [
@@ -199,16 +207,15 @@ def test_relay_forever_stops_on_sigterm_after_its_round(demo: str, tmp_path: Pat
         command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     deadline = time.monotonic() + 60
-    while (
-        not (tmp_path / "r.txt").exists() or len((tmp_path / "r.txt").read_text().splitlines()) < 12
-    ):
+    received = tmp_path / "r.txt"
+    while not received.exists() or len(received.read_text().splitlines()) < DEMO_EVENTS:
         assert time.monotonic() < deadline, "the relay delivered nothing"
         assert relay.poll() is None, relay.communicate()
         time.sleep(0.1)
     relay.send_signal(signal.SIGTERM)
     out, err = relay.communicate(timeout=30)
     assert relay.returncode == 0, err
-    assert "stopped: 12 delivered, 0 to retry, 0 dead" in out
+    assert f"stopped: {DEMO_EVENTS} delivered, 0 to retry, 0 dead" in out
     assert "relay relay-" in err  # what each round did, logged
 
 
@@ -223,6 +230,7 @@ def contacts():
 """
 
 
+@needs_sql_retention
 def test_the_email_notifier_from_a_destinations_file_sends_over_smtp(
     demo: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -259,10 +267,12 @@ def test_the_email_notifier_from_a_destinations_file_sends_over_smtp(
         )
         relay = ["events", "relay", "--url", demo, "--destinations", str(tmp_path / "email.toml")]
         assert main(relay) == 0
-    assert "12 delivered" in capsys.readouterr().out
-    ((to, message),) = handler.received  # only the completion, by the file's rules
+    assert f"{DEMO_EVENTS} delivered" in capsys.readouterr().out
+    # Only completions, by the file's rules: the demo's return and the second one.
+    (to, message), (_, second) = handler.received
     assert to == ["zhang.wei@example.com"]
     assert "RT-20261127-000001" in str(message["Subject"])
+    assert "RT-20261203-000001" in str(second["Subject"])
     sys.modules.pop("contacts_for_tests", None)
 
 

@@ -2,7 +2,8 @@
 
 Each subcommand is added to the parser by one ``add`` function that sets the
 handler to call (``db`` and its actions are in :mod:`crm_returns.cli.database`,
-``events`` and its actions in :mod:`crm_returns.cli.events`);
+``events`` and its actions in :mod:`crm_returns.cli.events`, ``retention`` in
+:mod:`crm_returns.cli.retention`);
 add ``report ...`` the same way, with nested subparsers where a command has
 subcommands of its own.  Optional
 dependencies (``rich`` for output) are imported only when a command runs, so
@@ -20,6 +21,7 @@ from typing import TypeAlias
 from crm_returns.cli.database import add_db
 from crm_returns.cli.events import add_events
 from crm_returns.cli.phrasebook import Phrasebook
+from crm_returns.cli.retention import add_retention
 from crm_returns.cli.words import LANGUAGES, Language
 
 __all__ = [
@@ -134,7 +136,12 @@ def _add_demo(commands: _Subparsers) -> None:
 
 
 #: Each adds one subcommand (or a group, such as ``db``) to the parser.
-_COMMANDS: tuple[Callable[[_Subparsers], None], ...] = (_add_demo, add_db, add_events)
+_COMMANDS: tuple[Callable[[_Subparsers], None], ...] = (
+    _add_demo,
+    add_db,
+    add_events,
+    add_retention,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -17,7 +17,9 @@ completes; the warehouse reads the stock and finance the books.  Last, the
 return's events go through the relay to the e-mail notifier, which sends them
 over SMTP to a server on 127.0.0.1 started for the demo, and what it received
 is printed: the approval requests, the customer's e-mails, the warehouse's and
-finance's.  Needs the ``cli`` extra (``rich``, ``aiosmtpd``, ``jinja2``).
+finance's.  Then records are retired (:mod:`crm_returns.cli.demo_retention`):
+the return is archived and, 31 years on, a destruction plan is proposed and
+printed, as a dry run.  Needs the ``cli`` extra (``rich``, ``aiosmtpd``, ``jinja2``).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from crm_returns.cli.books import (
     refund_table,
     trial_balance_table,
 )
+from crm_returns.cli.demo_retention import retire_records
 from crm_returns.cli.mailbox import local_mailbox, notifier_to, plain_text
 from crm_returns.cli.phrasebook import Phrasebook
 from crm_returns.cli.tables import (
@@ -141,6 +144,9 @@ def run_demo(language: Language, console: Console, wiring: DemoWiring | None = N
     console.print(audit_table(words, service.audit_trail(clerk, order.id)))
 
     _mail(console, words, wiring, language)
+
+    _section(console, words.word("retention_step"))
+    retire_records(console, words, wiring, order)
     return order
 
 

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Final
 
+from crm_returns.cli.retention_words import RECORD_CLASSES, RETENTION_WORDS
 from crm_returns.cli.words import SCENARIO, WORDS, Language
 from crm_returns.domain.books.accounts import Account
 from crm_returns.domain.policies.access import Permission
@@ -114,6 +115,7 @@ class Phrasebook:
     def __init__(self, language: Language) -> None:
         self.language: Language = language
         self.locale = LOCALES[language]
+        self._words = {**WORDS[language], **RETENTION_WORDS[language]}
 
     def word(self, key: str, **values: object) -> str:
         """The interface word ``key``, with ``values`` filled in.
@@ -121,7 +123,7 @@ class Phrasebook:
         Raises:
             KeyError: No such word.
         """
-        return WORDS[self.language][key].format(**values)
+        return self._words[key].format(**values)
 
     def status(self, status: ReturnStatus | None) -> str:
         """A status's label; ``None`` (before the return existed) reads as "new"."""
@@ -144,6 +146,10 @@ class Phrasebook:
             NotFound: The catalog has no such reason.
         """
         return reason_label(catalog, code, self.locale)
+
+    def record_class(self, name: str) -> str:
+        """A record class's name, or the class as the host named it when it is not the library's."""
+        return RECORD_CLASSES[self.language].get(name, name)
 
     def scenario(self, key: str) -> str:
         """A note or comment typed by someone in the demo scenario."""
