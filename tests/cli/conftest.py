@@ -9,7 +9,6 @@ run every test that uses them in both languages; ``english_*`` ones in English.
 
 from __future__ import annotations
 
-import importlib.util
 import io
 from collections.abc import Callable
 from pathlib import Path
@@ -21,13 +20,6 @@ from crm_returns.cli.demo import run_demo
 from crm_returns.cli.wiring import DemoWiring, wire_demo
 from crm_returns.cli.words import LANGUAGES, Language
 from crm_returns.domain.returns.order import ReturnOrder
-
-#: Marks tests that retire records in a SQL database: they wait for the SQL
-#: retention store (``crm_returns.adapters.sql.retention``, branch sql-retention).
-needs_sql_retention = pytest.mark.skipif(
-    importlib.util.find_spec("crm_returns.adapters.sql.retention") is None,
-    reason="the SQL retention store (uow.retention on SQL) has not landed yet",
-)
 
 #: What one run of the demo leaves: the text it printed, its service, the return.
 _Run = tuple[str, DemoWiring, ReturnOrder]

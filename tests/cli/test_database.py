@@ -9,7 +9,6 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 from tests.adapters.postgres import fresh_schema, postgres_url
-from tests.cli.conftest import needs_sql_retention
 
 from crm_returns.adapters.sql import SqlDatabase, create_engine, current_revision
 from crm_returns.cli import DEMO_DATABASE_URL, main
@@ -31,7 +30,6 @@ def _stored_returns(url: str, tenant: str) -> list[tuple[str, ReturnStatus]]:
         database.dispose()
 
 
-@needs_sql_retention
 def test_the_demo_keeps_its_return_in_a_sqlite_file_by_default(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -43,7 +41,6 @@ def test_the_demo_keeps_its_return_in_a_sqlite_file_by_default(
     assert stored == [("RT-20261127-000001", ReturnStatus.COMPLETED)]
 
 
-@needs_sql_retention
 def test_each_run_keeps_its_data_apart(capsys: pytest.CaptureFixture[str]) -> None:
     tenants = []
     for _ in range(2):
@@ -62,7 +59,6 @@ def test_the_demo_can_stay_in_memory(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert list(tmp_path.iterdir()) == []
 
 
-@needs_sql_retention
 def test_the_demo_runs_on_postgresql(capsys: pytest.CaptureFixture[str]) -> None:
     url = postgres_url()
     assert main(["demo", "--lang", "zh", "--db", url]) == 0

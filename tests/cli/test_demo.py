@@ -11,7 +11,6 @@ from collections.abc import Callable
 
 import pytest
 from rich.console import Console
-from tests.cli.conftest import needs_sql_retention
 
 from crm_returns import Action, Actor, ReturnStatus
 from crm_returns.cli import main
@@ -58,7 +57,6 @@ def column(rows: list[list[str]], index: int) -> list[str]:
     return [row[index] for row in rows if row[index]]
 
 
-@needs_sql_retention
 def test_english_demo_prints_the_completed_return_its_reasons_and_audit_actions(
     capsys: pytest.CaptureFixture[str], table_rows: TableRows
 ) -> None:
@@ -73,7 +71,6 @@ def test_english_demo_prints_the_completed_return_its_reasons_and_audit_actions(
     assert not any(reason in out for reason in CHINESE_REASONS)
 
 
-@needs_sql_retention
 @pytest.mark.parametrize("argv", [["demo"], ["demo", "--lang", "zh"]], ids=["default", "zh"])
 def test_chinese_demo_is_the_default_and_speaks_chinese_throughout(
     capsys: pytest.CaptureFixture[str], table_rows: TableRows, argv: list[str]
@@ -164,7 +161,6 @@ def test_return_lines_show_where_the_units_went(english_text: str, table_rows: T
     }
 
 
-@needs_sql_retention
 def test_main_prints_the_refund_the_demo_completes_with(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -175,7 +171,6 @@ def test_main_prints_the_refund_the_demo_completes_with(
     assert f"Refund: {expected}" in capsys.readouterr().out
 
 
-@needs_sql_retention
 def test_output_to_a_pipe_is_120_columns_wide(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, language: Language
 ) -> None:
@@ -226,7 +221,6 @@ def run_python(*arguments: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-@needs_sql_retention
 def test_python_dash_m_runs_the_demo() -> None:
     result = run_python("-m", "crm_returns", "demo", "--lang", "en")
 

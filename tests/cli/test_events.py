@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 from tests.adapters.smtp_server import RecordingHandler, running_server
-from tests.cli.conftest import needs_sql_retention
 
 from crm_returns.cli import main
 from crm_returns.cli.destinations import load_destinations
@@ -76,7 +75,6 @@ def _received(tmp_path: Path) -> list[str]:
     return kept.read_text("utf-8").splitlines() if kept.exists() else []
 
 
-@needs_sql_retention
 def test_relay_delivers_every_event_once_then_nothing(
     demo: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -100,7 +98,6 @@ def test_relay_delivers_every_event_once_then_nothing(
     assert len(_received(tmp_path)) == DEMO_EVENTS
 
 
-@needs_sql_retention
 def test_dead_letters_are_listed_replayed_and_then_purged(
     demo: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -132,7 +129,6 @@ def test_dead_letters_are_listed_replayed_and_then_purged(
     assert "no dead or unknown delivery of message" in capsys.readouterr().err
 
 
-@needs_sql_retention
 def test_a_bad_destinations_file_is_refused_naming_each_problem(
     demo: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -186,7 +182,6 @@ def test_destination_files_are_checked(text: str, problem: str) -> None:
     assert problem in str(refused.value)
 
 
-@needs_sql_retention
 def test_relay_forever_stops_on_sigterm_after_its_round(demo: str, tmp_path: Path) -> None:
     environment = {**os.environ, "PYTHONPATH": str(tmp_path), "RECEIVED": str(tmp_path / "r.txt")}
     command = [
@@ -230,7 +225,6 @@ def contacts():
 """
 
 
-@needs_sql_retention
 def test_the_email_notifier_from_a_destinations_file_sends_over_smtp(
     demo: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

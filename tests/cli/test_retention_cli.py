@@ -13,11 +13,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from tests.cli.conftest import needs_sql_retention
 
 from crm_returns.cli import main
-
-pytestmark = needs_sql_retention
 
 LATER = "2058-01-01"
 FIRST = "RT-20261127-000001"
@@ -158,10 +155,10 @@ def test_verify_log_passes_then_names_the_entry_changed_behind_its_back(
     database: tuple[str, str], capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     url, tenant = database
-    assert _run(database, capsys, "review", "--at", LATER)[0] == 0
+    assert _run(database, capsys, "plan", "--at", LATER)[0] == 0
     status, out, _ = _run(database, capsys, "log")
     assert status == 0
-    assert "review" in out
+    assert "plan" in out
     assert "archive" in out
 
     assert main(["retention", "verify-log", "--url", url, "--lang", "en"]) == 0

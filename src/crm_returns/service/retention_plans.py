@@ -359,16 +359,15 @@ class RetentionPlans(Retention):
     def _split(
         self, uow: UnitOfWork, keys: Sequence[RecordKey]
     ) -> list[tuple[RecordKeeper, list[RecordKey]]]:
-        """``keys`` grouped by the keeper of their class, in their order."""
+        """``keys`` in runs of one class, each with the keeper of the class, in their order."""
         groups: list[tuple[RecordKeeper, list[RecordKey]]] = []
         keepers: list[RecordKeeper] = [uow.retention, *self.settings.host_records]
         for key in keys:
-            keeper = next((k for k in keepers if key.record_class in k.classes()), None)
-            if keeper is None:
-                continue
-            if groups and groups[-1][0] is keeper:
+            if groups and groups[-1][1][0].record_class == key.record_class:
                 groups[-1][1].append(key)
-            else:
+                continue
+            keeper = next((k for k in keepers if key.record_class in k.classes()), None)
+            if keeper is not None:
                 groups.append((keeper, [key]))
         return groups
 
@@ -377,8 +376,8 @@ class RetentionPlans(Retention):
     ) -> None:
         """Act on one batch of items, each decided again first; log what was done.
 
-        Groups of items of one class are decided and acted on in order, so
-        that a return whose journal entries went earlier in the batch may go.
+        Runs of items of one class are decided and acted on in order, so that
+        a return whose journal entries went earlier in the batch may go.
         """
         at = self._clock.now()
         holds = uow.retention.holds(actor.tenant_id)
