@@ -70,6 +70,7 @@ from crm_returns import (
     ReturnEvent,
     ReturnQuery,
     ReturnRequest,
+    ReturnRetired,
     ReturnsService,
     ReturnWindow,
     RoleBasedAccess,
@@ -301,7 +302,13 @@ def _retention() -> list[object]:
     dates = RecordDates(date(2026, 1, 1), date(2026, 1, 2))
     record = RetainedRecord(key, dates)
     retention = CHINA.retain_until(RETURN_ORDERS, dates)
+    retired = next(
+        message.event
+        for _, message in wiring.database.committed.outbox.values()
+        if isinstance(message.event, ReturnRetired)
+    )
     return [
+        retired,
         hold,
         erasure,
         Refusal("journal_entries/j-1", "a posted journal entry is never changed"),

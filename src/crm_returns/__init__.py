@@ -43,6 +43,7 @@ from crm_returns.domain.events import (
     ReturnEvent,
     ReturnLinesEdited,
     ReturnRejected,
+    ReturnRetired,
     ReturnSubmitted,
 )
 from crm_returns.domain.money import Money, quantity
@@ -432,6 +433,7 @@ __all__ = [
     "ReturnQuery",
     "ReturnRejected",
     "ReturnRequest",
+    "ReturnRetired",
     "ReturnStatus",
     "ReturnSubmitted",
     "ReturnSummary",

@@ -122,6 +122,7 @@ _ACTIONS: Final[Mapping[Action, _Pair]] = MappingProxyType(
         Action.RECORD_PAYMENT: ("发起退款付款", "Record payment"),
         Action.SETTLE_PAYMENT: ("确认付款结果", "Settle payment"),
         Action.DENIED: ("越权操作被拒绝", "Denied (not permitted)"),
+        Action.RETIRE: ("档案处理（归档、恢复、销毁）", "Retired (archived, restored, destroyed)"),
     }
 )
 

@@ -2,7 +2,7 @@
 
 Shared by the CloudEvents tests: :func:`every_event` runs three returns
 through the sample shop so that the outbox holds at least one message of each
-of the fourteen event types.  The sample lines and policy are described in
+of the fifteen event types.  The sample lines and policy are described in
 ``tests/service/conftest.py``.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from crm_returns import Inspection, LineRef, Receipt, RequestedLine, ReturnRequest
+from crm_returns import Actor, Inspection, LineRef, Receipt, RequestedLine, ReturnRequest
 from crm_returns.domain.refunds.grants import RefundMethod
 from crm_returns.domain.stock.dispositions import Disposition
 from crm_returns.ports import OutboxMessage
@@ -88,4 +88,8 @@ def every_event(wiring: Wiring | None = None) -> list[OutboxMessage]:
     # 3. Cancelled.
     third = s.create_return(w.clerk, ReturnRequest(lines=[RequestedLine(CABLE, 3, "wrong_order")]))
     s.cancel_return(w.clerk, third.id, "customer changed their mind")
+
+    # 4. Retired: the paid return archived by the records manager.
+    archivist = Actor("u-archivist", "档案员", w.clerk.tenant_id, {"records_manager"})
+    s.archive_return(archivist, first.id)
     return [message for _, message in sorted(w.database.committed.outbox.values())]

@@ -33,7 +33,7 @@ def test_every_event_class_has_a_type() -> None:
         if issubclass(getattr(events, name), events.ReturnEvent)
     } - {events.ReturnEvent}
     assert set(EVENT_TYPES.values()) == kinds
-    assert len(EVENT_TYPES) == 14
+    assert len(EVENT_TYPES) == 15
 
 
 @pytest.mark.parametrize("type_name", list(EVENT_TYPES))
@@ -130,6 +130,7 @@ def test_every_type_has_the_common_data_fields_and_its_own() -> None:
         "refund-granted.v1": {"method", "amount", "fee", "credit_note", "missing_units_refunded"},
         "refund-payment-recorded.v1": {"payment_id", "amount", "reference"},
         "refund-payment-settled.v1": {"payment_id", "status"},
+        "retired.v1": {"change", "plan_number", "legal_basis"},
     }
 
 

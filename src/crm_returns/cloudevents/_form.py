@@ -51,6 +51,7 @@ EVENT_TYPES: Final[Mapping[str, type[ev.ReturnEvent]]] = MappingProxyType(
             ("goods-received", ev.GoodsReceived),
             ("lines-inspected", ev.LinesInspected),
             ("completed", ev.ReturnCompleted),
+            ("retired", ev.ReturnRetired),
             ("repair-finished", ev.RepairFinished),
             ("refund-granted", ev.RefundGranted),
             ("refund-payment-recorded", ev.RefundPaymentRecorded),

@@ -39,6 +39,7 @@ from crm_returns.domain.events import (
     ReturnEvent,
     ReturnLinesEdited,
     ReturnRejected,
+    ReturnRetired,
     ReturnSubmitted,
 )
 from crm_returns.domain.money import Money, quantity
@@ -120,6 +121,7 @@ __all__ = [
     "ReturnLinesEdited",
     "ReturnOrder",
     "ReturnRejected",
+    "ReturnRetired",
     "ReturnStatus",
     "ReturnSubmitted",
     "ReturnWindow",

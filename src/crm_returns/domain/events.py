@@ -37,6 +37,7 @@ __all__ = [
     "ReturnEvent",
     "ReturnLinesEdited",
     "ReturnRejected",
+    "ReturnRetired",
     "ReturnSubmitted",
 ]
 
@@ -254,3 +255,25 @@ class RefundPaymentSettled(ReturnEvent):
     action: ClassVar[Action] = Action.SETTLE_PAYMENT
     payment_id: str
     status: PaymentStatus
+
+
+@attrs.frozen(kw_only=True)
+class ReturnRetired(ReturnEvent):
+    """Record retirement changed the return: archived, restored, or destroyed.
+
+    Its status stays as it was (``from_status`` and ``to_status`` are the
+    same).  It goes to the outbox, not the audit trail: an archived return
+    restored is exactly as it was, and a destroyed one has no trail left; the
+    retention operation log records every change.
+
+    Attributes:
+        change: ``"archived"``, ``"restored"`` or ``"destroyed"``.
+        plan_number: The retention plan that did it (``""`` for a person's
+            own archive or restore).
+        legal_basis: The law under which the rule let it go, or ``""``.
+    """
+
+    action: ClassVar[Action] = Action.RETIRE
+    change: str = attrs.field(validator=text(16))
+    plan_number: str = attrs.field(default="", validator=text(64, optional=True))
+    legal_basis: str = attrs.field(default="", validator=text(200, optional=True))

@@ -14,6 +14,7 @@ from typing import Any
 import attrs
 
 from crm_returns.domain.actors import Actor
+from crm_returns.domain.events import ReturnRetired
 from crm_returns.domain.policies.access import Permission
 from crm_returns.domain.queries import MAX_PAGE_SIZE, ReturnQuery
 from crm_returns.domain.retention import (
@@ -35,6 +36,7 @@ from crm_returns.domain.retention import (
 )
 from crm_returns.domain.retention.holds import HoldTarget
 from crm_returns.domain.returns.order import ReturnOrder
+from crm_returns.domain.summary import summarize
 from crm_returns.errors import (
     IllegalRetentionStep,
     InvalidInput,
@@ -43,7 +45,7 @@ from crm_returns.errors import (
     RecordHeld,
     quoted,
 )
-from crm_returns.ports import UnitOfWork
+from crm_returns.ports import OutboxMessage, UnitOfWork
 from crm_returns.service.checks import checked_id, checked_text, checked_value
 from crm_returns.service.template import ServiceCore
 
@@ -110,6 +112,32 @@ class Retention(ServiceCore):
         """
         actor = self._authorise(actor, Permission.VIEW_RETENTION)
         return verify_tenant_log(self._uow, actor.tenant_id)
+
+    def _tell(
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        order: ReturnOrder,
+        change: str,
+        plan_number: str = "",
+        legal_basis: str = "",
+    ) -> None:
+        """Queue a :class:`ReturnRetired` for the destinations, in ``uow``'s transaction."""
+        event = ReturnRetired(
+            tenant_id=order.tenant_id,
+            return_id=order.id,
+            number=order.number,
+            customer_id=order.customer_id,
+            actor_id=actor.id,
+            actor_name=actor.name,
+            at=self._clock.now(),
+            from_status=order.status,
+            to_status=order.status,
+            change=change,
+            plan_number=plan_number,
+            legal_basis=legal_basis,
+        )
+        uow.outbox.add(OutboxMessage(self._ids.new_id(), event, summarize(order)))
 
     # -- holds ----------------------------------------------------------------
 
@@ -217,6 +245,7 @@ class Retention(ServiceCore):
                 uow.retention.archive([key])
             else:
                 uow.retention.restore([key])
+            self._tell(uow, actor, order, "archived" if archive else "restored")
             operation = Operation.ARCHIVE if archive else Operation.RESTORE
             self._log(uow, actor, operation, record_class=RETURN_ORDERS, ids=(return_id,))
             uow.commit()

@@ -383,6 +383,7 @@ class RetentionPlans(Retention):
         holds = uow.retention.holds(actor.tenant_id)
         policy = self.settings.retention
         done: dict[str, int] = {}
+        basis = {item.key: item.legal_basis for item in items}
         going: set[RecordKey] = set()
         skipped = 0
         for keeper, keys in self._split(uow, [item.key for item in items]):
@@ -398,6 +399,11 @@ class RetentionPlans(Retention):
                     skipped += 1
             for action, mine in by_action.items():
                 name = mine[0].record_class
+                if name == RETURN_ORDERS and action is not Expiry.ERASE:
+                    change = "destroyed" if action is Expiry.DESTROY else "archived"
+                    for key in mine:
+                        order = uow.returns.get(key.tenant_id, key.record_id)
+                        self._tell(uow, actor, order, change, plan.number, basis[key])
                 if action is Expiry.DESTROY:
                     going.update(mine)
                     for part, count in keeper.destroy(mine, plan.number, at).items():

@@ -252,7 +252,7 @@ def _attempts(
 
 # Drafting creates a new order and never acts on an existing one; a denial is
 # written to the audit trail but is no move at all.
-NOT_MOVES = {Action.DRAFT, Action.DENIED}
+NOT_MOVES = {Action.DRAFT, Action.DENIED, Action.RETIRE}
 ACTIONS_ON_ORDERS = [action for action in Action if action not in NOT_MOVES]
 ILLEGAL = [
     (status, action)

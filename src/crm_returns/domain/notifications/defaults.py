@@ -10,6 +10,7 @@ rejected                   e-mail, SMS    the customer              ``return-rej
 lines inspected            e-mail         role ``finance``          ``inspection-done``
 refund granted             e-mail, SMS    the customer              ``refund-granted``
 completed                  e-mail, SMS    the customer              ``return-completed``
+retired                    e-mail         role ``records_manager``  ``records-retired``
 =========================  =============  ========================  ======================
 
 The roles are those of :data:`~crm_returns.domain.policies.access.DEFAULT_ROLES`.
@@ -61,6 +62,7 @@ def _defaults() -> NotificationRules:
             _rule(ev.RefundGranted, _SMS, customer, "refund-granted"),
             _rule(ev.ReturnCompleted, _EMAIL, customer, "return-completed"),
             _rule(ev.ReturnCompleted, _SMS, customer, "return-completed"),
+            _rule(ev.ReturnRetired, _EMAIL, Recipient.role("records_manager"), "records-retired"),
         )
     )
 

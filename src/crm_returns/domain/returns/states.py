@@ -57,6 +57,9 @@ class Action(enum.Enum):
     SETTLE_PAYMENT = "settle_payment"
     #: Not a move: an attempt the access policy refused, kept in the audit trail.
     DENIED = "denied"
+    #: Not a move: the return was archived, restored or destroyed by retention
+    #: (its status stays; the retention operation log records it).
+    RETIRE = "retire"
 
 
 S = ReturnStatus
