@@ -1,0 +1,239 @@
+"""Record retirement through the service: plans, approvals, backups, holds, archive, erasure.
+
+The sample wiring's shop (tests/service/conftest.py) returns goods in
+November 2026; the China profile keeps accounting vouchers 30 years from the
+end of the fiscal year, so the clock moves 31 years on before anything is due.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import attrs
+import pytest
+
+from crm_returns import (
+    Actor,
+    HoldScope,
+    LineRef,
+    MemoryBackups,
+    PlanStatus,
+    Receipt,
+    RefundMethod,
+    RequestedLine,
+    ReturnOrder,
+    ReturnQuery,
+    ReturnRequest,
+    ReturnsService,
+)
+from crm_returns.errors import (
+    IllegalRetentionStep,
+    LogTampered,
+    NotFound,
+    OverReturn,
+    RecordArchived,
+    RecordHeld,
+    SeparationOfDuties,
+)
+from crm_returns.samples import SAMPLE_TENANT
+from crm_returns.testing import Wiring
+
+CABLE = LineRef("SO-1001", "2")  # 10 delivered
+LAMP = LineRef("SO-1002", "2")  # 3 delivered, customer C-1002
+ARCHIVIST = Actor("u-archivist", "档案员", SAMPLE_TENANT, {"records_manager"})
+COUNSEL = Actor("u-counsel", "法务", SAMPLE_TENANT, {"legal"})
+PARTNER = Actor("u-partner", "合伙人", SAMPLE_TENANT, {"legal"})
+THIRTY_ONE_YEARS = timedelta(days=366 * 31)
+
+
+@pytest.fixture
+def backups() -> MemoryBackups:
+    return MemoryBackups()
+
+
+@pytest.fixture
+def service(wiring: Wiring, backups: MemoryBackups) -> ReturnsService:
+    """The sample service, with backups and two approvals of every plan."""
+    settings = attrs.evolve(wiring.service.settings, backups=backups, plan_approvals=2)
+    return ReturnsService(wiring.orders, wiring.database.unit_of_work, settings)
+
+
+def closed(service: ReturnsService, w: Wiring, ref: LineRef, units: int) -> ReturnOrder:
+    """A return of ``units`` of ``ref``, received and completed with store credit (paid)."""
+    order = service.create_return(
+        w.clerk, ReturnRequest((RequestedLine(ref, Decimal(units), "wrong_order"),))
+    )
+    service.submit_return(w.clerk, order.id)
+    service.receive_goods(w.warehouse, order.id, {ref: Receipt(received=Decimal(units))})
+    return service.complete_return(w.finance, order.id, method=RefundMethod.STORE_CREDIT)
+
+
+def test_a_plan_needs_two_other_people_then_destroys_after_a_verified_backup(
+    service: ReturnsService, wiring: Wiring, backups: MemoryBackups
+) -> None:
+    order = closed(service, wiring, CABLE, 2)
+    wiring.clock.advance(THIRTY_ONE_YEARS)
+    plan = service.propose_retention_plan(ARCHIVIST)
+    items = service.retention_plan_items(ARCHIVIST, plan.number)
+    assert {(i.key.record_class, i.key.record_id) for i in items} >= {("return_orders", order.id)}
+    assert all(i.legal_basis for i in items if i.key.record_class == "return_orders")
+
+    with pytest.raises(SeparationOfDuties):
+        service.approve_retention_plan(
+            Actor(ARCHIVIST.id, "档案员", SAMPLE_TENANT, {"legal"}), plan.number
+        )
+    once = service.approve_retention_plan(COUNSEL, plan.number)
+    assert once.status is PlanStatus.PROPOSED
+    with pytest.raises(SeparationOfDuties):
+        service.approve_retention_plan(COUNSEL, plan.number)
+    with pytest.raises(IllegalRetentionStep):
+        service.apply_retention_plan(ARCHIVIST, plan.number)
+    assert service.approve_retention_plan(PARTNER, plan.number).status is PlanStatus.APPROVED
+
+    applied = service.apply_retention_plan(ARCHIVIST, plan.number)
+
+    assert applied.status is PlanStatus.APPLIED
+    reference = backups.find(plan.number)
+    assert reference is not None
+    assert applied.backup_checksum == reference.checksum
+    backed_up = {(r["class"], r["id"]) for r in backups.read(reference)}
+    assert ("return_orders", order.id) in backed_up
+    with pytest.raises(NotFound):
+        service.get_return(wiring.admin, order.id)
+    assert service.retention_plans(ARCHIVIST)[-1] == applied  # the register keeps it
+    assert service.verify_retention_log(ARCHIVIST) > 0
+
+
+def test_a_plan_that_destroys_is_not_applied_without_backups(wiring: Wiring) -> None:
+    service = wiring.service  # no backups configured
+    closed(service, wiring, CABLE, 1)
+    wiring.clock.advance(THIRTY_ONE_YEARS)
+    plan = service.propose_retention_plan(ARCHIVIST)
+    service.approve_retention_plan(COUNSEL, plan.number)
+
+    with pytest.raises(IllegalRetentionStep, match="backups"):
+        service.apply_retention_plan(ARCHIVIST, plan.number)
+    assert service.retention_plan(ARCHIVIST, plan.number).status is PlanStatus.APPROVED
+
+
+def test_an_apply_that_stopped_halfway_goes_on_from_its_last_batch(
+    service: ReturnsService, wiring: Wiring, backups: MemoryBackups, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = closed(service, wiring, CABLE, 1), closed(service, wiring, CABLE, 2)
+    wiring.clock.advance(THIRTY_ONE_YEARS)
+    plan = service.propose_retention_plan(ARCHIVIST)
+    service.approve_retention_plan(COUNSEL, plan.number)
+    service.approve_retention_plan(PARTNER, plan.number)
+    monkeypatch.setattr("crm_returns.service.retention_plans.PAGE", 1)
+
+    def crash(done: int) -> None:
+        raise KeyboardInterrupt  # the process dies after its first batch
+
+    with pytest.raises(KeyboardInterrupt):
+        service.apply_retention_plan(ARCHIVIST, plan.number, progress=crash)
+    halfway = service.retention_plan(ARCHIVIST, plan.number)
+    assert (halfway.status, halfway.applied_through) == (PlanStatus.APPLYING, 1)
+
+    done = service.apply_retention_plan(ARCHIVIST, plan.number)
+
+    assert (done.status, done.applied_through) == (PlanStatus.APPLIED, plan.items)
+    assert done.backup == halfway.backup  # the backup was written once
+    for order in (first, second):
+        assert service.list_returns(wiring.admin, ReturnQuery(include_archived=True)).total == 0, (
+            order
+        )
+
+
+def test_a_hold_keeps_a_customers_records_until_it_is_released(
+    service: ReturnsService, wiring: Wiring
+) -> None:
+    order = closed(service, wiring, LAMP, 1)
+    hold = service.place_hold(COUNSEL, HoldScope.CUSTOMER, "C-1002", "诉讼保全 (2026) 沪01民初1号")
+    wiring.clock.advance(THIRTY_ONE_YEARS)
+
+    held = service.propose_retention_plan(ARCHIVIST)
+    kept = service.retention_plan_items(ARCHIVIST, held.number)
+
+    assert all(item.return_id != order.id for item in kept)
+    assert held.appraisal is not None
+    assert any("held by hold" in line.reason for line in held.appraisal.lines)
+    service.release_hold(COUNSEL, hold.id)
+    freed = service.propose_retention_plan(ARCHIVIST)
+    assert any(
+        item.key.record_id == order.id
+        for item in service.retention_plan_items(ARCHIVIST, freed.number)
+    )
+
+
+def test_an_archived_return_is_read_only_out_of_lists_and_restored_exactly(
+    service: ReturnsService, wiring: Wiring
+) -> None:
+    order = closed(service, wiring, CABLE, 1)
+    trail = service.audit_trail(wiring.admin, order.id)
+
+    service.archive_return(ARCHIVIST, order.id)
+
+    assert service.list_returns(wiring.admin, ReturnQuery()).total == 0
+    assert service.list_returns(wiring.admin, ReturnQuery(include_archived=True)).total == 1
+    assert service.get_return(wiring.admin, order.id) == order  # still readable
+    with pytest.raises(RecordArchived):
+        service.grant_refund(wiring.finance, order.id)
+    service.restore_return(ARCHIVIST, order.id)
+    assert service.get_return(wiring.admin, order.id) == order
+    assert service.audit_trail(wiring.admin, order.id) == trail
+    assert service.list_returns(wiring.admin, ReturnQuery()).total == 1
+
+
+def test_a_return_in_progress_is_not_archived(service: ReturnsService, wiring: Wiring) -> None:
+    order = service.create_return(
+        wiring.clerk, ReturnRequest((RequestedLine(CABLE, Decimal(1), "wrong_order"),))
+    )
+    with pytest.raises(RecordHeld, match="in progress"):
+        service.archive_return(ARCHIVIST, order.id)
+
+
+def test_an_erasure_waits_for_open_returns_then_completes(
+    service: ReturnsService, wiring: Wiring
+) -> None:
+    order = service.create_return(
+        wiring.clerk, ReturnRequest((RequestedLine(LAMP, Decimal(1), "wrong_order"),))
+    )
+    waiting = service.request_erasure(ARCHIVIST, "C-1002", personal=["lina@example.com"])
+    assert waiting.status.value == "scheduled"
+    assert service.get_return(wiring.admin, order.id).customer_id == "C-1002"
+
+    service.cancel_return(wiring.clerk, order.id, "客户撤回")
+    (done,) = service.retry_erasures(ARCHIVIST)
+
+    assert done.status.value == "completed"
+    erased = service.get_return(wiring.admin, order.id)
+    assert erased.customer_id == done.surrogate
+    assert erased.customer_name == "[erased]"
+    assert "C-1002" not in repr(service.retention_log(ARCHIVIST))  # the log names a digest
+
+
+def test_a_destroyed_return_still_counts_against_what_may_be_returned(
+    service: ReturnsService, wiring: Wiring
+) -> None:
+    closed(service, wiring, CABLE, 9)  # 9 of 10 cables back
+    wiring.clock.advance(THIRTY_ONE_YEARS)
+    plan = service.propose_retention_plan(ARCHIVIST)
+    service.approve_retention_plan(COUNSEL, plan.number)
+    service.approve_retention_plan(PARTNER, plan.number)
+    service.apply_retention_plan(ARCHIVIST, plan.number)
+
+    with pytest.raises(OverReturn):
+        service.preview_return(
+            wiring.clerk, ReturnRequest((RequestedLine(CABLE, Decimal(2), "wrong_order"),))
+        )
+
+
+def test_a_changed_log_entry_is_found(service: ReturnsService, wiring: Wiring) -> None:
+    service.place_hold(COUNSEL, HoldScope.RETURN, "r-1", "审计")
+    service.place_hold(COUNSEL, HoldScope.RETURN, "r-2", "审计")
+    chain = wiring.database.committed.retention.log[SAMPLE_TENANT]
+    chain[0] = attrs.evolve(chain[0], outcome="something else")
+
+    with pytest.raises(LogTampered, match="entry 1"):
+        service.verify_retention_log(ARCHIVIST)
