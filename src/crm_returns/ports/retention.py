@@ -119,9 +119,10 @@ class RecordKeeper(Protocol):
 class HostRecords(RecordKeeper, Protocol):
     """The host's own record classes (customers, deals, orders, …), governed by retention.
 
-    The host runs these in its own transactions: retention calls them after
-    the library's unit of work for the same step has committed, and each call
-    must be idempotent (a plan applied again after a crash calls it again).
+    The host runs these in its own transactions, called while the library's
+    batch is open: if the library's commit then fails, the plan has not moved
+    on, and applying it again calls them again — so each call must be
+    idempotent (a key already gone is passed over).
     ``crm_returns.testing.conformance.HostRecordsContract`` proves an adapter.
     """
 
