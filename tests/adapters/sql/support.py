@@ -16,6 +16,7 @@ from sqlalchemy.engine import URL
 from crm_returns import (
     Actor,
     Fault,
+    HoldScope,
     Inspection,
     LineQuery,
     LineRef,
@@ -164,6 +165,14 @@ def tell_the_story(unit_of_work: Callable[[], UnitOfWork]) -> dict[str, object]:
     step("retire", lambda: s.retire_reason(ADMIN, "other"))
     step("remove used", lambda: s.remove_reason(ADMIN, "wrong_order"))
     step("remove unused", lambda: s.remove_reason(ADMIN, "torn_box"))
+    # Retiring records: a rejected return archived, a cancelled one archived and
+    # restored, a hold placed and released, the customer of both erased.
+    step("archive chair", lambda: s.archive_return(ADMIN, chair.id))
+    step("archive lamp", lambda: s.archive_return(ADMIN, lamp.id))
+    step("restore lamp", lambda: s.restore_return(ADMIN, lamp.id))
+    hold = step("hold", lambda: s.place_hold(ADMIN, HoldScope.CUSTOMER, "C-1001", "审计"))
+    step("release", lambda: s.release_hold(ADMIN, hold.id))
+    step("erase", lambda: s.request_erasure(ADMIN, "C-1002", personal=["lina@example.com"]))
     # Reading it all back.
     sink = MemoryDestination("story")
     relay = s.relay([sink], RelaySettings(relay_id="story", batch=5, spin=lambda: 0.5))
@@ -196,6 +205,11 @@ def tell_the_story(unit_of_work: Callable[[], UnitOfWork]) -> dict[str, object]:
     step("trial balance", lambda: s.trial_balance(FINANCE))
     step("catalog", lambda: s.reason_catalog(CLERK))
     step("tenant audit", lambda: s.tenant_audit_trail(AUDITOR))
+    step("holds", lambda: s.legal_holds(AUDITOR))
+    step("erasures", lambda: s.erasure_requests(AUDITOR))
+    step("retention log", lambda: s.retention_log(AUDITOR))
+    step("verify log", lambda: s.verify_retention_log(AUDITOR))
+    step("review", lambda: s.review_retention(AUDITOR))
     return seen
 
 

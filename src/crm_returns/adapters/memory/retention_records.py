@@ -324,7 +324,12 @@ class MemoryRecordKeeper:
             for mid, (_, m) in db.outbox.items()
             if m.event.tenant_id == tenant_id and m.event.return_id in ids
         ]
-        audit = sum(len(db.audit.get((tenant_id, rid), [])) for rid in ids)
+        # Counted as SQL counts them: the entries the erasure changes.
+        audit = sum(
+            scrubbed(entry, named, surrogate) != entry
+            for rid in ids
+            for entry in db.audit.get((tenant_id, rid), [])
+        )
         book = self._book()
         holds = 0
         for hold_key, hold in list(book.holds.items()):
