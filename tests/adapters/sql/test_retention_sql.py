@@ -36,7 +36,7 @@ LATER = START + timedelta(days=4000)
 @pytest.fixture
 def told(database: SqlDatabase) -> SqlDatabase:
     """A store holding the story: five returns, their audit, moves, journal, outbox, a key."""
-    tell_the_story(database.unit_of_work)
+    tell_the_story(database.unit_of_work, retire=False)
     return database
 
 
