@@ -75,7 +75,10 @@ class RecordKeeper(Protocol):
     ) -> Sequence[RetainedRecord]:
         """Up to ``limit`` records of the class with ids after ``after``, by id.
 
-        Archived records are included; destroyed ones are not.
+        "By id" is the store's own order of ids (SQL stores page in the
+        database's collation, so that the primary key's index serves each
+        page); every record comes exactly once across the pages.  Archived
+        records are included; destroyed ones are not.
         """
 
     def record(self, key: RecordKey) -> RetainedRecord | None:

@@ -89,20 +89,27 @@ class RetentionPlans(Retention):
     def _sweep(
         self, uow: UnitOfWork, tenant_id: str, at: datetime, progress: Progress
     ) -> Iterator[Decision]:
-        """Every record's decision; a record whose referrers are all destroyed first may go."""
+        """Every record's decision, a page of records at a time.
+
+        A record whose referrers all go in the same plan (a return after its
+        journal entries, which come first) may go too: its referrers are
+        decided on the spot, so that memory stays flat however much is due.
+        """
         policy = self.settings.retention
         holds = uow.retention.holds(tenant_id)
-        going: set[RecordKey] = set()
+
+        def going(referrer: RetainedRecord) -> bool:
+            decision = decide(policy, referrer, holds, at)
+            return decision.ready and decision.action is Expiry.DESTROY
+
         seen = 0
         for keeper, record_class in self._keepers(uow):
             after: str | None = None
             while True:
                 page = keeper.records(tenant_id, record_class, after, PAGE)
                 for record in page:
-                    decision = decide(policy, _unreferenced(record, going), holds, at)
-                    if decision.ready and decision.action is Expiry.DESTROY:
-                        going.add(record.key)
-                    yield decision
+                    gone = {r.key for r in record.referrers if going(r)}
+                    yield decide(policy, _unreferenced(record, gone), holds, at)
                 seen += len(page)
                 progress(seen)
                 if len(page) < PAGE:

@@ -124,6 +124,15 @@ class MemoryRecordKeeper:
             ),
             open_matters=open_matters(order),
             referenced_by=tuple(RecordKey(tenant, JOURNAL_ENTRIES, e.id) for e in entries),
+            referrers=tuple(
+                RetainedRecord(
+                    RecordKey(tenant, JOURNAL_ENTRIES, e.id),
+                    RecordDates.of(e.at, e.at, e.at),
+                    customer_id=order.customer_id,
+                    return_id=order.id,
+                )
+                for e in entries
+            ),
             erased=order.customer_id.startswith("erased-"),
         )
 

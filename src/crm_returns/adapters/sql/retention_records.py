@@ -3,10 +3,12 @@
 Retention pages through four classes of record (:meth:`SqlRecordPages.records`):
 return orders (which own their lines, audit entries and stock moves), journal
 entries, outbox messages (with their deliveries and attempts) and idempotency
-keys.  A page is read by keyset on the record's id, ordered by code point, and
-costs a fixed number of statements whatever its size: the page itself, then
-one statement per kind of owned or referring row for the whole page, in
-``IN`` lists of at most :data:`BATCH` ids.
+keys.  A page is read by keyset on the record's id in the database's own
+collation — so that the primary key's index serves it (ordering by code point
+on PostgreSQL sorted the whole table for every page) — and costs a fixed
+number of statements whatever its size: the page itself, then one statement
+per kind of owned or referring row for the whole page, in ``IN`` lists of at
+most :data:`BATCH` ids.
 
 Their export for the backup is in :mod:`~crm_returns.adapters.sql.retention_export`;
 acting on them — archive, restore, destroy, erase — in
@@ -87,7 +89,7 @@ class SqlRecordPages:
     def records(
         self, tenant_id: str, record_class: str, after: str | None, limit: int
     ) -> Sequence[RetainedRecord]:
-        """Up to ``limit`` records of the class with ids after ``after``, by id (code point).
+        """Up to ``limit`` records of the class with ids after ``after``, by id (collation order).
 
         Raises:
             InvalidInput: The class is not one the library keeps.
@@ -148,7 +150,7 @@ class SqlRecordPages:
         if only is not None:
             where.append(id_column == only)
         if after is not None:
-            where.append(self._tx.binary(id_column) > after)
+            where.append(id_column > after)
         return tuple(where)
 
     def _grouped(
@@ -168,7 +170,7 @@ class SqlRecordPages:
         rows: Sequence[Any] = self._tx.execute(
             sa.select(r.c.id, as_text(r.c.document), r.c.archived)
             .where(*self._page(tenant_id, r.c.id, after, limit, only))
-            .order_by(self._tx.binary(r.c.id))
+            .order_by(r.c.id)
             .limit(limit),
             subject="a page of returns",
         ).all()
@@ -196,16 +198,16 @@ class SqlRecordPages:
                 "the stock moves of returns",
             )
         }
-        entries: dict[str, list[RecordKey]] = {}
-        for return_id, entry_id in self._grouped(
-            lambda batch: sa.select(j.c.return_id, j.c.id).where(
+        entries: dict[str, list[tuple[RecordKey, datetime]]] = {}
+        for return_id, entry_id, at in self._grouped(
+            lambda batch: sa.select(j.c.return_id, j.c.id, j.c.at).where(
                 j.c.tenant_id == tenant_id, j.c.return_id.in_(batch)
             ),
             ids,
             "the journal entries of returns",
         ):
             entries.setdefault(return_id, []).append(
-                RecordKey(tenant_id, JOURNAL_ENTRIES, entry_id)
+                (RecordKey(tenant_id, JOURNAL_ENTRIES, entry_id), at)
             )
         records = []
         for return_id, text, archived in rows:
@@ -224,7 +226,7 @@ class SqlRecordPages:
         audited: int,
         moved: int,
         latest: datetime | None,
-        entries: Mapping[str, list[RecordKey]],
+        entries: Mapping[str, list[tuple[RecordKey, datetime]]],
     ) -> RetainedRecord:
         completed = order.updated_at if order.status in TERMINAL else None
         dates = RecordDates.of(order.created_at, order.updated_at, completed)
@@ -247,7 +249,16 @@ class SqlRecordPages:
                 (STOCK_MOVES, moved),
             ),
             open_matters=open_matters(order),
-            referenced_by=tuple(sorted(entries.get(order.id, ()))),
+            referenced_by=tuple(sorted(key for key, _ in entries.get(order.id, ()))),
+            referrers=tuple(
+                RetainedRecord(
+                    key,
+                    RecordDates.of(at, at, at),
+                    customer_id=order.customer_id,
+                    return_id=order.id,
+                )
+                for key, at in sorted(entries.get(order.id, ()))
+            ),
             erased=order.customer_id.startswith("erased-"),
         )
 
@@ -258,7 +269,7 @@ class SqlRecordPages:
         texts = self._tx.execute(
             sa.select(as_text(j.c.document))
             .where(*self._page(tenant_id, j.c.id, after, limit, only))
-            .order_by(self._tx.binary(j.c.id))
+            .order_by(j.c.id)
             .limit(limit),
             subject="a page of journal entries",
         ).scalars()
@@ -283,7 +294,7 @@ class SqlRecordPages:
         rows: Sequence[Any] = self._tx.execute(
             sa.select(o.c.id, o.c.return_id, o.c.created_at)
             .where(*self._page(tenant_id, o.c.id, after, limit, only))
-            .order_by(self._tx.binary(o.c.id))
+            .order_by(o.c.id)
             .limit(limit),
             subject="a page of outbox messages",
         ).all()
@@ -340,7 +351,7 @@ class SqlRecordPages:
         rows: Sequence[Any] = self._tx.execute(
             sa.select(k.c.key, as_text(k.c.document))
             .where(*self._page(tenant_id, k.c.key, after, limit, only))
-            .order_by(self._tx.binary(k.c.key))
+            .order_by(k.c.key)
             .limit(limit),
             subject="a page of idempotency keys",
         ).all()

@@ -41,6 +41,10 @@ class RetainedRecord:
         counts: How many records of each class go with it (itself included).
         open_matters: What keeps it open, in words (a return in progress).
         referenced_by: Kept records that refer to it.
+        referrers: Those of :attr:`referenced_by` the store knows, as retention
+            sees them (a return's journal entries): a sweep decides them on the
+            spot, to tell whether they go in the same plan, without keeping
+            every key it has planned.
         erased: Whether its personal data was erased (it is then storage-only,
             destroyed when its retention runs).
     """
@@ -54,6 +58,7 @@ class RetainedRecord:
     counts: tuple[tuple[str, int], ...] = ()
     open_matters: tuple[str, ...] = ()
     referenced_by: tuple[RecordKey, ...] = ()
+    referrers: tuple[RetainedRecord, ...] = ()
     erased: bool = False
 
     @property
