@@ -12,7 +12,9 @@ from collections.abc import Iterator
 
 import pytest
 from tests.adapters.postgres import fresh_schema, postgres_url
-from tests.retention.stores import MemoryStores, PostgresStores, SqliteStores, Stores
+from tests.retention.stores import MemoryStores, SqlStores, Stores
+
+from crm_returns.adapters.sql import SqlDatabase
 
 
 @pytest.fixture(scope="module", params=["memory", "sqlite", "postgresql"])
@@ -23,13 +25,18 @@ def stores(
     folder = tmp_path_factory.mktemp(request.param)
     if request.param == "memory":
         yield MemoryStores()
-    elif request.param == "sqlite":
-        yield SqliteStores(folder)
-    else:
-        url = postgres_url()
-        with fresh_schema(url, "crm_returns_props") as schema:
-            made = PostgresStores(url, schema, folder)
-            try:
-                yield made
-            finally:
-                made.dispose()
+        return
+    if request.param == "sqlite":
+        made = SqlStores(SqlDatabase.connect(f"sqlite:///{folder / 'store.db'}"), folder)
+        try:
+            yield made
+        finally:
+            made.dispose()
+        return
+    url = postgres_url()
+    with fresh_schema(url, "crm_returns_props") as schema:
+        made = SqlStores(SqlDatabase.connect(url, schema=schema), folder)
+        try:
+            yield made
+        finally:
+            made.dispose()

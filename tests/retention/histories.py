@@ -154,9 +154,9 @@ def histories(
     unheld: frozenset[str] = frozenset(),
     holds: bool = True,
 ) -> History:
-    """A history; ``closed`` customers' returns all close, ``unheld`` customers are not held."""
+    """A history; ``closed`` customers' returns all close; no hold covers ``unheld`` customers."""
     planned = draw(returns(closed=closed))
-    indices = st.sampled_from(range(len(planned)))
+    holdable = [i for i, p in enumerate(planned) if p.customer not in unheld]
     closing = [i for i, p in enumerate(planned) if p.stage.closed]
     free = [c for c in CUSTOMERS if c not in unheld]
     return History(
@@ -164,7 +164,9 @@ def histories(
         held_customers=draw(st.frozensets(st.sampled_from(free)))
         if holds and free
         else frozenset(),
-        held_returns=draw(st.frozensets(indices)) if holds else frozenset(),
+        held_returns=draw(st.frozensets(st.sampled_from(holdable)))
+        if holds and holdable
+        else frozenset(),
         archived=draw(st.frozensets(st.sampled_from(closing))) if closing else frozenset(),
         days=draw(DAYS),
         policy=draw(st.sampled_from([CHINA, NEUTRAL])),

@@ -1,9 +1,9 @@
 """The stores the retention properties run on: memory, a SQLite file, a PostgreSQL schema.
 
-Each example gets an empty store: a new memory database; a copy of a SQLite
-file the migrations made once per module; or a PostgreSQL schema made once per
-module (in the database of ``CRM_RETURNS_TEST_POSTGRES_URL``) whose tables
-are emptied before each example.  A store can also show everything it holds as
+Each example gets an empty store: a new memory database, or a SQL database
+(a SQLite file, or a PostgreSQL schema in the database of
+``CRM_RETURNS_TEST_POSTGRES_URL``) migrated once per module whose tables are
+emptied before each example.  A store can also show everything it holds as
 text, and change or delete an entry of the operation log behind the service's
 back, as an intruder with database access would.
 """
@@ -78,12 +78,20 @@ class MemoryStore:
         chain[:] = [entry for entry in chain if entry.position != position]
 
 
+def reflected(connection: sa.Connection) -> list[sa.Table]:
+    """Every table in the database the connection reaches, as the database describes it."""
+    metadata = sa.MetaData()
+    names = sa.inspect(connection).get_table_names()
+    return [sa.Table(name, metadata, autoload_with=connection) for name in names]
+
+
 @attrs.define
 class SqlStore:
-    """A SQL database, and backups in files."""
+    """A SQL database, its tables as the database describes them, and backups in files."""
 
     database: SqlDatabase
     backups: Backups
+    tables: list[sa.Table]
 
     @property
     def unit_of_work(self) -> Callable[[], UnitOfWork]:
@@ -91,10 +99,10 @@ class SqlStore:
 
     def texts(self) -> Iterator[str]:
         """Every column of every row of every table in the database, cast to text."""
-        engine = self.database.engine
-        with engine.connect() as connection:
-            for name in sa.inspect(connection).get_table_names():
-                table = sa.Table(name, sa.MetaData(), autoload_with=connection)
+        with self.database.engine.connect() as connection:
+            now = set(sa.inspect(connection).get_table_names())
+            assert now == {table.name for table in self.tables}, "tables came or went"
+            for table in self.tables:
                 columns = [sa.cast(column, sa.Text) for column in table.columns]
                 for row in connection.execute(sa.select(*columns)):
                     yield from (str(value) for value in row if value is not None)
@@ -134,39 +142,20 @@ class MemoryStores:
         yield MemoryStore()
 
 
-class SqliteStores:
-    """Copies of one migrated SQLite file, each deleted after its example."""
+class SqlStores:
+    """One migrated database for a module, its tables emptied before each example.
 
-    def __init__(self, folder: Path) -> None:
+    Args:
+        database: An empty database (a SQLite file, a PostgreSQL schema).
+        folder: Where each example's backups go (removed after it).
+    """
+
+    def __init__(self, database: SqlDatabase, folder: Path) -> None:
         self._folder = folder
-        self._template = folder / "template.db"
-        database = SqlDatabase.connect(f"sqlite:///{self._template}")
-        database.upgrade()
-        database.dispose()
-
-    @contextlib.contextmanager
-    def fresh(self) -> Iterator[Store]:
-        name = uuid.uuid4().hex
-        path, backups = self._folder / f"{name}.db", self._folder / f"{name}-backups"
-        shutil.copyfile(self._template, path)
-        backups.mkdir()
-        database = SqlDatabase.connect(f"sqlite:///{path}")
-        try:
-            yield SqlStore(database, FileBackups(backups))
-        finally:
-            database.dispose()
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-            shutil.rmtree(backups, ignore_errors=True)
-
-
-class PostgresStores:
-    """One migrated schema, its tables emptied before each example."""
-
-    def __init__(self, url: str, schema: str, folder: Path) -> None:
-        self._folder = folder
-        self.database = SqlDatabase.connect(url, schema=schema)
+        self.database = database
         self.database.upgrade()
+        with self.database.engine.connect() as connection:
+            self._tables = reflected(connection)
 
     @contextlib.contextmanager
     def fresh(self) -> Iterator[Store]:
@@ -177,7 +166,7 @@ class PostgresStores:
         backups = self._folder / uuid.uuid4().hex
         backups.mkdir()
         try:
-            yield SqlStore(self.database, FileBackups(backups))
+            yield SqlStore(self.database, FileBackups(backups), self._tables)
         finally:
             shutil.rmtree(backups, ignore_errors=True)
 
