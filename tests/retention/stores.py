@@ -11,6 +11,7 @@ back, as an intruder with database access would.
 from __future__ import annotations
 
 import contextlib
+import json
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
@@ -109,13 +110,12 @@ class SqlStore:
 
     def replace_log_entry(self, tenant_id: str, position: int, entry: LogEntry) -> None:
         log = self.database.tables.retention_log
-        document = sa.bindparam("document", type_=sa.types.NullType())
+        document = json.loads(Codec().encode_text(entry))
         with self.database.engine.begin() as connection:
             connection.execute(
                 sa.update(log)
                 .where(log.c.tenant_id == tenant_id, log.c.position == position)
-                .values(document=document),
-                {"document": Codec().encode_text(entry)},
+                .values(document=document)
             )
 
     def delete_log_entry(self, tenant_id: str, position: int) -> None:
