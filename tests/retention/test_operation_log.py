@@ -14,6 +14,7 @@ is left out here (see the report of branch ``retention-props``).
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import attrs
 import pytest
@@ -41,7 +42,7 @@ from crm_returns.errors import LogTampered
 def _changed(entry: LogEntry, field: str) -> LogEntry:
     """``entry`` with ``field`` changed to another value of its kind."""
     value = getattr(entry, field)
-    new: object
+    new: Any
     if field in ("previous", "digest"):
         new = ("1" if value[0] == "0" else "0") + value[1:]
     elif field == "position":
@@ -56,7 +57,8 @@ def _changed(entry: LogEntry, field: str) -> LogEntry:
         new = (*value, ("x", 1))
     else:
         new = value + "x"
-    return attrs.evolve(entry, **{field: new})
+    changes: dict[str, Any] = {field: new}
+    return attrs.evolve(entry, **changes)
 
 
 FIELDS = tuple(field.name for field in attrs.fields(LogEntry))
@@ -65,7 +67,8 @@ FIELDS = tuple(field.name for field in attrs.fields(LogEntry))
 def _operate(played: Played, history: History, data: st.DataObject) -> None:
     """Random retention operations after the history: release, erase, plan."""
     service = played.service
-    if played.holds and data.draw(st.booleans(), label="release a hold"):
+    release = data.draw(st.booleans(), label="release a hold")
+    if played.holds and release:
         service.release_hold(LEGAL, data.draw(st.sampled_from(played.holds), label="hold"))
     if data.draw(st.booleans(), label="erase"):
         service.request_erasure(RECORDS, data.draw(st.sampled_from(CUSTOMERS), label="customer"))
