@@ -265,8 +265,8 @@ class Retention(ServiceCore):
         names more strings to remove wherever they appear (an e-mail address,
         a phone number); they are used, never stored.
 
-        A legal hold on the customer, or a return of theirs still open,
-        refuses the erasure (the request is kept, refused or scheduled, with
+        A legal hold on the customer or on a return of theirs, or a return
+        of theirs still open, refuses the erasure (the request is kept, refused or scheduled, with
         the reason); records the law keeps unchanged (posted journal entries)
         are refused one by one with their basis.
 
@@ -306,11 +306,17 @@ class Retention(ServiceCore):
         """Carry ``request`` out in ``uow``, or say what keeps it from being."""
         at = self._clock.now()
         tenant = actor.tenant_id
-        target = HoldTarget(RecordKey(tenant, "customers", customer_id), customer_id)
-        held = [
-            h.describe() for h in uow.retention.holds(tenant) if h.in_force(at) and h.covers(target)
-        ]
         orders = _returns_of(uow, tenant, customer_id)
+        # A hold on one of their returns holds that return's personal data too.
+        targets = [HoldTarget(RecordKey(tenant, "customers", customer_id), customer_id)] + [
+            HoldTarget(RecordKey(tenant, RETURN_ORDERS, order.id), customer_id, order.id)
+            for order in orders
+        ]
+        held = [
+            h.describe()
+            for h in uow.retention.holds(tenant)
+            if h.in_force(at) and any(h.covers(target) for target in targets)
+        ]
         waiting = [matter for order in orders for matter in open_matters(order)]
         if held or waiting:
             status = ErasureStatus.REFUSED if held else ErasureStatus.SCHEDULED

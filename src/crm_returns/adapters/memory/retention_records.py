@@ -156,12 +156,21 @@ class MemoryRecordKeeper:
         return []
 
     def record(self, key: RecordKey) -> RetainedRecord | None:
-        """The record named by ``key``, if it is stored, with its return's customer."""
+        """The record named by ``key``, if it is stored, with its return's customer.
+
+        A journal entry is open while its return is (会计档案管理办法 第十九条:
+        the vouchers of a debt not yet settled are not destroyed).
+        """
         found = self._stored(key)
         if found is None or key.record_class == RETURN_ORDERS or found.return_id is None:
             return found
         order = self._db.returns.get((key.tenant_id, found.return_id))
-        return found if order is None else attrs.evolve(found, customer_id=order.customer_id)
+        if order is None:
+            return found
+        matters = open_matters(order) if key.record_class == JOURNAL_ENTRIES else ()
+        return attrs.evolve(
+            found, customer_id=order.customer_id, open_matters=found.open_matters + matters
+        )
 
     def _stored(self, key: RecordKey) -> RetainedRecord | None:
         db, tenant, rid = self._db, key.tenant_id, key.record_id

@@ -114,23 +114,39 @@ class SqlRecordPages:
         if page is None:
             raise InvalidInput(f"the store keeps no records of class {quoted(record_class)}")
         records = page(tenant_id, after, limit, only) if limit > 0 else []
-        return records if record_class == RETURN_ORDERS else self._named(tenant_id, records)
+        if record_class == RETURN_ORDERS:
+            return records
+        return self._named(tenant_id, records, with_matters=record_class == JOURNAL_ENTRIES)
 
-    def _named(self, tenant_id: str, records: list[RetainedRecord]) -> list[RetainedRecord]:
-        """``records`` with the customer of their return, so that a hold on them covers them."""
+    def _named(
+        self, tenant_id: str, records: list[RetainedRecord], *, with_matters: bool
+    ) -> list[RetainedRecord]:
+        """``records`` with the customer of their return, so that a hold on them covers them.
+
+        With ``with_matters`` (journal entries), a record is open while its
+        return is (会计档案管理办法 第十九条: the vouchers of a debt not yet
+        settled are not destroyed).
+        """
         r = self._tx.tables.returns
         wanted = sorted({record.return_id for record in records if record.return_id})
-        customers = dict(
-            self._grouped(
-                lambda batch: sa.select(r.c.id, r.c.customer_id).where(
-                    r.c.tenant_id == tenant_id, r.c.id.in_(batch)
-                ),
-                wanted,
-                "the customers of returns",
-            )
+        columns = (r.c.id, r.c.customer_id, as_text(r.c.document) if with_matters else sa.null())
+        rows = self._grouped(
+            lambda batch: sa.select(*columns).where(r.c.tenant_id == tenant_id, r.c.id.in_(batch)),
+            wanted,
+            "the customers of returns",
         )
+        customers = {return_id: customer for return_id, customer, _ in rows}
+        matters = {
+            return_id: open_matters(self._codec.decode_text(text, ReturnOrder))
+            for return_id, _, text in rows
+            if text is not None
+        }
         return [
-            attrs.evolve(record, customer_id=customers[record.return_id])
+            attrs.evolve(
+                record,
+                customer_id=customers[record.return_id],
+                open_matters=record.open_matters + matters.get(record.return_id, ()),
+            )
             if record.return_id in customers
             else record
             for record in records
