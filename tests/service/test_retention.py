@@ -237,3 +237,16 @@ def test_a_changed_log_entry_is_found(service: ReturnsService, wiring: Wiring) -
 
     with pytest.raises(LogTampered, match="entry 1"):
         service.verify_retention_log(ARCHIVIST)
+
+
+def test_a_chinese_name_in_free_text_is_erased_too(service: ReturnsService, wiring: Wiring) -> None:
+    order = service.create_return(
+        wiring.clerk, ReturnRequest((RequestedLine(CABLE, Decimal(1), "wrong_order"),))
+    )
+    service.cancel_return(wiring.clerk, order.id, "张伟来电撤回")  # 张伟 is customer C-1001
+
+    service.request_erasure(ARCHIVIST, "C-1001")
+
+    comments = [entry.comment for entry in service.audit_trail(wiring.admin, order.id)]
+    assert "[erased]来电撤回" in comments
+    assert not any("张伟" in comment for comment in comments)

@@ -29,7 +29,12 @@ from crm_returns.domain.retention.classes import (
     RecordState,
 )
 from crm_returns.domain.retention.decisions import RetainedRecord
-from crm_returns.domain.retention.erasure import ERASED_TEXT, Refusal, erased_order, scrubbed
+from crm_returns.domain.retention.erasure import (
+    Refusal,
+    blanked,
+    erased_order,
+    scrubbed,
+)
 from crm_returns.domain.retention.holds import HoldScope, open_matters
 from crm_returns.domain.retention.rules import RecordDates
 from crm_returns.domain.returns.order import ReturnOrder
@@ -370,12 +375,12 @@ class MemoryRecordKeeper:
             book = db.deliveries
             for slot, delivery in list(book.deliveries.items()):
                 if slot[1] in messages and delivery.last_error:
-                    text = _blanked(delivery.last_error, named)
+                    text = blanked(delivery.last_error, named)
                     book.deliveries[slot] = attrs.evolve(delivery, last_error=text)
             for slot, tries in list(book.attempts.items()):
                 if slot[1] in messages:
                     book.attempts[slot] = tuple(
-                        attrs.evolve(a, error=_blanked(a.error, named)) for a in tries
+                        attrs.evolve(a, error=blanked(a.error, named)) for a in tries
                     )
             # A retried command still gets the answer it got first, erased.
             for slot, result in list(db.idempotency.items()):
@@ -396,13 +401,6 @@ class MemoryRecordKeeper:
 def _kept(record_class: str) -> None:
     if record_class not in LIBRARY_KEPT:
         raise InvalidInput(f"the store keeps no records of class {quoted(record_class)}")
-
-
-def _blanked(text: str, named: Sequence[str]) -> str:
-    for value in sorted(named, key=len, reverse=True):
-        if len(value) >= 4:
-            text = text.replace(value, ERASED_TEXT)
-    return text
 
 
 def _delete(db: Committed, key: RecordKey) -> None:

@@ -31,7 +31,12 @@ from crm_returns.domain.retention.classes import (
     OUTBOX_MESSAGES,
     RETURN_ORDERS,
 )
-from crm_returns.domain.retention.erasure import ERASED_TEXT, Refusal, erased_order, scrubbed
+from crm_returns.domain.retention.erasure import (
+    Refusal,
+    blanked,
+    erased_order,
+    scrubbed,
+)
 from crm_returns.domain.retention.holds import HoldScope, LegalHold
 from crm_returns.domain.returns.order import ReturnOrder
 from crm_returns.ports import IdempotentResult
@@ -41,10 +46,6 @@ from crm_returns.ports.retention import Erasure
 __all__ = ["erase_customer"]
 
 _T = TypeVar("_T")
-
-#: Personal strings shorter than this are not searched for inside plain text
-#: ("C1" inside "HTTP 401 from C1-gateway" may be anything).
-_SUBSTRING_FROM = 4
 
 #: Why a posted journal entry that names the customer stays as it is.
 JOURNAL_REFUSAL = "a posted journal entry is never changed; it is kept until its retention runs"
@@ -100,14 +101,6 @@ _SET_ATTEMPT_ERROR = Prepared(
         .values(error=param("text"))
     )
 )
-
-
-def _without(text: str, named: Sequence[str]) -> str:
-    """Plain ``text`` with every named string of four characters or more replaced."""
-    for value in sorted(set(named), key=len, reverse=True):
-        if len(value) >= _SUBSTRING_FROM and value in text:
-            text = text.replace(value, ERASED_TEXT)
-    return text
 
 
 class _Erasing:
@@ -173,9 +166,9 @@ class _Erasing:
             self._tx.write(
                 _SET_LAST_ERROR,
                 [
-                    {"destination": dest, "message_id": mid, "text": _without(text, named)}
+                    {"destination": dest, "message_id": mid, "text": blanked(text, named)}
                     for dest, mid, text in last_errors
-                    if _without(text, named) != text
+                    if blanked(text, named) != text
                 ],
                 subject="erasing in deliveries",
             )
@@ -186,9 +179,9 @@ class _Erasing:
             self._tx.write(
                 _SET_ATTEMPT_ERROR,
                 [
-                    {"seq": seq, "text": _without(text, named)}
+                    {"seq": seq, "text": blanked(text, named)}
                     for seq, text in errors
-                    if _without(text, named) != text
+                    if blanked(text, named) != text
                 ],
                 subject="erasing in delivery attempts",
             )

@@ -40,6 +40,7 @@ __all__ = [
     "ErasureRequest",
     "ErasureStatus",
     "Refusal",
+    "blanked",
     "erased_order",
     "scrubbed",
     "subject_digest",
@@ -52,8 +53,29 @@ _T = TypeVar("_T")
 ERASED_TEXT: Final = "[erased]"
 
 #: Personal strings shorter than this are replaced only where a whole field is
-#: them: "C1" inside "RT-C1-0042" is not the customer's id.
+#: them ("C1" inside "RT-C1-0042" is not the customer's id) — unless they are
+#: not ASCII: a Chinese name has two or three characters (张伟), and is found in
+#: free text from two.
 _SUBSTRING_FROM = 4
+_SUBSTRING_FROM_CJK = 2
+
+
+def _findable(value: str) -> bool:
+    """Whether ``value`` is long enough to be looked for inside free text."""
+    return len(value) >= (_SUBSTRING_FROM if value.isascii() else _SUBSTRING_FROM_CJK)
+
+
+def blanked(text: str, personal: Iterable[str]) -> str:
+    """Plain ``text`` with every personal string that can be found in it replaced.
+
+    What both stores apply to plain text columns (a delivery's last error), and
+    :func:`scrubbed` to the free text inside values.
+    """
+    for value in sorted(set(personal), key=len, reverse=True):
+        if _findable(value) and value in text:
+            text = text.replace(value, ERASED_TEXT)
+    return text
+
 
 #: Fields that hold numbers and ids the law keeps; never rewritten inside.
 _KEPT_FIELDS = frozenset(
@@ -155,10 +177,7 @@ def _rewrite(text: str, personal: tuple[str, ...], surrogate: str, field: str) -
         return surrogate if field.endswith("customer_id") else ERASED_TEXT
     if field in _KEPT_FIELDS:
         return text
-    for value in personal:
-        if len(value) >= _SUBSTRING_FROM and value in text:
-            text = text.replace(value, ERASED_TEXT)
-    return text
+    return blanked(text, personal)
 
 
 def _walk(value: Any, personal: tuple[str, ...], surrogate: str, field: str) -> Any:
