@@ -1,11 +1,12 @@
 """A store of completed returns for the retention benchmark, half of them past retention.
 
-A few dozen returns go through the real service first, into a SQLite file of
-their own (:func:`templates`): drafted with an idempotency key, submitted,
-approved, received, inspected and completed — each with its lines, claims,
-audit entries, stock moves, journal entries and postings, idempotency key and
-outbox messages, its refund paid in full (an unpaid refund would hold it), exactly as the service writes them.  Half complete 31 to 40
-years before the sweep, past every rule of the China profile (journal entries
+A few hundred returns go through the real service first, into a SQLite file
+of their own (:func:`templates`): drafted with an idempotency key, submitted,
+approved, received, inspected, completed and refunded in full (an unpaid
+refund would hold the return) — each with its lines, claims, audit entries,
+stock moves, journal entries and postings, idempotency key and outbox
+messages, exactly as the service writes them.  Half complete 31 to 40 years
+before the sweep, past every rule of the China profile (journal entries
 keep a return for 30 years from the end of its fiscal year); half complete in
 the 20 days before it, within every rule (idempotency keys are kept 30 days,
 outbox messages 180).
@@ -210,13 +211,13 @@ def _template(
         column, value = where.get(table, ("id" if table == "returns" else "return_id", order.id))
         test = column if column.endswith("LIKE") else f"{column} ="
         found = connection.execute(
-            f'SELECT {", ".join(names)} FROM "crm_returns_{table}" WHERE {test} ? ORDER BY rowid',
+            f'SELECT {", ".join(names)} FROM "crm_returns_{table}" WHERE {test} ? ORDER BY rowid',  # noqa: S608 - the names are the benchmark's own
             (value,),
         ).fetchall()
         if table in ("audit_entries", "outbox"):
-            slot = "audit" if table == "audit_entries" else "message"
+            kind = "audit" if table == "audit_entries" else "message"
             for position, row in enumerate(found):
-                holes[row[names.index("id")]] = f"{{{slot}{position}}}"
+                holes[row[names.index("id")]] = f"{{{kind}{position}}}"
         rows[table] = found
     marked: dict[str, list[tuple[tuple[Any, bool], ...]]] = {}
     for table, found in rows.items():
@@ -246,7 +247,7 @@ def load_sqlite(path: Path, source: Templates, copies: int) -> int:
         connection.execute("PRAGMA synchronous=OFF")  # loading only; the sweep uses the store's
         for table, names in source.columns.items():
             insert = (
-                f'INSERT INTO "crm_returns_{table}" ({", ".join(names)}) '
+                f'INSERT INTO "crm_returns_{table}" ({", ".join(names)}) '  # noqa: S608 - the names are the benchmark's own
                 f"VALUES ({', '.join('?' for _ in names)})"
             )
             for chunk in _chunks(source.rows(table, copies), 20_000):
