@@ -168,9 +168,19 @@ def _sweep(database: SqlDatabase, backups: Path, *, trace: bool) -> dict[str, An
     return figures
 
 
+#: Rows ours adds that a hand-written delete does not: the ReturnRetired
+#: message each destroyed return sends to the destinations.
+_NOTICES = " WHERE event_type <> 'ReturnRetired'"
+
+
 def _counts(execute: Any) -> dict[str, int]:
     return {
-        table: int(execute(f"SELECT count(*) FROM crm_returns_{table}").fetchone()[0])  # noqa: S608 - the names are the benchmark's own
+        table: int(
+            execute(
+                f"SELECT count(*) FROM crm_returns_{table}"  # noqa: S608 - the benchmark's own names
+                + (_NOTICES if table == "outbox" else "")
+            ).fetchone()[0]
+        )
         for table in _COUNTED
     }
 
