@@ -8,8 +8,9 @@ changed nothing.  Queries return immutable values.
 The methods are grouped by stage of the workflow, one module each:
 ``choosing`` (search, preview, create, edit), ``approving``, ``goods``,
 ``refunds``, ``books``, ``reasons``, ``reading``, ``events`` (the relay:
-``delivery``) and ``retention`` (holds, archive, erasure, the operation log;
-sweeps and plans: ``retention_plans``); the command
+``delivery``) and ``retention`` (holds, archive, the operation log; erasure:
+``erasure``; sweeps and plans: ``retention_plans``, applying them:
+``retention_apply``); the command
 template they share is ``template``, and every optional part of the wiring is
 one :class:`~crm_returns.ServiceSettings` value (``settings``).
 """
@@ -24,19 +25,20 @@ from crm_returns.errors import InvalidInput
 from crm_returns.service.approving import Approving
 from crm_returns.service.books import Books
 from crm_returns.service.choosing import Choosing
+from crm_returns.service.erasure import Erasures
 from crm_returns.service.events import Events
 from crm_returns.service.goods import Goods
 from crm_returns.service.reading import Reading
 from crm_returns.service.reasons import Reasons
 from crm_returns.service.refunds import Refunds
-from crm_returns.service.retention_plans import RetentionPlans
+from crm_returns.service.retention_apply import PlanApplying
 from crm_returns.service.sql_types import Connection
 
 __all__ = ["ReturnsService"]
 
 
 class ReturnsService(
-    Choosing, Approving, Goods, Refunds, Books, Reasons, Reading, Events, RetentionPlans
+    Choosing, Approving, Goods, Refunds, Books, Reasons, Reading, Events, Erasures, PlanApplying
 ):
     """The return workflow (退库 / 退货), wired to ports.
 
