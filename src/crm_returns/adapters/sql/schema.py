@@ -34,6 +34,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
 
+from crm_returns.adapters.sql.retention_schema import retention_tables
 from crm_returns.adapters.sql.types import Document, ExactDecimal, Instant
 from crm_returns.errors import InvalidInput, quoted
 
@@ -401,89 +402,14 @@ class Tables:
 
     def _retention_tables(self) -> None:
         """What retention keeps: holds, plans and their items, erasures, the log, tombstones."""
-        self.legal_holds = self._table(
-            "legal_holds",
-            _tenant(),
-            sa.Column("id", sa.String(), nullable=False),
-            sa.Column("scope", sa.String(16), nullable=False),
-            sa.Column("target", sa.String(), nullable=False),
-            sa.Column("placed_at", Instant(), nullable=False),
-            sa.Column("released_at", Instant()),  # nullable: in force until released
-            sa.Column("document", Document, nullable=False),
-            sa.PrimaryKeyConstraint("tenant_id", "id"),
-            sa.Index(None, "tenant_id", "placed_at"),
-        )
-        self.retention_plans = self._table(
-            "retention_plans",
-            _tenant(),
-            sa.Column("id", sa.String(), nullable=False),
-            sa.Column("number", sa.String(), nullable=False),
-            sa.Column("status", sa.String(16), nullable=False),
-            sa.Column("version", sa.Integer(), nullable=False),
-            sa.Column("proposed_at", Instant(), nullable=False),
-            sa.Column("document", Document, nullable=False),
-            sa.PrimaryKeyConstraint("tenant_id", "id"),
-            sa.UniqueConstraint("tenant_id", "number"),
-            sa.Index(None, "tenant_id", "proposed_at"),
-        )
-        self.retention_plan_items = self._table(
-            "retention_plan_items",
-            _tenant(),
-            sa.Column("plan_id", sa.String(), nullable=False),
-            sa.Column("position", sa.Integer(), nullable=False),
-            sa.Column("record_class", sa.String(64), nullable=False),
-            sa.Column("record_id", sa.String(), nullable=False),
-            sa.Column("action", sa.String(16), nullable=False),
-            sa.Column("document", Document, nullable=False),
-            sa.PrimaryKeyConstraint("tenant_id", "plan_id", "position"),
-            sa.ForeignKeyConstraint(
-                ["tenant_id", "plan_id"],
-                [self.retention_plans.c.tenant_id, self.retention_plans.c.id],
-            ),
-        )
-        self.erasure_requests = self._table(
-            "erasure_requests",
-            _tenant(),
-            sa.Column("id", sa.String(), nullable=False),
-            sa.Column("number", sa.String(), nullable=False),
-            sa.Column("subject", sa.String(64), nullable=False),
-            sa.Column("status", sa.String(16), nullable=False),
-            sa.Column("requested_at", Instant(), nullable=False),
-            sa.Column("document", Document, nullable=False),
-            sa.PrimaryKeyConstraint("tenant_id", "id"),
-            sa.UniqueConstraint("tenant_id", "number"),
-            sa.Index(None, "tenant_id", "subject"),
-        )
-        self.retention_log = self._table(
-            "retention_log",
-            _tenant(),
-            sa.Column("position", sa.BigInteger(), nullable=False),
-            sa.Column("at", Instant(), nullable=False),
-            sa.Column("digest", sa.String(64), nullable=False),
-            sa.Column("document", Document, nullable=False),
-            # Two writers appending at once take the same position: one loses.
-            sa.PrimaryKeyConstraint("tenant_id", "position"),
-        )
-        self.tombstones = self._table(
-            "tombstones",
-            _tenant(),
-            sa.Column("record_class", sa.String(64), nullable=False),
-            sa.Column("record_id", sa.String(), nullable=False),
-            sa.Column("plan_number", sa.String(), nullable=False),
-            sa.Column("destroyed_at", Instant(), nullable=False),
-            sa.Column("document", Document, nullable=False),
-            sa.PrimaryKeyConstraint("tenant_id", "record_class", "record_id"),
-        )
-        # Units destroyed returns claimed, per order line: line_claims keeps
-        # counting them, and the returnable quantity must too.
-        self.retired_claims = self._table(
-            "retired_claims",
-            _tenant(),
-            sa.Column("order_number", sa.String(64), nullable=False),
-            sa.Column("line_id", sa.String(64), nullable=False),
-            sa.Column("units", ExactDecimal(), nullable=False),
-            sa.PrimaryKeyConstraint("tenant_id", "order_number", "line_id"),
-        )
+        kept = retention_tables(self._table, _tenant)
+        self.legal_holds = kept.legal_holds
+        self.retention_plans = kept.retention_plans
+        self.retention_plan_items = kept.retention_plan_items
+        self.erasure_requests = kept.erasure_requests
+        self.retention_log = kept.retention_log
+        self.tombstones = kept.tombstones
+        self.retired_claims = kept.retired_claims
 
     def _table(self, name: str, *parts: Any, **options: Any) -> sa.Table:
         return sa.Table(f"{self.prefix}{name}", self.metadata, *parts, quote=True, **options)
