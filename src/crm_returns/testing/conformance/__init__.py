@@ -73,6 +73,10 @@ pytest.register_assert_rewrite(
             "_order_lines",
             "_orders",
             "_reasons",
+            "_retention",
+            "_retention_actions",
+            "_retention_book",
+            "_retention_seed",
             "_returns",
             "_sequences",
             "_stock",
@@ -96,6 +100,11 @@ from crm_returns.testing.conformance._orders import (  # noqa: E402
     OrderSourceFactory,
 )
 from crm_returns.testing.conformance._reasons import ReasonStoreContract  # noqa: E402
+from crm_returns.testing.conformance._retention import RetentionContract  # noqa: E402
+from crm_returns.testing.conformance._retention_actions import (  # noqa: E402
+    RetentionActionsContract,
+)
+from crm_returns.testing.conformance._retention_book import RetentionBookContract  # noqa: E402
 from crm_returns.testing.conformance._returns import ReturnRepositoryContract  # noqa: E402
 from crm_returns.testing.conformance._sequences import SequencesContract  # noqa: E402
 from crm_returns.testing.conformance._stock import StockLedgerContract  # noqa: E402
@@ -112,6 +121,9 @@ __all__ = [
     "OrderSourceContract",
     "OrderSourceFactory",
     "ReasonStoreContract",
+    "RetentionActionsContract",
+    "RetentionBookContract",
+    "RetentionContract",
     "ReturnRepositoryContract",
     "SequencesContract",
     "StockLedgerContract",
@@ -134,5 +146,6 @@ class StoreContract(
     JournalContract,
     IdempotencyContract,
     TenantIsolationContract,
+    RetentionContract,
 ):
     """Every store contract at once: subclass it, override ``unit_of_work_factory``, run pytest."""
