@@ -25,6 +25,9 @@ Where each part lives:
   told to fail;
 - ``contacts.py`` — the host's customers and staff for the notifiers
   (:class:`MemoryContactDirectory`);
+- ``host_records.py`` — a host's own records (customers, orders) as
+  retention governs them (:class:`MemoryHostRecords`), to plug into
+  ``ServiceSettings(host_records=...)`` and to copy;
 - ``backups.py`` — verified backups kept as bytes (:class:`MemoryBackups`),
   the same JSON Lines a file holds.
 """
@@ -37,6 +40,7 @@ from crm_returns.adapters.memory.clock import ManualClock
 from crm_returns.adapters.memory.contacts import MemoryContactDirectory
 from crm_returns.adapters.memory.database import MemoryDatabase, MemoryUnitOfWork
 from crm_returns.adapters.memory.destination import MemoryDestination
+from crm_returns.adapters.memory.host_records import MemoryHostRecords
 from crm_returns.adapters.memory.ids import SequentialIds
 from crm_returns.adapters.memory.orders import MemoryOrderSource
 
@@ -46,6 +50,7 @@ __all__ = [
     "MemoryContactDirectory",
     "MemoryDatabase",
     "MemoryDestination",
+    "MemoryHostRecords",
     "MemoryMailer",
     "MemoryOrderSource",
     "MemorySmsGateway",

@@ -120,7 +120,8 @@ class MemoryRetention(MemoryRecordKeeper):
     def items(self, tenant_id: str, plan_id: str, after: int, limit: int) -> Sequence[PlanItem]:
         """Up to ``limit`` items with positions after ``after``, in order."""
         items = self._read().items.get((tenant_id, plan_id), [])
-        return [item for item in items if item.position > after][:limit]
+        later = sorted((item for item in items if item.position > after), key=lambda i: i.position)
+        return later[: max(limit, 0)]
 
     def add_erasure(self, request: ErasureRequest) -> None:
         """Store a new erasure request."""

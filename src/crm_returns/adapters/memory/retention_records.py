@@ -40,6 +40,7 @@ from crm_returns.domain.retention.rules import RecordDates
 from crm_returns.domain.returns.order import ReturnOrder
 from crm_returns.domain.returns.states import TERMINAL
 from crm_returns.errors import InvalidInput, quoted
+from crm_returns.ports import IdempotentResult
 from crm_returns.ports.retention import Erasure, Tombstone
 
 __all__ = ["LIBRARY_KEPT", "MemoryRecordKeeper", "json_safe"]
@@ -128,7 +129,7 @@ class MemoryRecordKeeper:
                 ),
             ),
             open_matters=open_matters(order),
-            referenced_by=tuple(RecordKey(tenant, JOURNAL_ENTRIES, e.id) for e in entries),
+            referenced_by=tuple(sorted(RecordKey(tenant, JOURNAL_ENTRIES, e.id) for e in entries)),
             referrers=tuple(
                 RetainedRecord(
                     RecordKey(tenant, JOURNAL_ENTRIES, e.id),
@@ -136,7 +137,7 @@ class MemoryRecordKeeper:
                     customer_id=order.customer_id,
                     return_id=order.id,
                 )
-                for e in entries
+                for e in sorted(entries, key=lambda e: e.id)
             ),
             erased=order.customer_id.startswith("erased-"),
         )
@@ -191,13 +192,14 @@ class MemoryRecordKeeper:
                             return_id=e.return_id,
                             counts=((JOURNAL_ENTRIES, 1), ("journal_postings", len(e.postings))),
                         )
-            case "outbox_messages" if rid in db.outbox:
+            case "outbox_messages" if _message_of(db, tenant, rid):
                 return self._message_record(rid)
             case "idempotency_keys" if (tenant, rid) in db.idempotency:
                 order = db.idempotency[(tenant, rid)].order
+                # Its matter closed when the answer was stored, as the SQL store says.
                 return RetainedRecord(
                     key,
-                    RecordDates.of(order.updated_at, order.updated_at),
+                    RecordDates.of(order.updated_at, order.updated_at, order.updated_at),
                     return_id=order.id,
                     counts=((IDEMPOTENCY_KEYS, 1),),
                 )
@@ -257,7 +259,7 @@ class MemoryRecordKeeper:
                     for entry in db.entries:
                         if entry.tenant_id == tenant and entry.id == rid:
                             yield head | {"entry": json_safe(entry)}
-                case "outbox_messages" if rid in db.outbox:
+                case "outbox_messages" if _message_of(db, tenant, rid):
                     book = db.deliveries
                     yield head | {
                         "message": json_safe(db.outbox[rid][1]),
@@ -305,9 +307,18 @@ class MemoryRecordKeeper:
             slot = (key.tenant_id, key.record_class, key.record_id)
             if record is None or slot in book.tombstones:
                 continue
-            for name, count in record.counts:
+            gone = record.counts
+            if key.record_class == RETURN_ORDERS:
+                # Its idempotency keys answer commands on it: they go with it.
+                keyed = sum(
+                    1
+                    for (tenant, _), result in self._db.idempotency.items()
+                    if tenant == key.tenant_id and result.order.id == key.record_id
+                )
+                gone = (*gone, *_counts((IDEMPOTENCY_KEYS, keyed)))
+            for name, count in gone:
                 counts[name] = counts.get(name, 0) + count
-            book.tombstones[slot] = Tombstone(key, plan_number, at.isoformat(), record.counts)
+            book.tombstones[slot] = Tombstone(key, plan_number, at.isoformat(), gone)
             if key.record_class == RETURN_ORDERS:
                 order = self._db.returns[(key.tenant_id, key.record_id)]
                 claims = book.retired_claims
@@ -347,12 +358,29 @@ class MemoryRecordKeeper:
             for mid, (_, m) in db.outbox.items()
             if m.event.tenant_id == tenant_id and m.event.return_id in ids
         ]
-        # Counted as SQL counts them: the entries the erasure changes.
+        # Counted as SQL counts them: the records the erasure changes.
         audit = sum(
-            scrubbed(entry, named, surrogate) != entry
+            1
             for rid in ids
             for entry in db.audit.get((tenant_id, rid), [])
+            if scrubbed(entry, named, surrogate) != entry
         )
+        sent = sum(
+            1
+            for mid in messages
+            if scrubbed(db.outbox[mid][1], named, surrogate) != db.outbox[mid][1]
+        )
+
+        def erased_result(result: IdempotentResult) -> IdempotentResult:
+            order = erased_order(result.order, surrogate, personal)
+            return attrs.evolve(result, order=scrubbed(order, named, surrogate))
+
+        answers = {
+            slot: erased_result(result)
+            for slot, result in db.idempotency.items()
+            if slot[0] == tenant_id and result.order.id in ids
+        }
+        keyed = sum(1 for slot, result in answers.items() if result != db.idempotency[slot])
         book = self._book()
         holds = 0
         for hold_key, hold in list(book.holds.items()):
@@ -383,16 +411,14 @@ class MemoryRecordKeeper:
                         attrs.evolve(a, error=blanked(a.error, named)) for a in tries
                     )
             # A retried command still gets the answer it got first, erased.
-            for slot, result in list(db.idempotency.items()):
-                if slot[0] == tenant_id and result.order.id in ids:
-                    erased = erased_order(result.order, surrogate, personal)
-                    db.idempotency[slot] = attrs.evolve(result, order=erased)
+            db.idempotency.update(answers)
 
         self.changes.append(change)
         erased = _counts(
             (RETURN_ORDERS, len(orders)),
             (AUDIT_ENTRIES, audit),
-            (OUTBOX_MESSAGES, len(messages)),
+            (OUTBOX_MESSAGES, sent),
+            (IDEMPOTENCY_KEYS, keyed),
             ("legal_holds", holds),
         )
         return Erasure(erased, refusals)
@@ -401,6 +427,12 @@ class MemoryRecordKeeper:
 def _kept(record_class: str) -> None:
     if record_class not in LIBRARY_KEPT:
         raise InvalidInput(f"the store keeps no records of class {quoted(record_class)}")
+
+
+def _message_of(db: Committed, tenant_id: str, message_id: str) -> bool:
+    """Whether the outbox holds message ``message_id`` of ``tenant_id`` (ids are not scoped)."""
+    found = db.outbox.get(message_id)
+    return found is not None and found[1].event.tenant_id == tenant_id
 
 
 def _delete(db: Committed, key: RecordKey) -> None:
@@ -424,6 +456,8 @@ def _delete(db: Committed, key: RecordKey) -> None:
         case "journal_entries":
             db.entries[:] = [e for e in db.entries if not (e.tenant_id == tenant and e.id == rid)]
         case "outbox_messages":
+            if not _message_of(db, tenant, rid):
+                return
             db.outbox.pop(rid, None)
             book = db.deliveries
             for slot in [s for s in book.deliveries if s[1] == rid]:

@@ -46,6 +46,20 @@ and the ``tamper`` method, which changes a backup's stored bytes::
             path = Path(reference.location)
             path.write_bytes(change(path.read_bytes()))
 
+:class:`HostRecordsContract` proves the host's own record keeper
+(:class:`~crm_returns.ports.retention.HostRecords`: customers, orders, deals).
+Its hook is the ``host_records`` fixture: a new, empty keeper with an ``add``
+method to seed it (:class:`SeededHostRecords`)::
+
+    class TestMyCustomers(HostRecordsContract):
+        @pytest.fixture
+        def host_records(self) -> SeededHostRecords:
+            return MyHostRecords(empty_tables())
+
+:class:`RetentionContract` (part of :class:`StoreContract`) proves
+``uow.retention``: the library's records as retention pages, exports,
+archives, destroys and erases them, and what it keeps of its own.
+
 ``docs/conformance.md`` lists what each contract checks; ``docs/backups.md``
 describes the backup port.
 
@@ -68,11 +82,16 @@ pytest.register_assert_rewrite(
             "_backups",
             "_base",
             "_deliveries",
+            "_host_records",
             "_idempotency",
             "_journal",
             "_order_lines",
             "_orders",
             "_reasons",
+            "_retention",
+            "_retention_actions",
+            "_retention_book",
+            "_retention_seed",
             "_returns",
             "_sequences",
             "_stock",
@@ -89,6 +108,10 @@ from crm_returns.testing.conformance._backups import (  # noqa: E402
 )
 from crm_returns.testing.conformance._base import UnitOfWorkFactory, assert_identical  # noqa: E402
 from crm_returns.testing.conformance._deliveries import DeliveriesContract  # noqa: E402
+from crm_returns.testing.conformance._host_records import (  # noqa: E402
+    HostRecordsContract,
+    SeededHostRecords,
+)
 from crm_returns.testing.conformance._idempotency import IdempotencyContract  # noqa: E402
 from crm_returns.testing.conformance._journal import JournalContract  # noqa: E402
 from crm_returns.testing.conformance._orders import (  # noqa: E402
@@ -96,6 +119,11 @@ from crm_returns.testing.conformance._orders import (  # noqa: E402
     OrderSourceFactory,
 )
 from crm_returns.testing.conformance._reasons import ReasonStoreContract  # noqa: E402
+from crm_returns.testing.conformance._retention import RetentionContract  # noqa: E402
+from crm_returns.testing.conformance._retention_actions import (  # noqa: E402
+    RetentionActionsContract,
+)
+from crm_returns.testing.conformance._retention_book import RetentionBookContract  # noqa: E402
 from crm_returns.testing.conformance._returns import ReturnRepositoryContract  # noqa: E402
 from crm_returns.testing.conformance._sequences import SequencesContract  # noqa: E402
 from crm_returns.testing.conformance._stock import StockLedgerContract  # noqa: E402
@@ -107,12 +135,17 @@ __all__ = [
     "BackupsContract",
     "BackupsFactory",
     "DeliveriesContract",
+    "HostRecordsContract",
     "IdempotencyContract",
     "JournalContract",
     "OrderSourceContract",
     "OrderSourceFactory",
     "ReasonStoreContract",
+    "RetentionActionsContract",
+    "RetentionBookContract",
+    "RetentionContract",
     "ReturnRepositoryContract",
+    "SeededHostRecords",
     "SequencesContract",
     "StockLedgerContract",
     "StoreContract",
@@ -134,5 +167,6 @@ class StoreContract(
     JournalContract,
     IdempotencyContract,
     TenantIsolationContract,
+    RetentionContract,
 ):
     """Every store contract at once: subclass it, override ``unit_of_work_factory``, run pytest."""
