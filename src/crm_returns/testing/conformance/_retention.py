@@ -12,8 +12,6 @@ inherits both: subclass it to run all three.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
 import attrs
 import pytest
 
@@ -33,40 +31,23 @@ from crm_returns.domain.returns.order import ReturnOrder
 from crm_returns.domain.returns.states import TERMINAL
 from crm_returns.errors import InvalidInput, NotFound
 from crm_returns.testing.conformance._base import UnitOfWorkFactory, assert_identical
-from crm_returns.testing.conformance._history import History, history
+from crm_returns.testing.conformance._history import history
 from crm_returns.testing.conformance._retention_actions import RetentionActionsContract
 from crm_returns.testing.conformance._retention_book import RetentionBookContract
 from crm_returns.testing.conformance._retention_seed import (
     DESTINATION,
+    KEPT,
     OTHER_TENANT,
     all_records,
     committed,
     expected_ids,
     keyed_orders,
+    later,
+    return_key,
     seed,
 )
 
 __all__ = ["RetentionContract"]
-
-_KEPT = (RETURN_ORDERS, JOURNAL_ENTRIES, OUTBOX_MESSAGES, IDEMPOTENCY_KEYS)
-_SURROGATE = "erased-0123456789abcdef0123"
-
-
-def _key(order: ReturnOrder) -> RecordKey:
-    return RecordKey(order.tenant_id, RETURN_ORDERS, order.id)
-
-
-def _later(past: History) -> datetime:
-    return past.completed.updated_at + timedelta(days=1)
-
-
-def _destroy(
-    factory: UnitOfWorkFactory, keys: list[RecordKey], plan: str, at: datetime
-) -> dict[str, int]:
-    with factory() as uow:
-        counts = dict(uow.retention.destroy(keys, plan, at))
-        uow.commit()
-    return counts
 
 
 class RetentionContract(RetentionActionsContract, RetentionBookContract):
@@ -79,7 +60,7 @@ class RetentionContract(RetentionActionsContract, RetentionBookContract):
     ) -> None:
         """Returns, journal entries, outbox messages and idempotency keys are kept classes."""
         with unit_of_work_factory() as uow:
-            assert set(uow.retention.classes()) == set(_KEPT)
+            assert set(uow.retention.classes()) == set(KEPT)
 
     @pytest.mark.parametrize("limit", [1, 2, 3, 1000])
     def test_records_pages_each_record_once_in_the_stores_order(
@@ -114,13 +95,13 @@ class RetentionContract(RetentionActionsContract, RetentionBookContract):
                 uow.retention.records(past.tenant_id, "customers", None, 10)
             with pytest.raises(InvalidInput):
                 list(uow.retention.export([key]))
-        keys = [_key(past.completed), key]
+        keys = [return_key(past.completed), key]
         with pytest.raises(InvalidInput):
             committed(
-                unit_of_work_factory, lambda uow: uow.retention.destroy(keys, "RP-1", _later(past))
+                unit_of_work_factory, lambda uow: uow.retention.destroy(keys, "RP-1", later(past))
             )
         with unit_of_work_factory() as uow:
-            assert uow.retention.record(_key(past.completed)) is not None
+            assert uow.retention.record(return_key(past.completed)) is not None
 
     def test_record_is_the_record_a_page_gives(
         self, unit_of_work_factory: UnitOfWorkFactory
@@ -128,7 +109,7 @@ class RetentionContract(RetentionActionsContract, RetentionBookContract):
         """record(key) equals the paged record; an unknown id, or another tenant's, is None."""
         past, _ = seed(unit_of_work_factory, deliveries=True)
         with unit_of_work_factory() as uow:
-            for record_class in _KEPT:
+            for record_class in KEPT:
                 for record in all_records(uow, past.tenant_id, record_class, 1000):
                     assert_identical(uow.retention.record(record.key), record, str(record.key))
                     stranger = attrs.evolve(record.key, tenant_id="nobody")
@@ -165,7 +146,7 @@ class RetentionContract(RetentionActionsContract, RetentionBookContract):
         past, _ = seed(unit_of_work_factory)
         with unit_of_work_factory() as uow:
             for order in past.orders:
-                record = uow.retention.record(_key(order))
+                record = uow.retention.record(return_key(order))
                 assert record is not None
                 audit = len(past.entries_of(order))
                 moves = [m for m in past.moves if m.return_id == order.id]
@@ -189,7 +170,7 @@ class RetentionContract(RetentionActionsContract, RetentionBookContract):
                         if e.return_id == order.id
                     )
                 )
-            completed = uow.retention.record(_key(past.completed))
+            completed = uow.retention.record(return_key(past.completed))
             assert completed is not None
             assert completed.referenced_by, "the completed return has journal entries"
 
@@ -208,7 +189,7 @@ class RetentionContract(RetentionActionsContract, RetentionBookContract):
         with unit_of_work_factory() as uow:
 
             def matters(order: ReturnOrder) -> tuple[str, ...]:
-                record = uow.retention.record(_key(order))
+                record = uow.retention.record(return_key(order))
                 assert record is not None
                 return record.open_matters
 
@@ -252,7 +233,7 @@ class RetentionContract(RetentionActionsContract, RetentionBookContract):
             before = uow.returns.get(tenant, order.id)
             total = uow.returns.search(tenant, everything).total
             assert uow.retention.archived(tenant, order.id) is False
-            uow.retention.archive([_key(order)])
+            uow.retention.archive([return_key(order)])
             uow.commit()
         with unit_of_work_factory() as uow:
             assert uow.retention.archived(tenant, order.id) is True
@@ -264,16 +245,16 @@ class RetentionContract(RetentionActionsContract, RetentionBookContract):
             shown = uow.returns.search(tenant, attrs.evolve(everything, include_archived=True))
             assert order.id in {o.id for o in shown.items}
             assert shown.total == total
-            record = uow.retention.record(_key(order))
+            record = uow.retention.record(return_key(order))
             assert record is not None
             assert record.state is RecordState.ARCHIVED
-            uow.retention.restore([_key(order)])
+            uow.retention.restore([return_key(order)])
             uow.commit()
         with unit_of_work_factory() as uow:
             assert uow.retention.archived(tenant, order.id) is False
             assert_identical(uow.returns.get(tenant, order.id), before, "restored")
             assert uow.returns.search(tenant, everything).total == total
-            record = uow.retention.record(_key(order))
+            record = uow.retention.record(return_key(order))
             assert record is not None
             assert record.state is RecordState.ACTIVE
 

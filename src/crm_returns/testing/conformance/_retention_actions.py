@@ -8,7 +8,7 @@ Part of :class:`~crm_returns.testing.conformance.RetentionContract`.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import attrs
 import pytest
@@ -26,41 +26,25 @@ from crm_returns.domain.retention.holds import HoldScope, LegalHold
 from crm_returns.domain.returns.order import ReturnOrder
 from crm_returns.errors import NotFound
 from crm_returns.testing.conformance._base import Contract, UnitOfWorkFactory, assert_identical
-from crm_returns.testing.conformance._history import History
 from crm_returns.testing.conformance._retention_seed import (
     DESTINATION,
+    KEPT,
     KEYS,
     OTHER_TENANT,
     PERSONAL,
+    SURROGATE,
     all_records,
     amounts,
+    destroyed,
     floats,
     keyed_orders,
+    later,
+    return_key,
     seed,
     strings,
 )
 
 __all__ = ["RetentionActionsContract"]
-
-_KEPT = (RETURN_ORDERS, JOURNAL_ENTRIES, OUTBOX_MESSAGES, IDEMPOTENCY_KEYS)
-_SURROGATE = "erased-0123456789abcdef0123"
-
-
-def _key(order: ReturnOrder) -> RecordKey:
-    return RecordKey(order.tenant_id, RETURN_ORDERS, order.id)
-
-
-def _later(past: History) -> datetime:
-    return past.completed.updated_at + timedelta(days=1)
-
-
-def _destroy(
-    factory: UnitOfWorkFactory, keys: list[RecordKey], plan: str, at: datetime
-) -> dict[str, int]:
-    with factory() as uow:
-        counts = dict(uow.retention.destroy(keys, plan, at))
-        uow.commit()
-    return counts
 
 
 class RetentionActionsContract(Contract):
@@ -75,13 +59,15 @@ class RetentionActionsContract(Contract):
         past, other = seed(unit_of_work_factory)
         order, tenant = past.completed, past.tenant_id
         with unit_of_work_factory() as uow:
-            record = uow.retention.record(_key(order))
+            record = uow.retention.record(return_key(order))
             assert record is not None
         keyed = [k for k, o in keyed_orders(past).items() if o.id == order.id]
-        counts = _destroy(unit_of_work_factory, [_key(order)], "RP-20570101-000001", _later(past))
+        counts = destroyed(
+            unit_of_work_factory, [return_key(order)], "RP-20570101-000001", later(past)
+        )
         assert counts == {**dict(record.counts), IDEMPOTENCY_KEYS: len(keyed)}
         with unit_of_work_factory() as uow:
-            assert uow.retention.record(_key(order)) is None
+            assert uow.retention.record(return_key(order)) is None
             with pytest.raises(NotFound):
                 uow.returns.get(tenant, order.id)
             assert list(uow.audit.for_return(tenant, order.id)) == []
@@ -97,7 +83,7 @@ class RetentionActionsContract(Contract):
                 ref: order.claimed(ref) for ref in refs if order.claimed(ref)
             }
             # The other tenant's return of the same number and lines is untouched.
-            assert uow.retention.record(_key(other.completed)) is not None
+            assert uow.retention.record(return_key(other.completed)) is not None
             assert dict(uow.retention.retired_claims(OTHER_TENANT, refs)) == {}
 
     def test_destroy_leaves_tombstones_and_passes_over_what_is_gone(
@@ -105,21 +91,21 @@ class RetentionActionsContract(Contract):
     ) -> None:
         """Each destroyed record leaves a tombstone with its plan; destroying again does nothing."""
         past, _ = seed(unit_of_work_factory)
-        at = _later(past)
-        keys = [_key(past.rejected), _key(past.cancelled)]
-        counts = _destroy(unit_of_work_factory, keys, "RP-1", at)
+        at = later(past)
+        keys = [return_key(past.rejected), return_key(past.cancelled)]
+        counts = destroyed(unit_of_work_factory, keys, "RP-1", at)
         assert counts[RETURN_ORDERS] == 2
-        again = _destroy(unit_of_work_factory, [*keys, _key(past.completed)], "RP-2", at)
+        again = destroyed(unit_of_work_factory, [*keys, return_key(past.completed)], "RP-2", at)
         assert again.get(RETURN_ORDERS) == 1
         with unit_of_work_factory() as uow:
             stones = list(uow.retention.tombstones(past.tenant_id, None, 100))
-            assert [s.key for s in stones] == sorted([*keys, _key(past.completed)])
+            assert [s.key for s in stones] == sorted([*keys, return_key(past.completed)])
             by_key = {s.key: s for s in stones}
             for key in keys:
                 assert by_key[key].plan_number == "RP-1"
                 assert by_key[key].destroyed_at == at.isoformat()
                 assert dict(by_key[key].counts)[RETURN_ORDERS] == 1
-            assert by_key[_key(past.completed)].plan_number == "RP-2"
+            assert by_key[return_key(past.completed)].plan_number == "RP-2"
             first = uow.retention.tombstones(past.tenant_id, None, 1)
             rest = uow.retention.tombstones(past.tenant_id, str(first[0].key), 100)
             assert [s.key for s in (*first, *rest)] == [s.key for s in stones]
@@ -144,7 +130,7 @@ class RetentionActionsContract(Contract):
             assert record is not None
             for name, n in record.counts:
                 expected[name] = expected.get(name, 0) + n
-        assert _destroy(unit_of_work_factory, keys, "RP-1", _later(past)) == expected
+        assert destroyed(unit_of_work_factory, keys, "RP-1", later(past)) == expected
         with unit_of_work_factory() as uow:
             for key in keys:
                 assert uow.retention.record(key) is None, str(key)
@@ -164,7 +150,7 @@ class RetentionActionsContract(Contract):
         past, _ = seed(unit_of_work_factory, deliveries=True)
         tenant = past.tenant_id
         with unit_of_work_factory() as uow:
-            keys = [r.key for c in _KEPT for r in all_records(uow, tenant, c, 1000)]
+            keys = [r.key for c in KEPT for r in all_records(uow, tenant, c, 1000)]
             missing = [
                 RecordKey(tenant, RETURN_ORDERS, "no-such-id"),
                 RecordKey("nobody", OUTBOX_MESSAGES, past.messages[0].id),
@@ -239,7 +225,7 @@ class RetentionActionsContract(Contract):
             uow.commit()
         before = snapshot()
         with unit_of_work_factory() as uow:
-            done = uow.retention.erase(tenant, customer, _SURROGATE, [PERSONAL])
+            done = uow.retention.erase(tenant, customer, SURROGATE, [PERSONAL])
             uow.commit()
         after = snapshot()
 
@@ -271,7 +257,7 @@ class RetentionActionsContract(Contract):
         for order, was in zip(after["returns"], before["returns"], strict=True):
             assert isinstance(order, ReturnOrder)
             assert isinstance(was, ReturnOrder)
-            assert order.customer_id == _SURROGATE
+            assert order.customer_id == SURROGATE
             assert amounts(order) == amounts(was)
             assert (order.number, order.created_at, order.updated_at) == (
                 was.number,
@@ -283,10 +269,10 @@ class RetentionActionsContract(Contract):
         assert_identical(after["other tenant"], before["other tenant"], "the other tenant")
         with unit_of_work_factory() as uow:
             assert {h.id: h.target for h in uow.retention.holds(tenant)} == {
-                "H-1": _SURROGATE,
+                "H-1": SURROGATE,
                 "H-2": "C-1002",
             }
             query = ReturnQuery(customer_id=customer, include_archived=True)
             assert uow.returns.search(tenant, query).total == 0
-            query = attrs.evolve(query, customer_id=_SURROGATE)
+            query = attrs.evolve(query, customer_id=SURROGATE)
             assert uow.returns.search(tenant, query).total == len(theirs)

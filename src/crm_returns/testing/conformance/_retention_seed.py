@@ -28,20 +28,26 @@ from crm_returns.domain.retention.classes import (
     RecordKey,
 )
 from crm_returns.domain.retention.decisions import RetainedRecord
+from crm_returns.domain.returns.order import ReturnOrder
 from crm_returns.ports import IdempotentResult, UnitOfWork
 from crm_returns.testing.conformance._base import UnitOfWorkFactory, store
 from crm_returns.testing.conformance._history import History, history
 
 __all__ = [
     "DESTINATION",
+    "KEPT",
     "KEYS",
     "OTHER_TENANT",
     "PERSONAL",
+    "SURROGATE",
     "all_records",
     "amounts",
     "committed",
+    "destroyed",
     "expected_ids",
     "keyed_orders",
+    "later",
+    "return_key",
     "seed",
     "strings",
 ]
@@ -198,3 +204,30 @@ def committed(factory: UnitOfWorkFactory, change: Callable[[UnitOfWork], object]
 def keys_of(tenant_id: str, record_class: str, ids: Sequence[str]) -> list[RecordKey]:
     """The keys of ``ids`` of one class."""
     return [RecordKey(tenant_id, record_class, record_id) for record_id in ids]
+
+
+#: The classes the library's store keeps as records of their own.
+KEPT = (RETURN_ORDERS, JOURNAL_ENTRIES, OUTBOX_MESSAGES, IDEMPOTENCY_KEYS)
+
+#: The surrogate the contracts erase customers with.
+SURROGATE = "erased-0123456789abcdef0123"
+
+
+def return_key(order: ReturnOrder) -> RecordKey:
+    """The retention key of a return."""
+    return RecordKey(order.tenant_id, RETURN_ORDERS, order.id)
+
+
+def later(past: History) -> datetime:
+    """A day after the history's completed return was last changed."""
+    return past.completed.updated_at + timedelta(days=1)
+
+
+def destroyed(
+    factory: UnitOfWorkFactory, keys: list[RecordKey], plan: str, at: datetime
+) -> dict[str, int]:
+    """Destroy ``keys`` in a unit of work of their own; the counts by class."""
+    with factory() as uow:
+        counts = dict(uow.retention.destroy(keys, plan, at))
+        uow.commit()
+    return counts
