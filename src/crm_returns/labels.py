@@ -342,7 +342,6 @@ _RETENTION_TABLES: Final[Mapping[type[enum.Enum], Mapping[Any, tuple[str, str]]]
                 Operation.CANCEL: ("取消销毁计划", "cancel plan"),
                 Operation.BACKUP: ("备份", "backup"),
                 Operation.DESTROY: ("销毁", "destroy"),
-                Operation.REVIEW: ("鉴定", "review"),
             },
         }
     )

@@ -215,7 +215,7 @@ def test_erasure_leaves_no_trace_of_the_customer_and_keeps_the_books(told: SqlDa
 
 
 def test_a_log_position_is_taken_once(database: SqlDatabase) -> None:
-    first = sealed(LogEntry(T, 0, START, "u-1", Operation.REVIEW), None)
+    first = sealed(LogEntry(T, 0, START, "u-1", Operation.PLAN), None)
     second = sealed(LogEntry(T, 0, START, "u-1", Operation.ARCHIVE), first)
     with database.unit_of_work() as uow:
         uow.retention.append_log(first)

@@ -46,7 +46,6 @@ class Operation(enum.Enum):
     CANCEL = "cancel"
     BACKUP = "backup"
     DESTROY = "destroy"
-    REVIEW = "review"
 
 
 @attrs.frozen
@@ -74,7 +73,7 @@ class LogEntry:
     position: int
     at: datetime = attrs.field(validator=moment)
     actor_id: str = ""
-    operation: Operation = Operation.REVIEW
+    operation: Operation = Operation.PLAN
     record_class: str = ""
     ids: tuple[str, ...] = ()
     counts: tuple[tuple[str, int], ...] = ()
