@@ -7,7 +7,7 @@ the same transaction as the change it records.  The sweeps and plans are in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 
 from crm_returns.domain.actors import Actor
@@ -273,19 +273,24 @@ def verify_tenant_log(unit_of_work: Callable[[], UnitOfWork], tenant_id: str) ->
     Raises:
         LogTampered: It does not prove itself.
     """
-    entries: list[LogEntry] = []
-    after = 0
-    with unit_of_work() as uow:
+    checked = 0
+
+    def entries(uow: UnitOfWork) -> Iterator[LogEntry]:
+        nonlocal checked
+        after = 0
         while True:
             page = uow.retention.log(tenant_id, after, PAGE)
-            entries.extend(page)
+            checked += len(page)
+            yield from page
             if len(page) < PAGE:
-                break
+                return
             after = page[-1].position
-    broken = verify_log(entries)
+
+    with unit_of_work() as uow:
+        broken = verify_log(entries(uow))  # a page at a time: memory stays flat
     if broken is not None:
         raise LogTampered(tenant_id, broken.position, broken.why)
-    return len(entries)
+    return checked
 
 
 def _named(hold: LegalHold) -> str:
