@@ -7,16 +7,16 @@ of work of their own, so none reads its own pending change).
 
 from __future__ import annotations
 
-import enum
 import functools
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 import attrs
 
 from crm_returns.adapters.memory.committed import Committed, RetentionBook
+from crm_returns.adapters.memory.retention_export import exported, message_of
 from crm_returns.domain.delivery.states import DeliveryStatus
 from crm_returns.domain.retention.classes import (
     AUDIT_ENTRIES,
@@ -43,32 +43,12 @@ from crm_returns.errors import InvalidInput, quoted
 from crm_returns.ports import IdempotentResult
 from crm_returns.ports.retention import Erasure, Tombstone
 
-__all__ = ["LIBRARY_KEPT", "MemoryRecordKeeper", "json_safe"]
+__all__ = ["LIBRARY_KEPT", "MemoryRecordKeeper"]
 
 #: The classes the library keeps as records of their own.
 LIBRARY_KEPT = (RETURN_ORDERS, JOURNAL_ENTRIES, OUTBOX_MESSAGES, IDEMPOTENCY_KEYS)
 
 _OPEN = (DeliveryStatus.PENDING, DeliveryStatus.UNKNOWN, DeliveryStatus.DEAD)
-
-
-def json_safe(value: Any) -> Any:
-    """``value`` as JSON-safe data: attrs classes as dicts, money and times as text."""
-    if isinstance(value, str | int | bool) or value is None:
-        return value
-    if isinstance(value, Decimal | datetime | date):
-        return str(value) if isinstance(value, Decimal) else value.isoformat()
-    if isinstance(value, enum.Enum):
-        return json_safe(value.value)
-    if isinstance(value, tuple | list):
-        return [json_safe(item) for item in value]
-    if isinstance(value, frozenset | set):
-        return sorted(json_safe(item) for item in value)
-    if isinstance(value, Mapping):
-        return {str(k): json_safe(v) for k, v in value.items()}
-    if attrs.has(type(value)):
-        fields = attrs.fields(type(value))
-        return {f.name.lstrip("_"): json_safe(getattr(value, f.name)) for f in fields}
-    return str(value)
 
 
 def _dates(order: ReturnOrder) -> RecordDates:
@@ -192,7 +172,7 @@ class MemoryRecordKeeper:
                             return_id=e.return_id,
                             counts=((JOURNAL_ENTRIES, 1), ("journal_postings", len(e.postings))),
                         )
-            case "outbox_messages" if _message_of(db, tenant, rid):
+            case "outbox_messages" if message_of(db, tenant, rid):
                 return self._message_record(rid)
             case "idempotency_keys" if (tenant, rid) in db.idempotency:
                 order = db.idempotency[(tenant, rid)].order
@@ -239,44 +219,7 @@ class MemoryRecordKeeper:
         """Each record with what it owns, as JSON-safe mappings, for the backup."""
         for key in keys:
             _kept(key.record_class)
-        return self._exported(keys)
-
-    def _exported(self, keys: Sequence[RecordKey]) -> Iterator[Mapping[str, Any]]:
-        db = self._db
-        for key in keys:
-            head = {"class": key.record_class, "id": key.record_id, "tenant_id": key.tenant_id}
-            tenant, rid = key.tenant_id, key.record_id
-            match key.record_class:
-                case "return_orders" if (tenant, rid) in db.returns:
-                    yield head | {
-                        "return": json_safe(db.returns[(tenant, rid)]),
-                        "audit_entries": json_safe(db.audit.get((tenant, rid), [])),
-                        "stock_moves": json_safe(
-                            [m for m in db.moves if m.tenant_id == tenant and m.return_id == rid]
-                        ),
-                    }
-                case "journal_entries":
-                    for entry in db.entries:
-                        if entry.tenant_id == tenant and entry.id == rid:
-                            yield head | {"entry": json_safe(entry)}
-                case "outbox_messages" if _message_of(db, tenant, rid):
-                    book = db.deliveries
-                    yield head | {
-                        "message": json_safe(db.outbox[rid][1]),
-                        "deliveries": json_safe(
-                            [d for (_, mid), d in book.deliveries.items() if mid == rid]
-                        ),
-                        "attempts": json_safe(
-                            [
-                                a
-                                for (_, mid), tries in book.attempts.items()
-                                if mid == rid
-                                for a in tries
-                            ]
-                        ),
-                    }
-                case "idempotency_keys" if (tenant, rid) in db.idempotency:
-                    yield head | {"result": json_safe(db.idempotency[(tenant, rid)])}
+        return exported(self._db, keys)
 
     # -- changing ------------------------------------------------------------
 
@@ -429,12 +372,6 @@ def _kept(record_class: str) -> None:
         raise InvalidInput(f"the store keeps no records of class {quoted(record_class)}")
 
 
-def _message_of(db: Committed, tenant_id: str, message_id: str) -> bool:
-    """Whether the outbox holds message ``message_id`` of ``tenant_id`` (ids are not scoped)."""
-    found = db.outbox.get(message_id)
-    return found is not None and found[1].event.tenant_id == tenant_id
-
-
 def _delete(db: Committed, key: RecordKey) -> None:
     tenant, rid = key.tenant_id, key.record_id
     match key.record_class:
@@ -456,7 +393,7 @@ def _delete(db: Committed, key: RecordKey) -> None:
         case "journal_entries":
             db.entries[:] = [e for e in db.entries if not (e.tenant_id == tenant and e.id == rid)]
         case "outbox_messages":
-            if not _message_of(db, tenant, rid):
+            if not message_of(db, tenant, rid):
                 return
             db.outbox.pop(rid, None)
             book = db.deliveries
