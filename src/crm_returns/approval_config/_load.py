@@ -7,15 +7,14 @@ converter of :mod:`._document` and reports every problem at once as
 
 from __future__ import annotations
 
-import json
-import tomllib
 from collections.abc import Mapping
 from typing import Any
 
 from cattrs.errors import BaseValidationError
 
 from crm_returns.approval_config._document import Document, document_converter
-from crm_returns.approval_config._problems import Problem, problems, quoted
+from crm_returns.approval_config._problems import Problem, problems
+from crm_returns.approval_config._text import json_document, toml_document
 from crm_returns.domain.policies.approval import ApprovalPolicy
 from crm_returns.errors import CrmReturnsError, InvalidPolicy
 
@@ -52,15 +51,7 @@ def load_policy_json(text: str) -> ApprovalPolicy:
     Raises:
         InvalidPolicy: The text is not JSON, or the policy has bad fields.
     """
-    if not isinstance(text, str):
-        raise InvalidPolicy([("", f"a JSON policy is text (str), not {type(text).__name__}")])
-    try:
-        document = json.loads(text, object_pairs_hook=_unique_keys)
-    except Problem as error:
-        raise InvalidPolicy([("", str(error))]) from error
-    except ValueError as error:  # JSONDecodeError, or a number too long to convert
-        raise InvalidPolicy([("", f"not valid JSON: {error}")]) from error
-    return load_policy(document)
+    return load_policy(json_document(text, "a JSON policy is", InvalidPolicy))
 
 
 def load_policy_toml(text: str) -> ApprovalPolicy:
@@ -69,19 +60,4 @@ def load_policy_toml(text: str) -> ApprovalPolicy:
     Raises:
         InvalidPolicy: The text is not TOML, or the policy has bad fields.
     """
-    if not isinstance(text, str):
-        raise InvalidPolicy([("", f"a TOML policy is text (str), not {type(text).__name__}")])
-    try:
-        document = tomllib.loads(text)
-    except ValueError as error:  # TOMLDecodeError, or a number too long to convert
-        raise InvalidPolicy([("", f"not valid TOML: {error}")]) from error
-    return load_policy(document)
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise Problem(f"key {quoted(key)} appears twice in one JSON object")
-        result[key] = value
-    return result
+    return load_policy(toml_document(text, "a TOML policy is", InvalidPolicy))

@@ -7,18 +7,17 @@ converter of :mod:`._document` and reports every problem at once as
 
 from __future__ import annotations
 
-import json
-import tomllib
 from collections.abc import Mapping
 from typing import Any
 
 import attrs
 from cattrs.errors import BaseValidationError
 
+from crm_returns.approval_config._text import json_document, toml_document
 from crm_returns.domain.retention import PROFILES, RetentionPolicy
 from crm_returns.errors import CrmReturnsError, InvalidRetentionRules
 from crm_returns.retention_config._document import Document, document_converter
-from crm_returns.retention_config._problems import Problem, problems, quoted
+from crm_returns.retention_config._problems import Problem, problems
 
 __all__ = ["load_retention", "load_retention_json", "load_retention_toml"]
 
@@ -61,17 +60,7 @@ def load_retention_json(text: str) -> RetentionPolicy:
     Raises:
         InvalidRetentionRules: The text is not JSON, or the rules have bad fields.
     """
-    if not isinstance(text, str):
-        raise InvalidRetentionRules(
-            [("", f"JSON retention rules are text (str), not {type(text).__name__}")]
-        )
-    try:
-        document = json.loads(text, object_pairs_hook=_unique_keys)
-    except Problem as error:
-        raise InvalidRetentionRules([("", str(error))]) from error
-    except ValueError as error:  # JSONDecodeError, or a number too long to convert
-        raise InvalidRetentionRules([("", f"not valid JSON: {error}")]) from error
-    return load_retention(document)
+    return load_retention(json_document(text, "JSON retention rules are", InvalidRetentionRules))
 
 
 def load_retention_toml(text: str) -> RetentionPolicy:
@@ -80,21 +69,4 @@ def load_retention_toml(text: str) -> RetentionPolicy:
     Raises:
         InvalidRetentionRules: The text is not TOML, or the rules have bad fields.
     """
-    if not isinstance(text, str):
-        raise InvalidRetentionRules(
-            [("", f"TOML retention rules are text (str), not {type(text).__name__}")]
-        )
-    try:
-        document = tomllib.loads(text)
-    except ValueError as error:  # TOMLDecodeError, or a number too long to convert
-        raise InvalidRetentionRules([("", f"not valid TOML: {error}")]) from error
-    return load_retention(document)
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise Problem(f"key {quoted(key)} appears twice in one JSON object")
-        result[key] = value
-    return result
+    return load_retention(toml_document(text, "TOML retention rules are", InvalidRetentionRules))
