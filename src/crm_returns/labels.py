@@ -26,7 +26,10 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, Final, TypeAlias
 
+from crm_returns._labels_casefile import CASEFILE_TABLES
+from crm_returns._labels_retention import RETENTION_TABLES
 from crm_returns.domain.books.journal import EntryKind, Side
+from crm_returns.domain.casefile.labelled import CaseFileLabelled
 from crm_returns.domain.delivery.states import DeliveryStatus, Outcome, Step
 from crm_returns.domain.notifications.rules import NotificationChannel, RecipientKind
 from crm_returns.domain.policies.access import Permission
@@ -87,6 +90,7 @@ Labelled: TypeAlias = (
     | PlanStep
     | ErasureStatus
     | Operation
+    | CaseFileLabelled
 )
 
 #: A value's labels, in the order of :data:`LANGUAGES`.
@@ -123,6 +127,11 @@ _ACTIONS: Final[Mapping[Action, _Pair]] = MappingProxyType(
         Action.SETTLE_PAYMENT: ("确认付款结果", "Settle payment"),
         Action.DENIED: ("越权操作被拒绝", "Denied (not permitted)"),
         Action.RETIRE: ("档案处理（归档、恢复、销毁）", "Retired (archived, restored, destroyed)"),
+        Action.TRACK: ("物流更新", "Shipment tracked"),
+        Action.ATTACH: ("上传附件", "File attached"),
+        Action.CONTACT: ("联系客户", "Contact logged"),
+        Action.FEEDBACK: ("客户评价", "Feedback given"),
+        Action.ASSIGN: ("指派负责人", "Owner assigned"),
     }
 )
 
@@ -223,6 +232,15 @@ _PERMISSIONS: Final[Mapping[Permission, _Pair]] = MappingProxyType(
         Permission.MANAGE_RETENTION: ("管理档案保管与销毁", "manage retention"),
         Permission.APPROVE_RETENTION: ("审批销毁计划", "approve retention plans"),
         Permission.PLACE_HOLDS: ("设置法律保留", "place legal holds"),
+        Permission.REQUEST_RETURN: ("申请退货", "request returns"),
+        Permission.FOLLOW_RETURNS: ("查看自己的退货进度", "follow their returns"),
+        Permission.GIVE_FEEDBACK: ("评价退货服务", "give feedback"),
+        Permission.DECIDE_REQUESTS: ("受理或拒绝退货申请", "decide requests"),
+        Permission.MANAGE_SHIPMENTS: ("管理退货物流", "manage shipments"),
+        Permission.ADD_ATTACHMENTS: ("上传与查看附件", "add attachments"),
+        Permission.LOG_CONTACTS: ("记录客户沟通", "log contacts"),
+        Permission.ASSIGN_RETURNS: ("指派退货单", "assign returns"),
+        Permission.VIEW_WORKLOAD: ("查看待办与逾期", "view workload"),
     }
 )
 
@@ -281,72 +299,6 @@ _RECIPIENT_KINDS: Final[Mapping[RecipientKind, _Pair]] = MappingProxyType(
     }
 )
 
-# Record retirement's values, one table per enum.
-_RETENTION_TABLES: Final[Mapping[type[enum.Enum], Mapping[Any, tuple[str, str]]]] = (
-    MappingProxyType(
-        {
-            Trigger: {
-                Trigger.FISCAL_YEAR_END: ("会计年度终了", "end of the fiscal year"),
-                Trigger.COMPLETION: ("办结", "completion"),
-                Trigger.LAST_ACTIVITY: ("最后一次变更", "last activity"),
-                Trigger.RELATIONSHIP_ENDED: ("客户关系终止", "relationship ended"),
-                Trigger.CREATION: ("形成", "creation"),
-            },
-            Expiry: {
-                Expiry.REVIEW: ("鉴定", "review"),
-                Expiry.ARCHIVE: ("归档", "archive"),
-                Expiry.ERASE: ("删除个人信息", "erase personal data"),
-                Expiry.DESTROY: ("销毁", "destroy"),
-            },
-            RecordState: {
-                RecordState.ACTIVE: ("在用", "active"),
-                RecordState.ARCHIVED: ("已归档", "archived"),
-                RecordState.DESTROYED: ("已销毁", "destroyed"),
-            },
-            HoldScope: {
-                HoldScope.CUSTOMER: ("客户", "customer"),
-                HoldScope.RETURN: ("退货单", "return"),
-                HoldScope.RECORD: ("单条记录", "one record"),
-            },
-            PlanStatus: {
-                PlanStatus.PROPOSED: ("待审批", "proposed"),
-                PlanStatus.APPROVED: ("已批准", "approved"),
-                PlanStatus.APPLYING: ("执行中", "applying"),
-                PlanStatus.APPLIED: ("已执行", "applied"),
-                PlanStatus.CANCELLED: ("已取消", "cancelled"),
-            },
-            PlanStep: {
-                PlanStep.APPROVE: ("审批", "approve"),
-                PlanStep.LAST_APPROVAL: ("最终审批", "last approval"),
-                PlanStep.START: ("开始执行", "start"),
-                PlanStep.FINISH: ("执行完毕", "finish"),
-                PlanStep.CANCEL: ("取消", "cancel"),
-            },
-            ErasureStatus: {
-                ErasureStatus.PENDING: ("待处理", "pending"),
-                ErasureStatus.SCHEDULED: ("已排期", "scheduled"),
-                ErasureStatus.COMPLETED: ("已完成", "completed"),
-                ErasureStatus.PARTLY_REFUSED: ("部分拒绝", "partly refused"),
-                ErasureStatus.REFUSED: ("已拒绝", "refused"),
-            },
-            Operation: {
-                Operation.ARCHIVE: ("归档", "archive"),
-                Operation.RESTORE: ("恢复", "restore"),
-                Operation.HOLD: ("设置法律保留", "place hold"),
-                Operation.RELEASE: ("解除法律保留", "release hold"),
-                Operation.ERASURE_REQUESTED: ("收到删除请求", "erasure requested"),
-                Operation.ERASE: ("删除个人信息", "erase"),
-                Operation.REAPPLY_ERASURES: ("重新执行删除", "reapply erasures"),
-                Operation.PLAN: ("编制销毁计划", "plan"),
-                Operation.APPROVE: ("审批销毁计划", "approve plan"),
-                Operation.CANCEL: ("取消销毁计划", "cancel plan"),
-                Operation.BACKUP: ("备份", "backup"),
-                Operation.DESTROY: ("销毁", "destroy"),
-            },
-        }
-    )
-)
-
 # Each table gives every member of its enum a label in each language.
 _TABLES: Final[Mapping[type[enum.Enum], Mapping[Any, _Pair]]] = MappingProxyType(
     {
@@ -367,7 +319,8 @@ _TABLES: Final[Mapping[type[enum.Enum], Mapping[Any, _Pair]]] = MappingProxyType
         Step: _STEPS,
         NotificationChannel: _CHANNELS,
         RecipientKind: _RECIPIENT_KINDS,
-        **_RETENTION_TABLES,
+        **RETENTION_TABLES,
+        **CASEFILE_TABLES,
     }
 )
 

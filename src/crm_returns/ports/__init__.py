@@ -10,6 +10,8 @@ reference adapter for every port.
   over every store the service writes;
 - ``delivery.py`` — the outbox, each destination's deliveries, and the
   destinations events go to;
+- ``casefile.py`` — the customer side of each return (requests, shipments,
+  attachments, contacts, feedback, owners), in one store;
 - ``notify.py`` — the host's contacts, and the e-mail and SMS channels;
 - ``backup.py`` — verified backups (JSON Lines with a checksum), written
   before records are destroyed; ``backup_format.py`` — their bytes, which
@@ -17,6 +19,7 @@ reference adapter for every port.
 """
 
 from crm_returns.ports.backup import BackupReference, Backups
+from crm_returns.ports.casefile import CaseFile
 from crm_returns.ports.delivery import (
     Claim,
     Deliveries,
@@ -52,6 +55,7 @@ __all__ = [
     "AuditLog",
     "BackupReference",
     "Backups",
+    "CaseFile",
     "Claim",
     "Clock",
     "Contact",

@@ -24,6 +24,7 @@ from crm_returns.domain.queries import LineQuery, Page, ReturnQuery
 from crm_returns.domain.reasons import ReasonCatalog
 from crm_returns.domain.returns.order import ReturnOrder
 from crm_returns.domain.stock.moves import StockMove
+from crm_returns.ports.casefile import CaseFile
 from crm_returns.ports.delivery import Deliveries, Outbox
 from crm_returns.ports.retention import RetentionStore
 
@@ -218,6 +219,8 @@ class UnitOfWork(abc.ABC):
         idempotency: Results of commands keyed for idempotency.
         retention: Retention's view of every store: holds, plans, the register,
             erasures, the operation log, and archive, destroy and erase.
+        casefile: The customer side of each return: requests, shipments and
+            tracking, attachments, contacts, feedback, owners and deadlines.
     """
 
     returns: ReturnRepository
@@ -230,6 +233,7 @@ class UnitOfWork(abc.ABC):
     journal: Journal
     idempotency: IdempotencyKeys
     retention: RetentionStore
+    casefile: CaseFile
 
     def __enter__(self) -> Self:
         self._begin()

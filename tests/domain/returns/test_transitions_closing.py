@@ -252,7 +252,17 @@ def _attempts(
 
 # Drafting creates a new order and never acts on an existing one; a denial is
 # written to the audit trail but is no move at all.
-NOT_MOVES = {Action.DRAFT, Action.DENIED, Action.RETIRE}
+NOT_MOVES = {
+    Action.DRAFT,
+    Action.DENIED,
+    Action.RETIRE,
+    # The case file changes; the return stays where it is.
+    Action.TRACK,
+    Action.ATTACH,
+    Action.CONTACT,
+    Action.FEEDBACK,
+    Action.ASSIGN,
+}
 ACTIONS_ON_ORDERS = [action for action in Action if action not in NOT_MOVES]
 ILLEGAL = [
     (status, action)

@@ -10,6 +10,7 @@ import attrs
 
 from crm_returns.domain.audit import AuditEntry
 from crm_returns.domain.books.journal import JournalEntry
+from crm_returns.domain.casefile import CaseRecord
 from crm_returns.domain.delivery.deliveries import Attempt, Delivery
 from crm_returns.domain.orders import LineRef
 from crm_returns.domain.reasons import ReasonCatalog
@@ -118,6 +119,7 @@ class Committed:
         entries: Journal entries, oldest first.
         idempotency: Stored results by ``(tenant, key)``.
         retention: What retention keeps: archived returns, holds, plans, the log.
+        casefile: Case-file records by ``(tenant, kind, id)``, in the order added.
     """
 
     returns: dict[tuple[str, str], ReturnOrder] = attrs.Factory(dict)
@@ -133,3 +135,4 @@ class Committed:
     entries: list[JournalEntry] = attrs.Factory(list)
     idempotency: dict[tuple[str, str], IdempotentResult] = attrs.Factory(dict)
     retention: RetentionBook = attrs.Factory(lambda: RetentionBook())
+    casefile: dict[tuple[str, str, str], CaseRecord] = attrs.Factory(dict)

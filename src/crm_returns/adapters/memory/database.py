@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+from crm_returns.adapters.memory.casefile import MemoryCaseFile
 from crm_returns.adapters.memory.committed import Committed
 from crm_returns.adapters.memory.deliveries import MemoryDeliveries, MemoryOutbox
 from crm_returns.adapters.memory.ledgers import MemoryJournal, MemoryStockLedger
@@ -54,9 +55,10 @@ class MemoryUnitOfWork(UnitOfWork):
         self.journal = journal = MemoryJournal(committed)
         self.idempotency = idempotency = MemoryIdempotencyKeys(committed)
         self.retention = retention = MemoryRetention(committed)
+        self.casefile = casefile = MemoryCaseFile(committed)
         self._parts = (
             returns, audit, outbox, deliveries, reasons, sequences, stock, journal, idempotency,
-            retention,
+            retention, casefile,
         )  # fmt: skip
         # Every pending write is kept in one of these: emptying them drops the writes
         # for less than making the parts again (as begin, commit and rollback each did).
@@ -72,6 +74,7 @@ class MemoryUnitOfWork(UnitOfWork):
             idempotency.pending,
             retention.pending,
             retention.changes,
+            casefile.pending,
         )
 
     def _reset(self) -> None:

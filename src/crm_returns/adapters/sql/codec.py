@@ -53,6 +53,7 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 from crm_returns.adapters.sql.errors import DocumentError
 from crm_returns.adapters.sql.types import dumps
 from crm_returns.domain import events
+from crm_returns.domain.casefile import events as casefile_events
 from crm_returns.domain.events import ReturnEvent
 from crm_returns.errors import CrmReturnsError
 
@@ -64,8 +65,9 @@ _T = TypeVar("_T")
 EVENT_TYPES: Mapping[str, type[ReturnEvent]] = MappingProxyType(
     {
         name: cls
-        for name in events.__all__
-        if isinstance(cls := getattr(events, name), type)
+        for module in (events, casefile_events)
+        for name in module.__all__
+        if isinstance(cls := getattr(module, name), type)
         and issubclass(cls, ReturnEvent)
         and cls is not ReturnEvent
     }

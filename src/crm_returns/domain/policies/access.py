@@ -51,6 +51,25 @@ class Permission(enum.Enum):
     APPROVE_RETENTION = "approve_retention"
     #: Place and release legal holds.
     PLACE_HOLDS = "place_holds"
+    #: A customer (role ``customer``): search their own delivered lines, preview,
+    #: request a return, add photos and a note, withdraw it before the goods leave.
+    REQUEST_RETURN = "request_return"
+    #: A customer: list their own returns and follow each on its timeline.
+    FOLLOW_RETURNS = "follow_returns"
+    #: A customer: give feedback on a completed return.
+    GIVE_FEEDBACK = "give_feedback"
+    #: Staff: accept a customer's request or decline it with a decline reason.
+    DECIDE_REQUESTS = "decide_requests"
+    #: Add shipments, create labels, record and ingest tracking.
+    MANAGE_SHIPMENTS = "manage_shipments"
+    #: Attach photos and files to receipts and inspections, and read attachments.
+    ADD_ATTACHMENTS = "add_attachments"
+    #: Log contacts with the customer and read the contact log and feedback.
+    LOG_CONTACTS = "log_contacts"
+    #: Assign a return to a user or team and reassign it.
+    ASSIGN_RETURNS = "assign_returns"
+    #: See owners, deadlines and the late lists.
+    VIEW_WORKLOAD = "view_workload"
 
 
 P = Permission
@@ -61,11 +80,51 @@ ADMIN = "admin"
 #: The default role set: role → what it may do.
 DEFAULT_ROLES: Final[Mapping[str, frozenset[Permission]]] = {
     "requester": frozenset(
-        {P.VIEW_RETURNS, P.CREATE_RETURN, P.EDIT_RETURN, P.SUBMIT_RETURN, P.CANCEL_RETURN}
+        {
+            P.VIEW_RETURNS,
+            P.CREATE_RETURN,
+            P.EDIT_RETURN,
+            P.SUBMIT_RETURN,
+            P.CANCEL_RETURN,
+            P.LOG_CONTACTS,
+        }
     ),
-    "approver": frozenset({P.VIEW_RETURNS, P.APPROVE_RETURN, P.CANCEL_RETURN}),
-    "warehouse": frozenset({P.VIEW_RETURNS, P.RECEIVE_GOODS, P.FINISH_REPAIR, P.VIEW_BOOKS}),
-    "inspector": frozenset({P.VIEW_RETURNS, P.INSPECT_GOODS, P.FINISH_REPAIR, P.APPROVE_RETURN}),
+    "approver": frozenset(
+        {P.VIEW_RETURNS, P.APPROVE_RETURN, P.CANCEL_RETURN, P.DECIDE_REQUESTS, P.VIEW_WORKLOAD}
+    ),
+    "warehouse": frozenset(
+        {
+            P.VIEW_RETURNS,
+            P.RECEIVE_GOODS,
+            P.FINISH_REPAIR,
+            P.VIEW_BOOKS,
+            P.MANAGE_SHIPMENTS,
+            P.ADD_ATTACHMENTS,
+        }
+    ),
+    "inspector": frozenset(
+        {P.VIEW_RETURNS, P.INSPECT_GOODS, P.FINISH_REPAIR, P.APPROVE_RETURN, P.ADD_ATTACHMENTS}
+    ),
+    # 客服: talks with customers, decides their requests, arranges the shipments.
+    "customer_service": frozenset(
+        {
+            P.VIEW_RETURNS,
+            P.CREATE_RETURN,
+            P.EDIT_RETURN,
+            P.SUBMIT_RETURN,
+            P.CANCEL_RETURN,
+            P.DECIDE_REQUESTS,
+            P.MANAGE_SHIPMENTS,
+            P.ADD_ATTACHMENTS,
+            P.LOG_CONTACTS,
+            P.ASSIGN_RETURNS,
+            P.VIEW_WORKLOAD,
+        }
+    ),
+    # 主管: assigns the work and watches the deadlines.
+    "supervisor": frozenset({P.VIEW_RETURNS, P.ASSIGN_RETURNS, P.VIEW_WORKLOAD, P.VIEW_AUDIT}),
+    # A customer through the host's portal (an actor with ``customer_id``): their own returns only.
+    "customer": frozenset({P.REQUEST_RETURN, P.FOLLOW_RETURNS, P.GIVE_FEEDBACK}),
     "finance": frozenset(
         {P.VIEW_RETURNS, P.GRANT_REFUND, P.PAY_REFUND, P.COMPLETE_RETURN, P.VIEW_BOOKS}
     ),
@@ -120,7 +179,13 @@ class RoleBasedAccess:
     )
 
     def allows(self, actor: Actor, permission: Permission, order: ReturnOrder | None) -> bool:
-        """Whether one of the actor's roles grants ``permission``."""
+        """Whether one of the actor's roles grants ``permission``.
+
+        An actor acting for a customer (``actor.customer_id``) is allowed
+        nothing on another customer's return, whatever its roles.
+        """
+        if order is not None and not actor.acts_for(order.customer_id):
+            return False
         return any(role in actor.roles and permission in granted for role, granted in self.roles)
 
     def granted_by(self, permission: Permission) -> frozenset[str]:

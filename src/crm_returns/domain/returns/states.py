@@ -60,6 +60,17 @@ class Action(enum.Enum):
     #: Not a move: the return was archived, restored or destroyed by retention
     #: (its status stays; the retention operation log records it).
     RETIRE = "retire"
+    #: Not a move: the case file changed (the status stays; the audit trail says what).
+    #: A shipment added or its tracking updated.
+    TRACK = "track"
+    #: A photo or file attached.
+    ATTACH = "attach"
+    #: A contact with the customer logged.
+    CONTACT = "contact"
+    #: The customer's feedback given.
+    FEEDBACK = "feedback"
+    #: The owner assigned or changed.
+    ASSIGN = "assign"
 
 
 S = ReturnStatus
