@@ -148,9 +148,8 @@ def test_every_type_has_the_common_data_fields_and_its_own() -> None:
             "label_reference",
             "cost",
         },
-        **dict.fromkeys(
-            ("shipment-tracked.v1", "shipment-delivered.v1", "shipment-lost.v1"),
-            {
+        **{
+            key: {
                 "shipment_id",
                 "carrier",
                 "tracking_number",
@@ -160,8 +159,9 @@ def test_every_type_has_the_common_data_fields_and_its_own() -> None:
                 "location",
                 "description",
                 "shipment_status",
-            },
-        ),
+            }
+            for key in ("shipment-tracked.v1", "shipment-delivered.v1", "shipment-lost.v1")
+        },
     }
 
 

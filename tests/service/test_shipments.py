@@ -17,7 +17,9 @@ from crm_returns import (
     Money,
     RefundMethod,
     RefundPolicy,
+    RequestedLine,
     ReturnOrder,
+    ReturnRequest,
     ReturnsService,
     Shipment,
     ShipmentDelivered,
@@ -63,13 +65,13 @@ def _approved(w: Wiring, ref: LineRef = CHAIR, units: int = 1) -> ReturnOrder:
     return approved
 
 
-def _request(ref: LineRef, units: int) -> object:
-    from crm_returns import RequestedLine, ReturnRequest
-
+def _request(ref: LineRef, units: int) -> ReturnRequest:
     return ReturnRequest((RequestedLine(ref, Decimal(units), "wrong_order"),))
 
 
-def _event(number: str, event_id: str, status: TrackingStatus, w: Wiring, hours: int) -> CarrierEvent:
+def _event(
+    number: str, event_id: str, status: TrackingStatus, w: Wiring, hours: int
+) -> CarrierEvent:
     return CarrierEvent(
         event_id=event_id,
         tracking_number=number,
@@ -121,9 +123,7 @@ def test_a_draft_cannot_ship_and_an_unknown_carrier_is_refused(wiring: Wiring) -
         wiring.service.add_shipment(wiring.warehouse, draft.id, PICKUP)
     order = _approved(wiring, CABLE)
     with pytest.raises(InvalidInput, match="manual, memory"):
-        wiring.service.add_shipment(
-            wiring.warehouse, order.id, attrs.evolve(PICKUP, carrier="ups")
-        )
+        wiring.service.add_shipment(wiring.warehouse, order.id, attrs.evolve(PICKUP, carrier="ups"))
     assert wiring.service.shipments(wiring.admin, order.id) == ()
 
 
@@ -168,7 +168,8 @@ def test_ingesting_the_same_events_twice_keeps_them_once(wiring: Wiring) -> None
 
     assert [u.event_id for u in first.added] == ["e2", "e1"]
     assert first.duplicates == (events[2],)
-    assert second.added == () and second.duplicates == tuple(events)
+    assert second.added == ()
+    assert second.duplicates == tuple(events)
     assert len(wiring.database.committed.outbox) == outbox  # nothing more to tell
     [now] = wiring.service.shipments(wiring.admin, order.id)
     assert now.status is T.IN_TRANSIT
@@ -184,7 +185,8 @@ def test_an_unknown_tracking_number_is_reported_and_changes_nothing(wiring: Wiri
     report = wiring.service.ingest_tracking(wiring.warehouse, "memory", [stray])
     manual = wiring.service.ingest_tracking(wiring.warehouse, "manual", [other_carrier])
 
-    assert report.unknown == (stray,) and report.added == ()
+    assert report.unknown == (stray,)
+    assert report.added == ()
     assert manual.unknown == (other_carrier,)
     assert len(wiring.database.committed.outbox) == before
 
@@ -196,7 +198,8 @@ def test_polling_asks_the_carrier_and_ingests_once(wiring: Wiring) -> None:
 
     assert len(wiring.service.poll_tracking(wiring.warehouse, order.id).added) == 1
     again = wiring.service.poll_tracking(wiring.warehouse, order.id)
-    assert again.added == () and len(again.duplicates) == 1
+    assert again.added == ()
+    assert len(again.duplicates) == 1
 
 
 def test_a_delivered_parcel_prompts_the_warehouse(wiring: Wiring) -> None:
@@ -292,9 +295,7 @@ def test_an_archived_return_takes_no_tracking(wiring: Wiring) -> None:
     wiring.service.archive_return(archivist, order.id)
     event = _event(shipment.tracking_number, "a1", T.IN_TRANSIT, wiring, 1)
 
-    assert wiring.service.ingest_tracking(wiring.warehouse, "memory", [event]).archived == (
-        event,
-    )
+    assert wiring.service.ingest_tracking(wiring.warehouse, "memory", [event]).archived == (event,)
     with pytest.raises(RecordArchived):
         wiring.service.record_tracking(
             wiring.warehouse, order.id, shipment.id, T.LOST, wiring.clock.now()
