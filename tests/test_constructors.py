@@ -35,6 +35,8 @@ from crm_returns import (
     RETURN_ORDERS,
     Actor,
     AmqpSettings,
+    CarrierEvent,
+    CarrierLabel,
     Contact,
     Decision,
     DestinationState,
@@ -75,9 +77,12 @@ from crm_returns import (
     ReturnWindow,
     RoleBasedAccess,
     ServiceSettings,
+    ShipmentMethod,
+    ShipmentPlan,
     Sms,
     SmtpSettings,
     Tombstone,
+    TrackingStatus,
     Trigger,
     WebhookEndpoint,
 )
@@ -136,6 +141,9 @@ INPUTS: frozenset[str] = frozenset(
         "RetentionPolicy",
         "Period",
         "FiscalYearEnd",
+        "ShipmentPlan",
+        "CarrierEvent",
+        "CarrierLabel",
     }
 )
 
@@ -251,6 +259,7 @@ def specimens() -> dict[type, Any]:
         ),
         AmqpSettings(url="amqp://guest:guest@127.0.0.1:5672/%2F"),
         *_retention(),
+        *_shipping(),
     ]
     for value in built:
         _reachable(value, seen)
@@ -333,6 +342,42 @@ def _retention() -> list[object]:
                 ),
             ),
         ),
+    ]
+
+
+def _shipping() -> list[object]:
+    """A shipment labelled and tracked to the warehouse, another lost: records, events, report."""
+    wiring = sample_wiring()
+    service, warehouse = wiring.service, wiring.warehouse
+    line = sample_lines()[1]
+    order = service.create_return(
+        wiring.clerk, ReturnRequest((RequestedLine(line.ref, 1, "wrong_order"),))
+    )
+    service.submit_return(wiring.clerk, order.id)
+    plan = ShipmentPlan(method=ShipmentMethod.CARRIER_PICKUP, carrier="memory")
+    shipment = service.create_label(
+        warehouse, order.id, service.add_shipment(warehouse, order.id, plan).id
+    )
+    at = wiring.clock.now()
+    scans = [
+        CarrierEvent(
+            event_id=f"e{n}",
+            tracking_number=shipment.tracking_number,
+            status=status,
+            occurred_at=at + timedelta(hours=n),
+            location="上海",
+        )
+        for n, status in enumerate((TrackingStatus.LOST, TrackingStatus.DELIVERED), 1)
+    ]
+    report = service.ingest_tracking(warehouse, "memory", [*scans, scans[0]])
+    events = [message.event for _, message in wiring.database.committed.outbox.values()]
+    return [
+        plan,
+        report,
+        *service.shipments(warehouse, order.id),
+        *service.tracking(warehouse, order.id),
+        *events,
+        CarrierLabel(tracking_number="MEM1", label_reference="label-1"),
     ]
 
 

@@ -20,6 +20,13 @@ from crm_returns.domain.actors import Actor
 from crm_returns.domain.audit import AuditEntry
 from crm_returns.domain.books.accounts import DEFAULT_CHART, Account, ChartOfAccounts
 from crm_returns.domain.books.journal import AccountBalance, EntryKind, JournalEntry, Posting, Side
+from crm_returns.domain.casefile.events import (
+    ShipmentAdded,
+    ShipmentDelivered,
+    ShipmentLabelled,
+    ShipmentLost,
+    ShipmentTracked,
+)
 from crm_returns.domain.delivery import (
     DEFAULT_SCHEDULE,
     Attempt,
@@ -137,6 +144,15 @@ from crm_returns.domain.returns.lines import Inspection, Receipt, RequestedLine,
 from crm_returns.domain.returns.order import Approval, ReturnOrder
 from crm_returns.domain.returns.returnable import ReturnableLine
 from crm_returns.domain.returns.states import TRANSITIONS, Action, ReturnStatus
+from crm_returns.domain.shipments import (
+    Shipment,
+    ShipmentMethod,
+    ShipmentPlan,
+    ShippingPayer,
+    TrackingStatus,
+    TrackingUpdate,
+    lost_parcel_receipts,
+)
 from crm_returns.domain.stock.dispositions import Disposition, Location, RejectOutcome
 from crm_returns.domain.stock.moves import MoveReason, StockMove
 from crm_returns.domain.summary import ReturnSummary, SummaryLine
@@ -145,6 +161,7 @@ if TYPE_CHECKING:
     from crm_returns.adapters.amqp import AmqpDestination, AmqpSettings, declare_topology
     from crm_returns.adapters.backups import FileBackups
     from crm_returns.adapters.callables import CallableDestination
+    from crm_returns.adapters.carriers import ManualCarrier, MemoryCarrier
     from crm_returns.adapters.memory import (
         MemoryBackups,
         MemoryContactDirectory,
@@ -170,6 +187,9 @@ if TYPE_CHECKING:
     from crm_returns.ports import (
         BackupReference,
         Backups,
+        Carrier,
+        CarrierEvent,
+        CarrierLabel,
         Clock,
         Contact,
         ContactDirectory,
@@ -206,6 +226,7 @@ if TYPE_CHECKING:
     from crm_returns.service.delivery import EventRelay
     from crm_returns.service.relay_settings import RelayReport, RelaySettings
     from crm_returns.service.settings import ERASURE_FORMAT, PLAN_FORMAT
+    from crm_returns.service.tracking import TrackingReport
 
 #: Names loaded on first use, and the module each comes from.  Those of
 #: ``crm_returns.notifications`` need the ``notifications`` extra (Jinja2).
@@ -216,6 +237,9 @@ _LAZY = {
     "Backups": "crm_returns.ports",
     "CREDIT_NOTE_FORMAT": "crm_returns.service",
     "CallableDestination": "crm_returns.adapters.callables",
+    "Carrier": "crm_returns.ports",
+    "CarrierEvent": "crm_returns.ports",
+    "CarrierLabel": "crm_returns.ports",
     "Clock": "crm_returns.ports",
     "ConsoleSmsGateway": "crm_returns.adapters.sms",
     "Contact": "crm_returns.ports",
@@ -232,7 +256,9 @@ _LAZY = {
     "HostRecords": "crm_returns.ports.retention",
     "IdGenerator": "crm_returns.ports",
     "Mailer": "crm_returns.ports",
+    "ManualCarrier": "crm_returns.adapters.carriers",
     "MemoryBackups": "crm_returns.adapters.memory",
+    "MemoryCarrier": "crm_returns.adapters.carriers",
     "MemoryContactDirectory": "crm_returns.adapters.memory",
     "MemoryDatabase": "crm_returns.adapters.memory",
     "MemoryDestination": "crm_returns.adapters.memory",
@@ -259,6 +285,7 @@ _LAZY = {
     "SmtpSecurity": "crm_returns.adapters.smtp",
     "SmtpSettings": "crm_returns.adapters.smtp",
     "Tombstone": "crm_returns.ports.retention",
+    "TrackingReport": "crm_returns.service.tracking",
     "UnitOfWork": "crm_returns.ports",
     "WebhookDestination": "crm_returns.adapters.webhooks",
     "WebhookEndpoint": "crm_returns.adapters.webhooks",
@@ -319,6 +346,9 @@ __all__ = [
     "BackupReference",
     "Backups",
     "CallableDestination",
+    "Carrier",
+    "CarrierEvent",
+    "CarrierLabel",
     "ChartOfAccounts",
     "Clock",
     "ConsoleSmsGateway",
@@ -362,7 +392,9 @@ __all__ = [
     "LogBreak",
     "LogEntry",
     "Mailer",
+    "ManualCarrier",
     "MemoryBackups",
+    "MemoryCarrier",
     "MemoryContactDirectory",
     "MemoryDatabase",
     "MemoryDestination",
@@ -445,6 +477,15 @@ __all__ = [
     "ReturnsService",
     "RoleBasedAccess",
     "ServiceSettings",
+    "Shipment",
+    "ShipmentAdded",
+    "ShipmentDelivered",
+    "ShipmentLabelled",
+    "ShipmentLost",
+    "ShipmentMethod",
+    "ShipmentPlan",
+    "ShipmentTracked",
+    "ShippingPayer",
     "Side",
     "Sms",
     "SmsGateway",
@@ -455,6 +496,9 @@ __all__ = [
     "StockMove",
     "SummaryLine",
     "Tombstone",
+    "TrackingReport",
+    "TrackingStatus",
+    "TrackingUpdate",
     "Trigger",
     "UnitOfWork",
     "WebhookDestination",
@@ -467,6 +511,7 @@ __all__ = [
     "load_retention",
     "load_retention_json",
     "load_retention_toml",
+    "lost_parcel_receipts",
     "quantity",
     "spread_order_discount",
     "spread_shipping",

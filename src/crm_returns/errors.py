@@ -26,6 +26,7 @@ __all__ = [
     "BackupCorrupt",
     "BackupError",
     "BackupExists",
+    "CarrierError",
     "ConcurrencyConflict",
     "CrmReturnsError",
     "CurrencyMismatch",
@@ -45,6 +46,7 @@ __all__ = [
     "InvalidQuantity",
     "InvalidRetentionRules",
     "InvalidTemplates",
+    "LabelsNotOffered",
     "LogTampered",
     "NotAuthorised",
     "NotEligible",
@@ -417,6 +419,32 @@ class ConcurrencyConflict(CrmReturnsError):
     def __init__(self, subject: str) -> None:
         self.subject = subject
         super().__init__(f"{subject} was changed by someone else; reload and try again")
+
+
+class CarrierError(CrmReturnsError):
+    """A carrier could not do what was asked: create a label, or report tracking.
+
+    Carrier adapters translate their own failures (a timeout, a refusal) into
+    this error, so that a host catches one type.
+
+    Attributes:
+        carrier: The carrier's code.
+    """
+
+    def __init__(self, carrier: str, detail: str) -> None:
+        self.carrier = carrier
+        super().__init__(f"carrier {carrier!r}: {detail}")
+
+
+class LabelsNotOffered(CarrierError):
+    """The carrier creates no labels (the manual carrier: staff type the tracking number)."""
+
+    def __init__(self, carrier: str) -> None:
+        super().__init__(
+            carrier,
+            "creates no shipping labels; type the tracking number the customer or the "
+            "carrier gave when adding the shipment",
+        )
 
 
 class DeliveryFailed(CrmReturnsError):

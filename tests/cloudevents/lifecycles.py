@@ -2,7 +2,7 @@
 
 Shared by the CloudEvents tests: :func:`every_event` runs three returns
 through the sample shop so that the outbox holds at least one message of each
-of the fifteen event types.  The sample lines and policy are described in
+of every event type.  The sample lines and policy are described in
 ``tests/service/conftest.py``.
 """
 
@@ -11,7 +11,20 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from crm_returns import Actor, Inspection, LineRef, Receipt, RequestedLine, ReturnRequest
+from crm_returns import (
+    Actor,
+    CarrierEvent,
+    Inspection,
+    LineRef,
+    Money,
+    Receipt,
+    RequestedLine,
+    ReturnRequest,
+    ShipmentMethod,
+    ShipmentPlan,
+    ShippingPayer,
+    TrackingStatus,
+)
 from crm_returns.domain.refunds.grants import RefundMethod
 from crm_returns.domain.stock.dispositions import Disposition
 from crm_returns.ports import OutboxMessage
@@ -44,6 +57,37 @@ def every_event(wiring: Wiring | None = None) -> list[OutboxMessage]:
     w.clock.advance(hour)
     s.approve_return(w.approver, first.id, "ok")  # the manager step; quality remains
     approved = s.approve_return(w.inspector, first.id, "checked")
+    w.clock.advance(hour)
+    # Shipped back: a pickup labelled and tracked to the warehouse; a drop-off lost.
+    plan = ShipmentPlan(method=ShipmentMethod.CARRIER_PICKUP, carrier="memory")
+    pickup = s.add_shipment(w.warehouse, first.id, plan)
+    pickup = s.create_label(w.warehouse, first.id, pickup.id)
+    scans = [
+        CarrierEvent(
+            event_id=f"scan-{n}",
+            tracking_number=pickup.tracking_number,
+            status=status,
+            occurred_at=w.clock.now() + n * hour,
+            location="上海 Shanghai",
+            description=status.value,
+        )
+        for n, status in enumerate((TrackingStatus.IN_TRANSIT, TrackingStatus.DELIVERED), 1)
+    ]
+    s.ingest_tracking(w.warehouse, "memory", scans)
+    dropped = s.add_shipment(
+        w.warehouse,
+        first.id,
+        ShipmentPlan(
+            method=ShipmentMethod.DROP_OFF,
+            carrier="manual",
+            tracking_number="SF1000000001",
+            paid_by=ShippingPayer.CUSTOMER,
+            cost=Money(Decimal("12.00"), "CNY"),
+        ),
+    )
+    s.record_tracking(
+        w.warehouse, first.id, dropped.id, TrackingStatus.LOST, w.clock.now(), description="遗失"
+    )
     w.clock.advance(hour)
     serials = approved.line(MONITOR).delivered_serials
     s.receive_goods(

@@ -26,7 +26,7 @@ from __future__ import annotations
 import copy
 import inspect
 from collections.abc import Callable, Mapping
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -50,6 +50,9 @@ from crm_returns import (
     ReturnQuery,
     ReturnRequest,
     ReturnsService,
+    ShipmentMethod,
+    ShipmentPlan,
+    TrackingStatus,
 )
 from crm_returns.domain.audit import AuditEntry
 from crm_returns.domain.policies.access import (
@@ -119,6 +122,7 @@ class Scene:
     hold_id: str = ""
     proposed_plan: str = ""
     approved_plan: str = ""
+    pickup_id: str = ""
 
     @property
     def payment_id(self) -> str:
@@ -141,6 +145,7 @@ def build_scene(w: Wiring) -> Scene:
     approved = drafted((CHAIR, 1, "wrong_order"))
     s.submit_return(clerk, approved.id)
     approved = s.approve_return(w.approver, approved.id, "同意")
+    pickup = s.add_shipment(w.warehouse, approved.id, PICKUP)
     received = drafted((MOUSE, 2, "quality_defect"))
     s.submit_return(clerk, received.id)
     s.approve_return(w.inspector, received.id, "质检同意")
@@ -186,8 +191,14 @@ def build_scene(w: Wiring) -> Scene:
         hold.id,
         proposed.number,
         approved_plan.number,
+        pickup.id,
     )
 
+
+#: A carrier pickup with the memory carrier (which creates labels).
+PICKUP = ShipmentPlan(method=ShipmentMethod.CARRIER_PICKUP, carrier="memory")
+#: When staff say a parcel moved.
+SCANNED = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
 #: Runs the sweeps and keeps the register (role ``records_manager``).
 ARCHIVIST = Actor("u-archivist", "档案员", SAMPLE_TENANT, {"records_manager"})
@@ -347,6 +358,30 @@ CASES: dict[str, Case] = {
     "retention_plan_items": Case(
         P.VIEW_RETENTION, None, lambda s, a, x: s.retention_plan_items(a, x.proposed_plan)
     ),
+    # Shipments and tracking.
+    "add_shipment": Case(
+        P.MANAGE_SHIPMENTS, "approved", lambda s, a, x: s.add_shipment(a, x.approved.id, PICKUP)
+    ),
+    "create_label": Case(
+        P.MANAGE_SHIPMENTS,
+        "approved",
+        lambda s, a, x: s.create_label(a, x.approved.id, x.pickup_id),
+    ),
+    "record_tracking": Case(
+        P.MANAGE_SHIPMENTS,
+        "approved",
+        lambda s, a, x: s.record_tracking(
+            a, x.approved.id, x.pickup_id, TrackingStatus.IN_TRANSIT, SCANNED
+        ),
+    ),
+    "ingest_tracking": Case(
+        P.MANAGE_SHIPMENTS, None, lambda s, a, x: s.ingest_tracking(a, "memory", [])
+    ),
+    "poll_tracking": Case(
+        P.MANAGE_SHIPMENTS, None, lambda s, a, x: s.poll_tracking(a, x.approved.id)
+    ),
+    "shipments": Case(P.VIEW_RETURNS, None, lambda s, a, x: s.shipments(a, x.approved.id)),
+    "tracking": Case(P.VIEW_RETURNS, None, lambda s, a, x: s.tracking(a, x.approved.id)),
 }
 
 #: Approving and rejecting also need the waiting step's role (``approver`` for the manager).

@@ -41,6 +41,7 @@ from hypothesis import strategies as st
 
 from crm_returns import (
     Actor,
+    CarrierEvent,
     Fault,
     HoldScope,
     Inspection,
@@ -55,6 +56,10 @@ from crm_returns import (
     ReturnRequest,
     ReturnsService,
     ReturnStatus,
+    ShipmentMethod,
+    ShipmentPlan,
+    ShippingPayer,
+    TrackingStatus,
 )
 from crm_returns.adapters.memory import MemoryDestination, SequentialIds
 from crm_returns.adapters.sql import SqlDatabase
@@ -98,6 +103,7 @@ class World:
     numbers: tuple[str, ...]
     foreign: tuple[str, ...]
     payment: str
+    shipment: str = "no-such-shipment"  # a carrier pickup of ``approved`` (memory store only)
 
     @property
     def own(self) -> tuple[str, ...]:
@@ -167,7 +173,10 @@ class MemoryWorld:
 
     def __init__(self) -> None:
         wiring = wire(None, "world")
-        self.world = build_world(wiring.service)
+        world = build_world(wiring.service)
+        plan = ShipmentPlan(method=ShipmentMethod.CARRIER_PICKUP, carrier="memory")
+        shipment = wiring.service.add_shipment(BOSS, world.approved, plan)
+        self.world = attrs.evolve(world, shipment=shipment.id)
         self._committed = copy.deepcopy(wiring.database.committed)
 
     @contextlib.contextmanager
@@ -344,6 +353,9 @@ class Draw:
         numbers, none = st.sampled_from(w.numbers), st.none() if or_none else st.nothing()
         return self(st.one_of(ours, ours, numbers, theirs, TEXT, JUNK, none), "return id")
 
+    def shipment_id(self) -> Any:
+        return self(st.one_of(st.just(self.world.shipment), TEXT, JUNK), "shipment id")
+
     def payment_id(self) -> Any:
         return self(st.one_of(st.just(self.world.payment), TEXT, JUNK), "payment id")
 
@@ -389,6 +401,29 @@ PERSONAL = arg(optional(st.lists(TEXT, max_size=3), ()), "personal", by_name=Tru
 PLAN = arg(optional(st.sampled_from(["RP-20261127-000001"]), "RP-1"), "number")
 PROGRESS = arg(st.one_of(st.just(lambda done: None), JUNK), "progress", by_name=True)
 REF_ARG, UNITS = arg(REF, "ref"), arg(QUANTITY, "units")
+SHIPMENT_ID = Arg(Draw.shipment_id)
+CARRIER = st.one_of(st.sampled_from(["memory", "manual", "ups", "Memory", ""]), TEXT, JUNK)
+TRACKING_STATUS = optional(st.sampled_from(TrackingStatus), TrackingStatus.IN_TRANSIT)
+PLAN_VALUE = st.one_of(
+    st.builds(
+        ShipmentPlan,
+        method=optional(st.sampled_from(ShipmentMethod), ShipmentMethod.CARRIER_PICKUP),
+        carrier=CARRIER,
+        tracking_number=optional(TEXT),
+        paid_by=optional(st.sampled_from(ShippingPayer), ShippingPayer.MERCHANT),
+        cost=optional(MONEY, None),
+    ),
+    ANY,
+)
+CARRIER_EVENT = st.builds(
+    CarrierEvent,
+    event_id=TEXT,
+    tracking_number=st.one_of(st.just("MEM0000000001"), TEXT),
+    status=TRACKING_STATUS,
+    occurred_at=MOMENT,
+    location=optional(TEXT),
+    description=optional(TEXT),
+)
 
 #: Every public method of the service, with its arguments in order.
 CALLS: dict[str, tuple[Arg, ...]] = {
@@ -450,7 +485,41 @@ CALLS: dict[str, tuple[Arg, ...]] = {
         arg(WHOLE, "after", by_name=True),
         arg(WHOLE, "limit", by_name=True),
     ),
+    # Shipments and tracking.
+    "add_shipment": (ACTOR, RETURN_ID, arg(PLAN_VALUE, "plan"), COMMENT),
+    "create_label": (ACTOR, RETURN_ID, SHIPMENT_ID),
+    "record_tracking": (
+        ACTOR,
+        RETURN_ID,
+        SHIPMENT_ID,
+        arg(TRACKING_STATUS, "status"),
+        arg(MOMENT, "occurred_at"),
+        arg(optional(TEXT), "location", by_name=True),
+        arg(optional(TEXT), "description", by_name=True),
+    ),
+    "ingest_tracking": (
+        ACTOR,
+        arg(CARRIER, "carrier_code"),
+        arg(st.one_of(st.lists(CARRIER_EVENT, max_size=3), ANY), "events"),
+    ),
+    "poll_tracking": (ACTOR, RETURN_ID),
+    "shipments": (ACTOR, RETURN_ID),
+    "tracking": (ACTOR, RETURN_ID),
 }
+
+#: Use cases of the case file, which the SQL store does not keep yet (the SQL case
+#: file is being built on its own branch): left out of the SQLite run until it lands.
+CASE_FILE_CALLS = frozenset(
+    {
+        "add_shipment",
+        "create_label",
+        "record_tracking",
+        "ingest_tracking",
+        "poll_tracking",
+        "shipments",
+        "tracking",
+    }
+)
 
 
 def call(service: ReturnsService, name: str, draw: Draw) -> object:
@@ -489,11 +558,13 @@ def assert_readable(error: CrmReturnsError) -> None:
     assert len(message) <= MESSAGE_LIMIT, f"{kind} is {len(message)} long: {message[:300]!r}"
 
 
-def hostile_calls(subject: Subject, world: World, data: st.DataObject) -> None:
+def hostile_calls(
+    subject: Subject, world: World, data: st.DataObject, skip: frozenset[str] = frozenset()
+) -> None:
     """One to three hostile calls; every failure is typed, readable, and changes nothing."""
     draw = Draw(data, world)
     for _ in range(data.draw(st.integers(1, 3), label="calls")):
-        name = data.draw(st.sampled_from(sorted(CALLS)), label="method")
+        name = data.draw(st.sampled_from(sorted(set(CALLS) - skip)), label="method")
         before, before_denials = subject.dump(False), subject.dump(True)
         try:
             call(subject.service, name, draw)  # (a): anything else escapes and fails the test
@@ -517,7 +588,7 @@ def test_hostile_input_on_the_memory_store(memory_world: MemoryWorld, data: st.D
 @given(data=st.data())
 def test_hostile_input_on_a_sqlite_file(sqlite_world: SqliteWorld, data: st.DataObject) -> None:
     with sqlite_world.fresh() as subject:
-        hostile_calls(subject, sqlite_world.world, data)
+        hostile_calls(subject, sqlite_world.world, data, skip=CASE_FILE_CALLS)
 
 
 def test_every_public_method_is_called() -> None:

@@ -9,6 +9,7 @@ from typing import Any, Final
 
 from crm_returns.cloudevents._layout import write
 from crm_returns.domain import events as ev
+from crm_returns.domain.casefile import events as case
 from crm_returns.ports.delivery import OutboxMessage
 
 __all__ = [
@@ -56,6 +57,11 @@ EVENT_TYPES: Final[Mapping[str, type[ev.ReturnEvent]]] = MappingProxyType(
             ("refund-granted", ev.RefundGranted),
             ("refund-payment-recorded", ev.RefundPaymentRecorded),
             ("refund-payment-settled", ev.RefundPaymentSettled),
+            ("shipment-added", case.ShipmentAdded),
+            ("shipment-labelled", case.ShipmentLabelled),
+            ("shipment-tracked", case.ShipmentTracked),
+            ("shipment-delivered", case.ShipmentDelivered),
+            ("shipment-lost", case.ShipmentLost),
         )
     }
 )

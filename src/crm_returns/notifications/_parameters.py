@@ -9,7 +9,7 @@ A template is rendered with:
   ``return.refund``, ``return.customer_name``, ...);
 - ``recipient``: ``recipient.name`` and ``recipient.language``;
 - the filters of :func:`filters`: ``money``, ``time``, ``status``,
-  ``refund_method``, ``payment_status``, ``disposition``, ``reject_outcome``,
+  ``refund_method``, ``payment_status``, ``disposition``, ``reject_outcome``, ``tracking_status``,
   ``reason`` and ``reason_category``, which write values in the recipient's
   language.
 
@@ -37,6 +37,7 @@ from crm_returns.domain.reasons import DEFAULT_CATALOG
 from crm_returns.domain.refunds.grants import RefundMethod
 from crm_returns.domain.refunds.payments import PaymentStatus
 from crm_returns.domain.returns.states import ReturnStatus
+from crm_returns.domain.shipments.records import TrackingStatus
 from crm_returns.domain.stock.dispositions import Disposition, RejectOutcome
 from crm_returns.errors import CrmReturnsError
 from crm_returns.labels import category_label, label, reason_label
@@ -202,6 +203,7 @@ def filters() -> dict[str, Callable[..., str]]:
         "payment_status": _enum_filter(PaymentStatus),
         "disposition": _enum_filter(Disposition),
         "reject_outcome": _enum_filter(RejectOutcome),
+        "tracking_status": _enum_filter(TrackingStatus),
         "reason": _reason,
         "reason_category": _reason_category,
     }

@@ -12,6 +12,7 @@ reference adapter for every port.
   destinations events go to;
 - ``casefile.py`` — the customer side of each return (requests, shipments,
   attachments, contacts, feedback, owners), in one store;
+- ``carriers.py`` — carriers: labels for return shipments, tracking events;
 - ``notify.py`` — the host's contacts, and the e-mail and SMS channels;
 - ``backup.py`` — verified backups (JSON Lines with a checksum), written
   before records are destroyed; ``backup_format.py`` — their bytes, which
@@ -19,6 +20,7 @@ reference adapter for every port.
 """
 
 from crm_returns.ports.backup import BackupReference, Backups
+from crm_returns.ports.carriers import Carrier, CarrierEvent, CarrierLabel
 from crm_returns.ports.casefile import CaseFile
 from crm_returns.ports.delivery import (
     Claim,
@@ -55,6 +57,9 @@ __all__ = [
     "AuditLog",
     "BackupReference",
     "Backups",
+    "Carrier",
+    "CarrierEvent",
+    "CarrierLabel",
     "CaseFile",
     "Claim",
     "Clock",

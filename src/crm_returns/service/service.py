@@ -10,7 +10,7 @@ The methods are grouped by stage of the workflow, one module each:
 ``refunds``, ``books``, ``reasons``, ``reading``, ``events`` (the relay:
 ``delivery``) and ``retention`` (holds, archive, the operation log; erasure:
 ``erasure``; sweeps and plans: ``retention_plans``, applying them:
-``retention_apply``); the command
+``retention_apply``), ``shipments`` (return shipments and tracking); the command
 template they share is ``template``, and every optional part of the wiring is
 one :class:`~crm_returns.ServiceSettings` value (``settings``).
 """
@@ -32,13 +32,24 @@ from crm_returns.service.reading import Reading
 from crm_returns.service.reasons import Reasons
 from crm_returns.service.refunds import Refunds
 from crm_returns.service.retention_apply import PlanApplying
+from crm_returns.service.shipments import Shipments
 from crm_returns.service.sql_types import Connection
 
 __all__ = ["ReturnsService"]
 
 
 class ReturnsService(
-    Choosing, Approving, Goods, Refunds, Books, Reasons, Reading, Events, Erasures, PlanApplying
+    Choosing,
+    Approving,
+    Goods,
+    Refunds,
+    Books,
+    Reasons,
+    Reading,
+    Events,
+    Erasures,
+    PlanApplying,
+    Shipments,
 ):
     """The return workflow (退库 / 退货), wired to ports.
 

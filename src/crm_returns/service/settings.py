@@ -15,6 +15,7 @@ from typing import Any
 
 import attrs
 
+from crm_returns.adapters.carriers import ManualCarrier
 from crm_returns.adapters.system import SystemClock, UuidIds
 from crm_returns.domain.books.accounts import DEFAULT_CHART, ChartOfAccounts
 from crm_returns.domain.numbering import NumberFormat
@@ -28,6 +29,7 @@ from crm_returns.domain.retention.rules import RetentionPolicy
 from crm_returns.errors import InvalidInput
 from crm_returns.ports import Clock, IdGenerator
 from crm_returns.ports.backup import Backups
+from crm_returns.ports.carriers import Carrier
 from crm_returns.ports.retention import HostRecords
 
 __all__ = ["CREDIT_NOTE_FORMAT", "ERASURE_FORMAT", "PLAN_FORMAT", "ServiceSettings"]
@@ -103,6 +105,31 @@ def _host_records(values: object) -> tuple[HostRecords, ...]:
     return keepers
 
 
+_CARRIER_METHODS = ("create_label", "track")
+
+
+def _carriers(values: object) -> tuple[Carrier, ...]:
+    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
+        raise InvalidInput(
+            f"setting carriers must be a sequence of carriers, got {type(values).__name__}"
+        )
+    carriers = tuple(values)
+    codes: list[str] = []
+    for carrier in carriers:
+        missing = [name for name in _CARRIER_METHODS if not callable(getattr(carrier, name, None))]
+        code = getattr(carrier, "code", None)
+        if missing or not isinstance(code, str):
+            raise InvalidInput(
+                "every carrier needs a code, create_label() and track(): "
+                f"{type(carrier).__name__} lacks {', '.join(missing) or 'a code'}"
+            )
+        codes.append(code)
+    repeated = sorted({code for code in codes if codes.count(code) > 1})
+    if repeated:
+        raise InvalidInput(f"one carrier per code; these codes repeat: {', '.join(repeated)}")
+    return carriers
+
+
 def _one_or_two(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value not in (1, 2) or isinstance(value, bool):
         raise InvalidInput(f"setting plan_approvals is 1 or 2, not {value!r}")
@@ -143,6 +170,9 @@ class ServiceSettings:
             (two different people, neither the one who proposed it).
         plan_format: How retention plan numbers read (``RP-YYYYMMDD-NNNNNN``).
         erasure_format: How erasure request numbers read (``ER-YYYYMMDD-NNNNNN``).
+        carriers: The carriers return shipments go with, each known by its
+            ``code``; a :class:`~crm_returns.ManualCarrier` (code ``manual``:
+            staff type tracking numbers and updates) by default.
 
     Raises:
         InvalidInput: A part is of the wrong kind (the message names the setting).
@@ -184,3 +214,10 @@ class ServiceSettings:
     erasure_format: NumberFormat = attrs.field(
         default=ERASURE_FORMAT, validator=_of_kind(NumberFormat)
     )
+    carriers: tuple[Carrier, ...] = attrs.field(
+        factory=lambda: (ManualCarrier(),), converter=_carriers
+    )
+
+    def carrier(self, code: str) -> Carrier | None:
+        """The carrier whose code is ``code``, if there is one."""
+        return next((carrier for carrier in self.carriers if carrier.code == code), None)

@@ -22,6 +22,7 @@ from datetime import datetime
 
 import attrs
 
+from crm_returns.adapters.carriers import ManualCarrier, MemoryCarrier
 from crm_returns.adapters.memory import (
     ManualClock,
     MemoryDatabase,
@@ -111,6 +112,10 @@ def sample_wiring(
             ``database`` is then a fresh in-memory store the service does not use.
         ids: The id generator; sequential ids (``id-1``, ...) by default, which
             suit a store that starts empty.
+
+    The service's carriers are a :class:`~crm_returns.ManualCarrier` (``manual``)
+    and a :class:`~crm_returns.MemoryCarrier` (``memory``: labels, and tracking
+    events pushed with ``service.settings.carrier("memory").push(...)``).
     """
     start = now or SAMPLE_START
     clock = ManualClock(start)
@@ -121,7 +126,11 @@ def sample_wiring(
         orders,
         unit_of_work or database.unit_of_work,
         ServiceSettings(
-            clock=clock, ids=ids or sequential, approval_policy=policy, refund_policy=refund_policy
+            clock=clock,
+            ids=ids or sequential,
+            approval_policy=policy,
+            refund_policy=refund_policy,
+            carriers=(ManualCarrier(), MemoryCarrier()),
         ),
     )
     staff = sample_staff(tenant)

@@ -9,4 +9,114 @@ says what changed in the case file.
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from datetime import datetime
+from typing import ClassVar
+
+import attrs
+
+from crm_returns.domain._checks import moment
+from crm_returns.domain.events import ReturnEvent
+from crm_returns.domain.money import Money
+from crm_returns.domain.returns.states import Action
+from crm_returns.domain.shipments.records import ShipmentMethod, ShippingPayer, TrackingStatus
+
+__all__ = [
+    "ShipmentAdded",
+    "ShipmentDelivered",
+    "ShipmentLabelled",
+    "ShipmentLost",
+    "ShipmentTracked",
+]
+
+
+# -- shipments ------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class ShipmentAdded(ReturnEvent):
+    """A shipment was arranged for the goods of the return.
+
+    Attributes:
+        shipment_id: The shipment's id.
+        method: Drop-off, carrier pickup, or in store.
+        carrier: The carrier's code ("" in store).
+        tracking_number: The carrier's tracking number ("" until known).
+        paid_by: Who pays for the shipment.
+        cost: What it costs, if known.
+    """
+
+    action: ClassVar[Action] = Action.TRACK
+    shipment_id: str
+    method: ShipmentMethod
+    carrier: str
+    tracking_number: str
+    paid_by: ShippingPayer
+    cost: Money | None
+
+
+@attrs.frozen(kw_only=True)
+class ShipmentLabelled(ReturnEvent):
+    """The carrier created a shipping label for a shipment.
+
+    Attributes:
+        shipment_id: The shipment's id.
+        carrier: The carrier's code.
+        tracking_number: The tracking number the carrier gave.
+        label_reference: The carrier's reference of the label.
+        cost: What the carrier charges, if it said.
+    """
+
+    action: ClassVar[Action] = Action.TRACK
+    shipment_id: str
+    carrier: str
+    tracking_number: str
+    label_reference: str
+    cost: Money | None
+
+
+@attrs.frozen(kw_only=True)
+class ShipmentTracked(ReturnEvent):
+    """A carrier (or staff) reported where a shipment is: one new tracking update.
+
+    Attributes:
+        shipment_id: The shipment's id.
+        carrier: The carrier's code.
+        tracking_number: The shipment's tracking number ("" if it has none).
+        event_id: The carrier's id of the update.
+        status: What the update says.
+        occurred_at: When it happened, as the carrier says.
+        location: Where, as the carrier says.
+        description: The carrier's words.
+        shipment_status: The shipment's status after the update (an update
+            that arrives late may leave it as it was).
+    """
+
+    action: ClassVar[Action] = Action.TRACK
+    shipment_id: str
+    carrier: str
+    tracking_number: str
+    event_id: str
+    status: TrackingStatus
+    occurred_at: datetime = attrs.field(validator=moment)
+    location: str
+    description: str
+    shipment_status: TrackingStatus
+
+
+@attrs.frozen(kw_only=True)
+class ShipmentDelivered(ShipmentTracked):
+    """A shipment reached the warehouse: the goods are there to receive.
+
+    The update that made the shipment delivered; the warehouse is told (the
+    default notification rules), and records the goods with ``receive_goods``.
+    """
+
+
+@attrs.frozen(kw_only=True)
+class ShipmentLost(ShipmentTracked):
+    """The carrier reported a shipment lost.
+
+    Staff confirm it by recording the goods missing (``receive_goods`` with
+    :func:`~crm_returns.lost_parcel_receipts`); under a refund policy with
+    ``refund_missing_units`` the refund then pays for the missing units.
+    """

@@ -11,6 +11,8 @@ lines inspected            e-mail         role ``finance``          ``inspection
 refund granted             e-mail, SMS    the customer              ``refund-granted``
 completed                  e-mail, SMS    the customer              ``return-completed``
 retired                    e-mail         role ``records_manager``  ``records-retired``
+shipment delivered         e-mail         role ``warehouse``        ``parcel-delivered``
+shipment lost              e-mail         role ``customer_service`` ``parcel-lost``
 =========================  =============  ========================  ======================
 
 The roles are those of :data:`~crm_returns.domain.policies.access.DEFAULT_ROLES`.
@@ -22,6 +24,7 @@ from __future__ import annotations
 from typing import Final
 
 from crm_returns.domain import events as ev
+from crm_returns.domain.casefile import events as case
 from crm_returns.domain.notifications.rules import (
     NotificationChannel,
     NotificationRule,
@@ -63,6 +66,8 @@ def _defaults() -> NotificationRules:
             _rule(ev.ReturnCompleted, _EMAIL, customer, "return-completed"),
             _rule(ev.ReturnCompleted, _SMS, customer, "return-completed"),
             _rule(ev.ReturnRetired, _EMAIL, Recipient.role("records_manager"), "records-retired"),
+            _rule(case.ShipmentDelivered, _EMAIL, warehouse, "parcel-delivered"),
+            _rule(case.ShipmentLost, _EMAIL, Recipient.role("customer_service"), "parcel-lost"),
         )
     )
 

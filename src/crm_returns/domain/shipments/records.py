@@ -12,7 +12,14 @@ from crm_returns.domain._checks import identifier, moment, text, value_of
 from crm_returns.domain.casefile.records import CaseIndex, CaseRecord
 from crm_returns.domain.money import Money
 
-__all__ = ["Shipment", "ShipmentMethod", "ShippingPayer", "TrackingStatus", "TrackingUpdate"]
+__all__ = [
+    "Shipment",
+    "ShipmentMethod",
+    "ShippingPayer",
+    "TrackingStatus",
+    "TrackingUpdate",
+    "tracking_key",
+]
 
 
 class ShipmentMethod(enum.Enum):
@@ -70,6 +77,25 @@ class Shipment(CaseRecord):
         default=TrackingStatus.PENDING, validator=value_of(TrackingStatus)
     )
     updated_at: datetime = attrs.field(validator=moment)
+
+    @property
+    def tracking_key(self) -> str | None:
+        """``carrier:tracking_number``, once both are known; what carriers' reports find it by."""
+        return tracking_key(self.carrier, self.tracking_number)
+
+    def index(self) -> CaseIndex:
+        """Unique by carrier and tracking number, once a tracking number is known."""
+        return CaseIndex(key=self.tracking_key)
+
+
+def tracking_key(carrier: str, tracking_number: str) -> str | None:
+    """The unique key of the shipment a carrier knows by ``tracking_number``.
+
+    ``None`` while either is unknown (an in-store hand-over, a parcel not sent yet).
+    """
+    if not carrier or not tracking_number:
+        return None
+    return f"{carrier}:{tracking_number}"
 
 
 @attrs.frozen(kw_only=True)

@@ -46,6 +46,15 @@ and the ``tamper`` method, which changes a backup's stored bytes::
             path = Path(reference.location)
             path.write_bytes(change(path.read_bytes()))
 
+:class:`CarrierContract` proves a carrier adapter
+(:class:`~crm_returns.ports.carriers.Carrier`); its hook is the
+``carrier_factory`` fixture, a callable that makes a new carrier::
+
+    class TestMyCarrier(CarrierContract):
+        @pytest.fixture
+        def carrier_factory(self) -> CarrierFactory:
+            return lambda: SfExpressCarrier(sandbox_credentials())
+
 :class:`HostRecordsContract` proves the host's own record keeper
 (:class:`~crm_returns.ports.retention.HostRecords`: customers, orders, deals).
 Its hook is the ``host_records`` fixture: a new, empty keeper with an ``add``
@@ -107,6 +116,10 @@ from crm_returns.testing.conformance._backups import (  # noqa: E402
     BackupsFactory,
 )
 from crm_returns.testing.conformance._base import UnitOfWorkFactory, assert_identical  # noqa: E402
+from crm_returns.testing.conformance._carriers import (  # noqa: E402
+    CarrierContract,
+    CarrierFactory,
+)
 from crm_returns.testing.conformance._deliveries import DeliveriesContract  # noqa: E402
 from crm_returns.testing.conformance._host_records import (  # noqa: E402
     HostRecordsContract,
@@ -134,6 +147,8 @@ __all__ = [
     "AuditLogContract",
     "BackupsContract",
     "BackupsFactory",
+    "CarrierContract",
+    "CarrierFactory",
     "DeliveriesContract",
     "HostRecordsContract",
     "IdempotencyContract",
