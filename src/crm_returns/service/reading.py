@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import attrs
+
 from crm_returns.domain.actors import Actor
 from crm_returns.domain.audit import AuditEntry
 from crm_returns.domain.policies.access import Permission
@@ -41,12 +43,18 @@ class Reading(ServiceCore):
         number = checked_id(number, "return number")
         with self._uow() as uow:
             order = uow.returns.get_by_number(actor.tenant_id, number)
-        return self._readable(actor, order)
+        return self._readable(actor, order, number)
 
     def list_returns(self, actor: Actor, query: ReturnQuery) -> Page[ReturnOrder]:
-        """Returns matching ``query`` (status, customer, dates), newest first."""
+        """Returns matching ``query`` (status, customer, dates), newest first.
+
+        An actor acting for a customer (``actor.customer_id``), should a host
+        grant one ``view_returns``, lists that customer's returns only.
+        """
         actor = self._authorise(actor, Permission.VIEW_RETURNS)
         query = checked_value(query, ReturnQuery, "query")
+        if actor.customer_id is not None:
+            query = attrs.evolve(query, customer_id=actor.customer_id)
         with self._uow() as uow:
             return uow.returns.search(actor.tenant_id, query)
 

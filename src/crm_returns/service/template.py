@@ -128,7 +128,7 @@ class ServiceCore:
         # Only a keyed command is ever compared with a retry.
         digest = "" if key is None else fingerprint(command, (return_id, *payload))
         with self._uow() as uow:
-            order = uow.returns.get(actor.tenant_id, return_id)
+            order = self._own(actor, uow.returns.get(actor.tenant_id, return_id), return_id)
             if uow.retention.archived(actor.tenant_id, return_id):
                 raise RecordArchived(f"return {order.number} is archived: restore it to change it")
             required = (needs,) if isinstance(needs, Permission) else tuple(needs(order))
@@ -167,6 +167,20 @@ class ServiceCore:
         uow.commit()
         return transitions[-1].order
 
+    @staticmethod
+    def _own(actor: Actor, order: ReturnOrder, asked: str) -> ReturnOrder:
+        """``order``, asked for by id or number ``asked``, if ``actor`` may know of it at all.
+
+        A customer acting for themselves is told that another customer's
+        return does not exist, as another tenant's is: a refusal would say it does.
+
+        Raises:
+            NotFound: ``actor`` acts for another customer.
+        """
+        if not actor.acts_for(order.customer_id):
+            raise NotFound("return", asked)
+        return order
+
     def _allows(self, actor: Actor, permission: Permission, order: ReturnOrder | None) -> bool:
         return self._access.allows(actor, permission, order)
 
@@ -181,11 +195,17 @@ class ServiceCore:
             raise self._denied(actor, permission, None)
         return actor
 
-    def _readable(self, actor: Actor, order: ReturnOrder) -> ReturnOrder:
+    def _readable(self, actor: Actor, order: ReturnOrder, asked: str | None = None) -> ReturnOrder:
         """``order`` if ``actor`` may see it (a host policy may look at the return).
 
         Call it after the unit of work that loaded ``order`` has ended.
+
+        Args:
+            actor: Who asks.
+            order: The return.
+            asked: The id or number it was asked for by (its id when not given).
         """
+        self._own(actor, order, order.id if asked is None else asked)
         if not self._allows(actor, Permission.VIEW_RETURNS, order):
             raise self._denied(actor, Permission.VIEW_RETURNS, order)
         return order
