@@ -10,7 +10,8 @@
   customer gives it, once per return, on a completed return, with a score
   from 1 to 5 and an optional comment.  Staff see the feedback record whole.
 - Events carry no personal text: a contact's summary and a feedback comment
-  stay in the case file, where erasure removes them whole (:func:`erased_contact`, :func:`erased_feedback`).
+  stay in the case file, where erasure removes them whole
+  (:func:`erased_contact`, :func:`erased_feedback`).
 """
 
 from __future__ import annotations
