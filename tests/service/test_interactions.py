@@ -18,14 +18,14 @@ import pytest
 
 from crm_returns import (
     Actor,
-    NotificationChannel,
     ContactChannel,
     ContactLogged,
     CustomerContact,
-    EventRelay,
     Direction,
+    EventRelay,
     FeedbackGiven,
     LineRef,
+    NotificationChannel,
     Receipt,
     ReturnOrder,
 )
@@ -99,7 +99,7 @@ def test_contacts_are_logged_on_a_return_and_listed_oldest_first(
         ReturnStatus.DRAFT,
     ) * 2
     assert "坏点" not in repr(entry)
-    [first, second] = _messages(wiring, ContactLogged)
+    [_, second] = _messages(wiring, ContactLogged)
     assert isinstance(second, ContactLogged)
     assert (second.contact_id, second.channel, second.contacted_at) == (
         early.id,
@@ -360,7 +360,8 @@ def test_a_failed_send_logs_nothing_and_staff_are_never_logged(
 
     relay.run_once()
 
-    assert mailer.attempted and gateway.attempted
+    assert mailer.attempted
+    assert gateway.attempted
     assert s.contacts(AGENT, order.id) == ()
     mailer.failure = gateway.failure = None
     wiring.clock.advance(timedelta(hours=1))
