@@ -2,7 +2,7 @@
 
 Shared by the CloudEvents tests: :func:`every_event` runs three returns
 through the sample shop so that the outbox holds at least one message of each
-of the fifteen event types.  The sample lines and policy are described in
+of the seventeen event types.  The sample lines and policy are described in
 ``tests/service/conftest.py``.
 """
 
@@ -11,7 +11,16 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from crm_returns import Actor, Inspection, LineRef, Receipt, RequestedLine, ReturnRequest
+from crm_returns import (
+    Actor,
+    ContactChannel,
+    Direction,
+    Inspection,
+    LineRef,
+    Receipt,
+    RequestedLine,
+    ReturnRequest,
+)
 from crm_returns.domain.refunds.grants import RefundMethod
 from crm_returns.domain.stock.dispositions import Disposition
 from crm_returns.ports import OutboxMessage
@@ -89,7 +98,13 @@ def every_event(wiring: Wiring | None = None) -> list[OutboxMessage]:
     third = s.create_return(w.clerk, ReturnRequest(lines=[RequestedLine(CABLE, 3, "wrong_order")]))
     s.cancel_return(w.clerk, third.id, "customer changed their mind")
 
-    # 4. Retired: the paid return archived by the records manager.
+    # 4. The customer called about the paid return, and scored it.
+    agent = Actor("u-cs", "客服", w.clerk.tenant_id, {"customer_service"})
+    s.log_contact(agent, first.id, ContactChannel.CALL, Direction.INBOUND, "询问退款到账时间")
+    customer = Actor("p-1", "张伟", w.clerk.tenant_id, {"customer"}, customer_id=first.customer_id)
+    s.give_feedback(customer, first.id, 4, "退款很快")
+
+    # 5. Retired: the paid return archived by the records manager.
     archivist = Actor("u-archivist", "档案员", w.clerk.tenant_id, {"records_manager"})
     s.archive_return(archivist, first.id)
     return [message for _, message in sorted(w.database.committed.outbox.values())]

@@ -35,6 +35,8 @@ import pytest
 
 from crm_returns import (
     Actor,
+    ContactChannel,
+    Direction,
     Fault,
     HoldScope,
     Inspection,
@@ -347,6 +349,24 @@ CASES: dict[str, Case] = {
     "retention_plan_items": Case(
         P.VIEW_RETENTION, None, lambda s, a, x: s.retention_plan_items(a, x.proposed_plan)
     ),
+    # The contact log and feedback.
+    "log_contact": Case(
+        P.LOG_CONTACTS,
+        "closed",
+        lambda s, a, x: s.log_contact(
+            a, x.closed.id, ContactChannel.CALL, Direction.INBOUND, "来电"
+        ),
+    ),
+    "contacts": Case(P.LOG_CONTACTS, None, lambda s, a, x: s.contacts(a, x.closed.id)),
+    # Feedback is the customer's own: each role tries it acting for the return's customer.
+    "give_feedback": Case(
+        P.GIVE_FEEDBACK,
+        "closed",
+        lambda s, a, x: s.give_feedback(
+            attrs.evolve(a, customer_id=x.closed.customer_id), x.closed.id, 5
+        ),
+    ),
+    "feedback": Case(P.VIEW_RETURNS, None, lambda s, a, x: s.feedback(a, x.closed.id)),
 }
 
 #: Approving and rejecting also need the waiting step's role (``approver`` for the manager).
@@ -545,6 +565,8 @@ def test_an_auditor_reads_everything_and_changes_nothing(
     # ...and what retention keeps, its sweeps' verdicts and its log, changing none.
     reads |= {"legal_holds", "erasure_requests", "retention_log", "verify_retention_log"}
     reads |= {"review_retention", "retention_plans", "retention_plan", "retention_plan_items"}
+    # ...and the customer's feedback, but not the contact log (personal text).
+    reads |= {"feedback"}
     assert set(CASES) - set(refused) == reads
     # ...and every change it tried was refused and written down, nothing else.
     after, denials = split_denials(_state(wiring))

@@ -34,6 +34,7 @@ from crm_returns.domain.interactions.records import (
     Feedback,
 )
 from crm_returns.domain.interactions.rules import (
+    checked_score,
     contact_logged,
     feedback_given,
     given_feedback,
@@ -198,6 +199,7 @@ class Interactions(ServiceCore):
         """
         actor = checked_actor(actor)
         return_id = checked_id(return_id, "return id")
+        score = checked_score(score)
         comment = checked_text(comment, "comment")
         refusal: NotAuthorised | None = None
         with self._uow() as uow:

@@ -40,11 +40,13 @@ from crm_returns.errors import (
     NotAuthorised,
     NotFound,
     RecordArchived,
+    quoted,
 )
 
 __all__ = [
     "NOTIFIER_ID",
     "NOTIFIER_NAME",
+    "checked_score",
     "contact_logged",
     "erased_contact",
     "erased_feedback",
@@ -59,6 +61,17 @@ NOTIFIER_ID: Final = "crm-returns"
 
 #: Its display name in the contact log and the audit trail.
 NOTIFIER_NAME: Final = "通知 notifications"
+
+
+def checked_score(value: object) -> int:
+    """``value`` if it is a score: a whole number from 1 to 5 (``True`` is no score).
+
+    Raises:
+        InvalidInput: It is not.
+    """
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
+        raise InvalidInput(f"score must be a whole number from 1 to 5, got {quoted(value)}")
+    return value
 
 
 def _same_tenant(order: ReturnOrder, actor: Actor) -> None:
