@@ -22,7 +22,9 @@ published already, and a rule notifying on it would notify forever.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import Final
 
 from crm_returns.domain.audit import audit_entry
 from crm_returns.domain.interactions.records import ContactChannel, CustomerContact
@@ -36,10 +38,13 @@ __all__ = ["NotificationContacts"]
 
 log = logging.getLogger("crm_returns.notifications")
 
-_CHANNELS = {
-    NotificationChannel.EMAIL: ContactChannel.EMAIL,
-    NotificationChannel.SMS: ContactChannel.SMS,
-}
+#: The contact channel of each notification channel (read-only).
+_CHANNELS: Final[Mapping[NotificationChannel, ContactChannel]] = MappingProxyType(
+    {
+        NotificationChannel.EMAIL: ContactChannel.EMAIL,
+        NotificationChannel.SMS: ContactChannel.SMS,
+    }
+)
 
 
 class NotificationContacts:
