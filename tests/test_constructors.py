@@ -38,8 +38,10 @@ from crm_returns import (
     CarrierEvent,
     CarrierLabel,
     Contact,
+    ContactChannel,
     Decision,
     DestinationState,
+    Direction,
     EligibilityContext,
     Email,
     Erasure,
@@ -54,6 +56,7 @@ from crm_returns import (
     Money,
     MustBeDelivered,
     MustNotBeRefunded,
+    NotificationChannel,
     OverdueApproval,
     Page,
     Period,
@@ -76,6 +79,7 @@ from crm_returns import (
     ReturnsService,
     ReturnWindow,
     RoleBasedAccess,
+    SentNotification,
     ServiceSettings,
     ShipmentMethod,
     ShipmentPlan,
@@ -130,6 +134,7 @@ INPUTS: frozenset[str] = frozenset(
         "ReasonCategory",
         "Recipient",
         "Receipt",
+        "SentNotification",
         "RefundPolicy",
         "RequestedLine",
         "ReturnQuery",
@@ -260,6 +265,7 @@ def specimens() -> dict[type, Any]:
         AmqpSettings(url="amqp://guest:guest@127.0.0.1:5672/%2F"),
         *_retention(),
         *_shipping(),
+        *_interactions(),
     ]
     for value in built:
         _reachable(value, seen)
@@ -277,6 +283,32 @@ def _deliveries() -> list[object]:
     ((_, message),) = wiring.database.committed.outbox.values()
     (delivery,) = wiring.relay.deliveries(message.id)
     return [report, delivery, *wiring.relay.attempts(message.id, wiring.destination.name)]
+
+
+def _interactions() -> list[object]:
+    """A contact logged, feedback given, their events, and a notification sent."""
+    wiring = sample_wiring()
+    service = wiring.service
+    line = sample_lines()[1]
+    order = service.create_return(
+        wiring.clerk, ReturnRequest((RequestedLine(line.ref, 1, "wrong_order"),))
+    )
+    service.submit_return(wiring.clerk, order.id)
+    service.receive_goods(wiring.warehouse, order.id, {line.ref: Receipt(received=1)})
+    service.complete_return(wiring.finance, order.id, method=RefundMethod.STORE_CREDIT)
+    agent = Actor("u-cs", "客服", SAMPLE_TENANT, {"customer_service"})
+    customer = Actor("p-1", "张伟", SAMPLE_TENANT, {"customer"}, customer_id=order.customer_id)
+    contact = service.log_contact(agent, order.id, ContactChannel.CALL, Direction.INBOUND, "来电")
+    feedback = service.give_feedback(customer, order.id, 5, "很好")
+    events = [m.event for _, m in sorted(wiring.database.committed.outbox.values())][-2:]
+    sent = SentNotification(
+        tenant_id=SAMPLE_TENANT,
+        return_id=order.id,
+        channel=NotificationChannel.SMS,
+        template="return-completed",
+        send_id="m-1+return-completed+0123456789ab",
+    )
+    return [contact, feedback, *events, sent]
 
 
 def _retention() -> list[object]:

@@ -21,6 +21,8 @@ from crm_returns.domain.audit import AuditEntry
 from crm_returns.domain.books.accounts import DEFAULT_CHART, Account, ChartOfAccounts
 from crm_returns.domain.books.journal import AccountBalance, EntryKind, JournalEntry, Posting, Side
 from crm_returns.domain.casefile.events import (
+    ContactLogged,
+    FeedbackGiven,
     ShipmentAdded,
     ShipmentDelivered,
     ShipmentLabelled,
@@ -53,6 +55,7 @@ from crm_returns.domain.events import (
     ReturnRetired,
     ReturnSubmitted,
 )
+from crm_returns.domain.interactions import ContactChannel, CustomerContact, Direction, Feedback
 from crm_returns.domain.money import Money, quantity
 from crm_returns.domain.notifications import (
     DEFAULT_NOTIFICATION_RULES,
@@ -198,8 +201,10 @@ if TYPE_CHECKING:
         Email,
         IdGenerator,
         Mailer,
+        NotificationLog,
         OrderSource,
         OutboxMessage,
+        SentNotification,
         Sms,
         SmsGateway,
         UnitOfWork,
@@ -224,6 +229,7 @@ if TYPE_CHECKING:
         ServiceSettings,
     )
     from crm_returns.service.delivery import EventRelay
+    from crm_returns.service.notified import NotificationContacts
     from crm_returns.service.relay_settings import RelayReport, RelaySettings
     from crm_returns.service.settings import ERASURE_FORMAT, PLAN_FORMAT
     from crm_returns.service.tracking import TrackingReport
@@ -266,6 +272,8 @@ _LAZY = {
     "MemoryMailer": "crm_returns.adapters.memory",
     "MemoryOrderSource": "crm_returns.adapters.memory",
     "MemorySmsGateway": "crm_returns.adapters.memory",
+    "NotificationContacts": "crm_returns.service.notified",
+    "NotificationLog": "crm_returns.ports",
     "NotificationTemplates": "crm_returns.notifications",
     "OrderSource": "crm_returns.ports",
     "OutboxMessage": "crm_returns.ports",
@@ -278,6 +286,7 @@ _LAZY = {
     "ReturnRequest": "crm_returns.service",
     "ReturnsService": "crm_returns.service",
     "ServiceSettings": "crm_returns.service",
+    "SentNotification": "crm_returns.ports",
     "Sms": "crm_returns.ports",
     "SmsGateway": "crm_returns.ports",
     "SmsNotifier": "crm_returns.notifications",
@@ -353,13 +362,17 @@ __all__ = [
     "Clock",
     "ConsoleSmsGateway",
     "Contact",
+    "ContactChannel",
     "ContactDirectory",
+    "ContactLogged",
+    "CustomerContact",
     "Decision",
     "DeliveredLine",
     "Delivery",
     "DeliveryStatus",
     "Destination",
     "DestinationState",
+    "Direction",
     "Disposition",
     "EligibilityContext",
     "EligibilityRule",
@@ -373,6 +386,8 @@ __all__ = [
     "Expiry",
     "Fault",
     "FeeRule",
+    "Feedback",
+    "FeedbackGiven",
     "FileBackups",
     "FiscalYearEnd",
     "GoodsReceived",
@@ -407,6 +422,8 @@ __all__ = [
     "MustBeDelivered",
     "MustNotBeRefunded",
     "NotificationChannel",
+    "NotificationContacts",
+    "NotificationLog",
     "NotificationRule",
     "NotificationRules",
     "NotificationTemplates",
@@ -476,6 +493,7 @@ __all__ = [
     "ReturnableLine",
     "ReturnsService",
     "RoleBasedAccess",
+    "SentNotification",
     "ServiceSettings",
     "Shipment",
     "ShipmentAdded",

@@ -34,6 +34,7 @@ __all__ = [
     "DestinationGone",
     "ExcessAmount",
     "ExcessQuantity",
+    "FeedbackAlreadyGiven",
     "IdempotencyConflict",
     "IllegalDeliveryStep",
     "IllegalRetentionStep",
@@ -379,6 +380,18 @@ class LogTampered(CrmReturnsError):
         super().__init__(
             f"the retention log of tenant {tenant_id!r} breaks at entry {position}: {why}"
         )
+
+
+class FeedbackAlreadyGiven(RuleViolation):
+    """The customer gave feedback on this return before: one per return.
+
+    Attributes:
+        number: The return's readable number.
+    """
+
+    def __init__(self, number: str) -> None:
+        self.number = number
+        super().__init__(f"feedback on return {number} was given already; it is given once")
 
 
 class SeparationOfDuties(RuleViolation):

@@ -14,6 +14,8 @@ from decimal import Decimal
 from crm_returns import (
     Actor,
     CarrierEvent,
+    ContactChannel,
+    Direction,
     Inspection,
     LineRef,
     Money,
@@ -133,7 +135,13 @@ def every_event(wiring: Wiring | None = None) -> list[OutboxMessage]:
     third = s.create_return(w.clerk, ReturnRequest(lines=[RequestedLine(CABLE, 3, "wrong_order")]))
     s.cancel_return(w.clerk, third.id, "customer changed their mind")
 
-    # 4. Retired: the paid return archived by the records manager.
+    # 4. The customer called about the paid return, and scored it.
+    agent = Actor("u-cs", "客服", w.clerk.tenant_id, {"customer_service"})
+    s.log_contact(agent, first.id, ContactChannel.CALL, Direction.INBOUND, "询问退款到账时间")
+    customer = Actor("p-1", "张伟", w.clerk.tenant_id, {"customer"}, customer_id=first.customer_id)
+    s.give_feedback(customer, first.id, 4, "退款很快")
+
+    # 5. Retired: the paid return archived by the records manager.
     archivist = Actor("u-archivist", "档案员", w.clerk.tenant_id, {"records_manager"})
     s.archive_return(archivist, first.id)
     return [message for _, message in sorted(w.database.committed.outbox.values())]

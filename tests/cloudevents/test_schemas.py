@@ -162,6 +162,9 @@ def test_every_type_has_the_common_data_fields_and_its_own() -> None:
             }
             for key in ("shipment-tracked.v1", "shipment-delivered.v1", "shipment-lost.v1")
         },
+        # No summary and no comment: personal text stays in the case file.
+        "contact-logged.v1": {"contact_id", "channel", "direction", "contacted_at", "automatic"},
+        "feedback-given.v1": {"feedback_id", "score", "commented"},
     }
 
 

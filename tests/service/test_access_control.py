@@ -35,6 +35,8 @@ import pytest
 
 from crm_returns import (
     Actor,
+    ContactChannel,
+    Direction,
     Fault,
     HoldScope,
     Inspection,
@@ -66,7 +68,7 @@ from crm_returns.domain.policies.approval import ApprovalPolicy, ApprovalRule, A
 from crm_returns.domain.returns.states import Action
 from crm_returns.domain.stock.dispositions import Disposition
 from crm_returns.errors import NotAuthorised, SeparationOfDuties
-from crm_returns.samples import SAMPLE_POLICY, SAMPLE_REFUND_POLICY, SAMPLE_TENANT
+from crm_returns.samples import SAMPLE_TENANT
 from crm_returns.service.settings import ServiceSettings
 from crm_returns.testing import Wiring
 
@@ -382,6 +384,24 @@ CASES: dict[str, Case] = {
     ),
     "shipments": Case(P.VIEW_RETURNS, None, lambda s, a, x: s.shipments(a, x.approved.id)),
     "tracking": Case(P.VIEW_RETURNS, None, lambda s, a, x: s.tracking(a, x.approved.id)),
+    # The contact log and feedback.
+    "log_contact": Case(
+        P.LOG_CONTACTS,
+        "closed",
+        lambda s, a, x: s.log_contact(
+            a, x.closed.id, ContactChannel.CALL, Direction.INBOUND, "来电"
+        ),
+    ),
+    "contacts": Case(P.LOG_CONTACTS, None, lambda s, a, x: s.contacts(a, x.closed.id)),
+    # Feedback is the customer's own: each role tries it acting for the return's customer.
+    "give_feedback": Case(
+        P.GIVE_FEEDBACK,
+        "closed",
+        lambda s, a, x: s.give_feedback(
+            attrs.evolve(a, customer_id=x.closed.customer_id), x.closed.id, 5
+        ),
+    ),
+    "feedback": Case(P.VIEW_RETURNS, None, lambda s, a, x: s.feedback(a, x.closed.id)),
 }
 
 #: Approving and rejecting also need the waiting step's role (``approver`` for the manager).
@@ -405,14 +425,33 @@ def test_the_default_roles_are_the_documented_table() -> None:
     # Read off docs/access-control.md, not the code: the tests below trust the table.
     viewing = {P.VIEW_RETURNS}
     assert dict(DEFAULT_ROLES) == {
-        "requester": viewing | {P.CREATE_RETURN, P.EDIT_RETURN, P.SUBMIT_RETURN, P.CANCEL_RETURN},
-        "approver": viewing | {P.APPROVE_RETURN, P.CANCEL_RETURN},
-        "warehouse": viewing | {P.RECEIVE_GOODS, P.FINISH_REPAIR, P.VIEW_BOOKS},
-        "inspector": viewing | {P.INSPECT_GOODS, P.FINISH_REPAIR, P.APPROVE_RETURN},
+        "requester": viewing
+        | {P.CREATE_RETURN, P.EDIT_RETURN, P.SUBMIT_RETURN, P.CANCEL_RETURN, P.LOG_CONTACTS},
+        "approver": viewing
+        | {P.APPROVE_RETURN, P.CANCEL_RETURN, P.DECIDE_REQUESTS, P.VIEW_WORKLOAD},
+        "warehouse": viewing
+        | {P.RECEIVE_GOODS, P.FINISH_REPAIR, P.VIEW_BOOKS, P.MANAGE_SHIPMENTS, P.ADD_ATTACHMENTS},
+        "inspector": viewing
+        | {P.INSPECT_GOODS, P.FINISH_REPAIR, P.APPROVE_RETURN, P.ADD_ATTACHMENTS},
         "finance": viewing | {P.GRANT_REFUND, P.PAY_REFUND, P.COMPLETE_RETURN, P.VIEW_BOOKS},
         "auditor": viewing | {P.VIEW_BOOKS, P.VIEW_AUDIT, P.VIEW_RETENTION},
         "records_manager": viewing | {P.VIEW_AUDIT, P.VIEW_RETENTION, P.MANAGE_RETENTION},
         "legal": viewing | {P.VIEW_RETENTION, P.PLACE_HOLDS, P.APPROVE_RETENTION},
+        "customer_service": viewing
+        | {
+            P.CREATE_RETURN,
+            P.EDIT_RETURN,
+            P.SUBMIT_RETURN,
+            P.CANCEL_RETURN,
+            P.DECIDE_REQUESTS,
+            P.MANAGE_SHIPMENTS,
+            P.ADD_ATTACHMENTS,
+            P.LOG_CONTACTS,
+            P.ASSIGN_RETURNS,
+            P.VIEW_WORKLOAD,
+        },
+        "supervisor": viewing | {P.ASSIGN_RETURNS, P.VIEW_WORKLOAD, P.VIEW_AUDIT},
+        "customer": {P.REQUEST_RETURN, P.FOLLOW_RETURNS, P.GIVE_FEEDBACK},
         ADMIN: set(Permission),
     }
 
@@ -580,6 +619,8 @@ def test_an_auditor_reads_everything_and_changes_nothing(
     # ...and what retention keeps, its sweeps' verdicts and its log, changing none.
     reads |= {"legal_holds", "erasure_requests", "retention_log", "verify_retention_log"}
     reads |= {"review_retention", "retention_plans", "retention_plan", "retention_plan_items"}
+    # ...and the customer's feedback and the shipments, but not the contact log (personal text).
+    reads |= {"feedback", "shipments", "tracking"}
     assert set(CASES) - set(refused) == reads
     # ...and every change it tried was refused and written down, nothing else.
     after, denials = split_denials(_state(wiring))
@@ -617,13 +658,7 @@ def _rewired(wiring: Wiring, access_policy: AccessPolicy) -> Wiring:
     service = ReturnsService(
         wiring.orders,
         wiring.database.unit_of_work,
-        ServiceSettings(
-            clock=wiring.clock,
-            ids=wiring.ids,
-            approval_policy=SAMPLE_POLICY,
-            refund_policy=SAMPLE_REFUND_POLICY,
-            access_policy=access_policy,
-        ),
+        attrs.evolve(wiring.service.settings, access_policy=access_policy),
     )
     return attrs.evolve(wiring, service=service)
 

@@ -7,6 +7,7 @@ tenant's), by every read and every command, and lists only its own returns.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
@@ -37,18 +38,20 @@ def test_another_customers_return_is_not_found_by_reads_or_commands(
     number = service.get_return(clerk, theirs).number
     someone = _customer("C-1001", roles)
 
-    reads = {
+    reads: dict[str, Callable[[], object]] = {
         "get_return": lambda: service.get_return(someone, theirs),
         "find_return": lambda: service.find_return(someone, number),
         "audit_trail": lambda: service.audit_trail(someone, theirs),
     }
-    commands = {
+    commands: dict[str, Callable[[], object]] = {
         "cancel_return": lambda: service.cancel_return(someone, theirs, "不要了"),
         "submit_return": lambda: service.submit_return(someone, theirs),
     }
     for name, attempt in {**reads, **commands}.items():
         # A plain customer may not read staff views at all: refused before any lookup.
-        expected = NotAuthorised if name in reads and roles == {"customer"} else NotFound
+        expected: type[Exception] = (
+            NotAuthorised if name in reads and roles == {"customer"} else NotFound
+        )
         with pytest.raises(expected) as raised:
             attempt()
         assert theirs not in str(raised.value) or name != "find_return", name

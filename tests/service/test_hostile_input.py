@@ -28,7 +28,7 @@ import re
 import shutil
 import unicodedata
 from collections.abc import Callable, Iterator
-from datetime import UTC
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,8 @@ from hypothesis import strategies as st
 from crm_returns import (
     Actor,
     CarrierEvent,
+    ContactChannel,
+    Direction,
     Fault,
     HoldScope,
     Inspection,
@@ -80,6 +82,8 @@ DEPUTY = Actor("u-deputy", "副手 Deputy", SAMPLE_TENANT, EVERY_ROLE)  # reques
 ASSISTANT = Actor("u-assistant", "助理 Assistant", SAMPLE_TENANT, EVERY_ROLE)
 NOBODY = Actor("u-nobody", "无权限 Nobody", SAMPLE_TENANT)  # holds no role at all
 RIVAL = Actor("u-rival", "Mallory", OTHER_TENANT, EVERY_ROLE)
+#: A customer through the portal (role ``customer``), the customer of the sample's SO-1001.
+CUSTOMER_ACTOR = Actor("p-zhang", "张伟", SAMPLE_TENANT, {"customer"}, customer_id="C-1001")
 MOUSE, CABLE, MONITOR = LineRef("SO-1001", "1"), LineRef("SO-1001", "2"), LineRef("SO-1001", "3")
 CHAIR, LAMP = LineRef("SO-1002", "1"), LineRef("SO-1002", "2")
 REFS = (MOUSE, CABLE, MONITOR, CHAIR, LAMP)
@@ -505,6 +509,25 @@ CALLS: dict[str, tuple[Arg, ...]] = {
     "poll_tracking": (ACTOR, RETURN_ID),
     "shipments": (ACTOR, RETURN_ID),
     "tracking": (ACTOR, RETURN_ID),
+    # The contact log and feedback.
+    "log_contact": (
+        ACTOR,
+        RETURN_ID,
+        arg(optional(st.sampled_from(ContactChannel), ContactChannel.CALL), "channel"),
+        arg(optional(st.sampled_from(Direction), Direction.INBOUND), "direction"),
+        arg(optional(TEXT, "来电"), "summary"),
+        arg(optional(MOMENT, None), "at", by_name=True),
+        KEY,
+    ),
+    "contacts": (ACTOR, RETURN_ID),
+    "give_feedback": (
+        arg(st.one_of(st.just(CUSTOMER_ACTOR), ANY), "actor"),
+        RETURN_ID,
+        arg(WHOLE, "score"),
+        COMMENT,
+    ),
+    "feedback": (ACTOR, RETURN_ID),
+    "notification_log": (),
 }
 
 #: Use cases of the case file, which the SQL store does not keep yet (the SQL case
@@ -518,6 +541,10 @@ CASE_FILE_CALLS = frozenset(
         "poll_tracking",
         "shipments",
         "tracking",
+        "log_contact",
+        "contacts",
+        "give_feedback",
+        "feedback",
     }
 )
 
@@ -607,6 +634,9 @@ AS_LIST: Any = ["en", "zh-CN"]
 OF_LOCALE_3: Any = {"en": "a", "zh-CN": "b", 3: "c"}
 THREE: Any = "3"
 SURROGATE, HUGE = "\ud800", Decimal("1E+1000000")
+TRUE: Any = True
+HALF: Any = 2.5
+NAIVE: Any = datetime(2026, 1, 1)  # noqa: DTZ001 - a time without its zone, on purpose
 CASES: dict[str, Callable[[ReturnsService, World], object]] = {
     "search with no query": lambda s, w: s.search_returnable_lines(BOSS, NONE),
     "preview with no request": lambda s, w: s.preview_return(BOSS, NONE),
@@ -641,7 +671,17 @@ CASES: dict[str, Callable[[ReturnsService, World], object]] = {
     "10,000-character id": lambda s, w: s.get_return(BOSS, "x" * 10_000),
     "10,000-character label": lambda s, w: s.relabel_reason(BOSS, "other", {"en": "x" * 10_000, "zh-CN": "其他"}),  # noqa: E501
     "escape codes in a line": lambda s, w: s.preview_return(BOSS, one_line(LineRef("\x1b[2J", "1"), 0)),  # noqa: E501
+    "score True": lambda s, w: s.give_feedback(CUSTOMER_ACTOR, w.received, TRUE),
+    "score 2.5": lambda s, w: s.give_feedback(CUSTOMER_ACTOR, w.received, HALF),
+    "contact channel None": lambda s, w: s.log_contact(BOSS, w.draft, NONE, Direction.INBOUND, "x"),
+    "contact summary blank": lambda s, w: s.log_contact(BOSS, w.draft, ContactChannel.CALL, Direction.INBOUND, " "),  # noqa: E501
+    "contact summary 2,001 long": lambda s, w: s.log_contact(BOSS, w.draft, ContactChannel.CALL, Direction.INBOUND, "x" * 2001),  # noqa: E501
+    "contact at naive": lambda s, w: s.log_contact(BOSS, w.draft, ContactChannel.CALL, Direction.INBOUND, "x", at=NAIVE),  # noqa: E501
 }  # fmt: skip
+
+
+#: The known cases of the case file's use cases (see :data:`CASE_FILE_CALLS`).
+CASEFILE_CASES = frozenset(name for name in CASES if name.startswith(("score", "contact")))
 
 
 @pytest.mark.parametrize("store", ["memory", "sqlite"])
@@ -649,6 +689,8 @@ CASES: dict[str, Callable[[ReturnsService, World], object]] = {
 def test_each_known_case_is_refused_cleanly(
     request: pytest.FixtureRequest, store: str, case: str
 ) -> None:
+    if store == "sqlite" and case in CASEFILE_CASES:
+        pytest.skip("the SQL store keeps no case file yet")
     where: MemoryWorld | SqliteWorld = request.getfixturevalue(f"{store}_world")
     with where.fresh() as subject:
         before = subject.dump(False)

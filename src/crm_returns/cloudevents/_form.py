@@ -62,6 +62,8 @@ EVENT_TYPES: Final[Mapping[str, type[ev.ReturnEvent]]] = MappingProxyType(
             ("shipment-tracked", case.ShipmentTracked),
             ("shipment-delivered", case.ShipmentDelivered),
             ("shipment-lost", case.ShipmentLost),
+            ("contact-logged", case.ContactLogged),
+            ("feedback-given", case.FeedbackGiven),
         )
     }
 )

@@ -38,12 +38,15 @@ class Reach:
         address: The e-mail address or mobile number.
         name: The person's display name (empty for a fixed address).
         language: The language they read.
+        customer: Whether it is the return's customer (whose contact log a
+            send to them joins).
     """
 
     template: str
     address: str
     name: str
     language: str
+    customer: bool = False
 
 
 def send_id(message_id: str, reach: Reach) -> str:
@@ -122,7 +125,13 @@ def reached(
                         )
                         continue
                     reaches.append(
-                        Reach(rule.template, address, contact.name, contact.language or language)
+                        Reach(
+                            rule.template,
+                            address,
+                            contact.name,
+                            contact.language or language,
+                            customer=recipient.kind is RecipientKind.CUSTOMER,
+                        )
                     )
             for reach in reaches:
                 key = (reach.template, reach.address.strip().lower())

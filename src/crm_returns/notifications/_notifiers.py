@@ -12,6 +12,14 @@ failures it raises the one that asks most of the relay: a transient one (or
 any other exception) before an unknown outcome, before a permanent one.  A
 retry sends to every recipient again, with the same ids (``Message-ID``,
 ``OutId``), so that duplicates can be told apart.
+
+The contact log: given a ``contact_log`` (:meth:`~crm_returns.ReturnsService.notification_log`),
+a notifier tells it each send to the return's customer that succeeded, right
+after the send; staff and fixed addresses are not the customer and are not
+logged.  The log keeps a send once however often a retry tells it.  A send
+that failed is not told; if telling the log fails, the send counts as failed
+and the relay tries the message again (the customer may get it twice, with
+the same id, as with any retry; the log still keeps it once).
 """
 
 from __future__ import annotations
@@ -26,7 +34,15 @@ from crm_returns.notifications._loading import load_notification_templates
 from crm_returns.notifications._parameters import context
 from crm_returns.notifications._templates import DEFAULT_LANGUAGE, NotificationTemplates
 from crm_returns.ports.delivery import OutboxMessage
-from crm_returns.ports.notify import ContactDirectory, Email, Mailer, Sms, SmsGateway
+from crm_returns.ports.notify import (
+    ContactDirectory,
+    Email,
+    Mailer,
+    NotificationLog,
+    SentNotification,
+    Sms,
+    SmsGateway,
+)
 
 __all__ = ["EmailNotifier", "SmsNotifier"]
 
@@ -60,7 +76,13 @@ class _Notifier:
         templates: NotificationTemplates | None,
         name: str,
         language: str,
+        contact_log: NotificationLog | None,
     ) -> None:
+        if contact_log is not None and not callable(getattr(contact_log, "sent", None)):
+            raise InvalidInput(
+                f"contact_log must have a sent(notification) method, got {quoted(contact_log)}"
+            )
+        self._contact_log = contact_log
         self._rules = DEFAULT_NOTIFICATION_RULES if rules is None else rules
         if not isinstance(self._rules, NotificationRules):
             raise InvalidInput(f"rules must be NotificationRules, got {quoted(self._rules)}")
@@ -98,6 +120,16 @@ class _Notifier:
                         f"no {self.channel.value} template {reach.template!r} in any language"
                     )
                 self._send(message, reach, language)
+                if reach.customer and self._contact_log is not None:
+                    self._contact_log.sent(
+                        SentNotification(
+                            tenant_id=event.tenant_id,
+                            return_id=event.return_id,
+                            channel=self.channel,
+                            template=reach.template,
+                            send_id=send_id(message.id, reach),
+                        )
+                    )
             except Exception as error:  # noqa: BLE001 - tried for every recipient, raised below
                 log.warning(
                     "%s %s of message %s failed: %s",
@@ -132,6 +164,8 @@ class EmailNotifier(_Notifier):
             against ``rules`` here.
         name: The destination's name.
         language: The language of fixed addresses, and the fallback.
+        contact_log: Told each send to the return's customer that succeeded, for the
+            contact log (:meth:`~crm_returns.ReturnsService.notification_log`).
 
     Raises:
         InvalidInput: An argument is of the wrong type or blank.
@@ -151,8 +185,9 @@ class EmailNotifier(_Notifier):
         templates: NotificationTemplates | None = None,
         name: str = "email",
         language: str = DEFAULT_LANGUAGE,
+        contact_log: NotificationLog | None = None,
     ) -> None:
-        super().__init__(contacts, rules, templates, name, language)
+        super().__init__(contacts, rules, templates, name, language, contact_log)
         self._mailer = mailer
         self._sender = _text(sender, "sender")
 
@@ -189,6 +224,8 @@ class SmsNotifier(_Notifier):
             against ``rules`` here.
         name: The destination's name.
         language: The language of fixed numbers, and the fallback.
+        contact_log: Told each send to the return's customer that succeeded, for the
+            contact log (:meth:`~crm_returns.ReturnsService.notification_log`).
 
     Raises:
         InvalidInput: An argument is of the wrong type or blank.
@@ -208,8 +245,9 @@ class SmsNotifier(_Notifier):
         templates: NotificationTemplates | None = None,
         name: str = "sms",
         language: str = DEFAULT_LANGUAGE,
+        contact_log: NotificationLog | None = None,
     ) -> None:
-        super().__init__(contacts, rules, templates, name, language)
+        super().__init__(contacts, rules, templates, name, language, contact_log)
         self._gateway = gateway
         self._sign_name = _text(sign_name, "sign_name")
 

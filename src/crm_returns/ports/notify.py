@@ -5,6 +5,8 @@ e-mails and text messages by the notification rules, asks the host's
 :class:`ContactDirectory` where each recipient is reached, and hands each
 message to a :class:`Mailer` or an :class:`SmsGateway`.  A channel says how a
 send failed by raising a :class:`~crm_returns.errors.DeliveryFailed` kind.
+Each send to a return's customer that succeeded is told to the notifier's
+:class:`NotificationLog`, if it has one, for the return's contact log.
 """
 
 from __future__ import annotations
@@ -14,9 +16,19 @@ from typing import Protocol
 
 import attrs
 
-from crm_returns.domain._checks import text, value_of
+from crm_returns.domain._checks import identifier, text, value_of
+from crm_returns.domain.notifications.rules import NotificationChannel
 
-__all__ = ["Contact", "ContactDirectory", "Email", "Mailer", "Sms", "SmsGateway"]
+__all__ = [
+    "Contact",
+    "ContactDirectory",
+    "Email",
+    "Mailer",
+    "NotificationLog",
+    "SentNotification",
+    "Sms",
+    "SmsGateway",
+]
 
 #: Longest display name of a contact, in characters.
 CONTACT_LIMIT = 200
@@ -115,4 +127,37 @@ class SmsGateway(Protocol):
 
         A timeout after the request left must raise
         :class:`~crm_returns.errors.OutcomeUnknown`: the message may have gone.
+        """
+
+
+@attrs.frozen(kw_only=True)
+class SentNotification:
+    """A notification that reached a return's customer: what the contact log keeps of it.
+
+    Attributes:
+        tenant_id: The return's tenant.
+        return_id: The return it was about.
+        channel: E-mail or SMS.
+        template: The template it was written from (``return-approved``, ...).
+        send_id: The send's id (the ``Message-ID`` or ``OutId``): the outbox
+            message's id, the template and a digest of the address; the same on
+            every resend, so that the send is logged once.
+    """
+
+    tenant_id: str = attrs.field(validator=identifier(64))
+    return_id: str = attrs.field(validator=identifier(64))
+    channel: NotificationChannel = attrs.field(validator=value_of(NotificationChannel))
+    template: str = attrs.field(validator=identifier(64))
+    send_id: str = attrs.field(validator=identifier(200))
+
+
+class NotificationLog(Protocol):
+    """Where a notifier tells each send to a customer that succeeded (the contact log)."""
+
+    def sent(self, notification: SentNotification) -> None:
+        """Keep ``notification``; once per ``send_id``, however often it is told.
+
+        Raises:
+            CrmReturnsError: It could not be kept (the notifier then counts the
+                send as failed, so that the relay tries the message again).
         """

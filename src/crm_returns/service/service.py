@@ -8,9 +8,11 @@ changed nothing.  Queries return immutable values.
 The methods are grouped by stage of the workflow, one module each:
 ``choosing`` (search, preview, create, edit), ``approving``, ``goods``,
 ``refunds``, ``books``, ``reasons``, ``reading``, ``events`` (the relay:
-``delivery``) and ``retention`` (holds, archive, the operation log; erasure:
+``delivery``), ``retention`` (holds, archive, the operation log; erasure:
 ``erasure``; sweeps and plans: ``retention_plans``, applying them:
-``retention_apply``), ``shipments`` (return shipments and tracking); the command
+``retention_apply``), ``shipments`` and ``tracking`` (return shipments and
+tracking), ``interactions`` (the contact log and feedback; the contact log of
+notifications: ``notified``); the command
 template they share is ``template``, and every optional part of the wiring is
 one :class:`~crm_returns.ServiceSettings` value (``settings``).
 """
@@ -28,6 +30,7 @@ from crm_returns.service.choosing import Choosing
 from crm_returns.service.erasure import Erasures
 from crm_returns.service.events import Events
 from crm_returns.service.goods import Goods
+from crm_returns.service.interactions import Interactions
 from crm_returns.service.reading import Reading
 from crm_returns.service.reasons import Reasons
 from crm_returns.service.refunds import Refunds
@@ -50,6 +53,7 @@ class ReturnsService(
     Erasures,
     PlanApplying,
     Shipments,
+    Interactions,
 ):
     """The return workflow (退库 / 退货), wired to ports.
 

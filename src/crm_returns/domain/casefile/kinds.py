@@ -7,7 +7,7 @@ from types import MappingProxyType
 
 from crm_returns.domain.casefile.records import CaseRecord
 from crm_returns.domain.evidence.records import Attachment
-from crm_returns.domain.interactions.records import Contact, Feedback
+from crm_returns.domain.interactions.records import CustomerContact, Feedback
 from crm_returns.domain.ownership.records import Assignment
 from crm_returns.domain.requests.records import ReturnRequest
 from crm_returns.domain.shipments.records import Shipment, TrackingUpdate
@@ -23,7 +23,7 @@ RECORD_KINDS: Mapping[str, type[CaseRecord]] = MappingProxyType(
             Shipment,
             TrackingUpdate,
             Attachment,
-            Contact,
+            CustomerContact,
             Feedback,
             Assignment,
         )

@@ -11,7 +11,7 @@ from crm_returns.domain._checks import flag, identifier, text, value_of
 from crm_returns.domain.casefile.records import CaseIndex, CaseRecord
 from crm_returns.errors import InvalidInput
 
-__all__ = ["Contact", "ContactChannel", "Direction", "Feedback"]
+__all__ = ["ContactChannel", "CustomerContact", "Direction", "Feedback"]
 
 
 class ContactChannel(enum.Enum):
@@ -38,7 +38,7 @@ def _optional_key(instance: object, attribute: attrs.Attribute[Any], value: obje
 
 
 @attrs.frozen(kw_only=True)
-class Contact(CaseRecord):
+class CustomerContact(CaseRecord):
     """One contact with the customer about a return.
 
     Attributes:
