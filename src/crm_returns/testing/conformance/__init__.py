@@ -60,6 +60,10 @@ method to seed it (:class:`SeededHostRecords`)::
 ``uow.retention``: the library's records as retention pages, exports,
 archives, destroys and erases them, and what it keeps of its own.
 
+:class:`CaseFileContract` (part of :class:`StoreContract`) proves
+``uow.casefile``: every kind of customer-side record kept exactly, unique
+ids and keys, version checks, and the lists by return, customer and deadline.
+
 ``docs/conformance.md`` lists what each contract checks; ``docs/backups.md``
 describes the backup port.
 
@@ -81,6 +85,7 @@ pytest.register_assert_rewrite(
             "_audit",
             "_backups",
             "_base",
+            "_casefile",
             "_deliveries",
             "_host_records",
             "_idempotency",
@@ -107,6 +112,7 @@ from crm_returns.testing.conformance._backups import (  # noqa: E402
     BackupsFactory,
 )
 from crm_returns.testing.conformance._base import UnitOfWorkFactory, assert_identical  # noqa: E402
+from crm_returns.testing.conformance._casefile import CaseFileContract  # noqa: E402
 from crm_returns.testing.conformance._deliveries import DeliveriesContract  # noqa: E402
 from crm_returns.testing.conformance._host_records import (  # noqa: E402
     HostRecordsContract,
@@ -134,6 +140,7 @@ __all__ = [
     "AuditLogContract",
     "BackupsContract",
     "BackupsFactory",
+    "CaseFileContract",
     "DeliveriesContract",
     "HostRecordsContract",
     "IdempotencyContract",
@@ -168,5 +175,6 @@ class StoreContract(
     IdempotencyContract,
     TenantIsolationContract,
     RetentionContract,
+    CaseFileContract,
 ):
     """Every store contract at once: subclass it, override ``unit_of_work_factory``, run pytest."""
