@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -163,9 +164,9 @@ def _overdue(owner: bool, team: bool) -> Prepared:
 
 
 #: The overdue queries, by whether they filter on the owner and on the team.
-_OVERDUE: Mapping[tuple[bool, bool], Prepared] = {
-    (owner, team): _overdue(owner, team) for owner in (False, True) for team in (False, True)
-}
+_OVERDUE: Mapping[tuple[bool, bool], Prepared] = MappingProxyType(
+    {(owner, team): _overdue(owner, team) for owner in (False, True) for team in (False, True)}
+)
 
 
 def _registered(kind: type[CaseRecord]) -> str:
