@@ -530,24 +530,6 @@ CALLS: dict[str, tuple[Arg, ...]] = {
     "notification_log": (),
 }
 
-#: Use cases of the case file, which the SQL store does not keep yet (the SQL case
-#: file is being built on its own branch): left out of the SQLite run until it lands.
-CASE_FILE_CALLS = frozenset(
-    {
-        "add_shipment",
-        "create_label",
-        "record_tracking",
-        "ingest_tracking",
-        "poll_tracking",
-        "shipments",
-        "tracking",
-        "log_contact",
-        "contacts",
-        "give_feedback",
-        "feedback",
-    }
-)
-
 
 def call(service: ReturnsService, name: str, draw: Draw) -> object:
     """Draw the arguments of method ``name`` in order (building value objects), then call it.
@@ -585,13 +567,11 @@ def assert_readable(error: CrmReturnsError) -> None:
     assert len(message) <= MESSAGE_LIMIT, f"{kind} is {len(message)} long: {message[:300]!r}"
 
 
-def hostile_calls(
-    subject: Subject, world: World, data: st.DataObject, skip: frozenset[str] = frozenset()
-) -> None:
+def hostile_calls(subject: Subject, world: World, data: st.DataObject) -> None:
     """One to three hostile calls; every failure is typed, readable, and changes nothing."""
     draw = Draw(data, world)
     for _ in range(data.draw(st.integers(1, 3), label="calls")):
-        name = data.draw(st.sampled_from(sorted(set(CALLS) - skip)), label="method")
+        name = data.draw(st.sampled_from(sorted(CALLS)), label="method")
         before, before_denials = subject.dump(False), subject.dump(True)
         try:
             call(subject.service, name, draw)  # (a): anything else escapes and fails the test
@@ -615,7 +595,7 @@ def test_hostile_input_on_the_memory_store(memory_world: MemoryWorld, data: st.D
 @given(data=st.data())
 def test_hostile_input_on_a_sqlite_file(sqlite_world: SqliteWorld, data: st.DataObject) -> None:
     with sqlite_world.fresh() as subject:
-        hostile_calls(subject, sqlite_world.world, data, skip=CASE_FILE_CALLS)
+        hostile_calls(subject, sqlite_world.world, data)
 
 
 def test_every_public_method_is_called() -> None:
@@ -680,17 +660,11 @@ CASES: dict[str, Callable[[ReturnsService, World], object]] = {
 }  # fmt: skip
 
 
-#: The known cases of the case file's use cases (see :data:`CASE_FILE_CALLS`).
-CASEFILE_CASES = frozenset(name for name in CASES if name.startswith(("score", "contact")))
-
-
 @pytest.mark.parametrize("store", ["memory", "sqlite"])
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_each_known_case_is_refused_cleanly(
     request: pytest.FixtureRequest, store: str, case: str
 ) -> None:
-    if store == "sqlite" and case in CASEFILE_CASES:
-        pytest.skip("the SQL store keeps no case file yet")
     where: MemoryWorld | SqliteWorld = request.getfixturevalue(f"{store}_world")
     with where.fresh() as subject:
         before = subject.dump(False)

@@ -34,6 +34,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
 
+from crm_returns.adapters.sql.casefile_schema import casefile_table
 from crm_returns.adapters.sql.retention_schema import retention_tables
 from crm_returns.adapters.sql.types import Document, ExactDecimal, Instant
 from crm_returns.errors import InvalidInput, quoted
@@ -80,6 +81,7 @@ TABLE_NAMES = (
     "retention_log",
     "tombstones",
     "retired_claims",
+    "case_records",
 )
 
 #: Names constraints and indexes the same way in every database and migration.
@@ -399,6 +401,8 @@ class Tables:
             sa.PrimaryKeyConstraint("tenant_id", "key"),
         )
         self._retention_tables()
+        #: The case file: the customer-side records of returns.
+        self.case_records = casefile_table(self._table, _tenant)
 
     def _retention_tables(self) -> None:
         """What retention keeps: holds, plans and their items, erasures, the log, tombstones."""

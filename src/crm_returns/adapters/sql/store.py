@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy.engine import URL, Connection, Engine
 
+from crm_returns.adapters.sql.casefile import SqlCaseFile
 from crm_returns.adapters.sql.codec import Codec
 from crm_returns.adapters.sql.connection import PooledConnection
 from crm_returns.adapters.sql.deliveries import SqlDeliveries
@@ -67,6 +68,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.journal = SqlJournal(self._tx)
         self.idempotency = SqlIdempotencyKeys(self._tx)
         self.retention = SqlRetention(self._tx)
+        self.casefile = SqlCaseFile(self._tx)
 
     def _begin(self) -> None:
         self._tx.begin()

@@ -69,6 +69,10 @@ method to seed it (:class:`SeededHostRecords`)::
 ``uow.retention``: the library's records as retention pages, exports,
 archives, destroys and erases them, and what it keeps of its own.
 
+:class:`CaseFileContract` (part of :class:`StoreContract`) proves
+``uow.casefile``: every kind of customer-side record kept exactly, unique
+ids and keys, version checks, and the lists by return, customer and deadline.
+
 ``docs/conformance.md`` lists what each contract checks; ``docs/backups.md``
 describes the backup port.
 
@@ -90,6 +94,7 @@ pytest.register_assert_rewrite(
             "_audit",
             "_backups",
             "_base",
+            "_casefile",
             "_deliveries",
             "_host_records",
             "_idempotency",
@@ -120,6 +125,7 @@ from crm_returns.testing.conformance._carriers import (  # noqa: E402
     CarrierContract,
     CarrierFactory,
 )
+from crm_returns.testing.conformance._casefile import CaseFileContract  # noqa: E402
 from crm_returns.testing.conformance._deliveries import DeliveriesContract  # noqa: E402
 from crm_returns.testing.conformance._host_records import (  # noqa: E402
     HostRecordsContract,
@@ -149,6 +155,7 @@ __all__ = [
     "BackupsFactory",
     "CarrierContract",
     "CarrierFactory",
+    "CaseFileContract",
     "DeliveriesContract",
     "HostRecordsContract",
     "IdempotencyContract",
@@ -183,5 +190,6 @@ class StoreContract(
     IdempotencyContract,
     TenantIsolationContract,
     RetentionContract,
+    CaseFileContract,
 ):
     """Every store contract at once: subclass it, override ``unit_of_work_factory``, run pytest."""

@@ -1,0 +1,315 @@
+"""The case file in SQL: customer-side records of returns, one row each in ``case_records``.
+
+Each row keeps the whole record as its document, read back through the
+database's :class:`~crm_returns.adapters.sql.codec.Codec` as the class
+:data:`~crm_returns.domain.casefile.kinds.RECORD_KINDS` names for its kind;
+the columns beside it are the record's index (see
+:mod:`~crm_returns.adapters.sql.casefile_schema`).
+
+A refused write leaves the unit of work usable, as in memory: an ``add``
+whose id or key is taken inserts nothing (``ON CONFLICT DO NOTHING``, which
+waits for a concurrent writer of the same key and then does nothing if it
+committed), and an ``update`` whose version is stale or whose new key is
+another record's changes no row; either then raises
+:class:`~crm_returns.errors.ConcurrencyConflict`.  Only a race the statement
+cannot see (two updates taking one free key at once) fails on the unique
+constraint, and then ends the transaction with the same error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.sql.expression import ClauseElement
+
+from crm_returns.adapters.sql.schema import Tables
+from crm_returns.adapters.sql.statements import (
+    Prepared,
+    as_text,
+    code_point_order,
+    dialect_insert,
+    param,
+)
+from crm_returns.adapters.sql.transaction import Transaction
+from crm_returns.domain.casefile import CaseRecord
+from crm_returns.domain.casefile.kinds import RECORD_KINDS
+from crm_returns.errors import ConcurrencyConflict, InvalidInput, NotFound
+
+__all__ = ["SqlCaseFile"]
+
+_R = TypeVar("_R", bound=CaseRecord)
+
+#: The columns a row is written with, each a parameter of the same name.
+_COLUMNS = (
+    *("tenant_id", "kind", "id", "return_id", "customer_id"),
+    *("key", "owner", "team", "due_at", "at", "version", "document"),
+)
+#: What an update replaces (the row is named by tenant, kind and id).
+_REPLACED = tuple(name for name in _COLUMNS if name not in ("tenant_id", "kind", "id"))
+
+
+def _slot(t: Tables) -> tuple[sa.ColumnElement[bool], ...]:
+    c = t.case_records.c
+    return (
+        c.tenant_id == param("tenant_id"),
+        c.kind == param("kind"),
+        c.id == param("id"),
+    )
+
+
+def _insert(t: Tables, dialect: str) -> ClauseElement:
+    values = {name: param(name) for name in _COLUMNS}
+    return dialect_insert(t.case_records, dialect).values(values).on_conflict_do_nothing()
+
+
+def _update(t: Tables) -> ClauseElement:
+    records = t.case_records
+    holder = records.alias("holder")
+    key_taken = (
+        sa.select(sa.literal_column("1"))
+        .where(
+            holder.c.tenant_id == param("tenant_id"),
+            holder.c.kind == param("kind"),
+            holder.c.key == param("key"),
+            holder.c.id != param("id"),
+        )
+        .exists()
+    )
+    return (
+        sa.update(records)
+        .where(*_slot(t), records.c.version == param("expected"), ~key_taken)
+        .values({name: param(name) for name in _REPLACED})
+    )
+
+
+#: Makes a query's conditions over the table's columns.
+_Where = Callable[[Any], tuple[sa.ColumnElement[bool], ...]]
+#: Makes a query's order over the table's columns, for a dialect.
+_Order = Callable[[Any, str], tuple[sa.ColumnElement[Any], ...]]
+
+
+def _documents(where: _Where, order: _Order) -> Prepared:
+    """A query of documents, with the conditions and the order ``where`` and ``order`` make."""
+
+    def build(t: Tables, dialect: str) -> ClauseElement:
+        c = t.case_records.c
+        return sa.select(as_text(c.document)).where(*where(c)).order_by(*order(c, dialect))
+
+    return Prepared.per_dialect(build)
+
+
+def _oldest_first(c: Any, dialect: str) -> tuple[sa.ColumnElement[Any], ...]:
+    return (c.at, code_point_order(c.id, dialect))
+
+
+def _earliest_due(c: Any, dialect: str) -> tuple[sa.ColumnElement[Any], ...]:
+    return (c.due_at, code_point_order(c.id, dialect))
+
+
+def _unordered(c: Any, dialect: str) -> tuple[sa.ColumnElement[Any], ...]:
+    return ()
+
+
+_INSERT = Prepared.per_dialect(_insert)
+_UPDATE = Prepared(_update)
+_STORED = Prepared(
+    lambda t: sa.select(t.case_records.c.version, t.case_records.c.key).where(*_slot(t))
+)
+_GET = _documents(
+    lambda c: (c.tenant_id == param("tenant_id"), c.kind == param("kind"), c.id == param("id")),
+    _unordered,
+)
+_FIND = _documents(
+    lambda c: (c.tenant_id == param("tenant_id"), c.kind == param("kind"), c.key == param("key")),
+    _unordered,
+)
+_FOR_RETURN = _documents(
+    lambda c: (
+        c.tenant_id == param("tenant_id"),
+        c.return_id == param("return_id"),
+        c.kind == param("kind"),
+    ),
+    _oldest_first,
+)
+_FOR_CUSTOMER = _documents(
+    lambda c: (
+        c.tenant_id == param("tenant_id"),
+        c.customer_id == param("customer_id"),
+        c.kind == param("kind"),
+    ),
+    _oldest_first,
+)
+
+
+def _overdue(owner: bool, team: bool) -> Prepared:
+    """The overdue query, filtering on the owner and the team when told to."""
+
+    def where(c: Any) -> tuple[sa.ColumnElement[bool], ...]:
+        conditions = [
+            c.tenant_id == param("tenant_id"),
+            c.kind == param("kind"),
+            c.due_at < param("before"),
+        ]
+        if owner:
+            conditions.append(c.owner == param("owner"))
+        if team:
+            conditions.append(c.team == param("team"))
+        return tuple(conditions)
+
+    return _documents(where, _earliest_due)
+
+
+#: The overdue queries, by whether they filter on the owner and on the team.
+_OVERDUE: Mapping[tuple[bool, bool], Prepared] = MappingProxyType(
+    {(owner, team): _overdue(owner, team) for owner in (False, True) for team in (False, True)}
+)
+
+
+def _registered(kind: type[CaseRecord]) -> str:
+    """``kind``'s name, if it is the class :data:`RECORD_KINDS` names for it.
+
+    Raises:
+        InvalidInput: It is not a kind of record the store keeps.
+    """
+    if RECORD_KINDS.get(kind.kind) is not kind:
+        raise InvalidInput(f"{kind.__qualname__} is not a kind of case-file record the store keeps")
+    return kind.kind
+
+
+class SqlCaseFile:
+    """The :class:`~crm_returns.ports.CaseFile` of a SQL unit of work."""
+
+    def __init__(self, transaction: Transaction) -> None:
+        self._tx = transaction
+        self._codec = transaction.codec
+
+    def _row(self, record: CaseRecord) -> dict[str, Any]:
+        index = record.index()
+        instant = self._tx.binder.instant
+        return {
+            "tenant_id": record.tenant_id,
+            "kind": _registered(type(record)),
+            "id": record.id,
+            "return_id": record.return_id,
+            "customer_id": record.customer_id,
+            "key": index.key,
+            "owner": index.owner,
+            "team": index.team,
+            "due_at": None if index.due_at is None else instant(index.due_at),
+            "at": instant(record.at),
+            "version": record.version,
+            "document": self._codec.encode_text(record),
+        }
+
+    def _records(
+        self, statement: Prepared, kind: type[_R], parameters: dict[str, Any], subject: str
+    ) -> list[_R]:
+        parameters["kind"] = _registered(kind)
+        rows = self._tx.fetch(statement, parameters, subject=subject)
+        # ``kind`` is the class RECORD_KINDS names for the rows' kind.
+        return [self._codec.decode_text(text, kind) for (text,) in rows]
+
+    def add(self, record: CaseRecord) -> None:
+        """Keep a new record (see :meth:`~crm_returns.ports.CaseFile.add`).
+
+        Raises:
+            ConcurrencyConflict: The tenant has a record of this kind with its id or its key.
+            InvalidInput: Its class is not a kind of record the store keeps.
+        """
+        row = self._row(record)
+        subject = f"{record.kind} {record.id}"
+        if not self._tx.write(_INSERT, row, subject=subject):
+            raise ConcurrencyConflict(subject)
+
+    def update(self, record: CaseRecord, expected_version: int) -> None:
+        """Replace a record (see :meth:`~crm_returns.ports.CaseFile.update`).
+
+        Raises:
+            NotFound: There is no such record.
+            ConcurrencyConflict: Its version is not ``expected_version``, or
+                its new key is another record's.
+            InvalidInput: Its class is not a kind of record the store keeps.
+        """
+        row = self._row(record)
+        subject = f"{record.kind} {record.id}"
+        if record.version == expected_version + 1:
+            row["expected"] = expected_version
+            if self._tx.write(_UPDATE, row, subject=subject):
+                return
+        stored = self._tx.fetch(
+            _STORED,
+            {"tenant_id": record.tenant_id, "kind": record.kind, "id": record.id},
+            subject=subject,
+        )
+        if not stored:
+            raise NotFound(record.kind, record.id)
+        raise ConcurrencyConflict(subject)
+
+    def get(self, tenant_id: str, kind: type[_R], record_id: str) -> _R:
+        """The record of ``kind`` with ``record_id``.
+
+        Raises:
+            NotFound: The tenant has no such record.
+        """
+        found = self._records(
+            _GET, kind, {"tenant_id": tenant_id, "id": record_id}, f"{kind.kind} {record_id}"
+        )
+        if not found:
+            raise NotFound(kind.kind, record_id)
+        return found[0]
+
+    def find(self, tenant_id: str, kind: type[_R], key: str) -> _R | None:
+        """The record of ``kind`` whose unique key is ``key``, if there is one."""
+        found = self._records(
+            _FIND, kind, {"tenant_id": tenant_id, "key": key}, f"the {kind.kind} of key {key!r}"
+        )
+        return found[0] if found else None
+
+    def for_return(self, tenant_id: str, return_id: str, kind: type[_R]) -> Sequence[_R]:
+        """The return's records of ``kind``, oldest first (by ``at``, then ``id``)."""
+        return self._records(
+            _FOR_RETURN,
+            kind,
+            {"tenant_id": tenant_id, "return_id": return_id},
+            f"the {kind.kind} records of return {return_id}",
+        )
+
+    def for_customer(self, tenant_id: str, customer_id: str, kind: type[_R]) -> Sequence[_R]:
+        """The customer's records of ``kind``, oldest first (by ``at``, then ``id``)."""
+        return self._records(
+            _FOR_CUSTOMER,
+            kind,
+            {"tenant_id": tenant_id, "customer_id": customer_id},
+            f"the {kind.kind} records of customer {customer_id}",
+        )
+
+    def overdue(
+        self,
+        tenant_id: str,
+        kind: type[_R],
+        before: datetime,
+        *,
+        owner: str | None = None,
+        team: str | None = None,
+    ) -> Sequence[_R]:
+        """Records of ``kind`` due before ``before``, earliest deadline first, then by ``id``.
+
+        Raises:
+            InvalidInput: ``before`` has no UTC offset.
+        """
+        if not isinstance(before, datetime) or before.utcoffset() is None:
+            raise InvalidInput(f"before must be a timezone-aware datetime, got {before!r}")
+        parameters: dict[str, Any] = {
+            "tenant_id": tenant_id,
+            "before": self._tx.binder.instant(before),
+        }
+        if owner is not None:
+            parameters["owner"] = owner
+        if team is not None:
+            parameters["team"] = team
+        statement = _OVERDUE[(owner is not None, team is not None)]
+        return self._records(statement, kind, parameters, f"the overdue {kind.kind} records")
