@@ -7,7 +7,8 @@ changed nothing.  Queries return immutable values.
 
 The methods are grouped by stage of the workflow, one module each:
 ``choosing`` (search, preview, create, edit), ``approving``, ``goods``,
-``refunds``, ``books``, ``reasons``, ``reading``, ``events`` (the relay:
+``refunds``, ``books``, ``reasons``, ``reading``, ``ownership`` (owners
+and deadlines), ``events`` (the relay:
 ``delivery``) and ``retention`` (holds, archive, the operation log; erasure:
 ``erasure``; sweeps and plans: ``retention_plans``, applying them:
 ``retention_apply``); the command
@@ -28,6 +29,7 @@ from crm_returns.service.choosing import Choosing
 from crm_returns.service.erasure import Erasures
 from crm_returns.service.events import Events
 from crm_returns.service.goods import Goods
+from crm_returns.service.ownership import Ownership
 from crm_returns.service.reading import Reading
 from crm_returns.service.reasons import Reasons
 from crm_returns.service.refunds import Refunds
@@ -38,7 +40,17 @@ __all__ = ["ReturnsService"]
 
 
 class ReturnsService(
-    Choosing, Approving, Goods, Refunds, Books, Reasons, Reading, Events, Erasures, PlanApplying
+    Choosing,
+    Approving,
+    Goods,
+    Refunds,
+    Books,
+    Reasons,
+    Reading,
+    Events,
+    Erasures,
+    PlanApplying,
+    Ownership,
 ):
     """The return workflow (退库 / 退货), wired to ports.
 
