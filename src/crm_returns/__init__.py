@@ -20,6 +20,7 @@ from crm_returns.domain.actors import Actor
 from crm_returns.domain.audit import AuditEntry
 from crm_returns.domain.books.accounts import DEFAULT_CHART, Account, ChartOfAccounts
 from crm_returns.domain.books.journal import AccountBalance, EntryKind, JournalEntry, Posting, Side
+from crm_returns.domain.casefile.events import ReturnAssigned
 from crm_returns.domain.delivery import (
     DEFAULT_SCHEDULE,
     Attempt,
@@ -57,6 +58,13 @@ from crm_returns.domain.notifications import (
 )
 from crm_returns.domain.numbering import NumberFormat
 from crm_returns.domain.orders import DeliveredLine, LinePricing, LineRef
+from crm_returns.domain.ownership import (
+    LONGEST_ALLOWANCE,
+    Deadline,
+    ReturnOwner,
+    ServiceLevel,
+    Stage,
+)
 from crm_returns.domain.policies.access import (
     ADMIN,
     DEFAULT_ROLES,
@@ -206,6 +214,11 @@ if TYPE_CHECKING:
     from crm_returns.service.delivery import EventRelay
     from crm_returns.service.relay_settings import RelayReport, RelaySettings
     from crm_returns.service.settings import ERASURE_FORMAT, PLAN_FORMAT
+    from crm_returns.service_level_config import (
+        load_service_level,
+        load_service_level_json,
+        load_service_level_toml,
+    )
 
 #: Names loaded on first use, and the module each comes from.  Those of
 #: ``crm_returns.notifications`` need the ``notifications`` extra (Jinja2).
@@ -268,6 +281,9 @@ _LAZY = {
     "load_notification_rules_toml": "crm_returns.notifications",
     "load_notification_templates": "crm_returns.notifications",
     "load_retention": "crm_returns.retention_config",
+    "load_service_level": "crm_returns.service_level_config",
+    "load_service_level_json": "crm_returns.service_level_config",
+    "load_service_level_toml": "crm_returns.service_level_config",
     "load_retention_json": "crm_returns.retention_config",
     "load_retention_toml": "crm_returns.retention_config",
     "sql_service": "crm_returns.bootstrap",
@@ -290,6 +306,7 @@ __all__ = [
     "IDEMPOTENCY_KEYS",
     "JOURNAL_ENTRIES",
     "LIBRARY_CLASSES",
+    "LONGEST_ALLOWANCE",
     "MAX_PAGE_SIZE",
     "NEUTRAL",
     "OUTBOX_MESSAGES",
@@ -324,6 +341,7 @@ __all__ = [
     "ConsoleSmsGateway",
     "Contact",
     "ContactDirectory",
+    "Deadline",
     "Decision",
     "DeliveredLine",
     "Delivery",
@@ -425,6 +443,7 @@ __all__ = [
     "RetentionStore",
     "RetrySchedule",
     "ReturnApproved",
+    "ReturnAssigned",
     "ReturnCancelled",
     "ReturnCompleted",
     "ReturnDrafted",
@@ -432,6 +451,7 @@ __all__ = [
     "ReturnLine",
     "ReturnLinesEdited",
     "ReturnOrder",
+    "ReturnOwner",
     "ReturnPreview",
     "ReturnQuery",
     "ReturnRejected",
@@ -444,6 +464,7 @@ __all__ = [
     "ReturnableLine",
     "ReturnsService",
     "RoleBasedAccess",
+    "ServiceLevel",
     "ServiceSettings",
     "Side",
     "Sms",
@@ -452,6 +473,7 @@ __all__ = [
     "SmtpMailer",
     "SmtpSecurity",
     "SmtpSettings",
+    "Stage",
     "StockMove",
     "SummaryLine",
     "Tombstone",
@@ -467,6 +489,9 @@ __all__ = [
     "load_retention",
     "load_retention_json",
     "load_retention_toml",
+    "load_service_level",
+    "load_service_level_json",
+    "load_service_level_toml",
     "quantity",
     "spread_order_discount",
     "spread_shipping",
