@@ -2,7 +2,7 @@
 
 Shared by the CloudEvents tests: :func:`every_event` runs three returns
 through the sample shop so that the outbox holds at least one message of each
-of the fifteen event types.  The sample lines and policy are described in
+of the event types.  The sample lines and policy are described in
 ``tests/service/conftest.py``.
 """
 
@@ -88,6 +88,10 @@ def every_event(wiring: Wiring | None = None) -> list[OutboxMessage]:
     # 3. Cancelled.
     third = s.create_return(w.clerk, ReturnRequest(lines=[RequestedLine(CABLE, 3, "wrong_order")]))
     s.cancel_return(w.clerk, third.id, "customer changed their mind")
+
+    # 3b. Assigned: the cancelled return's owner recorded (case-file events do not move it).
+    supervisor = Actor("u-sup", "主管", w.clerk.tenant_id, {"supervisor"})
+    s.assign_return(supervisor, third.id, user_id="u-li", team="returns-desk")
 
     # 4. Retired: the paid return archived by the records manager.
     archivist = Actor("u-archivist", "档案员", w.clerk.tenant_id, {"records_manager"})
