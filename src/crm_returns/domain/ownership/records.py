@@ -57,8 +57,6 @@ class Assignment(CaseRecord):
     def __attrs_post_init__(self) -> None:
         if self.user_id is None and self.team is None:
             raise InvalidInput("an assignment names a user, a team, or both")
-        if self.stage is None and (self.since is not None or self.due_at is not None):
-            raise InvalidInput("an assignment with no stage has no stage start and no deadline")
         if self.since is not None and self.due_at is not None and self.due_at < self.since:
             raise InvalidInput(
                 f"the deadline {self.due_at.isoformat()} is before the stage began "
