@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import attrs
 import pytest
@@ -49,7 +50,7 @@ def _request(ref: LineRef, units: int) -> ReturnRequest:
     return ReturnRequest(lines=(RequestedLine(ref, Decimal(units), "quality_defect"),))
 
 
-def _with(wiring: Wiring, **settings: object) -> ReturnsService:
+def _with(wiring: Wiring, **settings: Any) -> ReturnsService:
     """The wiring's service with some settings changed, on the same store and clock."""
     changed: ServiceSettings = attrs.evolve(wiring.service.settings, **settings)
     return ReturnsService(wiring.orders, wiring.database.unit_of_work, changed)
