@@ -72,6 +72,7 @@ from crm_returns import (
     RetentionPolicy,
     RetentionRule,
     RetrySchedule,
+    ReturnAssigned,
     ReturnEvent,
     ReturnQuery,
     ReturnRequest,
@@ -80,6 +81,7 @@ from crm_returns import (
     ReturnWindow,
     RoleBasedAccess,
     SentNotification,
+    ServiceLevel,
     ServiceSettings,
     ShipmentMethod,
     ShipmentPlan,
@@ -91,6 +93,7 @@ from crm_returns import (
     WebhookEndpoint,
 )
 from crm_returns.domain.books.journal import trial_balance
+from crm_returns.domain.ownership import deadline
 from crm_returns.errors import CrmReturnsError, InvalidInput
 from crm_returns.samples import SAMPLE_POLICY, SAMPLE_REFUND_POLICY, SAMPLE_TENANT, sample_lines
 from crm_returns.testing import sample_wiring
@@ -142,6 +145,7 @@ INPUTS: frozenset[str] = frozenset(
         "ReturnWindow",
         "RoleBasedAccess",
         "ServiceSettings",
+        "ServiceLevel",
         "RetentionRule",
         "RetentionPolicy",
         "Period",
@@ -266,10 +270,30 @@ def specimens() -> dict[type, Any]:
         *_retention(),
         *_shipping(),
         *_interactions(),
+        *_ownership(),
     ]
     for value in built:
         _reachable(value, seen)
     return seen
+
+
+def _ownership() -> list[object]:
+    """A return's owner as the service shows it, the event assigning it, and a deadline."""
+    wiring = sample_wiring()
+    service, clerk = wiring.service, wiring.clerk
+    line = sample_lines()[0]
+    order = service.create_return(
+        clerk, ReturnRequest((RequestedLine(line.ref, 1, "wrong_order"),))
+    )
+    order = service.submit_return(clerk, order.id)
+    supervisor = Actor("u-sup", "主管", SAMPLE_TENANT, {"supervisor"})
+    owner = service.assign_return(supervisor, order.id, team="returns-desk")
+    assigned = next(
+        message.event
+        for _, message in wiring.database.committed.outbox.values()
+        if isinstance(message.event, ReturnAssigned)
+    )
+    return [owner, assigned, deadline(order, ServiceLevel())]
 
 
 def _deliveries() -> list[object]:

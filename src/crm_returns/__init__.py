@@ -23,6 +23,7 @@ from crm_returns.domain.books.journal import AccountBalance, EntryKind, JournalE
 from crm_returns.domain.casefile.events import (
     ContactLogged,
     FeedbackGiven,
+    ReturnAssigned,
     ShipmentAdded,
     ShipmentDelivered,
     ShipmentLabelled,
@@ -67,6 +68,13 @@ from crm_returns.domain.notifications import (
 )
 from crm_returns.domain.numbering import NumberFormat
 from crm_returns.domain.orders import DeliveredLine, LinePricing, LineRef
+from crm_returns.domain.ownership import (
+    LONGEST_ALLOWANCE,
+    Deadline,
+    ReturnOwner,
+    ServiceLevel,
+    Stage,
+)
 from crm_returns.domain.policies.access import (
     ADMIN,
     DEFAULT_ROLES,
@@ -233,6 +241,11 @@ if TYPE_CHECKING:
     from crm_returns.service.relay_settings import RelayReport, RelaySettings
     from crm_returns.service.settings import ERASURE_FORMAT, PLAN_FORMAT
     from crm_returns.service.tracking import TrackingReport
+    from crm_returns.service_level_config import (
+        load_service_level,
+        load_service_level_json,
+        load_service_level_toml,
+    )
 
 #: Names loaded on first use, and the module each comes from.  Those of
 #: ``crm_returns.notifications`` need the ``notifications`` extra (Jinja2).
@@ -304,6 +317,9 @@ _LAZY = {
     "load_notification_rules_toml": "crm_returns.notifications",
     "load_notification_templates": "crm_returns.notifications",
     "load_retention": "crm_returns.retention_config",
+    "load_service_level": "crm_returns.service_level_config",
+    "load_service_level_json": "crm_returns.service_level_config",
+    "load_service_level_toml": "crm_returns.service_level_config",
     "load_retention_json": "crm_returns.retention_config",
     "load_retention_toml": "crm_returns.retention_config",
     "sql_service": "crm_returns.bootstrap",
@@ -326,6 +342,7 @@ __all__ = [
     "IDEMPOTENCY_KEYS",
     "JOURNAL_ENTRIES",
     "LIBRARY_CLASSES",
+    "LONGEST_ALLOWANCE",
     "MAX_PAGE_SIZE",
     "NEUTRAL",
     "OUTBOX_MESSAGES",
@@ -366,6 +383,7 @@ __all__ = [
     "ContactDirectory",
     "ContactLogged",
     "CustomerContact",
+    "Deadline",
     "Decision",
     "DeliveredLine",
     "Delivery",
@@ -474,6 +492,7 @@ __all__ = [
     "RetentionStore",
     "RetrySchedule",
     "ReturnApproved",
+    "ReturnAssigned",
     "ReturnCancelled",
     "ReturnCompleted",
     "ReturnDrafted",
@@ -481,6 +500,7 @@ __all__ = [
     "ReturnLine",
     "ReturnLinesEdited",
     "ReturnOrder",
+    "ReturnOwner",
     "ReturnPreview",
     "ReturnQuery",
     "ReturnRejected",
@@ -494,6 +514,7 @@ __all__ = [
     "ReturnsService",
     "RoleBasedAccess",
     "SentNotification",
+    "ServiceLevel",
     "ServiceSettings",
     "Shipment",
     "ShipmentAdded",
@@ -511,6 +532,7 @@ __all__ = [
     "SmtpMailer",
     "SmtpSecurity",
     "SmtpSettings",
+    "Stage",
     "StockMove",
     "SummaryLine",
     "Tombstone",
@@ -529,6 +551,9 @@ __all__ = [
     "load_retention",
     "load_retention_json",
     "load_retention_toml",
+    "load_service_level",
+    "load_service_level_json",
+    "load_service_level_toml",
     "lost_parcel_receipts",
     "quantity",
     "spread_order_discount",

@@ -46,6 +46,7 @@ __all__ = [
     "InvalidPolicy",
     "InvalidQuantity",
     "InvalidRetentionRules",
+    "InvalidServiceLevel",
     "InvalidTemplates",
     "LabelsNotOffered",
     "LogTampered",
@@ -187,6 +188,15 @@ class InvalidRetentionRules(InvalidPolicy):
     """
 
     document: ClassVar[str] = "retention rules"
+
+
+class InvalidServiceLevel(InvalidPolicy):
+    """A service level document has bad fields; every problem found is listed.
+
+    Paths name the stage and the unit, such as ``ship_back.days``.
+    """
+
+    document: ClassVar[str] = "service level"
 
 
 class InvalidTemplates(InvalidPolicy):

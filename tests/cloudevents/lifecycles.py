@@ -141,7 +141,11 @@ def every_event(wiring: Wiring | None = None) -> list[OutboxMessage]:
     customer = Actor("p-1", "张伟", w.clerk.tenant_id, {"customer"}, customer_id=first.customer_id)
     s.give_feedback(customer, first.id, 4, "退款很快")
 
-    # 5. Retired: the paid return archived by the records manager.
+    # 5. Assigned: the cancelled return's owner recorded (case-file events do not move it).
+    supervisor = Actor("u-sup", "主管", w.clerk.tenant_id, {"supervisor"})
+    s.assign_return(supervisor, third.id, user_id="u-li", team="returns-desk")
+
+    # 6. Retired: the paid return archived by the records manager.
     archivist = Actor("u-archivist", "档案员", w.clerk.tenant_id, {"records_manager"})
     s.archive_return(archivist, first.id)
     return [message for _, message in sorted(w.database.committed.outbox.values())]

@@ -165,6 +165,7 @@ def test_every_type_has_the_common_data_fields_and_its_own() -> None:
         # No summary and no comment: personal text stays in the case file.
         "contact-logged.v1": {"contact_id", "channel", "direction", "contacted_at", "automatic"},
         "feedback-given.v1": {"feedback_id", "score", "commented"},
+        "assigned.v1": {"from_user_id", "from_team", "to_user_id", "to_team"},
     }
 
 

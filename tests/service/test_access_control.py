@@ -298,6 +298,14 @@ CASES: dict[str, Case] = {
     "audit_trail": Case(P.VIEW_RETURNS, None, lambda s, a, x: s.audit_trail(a, x.waiting.id)),
     "overdue_approvals": Case(P.VIEW_RETURNS, None, lambda s, a, x: s.overdue_approvals(a)),
     "reason_catalog": Case(P.VIEW_RETURNS, None, lambda s, a, x: s.reason_catalog(a)),
+    # Owners and deadlines.
+    "assign_return": Case(
+        P.ASSIGN_RETURNS,
+        "waiting",
+        lambda s, a, x: s.assign_return(a, x.waiting.id, team="returns-desk"),
+    ),
+    "owner_of": Case(P.VIEW_RETURNS, None, lambda s, a, x: s.owner_of(a, x.waiting.id)),
+    "late_returns": Case(P.VIEW_WORKLOAD, None, lambda s, a, x: s.late_returns(a)),
     # The reason catalog.
     "add_reason_category": Case(
         P.MANAGE_REASONS, None, lambda s, a, x: s.add_reason_category(a, PACKAGING)
@@ -615,6 +623,7 @@ def test_an_auditor_reads_everything_and_changes_nothing(
     # It read every return, the books and the tenant-wide trail...
     reads = {"search_returnable_lines", "get_return", "find_return", "list_returns"}
     reads |= {"audit_trail", "overdue_approvals", "reason_catalog", "tenant_audit_trail"}
+    reads |= {"owner_of"}
     reads |= {"stock_moves", "stock_balances", "journal", "trial_balance"}
     # ...and what retention keeps, its sweeps' verdicts and its log, changing none.
     reads |= {"legal_holds", "erasure_requests", "retention_log", "verify_retention_log"}

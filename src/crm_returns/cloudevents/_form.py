@@ -64,6 +64,7 @@ EVENT_TYPES: Final[Mapping[str, type[ev.ReturnEvent]]] = MappingProxyType(
             ("shipment-lost", case.ShipmentLost),
             ("contact-logged", case.ContactLogged),
             ("feedback-given", case.FeedbackGiven),
+            ("assigned", case.ReturnAssigned),
         )
     }
 )

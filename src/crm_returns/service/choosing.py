@@ -29,6 +29,7 @@ from crm_returns.service.checks import (
     fingerprint,
 )
 from crm_returns.service.commands import ReturnPreview, ReturnRequest
+from crm_returns.service.ownership import give
 from crm_returns.service.template import ServiceCore
 
 __all__ = ["Choosing"]
@@ -110,9 +111,25 @@ class Choosing(ServiceCore):
             )
             uow.returns.add(transition.order)
             self._record(uow, transition)
+            if self.settings.default_team is not None:
+                self._record(uow, self._to_default_team(uow, actor, transition.order))
             self._remember(uow, actor, idempotency_key, "create_return", digest, transition.order)
             uow.commit()
         return transition.order
+
+    def _to_default_team(self, uow: UnitOfWork, actor: Actor, order: ReturnOrder) -> Transition:
+        """Give a new return to the default team of the settings: an owner from the start."""
+        return give(
+            uow,
+            order,
+            actor,
+            order.created_at,
+            user_id=None,
+            team=self.settings.default_team,
+            comment="",
+            new_id=self._ids.new_id,
+            level=self.settings.service_level,
+        )
 
     def edit_return(
         self,

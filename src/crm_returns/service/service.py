@@ -7,7 +7,8 @@ changed nothing.  Queries return immutable values.
 
 The methods are grouped by stage of the workflow, one module each:
 ``choosing`` (search, preview, create, edit), ``approving``, ``goods``,
-``refunds``, ``books``, ``reasons``, ``reading``, ``events`` (the relay:
+``refunds``, ``books``, ``reasons``, ``reading``, ``ownership`` (owners and
+deadlines), ``events`` (the relay:
 ``delivery``), ``retention`` (holds, archive, the operation log; erasure:
 ``erasure``; sweeps and plans: ``retention_plans``, applying them:
 ``retention_apply``), ``shipments`` and ``tracking`` (return shipments and
@@ -31,6 +32,7 @@ from crm_returns.service.erasure import Erasures
 from crm_returns.service.events import Events
 from crm_returns.service.goods import Goods
 from crm_returns.service.interactions import Interactions
+from crm_returns.service.ownership import Ownership
 from crm_returns.service.reading import Reading
 from crm_returns.service.reasons import Reasons
 from crm_returns.service.refunds import Refunds
@@ -54,6 +56,7 @@ class ReturnsService(
     PlanApplying,
     Shipments,
     Interactions,
+    Ownership,
 ):
     """The return workflow (退库 / 退货), wired to ports.
 

@@ -19,6 +19,7 @@ from crm_returns.adapters.carriers import ManualCarrier
 from crm_returns.adapters.system import SystemClock, UuidIds
 from crm_returns.domain.books.accounts import DEFAULT_CHART, ChartOfAccounts
 from crm_returns.domain.numbering import NumberFormat
+from crm_returns.domain.ownership.levels import ServiceLevel
 from crm_returns.domain.policies.access import AccessPolicy, RoleBasedAccess
 from crm_returns.domain.policies.approval import ApprovalPolicy
 from crm_returns.domain.policies.eligibility import DEFAULT_RULES, EligibilityRule
@@ -130,6 +131,15 @@ def _carriers(values: object) -> tuple[Carrier, ...]:
     return carriers
 
 
+def _team(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is None:
+        return
+    if not isinstance(value, str) or not value.strip() or len(value) > 64 or "\x00" in value:
+        raise InvalidInput(
+            "setting default_team is None or a team's name (1 to 64 characters, not blank)"
+        )
+
+
 def _one_or_two(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value not in (1, 2) or isinstance(value, bool):
         raise InvalidInput(f"setting plan_approvals is 1 or 2, not {value!r}")
@@ -173,6 +183,13 @@ class ServiceSettings:
         carriers: The carriers return shipments go with, each known by its
             ``code``; a :class:`~crm_returns.ManualCarrier` (code ``manual``:
             staff type tracking numbers and updates) by default.
+        service_level: The time allowed for each stage of a return (approve,
+            ship back, receive, inspect, refund), which sets the deadlines of
+            assigned returns; the defaults of :class:`~crm_returns.ServiceLevel`,
+            or load your own with :func:`~crm_returns.load_service_level_toml`.
+        default_team: The team every new return is assigned to, so that each
+            has an owner and deadlines from the start; none by default (a
+            return has no owner until someone assigns it).
 
     Raises:
         InvalidInput: A part is of the wrong kind (the message names the setting).
@@ -221,3 +238,8 @@ class ServiceSettings:
     def carrier(self, code: str) -> Carrier | None:
         """The carrier whose code is ``code``, if there is one."""
         return next((carrier for carrier in self.carriers if carrier.code == code), None)
+
+    service_level: ServiceLevel = attrs.field(
+        factory=ServiceLevel, validator=_of_kind(ServiceLevel)
+    )
+    default_team: str | None = attrs.field(default=None, validator=_team)

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
+from datetime import datetime
+
+import attrs
 
 from crm_returns.domain.actors import Actor
 from crm_returns.domain.audit import AuditEntry, audit_entry
 from crm_returns.domain.numbering import NumberFormat
 from crm_returns.domain.orders import DeliveredLine, LineRef
+from crm_returns.domain.ownership import Assignment, followed
 from crm_returns.domain.policies.access import Permission
 from crm_returns.domain.reasons import ReasonCatalog
 from crm_returns.domain.refunds.grants import RefundMethod
@@ -16,6 +20,7 @@ from crm_returns.domain.returns import refunding
 from crm_returns.domain.returns.order import ReturnOrder, Transition
 from crm_returns.domain.returns.returnable import refunded_before
 from crm_returns.domain.returns.states import Action
+from crm_returns.domain.shipments.records import Shipment
 from crm_returns.domain.summary import summarize
 from crm_returns.errors import (
     IdempotencyConflict,
@@ -160,12 +165,31 @@ class ServiceCore:
     ) -> ReturnOrder:
         decided = decide(uow, order, actor)
         transitions = (decided,) if isinstance(decided, Transition) else tuple(decided)
-        uow.returns.update(transitions[-1].order, expected_version=order.version)
+        final = transitions[-1].order
+        if final is not order:  # a command on the case file alone leaves the order as it was
+            uow.returns.update(final, expected_version=order.version)
         for transition in transitions:
             self._record(uow, transition)
-        self._remember(uow, actor, key, command, digest, transitions[-1].order)
+        self._keep_deadline(uow, final, self._clock.now())
+        self._remember(uow, actor, key, command, digest, final)
         uow.commit()
-        return transitions[-1].order
+        return final
+
+    def _keep_deadline(self, uow: UnitOfWork, order: ReturnOrder, at: datetime) -> None:
+        """Move the stage and deadline of ``order``'s owner along with it, in ``uow``.
+
+        A return without an owner has no deadline to keep.  ``at`` is when a
+        stage the assignment does not know yet began (see
+        :func:`~crm_returns.domain.ownership.followed`).
+        """
+        assignment = uow.casefile.find(order.tenant_id, Assignment, order.id)
+        if assignment is None:
+            return
+        shipments = uow.casefile.for_return(order.tenant_id, order.id, Shipment)
+        moved = followed(assignment, order, self.settings.service_level, shipments=shipments, at=at)
+        if moved != assignment:
+            version = assignment.version
+            uow.casefile.update(attrs.evolve(moved, version=version + 1), expected_version=version)
 
     @staticmethod
     def _own(actor: Actor, order: ReturnOrder, asked: str) -> ReturnOrder:

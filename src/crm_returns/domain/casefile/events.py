@@ -26,6 +26,7 @@ from crm_returns.errors import InvalidInput, quoted
 __all__ = [
     "ContactLogged",
     "FeedbackGiven",
+    "ReturnAssigned",
     "ShipmentAdded",
     "ShipmentDelivered",
     "ShipmentLabelled",
@@ -176,3 +177,21 @@ class FeedbackGiven(ReturnEvent):
     feedback_id: str = attrs.field(validator=identifier(64))
     score: Decimal = attrs.field(validator=_score)
     commented: bool = attrs.field(default=False, validator=flag)
+
+
+@attrs.frozen(kw_only=True)
+class ReturnAssigned(ReturnEvent):
+    """A return was given an owner, or passed from one owner to another.
+
+    Attributes:
+        from_user_id: The user who owned it before (``None``: no user).
+        from_team: The team that owned it before (``None``: no team).
+        to_user_id: The user who owns it now (``None``: no user).
+        to_team: The team that owns it now (``None``: no team).
+    """
+
+    action: ClassVar[Action] = Action.ASSIGN
+    from_user_id: str | None
+    from_team: str | None
+    to_user_id: str | None
+    to_team: str | None

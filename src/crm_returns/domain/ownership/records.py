@@ -39,6 +39,9 @@ class Assignment(CaseRecord):
         team: The owning team, if a team owns it.
         assigned_by: Who assigned it last.
         stage: The stage the return is in, ``None`` once nothing is due.
+        since: When the return entered that stage (``None`` if unknown): kept
+            here because the order itself does not date every stage (see
+            :mod:`crm_returns.domain.ownership.stages`).
         due_at: When that stage is due.
     """
 
@@ -48,11 +51,17 @@ class Assignment(CaseRecord):
     team: str | None = attrs.field(default=None, validator=_optional_id)
     assigned_by: str = attrs.field(validator=identifier(64))
     stage: Stage | None = attrs.field(default=None, validator=value_of(Stage, optional=True))
+    since: datetime | None = attrs.field(default=None, validator=aware)
     due_at: datetime | None = attrs.field(default=None, validator=aware)
 
     def __attrs_post_init__(self) -> None:
         if self.user_id is None and self.team is None:
             raise InvalidInput("an assignment names a user, a team, or both")
+        if self.since is not None and self.due_at is not None and self.due_at < self.since:
+            raise InvalidInput(
+                f"the deadline {self.due_at.isoformat()} is before the stage began "
+                f"({self.since.isoformat()})"
+            )
 
     def index(self) -> CaseIndex:
         """One per return, found by owner, team and deadline."""
