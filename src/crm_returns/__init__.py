@@ -20,6 +20,12 @@ from crm_returns.domain.actors import Actor
 from crm_returns.domain.audit import AuditEntry
 from crm_returns.domain.books.accounts import DEFAULT_CHART, Account, ChartOfAccounts
 from crm_returns.domain.books.journal import AccountBalance, EntryKind, JournalEntry, Posting, Side
+from crm_returns.domain.casefile.events import (
+    RequestAccepted,
+    RequestDeclined,
+    RequestWithdrawn,
+    ReturnRequested,
+)
 from crm_returns.domain.delivery import (
     DEFAULT_SCHEDULE,
     Attempt,
@@ -88,6 +94,24 @@ from crm_returns.domain.refunds.grants import RefundGrant, RefundMethod
 from crm_returns.domain.refunds.paid import spread_order_discount, spread_shipping
 from crm_returns.domain.refunds.payments import Payment, PaymentStatus
 from crm_returns.domain.refunds.pricing import RefundLine
+from crm_returns.domain.requests.declining import (
+    DEFAULT_DECLINE_REASONS,
+    DeclineReason,
+    DeclineReasons,
+)
+from crm_returns.domain.requests.records import RequestStatus
+from crm_returns.domain.requests.timeline import (
+    CustomerLine,
+    CustomerReturn,
+    CustomerTimeline,
+    Moment,
+    MomentKind,
+    NextStep,
+    Party,
+    Progress,
+    Tracking,
+    customer_timeline,
+)
 from crm_returns.domain.retention import (
     AUDIT_ENTRIES,
     CHINA,
@@ -137,6 +161,7 @@ from crm_returns.domain.returns.lines import Inspection, Receipt, RequestedLine,
 from crm_returns.domain.returns.order import Approval, ReturnOrder
 from crm_returns.domain.returns.returnable import ReturnableLine
 from crm_returns.domain.returns.states import TRANSITIONS, Action, ReturnStatus
+from crm_returns.domain.shipments.records import TrackingStatus
 from crm_returns.domain.stock.dispositions import Disposition, Location, RejectOutcome
 from crm_returns.domain.stock.moves import MoveReason, StockMove
 from crm_returns.domain.summary import ReturnSummary, SummaryLine
@@ -281,6 +306,7 @@ __all__ = [
     "DEFAULT_CATALOG",
     "DEFAULT_CHART",
     "DEFAULT_DATABASE_URL",
+    "DEFAULT_DECLINE_REASONS",
     "DEFAULT_NOTIFICATION_RULES",
     "DEFAULT_ROLES",
     "DEFAULT_RULES",
@@ -324,7 +350,12 @@ __all__ = [
     "ConsoleSmsGateway",
     "Contact",
     "ContactDirectory",
+    "CustomerLine",
+    "CustomerReturn",
+    "CustomerTimeline",
     "Decision",
+    "DeclineReason",
+    "DeclineReasons",
     "DeliveredLine",
     "Delivery",
     "DeliveryStatus",
@@ -370,10 +401,13 @@ __all__ = [
     "MemoryMailer",
     "MemoryOrderSource",
     "MemorySmsGateway",
+    "Moment",
+    "MomentKind",
     "Money",
     "MoveReason",
     "MustBeDelivered",
     "MustNotBeRefunded",
+    "NextStep",
     "NotificationChannel",
     "NotificationRule",
     "NotificationRules",
@@ -385,6 +419,7 @@ __all__ = [
     "Outcome",
     "OverdueApproval",
     "Page",
+    "Party",
     "Payment",
     "PaymentStatus",
     "Period",
@@ -394,6 +429,7 @@ __all__ = [
     "PlanStatus",
     "PlanStep",
     "Posting",
+    "Progress",
     "Reason",
     "ReasonCatalog",
     "ReasonCategory",
@@ -416,6 +452,10 @@ __all__ = [
     "RelayReport",
     "RelaySettings",
     "RepairFinished",
+    "RequestAccepted",
+    "RequestDeclined",
+    "RequestStatus",
+    "RequestWithdrawn",
     "RequestedLine",
     "RetainUntil",
     "RetainedRecord",
@@ -436,6 +476,7 @@ __all__ = [
     "ReturnQuery",
     "ReturnRejected",
     "ReturnRequest",
+    "ReturnRequested",
     "ReturnRetired",
     "ReturnStatus",
     "ReturnSubmitted",
@@ -455,10 +496,13 @@ __all__ = [
     "StockMove",
     "SummaryLine",
     "Tombstone",
+    "Tracking",
+    "TrackingStatus",
     "Trigger",
     "UnitOfWork",
     "WebhookDestination",
     "WebhookEndpoint",
+    "customer_timeline",
     "declare_topology",
     "in_memory_service",
     "load_notification_rules",

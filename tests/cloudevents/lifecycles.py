@@ -23,8 +23,11 @@ MONITOR = LineRef("SO-1001", "3")  # 2 x 1899.00
 CHAIR = LineRef("SO-1002", "1")  # 1 x 2399.00: the manager must approve
 
 
-def every_event(wiring: Wiring | None = None) -> list[OutboxMessage]:
-    """Run returns through every step; the outbox's messages, in commit order."""
+def every_event(wiring: Wiring | None = None, *, requests: bool = True) -> list[OutboxMessage]:
+    """Run returns through every step; the outbox's messages, in commit order.
+
+    With ``requests``, customers' requests too (declined, accepted, withdrawn).
+    """
     w = wiring or sample_wiring()
     s, hour = w.service, timedelta(hours=1)
 
@@ -89,7 +92,25 @@ def every_event(wiring: Wiring | None = None) -> list[OutboxMessage]:
     third = s.create_return(w.clerk, ReturnRequest(lines=[RequestedLine(CABLE, 3, "wrong_order")]))
     s.cancel_return(w.clerk, third.id, "customer changed their mind")
 
-    # 4. Retired: the paid return archived by the records manager.
+    # 4. Customers' requests: one declined, one accepted, one withdrawn.
+    if requests:
+        _customer_requests(w)
+
+    # 5. Retired: the paid return archived by the records manager.
     archivist = Actor("u-archivist", "档案员", w.clerk.tenant_id, {"records_manager"})
     s.archive_return(archivist, first.id)
     return [message for _, message in sorted(w.database.committed.outbox.values())]
+
+
+def _customer_requests(w: Wiring) -> None:
+    s = w.service
+    customer = Actor("u-c1001", "李娜", w.clerk.tenant_id, {"customer"}, customer_id="C-1001")
+    cable = ReturnRequest(lines=[RequestedLine(CABLE, 1, "wrong_order")], note="买多了")
+    declined = s.request_return(customer, cable)
+    s.decline_request(w.approver, declined.return_id, "evidence_missing", "请补充照片")
+    accepted = s.request_return(
+        customer, ReturnRequest(lines=[RequestedLine(MOUSE, 1, "wrong_order")])
+    )
+    s.accept_request(w.approver, accepted.return_id)
+    withdrawn = s.request_return(customer, cable)
+    s.withdraw_return(customer, withdrawn.return_id)

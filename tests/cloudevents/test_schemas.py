@@ -12,6 +12,7 @@ from crm_returns.cloudevents import EVENT_TYPES, schema
 from crm_returns.cloudevents._generate import DRAFT, documents, main, render, schema_id
 from crm_returns.cloudevents._layout import write
 from crm_returns.domain import events
+from crm_returns.domain.casefile import events as casefile_events
 from crm_returns.errors import NotFound
 
 SHARED_DEFS = {"decimal", "line", "money", "return", "return_line", "time"}
@@ -28,12 +29,13 @@ def _shipped() -> dict[str, str]:
 
 def test_every_event_class_has_a_type() -> None:
     kinds = {
-        getattr(events, name)
-        for name in events.__all__
-        if issubclass(getattr(events, name), events.ReturnEvent)
+        getattr(module, name)
+        for module in (events, casefile_events)
+        for name in module.__all__
+        if issubclass(getattr(module, name), events.ReturnEvent)
     } - {events.ReturnEvent}
     assert set(EVENT_TYPES.values()) == kinds
-    assert len(EVENT_TYPES) == 15
+    assert len(EVENT_TYPES) == 19
 
 
 @pytest.mark.parametrize("type_name", list(EVENT_TYPES))
@@ -117,6 +119,10 @@ def test_every_type_has_the_common_data_fields_and_its_own() -> None:
     prefix = "com.crm-returns.return."
     assert {name.removeprefix(prefix): fields for name, fields in own.items()} == {
         "drafted.v1": {"lines"},
+        "requested.v1": {"lines"},
+        "request-accepted.v1": set(),
+        "request-declined.v1": {"reason", "reason_zh", "reason_en", "message"},
+        "request-withdrawn.v1": set(),
         "lines-edited.v1": {"lines"},
         "submitted.v1": {"policy_version", "steps"},
         "approval-given.v1": {"step"},

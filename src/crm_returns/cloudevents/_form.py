@@ -9,6 +9,7 @@ from typing import Any, Final
 
 from crm_returns.cloudevents._layout import write
 from crm_returns.domain import events as ev
+from crm_returns.domain.casefile import events as cf
 from crm_returns.ports.delivery import OutboxMessage
 
 __all__ = [
@@ -42,6 +43,10 @@ EVENT_TYPES: Final[Mapping[str, type[ev.ReturnEvent]]] = MappingProxyType(
         f"{_PREFIX}{name}.v1": kind
         for name, kind in (
             ("drafted", ev.ReturnDrafted),
+            ("requested", cf.ReturnRequested),
+            ("request-accepted", cf.RequestAccepted),
+            ("request-declined", cf.RequestDeclined),
+            ("request-withdrawn", cf.RequestWithdrawn),
             ("lines-edited", ev.ReturnLinesEdited),
             ("submitted", ev.ReturnSubmitted),
             ("approval-given", ev.ApprovalGiven),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import attrs
+
 from crm_returns.domain.actors import Actor
 from crm_returns.domain.audit import AuditEntry
 from crm_returns.domain.policies.access import Permission
@@ -47,6 +49,9 @@ class Reading(ServiceCore):
         """Returns matching ``query`` (status, customer, dates), newest first."""
         actor = self._authorise(actor, Permission.VIEW_RETURNS)
         query = checked_value(query, ReturnQuery, "query")
+        if actor.customer_id is not None:
+            # Someone acting for a customer lists that customer's returns, whatever they ask.
+            query = attrs.evolve(query, customer_id=actor.customer_id)
         with self._uow() as uow:
             return uow.returns.search(actor.tenant_id, query)
 

@@ -10,7 +10,8 @@ The methods are grouped by stage of the workflow, one module each:
 ``refunds``, ``books``, ``reasons``, ``reading``, ``events`` (the relay:
 ``delivery``) and ``retention`` (holds, archive, the operation log; erasure:
 ``erasure``; sweeps and plans: ``retention_plans``, applying them:
-``retention_apply``); the command
+``retention_apply``), and the customer's side (``requests`` for the
+customer, ``deciding_requests`` for staff); the command
 template they share is ``template``, and every optional part of the wiring is
 one :class:`~crm_returns.ServiceSettings` value (``settings``).
 """
@@ -25,12 +26,14 @@ from crm_returns.errors import InvalidInput
 from crm_returns.service.approving import Approving
 from crm_returns.service.books import Books
 from crm_returns.service.choosing import Choosing
+from crm_returns.service.deciding_requests import RequestDecisions
 from crm_returns.service.erasure import Erasures
 from crm_returns.service.events import Events
 from crm_returns.service.goods import Goods
 from crm_returns.service.reading import Reading
 from crm_returns.service.reasons import Reasons
 from crm_returns.service.refunds import Refunds
+from crm_returns.service.requests import CustomerRequests
 from crm_returns.service.retention_apply import PlanApplying
 from crm_returns.service.sql_types import Connection
 
@@ -38,7 +41,18 @@ __all__ = ["ReturnsService"]
 
 
 class ReturnsService(
-    Choosing, Approving, Goods, Refunds, Books, Reasons, Reading, Events, Erasures, PlanApplying
+    CustomerRequests,
+    RequestDecisions,
+    Choosing,
+    Approving,
+    Goods,
+    Refunds,
+    Books,
+    Reasons,
+    Reading,
+    Events,
+    Erasures,
+    PlanApplying,
 ):
     """The return workflow (退库 / 退货), wired to ports.
 

@@ -23,6 +23,7 @@ from crm_returns.domain.policies.approval import ApprovalPolicy
 from crm_returns.domain.policies.eligibility import DEFAULT_RULES, EligibilityRule
 from crm_returns.domain.reasons import DEFAULT_CATALOG, ReasonCatalog
 from crm_returns.domain.refunds.fees import RefundPolicy
+from crm_returns.domain.requests.declining import DEFAULT_DECLINE_REASONS, DeclineReasons
 from crm_returns.domain.retention.profiles import CHINA
 from crm_returns.domain.retention.rules import RetentionPolicy
 from crm_returns.errors import InvalidInput
@@ -143,6 +144,8 @@ class ServiceSettings:
             (two different people, neither the one who proposed it).
         plan_format: How retention plan numbers read (``RP-YYYYMMDD-NNNNNN``).
         erasure_format: How erasure request numbers read (``ER-YYYYMMDD-NNNNNN``).
+        decline_reasons: The reasons staff may decline a customer's request
+            with (:data:`~crm_returns.DEFAULT_DECLINE_REASONS` by default).
 
     Raises:
         InvalidInput: A part is of the wrong kind (the message names the setting).
@@ -183,4 +186,7 @@ class ServiceSettings:
     plan_format: NumberFormat = attrs.field(default=PLAN_FORMAT, validator=_of_kind(NumberFormat))
     erasure_format: NumberFormat = attrs.field(
         default=ERASURE_FORMAT, validator=_of_kind(NumberFormat)
+    )
+    decline_reasons: DeclineReasons = attrs.field(
+        default=DEFAULT_DECLINE_REASONS, validator=_of_kind(DeclineReasons)
     )

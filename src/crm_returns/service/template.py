@@ -128,7 +128,7 @@ class ServiceCore:
         # Only a keyed command is ever compared with a retry.
         digest = "" if key is None else fingerprint(command, (return_id, *payload))
         with self._uow() as uow:
-            order = uow.returns.get(actor.tenant_id, return_id)
+            order = self._visible(actor, uow.returns.get(actor.tenant_id, return_id))
             if uow.retention.archived(actor.tenant_id, return_id):
                 raise RecordArchived(f"return {order.number} is archived: restore it to change it")
             required = (needs,) if isinstance(needs, Permission) else tuple(needs(order))
@@ -181,11 +181,31 @@ class ServiceCore:
             raise self._denied(actor, permission, None)
         return actor
 
+    @staticmethod
+    def _visible(actor: Actor, order: ReturnOrder) -> ReturnOrder:
+        """``order``, unless ``actor`` acts for another customer: then it does not exist.
+
+        A customer (``actor.customer_id``) must not learn that another
+        customer's return exists, so the refusal is :class:`NotFound`, before
+        any other check can tell (archived, illegal move, no permission).
+
+        Raises:
+            NotFound: ``actor`` acts for a customer other than the return's.
+        """
+        if not actor.acts_for(order.customer_id):
+            raise NotFound("return", order.id)
+        return order
+
     def _readable(self, actor: Actor, order: ReturnOrder) -> ReturnOrder:
         """``order`` if ``actor`` may see it (a host policy may look at the return).
 
         Call it after the unit of work that loaded ``order`` has ended.
+
+        Raises:
+            NotFound: ``actor`` acts for another customer (see :meth:`_visible`).
+            NotAuthorised: The access policy refuses.
         """
+        self._visible(actor, order)
         if not self._allows(actor, Permission.VIEW_RETURNS, order):
             raise self._denied(actor, Permission.VIEW_RETURNS, order)
         return order

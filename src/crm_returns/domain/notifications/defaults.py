@@ -7,6 +7,7 @@ submitted                  e-mail         role ``approver``         ``approval-r
 approved                   e-mail, SMS    the customer              ``return-approved``
 approved                   e-mail         role ``warehouse``        ``goods-expected``
 rejected                   e-mail, SMS    the customer              ``return-rejected``
+request declined           e-mail, SMS    the customer              ``request-declined``
 lines inspected            e-mail         role ``finance``          ``inspection-done``
 refund granted             e-mail, SMS    the customer              ``refund-granted``
 completed                  e-mail, SMS    the customer              ``return-completed``
@@ -22,6 +23,7 @@ from __future__ import annotations
 from typing import Final
 
 from crm_returns.domain import events as ev
+from crm_returns.domain.casefile import events as cf
 from crm_returns.domain.notifications.rules import (
     NotificationChannel,
     NotificationRule,
@@ -57,6 +59,8 @@ def _defaults() -> NotificationRules:
             _rule(ev.ReturnApproved, _EMAIL, warehouse, "goods-expected"),
             _rule(ev.ReturnRejected, _EMAIL, customer, "return-rejected"),
             _rule(ev.ReturnRejected, _SMS, customer, "return-rejected"),
+            _rule(cf.RequestDeclined, _EMAIL, customer, "request-declined"),
+            _rule(cf.RequestDeclined, _SMS, customer, "request-declined"),
             _rule(ev.LinesInspected, _EMAIL, finance, "inspection-done"),
             _rule(ev.RefundGranted, _EMAIL, customer, "refund-granted"),
             _rule(ev.RefundGranted, _SMS, customer, "refund-granted"),
