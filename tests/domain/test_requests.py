@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from crm_returns import DEFAULT_DECLINE_REASONS, DeclineReason, DeclineReasons
@@ -11,6 +13,8 @@ from crm_returns.domain.returns.states import Action
 from crm_returns.errors import InvalidInput, NotFound, ReasonNotSelectable
 
 R = RequestStatus
+AS_LIST: Any = ["en"]  # typed Any: passed where labels belong
+NOT_REASONS: Any = ("a",)
 
 
 def test_the_request_table_allows_exactly_the_moves_of_its_diagram() -> None:
@@ -65,9 +69,9 @@ def test_a_retired_decline_reason_is_readable_but_not_chosen() -> None:
     [
         lambda: DeclineReason("Bad Code", {"en": "x", "zh-CN": "x"}),
         lambda: DeclineReason("ok", {"en": "x"}),
-        lambda: DeclineReason("ok", ["en"]),
+        lambda: DeclineReason("ok", AS_LIST),
         lambda: DeclineReasons((DeclineReason("a", {"en": "A", "zh-CN": "甲"}),) * 2),
-        lambda: DeclineReasons(("a",)),
+        lambda: DeclineReasons(NOT_REASONS),
     ],
 )
 def test_malformed_decline_reasons_are_refused(build: object) -> None:

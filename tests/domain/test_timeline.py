@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -84,7 +85,11 @@ class History:
         n = len(self.costs)
         cost = Decimal(f"{8100 + n}.37")
         self.costs.append(str(cost))
-        common = {"tenant_id": SAMPLE_TENANT, "return_id": return_id, "customer_id": "C-1001"}
+        common: dict[str, Any] = {
+            "tenant_id": SAMPLE_TENANT,
+            "return_id": return_id,
+            "customer_id": "C-1001",
+        }
         self.add(
             Shipment(
                 **common,

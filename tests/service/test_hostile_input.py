@@ -76,7 +76,7 @@ ASSISTANT = Actor("u-assistant", "助理 Assistant", SAMPLE_TENANT, EVERY_ROLE)
 NOBODY = Actor("u-nobody", "无权限 Nobody", SAMPLE_TENANT)  # holds no role at all
 RIVAL = Actor("u-rival", "Mallory", OTHER_TENANT, EVERY_ROLE)
 #: A customer through the host's portal, who may reach only C-1001's returns.
-CUSTOMER = Actor("u-customer", "张伟", SAMPLE_TENANT, {"customer"}, customer_id="C-1001")
+PORTAL_CUSTOMER = Actor("u-customer", "张伟", SAMPLE_TENANT, {"customer"}, customer_id="C-1001")
 MOUSE, CABLE, MONITOR = LineRef("SO-1001", "1"), LineRef("SO-1001", "2"), LineRef("SO-1001", "3")
 CHAIR, LAMP = LineRef("SO-1002", "1"), LineRef("SO-1002", "2")
 REFS = (MOUSE, CABLE, MONITOR, CHAIR, LAMP)
@@ -337,7 +337,7 @@ class Draw:
 
     def actor(self) -> Any:
         hostile = st.builds(Actor, TEXT, TEXT, TEXT, optional(st.just(EVERY_ROLE), EVERY_ROLE))
-        others = st.sampled_from([DEPUTY, NOBODY, RIVAL, CUSTOMER])
+        others = st.sampled_from([DEPUTY, NOBODY, RIVAL, PORTAL_CUSTOMER])
         return self(st.one_of(st.just(BOSS), st.just(BOSS), others, hostile, JUNK), "actor")
 
     def return_id(self, *, or_none: bool = False) -> Any:

@@ -10,6 +10,7 @@ only: another customer's, or another tenant's, does not exist for them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 
@@ -302,20 +303,22 @@ def test_a_customer_sees_only_their_own_returns(wiring: Wiring) -> None:
 def test_another_customers_return_does_not_exist_for_a_customer(wiring: Wiring) -> None:
     s = wiring.service
     theirs = s.request_return(LI, _asking((CHAIR, 1)))
-    for attempt in (
+    attempts: list[Callable[[], object]] = [
         lambda: s.return_timeline(ZHANG, theirs.return_id),
         lambda: s.withdraw_return(ZHANG, theirs.return_id),
-    ):
+    ]
+    for attempt in attempts:
         with pytest.raises(NotFound):
             attempt()
     # Nor through the staff use cases, whatever roles a host gives the customer.
     staffed = Actor(ZHANG.id, "张伟", SAMPLE_TENANT, {"admin"}, customer_id="C-1001")
-    for attempt in (
+    staff_attempts: list[Callable[[], object]] = [
         lambda: s.get_return(staffed, theirs.return_id),
         lambda: s.audit_trail(staffed, theirs.return_id),
         lambda: s.cancel_return(staffed, theirs.return_id, "mine now"),
         lambda: s.accept_request(staffed, theirs.return_id),
-    ):
+    ]
+    for attempt in staff_attempts:
         with pytest.raises(NotFound):
             attempt()
     listed = s.list_returns(staffed, ReturnQuery(customer_id="C-1002"))
