@@ -94,6 +94,7 @@ from crm_returns import (
 )
 from crm_returns.domain.books.journal import trial_balance
 from crm_returns.domain.ownership import deadline
+from crm_returns.domain.shipments.records import Shipment
 from crm_returns.errors import CrmReturnsError, InvalidInput
 from crm_returns.samples import SAMPLE_POLICY, SAMPLE_REFUND_POLICY, SAMPLE_TENANT, sample_lines
 from crm_returns.testing import sample_wiring
@@ -271,6 +272,7 @@ def specimens() -> dict[type, Any]:
         *_shipping(),
         *_interactions(),
         *_ownership(),
+        *_requests(),
     ]
     for value in built:
         _reachable(value, seen)
@@ -333,6 +335,46 @@ def _interactions() -> list[object]:
         send_id="m-1+return-completed+0123456789ab",
     )
     return [contact, feedback, *events, sent]
+
+
+def _requests() -> list[object]:
+    """Customers' requests (declined, accepted and shipped, withdrawn), timelines, events."""
+    wiring = sample_wiring()
+    service = wiring.service
+    customer = Actor("u-c", "张伟", SAMPLE_TENANT, {"customer"}, customer_id="C-1001")
+    desk = Actor("u-cs", "客服", SAMPLE_TENANT, {"customer_service"})
+    line = sample_lines()[0]
+    request = ReturnRequest((RequestedLine(line.ref, 1, "wrong_order"),), "颜色不对")
+    declined = service.request_return(customer, request)
+    service.decline_request(desk, declined.return_id, "duplicate", "已有相同申请")
+    accepted = service.request_return(customer, request)
+    service.accept_request(desk, accepted.return_id)
+    withdrawn = service.request_return(customer, request)
+    service.withdraw_return(customer, withdrawn.return_id)
+    at = wiring.clock.now()
+    uow = wiring.database.unit_of_work()
+    with uow:
+        uow.casefile.add(
+            Shipment(
+                tenant_id=SAMPLE_TENANT,
+                id="s-1",
+                return_id=accepted.return_id,
+                customer_id="C-1001",
+                at=at,
+                method=ShipmentMethod.DROP_OFF,
+                carrier="sf",
+                tracking_number="SF1",
+                status=TrackingStatus.IN_TRANSIT,
+                updated_at=at,
+            )
+        )
+        uow.commit()
+    return [
+        service.return_timeline(customer, declined.return_id),
+        service.return_timeline(customer, accepted.return_id),
+        *service.my_returns(customer).items,
+        *(message.event for _, message in sorted(wiring.database.committed.outbox.values())),
+    ]
 
 
 def _retention() -> list[object]:

@@ -26,6 +26,7 @@ from crm_returns.domain.reasons import Fault
 from crm_returns.domain.refunds.grants import RefundMethod
 from crm_returns.domain.refunds.payments import PaymentStatus
 from crm_returns.domain.requests import RequestStatus
+from crm_returns.domain.requests.progress import MomentKind, NextStep, Party, Progress
 from crm_returns.domain.retention import (
     ErasureStatus,
     Expiry,
@@ -77,6 +78,10 @@ ENUMS: tuple[type[enum.Enum], ...] = (
     ErasureStatus,
     Operation,
     RequestStatus,
+    Progress,
+    NextStep,
+    Party,
+    MomentKind,
     ShipmentMethod,
     ShippingPayer,
     TrackingStatus,

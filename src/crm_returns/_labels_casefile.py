@@ -13,6 +13,7 @@ from typing import Any, Final
 from crm_returns.domain.evidence.records import AttachmentSubject
 from crm_returns.domain.interactions.records import ContactChannel, Direction
 from crm_returns.domain.ownership.records import Stage
+from crm_returns.domain.requests.progress import MomentKind, NextStep, Party, Progress
 from crm_returns.domain.requests.records import RequestStatus
 from crm_returns.domain.shipments.records import ShipmentMethod, ShippingPayer, TrackingStatus
 
@@ -26,6 +27,57 @@ CASEFILE_TABLES: Final[Mapping[type[enum.Enum], Mapping[Any, tuple[str, str]]]] 
             RequestStatus.ACCEPTED: ("已受理", "accepted"),
             RequestStatus.DECLINED: ("已拒绝", "declined"),
             RequestStatus.WITHDRAWN: ("已撤回", "withdrawn"),
+        },
+        Progress: {
+            Progress.REQUESTED: ("已申请", "requested"),
+            Progress.IN_REVIEW: ("审核中", "in review"),
+            Progress.DECLINED: ("申请未受理", "request declined"),
+            Progress.WITHDRAWN: ("已撤回", "withdrawn"),
+            Progress.SEND_GOODS: ("待寄回", "to send back"),
+            Progress.ON_THE_WAY: ("寄回途中", "on the way"),
+            Progress.ARRIVED: ("已送达", "arrived"),
+            Progress.PARCEL_LOST: ("包裹丢失", "parcel lost"),
+            Progress.RECEIVING: ("部分收货", "partly received"),
+            Progress.CHECKING: ("检查中", "being checked"),
+            Progress.REFUNDING: ("退款中", "refunding"),
+            Progress.COMPLETED: ("已完成", "completed"),
+            Progress.NOT_APPROVED: ("未获批准", "not approved"),
+            Progress.CANCELLED: ("已取消", "cancelled"),
+        },
+        NextStep: {
+            NextStep.DECIDE: ("受理申请", "decide on the request"),
+            NextStep.REVIEW: ("审批", "review"),
+            NextStep.SEND_GOODS: ("寄回商品", "send the goods back"),
+            NextStep.CARRY: ("运输", "carry the parcel"),
+            NextStep.RECEIVE: ("收货", "receive the goods"),
+            NextStep.TRACE_PARCEL: ("核查包裹", "trace the parcel"),
+            NextStep.CHECK: ("检查商品", "check the goods"),
+            NextStep.REFUND: ("退款", "pay the refund"),
+            NextStep.GIVE_FEEDBACK: ("评价", "give feedback"),
+            NextStep.NOTHING: ("无", "nothing"),
+        },
+        Party: {
+            Party.CUSTOMER: ("客户", "the customer"),
+            Party.US: ("商家", "us"),
+            Party.CARRIER: ("承运商", "the carrier"),
+            Party.NOBODY: ("无", "nobody"),
+        },
+        MomentKind: {
+            MomentKind.REQUESTED: ("提交申请", "requested"),
+            MomentKind.CREATED: ("创建退货单", "created"),
+            MomentKind.ACCEPTED: ("申请已受理", "request accepted"),
+            MomentKind.DECLINED: ("申请未受理", "request declined"),
+            MomentKind.WITHDRAWN: ("撤回申请", "withdrawn"),
+            MomentKind.SUBMITTED: ("提交审批", "submitted"),
+            MomentKind.APPROVED: ("已批准", "approved"),
+            MomentKind.NOT_APPROVED: ("未获批准", "not approved"),
+            MomentKind.CANCELLED: ("已取消", "cancelled"),
+            MomentKind.SHIPMENT: ("物流更新", "parcel update"),
+            MomentKind.GOODS_RECEIVED: ("已收货", "goods received"),
+            MomentKind.CHECKED: ("已检查", "checked"),
+            MomentKind.REFUND_GRANTED: ("退款已核定", "refund decided"),
+            MomentKind.COMPLETED: ("已完成", "completed"),
+            MomentKind.FEEDBACK_GIVEN: ("已评价", "feedback given"),
         },
         ShipmentMethod: {
             ShipmentMethod.DROP_OFF: ("客户自行寄回", "customer drop-off"),

@@ -125,6 +125,8 @@ _ACTIONS: Final[Mapping[Action, _Pair]] = MappingProxyType(
         Action.GRANT_REFUND: ("核定退款", "Grant refund"),
         Action.RECORD_PAYMENT: ("发起退款付款", "Record payment"),
         Action.SETTLE_PAYMENT: ("确认付款结果", "Settle payment"),
+        Action.DECLINE: ("拒绝退货申请", "Decline request"),
+        Action.WITHDRAW: ("客户撤回申请", "Withdrawn by the customer"),
         Action.DENIED: ("越权操作被拒绝", "Denied (not permitted)"),
         Action.RETIRE: ("档案处理（归档、恢复、销毁）", "Retired (archived, restored, destroyed)"),
         Action.TRACK: ("物流更新", "Shipment tracked"),
@@ -132,6 +134,7 @@ _ACTIONS: Final[Mapping[Action, _Pair]] = MappingProxyType(
         Action.CONTACT: ("联系客户", "Contact logged"),
         Action.FEEDBACK: ("客户评价", "Feedback given"),
         Action.ASSIGN: ("指派负责人", "Owner assigned"),
+        Action.ACCEPT: ("受理退货申请", "Accept request"),
     }
 )
 

@@ -38,8 +38,11 @@ MONITOR = LineRef("SO-1001", "3")  # 2 x 1899.00
 CHAIR = LineRef("SO-1002", "1")  # 1 x 2399.00: the manager must approve
 
 
-def every_event(wiring: Wiring | None = None) -> list[OutboxMessage]:
-    """Run returns through every step; the outbox's messages, in commit order."""
+def every_event(wiring: Wiring | None = None, *, requests: bool = True) -> list[OutboxMessage]:
+    """Run returns through every step; the outbox's messages, in commit order.
+
+    With ``requests``, customers' requests too (declined, accepted, withdrawn).
+    """
     w = wiring or sample_wiring()
     s, hour = w.service, timedelta(hours=1)
 
@@ -145,7 +148,25 @@ def every_event(wiring: Wiring | None = None) -> list[OutboxMessage]:
     supervisor = Actor("u-sup", "主管", w.clerk.tenant_id, {"supervisor"})
     s.assign_return(supervisor, third.id, user_id="u-li", team="returns-desk")
 
-    # 6. Retired: the paid return archived by the records manager.
+    # 6. Customers' requests: one declined, one accepted, one withdrawn.
+    if requests:
+        _customer_requests(w)
+
+    # 7. Retired: the paid return archived by the records manager.
     archivist = Actor("u-archivist", "档案员", w.clerk.tenant_id, {"records_manager"})
     s.archive_return(archivist, first.id)
     return [message for _, message in sorted(w.database.committed.outbox.values())]
+
+
+def _customer_requests(w: Wiring) -> None:
+    s = w.service
+    customer = Actor("u-c1001", "李娜", w.clerk.tenant_id, {"customer"}, customer_id="C-1001")
+    cable = ReturnRequest(lines=[RequestedLine(CABLE, 1, "wrong_order")], note="买多了")
+    declined = s.request_return(customer, cable)
+    s.decline_request(w.approver, declined.return_id, "evidence_missing", "请补充照片")
+    accepted = s.request_return(
+        customer, ReturnRequest(lines=[RequestedLine(MOUSE, 1, "wrong_order")])
+    )
+    s.accept_request(w.approver, accepted.return_id)
+    withdrawn = s.request_return(customer, cable)
+    s.withdraw_return(customer, withdrawn.return_id)

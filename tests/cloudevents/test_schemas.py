@@ -119,6 +119,10 @@ def test_every_type_has_the_common_data_fields_and_its_own() -> None:
     prefix = "com.crm-returns.return."
     assert {name.removeprefix(prefix): fields for name, fields in own.items()} == {
         "drafted.v1": {"lines"},
+        "requested.v1": {"lines"},
+        "request-accepted.v1": set(),
+        "request-declined.v1": {"reason", "reason_zh", "reason_en", "message"},
+        "request-withdrawn.v1": set(),
         "lines-edited.v1": {"lines"},
         "submitted.v1": {"policy_version", "steps"},
         "approval-given.v1": {"step"},

@@ -53,7 +53,7 @@ def notifiers(
 
 def lifecycle() -> Wiring:
     wiring = sample_wiring()
-    every_event(wiring)
+    every_event(wiring, requests=False)
     return wiring
 
 

@@ -121,6 +121,7 @@ class Scene:
     repairing: ReturnOrder
     closed: ReturnOrder
     shelved: ReturnOrder
+    requested: ReturnOrder
     hold_id: str = ""
     proposed_plan: str = ""
     approved_plan: str = ""
@@ -179,6 +180,10 @@ def build_scene(w: Wiring) -> Scene:
     proposed = s.propose_retention_plan(ARCHIVIST)
     approved_plan = s.propose_retention_plan(ARCHIVIST)
     s.approve_retention_plan(COUNSEL, approved_plan.number)
+    asked = s.request_return(
+        _for_customer(_member("customer")), _request((CABLE, 1, "wrong_order"))
+    )
+    requested = s.get_return(w.admin, asked.return_id)
     w.clock.advance(timedelta(hours=1))
     return Scene(
         draft,
@@ -190,6 +195,7 @@ def build_scene(w: Wiring) -> Scene:
         repairing,
         closed,
         shelved,
+        requested,
         hold.id,
         proposed.number,
         approved_plan.number,
@@ -201,6 +207,12 @@ def build_scene(w: Wiring) -> Scene:
 PICKUP = ShipmentPlan(method=ShipmentMethod.CARRIER_PICKUP, carrier="memory")
 #: When staff say a parcel moved.
 SCANNED = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+
+
+def _for_customer(actor: Actor) -> Actor:
+    """``actor`` acting for customer C-1001 (张伟), as through the host's portal."""
+    return attrs.evolve(actor, customer_id="C-1001")
+
 
 #: Runs the sweeps and keeps the register (role ``records_manager``).
 ARCHIVIST = Actor("u-archivist", "档案员", SAMPLE_TENANT, {"records_manager"})
@@ -250,6 +262,36 @@ CASES: dict[str, Case] = {
     "submit_return": Case(P.SUBMIT_RETURN, "draft", lambda s, a, x: s.submit_return(a, x.draft.id)),
     "cancel_return": Case(
         P.CANCEL_RETURN, "draft", lambda s, a, x: s.cancel_return(a, x.draft.id, "客户撤回")
+    ),
+    # A customer's own side (the actor acts for C-1001) and staff deciding on requests.
+    "search_my_lines": Case(
+        P.REQUEST_RETURN, None, lambda s, a, x: s.search_my_lines(_for_customer(a), LineQuery())
+    ),
+    "preview_my_return": Case(
+        P.REQUEST_RETURN, None, lambda s, a, x: s.preview_my_return(_for_customer(a), NEW_REQUEST)
+    ),
+    "request_return": Case(
+        P.REQUEST_RETURN, None, lambda s, a, x: s.request_return(_for_customer(a), NEW_REQUEST)
+    ),
+    "withdraw_return": Case(
+        P.REQUEST_RETURN,
+        None,
+        lambda s, a, x: s.withdraw_return(_for_customer(a), x.requested.id),
+    ),
+    "my_returns": Case(P.FOLLOW_RETURNS, None, lambda s, a, x: s.my_returns(_for_customer(a))),
+    "return_timeline": Case(
+        P.FOLLOW_RETURNS,
+        None,
+        lambda s, a, x: s.return_timeline(_for_customer(a), x.requested.id),
+    ),
+    "pending_requests": Case(P.DECIDE_REQUESTS, None, lambda s, a, x: s.pending_requests(a)),
+    "accept_request": Case(
+        P.DECIDE_REQUESTS, "requested", lambda s, a, x: s.accept_request(a, x.requested.id)
+    ),
+    "decline_request": Case(
+        P.DECIDE_REQUESTS,
+        "requested",
+        lambda s, a, x: s.decline_request(a, x.requested.id, "other", "很抱歉"),
     ),
     # Deciding.
     "approve_return": Case(
@@ -574,6 +616,7 @@ def test_the_scene_gives_every_use_case_something_to_succeed_on(wiring: Wiring) 
         "repairing": "inspected",
         "closed": "completed",
         "shelved": "completed",
+        "requested": "draft",
     }
     assert scene.waiting.current_step is not None
     assert scene.waiting.current_step.name == "manager"

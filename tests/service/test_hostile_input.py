@@ -84,6 +84,8 @@ NOBODY = Actor("u-nobody", "无权限 Nobody", SAMPLE_TENANT)  # holds no role a
 RIVAL = Actor("u-rival", "Mallory", OTHER_TENANT, EVERY_ROLE)
 #: A customer through the portal (role ``customer``), the customer of the sample's SO-1001.
 CUSTOMER_ACTOR = Actor("p-zhang", "张伟", SAMPLE_TENANT, {"customer"}, customer_id="C-1001")
+#: A customer through the host's portal, who may reach only C-1001's returns.
+PORTAL_CUSTOMER = Actor("u-customer", "张伟", SAMPLE_TENANT, {"customer"}, customer_id="C-1001")
 MOUSE, CABLE, MONITOR = LineRef("SO-1001", "1"), LineRef("SO-1001", "2"), LineRef("SO-1001", "3")
 CHAIR, LAMP = LineRef("SO-1002", "1"), LineRef("SO-1002", "2")
 REFS = (MOUSE, CABLE, MONITOR, CHAIR, LAMP)
@@ -348,7 +350,7 @@ class Draw:
 
     def actor(self) -> Any:
         hostile = st.builds(Actor, TEXT, TEXT, TEXT, optional(st.just(EVERY_ROLE), EVERY_ROLE))
-        others = st.sampled_from([DEPUTY, NOBODY, RIVAL])
+        others = st.sampled_from([DEPUTY, NOBODY, RIVAL, PORTAL_CUSTOMER])
         return self(st.one_of(st.just(BOSS), st.just(BOSS), others, hostile, JUNK), "actor")
 
     def return_id(self, *, or_none: bool = False) -> Any:
@@ -428,6 +430,7 @@ CARRIER_EVENT = st.builds(
     location=optional(TEXT),
     description=optional(TEXT),
 )
+PAGE_ARGS = (arg(WHOLE, "offset", by_name=True), arg(WHOLE, "limit", by_name=True))
 
 #: Every public method of the service, with its arguments in order.
 CALLS: dict[str, tuple[Arg, ...]] = {
@@ -477,6 +480,22 @@ CALLS: dict[str, tuple[Arg, ...]] = {
         arg(MOMENT, "at", by_name=True),
     ),
     "tenant_audit_trail": (ACTOR,),
+    # The customer's side, and staff deciding on requests.
+    "search_my_lines": (ACTOR, arg(optional(LINE_QUERY, LineQuery()), "query")),
+    "preview_my_return": (ACTOR, arg(optional(REQUEST, None), "request")),
+    "request_return": (ACTOR, arg(optional(REQUEST, None), "request"), KEY),
+    "withdraw_return": (ACTOR, RETURN_ID, KEY),
+    "my_returns": (ACTOR, *PAGE_ARGS),
+    "return_timeline": (ACTOR, RETURN_ID),
+    "pending_requests": (ACTOR, *PAGE_ARGS),
+    "accept_request": (ACTOR, RETURN_ID, COMMENT, KEY),
+    "decline_request": (
+        ACTOR,
+        RETURN_ID,
+        arg(st.one_of(st.sampled_from(["other", "duplicate"]), CODE, ANY), "reason"),
+        arg(optional(TEXT, "很抱歉"), "message"),
+        KEY,
+    ),
     "relay": (DESTINATIONS, RELAY_SETTINGS),
     "in_transaction": (arg(st.one_of(st.sampled_from([None, "connection"]), TEXT), "connection"),),
     # Retention.

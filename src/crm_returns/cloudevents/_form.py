@@ -43,6 +43,10 @@ EVENT_TYPES: Final[Mapping[str, type[ev.ReturnEvent]]] = MappingProxyType(
         f"{_PREFIX}{name}.v1": kind
         for name, kind in (
             ("drafted", ev.ReturnDrafted),
+            ("requested", case.ReturnRequested),
+            ("request-accepted", case.RequestAccepted),
+            ("request-declined", case.RequestDeclined),
+            ("request-withdrawn", case.RequestWithdrawn),
             ("lines-edited", ev.ReturnLinesEdited),
             ("submitted", ev.ReturnSubmitted),
             ("approval-given", ev.ApprovalGiven),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+import attrs
+
 from crm_returns.domain.actors import Actor
 from crm_returns.domain.orders import DeliveredLine
 from crm_returns.domain.policies.access import Permission
@@ -41,7 +43,15 @@ class Choosing(ServiceCore):
     def search_returnable_lines(self, actor: Actor, query: LineQuery) -> Page[ReturnableLine]:
         """Delivered lines matching ``query``, each with what is still returnable."""
         actor = self._authorise(actor, Permission.VIEW_RETURNS)
-        query = checked_value(query, LineQuery, "query")
+        return self._returnable(actor, checked_value(query, LineQuery, "query"))
+
+    def _returnable(self, actor: Actor, query: LineQuery) -> Page[ReturnableLine]:
+        """Delivered lines matching ``query`` with what is still returnable (no permission check).
+
+        Someone acting for a customer finds that customer's lines only, whatever they ask.
+        """
+        if actor.customer_id is not None:
+            query = attrs.evolve(query, customer_id=actor.customer_id)
         page = self._orders.search(actor.tenant_id, query)
         refs = [line.ref for line in page.items]
         with self._uow() as uow:

@@ -41,9 +41,8 @@ from crm_returns.domain.interactions.rules import (
     logged_contact,
 )
 from crm_returns.domain.policies.access import Permission
-from crm_returns.domain.returns.order import ReturnOrder, Transition
+from crm_returns.domain.returns.order import Transition
 from crm_returns.errors import NotAuthorised, NotFound
-from crm_returns.ports import UnitOfWork
 from crm_returns.service.checks import (
     checked_actor,
     checked_id,
@@ -67,18 +66,6 @@ def _keyed_source(key: str) -> str:
 
 class Interactions(ServiceCore):
     """Log contacts with the customer, read the log; the customer's feedback and its staff view."""
-
-    def _visible(self, uow: UnitOfWork, actor: Actor, return_id: str) -> ReturnOrder:
-        """The tenant's return ``return_id``, if ``actor`` may know it exists.
-
-        Raises:
-            NotFound: The tenant has no such return, or the actor is a
-                customer and it is another customer's.
-        """
-        order = uow.returns.get(actor.tenant_id, return_id)
-        if not actor.acts_for(order.customer_id):
-            raise NotFound("return", return_id)
-        return order
 
     def log_contact(
         self,
@@ -125,7 +112,7 @@ class Interactions(ServiceCore):
         if idempotency_key is not None:
             digest = fingerprint(_LOG_CONTACT, (return_id, channel, direction, summary, at))
         with self._uow() as uow:
-            order = self._visible(uow, actor, return_id)
+            order = self._own(actor, uow.returns.get(actor.tenant_id, return_id), return_id)
             if self._allows(actor, Permission.LOG_CONTACTS, order):
                 replayed = self._replayed(uow, actor, idempotency_key, _LOG_CONTACT, digest)
                 key = None if idempotency_key is None else _keyed_source(idempotency_key)
@@ -167,7 +154,7 @@ class Interactions(ServiceCore):
         actor = self._authorise(actor, Permission.LOG_CONTACTS)
         return_id = checked_id(return_id, "return id")
         with self._uow() as uow:
-            order = self._visible(uow, actor, return_id)
+            order = self._own(actor, uow.returns.get(actor.tenant_id, return_id), return_id)
             log = uow.casefile.for_return(actor.tenant_id, order.id, CustomerContact)
         if not self._allows(actor, Permission.LOG_CONTACTS, order):
             raise self._denied(actor, Permission.LOG_CONTACTS, order)
@@ -203,7 +190,7 @@ class Interactions(ServiceCore):
         comment = checked_text(comment, "comment")
         refusal: NotAuthorised | None = None
         with self._uow() as uow:
-            order = self._visible(uow, actor, return_id)
+            order = self._own(actor, uow.returns.get(actor.tenant_id, return_id), return_id)
             if self._allows(actor, Permission.GIVE_FEEDBACK, order):
                 try:
                     feedback = given_feedback(
@@ -239,7 +226,7 @@ class Interactions(ServiceCore):
         actor = self._authorise(actor, Permission.VIEW_RETURNS)
         return_id = checked_id(return_id, "return id")
         with self._uow() as uow:
-            order = self._visible(uow, actor, return_id)
+            order = self._own(actor, uow.returns.get(actor.tenant_id, return_id), return_id)
             found = uow.casefile.find(actor.tenant_id, Feedback, order.id)
         self._readable(actor, order)
         return found

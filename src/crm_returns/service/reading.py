@@ -54,6 +54,7 @@ class Reading(ServiceCore):
         actor = self._authorise(actor, Permission.VIEW_RETURNS)
         query = checked_value(query, ReturnQuery, "query")
         if actor.customer_id is not None:
+            # Someone acting for a customer lists that customer's returns, whatever they ask.
             query = attrs.evolve(query, customer_id=actor.customer_id)
         with self._uow() as uow:
             return uow.returns.search(actor.tenant_id, query)

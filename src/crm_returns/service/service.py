@@ -13,7 +13,8 @@ deadlines), ``events`` (the relay:
 ``erasure``; sweeps and plans: ``retention_plans``, applying them:
 ``retention_apply``), ``shipments`` and ``tracking`` (return shipments and
 tracking), ``interactions`` (the contact log and feedback; the contact log of
-notifications: ``notified``); the command
+notifications: ``notified``), and the customer's side (``requests`` for the
+customer, ``deciding_requests`` for staff); the command
 template they share is ``template``, and every optional part of the wiring is
 one :class:`~crm_returns.ServiceSettings` value (``settings``).
 """
@@ -28,6 +29,7 @@ from crm_returns.errors import InvalidInput
 from crm_returns.service.approving import Approving
 from crm_returns.service.books import Books
 from crm_returns.service.choosing import Choosing
+from crm_returns.service.deciding_requests import RequestDecisions
 from crm_returns.service.erasure import Erasures
 from crm_returns.service.events import Events
 from crm_returns.service.goods import Goods
@@ -36,6 +38,7 @@ from crm_returns.service.ownership import Ownership
 from crm_returns.service.reading import Reading
 from crm_returns.service.reasons import Reasons
 from crm_returns.service.refunds import Refunds
+from crm_returns.service.requests import CustomerRequests
 from crm_returns.service.retention_apply import PlanApplying
 from crm_returns.service.shipments import Shipments
 from crm_returns.service.sql_types import Connection
@@ -44,6 +47,8 @@ __all__ = ["ReturnsService"]
 
 
 class ReturnsService(
+    CustomerRequests,
+    RequestDecisions,
     Choosing,
     Approving,
     Goods,

@@ -25,6 +25,7 @@ from crm_returns.domain.policies.approval import ApprovalPolicy
 from crm_returns.domain.policies.eligibility import DEFAULT_RULES, EligibilityRule
 from crm_returns.domain.reasons import DEFAULT_CATALOG, ReasonCatalog
 from crm_returns.domain.refunds.fees import RefundPolicy
+from crm_returns.domain.requests.declining import DEFAULT_DECLINE_REASONS, DeclineReasons
 from crm_returns.domain.retention.profiles import CHINA
 from crm_returns.domain.retention.rules import RetentionPolicy
 from crm_returns.errors import InvalidInput
@@ -190,6 +191,8 @@ class ServiceSettings:
         default_team: The team every new return is assigned to, so that each
             has an owner and deadlines from the start; none by default (a
             return has no owner until someone assigns it).
+        decline_reasons: The reasons staff may decline a customer's request
+            with (:data:`~crm_returns.DEFAULT_DECLINE_REASONS` by default).
 
     Raises:
         InvalidInput: A part is of the wrong kind (the message names the setting).
@@ -243,3 +246,6 @@ class ServiceSettings:
         factory=ServiceLevel, validator=_of_kind(ServiceLevel)
     )
     default_team: str | None = attrs.field(default=None, validator=_team)
+    decline_reasons: DeclineReasons = attrs.field(
+        default=DEFAULT_DECLINE_REASONS, validator=_of_kind(DeclineReasons)
+    )

@@ -68,7 +68,7 @@ def test_every_role_the_defaults_name_is_a_default_role() -> None:
         for recipient in rule.recipients
         if recipient.kind is RecipientKind.ROLE
     }
-    assert roles == {"approver", "warehouse", "finance", "records_manager"}
+    assert roles == {"approver", "warehouse", "finance", "records_manager", "customer_service"}
     assert roles <= set(DEFAULT_ROLES)
 
 

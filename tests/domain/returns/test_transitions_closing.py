@@ -24,6 +24,9 @@ from crm_returns.domain.orders import LineRef
 from crm_returns.domain.policies.approval import ApprovalPolicy
 from crm_returns.domain.refunds.fees import RefundPolicy
 from crm_returns.domain.refunds.grants import RefundMethod
+from crm_returns.domain.requests import deciding as requests
+from crm_returns.domain.requests.declining import DEFAULT_DECLINE_REASONS
+from crm_returns.domain.requests.records import ReturnRequest
 from crm_returns.domain.returns import approving, drafting, goods, refunding
 from crm_returns.domain.returns.lines import Inspection, Receipt, ReturnLine
 from crm_returns.domain.returns.order import ReturnOrder, Transition
@@ -247,7 +250,16 @@ def _attempts(
         Action.SETTLE_PAYMENT: lambda order: refunding.settle_payment(
             order, clerk, AT, payment_id="p-1", succeeded=True, chart=CHART
         ),
+        Action.DECLINE: lambda order: requests.decline(
+            order, _pending(order), approver, AT, DEFAULT_DECLINE_REASONS.reason("other"), "no"
+        )[0],
+        Action.WITHDRAW: lambda order: requests.withdraw(order, _pending(order), clerk, AT, ())[0],
     }
+
+
+def _pending(order: ReturnOrder) -> ReturnRequest:
+    """A pending request of ``order``, so that only the return's status can refuse a move."""
+    return requests.open_request(order, "rq-1", "")
 
 
 # Drafting creates a new order and never acts on an existing one; a denial is
@@ -262,6 +274,8 @@ NOT_MOVES = {
     Action.CONTACT,
     Action.FEEDBACK,
     Action.ASSIGN,
+    # Accepting a request is followed by the submission, which moves the return.
+    Action.ACCEPT,
 }
 ACTIONS_ON_ORDERS = [action for action in Action if action not in NOT_MOVES]
 ILLEGAL = [
@@ -284,6 +298,11 @@ def test_the_table_allows_exactly_the_moves_of_the_design() -> None:
         (S.SUBMITTED, a.REJECT): {S.REJECTED},
         (S.SUBMITTED, a.CANCEL): {S.CANCELLED},
         (S.APPROVED, a.CANCEL): {S.CANCELLED},
+        # A customer's request: declined by staff, withdrawn by the customer.
+        (S.DRAFT, a.DECLINE): {S.REJECTED},
+        (S.DRAFT, a.WITHDRAW): {S.CANCELLED},
+        (S.SUBMITTED, a.WITHDRAW): {S.CANCELLED},
+        (S.APPROVED, a.WITHDRAW): {S.CANCELLED},
         (S.APPROVED, a.RECEIVE): {S.PARTIALLY_RECEIVED, S.RECEIVED},
         (S.PARTIALLY_RECEIVED, a.RECEIVE): {S.PARTIALLY_RECEIVED, S.RECEIVED},
         (S.PARTIALLY_RECEIVED, a.INSPECT): {S.PARTIALLY_RECEIVED},

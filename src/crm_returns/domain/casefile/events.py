@@ -15,10 +15,11 @@ from typing import Any, ClassVar
 
 import attrs
 
-from crm_returns.domain._checks import flag, identifier, moment, value_of
+from crm_returns.domain._checks import flag, identifier, moment, text, value_of
 from crm_returns.domain.events import ReturnEvent
 from crm_returns.domain.interactions.records import ContactChannel, Direction
 from crm_returns.domain.money import Money
+from crm_returns.domain.orders import LineRef
 from crm_returns.domain.returns.states import Action
 from crm_returns.domain.shipments.records import ShipmentMethod, ShippingPayer, TrackingStatus
 from crm_returns.errors import InvalidInput, quoted
@@ -26,7 +27,11 @@ from crm_returns.errors import InvalidInput, quoted
 __all__ = [
     "ContactLogged",
     "FeedbackGiven",
+    "RequestAccepted",
+    "RequestDeclined",
+    "RequestWithdrawn",
     "ReturnAssigned",
+    "ReturnRequested",
     "ShipmentAdded",
     "ShipmentDelivered",
     "ShipmentLabelled",
@@ -195,3 +200,54 @@ class ReturnAssigned(ReturnEvent):
     from_team: str | None
     to_user_id: str | None
     to_team: str | None
+
+
+@attrs.frozen(kw_only=True)
+class ReturnRequested(ReturnEvent):
+    """A customer asked for a return: it exists as a draft, waiting for staff.
+
+    It takes the place of :class:`~crm_returns.ReturnDrafted` for a return the
+    customer made (``from_status`` is ``None``, ``to_status`` draft).
+
+    Attributes:
+        lines: The order lines asked for.
+    """
+
+    action: ClassVar[Action] = Action.DRAFT
+    lines: tuple[LineRef, ...]
+
+
+@attrs.frozen(kw_only=True)
+class RequestAccepted(ReturnEvent):
+    """Staff accepted a customer's request; its submission follows in the same command.
+
+    It does not move the return (draft to draft): the
+    :class:`~crm_returns.ReturnSubmitted` that follows does.
+    """
+
+    action: ClassVar[Action] = Action.ACCEPT
+
+
+@attrs.frozen(kw_only=True)
+class RequestDeclined(ReturnEvent):
+    """Staff declined a customer's request: the return is rejected before any approval.
+
+    Attributes:
+        reason: The decline reason's code, such as ``outside_window``.
+        reason_zh: Its label in Chinese (zh-CN), as the catalog had it.
+        reason_en: Its label in English.
+        message: What staff wrote to the customer.
+    """
+
+    action: ClassVar[Action] = Action.DECLINE
+    reason: str = attrs.field(validator=text(64))
+    reason_zh: str = attrs.field(validator=text(200))
+    reason_en: str = attrs.field(validator=text(200))
+    message: str = attrs.field(default="", validator=text(2000, optional=True))
+
+
+@attrs.frozen(kw_only=True)
+class RequestWithdrawn(ReturnEvent):
+    """The customer withdrew their request before the goods left: the return is cancelled."""
+
+    action: ClassVar[Action] = Action.WITHDRAW

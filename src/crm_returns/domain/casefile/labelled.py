@@ -7,6 +7,7 @@ from typing import TypeAlias
 from crm_returns.domain.evidence.records import AttachmentSubject
 from crm_returns.domain.interactions.records import ContactChannel, Direction
 from crm_returns.domain.ownership.records import Stage
+from crm_returns.domain.requests.progress import MomentKind, NextStep, Party, Progress
 from crm_returns.domain.requests.records import RequestStatus
 from crm_returns.domain.shipments.records import ShipmentMethod, ShippingPayer, TrackingStatus
 
@@ -15,6 +16,10 @@ __all__ = ["CaseFileLabelled"]
 #: A value of the customer side with a label in every language.
 CaseFileLabelled: TypeAlias = (
     RequestStatus
+    | Progress
+    | NextStep
+    | Party
+    | MomentKind
     | ShipmentMethod
     | ShippingPayer
     | TrackingStatus

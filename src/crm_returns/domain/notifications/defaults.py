@@ -7,6 +7,7 @@ submitted                  e-mail         role ``approver``         ``approval-r
 approved                   e-mail, SMS    the customer              ``return-approved``
 approved                   e-mail         role ``warehouse``        ``goods-expected``
 rejected                   e-mail, SMS    the customer              ``return-rejected``
+request declined           e-mail, SMS    the customer              ``request-declined``
 lines inspected            e-mail         role ``finance``          ``inspection-done``
 refund granted             e-mail, SMS    the customer              ``refund-granted``
 completed                  e-mail, SMS    the customer              ``return-completed``
@@ -60,6 +61,8 @@ def _defaults() -> NotificationRules:
             _rule(ev.ReturnApproved, _EMAIL, warehouse, "goods-expected"),
             _rule(ev.ReturnRejected, _EMAIL, customer, "return-rejected"),
             _rule(ev.ReturnRejected, _SMS, customer, "return-rejected"),
+            _rule(case.RequestDeclined, _EMAIL, customer, "request-declined"),
+            _rule(case.RequestDeclined, _SMS, customer, "request-declined"),
             _rule(ev.LinesInspected, _EMAIL, finance, "inspection-done"),
             _rule(ev.RefundGranted, _EMAIL, customer, "refund-granted"),
             _rule(ev.RefundGranted, _SMS, customer, "refund-granted"),

@@ -10,6 +10,11 @@
       └─cancel─▶ cancelled ◀─cancel─ submitted, approved (nothing received)        ▼
                                                        completed ◀──complete── inspected
 
+A customer's request (:mod:`crm_returns.domain.requests`) is a draft the
+customer made: staff accept it (it is submitted), or ``decline`` it
+(draft ──decline──▶ rejected); the customer may ``withdraw`` it while the goods
+have not left (draft, submitted, approved ──withdraw──▶ cancelled).
+
 ``received`` may also be completed directly when every received unit was
 already settled at receipt (reasons that need no inspection).  Completion
 needs the refund granted first (``grant_refund``, in ``received`` or
@@ -55,6 +60,10 @@ class Action(enum.Enum):
     GRANT_REFUND = "grant_refund"
     RECORD_PAYMENT = "record_payment"
     SETTLE_PAYMENT = "settle_payment"
+    #: Staff declined a customer's request (with a decline reason).
+    DECLINE = "decline"
+    #: The customer withdrew their request before the goods left.
+    WITHDRAW = "withdraw"
     #: Not a move: an attempt the access policy refused, kept in the audit trail.
     DENIED = "denied"
     #: Not a move: the return was archived, restored or destroyed by retention
@@ -71,6 +80,8 @@ class Action(enum.Enum):
     FEEDBACK = "feedback"
     #: The owner assigned or changed.
     ASSIGN = "assign"
+    #: Staff accepted a customer's request (the submission follows).
+    ACCEPT = "accept"
 
 
 S = ReturnStatus
@@ -86,6 +97,9 @@ TRANSITIONS: Final[dict[tuple[ReturnStatus, Action], frozenset[ReturnStatus]]] =
     (S.SUBMITTED, A.REJECT): frozenset({S.REJECTED}),
     (S.SUBMITTED, A.CANCEL): frozenset({S.CANCELLED}),
     (S.APPROVED, A.CANCEL): frozenset({S.CANCELLED}),
+    # A customer's request: declined by staff, or withdrawn by the customer.
+    (S.DRAFT, A.DECLINE): frozenset({S.REJECTED}),
+    **{(s, A.WITHDRAW): frozenset({S.CANCELLED}) for s in (S.DRAFT, S.SUBMITTED, S.APPROVED)},
     (S.APPROVED, A.RECEIVE): frozenset({S.PARTIALLY_RECEIVED, S.RECEIVED}),
     (S.PARTIALLY_RECEIVED, A.RECEIVE): frozenset({S.PARTIALLY_RECEIVED, S.RECEIVED}),
     (S.PARTIALLY_RECEIVED, A.INSPECT): frozenset({S.PARTIALLY_RECEIVED}),
