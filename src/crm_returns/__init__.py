@@ -20,6 +20,7 @@ from crm_returns.domain.actors import Actor
 from crm_returns.domain.audit import AuditEntry
 from crm_returns.domain.books.accounts import DEFAULT_CHART, Account, ChartOfAccounts
 from crm_returns.domain.books.journal import AccountBalance, EntryKind, JournalEntry, Posting, Side
+from crm_returns.domain.casefile.events import AttachmentAdded
 from crm_returns.domain.delivery import (
     DEFAULT_SCHEDULE,
     Attempt,
@@ -46,6 +47,7 @@ from crm_returns.domain.events import (
     ReturnRetired,
     ReturnSubmitted,
 )
+from crm_returns.domain.evidence import Attachment, AttachmentRules, AttachmentSubject
 from crm_returns.domain.money import Money, quantity
 from crm_returns.domain.notifications import (
     DEFAULT_NOTIFICATION_RULES,
@@ -143,9 +145,11 @@ from crm_returns.domain.summary import ReturnSummary, SummaryLine
 
 if TYPE_CHECKING:
     from crm_returns.adapters.amqp import AmqpDestination, AmqpSettings, declare_topology
+    from crm_returns.adapters.attachments import LocalFileAttachmentStore
     from crm_returns.adapters.backups import FileBackups
     from crm_returns.adapters.callables import CallableDestination
     from crm_returns.adapters.memory import (
+        MemoryAttachmentStore,
         MemoryBackups,
         MemoryContactDirectory,
         MemoryDatabase,
@@ -159,6 +163,7 @@ if TYPE_CHECKING:
     from crm_returns.adapters.smtp import SmtpMailer, SmtpSecurity, SmtpSettings
     from crm_returns.adapters.webhooks import WebhookDestination, WebhookEndpoint
     from crm_returns.bootstrap import DEFAULT_DATABASE_URL, in_memory_service, sql_service
+    from crm_returns.evidence import detect_content_type
     from crm_returns.notifications import (
         EmailNotifier,
         NotificationTemplates,
@@ -212,6 +217,7 @@ if TYPE_CHECKING:
 _LAZY = {
     "AmqpDestination": "crm_returns.adapters.amqp",
     "AmqpSettings": "crm_returns.adapters.amqp",
+    "AttachmentStore": "crm_returns.ports",
     "BackupReference": "crm_returns.ports",
     "Backups": "crm_returns.ports",
     "CREDIT_NOTE_FORMAT": "crm_returns.service",
@@ -232,6 +238,8 @@ _LAZY = {
     "HostRecords": "crm_returns.ports.retention",
     "IdGenerator": "crm_returns.ports",
     "Mailer": "crm_returns.ports",
+    "LocalFileAttachmentStore": "crm_returns.adapters.attachments",
+    "MemoryAttachmentStore": "crm_returns.adapters.memory",
     "MemoryBackups": "crm_returns.adapters.memory",
     "MemoryContactDirectory": "crm_returns.adapters.memory",
     "MemoryDatabase": "crm_returns.adapters.memory",
@@ -270,6 +278,7 @@ _LAZY = {
     "load_retention": "crm_returns.retention_config",
     "load_retention_json": "crm_returns.retention_config",
     "load_retention_toml": "crm_returns.retention_config",
+    "detect_content_type": "crm_returns.evidence",
     "sql_service": "crm_returns.bootstrap",
 }
 
@@ -314,6 +323,11 @@ __all__ = [
     "ApprovalPolicy",
     "ApprovalRule",
     "ApprovalStep",
+    "Attachment",
+    "AttachmentAdded",
+    "AttachmentRules",
+    "AttachmentStore",
+    "AttachmentSubject",
     "Attempt",
     "AuditEntry",
     "BackupReference",
@@ -358,10 +372,12 @@ __all__ = [
     "LineQuery",
     "LineRef",
     "LinesInspected",
+    "LocalFileAttachmentStore",
     "Location",
     "LogBreak",
     "LogEntry",
     "Mailer",
+    "MemoryAttachmentStore",
     "MemoryBackups",
     "MemoryContactDirectory",
     "MemoryDatabase",
@@ -460,6 +476,7 @@ __all__ = [
     "WebhookDestination",
     "WebhookEndpoint",
     "declare_topology",
+    "detect_content_type",
     "in_memory_service",
     "load_notification_rules",
     "load_notification_rules_toml",

@@ -9,6 +9,7 @@ from typing import Any, Final
 
 from crm_returns.cloudevents._layout import write
 from crm_returns.domain import events as ev
+from crm_returns.domain.casefile import events as cf
 from crm_returns.ports.delivery import OutboxMessage
 
 __all__ = [
@@ -56,6 +57,8 @@ EVENT_TYPES: Final[Mapping[str, type[ev.ReturnEvent]]] = MappingProxyType(
             ("refund-granted", ev.RefundGranted),
             ("refund-payment-recorded", ev.RefundPaymentRecorded),
             ("refund-payment-settled", ev.RefundPaymentSettled),
+            # The case file (customer side): domain/casefile/events.py.
+            ("attachment-added", cf.AttachmentAdded),
         )
     }
 )

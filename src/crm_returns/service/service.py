@@ -10,7 +10,7 @@ The methods are grouped by stage of the workflow, one module each:
 ``refunds``, ``books``, ``reasons``, ``reading``, ``events`` (the relay:
 ``delivery``) and ``retention`` (holds, archive, the operation log; erasure:
 ``erasure``; sweeps and plans: ``retention_plans``, applying them:
-``retention_apply``); the command
+``retention_apply``), ``evidence`` (photos and files); the command
 template they share is ``template``, and every optional part of the wiring is
 one :class:`~crm_returns.ServiceSettings` value (``settings``).
 """
@@ -27,6 +27,7 @@ from crm_returns.service.books import Books
 from crm_returns.service.choosing import Choosing
 from crm_returns.service.erasure import Erasures
 from crm_returns.service.events import Events
+from crm_returns.service.evidence import Evidence
 from crm_returns.service.goods import Goods
 from crm_returns.service.reading import Reading
 from crm_returns.service.reasons import Reasons
@@ -38,7 +39,17 @@ __all__ = ["ReturnsService"]
 
 
 class ReturnsService(
-    Choosing, Approving, Goods, Refunds, Books, Reasons, Reading, Events, Erasures, PlanApplying
+    Choosing,
+    Approving,
+    Goods,
+    Refunds,
+    Books,
+    Reasons,
+    Reading,
+    Events,
+    Erasures,
+    PlanApplying,
+    Evidence,
 ):
     """The return workflow (退库 / 退货), wired to ports.
 

@@ -17,6 +17,7 @@ import attrs
 
 from crm_returns.adapters.system import SystemClock, UuidIds
 from crm_returns.domain.books.accounts import DEFAULT_CHART, ChartOfAccounts
+from crm_returns.domain.evidence.rules import AttachmentRules
 from crm_returns.domain.numbering import NumberFormat
 from crm_returns.domain.policies.access import AccessPolicy, RoleBasedAccess
 from crm_returns.domain.policies.approval import ApprovalPolicy
@@ -27,6 +28,7 @@ from crm_returns.domain.retention.profiles import CHINA
 from crm_returns.domain.retention.rules import RetentionPolicy
 from crm_returns.errors import InvalidInput
 from crm_returns.ports import Clock, IdGenerator
+from crm_returns.ports.attachments import AttachmentStore
 from crm_returns.ports.backup import Backups
 from crm_returns.ports.retention import HostRecords
 
@@ -143,6 +145,14 @@ class ServiceSettings:
             (two different people, neither the one who proposed it).
         plan_format: How retention plan numbers read (``RP-YYYYMMDD-NNNNNN``).
         erasure_format: How erasure request numbers read (``ER-YYYYMMDD-NNNNNN``).
+        attachments: Where the bytes of photos and files are kept; none by
+            default, and a service without one refuses to attach or read
+            files (``StorageError``).  Pass a ``MemoryAttachmentStore`` with an
+            in-memory service, a ``LocalFileAttachmentStore(root)`` or your
+            object store with a SQL one: bytes kept in memory would be lost
+            while the database keeps their records.
+        attachment_rules: What files may be kept: allowed types (detected
+            from the bytes), the largest size, how many per return.
 
     Raises:
         InvalidInput: A part is of the wrong kind (the message names the setting).
@@ -183,4 +193,11 @@ class ServiceSettings:
     plan_format: NumberFormat = attrs.field(default=PLAN_FORMAT, validator=_of_kind(NumberFormat))
     erasure_format: NumberFormat = attrs.field(
         default=ERASURE_FORMAT, validator=_of_kind(NumberFormat)
+    )
+    attachments: AttachmentStore | None = attrs.field(
+        default=None,
+        validator=attrs.validators.optional(_with_methods("put", "get", "delete", "ids")),
+    )
+    attachment_rules: AttachmentRules = attrs.field(
+        factory=AttachmentRules, validator=_of_kind(AttachmentRules)
     )

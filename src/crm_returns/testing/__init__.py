@@ -24,6 +24,7 @@ import attrs
 
 from crm_returns.adapters.memory import (
     ManualClock,
+    MemoryAttachmentStore,
     MemoryDatabase,
     MemoryDestination,
     MemoryOrderSource,
@@ -121,7 +122,11 @@ def sample_wiring(
         orders,
         unit_of_work or database.unit_of_work,
         ServiceSettings(
-            clock=clock, ids=ids or sequential, approval_policy=policy, refund_policy=refund_policy
+            clock=clock,
+            ids=ids or sequential,
+            approval_policy=policy,
+            refund_policy=refund_policy,
+            attachments=MemoryAttachmentStore(),
         ),
     )
     staff = sample_staff(tenant)
