@@ -37,6 +37,7 @@ from crm_returns.domain.policies.access import Permission
 from crm_returns.domain.returns.order import ReturnOrder, Transition
 from crm_returns.domain.returns.states import ReturnStatus
 from crm_returns.errors import (
+    ConcurrencyConflict,
     IllegalTransition,
     InvalidInput,
     NotAuthorised,
@@ -190,6 +191,12 @@ class Evidence(ServiceCore):
         data: bytes,
     ) -> None:
         """Write the bytes, then the record and its event (not yet committed)."""
+        try:
+            uow.casefile.get(attachment.tenant_id, Attachment, attachment.id)
+        except NotFound:
+            pass
+        else:  # an id generator that repeats itself: never touch the bytes of that record
+            raise ConcurrencyConflict(f"attachment {attachment.id}")
         store.put(
             attachment.tenant_id,
             attachment.id,
@@ -221,8 +228,13 @@ class Evidence(ServiceCore):
                 store.delete(attachment.tenant_id, attachment.id)
             raise
 
+    @staticmethod
+    def _seeing(actor: Actor) -> Permission:
+        """What reading attachments needs: following one's own returns, or viewing returns."""
+        return Permission.FOLLOW_RETURNS if actor.customer_id else Permission.VIEW_RETURNS
+
     def _may_see(self, actor: Actor, order: ReturnOrder) -> NotAuthorised | None:
-        needs = Permission.FOLLOW_RETURNS if actor.customer_id else Permission.VIEW_RETURNS
+        needs = self._seeing(actor)
         return None if self._allows(actor, needs, order) else self._denied(actor, needs, order)
 
     def attachments(self, actor: Actor, return_id: str) -> tuple[Attachment, ...]:
@@ -236,9 +248,10 @@ class Evidence(ServiceCore):
         Raises:
             InvalidInput: A bad argument.
             NotFound: No such return, or another customer's.
-            NotAuthorised: The actor may not see the return (audited).
+            NotAuthorised: The actor may not see returns, or this one (audited).
         """
         actor = checked_actor(actor)
+        actor = self._authorise(actor, self._seeing(actor))
         return_id = checked_id(return_id, "return id")
         with self._uow() as uow:
             order = self._case_of(uow, actor, return_id)
@@ -270,6 +283,7 @@ class Evidence(ServiceCore):
             StorageError: No attachment store is configured, or it failed.
         """
         actor = checked_actor(actor)
+        actor = self._authorise(actor, self._seeing(actor))
         return_id = checked_id(return_id, "return id")
         attachment_id = checked_id(attachment_id, "attachment id")
         store = self._attachment_store()
