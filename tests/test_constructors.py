@@ -35,6 +35,9 @@ from crm_returns import (
     RETURN_ORDERS,
     Actor,
     AmqpSettings,
+    AttachmentAdded,
+    AttachmentRules,
+    AttachmentSubject,
     Contact,
     Decision,
     DestinationState,
@@ -109,6 +112,7 @@ INPUTS: frozenset[str] = frozenset(
         "ApprovalPolicy",
         "ApprovalRule",
         "ApprovalStep",
+        "AttachmentRules",
         "ChartOfAccounts",
         "DeliveredLine",
         "FeeRule",
@@ -251,6 +255,7 @@ def specimens() -> dict[type, Any]:
         ),
         AmqpSettings(url="amqp://guest:guest@127.0.0.1:5672/%2F"),
         *_retention(),
+        *_evidence(),
     ]
     for value in built:
         _reachable(value, seen)
@@ -268,6 +273,24 @@ def _deliveries() -> list[object]:
     ((_, message),) = wiring.database.committed.outbox.values()
     (delivery,) = wiring.relay.deliveries(message.id)
     return [report, delivery, *wiring.relay.attempts(message.id, wiring.destination.name)]
+
+
+def _evidence() -> list[object]:
+    """An attachment on a return, the event it made, and the rules it passed."""
+    wiring = sample_wiring()
+    line = sample_lines()[0]
+    request = ReturnRequest((RequestedLine(line.ref, 1, "quality_defect"),))
+    order = wiring.service.create_return(wiring.clerk, request)
+    photo = bytes.fromhex("ffd8ffe000104a464946000101") + bytes(20)
+    attachment = wiring.service.attach_file(
+        wiring.admin, order.id, AttachmentSubject.REQUEST, "photo.jpg", photo
+    )
+    added = next(
+        message.event
+        for _, message in wiring.database.committed.outbox.values()
+        if isinstance(message.event, AttachmentAdded)
+    )
+    return [attachment, added, AttachmentRules(content_types=["image/png"], max_size=1024)]
 
 
 def _retention() -> list[object]:

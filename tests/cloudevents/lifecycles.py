@@ -2,7 +2,7 @@
 
 Shared by the CloudEvents tests: :func:`every_event` runs three returns
 through the sample shop so that the outbox holds at least one message of each
-of the fifteen event types.  The sample lines and policy are described in
+of every event type.  The sample lines and policy are described in
 ``tests/service/conftest.py``.
 """
 
@@ -11,7 +11,15 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from crm_returns import Actor, Inspection, LineRef, Receipt, RequestedLine, ReturnRequest
+from crm_returns import (
+    Actor,
+    AttachmentSubject,
+    Inspection,
+    LineRef,
+    Receipt,
+    RequestedLine,
+    ReturnRequest,
+)
 from crm_returns.domain.refunds.grants import RefundMethod
 from crm_returns.domain.stock.dispositions import Disposition
 from crm_returns.ports import OutboxMessage
@@ -71,6 +79,9 @@ def every_event(wiring: Wiring | None = None) -> list[OutboxMessage]:
     )
     w.clock.advance(hour)
     s.finish_repair(w.warehouse, first.id, MONITOR, Decimal(1), Disposition.RESTOCK)
+    # The case file: a photo of the repaired monitor (attachment-added).
+    photo = bytes.fromhex("ffd8ffe000104a464946000101") + bytes(20)
+    s.attach_file(w.inspector, first.id, AttachmentSubject.INSPECTION, "monitor.jpg", photo)
     # Completing grants the refund first: refund-granted, then completed.
     completed = s.complete_return(w.finance, first.id, "", RefundMethod.ORIGINAL_PAYMENT)
     assert completed.grant is not None

@@ -12,6 +12,7 @@ from crm_returns.cloudevents import EVENT_TYPES, schema
 from crm_returns.cloudevents._generate import DRAFT, documents, main, render, schema_id
 from crm_returns.cloudevents._layout import write
 from crm_returns.domain import events
+from crm_returns.domain.casefile import events as casefile_events
 from crm_returns.errors import NotFound
 
 SHARED_DEFS = {"decimal", "line", "money", "return", "return_line", "time"}
@@ -28,12 +29,13 @@ def _shipped() -> dict[str, str]:
 
 def test_every_event_class_has_a_type() -> None:
     kinds = {
-        getattr(events, name)
-        for name in events.__all__
-        if issubclass(getattr(events, name), events.ReturnEvent)
+        getattr(module, name)
+        for module in (events, casefile_events)
+        for name in module.__all__
+        if issubclass(getattr(module, name), events.ReturnEvent)
     } - {events.ReturnEvent}
     assert set(EVENT_TYPES.values()) == kinds
-    assert len(EVENT_TYPES) == 15
+    assert len(EVENT_TYPES) == 16
 
 
 @pytest.mark.parametrize("type_name", list(EVENT_TYPES))
@@ -131,6 +133,7 @@ def test_every_type_has_the_common_data_fields_and_its_own() -> None:
         "refund-payment-recorded.v1": {"payment_id", "amount", "reference"},
         "refund-payment-settled.v1": {"payment_id", "status"},
         "retired.v1": {"change", "plan_number", "legal_basis"},
+        "attachment-added.v1": {"attachment_id", "subject", "content_type", "sha256"},
     }
 
 

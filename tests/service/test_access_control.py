@@ -35,6 +35,7 @@ import pytest
 
 from crm_returns import (
     Actor,
+    AttachmentSubject,
     Fault,
     HoldScope,
     Inspection,
@@ -73,6 +74,9 @@ CABLE = LineRef("SO-1001", "2")  # 10 x 39.90 - 19.90
 MONITOR = LineRef("SO-1001", "3")  # 2 x 1899.00
 CHAIR = LineRef("SO-1002", "1")  # 1 x 2399.00, customer C-1002
 LAMP = LineRef("SO-1002", "2")  # 3 x 199.00
+
+#: A photo's leading bytes: enough for its type to be detected.
+JPEG = bytes.fromhex("ffd8ffe000104a464946000101") + bytes(20)
 
 #: A role no policy knows: it grants nothing, not even viewing returns.
 GUEST = "guest"
@@ -119,6 +123,7 @@ class Scene:
     hold_id: str = ""
     proposed_plan: str = ""
     approved_plan: str = ""
+    attachment_id: str = ""
 
     @property
     def payment_id(self) -> str:
@@ -172,6 +177,7 @@ def build_scene(w: Wiring) -> Scene:
     proposed = s.propose_retention_plan(ARCHIVIST)
     approved_plan = s.propose_retention_plan(ARCHIVIST)
     s.approve_retention_plan(COUNSEL, approved_plan.number)
+    photo = s.attach_file(w.warehouse, received.id, AttachmentSubject.RECEIPT, "box.jpg", JPEG)
     w.clock.advance(timedelta(hours=1))
     return Scene(
         draft,
@@ -186,6 +192,7 @@ def build_scene(w: Wiring) -> Scene:
         hold.id,
         proposed.number,
         approved_plan.number,
+        photo.id,
     )
 
 
@@ -346,6 +353,23 @@ CASES: dict[str, Case] = {
     ),
     "retention_plan_items": Case(
         P.VIEW_RETENTION, None, lambda s, a, x: s.retention_plan_items(a, x.proposed_plan)
+    ),
+    # Evidence: photos and files.
+    "attach_file": Case(
+        P.ADD_ATTACHMENTS,
+        "received",
+        lambda s, a, x: s.attach_file(
+            a, x.received.id, AttachmentSubject.INSPECTION, "qa.pdf", b"%PDF-1.7\n"
+        ),
+    ),
+    "attachments": Case(P.VIEW_RETURNS, None, lambda s, a, x: s.attachments(a, x.received.id)),
+    "attachment_content": Case(
+        P.VIEW_RETURNS,
+        None,
+        lambda s, a, x: s.attachment_content(a, x.received.id, x.attachment_id),
+    ),
+    "orphaned_attachments": Case(
+        P.MANAGE_RETENTION, None, lambda s, a, x: s.orphaned_attachments(a)
     ),
 }
 
@@ -545,6 +569,8 @@ def test_an_auditor_reads_everything_and_changes_nothing(
     # ...and what retention keeps, its sweeps' verdicts and its log, changing none.
     reads |= {"legal_holds", "erasure_requests", "retention_log", "verify_retention_log"}
     reads |= {"review_retention", "retention_plans", "retention_plan", "retention_plan_items"}
+    # ...and the photos and files on returns.
+    reads |= {"attachments", "attachment_content"}
     assert set(CASES) - set(refused) == reads
     # ...and every change it tried was refused and written down, nothing else.
     after, denials = split_denials(_state(wiring))
@@ -588,6 +614,7 @@ def _rewired(wiring: Wiring, access_policy: AccessPolicy) -> Wiring:
             approval_policy=SAMPLE_POLICY,
             refund_policy=SAMPLE_REFUND_POLICY,
             access_policy=access_policy,
+            attachments=wiring.service.settings.attachments,
         ),
     )
     return attrs.evolve(wiring, service=service)

@@ -56,7 +56,7 @@ PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452") + bytes(100)
 PDF = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\n"
 GIF = b"GIF89a\x01\x00\x01\x00" + bytes(20)
 
-R, I, Q = AttachmentSubject.RECEIPT, AttachmentSubject.INSPECTION, AttachmentSubject.REQUEST
+R, INSP, Q = AttachmentSubject.RECEIPT, AttachmentSubject.INSPECTION, AttachmentSubject.REQUEST
 
 ZHANG = Actor("c-zhang", "张伟", SAMPLE_TENANT, {"customer"}, customer_id="C-1001")
 LI = Actor("c-li", "李娜", SAMPLE_TENANT, {"customer"}, customer_id="C-1002")
@@ -132,7 +132,7 @@ def test_the_inspector_adds_inspection_photos_listed_oldest_first(
     s, order = wiring.service, _received(wiring, drafted)
     first = s.attach_file(wiring.warehouse, order.id, R, "a.png", PNG)
     wiring.clock.advance(timedelta(minutes=1))
-    second = s.attach_file(wiring.inspector, order.id, I, "b.pdf", PDF, note="质检报告")
+    second = s.attach_file(wiring.inspector, order.id, INSP, "b.pdf", PDF, note="质检报告")
     assert s.attachments(wiring.inspector, order.id) == (first, second)
     assert s.attachment_content(wiring.inspector, order.id, second.id) == PDF
 
@@ -316,7 +316,7 @@ def test_another_customers_return_does_not_exist_for_a_customer(
 def test_a_customer_attaches_to_their_request_only(wiring: Wiring, drafted: Drafted) -> None:
     s = wiring.service
     request = drafted((MOUSE, 1, "quality_defect"))
-    for subject in (R, I):
+    for subject in (R, INSP):
         with pytest.raises(NotAuthorised, match="add_attachments"):
             s.attach_file(ZHANG, request.id, subject, "x.jpg", JPEG)
     s.submit_return(wiring.clerk, request.id)  # decided: no longer waiting as a request
@@ -335,7 +335,7 @@ def test_a_customer_sees_the_files_of_their_request_not_staffs(
     s.approve_return(wiring.inspector, request.id)
     s.receive_goods(wiring.warehouse, request.id, {MOUSE: Receipt(received=Decimal(1))})
     wiring.clock.advance(timedelta(minutes=1))
-    internal = s.attach_file(wiring.inspector, request.id, I, "qa.pdf", PDF, note="客户使用不当")
+    internal = s.attach_file(wiring.inspector, request.id, INSP, "qa.pdf", PDF, note="客户使用不当")
     assert s.attachments(ZHANG, request.id) == (photo,)
     with pytest.raises(NotFound, match="attachment"):
         s.attachment_content(ZHANG, request.id, internal.id)
@@ -360,7 +360,7 @@ def test_a_service_without_a_store_says_how_to_configure_one(
 ) -> None:
     order = _received(wiring, drafted)
     bare = _rewired(wiring, attachments=None)
-    with pytest.raises(StorageError, match="ServiceSettings.attachments"):
+    with pytest.raises(StorageError, match=r"ServiceSettings\.attachments"):
         bare.attach_file(wiring.warehouse, order.id, R, "box.jpg", JPEG)
     assert bare.attachments(wiring.clerk, order.id) == ()
 

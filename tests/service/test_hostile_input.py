@@ -41,6 +41,7 @@ from hypothesis import strategies as st
 
 from crm_returns import (
     Actor,
+    AttachmentSubject,
     Fault,
     HoldScope,
     Inspection,
@@ -390,6 +391,17 @@ PLAN = arg(optional(st.sampled_from(["RP-20261127-000001"]), "RP-1"), "number")
 PROGRESS = arg(st.one_of(st.just(lambda done: None), JUNK), "progress", by_name=True)
 REF_ARG, UNITS = arg(REF, "ref"), arg(QUANTITY, "units")
 
+SUBJECT = arg(optional(st.sampled_from(AttachmentSubject), AttachmentSubject.RECEIPT), "subject")
+FILE_BYTES = arg(
+    st.one_of(
+        st.sampled_from([b"\xff\xd8\xff\xe0" + bytes(16), b"%PDF-1.7\n", b"GIF89a", b""]),
+        st.binary(max_size=32),
+        JUNK,
+    ),
+    "data",
+)
+ATTACHMENT_ID = arg(optional(TEXT, "x-1"), "attachment_id")
+
 #: Every public method of the service, with its arguments in order.
 CALLS: dict[str, tuple[Arg, ...]] = {
     "search_returnable_lines": (ACTOR, arg(optional(LINE_QUERY, LineQuery()), "query")),
@@ -444,6 +456,11 @@ CALLS: dict[str, tuple[Arg, ...]] = {
     "apply_retention_plan": (ACTOR, PLAN, PROGRESS),
     "retention_plans": (ACTOR,),
     "retention_plan": (ACTOR, PLAN),
+    # Evidence.
+    "attach_file": (ACTOR, RETURN_ID, SUBJECT, arg(TEXT, "filename"), FILE_BYTES, COMMENT),
+    "attachments": (ACTOR, RETURN_ID),
+    "attachment_content": (ACTOR, RETURN_ID, ATTACHMENT_ID),
+    "orphaned_attachments": (ACTOR,),
     "retention_plan_items": (
         ACTOR,
         PLAN,
