@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import attrs
 import pytest
@@ -79,7 +80,7 @@ def _received(wiring: Wiring, drafted: Drafted) -> ReturnOrder:
     )
 
 
-def _rewired(wiring: Wiring, **settings: object) -> ReturnsService:
+def _rewired(wiring: Wiring, **settings: Any) -> ReturnsService:
     return ReturnsService(
         wiring.orders,
         wiring.database.unit_of_work,

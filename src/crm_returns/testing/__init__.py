@@ -112,6 +112,9 @@ def sample_wiring(
             ``database`` is then a fresh in-memory store the service does not use.
         ids: The id generator; sequential ids (``id-1``, ...) by default, which
             suit a store that starts empty.
+
+    Photos and files are kept in a new ``MemoryAttachmentStore``
+    (``service.settings.attachments``).
     """
     start = now or SAMPLE_START
     clock = ManualClock(start)
