@@ -35,6 +35,9 @@ from crm_returns import (
     RETURN_ORDERS,
     Actor,
     AmqpSettings,
+    AttachmentAdded,
+    AttachmentRules,
+    AttachmentSubject,
     CarrierEvent,
     CarrierLabel,
     Contact,
@@ -122,6 +125,7 @@ INPUTS: frozenset[str] = frozenset(
         "ApprovalPolicy",
         "ApprovalRule",
         "ApprovalStep",
+        "AttachmentRules",
         "ChartOfAccounts",
         "DeliveredLine",
         "FeeRule",
@@ -273,6 +277,7 @@ def specimens() -> dict[type, Any]:
         *_interactions(),
         *_ownership(),
         *_requests(),
+        *_evidence(),
     ]
     for value in built:
         _reachable(value, seen)
@@ -375,6 +380,24 @@ def _requests() -> list[object]:
         *service.my_returns(customer).items,
         *(message.event for _, message in sorted(wiring.database.committed.outbox.values())),
     ]
+
+
+def _evidence() -> list[object]:
+    """An attachment on a return, the event it made, and the rules it passed."""
+    wiring = sample_wiring()
+    line = sample_lines()[0]
+    request = ReturnRequest((RequestedLine(line.ref, 1, "quality_defect"),))
+    order = wiring.service.create_return(wiring.clerk, request)
+    photo = bytes.fromhex("ffd8ffe000104a464946000101") + bytes(20)
+    attachment = wiring.service.attach_file(
+        wiring.admin, order.id, AttachmentSubject.REQUEST, "photo.jpg", photo
+    )
+    added = next(
+        message.event
+        for _, message in wiring.database.committed.outbox.values()
+        if isinstance(message.event, AttachmentAdded)
+    )
+    return [attachment, added, AttachmentRules(content_types=["image/png"], max_size=1024)]
 
 
 def _retention() -> list[object]:

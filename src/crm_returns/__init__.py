@@ -21,6 +21,7 @@ from crm_returns.domain.audit import AuditEntry
 from crm_returns.domain.books.accounts import DEFAULT_CHART, Account, ChartOfAccounts
 from crm_returns.domain.books.journal import AccountBalance, EntryKind, JournalEntry, Posting, Side
 from crm_returns.domain.casefile.events import (
+    AttachmentAdded,
     ContactLogged,
     FeedbackGiven,
     RequestAccepted,
@@ -60,6 +61,7 @@ from crm_returns.domain.events import (
     ReturnRetired,
     ReturnSubmitted,
 )
+from crm_returns.domain.evidence import Attachment, AttachmentRules, AttachmentSubject
 from crm_returns.domain.interactions import ContactChannel, CustomerContact, Direction, Feedback
 from crm_returns.domain.money import Money, quantity
 from crm_returns.domain.notifications import (
@@ -192,10 +194,12 @@ from crm_returns.domain.summary import ReturnSummary, SummaryLine
 
 if TYPE_CHECKING:
     from crm_returns.adapters.amqp import AmqpDestination, AmqpSettings, declare_topology
+    from crm_returns.adapters.attachments import LocalFileAttachmentStore
     from crm_returns.adapters.backups import FileBackups
     from crm_returns.adapters.callables import CallableDestination
     from crm_returns.adapters.carriers import ManualCarrier, MemoryCarrier
     from crm_returns.adapters.memory import (
+        MemoryAttachmentStore,
         MemoryBackups,
         MemoryContactDirectory,
         MemoryDatabase,
@@ -209,6 +213,7 @@ if TYPE_CHECKING:
     from crm_returns.adapters.smtp import SmtpMailer, SmtpSecurity, SmtpSettings
     from crm_returns.adapters.webhooks import WebhookDestination, WebhookEndpoint
     from crm_returns.bootstrap import DEFAULT_DATABASE_URL, in_memory_service, sql_service
+    from crm_returns.evidence import detect_content_type
     from crm_returns.notifications import (
         EmailNotifier,
         NotificationTemplates,
@@ -274,6 +279,7 @@ if TYPE_CHECKING:
 _LAZY = {
     "AmqpDestination": "crm_returns.adapters.amqp",
     "AmqpSettings": "crm_returns.adapters.amqp",
+    "AttachmentStore": "crm_returns.ports",
     "BackupReference": "crm_returns.ports",
     "Backups": "crm_returns.ports",
     "CREDIT_NOTE_FORMAT": "crm_returns.service",
@@ -298,6 +304,8 @@ _LAZY = {
     "IdGenerator": "crm_returns.ports",
     "Mailer": "crm_returns.ports",
     "ManualCarrier": "crm_returns.adapters.carriers",
+    "LocalFileAttachmentStore": "crm_returns.adapters.attachments",
+    "MemoryAttachmentStore": "crm_returns.adapters.memory",
     "MemoryBackups": "crm_returns.adapters.memory",
     "MemoryCarrier": "crm_returns.adapters.carriers",
     "MemoryContactDirectory": "crm_returns.adapters.memory",
@@ -344,6 +352,7 @@ _LAZY = {
     "load_service_level_toml": "crm_returns.service_level_config",
     "load_retention_json": "crm_returns.retention_config",
     "load_retention_toml": "crm_returns.retention_config",
+    "detect_content_type": "crm_returns.evidence",
     "sql_service": "crm_returns.bootstrap",
 }
 
@@ -390,6 +399,11 @@ __all__ = [
     "ApprovalPolicy",
     "ApprovalRule",
     "ApprovalStep",
+    "Attachment",
+    "AttachmentAdded",
+    "AttachmentRules",
+    "AttachmentStore",
+    "AttachmentSubject",
     "Attempt",
     "AuditEntry",
     "BackupReference",
@@ -449,11 +463,13 @@ __all__ = [
     "LineQuery",
     "LineRef",
     "LinesInspected",
+    "LocalFileAttachmentStore",
     "Location",
     "LogBreak",
     "LogEntry",
     "Mailer",
     "ManualCarrier",
+    "MemoryAttachmentStore",
     "MemoryBackups",
     "MemoryCarrier",
     "MemoryContactDirectory",
@@ -584,6 +600,7 @@ __all__ = [
     "WebhookEndpoint",
     "customer_timeline",
     "declare_topology",
+    "detect_content_type",
     "in_memory_service",
     "load_notification_rules",
     "load_notification_rules_toml",

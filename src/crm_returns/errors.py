@@ -11,7 +11,8 @@ its kinds are raised by destinations (e-mail, SMS, webhooks, the broker, a
 host's own) to tell the event relay how a delivery failed;
 :class:`WebhookVerificationFailed` is what a webhook receiver's check raises.
 :class:`BackupError` and its kinds are raised by the backup port
-(:mod:`crm_returns.ports.backup`) and its adapters.
+(:mod:`crm_returns.ports.backup`) and its adapters; :class:`AttachmentError`
+and its kinds by the attachment store (:mod:`crm_returns.ports.attachments`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,12 @@ from typing import ClassVar
 
 __all__ = [
     "MESSAGE_LIMIT",
+    "AttachmentCorrupt",
+    "AttachmentError",
+    "AttachmentExists",
+    "AttachmentRefused",
+    "AttachmentTooLarge",
+    "AttachmentTypeNotAllowed",
     "BackupCorrupt",
     "BackupError",
     "BackupExists",
@@ -64,6 +71,7 @@ __all__ = [
     "RuleViolation",
     "SeparationOfDuties",
     "StorageError",
+    "TooManyAttachments",
     "TransientFailure",
     "WebhookVerificationFailed",
     "quoted",
@@ -109,6 +117,67 @@ class WebhookVerificationFailed(InvalidInput):
     message says which, and never shows a secret or an expected signature.
     Answer the request with 400 (or 401) and do not act on it.
     """
+
+
+class AttachmentRefused(InvalidInput):
+    """A photo or file may not be kept: too large, of a type not allowed, or one too many.
+
+    Catch it to answer an upload (HTTP 413, 415 or 422 by its kind).
+
+    Attributes:
+        detected: The content type detected from the bytes (``None``: none could be).
+    """
+
+    def __init__(self, detected: str | None, detail: str) -> None:
+        self.detected = detected
+        super().__init__(detail)
+
+
+class AttachmentTooLarge(AttachmentRefused):
+    """The file is larger than the attachment rules allow.
+
+    Attributes:
+        size: Its length in bytes.
+        limit: The most bytes allowed.
+    """
+
+    def __init__(self, detected: str | None, size: int, limit: int) -> None:
+        self.size = size
+        self.limit = limit
+        super().__init__(
+            detected, f"the file is {size} bytes long; attachments are at most {limit} bytes"
+        )
+
+
+class AttachmentTypeNotAllowed(AttachmentRefused):
+    """The bytes are of a type the attachment rules do not allow, or of no type detected.
+
+    Attributes:
+        allowed: The content types that are allowed, sorted.
+    """
+
+    def __init__(self, detected: str | None, allowed: Iterable[str]) -> None:
+        self.allowed = tuple(sorted(allowed))
+        what = (
+            "no known file type could be detected from its bytes"
+            if detected is None
+            else f"its bytes are {quoted(detected)}"
+        )
+        super().__init__(
+            detected, f"the file is refused: {what}; allowed are {', '.join(self.allowed)}"
+        )
+
+
+class TooManyAttachments(AttachmentRefused):
+    """The return already has as many attachments as the attachment rules allow.
+
+    Attributes:
+        limit: The most attachments a return may have.
+    """
+
+    def __init__(self, detected: str | None, limit: int) -> None:
+        self.limit = limit
+        super().__init__(detected, f"a return has at most {limit} attachments")
 
 
 class InvalidMoney(InvalidInput):
@@ -508,6 +577,54 @@ class DestinationGone(DeliveryFailed):
 
     Its messages wait; none of them counts an attempt against itself.
     """
+
+
+class AttachmentError(CrmReturnsError):
+    """Root of what the attachment store raises about a stored file itself.
+
+    A failing disk or bucket is a :class:`StorageError` instead; a file that
+    is not there is :class:`NotFound`.
+
+    Attributes:
+        tenant_id: Whose file it is.
+        attachment_id: The attachment's id.
+    """
+
+    def __init__(self, tenant_id: str, attachment_id: str, detail: str) -> None:
+        self.tenant_id = tenant_id
+        self.attachment_id = attachment_id
+        super().__init__(detail)
+
+
+class AttachmentExists(AttachmentError):
+    """Other bytes are already stored under this attachment id; stored bytes are never replaced."""
+
+    def __init__(self, tenant_id: str, attachment_id: str) -> None:
+        super().__init__(
+            tenant_id,
+            attachment_id,
+            f"attachment {quoted(attachment_id)} of tenant {quoted(tenant_id)} "
+            "already holds other bytes",
+        )
+
+
+class AttachmentCorrupt(AttachmentError):
+    """A stored file's bytes are not the ones recorded: their SHA-256 differs.
+
+    Attributes:
+        expected: The SHA-256 recorded when it was attached (lower-case hex).
+        found: The SHA-256 of the bytes the store holds now.
+    """
+
+    def __init__(self, tenant_id: str, attachment_id: str, expected: str, found: str) -> None:
+        self.expected = expected
+        self.found = found
+        super().__init__(
+            tenant_id,
+            attachment_id,
+            f"attachment {quoted(attachment_id)} of tenant {quoted(tenant_id)} changed: "
+            f"its bytes hash to sha256:{found}, recorded was sha256:{expected}",
+        )
 
 
 class BackupError(CrmReturnsError):

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from crm_returns import (
     Actor,
+    AttachmentSubject,
     CarrierEvent,
     ContactChannel,
     Direction,
@@ -120,6 +121,9 @@ def every_event(wiring: Wiring | None = None, *, requests: bool = True) -> list[
     )
     w.clock.advance(hour)
     s.finish_repair(w.warehouse, first.id, MONITOR, Decimal(1), Disposition.RESTOCK)
+    # The case file: a photo of the repaired monitor (attachment-added).
+    photo = bytes.fromhex("ffd8ffe000104a464946000101") + bytes(20)
+    s.attach_file(w.inspector, first.id, AttachmentSubject.INSPECTION, "monitor.jpg", photo)
     # Completing grants the refund first: refund-granted, then completed.
     completed = s.complete_return(w.finance, first.id, "", RefundMethod.ORIGINAL_PAYMENT)
     assert completed.grant is not None

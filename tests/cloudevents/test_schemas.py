@@ -170,6 +170,7 @@ def test_every_type_has_the_common_data_fields_and_its_own() -> None:
         "contact-logged.v1": {"contact_id", "channel", "direction", "contacted_at", "automatic"},
         "feedback-given.v1": {"feedback_id", "score", "commented"},
         "assigned.v1": {"from_user_id", "from_team", "to_user_id", "to_team"},
+        "attachment-added.v1": {"attachment_id", "subject", "content_type", "sha256"},
     }
 
 

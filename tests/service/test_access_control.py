@@ -35,6 +35,7 @@ import pytest
 
 from crm_returns import (
     Actor,
+    AttachmentSubject,
     ContactChannel,
     Direction,
     Fault,
@@ -78,6 +79,9 @@ CABLE = LineRef("SO-1001", "2")  # 10 x 39.90 - 19.90
 MONITOR = LineRef("SO-1001", "3")  # 2 x 1899.00
 CHAIR = LineRef("SO-1002", "1")  # 1 x 2399.00, customer C-1002
 LAMP = LineRef("SO-1002", "2")  # 3 x 199.00
+
+#: A photo's leading bytes: enough for its type to be detected.
+JPEG = bytes.fromhex("ffd8ffe000104a464946000101") + bytes(20)
 
 #: A role no policy knows: it grants nothing, not even viewing returns.
 GUEST = "guest"
@@ -126,6 +130,7 @@ class Scene:
     proposed_plan: str = ""
     approved_plan: str = ""
     pickup_id: str = ""
+    attachment_id: str = ""
 
     @property
     def payment_id(self) -> str:
@@ -184,6 +189,7 @@ def build_scene(w: Wiring) -> Scene:
         _for_customer(_member("customer")), _request((CABLE, 1, "wrong_order"))
     )
     requested = s.get_return(w.admin, asked.return_id)
+    photo = s.attach_file(w.warehouse, received.id, AttachmentSubject.RECEIPT, "box.jpg", JPEG)
     w.clock.advance(timedelta(hours=1))
     return Scene(
         draft,
@@ -200,6 +206,7 @@ def build_scene(w: Wiring) -> Scene:
         proposed.number,
         approved_plan.number,
         pickup.id,
+        photo.id,
     )
 
 
@@ -452,6 +459,23 @@ CASES: dict[str, Case] = {
         ),
     ),
     "feedback": Case(P.VIEW_RETURNS, None, lambda s, a, x: s.feedback(a, x.closed.id)),
+    # Evidence: photos and files.
+    "attach_file": Case(
+        P.ADD_ATTACHMENTS,
+        "received",
+        lambda s, a, x: s.attach_file(
+            a, x.received.id, AttachmentSubject.INSPECTION, "qa.pdf", b"%PDF-1.7\n"
+        ),
+    ),
+    "attachments": Case(P.VIEW_RETURNS, None, lambda s, a, x: s.attachments(a, x.received.id)),
+    "attachment_content": Case(
+        P.VIEW_RETURNS,
+        None,
+        lambda s, a, x: s.attachment_content(a, x.received.id, x.attachment_id),
+    ),
+    "orphaned_attachments": Case(
+        P.MANAGE_RETENTION, None, lambda s, a, x: s.orphaned_attachments(a)
+    ),
 }
 
 #: Approving and rejecting also need the waiting step's role (``approver`` for the manager).
@@ -673,6 +697,8 @@ def test_an_auditor_reads_everything_and_changes_nothing(
     reads |= {"review_retention", "retention_plans", "retention_plan", "retention_plan_items"}
     # ...and the customer's feedback and the shipments, but not the contact log (personal text).
     reads |= {"feedback", "shipments", "tracking"}
+    # ...and the photos and files on returns.
+    reads |= {"attachments", "attachment_content"}
     assert set(CASES) - set(refused) == reads
     # ...and every change it tried was refused and written down, nothing else.
     after, denials = split_denials(_state(wiring))

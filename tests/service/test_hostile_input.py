@@ -41,6 +41,7 @@ from hypothesis import strategies as st
 
 from crm_returns import (
     Actor,
+    AttachmentSubject,
     CarrierEvent,
     ContactChannel,
     Direction,
@@ -432,6 +433,17 @@ CARRIER_EVENT = st.builds(
 )
 PAGE_ARGS = (arg(WHOLE, "offset", by_name=True), arg(WHOLE, "limit", by_name=True))
 
+SUBJECT = arg(optional(st.sampled_from(AttachmentSubject), AttachmentSubject.RECEIPT), "subject")
+FILE_BYTES = arg(
+    st.one_of(
+        st.sampled_from([b"\xff\xd8\xff\xe0" + bytes(16), b"%PDF-1.7\n", b"GIF89a", b""]),
+        st.binary(max_size=32),
+        JUNK,
+    ),
+    "data",
+)
+ATTACHMENT_ID = arg(optional(TEXT, "x-1"), "attachment_id")
+
 #: Every public method of the service, with its arguments in order.
 CALLS: dict[str, tuple[Arg, ...]] = {
     "search_returnable_lines": (ACTOR, arg(optional(LINE_QUERY, LineQuery()), "query")),
@@ -517,6 +529,11 @@ CALLS: dict[str, tuple[Arg, ...]] = {
     "apply_retention_plan": (ACTOR, PLAN, PROGRESS),
     "retention_plans": (ACTOR,),
     "retention_plan": (ACTOR, PLAN),
+    # Evidence.
+    "attach_file": (ACTOR, RETURN_ID, SUBJECT, arg(TEXT, "filename"), FILE_BYTES, COMMENT),
+    "attachments": (ACTOR, RETURN_ID),
+    "attachment_content": (ACTOR, RETURN_ID, ATTACHMENT_ID),
+    "orphaned_attachments": (ACTOR,),
     "retention_plan_items": (
         ACTOR,
         PLAN,

@@ -69,6 +69,8 @@ EVENT_TYPES: Final[Mapping[str, type[ev.ReturnEvent]]] = MappingProxyType(
             ("contact-logged", case.ContactLogged),
             ("feedback-given", case.FeedbackGiven),
             ("assigned", case.ReturnAssigned),
+            # The case file (customer side): domain/casefile/events.py.
+            ("attachment-added", case.AttachmentAdded),
         )
     }
 )

@@ -14,11 +14,13 @@ reference adapter for every port.
   attachments, contacts, feedback, owners), in one store;
 - ``carriers.py`` — carriers: labels for return shipments, tracking events;
 - ``notify.py`` — the host's contacts, and the e-mail and SMS channels;
+- ``attachments.py`` — the bytes of photos and files, by tenant and id;
 - ``backup.py`` — verified backups (JSON Lines with a checksum), written
   before records are destroyed; ``backup_format.py`` — their bytes, which
   every backup adapter writes alike.
 """
 
+from crm_returns.ports.attachments import AttachmentStore
 from crm_returns.ports.backup import BackupReference, Backups
 from crm_returns.ports.carriers import Carrier, CarrierEvent, CarrierLabel
 from crm_returns.ports.casefile import CaseFile
@@ -56,6 +58,7 @@ from crm_returns.ports.store import (
 )
 
 __all__ = [
+    "AttachmentStore",
     "AuditLog",
     "BackupReference",
     "Backups",

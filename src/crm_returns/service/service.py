@@ -14,7 +14,7 @@ deadlines), ``events`` (the relay:
 ``retention_apply``), ``shipments`` and ``tracking`` (return shipments and
 tracking), ``interactions`` (the contact log and feedback; the contact log of
 notifications: ``notified``), and the customer's side (``requests`` for the
-customer, ``deciding_requests`` for staff); the command
+customer, ``deciding_requests`` for staff), ``evidence`` (photos and files); the command
 template they share is ``template``, and every optional part of the wiring is
 one :class:`~crm_returns.ServiceSettings` value (``settings``).
 """
@@ -32,6 +32,7 @@ from crm_returns.service.choosing import Choosing
 from crm_returns.service.deciding_requests import RequestDecisions
 from crm_returns.service.erasure import Erasures
 from crm_returns.service.events import Events
+from crm_returns.service.evidence import Evidence
 from crm_returns.service.goods import Goods
 from crm_returns.service.interactions import Interactions
 from crm_returns.service.ownership import Ownership
@@ -62,6 +63,7 @@ class ReturnsService(
     Shipments,
     Interactions,
     Ownership,
+    Evidence,
 ):
     """The return workflow (退库 / 退货), wired to ports.
 

@@ -18,6 +18,7 @@ import attrs
 from crm_returns.adapters.carriers import ManualCarrier
 from crm_returns.adapters.system import SystemClock, UuidIds
 from crm_returns.domain.books.accounts import DEFAULT_CHART, ChartOfAccounts
+from crm_returns.domain.evidence.rules import AttachmentRules
 from crm_returns.domain.numbering import NumberFormat
 from crm_returns.domain.ownership.levels import ServiceLevel
 from crm_returns.domain.policies.access import AccessPolicy, RoleBasedAccess
@@ -30,6 +31,7 @@ from crm_returns.domain.retention.profiles import CHINA
 from crm_returns.domain.retention.rules import RetentionPolicy
 from crm_returns.errors import InvalidInput
 from crm_returns.ports import Clock, IdGenerator
+from crm_returns.ports.attachments import AttachmentStore
 from crm_returns.ports.backup import Backups
 from crm_returns.ports.carriers import Carrier
 from crm_returns.ports.retention import HostRecords
@@ -193,6 +195,14 @@ class ServiceSettings:
             return has no owner until someone assigns it).
         decline_reasons: The reasons staff may decline a customer's request
             with (:data:`~crm_returns.DEFAULT_DECLINE_REASONS` by default).
+        attachments: Where the bytes of photos and files are kept; none by
+            default, and a service without one refuses to attach or read
+            files (``StorageError``).  Pass a ``MemoryAttachmentStore`` with an
+            in-memory service, a ``LocalFileAttachmentStore(root)`` or your
+            object store with a SQL one: bytes kept in memory would be lost
+            while the database keeps their records.
+        attachment_rules: What files may be kept: allowed types (detected
+            from the bytes), the largest size, how many per return.
 
     Raises:
         InvalidInput: A part is of the wrong kind (the message names the setting).
@@ -248,4 +258,11 @@ class ServiceSettings:
     default_team: str | None = attrs.field(default=None, validator=_team)
     decline_reasons: DeclineReasons = attrs.field(
         default=DEFAULT_DECLINE_REASONS, validator=_of_kind(DeclineReasons)
+    )
+    attachments: AttachmentStore | None = attrs.field(
+        default=None,
+        validator=attrs.validators.optional(_with_methods("put", "get", "delete", "ids")),
+    )
+    attachment_rules: AttachmentRules = attrs.field(
+        factory=AttachmentRules, validator=_of_kind(AttachmentRules)
     )

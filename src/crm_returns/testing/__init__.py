@@ -25,6 +25,7 @@ import attrs
 from crm_returns.adapters.carriers import ManualCarrier, MemoryCarrier
 from crm_returns.adapters.memory import (
     ManualClock,
+    MemoryAttachmentStore,
     MemoryDatabase,
     MemoryDestination,
     MemoryOrderSource,
@@ -116,6 +117,8 @@ def sample_wiring(
     The service's carriers are a :class:`~crm_returns.ManualCarrier` (``manual``)
     and a :class:`~crm_returns.MemoryCarrier` (``memory``: labels, and tracking
     events pushed with ``service.settings.carrier("memory").push(...)``).
+    Photos and files are kept in a new ``MemoryAttachmentStore``
+    (``service.settings.attachments``).
     """
     start = now or SAMPLE_START
     clock = ManualClock(start)
@@ -131,6 +134,7 @@ def sample_wiring(
             approval_policy=policy,
             refund_policy=refund_policy,
             carriers=(ManualCarrier(), MemoryCarrier()),
+            attachments=MemoryAttachmentStore(),
         ),
     )
     staff = sample_staff(tenant)

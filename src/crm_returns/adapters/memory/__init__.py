@@ -29,11 +29,14 @@ Where each part lives:
   retention governs them (:class:`MemoryHostRecords`), to plug into
   ``ServiceSettings(host_records=...)`` and to copy;
 - ``backups.py`` — verified backups kept as bytes (:class:`MemoryBackups`),
-  the same JSON Lines a file holds.
+  the same JSON Lines a file holds;
+- ``attachments.py`` — the bytes of photos and files
+  (:class:`MemoryAttachmentStore`).
 """
 
 from __future__ import annotations
 
+from crm_returns.adapters.memory.attachments import MemoryAttachmentStore
 from crm_returns.adapters.memory.backups import MemoryBackups
 from crm_returns.adapters.memory.channels import MemoryMailer, MemorySmsGateway
 from crm_returns.adapters.memory.clock import ManualClock
@@ -46,6 +49,7 @@ from crm_returns.adapters.memory.orders import MemoryOrderSource
 
 __all__ = [
     "ManualClock",
+    "MemoryAttachmentStore",
     "MemoryBackups",
     "MemoryContactDirectory",
     "MemoryDatabase",

@@ -17,6 +17,7 @@ import attrs
 
 from crm_returns.domain._checks import flag, identifier, moment, text, value_of
 from crm_returns.domain.events import ReturnEvent
+from crm_returns.domain.evidence.records import AttachmentSubject
 from crm_returns.domain.interactions.records import ContactChannel, Direction
 from crm_returns.domain.money import Money
 from crm_returns.domain.orders import LineRef
@@ -25,6 +26,7 @@ from crm_returns.domain.shipments.records import ShipmentMethod, ShippingPayer, 
 from crm_returns.errors import InvalidInput, quoted
 
 __all__ = [
+    "AttachmentAdded",
     "ContactLogged",
     "FeedbackGiven",
     "RequestAccepted",
@@ -251,3 +253,25 @@ class RequestWithdrawn(ReturnEvent):
     """The customer withdrew their request before the goods left: the return is cancelled."""
 
     action: ClassVar[Action] = Action.WITHDRAW
+
+
+@attrs.frozen(kw_only=True)
+class AttachmentAdded(ReturnEvent):
+    """A photo or file was attached to the return's request, receipt or inspection.
+
+    The file's name, size and the uploader's note stay in the case file (the
+    name and note are the customer's or staff's own words, and an event
+    travels to other systems).
+
+    Attributes:
+        attachment_id: The attachment's id in the case file and the attachment store.
+        subject: What it shows: the request, a receipt or an inspection.
+        content_type: Its type, as detected from its bytes.
+        sha256: Its SHA-256 digest, lower-case hex.
+    """
+
+    action: ClassVar[Action] = Action.ATTACH
+    attachment_id: str = attrs.field(validator=identifier(64))
+    subject: AttachmentSubject = attrs.field(validator=value_of(AttachmentSubject))
+    content_type: str = attrs.field(validator=identifier(100))
+    sha256: str = attrs.field(validator=identifier(64))

@@ -54,6 +54,19 @@ and the ``tamper`` method, which changes a backup's stored bytes::
         @pytest.fixture
         def carrier_factory(self) -> CarrierFactory:
             return lambda: SfExpressCarrier(sandbox_credentials())
+:class:`AttachmentStoreContract` proves an
+:class:`~crm_returns.ports.AttachmentStore` adapter (a directory, a bucket)
+the same way: the ``attachment_store_factory`` fixture makes a new, empty
+store, and ``tamper`` changes a stored file's bytes behind its back::
+
+    class TestMyAttachments(AttachmentStoreContract):
+        @pytest.fixture
+        def attachment_store_factory(self, tmp_path) -> AttachmentStoreFactory:
+            return lambda: MyStore(tempfile.mkdtemp(dir=tmp_path))
+
+        def tamper(self, store, tenant_id, attachment_id, change) -> None:
+            path = store.path(tenant_id, attachment_id)
+            path.write_bytes(change(path.read_bytes()))
 
 :class:`HostRecordsContract` proves the host's own record keeper
 (:class:`~crm_returns.ports.retention.HostRecords`: customers, orders, deals).
@@ -91,6 +104,7 @@ pytest.register_assert_rewrite(
     *(
         f"{__name__}.{module}"
         for module in (
+            "_attachments",
             "_audit",
             "_backups",
             "_base",
@@ -115,6 +129,10 @@ pytest.register_assert_rewrite(
     )
 )
 
+from crm_returns.testing.conformance._attachments import (  # noqa: E402
+    AttachmentStoreContract,
+    AttachmentStoreFactory,
+)
 from crm_returns.testing.conformance._audit import AuditLogContract  # noqa: E402
 from crm_returns.testing.conformance._backups import (  # noqa: E402
     BackupsContract,
@@ -150,6 +168,8 @@ from crm_returns.testing.conformance._tenants import TenantIsolationContract  # 
 from crm_returns.testing.conformance._unit_of_work import UnitOfWorkContract  # noqa: E402
 
 __all__ = [
+    "AttachmentStoreContract",
+    "AttachmentStoreFactory",
     "AuditLogContract",
     "BackupsContract",
     "BackupsFactory",
