@@ -17,6 +17,7 @@ import pytest
 
 from crm_returns import (
     Actor,
+    CarrierEvent,
     Inspection,
     LineRef,
     Receipt,
@@ -27,7 +28,10 @@ from crm_returns import (
     ReturnsService,
     ServiceLevel,
     ServiceSettings,
+    ShipmentMethod,
+    ShipmentPlan,
     Stage,
+    TrackingStatus,
 )
 from crm_returns.domain.returns.states import Action
 from crm_returns.errors import InvalidInput, NotAuthorised, NotFound
@@ -286,3 +290,38 @@ def test_an_assignment_names_someone(wiring: Wiring, drafted: Drafted, clerk: Ac
     with pytest.raises(InvalidInput):
         wiring.service.assign_return(SUPERVISOR, order.id, team="x" * 65)
     assert [e.action for e in wiring.service.audit_trail(clerk, order.id)] == [Action.DRAFT]
+
+
+def test_a_parcel_delivered_moves_an_owned_return_to_receiving_when_it_is_ingested(
+    wiring: Wiring, clerk: Actor, warehouse: Actor
+) -> None:
+    service = _with(wiring, default_team="returns-desk")
+    wrong = ReturnRequest(lines=(RequestedLine(CABLE, Decimal(1), "wrong_order"),))
+    order = service.submit_return(clerk, service.create_return(clerk, wrong).id)
+    assert order.status.value == "approved"  # below every approval threshold
+    shipment = service.add_shipment(
+        warehouse, order.id, ShipmentPlan(method=ShipmentMethod.CARRIER_PICKUP, carrier="memory")
+    )
+    labelled = service.create_label(warehouse, order.id, shipment.id)
+    wiring.clock.advance(DAY)
+    delivered_at = wiring.clock.now()
+
+    service.ingest_tracking(
+        warehouse,
+        "memory",
+        [
+            CarrierEvent(
+                event_id="ev-1",
+                tracking_number=labelled.tracking_number,
+                status=TrackingStatus.DELIVERED,
+                occurred_at=delivered_at,
+            )
+        ],
+    )
+
+    owner = service.owner_of(clerk, order.id)
+    assert (owner.stage, owner.since, owner.due_at) == (
+        Stage.RECEIVE,
+        delivered_at,
+        delivered_at + 2 * DAY,
+    )

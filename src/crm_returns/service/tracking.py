@@ -208,6 +208,8 @@ class Tracking(ServiceCore):
             )
             _, added, events = self._track(uow, actor, order, shipment, updates)
             self._record(uow, Transition(order, events))
+            # A parcel delivered moves an owned return from shipping back to receiving.
+            self._keep_deadline(uow, order, now)
             kept = {id(update) for update in added}
             report += TrackingReport(
                 added=added,
