@@ -17,6 +17,7 @@ from crm_returns import (
     ReturnStatus,
 )
 from crm_returns.domain import events as ev
+from crm_returns.domain.casefile import events as case
 from crm_returns.errors import InvalidInput
 
 EMAIL, SMS = NotificationChannel.EMAIL, NotificationChannel.SMS
@@ -54,6 +55,12 @@ def test_the_customer_is_told_by_email_and_sms_of_the_decisions_on_their_return(
 def test_the_warehouse_hears_of_approvals_and_finance_of_inspections() -> None:
     assert ("warehouse", "goods-expected") in told(ev.ReturnApproved, EMAIL)
     assert told(ev.LinesInspected, EMAIL) == {("finance", "inspection-done")}
+
+
+def test_customer_service_hears_of_customers_requests_and_lost_parcels() -> None:
+    assert told(case.ReturnRequested, EMAIL) == {("customer_service", "request-received")}
+    assert told(case.ShipmentLost, EMAIL) == {("customer_service", "parcel-lost")}
+    assert told(case.ReturnRequested, SMS) == set()
 
 
 def test_events_without_a_default_rule_tell_nobody() -> None:

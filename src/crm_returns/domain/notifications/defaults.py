@@ -8,6 +8,7 @@ approved                   e-mail, SMS    the customer              ``return-app
 approved                   e-mail         role ``warehouse``        ``goods-expected``
 rejected                   e-mail, SMS    the customer              ``return-rejected``
 request declined           e-mail, SMS    the customer              ``request-declined``
+requested (by a customer)  e-mail         role ``customer_service`` ``request-received``
 lines inspected            e-mail         role ``finance``          ``inspection-done``
 refund granted             e-mail, SMS    the customer              ``refund-granted``
 completed                  e-mail, SMS    the customer              ``return-completed``
@@ -63,6 +64,9 @@ def _defaults() -> NotificationRules:
             _rule(ev.ReturnRejected, _SMS, customer, "return-rejected"),
             _rule(case.RequestDeclined, _EMAIL, customer, "request-declined"),
             _rule(case.RequestDeclined, _SMS, customer, "request-declined"),
+            _rule(
+                case.ReturnRequested, _EMAIL, Recipient.role("customer_service"), "request-received"
+            ),
             _rule(ev.LinesInspected, _EMAIL, finance, "inspection-done"),
             _rule(ev.RefundGranted, _EMAIL, customer, "refund-granted"),
             _rule(ev.RefundGranted, _SMS, customer, "refund-granted"),

@@ -62,9 +62,11 @@ class Permission(enum.Enum):
     DECIDE_REQUESTS = "decide_requests"
     #: Add shipments, create labels, record and ingest tracking.
     MANAGE_SHIPMENTS = "manage_shipments"
-    #: Attach photos and files to receipts and inspections, and read attachments.
+    #: Attach photos and files to requests, receipts and inspections (reading them
+    #: needs ``view_returns``; a customer reads their own request's with ``follow_returns``).
     ADD_ATTACHMENTS = "add_attachments"
-    #: Log contacts with the customer and read the contact log and feedback.
+    #: Log contacts with the customer and read the contact log (feedback is read
+    #: with ``view_returns``).
     LOG_CONTACTS = "log_contacts"
     #: Assign a return to a user or team and reassign it.
     ASSIGN_RETURNS = "assign_returns"
