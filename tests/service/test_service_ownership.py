@@ -325,3 +325,16 @@ def test_a_parcel_delivered_moves_an_owned_return_to_receiving_when_it_is_ingest
         delivered_at,
         delivered_at + 2 * DAY,
     )
+
+
+def test_a_customers_request_is_owned_by_the_default_team_from_the_start(
+    wiring: Wiring, clerk: Actor
+) -> None:
+    service = _with(wiring, default_team="returns-desk")
+    customer = Actor("p-zhang", "张伟", SAMPLE_TENANT, {"customer"}, customer_id="C-1001")
+
+    asked = service.request_return(customer, _request(MOUSE, 1))
+
+    assert service.owner_of(clerk, asked.return_id).team == "returns-desk"
+    trail = service.audit_trail(clerk, asked.return_id)
+    assert [e.action for e in trail] == [Action.DRAFT, Action.ASSIGN]

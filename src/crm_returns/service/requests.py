@@ -122,6 +122,9 @@ class CustomerRequests(Choosing):
                 uow.returns.add(order)
                 uow.casefile.add(deciding.open_request(order, self._ids.new_id(), request.note))
                 self._record(uow, transition)
+                if self.settings.default_team is not None:
+                    # A customer's request is owned from the start, as a return staff make.
+                    self._record(uow, self._to_default_team(uow, actor, order))
                 self._remember(uow, actor, idempotency_key, "request_return", digest, order)
                 uow.commit()
         return self._timeline_of(actor, order.id)
