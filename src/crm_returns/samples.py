@@ -163,6 +163,10 @@ class SampleStaff:
         inspector: 赵敏, a quality inspector (role ``inspector``).
         finance: 孙丽, grants and pays refunds and closes returns (role ``finance``).
         admin: 周总, who may do everything (role ``admin``).
+        agent: 林静, customer service: decides customers' requests, arranges
+            shipments, logs contacts (role ``customer_service``).
+        customer: 张伟, customer ``C-1001``, through the shop's portal (role
+            ``customer``, acting for that customer only).
     """
 
     clerk: Actor
@@ -171,6 +175,8 @@ class SampleStaff:
     inspector: Actor
     finance: Actor
     admin: Actor
+    agent: Actor
+    customer: Actor
 
 
 def sample_staff(tenant: str = SAMPLE_TENANT) -> SampleStaff:
@@ -190,6 +196,10 @@ def sample_staff(tenant: str = SAMPLE_TENANT) -> SampleStaff:
         inspector=actor("u-qa", "赵敏 (质检)", "inspector"),
         finance=actor("u-finance", "孙丽 (财务)", "finance"),
         admin=actor("u-admin", "周总 (管理员)", "admin"),
+        agent=actor("u-agent", "林静 (客服)", "customer_service"),
+        customer=Actor(
+            "p-zhang-wei", "张伟", tenant, frozenset({"customer"}), customer_id="C-1001"
+        ),
     )
 
 
@@ -201,8 +211,8 @@ def sample_contacts(
     张伟 (``C-1001``) reads Chinese and has an e-mail address and a mobile
     number; 李娜 (``C-1002``) reads English and has an e-mail address only;
     with ``language``, everyone reads that language.
-    The approver, the warehouse and finance (:func:`sample_staff`) have
-    e-mail addresses.  Each call makes a new directory.
+    The approver, the warehouse, finance and customer service
+    (:func:`sample_staff`) have e-mail addresses.  Each call makes a new directory.
 
     Args:
         tenant: The tenant they belong to.
@@ -228,6 +238,7 @@ def sample_contacts(
         ("approver", "陈经理", "chen.manager@shop.example"),
         ("warehouse", "刘强", "liu.warehouse@shop.example"),
         ("finance", "孙丽", "sun.finance@shop.example"),
+        ("customer_service", "林静", "lin.service@shop.example"),
     ):
         contacts.add_staff(
             tenant, role, Contact(name=name, email=email, language=language or "zh-CN")

@@ -32,23 +32,34 @@ NUMBER = "RT-20261127-000001"
 ENGLISH_REASONS = ("Quality problem", "Changed requirement", "Damaged in transit")
 CHINESE_REASONS = ("质量问题", "需求变更", "运输损坏")
 
-# The audit trail of the demo, one action per entry, oldest first.
+# The audit trail of the demo as printed, one action per entry, oldest first.
 ENGLISH_ACTIONS = [
-    "Create draft", "Submit", "Approve", "Approve", "Receive goods", "Receive goods",
+    "Create draft", "File attached", "Accept request", "Submit", "Approve", "Approve",
+    "Shipment tracked", "Shipment tracked", "Shipment tracked", "Contact logged",
+    "Shipment tracked", "Shipment tracked", "Shipment tracked", "Receive goods", "Receive goods",
     "Inspect", "Finish repair", "Grant refund", "Record payment", "Settle payment", "Complete",
+    "Contact logged", "Feedback given",
 ]  # fmt: skip
 CHINESE_ACTIONS = [
-    "创建退货单", "提交", "审批通过", "审批通过", "收货", "收货",
+    "创建退货单", "上传附件", "受理退货申请", "提交", "审批通过", "审批通过",
+    "物流更新", "物流更新", "物流更新", "联系客户", "物流更新", "物流更新", "物流更新", "收货", "收货",
     "质检", "维修完成", "核定退款", "发起退款付款", "确认付款结果", "完成退货",
+    "联系客户", "客户评价",
 ]  # fmt: skip
+
+#: The e-mails to the customer (approved, refund granted, completed), each logged as a
+#: contact by the notifier after the audit trail was printed.
+AUTOMATIC_CONTACTS = 3
 
 
 def _people(wiring: DemoWiring) -> list[Actor]:
     """Who takes each step of the demo, in the order of ``ENGLISH_ACTIONS``."""
     s = wiring.staff
     return [
-        s.clerk, s.clerk, s.approver, s.inspector, s.warehouse, s.warehouse,
-        s.inspector, s.warehouse, s.finance, s.finance, s.finance, s.finance,
+        s.customer, s.customer, s.agent, s.agent, s.approver, s.inspector,
+        s.agent, s.agent, s.agent, s.agent, s.warehouse, s.warehouse, s.warehouse,
+        s.warehouse, s.warehouse, s.inspector, s.warehouse,
+        s.finance, s.finance, s.finance, s.finance, s.agent, s.customer,
     ]  # fmt: skip
 
 
@@ -101,12 +112,17 @@ def test_each_step_is_taken_by_the_person_whose_job_it_is(
 ) -> None:
     people = _people(demo_wiring)
     trail = demo_wiring.service.audit_trail(demo_wiring.staff.clerk, demo_order.id)
-    assert [entry.actor_id for entry in trail] == [person.id for person in people]
-    assert [entry.action for entry in trail] == [
-        Action.DRAFT, Action.SUBMIT, Action.APPROVE, Action.APPROVE, Action.RECEIVE,
-        Action.RECEIVE, Action.INSPECT, Action.FINISH_REPAIR, Action.GRANT_REFUND,
-        Action.RECORD_PAYMENT, Action.SETTLE_PAYMENT, Action.COMPLETE,
+    printed, logged = trail[: len(people)], trail[len(people) :]
+    assert [entry.actor_id for entry in printed] == [person.id for person in people]
+    assert [entry.action for entry in printed] == [
+        Action.DRAFT, Action.ATTACH, Action.ACCEPT, Action.SUBMIT, Action.APPROVE,
+        Action.APPROVE, Action.TRACK, Action.TRACK, Action.TRACK, Action.CONTACT, Action.TRACK,
+        Action.TRACK, Action.TRACK, Action.RECEIVE, Action.RECEIVE, Action.INSPECT,
+        Action.FINISH_REPAIR, Action.GRANT_REFUND, Action.RECORD_PAYMENT, Action.SETTLE_PAYMENT,
+        Action.COMPLETE, Action.CONTACT, Action.FEEDBACK,
     ]  # fmt: skip
+    # The notifier logged each e-mail to the customer as a contact, once.
+    assert [entry.action for entry in logged] == [Action.CONTACT] * AUTOMATIC_CONTACTS
     title = WORDS[language]["audit"]
     assert column(table_rows(demo_text, title), 1) == [person.name for person in people]
     # Finance (孙丽) grants, pays and completes; nobody was refused anything.
@@ -245,12 +261,12 @@ def test_importing_the_library_and_its_cli_does_not_import_rich() -> None:
     [
         (
             "en",
-            "Step 9 · Notification e-mails (the 6 a local SMTP server received)",
+            "Step 9 · Notification e-mails (the 8 a local SMTP server received)",
             "Subject: Your return RT-20261127-000001 is approved",
         ),
         (
             "zh",
-            "第 9 步 · 通知邮件（本机 SMTP 服务器收到的 6 封）",
+            "第 9 步 · 通知邮件（本机 SMTP 服务器收到的 8 封）",
             "主题: 您的退货单 RT-20261127-000001 已批准",
         ),
     ],
@@ -264,9 +280,11 @@ def test_the_demo_prints_the_emails_a_local_smtp_server_received(
     assert subject in mail
     to = "To" if language == "en" else "收件人"
     assert [line.split()[-1] for line in mail.splitlines() if line.startswith(f"{to}:")] == [
+        "lin.service@shop.example",  # the customer's request, to decide
         "chen.manager@shop.example",  # asked to approve
         "zhang.wei@example.com",  # approved
         "liu.warehouse@shop.example",  # goods on their way
+        "liu.warehouse@shop.example",  # the parcel delivered
         "sun.finance@shop.example",  # inspected: grant the refund
         "zhang.wei@example.com",  # refund granted
         "zhang.wei@example.com",  # complete
@@ -297,7 +315,7 @@ def test_the_local_mailbox_keeps_what_an_smtp_mailer_sends_it() -> None:
 def test_the_demo_archives_a_second_return_and_shows_a_plan_for_the_first(
     english_text: str, table_rows: TableRows
 ) -> None:
-    assert "Step 10 · Retiring records: archive, and a destruction plan" in english_text
+    assert "Step 11 · Retiring records: archive, and a destruction plan" in english_text
     assert "Another return, RT-20261203-000001 (customer C-1002), completed" in english_text
     assert "archives return RT-20261203-000001: read-only" in english_text
     assert "The clock moves to 2057-12-05 (31 years on)" in english_text

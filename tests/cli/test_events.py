@@ -39,7 +39,7 @@ def destination():
 """
 
 #: Events of the demo: 12 of its return, 9 of the second one its last step archives.
-DEMO_EVENTS = 22
+DEMO_EVENTS = 33
 
 DESTINATIONS = """
 [[destination]]
@@ -53,7 +53,7 @@ target = "receiver_for_tests:destination"
 def demo(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> Iterator[str]:
-    """A SQLite file holding the demo's two returns (22 events), and a receiver module on the path.
+    """A SQLite file holding the demo's two returns (33 events), and a receiver module on the path.
 
     The demo's tenant is in the environment variable ``DEMO_TENANT``.
     """
@@ -91,7 +91,7 @@ def test_relay_delivers_every_event_once_then_nothing(
     assert f"{DEMO_EVENTS} delivered, 0 to retry, 0 dead" in capsys.readouterr().out
     received = _received(tmp_path)
     assert len(received) == len({line.split()[0] for line in received}) == DEMO_EVENTS
-    assert received[0].endswith("ReturnDrafted")
+    assert received[0].endswith("ReturnRequested")  # the demo starts from the customer's request
     assert received[-1].endswith("ReturnRetired")  # the demo ends by archiving a return
     assert main(relay) == 0
     assert "0 delivered" in capsys.readouterr().out
@@ -116,7 +116,7 @@ def test_dead_letters_are_listed_replayed_and_then_purged(
     listed = capsys.readouterr().out.splitlines()
     assert len(listed) == DEMO_EVENTS
     first = listed[0].split()[0]
-    assert "receiver  dead  ReturnDrafted RT-" in listed[0]
+    assert "receiver  dead  ReturnRequested RT-" in listed[0]
     assert listed[0].endswith("1 tries  HTTP 422: no such customer")
     monkeypatch.delenv("RECEIVER_REFUSES")
     assert main(["events", "replay", first, "--url", demo]) == 0

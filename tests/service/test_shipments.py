@@ -300,3 +300,23 @@ def test_an_archived_return_takes_no_tracking(wiring: Wiring) -> None:
         wiring.service.record_tracking(
             wiring.warehouse, order.id, shipment.id, T.LOST, wiring.clock.now()
         )
+
+
+def test_tracking_reads_in_the_order_things_happened_not_the_order_reported(
+    wiring: Wiring,
+) -> None:
+    order, shipment = _labelled(wiring)
+    number = shipment.tracking_number
+    late, early = (
+        _event(number, "b", T.IN_TRANSIT, wiring, 5),
+        _event(number, "a", T.IN_TRANSIT, wiring, 1),
+    )
+    wiring.service.ingest_tracking(wiring.warehouse, "memory", [late])
+    wiring.clock.advance(timedelta(hours=6))
+    wiring.service.ingest_tracking(wiring.warehouse, "memory", [early])
+
+    read = wiring.service.tracking(wiring.admin, order.id)
+
+    # The label came first, when it was created (before either report).
+    assert [update.event_id for update in read][1:] == ["a", "b"]
+    assert [u.occurred_at for u in read] == sorted(u.occurred_at for u in read)

@@ -112,9 +112,12 @@ def _add_demo(commands: _Subparsers) -> None:
         "demo",
         help="walk one return through its whole life on sample data",
         description=(
-            "Run a return from search to refund on in-memory sample data, then print "
-            "its refund breakdown and credit note, stock moves and balances, journal "
-            "entries and trial balance."
+            "Run a return on sample data from the customer's request with a photo, "
+            "through approval, a tracked parcel, receipt, inspection and refund, to the "
+            "customer's feedback; then print its refund breakdown and credit note, stock "
+            "moves and balances, journal entries and trial balance, audit trail, the "
+            "e-mails sent, the customer's side (tracking, contacts, feedback, what the "
+            "customer sees), and a retention plan."
         ),
     )
     demo.add_argument(

@@ -21,7 +21,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from crm_returns.adapters.smtp import SmtpMailer, SmtpSecurity, SmtpSettings
 from crm_returns.notifications import EmailNotifier
-from crm_returns.ports.notify import ContactDirectory
+from crm_returns.ports.notify import ContactDirectory, NotificationLog
 
 __all__ = ["Mailbox", "local_mailbox", "notifier_to"]
 
@@ -66,14 +66,21 @@ def local_mailbox() -> Iterator[Mailbox]:
         controller.stop()
 
 
-def notifier_to(mailbox: Mailbox, contacts: ContactDirectory) -> EmailNotifier:
-    """The e-mail notifier, sending over SMTP to ``mailbox`` (plain, no login)."""
+def notifier_to(
+    mailbox: Mailbox, contacts: ContactDirectory, contact_log: NotificationLog | None = None
+) -> EmailNotifier:
+    """The e-mail notifier, sending over SMTP to ``mailbox`` (plain, no login).
+
+    With ``contact_log``, each e-mail to a return's customer is logged as a contact.
+    """
     mailer = SmtpMailer(
         SmtpSettings(host="127.0.0.1", port=mailbox.port, security=SmtpSecurity.NONE)
     )
     # Its own name: in a database the demo shares with a real relay, the demo's
     # printout must not take the deliveries of the real "email" destination.
-    return EmailNotifier(mailer, contacts, sender=DEMO_SENDER, name="demo-email")
+    return EmailNotifier(
+        mailer, contacts, sender=DEMO_SENDER, name="demo-email", contact_log=contact_log
+    )
 
 
 def plain_text(message: EmailMessage) -> str:

@@ -14,14 +14,18 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Final
 
+from crm_returns.cli.customer_words import CUSTOMER_SCENARIO, CUSTOMER_WORDS
 from crm_returns.cli.retention_words import RECORD_CLASSES, RETENTION_WORDS
 from crm_returns.cli.words import SCENARIO, WORDS, Language
 from crm_returns.domain.books.accounts import Account
+from crm_returns.domain.evidence import AttachmentSubject
+from crm_returns.domain.interactions import ContactChannel, Direction
 from crm_returns.domain.policies.access import Permission
 from crm_returns.domain.reasons import ReasonCatalog
 from crm_returns.domain.refunds.grants import RefundMethod
 from crm_returns.domain.refunds.payments import PaymentStatus
 from crm_returns.domain.returns.states import ReturnStatus
+from crm_returns.domain.shipments import ShipmentMethod, ShippingPayer, TrackingStatus
 from crm_returns.domain.stock.dispositions import Disposition, RejectOutcome
 from crm_returns.labels import Labelled, label, reason_label
 
@@ -68,6 +72,37 @@ DETAIL_FIELDS: Final = _bilingual({
     "reference": ("支付流水号", "reference"),
     "status": ("结果", "status"),
     "permission": ("所需权限", "permission"),
+    # the customer side
+    "attachment_id": ("附件编号", "attachment"),
+    "subject": ("附件类别", "of"),
+    "content_type": ("文件类型", "type"),
+    "contact_id": ("沟通记录编号", "contact"),
+    "channel": ("方式", "channel"),
+    "direction": ("方向", "direction"),
+    "contacted_at": ("沟通时间", "contacted at"),
+    "automatic": ("系统自动记录", "logged automatically"),
+    "feedback_id": ("评价编号", "feedback"),
+    "score": ("评分", "score"),
+    "commented": ("有文字评价", "with a comment"),
+    "shipment_id": ("寄回单号", "shipment"),
+    "carrier": ("承运商", "carrier"),
+    "tracking_number": ("运单号", "tracking number"),
+    "paid_by": ("运费承担", "paid by"),
+    "cost": ("运费", "cost"),
+    "label_reference": ("面单号", "label"),
+    "event_id": ("物流事件号", "carrier's event"),
+    "occurred_at": ("发生时间", "happened at"),
+    "location": ("地点", "where"),
+    "description": ("说明", "description"),
+    "shipment_status": ("包裹状态", "parcel now"),
+    "from_user_id": ("原负责人", "from user"),
+    "from_team": ("原负责团队", "from team"),
+    "to_user_id": ("新负责人", "to user"),
+    "to_team": ("新负责团队", "to team"),
+    "reason": ("原因", "reason"),
+    "reason_zh": ("原因（中文）", "reason (Chinese)"),
+    "reason_en": ("原因（英文）", "reason (English)"),
+    "message": ("给客户的留言", "message to the customer"),
 })  # fmt: skip
 
 #: Quantities, flags and choices named inside receipt and inspection details.
@@ -90,14 +125,20 @@ QUANTITY_WORDS: Final = _bilingual({
 _NAMED_VALUE = re.compile(r"\b([a-z_]+)=([^,]*)")
 _PER_STEP = frozenset({"steps", "step"})
 _PER_LINE = frozenset({"receipts", "inspections"})
-#: Audit detail fields whose values are enum values, and the enum they are values of.
-_VALUES: Final[Mapping[str, Callable[[str], Labelled]]] = {
-    "outcome": Disposition,
-    "disposition": Disposition,
-    "rejected_outcome": RejectOutcome,
-    "method": RefundMethod,
-    "status": PaymentStatus,
-    "permission": Permission,
+#: Audit detail fields whose values are enum values, and the enums they may be values of
+#: (a refund's and a shipment's method, a payment's and a parcel's status share a name).
+_VALUES: Final[Mapping[str, tuple[Callable[[str], Labelled], ...]]] = {
+    "outcome": (Disposition,),
+    "disposition": (Disposition,),
+    "rejected_outcome": (RejectOutcome,),
+    "method": (RefundMethod, ShipmentMethod),
+    "status": (PaymentStatus, TrackingStatus),
+    "shipment_status": (TrackingStatus,),
+    "paid_by": (ShippingPayer,),
+    "channel": (ContactChannel,),
+    "direction": (Direction,),
+    "subject": (AttachmentSubject,),
+    "permission": (Permission,),
 }
 
 
@@ -115,7 +156,8 @@ class Phrasebook:
     def __init__(self, language: Language) -> None:
         self.language: Language = language
         self.locale = LOCALES[language]
-        self._words = {**WORDS[language], **RETENTION_WORDS[language]}
+        self._words = {**WORDS[language], **RETENTION_WORDS[language], **CUSTOMER_WORDS[language]}
+        self._scenario = {**SCENARIO[language], **CUSTOMER_SCENARIO[language]}
 
     def word(self, key: str, **values: object) -> str:
         """The interface word ``key``, with ``values`` filled in.
@@ -153,7 +195,7 @@ class Phrasebook:
 
     def scenario(self, key: str) -> str:
         """A note or comment typed by someone in the demo scenario."""
-        return SCENARIO[self.language][key]
+        return self._scenario[key]
 
     def account(self, account: Account) -> str:
         """An account as ``code name``, named in Chinese when the chart has a Chinese name."""
@@ -181,8 +223,9 @@ class Phrasebook:
 
     def _value(self, field: str, value: str) -> str:
         """The label of an enum value named in an audit detail, or the value if it names none."""
-        try:
-            member = _VALUES[field](value)
-        except ValueError:  # not a value of the enum: shown as it is
-            return value
-        return self.label(member)
+        for kind in _VALUES[field]:
+            try:
+                return self.label(kind(value))
+            except ValueError:  # not a value of this enum: try the next
+                continue
+        return value

@@ -134,8 +134,8 @@ RETENTION_WORDS: Final = bilingual(
         ),
         # the demo
         "retention_step": (
-            "第 10 步 · 档案退库：归档与销毁计划",
-            "Step 10 · Retiring records: archive, and a destruction plan",
+            "第 11 步 · 档案退库：归档与销毁计划",
+            "Step 11 · Retiring records: archive, and a destruction plan",
         ),
         "demo_second": (
             "另一张退货单 {number}（客户 {customer}）已完成",

@@ -230,13 +230,17 @@ class Shipments(Tracking):
         return self._read(actor, return_id, Shipment)
 
     def tracking(self, actor: Actor, return_id: str) -> Sequence[TrackingUpdate]:
-        """Every tracking update of a return's shipments, as kept (oldest first).
+        """Every tracking update of a return's shipments, in the order they happened.
+
+        Ordered by when the carrier says each happened, then by when it was
+        kept: a carrier reports late and out of order.
 
         Raises:
             NotFound: The tenant has no such return.
             NotAuthorised: The actor may not view it.
         """
-        return self._read(actor, return_id, TrackingUpdate)
+        kept = self._read(actor, return_id, TrackingUpdate)
+        return tuple(sorted(kept, key=lambda update: (update.occurred_at, update.at, update.id)))
 
     def _read(self, actor: Actor, return_id: str, kind: type[_R]) -> Sequence[_R]:
         actor = self._authorise(actor, Permission.VIEW_RETURNS)
