@@ -1,4 +1,4 @@
-"""The ``crm-returns demo`` command: one return from search to refund, in zh and en."""
+"""The ``crm-returns demo`` command: one return from the customer's request to their feedback."""
 
 from __future__ import annotations
 
@@ -42,7 +42,8 @@ ENGLISH_ACTIONS = [
 ]  # fmt: skip
 CHINESE_ACTIONS = [
     "创建退货单", "上传附件", "受理退货申请", "提交", "审批通过", "审批通过",
-    "物流更新", "物流更新", "物流更新", "联系客户", "物流更新", "物流更新", "物流更新", "收货", "收货",
+    "物流更新", "物流更新", "物流更新", "联系客户", "物流更新", "物流更新", "物流更新",
+    "收货", "收货",
     "质检", "维修完成", "核定退款", "发起退款付款", "确认付款结果", "完成退货",
     "联系客户", "客户评价",
 ]  # fmt: skip
