@@ -86,6 +86,11 @@ def _texts(limit: int, *, optional: bool = True) -> st.SearchStrategy[str]:
     return drawn if optional else drawn.filter(str.strip)
 
 
+def _codes(limit: int) -> st.SearchStrategy[str]:
+    """Optional codes up to ``limit``: any Unicode but NUL (they make up a unique key)."""
+    return st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=limit)
+
+
 def moments() -> st.SearchStrategy[datetime]:
     """Timezone-aware times of this century, to the microsecond, at several UTC offsets."""
     return st.datetimes(
@@ -155,8 +160,8 @@ def shipments(
         return_id,
         customer_id,
         method=st.sampled_from(ShipmentMethod),
-        carrier=_texts(64),
-        tracking_number=_texts(128),
+        carrier=_codes(64),
+        tracking_number=_codes(128),
         label_reference=_texts(200),
         cost=_optional(money()),
         paid_by=st.sampled_from(ShippingPayer),

@@ -8,7 +8,7 @@ from typing import TypeVar
 
 from crm_returns.adapters.memory.committed import Committed
 from crm_returns.domain.casefile import CaseRecord
-from crm_returns.domain.casefile.kinds import RECORD_KINDS
+from crm_returns.domain.casefile.kinds import registered_kind
 from crm_returns.errors import ConcurrencyConflict, InvalidInput, NotFound
 
 __all__ = ["MemoryCaseFile"]
@@ -18,17 +18,6 @@ _R = TypeVar("_R", bound=CaseRecord)
 
 def _oldest_first(record: CaseRecord) -> tuple[datetime, str]:
     return (record.at, record.id)
-
-
-def _registered(kind: type[CaseRecord]) -> str:
-    """``kind``'s name, if it is the class :data:`RECORD_KINDS` names for it (as in SQL).
-
-    Raises:
-        InvalidInput: It is not a kind of record the store keeps.
-    """
-    if RECORD_KINDS.get(kind.kind) is not kind:
-        raise InvalidInput(f"{kind.__qualname__} is not a kind of case-file record the store keeps")
-    return kind.kind
 
 
 class MemoryCaseFile:
@@ -44,7 +33,7 @@ class MemoryCaseFile:
 
     def _all(self, tenant_id: str, kind: type[_R]) -> Iterator[_R]:
         """The tenant's records of ``kind``, as this unit of work sees them."""
-        wanted = _registered(kind)
+        wanted = registered_kind(kind)
         seen = {**self._db.casefile, **self.pending}
         for (tenant, name, _), record in seen.items():
             if tenant == tenant_id and name == wanted and isinstance(record, kind):
@@ -52,7 +41,7 @@ class MemoryCaseFile:
 
     def add(self, record: CaseRecord) -> None:
         """Keep a new record (see :meth:`~crm_returns.ports.CaseFile.add`)."""
-        slot = (record.tenant_id, _registered(type(record)), record.id)
+        slot = (record.tenant_id, registered_kind(type(record)), record.id)
         if self._current(slot) is not None:
             raise ConcurrencyConflict(f"{record.kind} {record.id}")
         key = record.index().key
@@ -62,7 +51,7 @@ class MemoryCaseFile:
 
     def update(self, record: CaseRecord, expected_version: int) -> None:
         """Replace a record (see :meth:`~crm_returns.ports.CaseFile.update`)."""
-        slot = (record.tenant_id, _registered(type(record)), record.id)
+        slot = (record.tenant_id, registered_kind(type(record)), record.id)
         stored = self._current(slot)
         if stored is None:
             raise NotFound(record.kind, record.id)
@@ -76,7 +65,7 @@ class MemoryCaseFile:
 
     def get(self, tenant_id: str, kind: type[_R], record_id: str) -> _R:
         """The record of ``kind`` with ``record_id``."""
-        record = self._current((tenant_id, _registered(kind), record_id))
+        record = self._current((tenant_id, registered_kind(kind), record_id))
         if not isinstance(record, kind):
             raise NotFound(kind.kind, record_id)
         return record

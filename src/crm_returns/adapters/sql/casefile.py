@@ -36,7 +36,7 @@ from crm_returns.adapters.sql.statements import (
 )
 from crm_returns.adapters.sql.transaction import Transaction
 from crm_returns.domain.casefile import CaseRecord
-from crm_returns.domain.casefile.kinds import RECORD_KINDS
+from crm_returns.domain.casefile.kinds import registered_kind
 from crm_returns.errors import ConcurrencyConflict, InvalidInput, NotFound
 
 __all__ = ["SqlCaseFile"]
@@ -169,17 +169,6 @@ _OVERDUE: Mapping[tuple[bool, bool], Prepared] = MappingProxyType(
 )
 
 
-def _registered(kind: type[CaseRecord]) -> str:
-    """``kind``'s name, if it is the class :data:`RECORD_KINDS` names for it.
-
-    Raises:
-        InvalidInput: It is not a kind of record the store keeps.
-    """
-    if RECORD_KINDS.get(kind.kind) is not kind:
-        raise InvalidInput(f"{kind.__qualname__} is not a kind of case-file record the store keeps")
-    return kind.kind
-
-
 class SqlCaseFile:
     """The :class:`~crm_returns.ports.CaseFile` of a SQL unit of work."""
 
@@ -192,7 +181,7 @@ class SqlCaseFile:
         instant = self._tx.binder.instant
         return {
             "tenant_id": record.tenant_id,
-            "kind": _registered(type(record)),
+            "kind": registered_kind(type(record)),
             "id": record.id,
             "return_id": record.return_id,
             "customer_id": record.customer_id,
@@ -208,7 +197,7 @@ class SqlCaseFile:
     def _records(
         self, statement: Prepared, kind: type[_R], parameters: dict[str, Any], subject: str
     ) -> list[_R]:
-        parameters["kind"] = _registered(kind)
+        parameters["kind"] = registered_kind(kind)
         rows = self._tx.fetch(statement, parameters, subject=subject)
         # ``kind`` is the class RECORD_KINDS names for the rows' kind.
         return [self._codec.decode_text(text, kind) for (text,) in rows]

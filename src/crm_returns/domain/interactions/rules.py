@@ -31,7 +31,7 @@ from crm_returns.domain.interactions.records import (
     Feedback,
 )
 from crm_returns.domain.retention.erasure import ERASED_TEXT
-from crm_returns.domain.returns.order import ReturnOrder
+from crm_returns.domain.returns.order import ReturnOrder, emit
 from crm_returns.domain.returns.states import ReturnStatus
 from crm_returns.errors import (
     FeedbackAlreadyGiven,
@@ -175,16 +175,13 @@ def notified_contact(
 
 def contact_logged(order: ReturnOrder, contact: CustomerContact, at: datetime) -> ContactLogged:
     """The event that says ``contact`` was logged on ``order`` at ``at`` (without its summary)."""
-    return ContactLogged(
-        tenant_id=order.tenant_id,
-        return_id=order.id,
-        number=order.number,
-        customer_id=order.customer_id,
-        actor_id=contact.by,
-        actor_name=contact.by_name,
-        at=at,
-        from_status=order.status,
-        to_status=order.status,
+    by = Actor(contact.by, contact.by_name, order.tenant_id)
+    return emit(
+        order,
+        by,
+        at,
+        ContactLogged,
+        order.status,
         contact_id=contact.id,
         channel=contact.channel,
         direction=contact.direction,
@@ -251,16 +248,12 @@ def given_feedback(
 
 def feedback_given(order: ReturnOrder, feedback: Feedback, actor: Actor) -> FeedbackGiven:
     """The event that says the customer scored ``order`` (without their comment)."""
-    return FeedbackGiven(
-        tenant_id=order.tenant_id,
-        return_id=order.id,
-        number=order.number,
-        customer_id=order.customer_id,
-        actor_id=actor.id,
-        actor_name=actor.name,
-        at=feedback.at,
-        from_status=order.status,
-        to_status=order.status,
+    return emit(
+        order,
+        actor,
+        feedback.at,
+        FeedbackGiven,
+        order.status,
         feedback_id=feedback.id,
         score=Decimal(feedback.score),
         commented=bool(feedback.comment),

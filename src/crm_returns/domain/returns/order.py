@@ -38,6 +38,7 @@ __all__ = ["Approval", "ReturnOrder", "Transition", "emit", "evolve", "require"]
 
 S = ReturnStatus
 _T = TypeVar("_T")
+_E = TypeVar("_E", bound=ReturnEvent)
 
 
 @attrs.frozen
@@ -201,11 +202,11 @@ def emit(
     order: ReturnOrder,
     actor: Actor,
     at: datetime,
-    event: Callable[..., ReturnEvent],
+    event: Callable[..., _E],
     target: ReturnStatus,
     comment: str = "",
     **extra: Any,
-) -> ReturnEvent:
+) -> _E:
     """Build ``event`` for ``order`` moving to ``target``, by ``actor`` at ``at``."""
     return event(
         tenant_id=order.tenant_id,

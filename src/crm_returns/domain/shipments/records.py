@@ -66,8 +66,9 @@ class Shipment(CaseRecord):
     kind: ClassVar[str] = "shipment"
 
     method: ShipmentMethod = attrs.field(validator=value_of(ShipmentMethod))
-    carrier: str = attrs.field(default="", validator=text(64, optional=True))
-    tracking_number: str = attrs.field(default="", validator=text(128, optional=True))
+    # No NUL: together they are the shipment's unique key, kept in an indexed column.
+    carrier: str = attrs.field(default="", validator=text(64, optional=True, no_nul=True))
+    tracking_number: str = attrs.field(default="", validator=text(128, optional=True, no_nul=True))
     label_reference: str = attrs.field(default="", validator=text(200, optional=True))
     cost: Money | None = attrs.field(default=None, validator=value_of(Money, optional=True))
     paid_by: ShippingPayer = attrs.field(
