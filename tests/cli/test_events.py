@@ -15,8 +15,10 @@ from pathlib import Path
 import pytest
 from tests.adapters.smtp_server import RecordingHandler, running_server
 
+from crm_returns.adapters.sql import SqlDatabase
 from crm_returns.cli import main
 from crm_returns.cli.destinations import load_destinations
+from crm_returns.domain.interactions import ContactChannel, CustomerContact
 from crm_returns.errors import InvalidDestinations
 
 RECEIVER = """
@@ -268,6 +270,66 @@ def test_the_email_notifier_from_a_destinations_file_sends_over_smtp(
     assert "RT-20261127-000001" in str(message["Subject"])
     assert "RT-20261203-000001" in str(second["Subject"])
     sys.modules.pop("contacts_for_tests", None)
+
+
+def test_the_relays_emails_to_a_customer_are_logged_as_contacts_with_them(
+    demo: str, tmp_path: Path
+) -> None:
+    (tmp_path / "contacts_for_tests.py").write_text(CONTACTS, "utf-8")
+    # A rule the demo's own mail step did not have: the customer hears of the delivery.
+    (tmp_path / "rules.toml").write_text(
+        textwrap.dedent(
+            """
+            [[rules]]
+            event = "com.crm-returns.return.shipment-delivered.v1"
+            channel = "email"
+            recipients = ["customer"]
+            template = "parcel-delivered"
+            """
+        ),
+        "utf-8",
+    )
+    tenant = os.environ["DEMO_TENANT"]
+
+    def automatic() -> list[CustomerContact]:
+        database = SqlDatabase.connect(demo)
+        try:
+            with database.unit_of_work() as uow:
+                kept = uow.casefile.for_customer(tenant, "C-1001", CustomerContact)
+        finally:
+            database.dispose()
+        return [contact for contact in kept if contact.automatic]
+
+    before = automatic()
+    with running_server(RecordingHandler()) as port:
+        (tmp_path / "email.toml").write_text(
+            textwrap.dedent(
+                f"""
+                [[destination]]
+                name = "email"
+                kind = "email"
+                host = "127.0.0.1"
+                port = {port}
+                security = "none"
+                sender = "退货中心 <returns@shop.example>"
+                contacts = "contacts_for_tests:contacts"
+                rules = "rules.toml"
+                """
+            ),
+            "utf-8",
+        )
+        relay = ["events", "relay", "--url", demo, "--destinations", str(tmp_path / "email.toml")]
+        assert main(relay) == 0
+        assert main(relay) == 0  # nothing more to send, nothing more logged
+    after = automatic()
+    sys.modules.pop("contacts_for_tests", None)
+
+    assert after[: len(before)] == before
+    (new,) = after[len(before) :]
+    assert (new.channel, new.summary) == (
+        ContactChannel.EMAIL,
+        "notification 'parcel-delivered' sent by email",
+    )
 
 
 def test_events_commands_on_a_database_without_the_tables_say_to_upgrade(

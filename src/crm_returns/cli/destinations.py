@@ -55,6 +55,7 @@ from typing import TYPE_CHECKING, Any
 
 from crm_returns.errors import CrmReturnsError, InvalidDestinations
 from crm_returns.ports.delivery import Destination
+from crm_returns.ports.notify import NotificationLog
 
 if TYPE_CHECKING:
     from crm_returns.domain.notifications import NotificationRules
@@ -195,7 +196,13 @@ def _email(
     )
     rules, templates = _rules_and_templates(entry)
     return EmailNotifier(
-        SmtpMailer(settings), contacts, sender=sender, rules=rules, templates=templates, name=name
+        SmtpMailer(settings),
+        contacts,
+        sender=sender,
+        rules=rules,
+        templates=templates,
+        name=name,
+        contact_log=entry.get("_contact_log"),
     )
 
 
@@ -212,7 +219,13 @@ def _sms(
         return None
     rules, templates = _rules_and_templates(entry)
     return SmsNotifier(
-        gateway, contacts, sign_name=sign_name, rules=rules, templates=templates, name=name
+        gateway,
+        contacts,
+        sign_name=sign_name,
+        rules=rules,
+        templates=templates,
+        name=name,
+        contact_log=entry.get("_contact_log"),
     )
 
 
@@ -226,13 +239,17 @@ KINDS: Mapping[str, Callable[[Mapping[str, Any], str, str, _Problems], Destinati
 }
 
 
-def load_destinations(text: str, folder: Path | None = None) -> list[Destination]:
+def load_destinations(
+    text: str, folder: Path | None = None, contact_log: NotificationLog | None = None
+) -> list[Destination]:
     """The destinations a TOML document describes.
 
     Args:
         text: The TOML document.
         folder: Where paths in it are relative to (the file's folder); the
             working directory by default.
+        contact_log: Where the e-mail and SMS notifiers log what they send to
+            a return's customer, as contacts with them (the relay's database).
 
     Raises:
         InvalidDestinations: Naming every problem with its place in the document.
@@ -261,7 +278,8 @@ def load_destinations(text: str, folder: Path | None = None) -> list[Destination
             problems.append((f"{where}.kind", f"must be one of {', '.join(KINDS)}, not {kind!r}"))
             continue
         try:
-            destination = build({**entry, "_folder": folder or Path()}, name, where, problems)
+            given = {**entry, "_folder": folder or Path(), "_contact_log": contact_log}
+            destination = build(given, name, where, problems)
         except (CrmReturnsError, OSError) as error:
             problems.append((where, str(error)))
             continue

@@ -58,15 +58,18 @@ def parse_moment(text: str) -> datetime:
 
 
 def _relay_over(database: SqlDatabase, arguments: argparse.Namespace) -> EventRelay:
-    from crm_returns.adapters.system import SystemClock
+    from crm_returns.adapters.system import SystemClock, UuidIds
     from crm_returns.cli.destinations import load_destinations
     from crm_returns.service.delivery import EventRelay
+    from crm_returns.service.notified import NotificationContacts
     from crm_returns.service.relay_settings import RelaySettings
 
     destinations = []
     if getattr(arguments, "destinations", None) is not None:
         path = Path(arguments.destinations)
-        destinations = load_destinations(path.read_text("utf-8"), path.parent)
+        # What the notifiers send to a return's customer is logged as a contact with them.
+        log = NotificationContacts(database.unit_of_work, SystemClock(), UuidIds())
+        destinations = load_destinations(path.read_text("utf-8"), path.parent, log)
     settings = RelaySettings(
         batch=getattr(arguments, "batch", 100),
         lease=timedelta(seconds=getattr(arguments, "lease", 120)),
