@@ -15,6 +15,7 @@ policy that knows nothing of customers (``IGNORANT``) as under the default.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
@@ -61,8 +62,8 @@ MISSING = "no-such-id"
 NOON = datetime(2026, 12, 27, 12, 0, tzinfo=UTC)
 R, Q = AttachmentSubject.RECEIPT, AttachmentSubject.REQUEST
 
-#: What must never show in an error told to 张伟 (besides ids he gave).
-HERS = ("C-1002", "李娜", "RT-20261127-00000")
+#: What must never show in an error told to 张伟 (besides ids he gave); and her ids.
+HERS = ("C-1002", "李娜")
 
 
 @attrs.frozen
@@ -172,9 +173,12 @@ def _refused(attempt: Callable[[], object]) -> CrmReturnsError:
 
 def _says_nothing_of_hers(error: CrmReturnsError, world: World, *given: str) -> None:
     text = str(error)
-    hidden = [*HERS, *world.foreign.returns, world.foreign.shipment, world.foreign.photo]
+    foreign = world.foreign
+    hidden = [*HERS, *foreign.numbers, *foreign.returns, foreign.shipment, foreign.photo]
     for secret in (s for s in hidden if s not in given):
-        assert secret not in text, f"{text!r} names {secret!r}"
+        # Whole words: "id-1" is not named by "id-15".
+        found = re.search(rf"(?<![\w-]){re.escape(secret)}(?![\w-])", text)
+        assert found is None, f"{text!r} names {secret!r}"
 
 
 # -- every use case, on every one of her returns --------------------------------------------
