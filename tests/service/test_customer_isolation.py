@@ -17,21 +17,29 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
 
 import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.service.customer_side import (
+    AGENT,
+    CUSTOMER_BY_RETURN,
+    CUSTOMER_TARGETED,
+    LI,
+    NOON,
+    STAFF_BY_RETURN,
+    STAFF_TARGETED,
+    ZHANG,
+    World,
+    populate,
+    state,
+)
 
 from crm_returns import (
     Actor,
-    AttachmentSubject,
     CarrierEvent,
-    ContactChannel,
-    Direction,
     LineQuery,
-    RequestedLine,
     ReturnsService,
     ServiceSettings,
     TrackingStatus,
@@ -41,26 +49,11 @@ from crm_returns.domain.returns.order import ReturnOrder
 from crm_returns.errors import CrmReturnsError, NotAuthorised, NotFound
 from crm_returns.samples import SAMPLE_TENANT
 from crm_returns.testing import Wiring, sample_wiring
-from tests.service.customer_side import (
-    AGENT,
-    CHAIR,
-    JPEG,
-    LAMP,
-    LI,
-    PICKUP,
-    ZHANG,
-    World,
-    asking,
-    populate,
-    state,
-)
 
 #: 张伟 as a host might wire him by mistake: bound to his customer, holding every role.
 ZHANG_EVERYTHING = attrs.evolve(ZHANG, id="p-zhang-all", roles=set(DEFAULT_ROLES))
 
 MISSING = "no-such-id"
-NOON = datetime(2026, 12, 27, 12, 0, tzinfo=UTC)
-R, Q = AttachmentSubject.RECEIPT, AttachmentSubject.REQUEST
 
 #: What must never show in an error told to 张伟 (besides ids he gave); and her ids.
 HERS = ("C-1002", "李娜")
@@ -80,76 +73,6 @@ class Ignorant:
 
 
 POLICIES = {"roles": None, "ignorant": Ignorant()}
-
-ById = Callable[[ReturnsService, Actor, str], object]
-
-#: Use cases a customer may call that name a return.
-CUSTOMER_BY_RETURN: dict[str, ById] = {
-    "withdraw_return": lambda s, who, rid: s.withdraw_return(who, rid),
-    "return_timeline": lambda s, who, rid: s.return_timeline(who, rid),
-    "give_feedback": lambda s, who, rid: s.give_feedback(who, rid, 5, "好"),
-    "attach_file": lambda s, who, rid: s.attach_file(who, rid, Q, "p.jpg", JPEG, "mine"),
-    "attachments": lambda s, who, rid: s.attachments(who, rid),
-}
-
-#: Staff's use cases that name a return.
-STAFF_BY_RETURN: dict[str, ById] = {
-    "accept_request": lambda s, who, rid: s.accept_request(who, rid, "ok"),
-    "decline_request": lambda s, who, rid: s.decline_request(who, rid, "outside_window", "不"),
-    "add_shipment": lambda s, who, rid: s.add_shipment(who, rid, PICKUP),
-    "poll_tracking": lambda s, who, rid: s.poll_tracking(who, rid),
-    "shipments": lambda s, who, rid: s.shipments(who, rid),
-    "tracking": lambda s, who, rid: s.tracking(who, rid),
-    "attach_file/receipt": lambda s, who, rid: s.attach_file(who, rid, R, "r.jpg", JPEG),
-    "log_contact": lambda s, who, rid: s.log_contact(
-        who, rid, ContactChannel.CHAT, Direction.OUTBOUND, "hi"
-    ),
-    "contacts": lambda s, who, rid: s.contacts(who, rid),
-    "feedback": lambda s, who, rid: s.feedback(who, rid),
-    "assign_return": lambda s, who, rid: s.assign_return(who, rid, user_id="u-me"),
-    "owner_of": lambda s, who, rid: s.owner_of(who, rid),
-    "get_return": lambda s, who, rid: s.get_return(who, rid),
-    "audit_trail": lambda s, who, rid: s.audit_trail(who, rid),
-    "cancel_return": lambda s, who, rid: s.cancel_return(who, rid, "mine now"),
-}
-
-Targeted = Callable[[ReturnsService, Actor, World], object]
-
-#: Another customer's shipment or attachment, through her return or one's own;
-#: another customer's lines in a request.  Customers' use cases first.
-CUSTOMER_TARGETED: dict[str, Targeted] = {
-    "attachment_content": lambda s, who, w: s.attachment_content(
-        who, w.foreign.requested, w.foreign.photo
-    ),
-    "attachment_content/own return": lambda s, who, w: s.attachment_content(
-        who, w.own.request, w.foreign.photo
-    ),
-    "preview_my_return": lambda s, who, w: s.preview_my_return(who, asking(CHAIR)),
-    "request_return": lambda s, who, w: s.request_return(who, asking(LAMP)),
-}
-STAFF_TARGETED: dict[str, Targeted] = {
-    "create_label": lambda s, who, w: s.create_label(who, w.foreign.shipped, w.foreign.shipment),
-    "create_label/own return": lambda s, who, w: s.create_label(
-        who, w.own.shipped, w.foreign.shipment
-    ),
-    "record_tracking": lambda s, who, w: s.record_tracking(
-        who, w.foreign.shipped, w.foreign.shipment, TrackingStatus.LOST, NOON
-    ),
-    "record_tracking/own return": lambda s, who, w: s.record_tracking(
-        who, w.own.shipped, w.foreign.shipment, TrackingStatus.LOST, NOON
-    ),
-    "attachment_content/receipt": lambda s, who, w: s.attachment_content(
-        who, w.foreign.shipped, w.foreign.receipt_photo
-    ),
-    "attachment_content/receipt on own return": lambda s, who, w: s.attachment_content(
-        who, w.own.shipped, w.foreign.receipt_photo
-    ),
-    "create_return": lambda s, who, w: s.create_return(who, asking(CHAIR)),
-    "preview_return": lambda s, who, w: s.preview_return(who, asking(CHAIR)),
-    "edit_return": lambda s, who, w: s.edit_return(
-        who, w.own.request, [RequestedLine(CHAIR, 1, "wrong_order")]
-    ),
-}
 
 
 def _world(policy: str) -> tuple[Wiring, World, ReturnsService]:
@@ -282,7 +205,8 @@ def test_any_sequence_of_attempts_on_her_returns_leaves_no_trace(
     assert state(wiring) == before
     # Her own view is as it was: nothing he tried shows there.
     timeline = wiring.service.return_timeline(LI, world.foreign.requested)
-    assert timeline.request is not None and timeline.request.value == "pending"
+    assert timeline.request is not None
+    assert timeline.request.value == "pending"
 
 
 # -- lists ----------------------------------------------------------------------------------
@@ -291,7 +215,7 @@ def test_any_sequence_of_attempts_on_her_returns_leaves_no_trace(
 @pytest.mark.parametrize("policy", POLICIES)
 @pytest.mark.parametrize("who", [ZHANG, ZHANG_EVERYTHING], ids=lambda a: a.id)
 def test_his_lists_hold_nothing_of_hers(policy: str, who: Actor) -> None:
-    wiring, world, service = _world(policy)
+    _, world, service = _world(policy)
     mine = {world.own.request, world.own.shipped}
 
     assert {entry.return_id for entry in service.my_returns(who).items} == mine
@@ -302,7 +226,7 @@ def test_his_lists_hold_nothing_of_hers(policy: str, who: Actor) -> None:
 
 @pytest.mark.parametrize("policy", POLICIES)
 def test_the_staff_lists_of_a_customer_bound_actor_hold_nothing_of_hers(policy: str) -> None:
-    wiring, world, service = _world(policy)
+    _, world, service = _world(policy)
     # Staff see hers in both lists: the probe would notice if they vanished for everyone.
     assert world.foreign.shipped in {o.return_id for o in service.late_returns(AGENT)}
     assert world.foreign.requested in {o.id for o in service.pending_requests(AGENT).items}
