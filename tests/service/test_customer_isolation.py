@@ -153,9 +153,9 @@ def test_another_customers_shipment_file_or_line_is_not_found(
     assert isinstance(error, NotFound), f"{name}: {error!r}"
     # An id named in the call may be repeated; nothing else of hers.
     foreign = world.foreign
-    named = (foreign.shipment, foreign.photo)
+    named = [foreign.shipment, foreign.photo]
     if "own return" not in name:
-        named += (foreign.shipped, foreign.requested)
+        named += [foreign.shipped, foreign.requested]
     _says_nothing_of_hers(error, world, *named)
     assert "SO-1002" not in str(error) or error.kind == "order line", error
     assert state(wiring) == before, f"{name} left a trace"

@@ -280,9 +280,10 @@ class CustomerSideMachine(RuleBasedStateMachine):
 
     @rule(target=shipments, return_id=returns, data=st.data())
     def add_shipment(self, return_id: str, data: st.DataObject) -> tuple[str, str]:
+        # Half the time, a return that can ship, if there is one.
         shippable = [o.id for o in self._orders() if o.status in SHIPPABLE]
-        if shippable and data.draw(st.booleans()):
-            return_id = data.draw(st.sampled_from(shippable))
+        choices = [return_id] * max(1, len(shippable)) + shippable
+        return_id = data.draw(st.sampled_from(choices))
         plan = data.draw(
             st.one_of(
                 st.just(ShipmentPlan(method=ShipmentMethod.CARRIER_PICKUP, carrier="memory")),
@@ -306,7 +307,9 @@ class CustomerSideMachine(RuleBasedStateMachine):
         self._attempt(self.service.create_label, STAFF["warehouse"], *shipment)
 
     @rule(shipment=shipments, status=st.sampled_from(list(T)), hours=st.integers(-48, 48))
-    def record_tracking(self, shipment: tuple[str, str], status: T, hours: int) -> None:
+    def record_tracking(
+        self, shipment: tuple[str, str], status: TrackingStatus, hours: int
+    ) -> None:
         at = self.wiring.clock.now() + timedelta(hours=min(hours, 0))
         self._attempt(self.service.record_tracking, STAFF["warehouse"], *shipment, status, at)
 
