@@ -187,7 +187,7 @@ class Choosing(ServiceCore):
         refs = [line.ref for line in requested]
         drafting.refuse_repeated(refs)
         delivered = self._orders.get_lines(actor.tenant_id, refs)
-        sources = [self._delivered(delivered, ref) for ref in refs]
+        sources = [self._delivered(delivered, ref, actor) for ref in refs]
         first = sources[0]
         for source in sources[1:]:
             if source.customer_id != first.customer_id:

@@ -58,7 +58,7 @@ class RequestDecisions(ServiceCore):
                 if not page.has_more:
                     break
                 start += MAX_PAGE_SIZE
-        allowed = [o for o in pending if self._allows(actor, P.DECIDE_REQUESTS, o)]
+        allowed = [o for o in pending if self._listed(actor, P.DECIDE_REQUESTS, o)]
         allowed.sort(key=lambda order: (order.created_at, order.number))
         return Page.of(allowed, offset, limit)
 

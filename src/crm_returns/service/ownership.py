@@ -274,5 +274,5 @@ class Ownership(ServiceCore):
         return tuple(
             _shown(order, assignment, when)
             for order, assignment in zip(orders, late, strict=True)
-            if self._allows(actor, Permission.VIEW_RETURNS, order)
+            if self._listed(actor, Permission.VIEW_RETURNS, order)
         )

@@ -97,11 +97,19 @@ class ServiceCore:
         return uow.reasons.get(tenant_id) or self.settings.default_reasons
 
     @staticmethod
-    def _delivered(lines: Mapping[LineRef, DeliveredLine], ref: LineRef) -> DeliveredLine:
-        try:
-            return lines[ref]
-        except KeyError:
-            raise NotFound("order line", str(ref)) from None
+    def _delivered(
+        lines: Mapping[LineRef, DeliveredLine], ref: LineRef, actor: Actor
+    ) -> DeliveredLine:
+        """The delivered line ``ref``, if ``actor`` may know of it.
+
+        Someone acting for a customer is told that another customer's line
+        does not exist, as they are of another customer's return: an
+        over-return or a price would say what it holds.
+        """
+        line = lines.get(ref)
+        if line is None or not actor.acts_for(line.customer_id):
+            raise NotFound("order line", str(ref))
+        return line
 
     def _number(self, uow: UnitOfWork, tenant_id: str, numbers: NumberFormat) -> str:
         on = self._clock.now().astimezone(self.settings.time_zone).date()
@@ -207,6 +215,14 @@ class ServiceCore:
 
     def _allows(self, actor: Actor, permission: Permission, order: ReturnOrder | None) -> bool:
         return self._access.allows(actor, permission, order)
+
+    def _listed(self, actor: Actor, permission: Permission, order: ReturnOrder) -> bool:
+        """Whether ``order`` belongs in a list ``actor`` asked for, needing ``permission``.
+
+        Another customer's return is never listed for someone acting for a
+        customer, whatever the access policy says (as :meth:`_own` refuses it).
+        """
+        return actor.acts_for(order.customer_id) and self._allows(actor, permission, order)
 
     def _authorise(self, actor: Actor, permission: Permission) -> Actor:
         """``actor`` if it may use ``permission`` at all (for commands without a return).

@@ -143,14 +143,15 @@ class Tracking(ServiceCore):
         nothing (the manual carrier) adds nothing.
 
         Raises:
-            NotFound: The tenant has no such return.
+            NotFound: The tenant has no such return (or, for an actor acting for
+                a customer, it is another customer's).
             NotAuthorised: The actor may not manage shipments of this return.
             CarrierError: A carrier could not be asked; nothing was ingested.
         """
         actor = self._authorise(actor, Permission.MANAGE_SHIPMENTS)
         return_id = checked_id(return_id, "return id")
         with self._uow() as uow:
-            order = uow.returns.get(actor.tenant_id, return_id)
+            order = self._own(actor, uow.returns.get(actor.tenant_id, return_id), return_id)
             shipments = uow.casefile.for_return(actor.tenant_id, order.id, Shipment)
         if not self._allows(actor, Permission.MANAGE_SHIPMENTS, order):
             raise self._denied(actor, Permission.MANAGE_SHIPMENTS, order)
@@ -186,7 +187,7 @@ class Tracking(ServiceCore):
             if shipment is None or order is None:
                 report += TrackingReport(unknown=mine)
                 continue
-            if not self._allows(actor, Permission.MANAGE_SHIPMENTS, order):
+            if not self._listed(actor, Permission.MANAGE_SHIPMENTS, order):
                 report += TrackingReport(unknown=mine)  # as if unknown: nothing leaks
                 continue
             if uow.retention.archived(actor.tenant_id, order.id):
