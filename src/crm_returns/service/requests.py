@@ -10,8 +10,6 @@ decide on the requests in ``deciding_requests``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from crm_returns.domain.actors import Actor
 from crm_returns.domain.interactions.records import Feedback
 from crm_returns.domain.policies.access import Permission
@@ -24,11 +22,10 @@ from crm_returns.domain.requests.timeline import (
     customer_timeline,
 )
 from crm_returns.domain.returns import drafting
-from crm_returns.domain.returns.lines import RequestedLine
 from crm_returns.domain.returns.order import ReturnOrder
 from crm_returns.domain.returns.returnable import ReturnableLine
 from crm_returns.domain.shipments.records import Shipment, TrackingUpdate
-from crm_returns.errors import IllegalTransition, InvalidInput, NotFound, RecordArchived
+from crm_returns.errors import IllegalTransition, InvalidInput, RecordArchived
 from crm_returns.ports import UnitOfWork
 from crm_returns.service.checks import checked_id, checked_value, fingerprint
 from crm_returns.service.choosing import Choosing
@@ -68,7 +65,6 @@ class CustomerRequests(Choosing):
         """
         actor = self._customer(actor, P.REQUEST_RETURN)
         request = checked_value(request, ReturnRequest, "request")
-        self._own_lines(actor, request.lines)
         with self._uow() as uow:
             customer, lines, itemised = self._plan(uow, actor, request.lines, excluding=None)
         return ReturnPreview(
@@ -105,7 +101,6 @@ class CustomerRequests(Choosing):
         with self._uow() as uow:
             order = self._replayed(uow, actor, idempotency_key, "request_return", digest)
             if order is None:
-                self._own_lines(actor, request.lines)
                 customer, lines, _ = self._plan(uow, actor, request.lines, excluding=None)
                 drafted = drafting.draft(
                     return_id=self._ids.new_id(),
@@ -222,15 +217,6 @@ class CustomerRequests(Choosing):
         if not self._allows(actor, permission, order):
             raise self._denied(actor, permission, order)
         return order
-
-    def _own_lines(self, actor: Actor, lines: Iterable[RequestedLine]) -> None:
-        """Refuse order lines that are not the customer's, as if they did not exist."""
-        refs = [line.ref for line in lines if isinstance(line, RequestedLine)]
-        found = self._orders.get_lines(actor.tenant_id, refs)
-        for ref in refs:
-            line = found.get(ref)
-            if line is None or line.customer_id != actor.customer_id:
-                raise NotFound("order line", str(ref))
 
     @staticmethod
     def _request(uow: UnitOfWork, order: ReturnOrder) -> RequestRecord:
