@@ -7,20 +7,20 @@ retained record.  Each record kind is kept by one class's rule
 updates by their shipments', an assignment by the return order's own.  A
 class runs from the return's dates — its records belong to the return's
 transaction, which completes when the return does — and its last activity is
-the latest of the return's and of its records'.
+the latest of the return's and of its records' (the day in UTC).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import attrs
 
 from crm_returns.domain.retention.classes import CASE_FILE_CLASSES, CASE_FILE_COUNTS, RETURN_ORDERS
 from crm_returns.domain.retention.rules import RecordDates
 
-__all__ = ["CaseFileParts", "case_file_parts", "counted_as"]
+__all__ = ["CaseFileParts", "case_file_counts", "case_file_parts", "counted_as"]
 
 
 def counted_as(kind: str) -> tuple[str, str]:
@@ -55,23 +55,35 @@ def case_file_parts(
             and when the latest was made.
         dates: The return's own dates.
     """
+    found = [(kind, count, latest) for kind, count, latest in found if count]
     last: dict[str, date] = {}
-    counts: dict[str, int] = {}
-    for kind, count, latest in found:
-        if not count:
-            continue
-        record_class, name = counted_as(kind)
-        counts[name] = counts.get(name, 0) + count
+    for kind, _, latest in found:
+        record_class = counted_as(kind)[0]
         if record_class != RETURN_ORDERS:
-            last[record_class] = max(last.get(record_class, dates.last_activity), latest.date())
+            # In UTC: a SQL store gives the latest time in UTC, whatever offset it was made in.
+            day = latest.astimezone(UTC).date()
+            last[record_class] = max(last.get(record_class, dates.last_activity), day)
     owned = tuple(
         (name, attrs.evolve(dates, last_activity=last[name]))
         for name in CASE_FILE_CLASSES
         if name in last
     )
+    return CaseFileParts(owned, case_file_counts((kind, count) for kind, count, _ in found))
+
+
+def case_file_counts(found: Iterable[tuple[str, int]]) -> tuple[tuple[str, int], ...]:
+    """How many case-file records of each kind, under their counted names, in one order.
+
+    Args:
+        found: For each kind of record: the kind and how many.
+    """
+    counts: dict[str, int] = {}
+    for kind, count in found:
+        if count:
+            name = counted_as(kind)[1]
+            counts[name] = counts.get(name, 0) + count
     order = [name for _, name in CASE_FILE_COUNTS.values()]
-    ranked = sorted(counts.items(), key=lambda pair: (_rank(order, pair[0]), pair[0]))
-    return CaseFileParts(owned, tuple(ranked))
+    return tuple(sorted(counts.items(), key=lambda pair: (_rank(order, pair[0]), pair[0])))
 
 
 def _rank(order: list[str], name: str) -> int:
