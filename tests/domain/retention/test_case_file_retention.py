@@ -9,6 +9,7 @@ again changes nothing more.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import attrs
 from hypothesis import given
@@ -135,7 +136,8 @@ def test_an_actor_id_that_names_the_customer_becomes_the_surrogate(record: CaseR
     actors = [f for f in ("requested_by", "uploaded_by", "by") if hasattr(record, f)]
     if not actors:
         return
-    named = attrs.evolve(record, **dict.fromkeys(actors, f"portal-{CUSTOMER}"))
+    changes: dict[str, Any] = dict.fromkeys(actors, f"portal-{CUSTOMER}")
+    named = attrs.evolve(record, **changes)
     erased = erased_case_record(named, SURROGATE)
     for field in actors:
         assert getattr(erased, field) == SURROGATE
