@@ -20,14 +20,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.sql.expression import ClauseElement
 
-from crm_returns.adapters.sql.retention_casefile import case_files
+from crm_returns.adapters.sql.retention_casefile import case_file_counts_of
 from crm_returns.adapters.sql.retention_records import KEPT_CLASSES, batches, counted
 from crm_returns.adapters.sql.schema import Tables
 from crm_returns.adapters.sql.statements import Prepared, as_text, dialect_insert, param
 from crm_returns.adapters.sql.transaction import Transaction
 from crm_returns.domain.books.journal import JournalEntry
 from crm_returns.domain.orders import LineRef
-from crm_returns.domain.retention.case_file import case_file_counts
 from crm_returns.domain.retention.classes import (
     AUDIT_ENTRIES,
     IDEMPOTENCY_KEYS,
@@ -243,10 +242,7 @@ class SqlRecordActions:
         audited = self._per_owner(t.audit_entries, "return_id", tenant_id, found)
         moved = self._per_owner(t.stock_moves, "return_id", tenant_id, found)
         keyed = self._per_owner(t.idempotency_keys, "return_id", tenant_id, found)
-        case_file = {
-            return_id: case_file_counts((kind, n) for kind, n, _ in kinds)
-            for return_id, kinds in case_files(self._tx, tenant_id, found).items()
-        }
+        case_file = case_file_counts_of(self._tx, tenant_id, found)
         self._retire_claims(tenant_id, orders)
         tables = (t.audit_entries, t.stock_moves, t.idempotency_keys, t.return_lines)
         for table in (*tables, t.case_records):

@@ -24,9 +24,9 @@ from crm_returns.adapters.sql.statements import as_text
 from crm_returns.adapters.sql.transaction import Transaction
 from crm_returns.domain.casefile.kinds import RECORD_KINDS
 from crm_returns.domain.retention.case_erasure import erased_case_record
-from crm_returns.domain.retention.case_file import counted_as
+from crm_returns.domain.retention.case_file import case_file_counts, counted_as
 
-__all__ = ["case_files", "erase_case_file"]
+__all__ = ["case_file_counts_of", "case_files", "erase_case_file"]
 
 #: The most return ids one statement names (as ``retention_records.BATCH``, which
 #: imports this module).
@@ -50,6 +50,16 @@ def case_files(
         for return_id, kind, count, latest in rows:
             found.setdefault(return_id, []).append((kind, int(count), latest))
     return found
+
+
+def case_file_counts_of(
+    transaction: Transaction, tenant_id: str, return_ids: Sequence[str]
+) -> dict[str, tuple[tuple[str, int], ...]]:
+    """For each return with a case file: its records' counts, by the names retention counts."""
+    return {
+        return_id: case_file_counts((kind, count) for kind, count, _ in kinds)
+        for return_id, kinds in case_files(transaction, tenant_id, return_ids).items()
+    }
 
 
 def erase_case_file(
