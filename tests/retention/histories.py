@@ -7,6 +7,12 @@ which closed returns are archived, how far the clock then moves (up to 40
 years), the retention profile (china or neutral) and how many people approve a
 plan.  :func:`histories` draws them; :func:`play` runs one through a service.
 Every return stays within what was delivered, so that each command succeeds.
+
+A return may be asked for by the customer (a request, which staff accept or
+decline with a message, or the customer withdraws), and may have a case file:
+a photo, a contact, a shipment with a tracking update, the customer's
+feedback — each with the customer's name, e-mail address or phone number in
+its free text, to be found or not.
 """
 
 from __future__ import annotations
@@ -21,6 +27,9 @@ from hypothesis import strategies as st
 
 from crm_returns import (
     Actor,
+    AttachmentSubject,
+    ContactChannel,
+    Direction,
     HoldScope,
     Inspection,
     LineRef,
@@ -30,8 +39,11 @@ from crm_returns import (
     ReturnRequest,
     ReturnsService,
     ReturnStatus,
+    ShipmentMethod,
+    ShipmentPlan,
+    TrackingStatus,
 )
-from crm_returns.adapters.memory import ManualClock, SequentialIds
+from crm_returns.adapters.memory import ManualClock, MemoryAttachmentStore, SequentialIds
 from crm_returns.domain.policies.approval import ApprovalPolicy, ApprovalRule, ApprovalStep
 from crm_returns.domain.refunds.grants import RefundMethod
 from crm_returns.domain.retention import CHINA, NEUTRAL, RetentionPolicy
@@ -62,6 +74,7 @@ def _actor(actor_id: str, name: str, *roles: str) -> Actor:
 
 
 CLERK = _actor("u-clerk", "王芳 (客服)", "requester")
+SERVICE_DESK = _actor("u-desk", "周杰 (客服)", "customer_service")
 APPROVER = _actor("u-manager", "陈经理", "approver")
 WAREHOUSE = _actor("u-warehouse", "刘强 (仓库)", "warehouse")
 INSPECTOR = _actor("u-qa", "赵敏 (质检)", "inspector")
@@ -70,6 +83,21 @@ AUDITOR = _actor("u-auditor", "吴审计", "auditor")
 RECORDS = _actor("u-records", "档案管理员 Records", "records_manager")
 LEGAL = _actor("u-legal", "法务 Legal", "legal")
 COUNSEL = _actor("u-counsel", "法律顾问 Counsel", "legal")
+
+#: Each customer through the host's portal, acting for themselves.
+PORTAL = {
+    customer: Actor(
+        f"portal-{n}", NAMES[customer], TENANT, frozenset({"customer"}), customer_id=customer
+    )
+    for n, customer in enumerate(CUSTOMERS, 1)
+}
+
+
+#: A photo's bytes (JPEG), told apart by ``n``.
+def photo(n: int) -> bytes:
+    """The bytes of a small JPEG, different for each ``n``."""
+    return bytes.fromhex("ffd8ffe000104a46494600010101004800480000") + n.to_bytes(4, "big")
+
 
 #: Every return waits for one manager, so that "submitted" and "rejected" can be reached.
 BY_A_MANAGER = ApprovalPolicy(
@@ -95,11 +123,18 @@ class Stage(enum.Enum):
 
 @attrs.frozen
 class Planned:
-    """One return of a history: its customer, ``(line, units)`` and how far it goes."""
+    """One return of a history: its customer, ``(line, units)`` and how far it goes.
+
+    ``requested``: the customer asked for it (staff accept, decline it, or the
+    customer withdraws it); ``case_file``: it gets a photo, a contact, a
+    shipment with tracking (once approved) and feedback (once completed).
+    """
 
     customer: str
     lines: tuple[tuple[LineRef, int], ...]
     stage: Stage
+    requested: bool = False
+    case_file: bool = False
 
 
 @attrs.frozen
@@ -142,7 +177,8 @@ def returns(
         for ref, units in lines:
             left[ref] -= units
         stages = [s for s in Stage if s.closed] if customer in closed else list(Stage)
-        planned.append(Planned(customer, lines, draw(st.sampled_from(stages))))
+        stage = draw(st.sampled_from(stages))
+        planned.append(Planned(customer, lines, stage, draw(st.booleans()), draw(st.booleans())))
     return tuple(planned)
 
 
@@ -200,6 +236,7 @@ def service_on(
         retention=policy,
         backups=backups,
         plan_approvals=approvals,
+        attachments=MemoryAttachmentStore(),
     )
     return ReturnsService(sample_orders(SAMPLE_START), unit_of_work, settings), clock
 
@@ -209,6 +246,7 @@ def drive(
 ) -> ReturnOrder:
     """Create one return and take it as far as ``planned`` says; notes name its customer."""
     email, phone = CONTACTS[planned.customer]
+    name = NAMES[planned.customer]
     request = ReturnRequest(
         tuple(
             RequestedLine(ref, Decimal(units), "wrong_order", note=f"call {phone}")
@@ -216,21 +254,36 @@ def drive(
         ),
         note=f"customer writes from {email}",
     )
-    order = service.create_return(CLERK, request)
-    rid = order.id
-    clock.advance(timedelta(hours=1))
     stage = planned.stage
+    if planned.requested:
+        customer = PORTAL[planned.customer]
+        rid = service.request_return(customer, request).return_id
+        order = service.get_return(CLERK, rid)
+    else:
+        order = service.create_return(CLERK, request)
+        rid = order.id
+    _case_file(service, clock, planned, rid, opening=True)
+    clock.advance(timedelta(hours=1))
     if stage is Stage.DRAFT:
-        return order
+        return service.get_return(CLERK, rid)
     if stage is Stage.CANCELLED:
+        if planned.requested:
+            service.withdraw_return(PORTAL[planned.customer], rid)
+            return service.get_return(CLERK, rid)
         return service.cancel_return(CLERK, rid, f"withdrawn, says {email}")
-    order = service.submit_return(CLERK, rid)
+    if planned.requested and stage is Stage.REJECTED:
+        return service.decline_request(SERVICE_DESK, rid, "other", f"Dear {name}, see {email}")
+    if planned.requested:
+        order = service.accept_request(SERVICE_DESK, rid)
+    else:
+        order = service.submit_return(CLERK, rid)
     clock.advance(timedelta(hours=2))
     if stage is Stage.SUBMITTED:
         return order
     if stage is Stage.REJECTED:
         return service.reject_return(APPROVER, rid, f"refused; told {phone}")
     service.approve_return(APPROVER, rid, f"ok, reached {phone}")
+    _case_file(service, clock, planned, rid, opening=False)
     clock.advance(timedelta(days=1))
     receipts = {}
     for ref, units in planned.lines:
@@ -247,7 +300,46 @@ def drive(
     method = (
         RefundMethod.STORE_CREDIT if stage is Stage.STORE_CREDIT else RefundMethod.ORIGINAL_PAYMENT
     )
-    return service.complete_return(FINANCE, rid, f"closed; receipt mailed to {email}", method)
+    order = service.complete_return(FINANCE, rid, f"closed; receipt mailed to {email}", method)
+    if planned.case_file:
+        comment = f"{name}: fine, write to {email}"
+        service.give_feedback(PORTAL[planned.customer], rid, 4, comment)
+    return order
+
+
+def _case_file(
+    service: ReturnsService, clock: ManualClock, planned: Planned, rid: str, *, opening: bool
+) -> None:
+    """A photo and a contact on a new return; a shipment with tracking once it is approved."""
+    if not planned.case_file:
+        return
+    email, phone = CONTACTS[planned.customer]
+    name = NAMES[planned.customer]
+    if opening:
+        who, subject = (
+            (PORTAL[planned.customer], AttachmentSubject.REQUEST)
+            if planned.requested
+            else (SERVICE_DESK, AttachmentSubject.RECEIPT)
+        )
+        service.attach_file(
+            who, rid, subject, f"{name} 破损.jpg", photo(len(rid)), note=f"by {name}, {phone}"
+        )
+        summary = f"called {name} on {phone} about the photo"
+        service.log_contact(SERVICE_DESK, rid, ContactChannel.CALL, Direction.OUTBOUND, summary)
+        return
+    plan = ShipmentPlan(
+        method=ShipmentMethod.CARRIER_PICKUP, carrier="manual", tracking_number=f"SF{rid}"
+    )
+    shipment = service.add_shipment(SERVICE_DESK, rid, plan)
+    service.record_tracking(
+        SERVICE_DESK,
+        rid,
+        shipment.id,
+        TrackingStatus.IN_TRANSIT,
+        clock.now(),
+        location=f"picked up from {name}, {phone}",
+        description=f"the courier wrote to {email}",
+    )
 
 
 def play(service: ReturnsService, clock: ManualClock, history: History) -> Played:

@@ -2,8 +2,10 @@
 
 Archive then restore gives back exactly what was archived; while archived a
 return is out of lists and read-only.  Erasing a customer leaves no personal
-string of theirs anywhere in the store — every table, every column — while
-the books and the stock balances stay as they were.
+string of theirs anywhere in the store — every table, every column, the
+case file of their returns too — and none of their attachments' bytes in the
+attachment store, while the books, the stock balances and the attachments'
+records (type, size, SHA-256) stay as they were.
 """
 
 from __future__ import annotations
@@ -23,7 +25,10 @@ from tests.retention.histories import (
     CUSTOMERS,
     FINANCE,
     NAMES,
+    PORTAL,
     RECORDS,
+    SERVICE_DESK,
+    TENANT,
     History,
     histories,
     play,
@@ -31,19 +36,31 @@ from tests.retention.histories import (
 )
 from tests.retention.stores import Stores
 
-from crm_returns import Money, ReturnQuery, ReturnsService
+from crm_returns import Attachment, Money, ReturnQuery, ReturnsService
 from crm_returns.domain.retention import ErasureStatus
 from crm_returns.errors import RecordArchived
 
 
 def _everything_of(service: ReturnsService, rid: str) -> tuple[object, ...]:
-    """The return, its audit trail, its stock moves and its journal entries."""
+    """The return, its audit trail, stock moves, journal entries and case file, with bytes."""
+    attachments = service.attachments(AUDITOR, rid)
     return (
         service.get_return(AUDITOR, rid),
         service.audit_trail(AUDITOR, rid),
         service.stock_moves(AUDITOR, return_id=rid),
         service.journal(AUDITOR, return_id=rid),
+        attachments,
+        [service.attachment_content(AUDITOR, rid, a.id) for a in attachments],
+        service.shipments(AUDITOR, rid),
+        service.tracking(AUDITOR, rid),
+        service.contacts(SERVICE_DESK, rid),
+        service.feedback(AUDITOR, rid),
+        service.return_timeline(PORTAL[service.get_return(AUDITOR, rid).customer_id], rid),
     )
+
+
+def _attachments_of(service: ReturnsService, rids: list[str]) -> list[Attachment]:
+    return [a for rid in rids for a in service.attachments(AUDITOR, rid)]
 
 
 def _listed(service: ReturnsService, **criteria: Any) -> tuple[set[str], int]:
@@ -103,7 +120,15 @@ def test_erasure_leaves_no_personal_string_in_any_table_and_keeps_the_books(
     personal = (customer, NAMES[customer], email, phone)
     with stores.fresh() as store:
         service, clock = service_on(store.unit_of_work, store.backups, policy=history.policy)
-        play(service, clock, history)
+        played = play(service, clock, history)
+        theirs = [
+            rid
+            for rid, p in zip(played.ids, history.returns, strict=True)
+            if p.customer == customer
+        ]
+        files = _attachments_of(service, theirs)
+        attachments = service.settings.attachments
+        assert attachments is not None
         if any(p.customer == customer for p in history.returns):
             assert all(any(value in text for text in store.texts()) for value in personal), (
                 "the history wrote no personal data to find"
@@ -117,6 +142,12 @@ def test_erasure_leaves_no_personal_string_in_any_table_and_keeps_the_books(
         for text in store.texts():
             for value in personal:
                 assert value not in text, f"{value!r} left in {text[:200]!r}"
+        stored = set(attachments.ids(TENANT))
+        assert not stored & {a.id for a in files}, "bytes of the erased customer's files are left"
+        kept = _attachments_of(service, theirs)
+        assert [(a.id, a.content_type, a.size, a.sha256) for a in kept] == [
+            (a.id, a.content_type, a.size, a.sha256) for a in files
+        ]
         assert service.trial_balance(AUDITOR) == books
         assert service.stock_balances(AUDITOR) == stock
         service.verify_retention_log(AUDITOR)

@@ -8,7 +8,7 @@ from the returns' dates and ``RetentionPolicy.retain_all``, what could go.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import base64
 from datetime import date
 from decimal import Decimal
 
@@ -52,7 +52,6 @@ from crm_returns.domain.retention.holds import open_matters
 from crm_returns.domain.returns.states import TERMINAL
 from crm_returns.domain.stock.moves import StockMove
 from crm_returns.errors import NotFound, OverReturn
-from crm_returns.ports import BackupReference
 
 #: How a kept record's reason reads when only its retention keeps it (not a blocker).
 WITHIN_RETENTION = ("kept until", "kept permanently", "its retention has not started")
@@ -205,6 +204,7 @@ def test_every_destroyed_record_is_in_a_verified_backup(stores: Stores, history:
             store.unit_of_work, store.backups, policy=history.policy, approvals=history.approvals
         )
         played = play(service, clock, history)
+        files = _files(played)
         plan = _retire(played, history.approvals)
         destroyed = {key for key, number in _destroyed(store).items() if number == plan.number}
         reference = store.backups.find(plan.number)
@@ -214,12 +214,44 @@ def test_every_destroyed_record_is_in_a_verified_backup(stores: Stores, history:
             return
         assert (reference.location, reference.checksum) == (plan.backup, plan.backup_checksum)
         store.backups.verify(reference)
-        assert destroyed <= _backed_up(store, reference)
+        lines = list(store.backups.read(reference))
+        assert destroyed <= {(str(line["class"]), str(line["id"])) for line in lines}
+        # A destroyed return's photos: their bytes in its backup line, gone from the store.
+        backed_up = {
+            str(f["id"]): base64.b64decode(str(f["base64"]))
+            for line in lines
+            for f in _listed(line.get("attachment_files"))
+        }
+        stored = _stored(played)
+        for rid, attachments in files.items():
+            for attachment_id, data in attachments.items():
+                if (RETURN_ORDERS, rid) in destroyed:
+                    assert backed_up[attachment_id] == data
+                    assert attachment_id not in stored, "bytes of a destroyed return are left"
+                else:
+                    assert attachment_id in stored, "bytes of a kept return were deleted"
 
 
-def _backed_up(store: Store, reference: BackupReference) -> set[tuple[str, str]]:
-    records: Iterable[dict[str, object]] = store.backups.read(reference)
-    return {(str(record["class"]), str(record["id"])) for record in records}
+def _files(played: Played) -> dict[str, dict[str, bytes]]:
+    """The bytes of each return's attachments, by return and attachment."""
+    service = played.service
+    return {
+        rid: {
+            a.id: service.attachment_content(AUDITOR, rid, a.id)
+            for a in service.attachments(AUDITOR, rid)
+        }
+        for rid in played.ids
+    }
+
+
+def _stored(played: Played) -> set[str]:
+    attachments = played.service.settings.attachments
+    assert attachments is not None
+    return set(attachments.ids(TENANT))
+
+
+def _listed(value: object) -> list[dict[str, object]]:
+    return value if isinstance(value, list) else []
 
 
 @given(history=histories())

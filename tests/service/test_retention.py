@@ -1,5 +1,9 @@
 """Record retirement through the service: plans, approvals, backups, holds, archive, erasure.
 
+A return's photo goes with it: kept through archive and restore, backed up
+(its bytes, base64) and deleted when the return is destroyed, and its bytes
+deleted — its record kept, without its name — when its customer is erased.
+
 The sample wiring's shop (tests/service/conftest.py) returns goods in
 November 2026; the China profile keeps accounting vouchers 30 years from the
 end of the fiscal year, so the clock moves 31 years on before anything is due.
@@ -7,6 +11,8 @@ end of the fiscal year, so the clock moves 31 years on before anything is due.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from datetime import timedelta
 from decimal import Decimal
 
@@ -15,6 +21,7 @@ import pytest
 
 from crm_returns import (
     Actor,
+    AttachmentSubject,
     HoldScope,
     LineRef,
     MemoryBackups,
@@ -27,6 +34,7 @@ from crm_returns import (
     ReturnRequest,
     ReturnsService,
 )
+from crm_returns.adapters.memory import MemoryAttachmentStore
 from crm_returns.errors import (
     IllegalRetentionStep,
     LogTampered,
@@ -35,6 +43,7 @@ from crm_returns.errors import (
     RecordArchived,
     RecordHeld,
     SeparationOfDuties,
+    StorageError,
 )
 from crm_returns.samples import SAMPLE_TENANT
 from crm_returns.testing import Wiring
@@ -250,3 +259,113 @@ def test_a_chinese_name_in_free_text_is_erased_too(service: ReturnsService, wiri
     comments = [entry.comment for entry in service.audit_trail(wiring.admin, order.id)]
     assert "[erased]来电撤回" in comments
     assert not any("张伟" in comment for comment in comments)
+
+
+# -- a return's photo through archive, restore, destruction and erasure ----------------
+
+PHOTO = bytes.fromhex("ffd8ffe000104a46494600010101004800480000") + bytes(64)
+
+
+def _photographed(service: ReturnsService, w: Wiring, ref: LineRef) -> tuple[ReturnOrder, str]:
+    """A closed return of ``ref`` with a receipt photo whose name and note name the customer."""
+    order = closed(service, w, ref, 1)
+    photo = service.attach_file(
+        w.admin, order.id, AttachmentSubject.RECEIPT, "李娜 破损.jpg", PHOTO, note="李娜寄回"
+    )
+    return order, photo.id
+
+
+def _stored(service: ReturnsService) -> set[str]:
+    store = service.settings.attachments
+    assert store is not None
+    return set(store.ids(SAMPLE_TENANT))
+
+
+def test_a_photo_goes_with_its_return_through_archive_restore_and_destruction(
+    service: ReturnsService, wiring: Wiring, backups: MemoryBackups
+) -> None:
+    order, photo_id = _photographed(service, wiring, LAMP)
+    files = service.attachments(wiring.admin, order.id)
+
+    service.archive_return(ARCHIVIST, order.id)
+    assert service.attachments(wiring.admin, order.id) == files  # read as before
+    assert service.attachment_content(wiring.admin, order.id, photo_id) == PHOTO
+    with pytest.raises(RecordArchived):
+        service.attach_file(wiring.admin, order.id, AttachmentSubject.RECEIPT, "b.jpg", PHOTO)
+    service.restore_return(ARCHIVIST, order.id)
+    assert service.attachments(wiring.admin, order.id) == files
+    assert service.attachment_content(wiring.admin, order.id, photo_id) == PHOTO
+
+    wiring.clock.advance(THIRTY_ONE_YEARS)
+    plan = service.propose_retention_plan(ARCHIVIST)
+    service.approve_retention_plan(COUNSEL, plan.number)
+    service.approve_retention_plan(PARTNER, plan.number)
+    applied = service.apply_retention_plan(ARCHIVIST, plan.number)
+
+    assert photo_id not in _stored(service)  # the bytes went after their record
+    assert service.orphaned_attachments(ARCHIVIST) == ()
+    reference = backups.find(applied.number)
+    assert reference is not None
+    (line,) = [r for r in backups.read(reference) if r["id"] == order.id]
+    (backed_up,) = line["attachment_files"]
+    assert base64.b64decode(backed_up["base64"]) == PHOTO  # the backup can bring them back
+    assert backed_up["sha256"] == hashlib.sha256(PHOTO).hexdigest()
+    assert [entry["kind"] for entry in line["case_records"]] == ["attachment"]
+    with pytest.raises(NotFound):
+        service.get_return(wiring.admin, order.id)
+
+
+def test_an_erasure_deletes_the_photos_bytes_and_keeps_its_record(
+    service: ReturnsService, wiring: Wiring
+) -> None:
+    order, photo_id = _photographed(service, wiring, LAMP)
+    (before,) = service.attachments(wiring.admin, order.id)
+
+    request = service.request_erasure(ARCHIVIST, "C-1002")
+
+    assert request.status.value == "completed"
+    assert ("attachments", 1) in request.erased
+    (after,) = service.attachments(wiring.admin, order.id)
+    assert (after.id, after.sha256, after.size, after.content_type) == (
+        before.id,
+        before.sha256,
+        before.size,
+        before.content_type,
+    )
+    assert (after.filename, after.note, after.customer_id) == ("[erased]", "", request.surrogate)
+    assert photo_id not in _stored(service)
+    with pytest.raises(NotFound):
+        service.attachment_content(wiring.admin, order.id, photo_id)
+    assert service.orphaned_attachments(ARCHIVIST) == ()
+
+
+class _FailingOnce(MemoryAttachmentStore):
+    """An attachment store whose first deletion fails, as a lost connection would."""
+
+    failed = False
+
+    def delete(self, tenant_id: str, attachment_id: str) -> bool:
+        if not self.failed:
+            self.failed = True
+            raise StorageError("the object store did not answer")
+        return super().delete(tenant_id, attachment_id)
+
+
+def test_bytes_an_interrupted_erasure_left_are_deleted_when_it_runs_again(
+    wiring: Wiring,
+) -> None:
+    store = _FailingOnce()
+    settings = attrs.evolve(wiring.service.settings, attachments=store)
+    service = ReturnsService(wiring.orders, wiring.database.unit_of_work, settings)
+    order, photo_id = _photographed(service, wiring, LAMP)
+
+    with pytest.raises(StorageError):
+        service.request_erasure(ARCHIVIST, "C-1002")
+
+    # The erasure committed before the bytes were deleted: the records are erased.
+    assert service.get_return(wiring.admin, order.id).customer_name == "[erased]"
+    assert photo_id in store.ids(SAMPLE_TENANT)
+    service.reapply_erasures(ARCHIVIST)
+    assert photo_id not in store.ids(SAMPLE_TENANT)
+    again = service.request_erasure(ARCHIVIST, "C-1002")  # idempotent
+    assert again.status.value == "completed"

@@ -3,6 +3,9 @@
 The rule of what is replaced and what is kept is the domain's
 (:mod:`crm_returns.domain.retention.erasure`); each store applies it to the
 records it keeps (``RecordKeeper.erase``), and the host's keepers to theirs.
+The bytes of the customer's attachments leave the attachment store once the
+transaction that erased their records has committed
+(:mod:`~crm_returns.service.retention_files`).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from crm_returns.errors import InvalidInput
 from crm_returns.ports import UnitOfWork
 from crm_returns.service.checks import checked_id, checked_text
 from crm_returns.service.retention import PAGE, Retention
+from crm_returns.service.retention_files import delete_bytes, erased_files
 
 __all__ = ["PERSONAL_LIMIT", "Erasures"]
 
@@ -51,8 +55,13 @@ class Erasures(Retention):
 
         Their id becomes a surrogate, their name and what was written about
         them leave every return, audit entry and outbox message of theirs, and
-        the host's records through its record keepers; amounts, dates and
-        document numbers stay.  Their returns are archived: kept for the law,
+        the host's records through its record keepers, and the case file of
+        their returns (request notes, contact summaries, feedback comments,
+        file names, tracking locations); amounts, dates and document numbers
+        stay.  The bytes of their attachments are deleted from the attachment
+        store after the erasure commits (the records stay, with type, size and
+        SHA-256); asking again for the same customer finishes a deletion a
+        crash interrupted.  Their returns are archived: kept for the law,
         storage-only, and destroyed when their retention runs.  ``personal``
         names more strings to remove wherever they appear (an e-mail address,
         a phone number); they are used, never stored.
@@ -85,7 +94,23 @@ class Erasures(Retention):
             self._log(uow, actor, Operation.ERASURE_REQUESTED, ids=(request.number, subject))
             request = self._erase(uow, actor, request, customer_id, strings)
             uow.commit()
+        self._forget_files(actor.tenant_id, [request])
         return request
+
+    def _forget_files(self, tenant_id: str, requests: Sequence[ErasureRequest]) -> int:
+        """Delete the bytes of the attachments of the customers ``requests`` erased.
+
+        Called after the transaction that erased their records committed;
+        idempotent, so that running a request again finishes what a crash
+        left.  Returns how many files there were to delete.
+        """
+        done = (ErasureStatus.COMPLETED, ErasureStatus.PARTLY_REFUSED)
+        surrogates = [r.surrogate for r in requests if r.status in done]
+        if not surrogates or self.settings.attachments is None:
+            return 0
+        with self._uow() as uow:
+            files = erased_files(uow, tenant_id, surrogates)
+        return delete_bytes(self.settings.attachments, tenant_id, files)
 
     def _erase(
         self,
@@ -162,14 +187,17 @@ class Erasures(Retention):
                     request = self._erase(uow, actor, request, customer_id, ())
                 done.append(request)
             uow.commit()
+        self._forget_files(actor.tenant_id, done)
         return done
 
     def reapply_erasures(self, actor: Actor) -> int:
         """Apply every recorded erasure again: after a restore from a backup, say.
 
         Finds each erased customer's records again by their digest and erases
-        them with the same surrogate.  Returns the number of customers whose
-        data had come back.
+        them with the same surrogate, and deletes the bytes of every erased
+        customer's attachments still stored (a restore brought them back, or a
+        crash came between an erasure and its deletion).  Returns the number of
+        customers whose data had come back.
         """
         actor = self._authorise(actor, Permission.MANAGE_RETENTION)
         tenant, found = actor.tenant_id, 0
@@ -185,6 +213,7 @@ class Erasures(Retention):
                     found += 1
             self._log(uow, actor, Operation.REAPPLY_ERASURES, counts=(("customers", found),))
             uow.commit()
+        self._forget_files(tenant, list(erased.values()))
         return found
 
     def erasure_requests(self, actor: Actor) -> Sequence[ErasureRequest]:

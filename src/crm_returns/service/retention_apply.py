@@ -4,6 +4,10 @@ Each batch runs in a transaction of its own with its log entry, and decides
 every item again before acting on it, so that a hold placed since the plan was
 proposed is obeyed.  A plan that stopped halfway is applied again with the
 same call and goes on from its last batch, without writing the backup again.
+
+The bytes of attachments are backed up with their return, and deleted after
+the batch that destroyed (or erased) their records has committed
+(:mod:`~crm_returns.service.retention_files`).
 """
 
 from __future__ import annotations
@@ -33,6 +37,12 @@ from crm_returns.ports.retention import RecordKeeper
 from crm_returns.service import retention_plans
 from crm_returns.service.checks import checked_id
 from crm_returns.service.retention import checked_progress
+from crm_returns.service.retention_files import (
+    backed_up_files,
+    delete_bytes,
+    erased_files,
+    files_of_returns,
+)
 from crm_returns.service.retention_plans import (
     ACTIONS,
     Progress,
@@ -84,10 +94,15 @@ class PlanApplying(RetentionPlans):
                     self._log(uow, actor, Operation.DESTROY, ids=(number,), outcome="applied")
                     uow.commit()
                     return finished
-                self._apply_batch(uow, actor, plan, items)
+                files, surrogates = self._apply_batch(uow, actor, plan, items)
                 moved = advanced(plan, items[-1].position)
                 uow.retention.update_plan(moved, expected_version=plan.version)
                 uow.commit()
+            # Only once their records are gone (or erased) for good.
+            if surrogates:
+                with self._uow() as uow:
+                    files += erased_files(uow, actor.tenant_id, surrogates)
+            delete_bytes(self.settings.attachments, actor.tenant_id, files)
             progress(moved.applied_through)
 
     def _back_up(self, actor: Actor, plan: RetentionPlan) -> RetentionPlan:
@@ -130,7 +145,14 @@ class PlanApplying(RetentionPlans):
                 keys = [i.key for i in items if i.action is Expiry.DESTROY]
                 for keeper, mine in self._split(uow, keys):
                     for record in keeper.export(mine):
-                        yield dict(record)
+                        line = dict(record)
+                        if keeper is uow.retention and line["class"] == RETURN_ORDERS:
+                            files = backed_up_files(
+                                self.settings.attachments, uow, tenant_id, str(line["id"])
+                            )
+                            if files:
+                                line["attachment_files"] = files
+                        yield line
             if len(items) < retention_plans.PAGE:
                 return
             after = items[-1].position
@@ -152,12 +174,18 @@ class PlanApplying(RetentionPlans):
 
     def _apply_batch(
         self, uow: UnitOfWork, actor: Actor, plan: RetentionPlan, items: Sequence[PlanItem]
-    ) -> None:
+    ) -> tuple[list[str], list[str]]:
         """Act on one batch of items, each decided again first; log what was done.
 
         Runs of items of one class are decided and acted on in order, so that
         a return whose journal entries went earlier in the batch may go.
+
+        Returns:
+            The attachments of the returns destroyed, and the surrogates of
+            the customers erased: whose bytes to delete once the batch commits.
         """
+        files: list[str] = []
+        surrogates: list[str] = []
         at = self._clock.now()
         holds = uow.retention.holds(actor.tenant_id)
         policy = self.settings.retention
@@ -185,6 +213,9 @@ class PlanApplying(RetentionPlans):
                         self._tell(uow, actor, order, change, plan.number, basis[key])
                 if action is Expiry.DESTROY:
                     going.update(mine)
+                    if keeper is uow.retention and name == RETURN_ORDERS:
+                        returns = [key.record_id for key in mine]
+                        files += files_of_returns(uow, actor.tenant_id, returns)
                     for part, count in keeper.destroy(mine, plan.number, at).items():
                         done[part] = done.get(part, 0) + count
                 elif action is Expiry.ARCHIVE:
@@ -192,7 +223,7 @@ class PlanApplying(RetentionPlans):
                     done[f"archived {name}"] = done.get(f"archived {name}", 0) + len(mine)
                 else:
                     for key in mine:
-                        self._erase_record(actor, keeper, key)
+                        surrogates += self._erase_record(actor, keeper, key)
                     done[f"erased {name}"] = done.get(f"erased {name}", 0) + len(mine)
         bases = sorted({item.legal_basis for item in items if item.legal_basis})
         self._log(
@@ -206,9 +237,13 @@ class PlanApplying(RetentionPlans):
             backup=f"{plan.backup} {plan.backup_checksum}".strip(),
             outcome=f"batch to item {items[-1].position} of {plan.items}",
         )
+        return files, surrogates
 
-    def _erase_record(self, actor: Actor, keeper: RecordKeeper, key: RecordKey) -> None:
-        """Erase the personal data of the customer a record names (a rule said "erase")."""
+    def _erase_record(self, actor: Actor, keeper: RecordKeeper, key: RecordKey) -> list[str]:
+        """Erase the personal data of the customer a record names (a rule said "erase").
+
+        Returns the surrogate it erased the customer with, if it found one.
+        """
         record = keeper.record(key)
         customer = None if record is None else record.customer_id
         if customer is None and key.record_class == "customers":
@@ -216,3 +251,5 @@ class PlanApplying(RetentionPlans):
         if customer:
             surrogate = surrogate_for(subject_digest(actor.tenant_id, customer))
             keeper.erase(actor.tenant_id, customer, surrogate, ())
+            return [surrogate]
+        return []

@@ -11,9 +11,10 @@ from typing import Any
 import attrs
 
 from crm_returns.adapters.memory.committed import Committed
+from crm_returns.domain.casefile import CaseRecord
 from crm_returns.domain.retention.classes import RecordKey
 
-__all__ = ["exported", "json_safe", "message_of"]
+__all__ = ["case_records_of", "exported", "json_safe", "message_of"]
 
 
 def json_safe(value: Any) -> Any:
@@ -42,6 +43,16 @@ def message_of(db: Committed, tenant_id: str, message_id: str) -> bool:
     return found is not None and found[1].event.tenant_id == tenant_id
 
 
+def case_records_of(db: Committed, tenant_id: str, return_id: str) -> list[CaseRecord]:
+    """The return's case-file records, by kind, time and id."""
+    found = [
+        record
+        for (tenant, _, _), record in db.casefile.items()
+        if tenant == tenant_id and record.return_id == return_id
+    ]
+    return sorted(found, key=lambda r: (r.kind, r.at, r.id))
+
+
 def exported(db: Committed, keys: Sequence[RecordKey]) -> Iterator[Mapping[str, Any]]:
     """Each record of ``keys`` with what it owns, as JSON-safe mappings, for the backup."""
     for key in keys:
@@ -55,6 +66,11 @@ def exported(db: Committed, keys: Sequence[RecordKey]) -> Iterator[Mapping[str, 
                     "stock_moves": json_safe(
                         [m for m in db.moves if m.tenant_id == tenant and m.return_id == rid]
                     ),
+                    # Each whole, with its kind: RECORD_KINDS[kind](**fields) makes it again.
+                    "case_records": [
+                        {"kind": record.kind, "document": json_safe(record)}
+                        for record in case_records_of(db, tenant, rid)
+                    ],
                 }
             case "journal_entries":
                 for entry in db.entries:

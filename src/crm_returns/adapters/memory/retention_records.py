@@ -16,8 +16,10 @@ from typing import Any
 import attrs
 
 from crm_returns.adapters.memory.committed import Committed, RetentionBook
-from crm_returns.adapters.memory.retention_export import exported, message_of
+from crm_returns.adapters.memory.retention_erasure import erase_customer
+from crm_returns.adapters.memory.retention_export import case_records_of, exported, message_of
 from crm_returns.domain.delivery.states import DeliveryStatus
+from crm_returns.domain.retention.case_file import case_file_parts
 from crm_returns.domain.retention.classes import (
     AUDIT_ENTRIES,
     IDEMPOTENCY_KEYS,
@@ -29,18 +31,11 @@ from crm_returns.domain.retention.classes import (
     RecordState,
 )
 from crm_returns.domain.retention.decisions import RetainedRecord
-from crm_returns.domain.retention.erasure import (
-    Refusal,
-    blanked,
-    erased_order,
-    scrubbed,
-)
-from crm_returns.domain.retention.holds import HoldScope, open_matters
+from crm_returns.domain.retention.holds import open_matters
 from crm_returns.domain.retention.rules import RecordDates
 from crm_returns.domain.returns.order import ReturnOrder
 from crm_returns.domain.returns.states import TERMINAL
 from crm_returns.errors import InvalidInput, quoted
-from crm_returns.ports import IdempotentResult
 from crm_returns.ports.retention import Erasure, Tombstone
 
 __all__ = ["LIBRARY_KEPT", "MemoryRecordKeeper"]
@@ -90,6 +85,10 @@ class MemoryRecordKeeper:
         if moves:
             last = max(move.at for move in moves)
             owned.append((STOCK_MOVES, RecordDates.of(last, last, last)))
+        kinds: dict[str, list[datetime]] = {}
+        for case in case_records_of(db, tenant, order.id):
+            kinds.setdefault(case.kind, []).append(case.at)
+        case_file = case_file_parts(((k, len(at), max(at)) for k, at in kinds.items()), dates)
         entries = [e for e in db.entries if e.tenant_id == tenant and e.return_id == order.id]
         return RetainedRecord(
             key=RecordKey(tenant, RETURN_ORDERS, order.id),
@@ -99,7 +98,7 @@ class MemoryRecordKeeper:
             else RecordState.ACTIVE,
             customer_id=order.customer_id,
             return_id=order.id,
-            owned=tuple(owned),
+            owned=(*owned, *case_file.owned),
             counts=(
                 (RETURN_ORDERS, 1),
                 *_counts(
@@ -107,6 +106,7 @@ class MemoryRecordKeeper:
                     (AUDIT_ENTRIES, len(audit)),
                     (STOCK_MOVES, len(moves)),
                 ),
+                *case_file.counts,
             ),
             open_matters=open_matters(order),
             referenced_by=tuple(sorted(RecordKey(tenant, JOURNAL_ENTRIES, e.id) for e in entries)),
@@ -278,93 +278,9 @@ class MemoryRecordKeeper:
         self, tenant_id: str, customer_id: str, surrogate: str, personal: Sequence[str]
     ) -> Erasure:
         """Replace the customer's personal data in every record that names them."""
-        db = self._db
-        orders = [
-            order
-            for (tenant, _), order in db.returns.items()
-            if tenant == tenant_id and order.customer_id == customer_id
-        ]
-        named = (customer_id, *(o.customer_name for o in orders), *personal)
-        ids = {order.id for order in orders}
-        refusals = tuple(
-            Refusal(
-                f"{JOURNAL_ENTRIES}/{entry.id}",
-                "a posted journal entry is never changed; it is kept until its retention runs",
-            )
-            for entry in db.entries
-            if entry.tenant_id == tenant_id
-            and entry.return_id in ids
-            and scrubbed(entry, named, surrogate) != entry
+        return erase_customer(
+            self._db, self._book(), self.changes, tenant_id, customer_id, surrogate, personal
         )
-        messages = [
-            mid
-            for mid, (_, m) in db.outbox.items()
-            if m.event.tenant_id == tenant_id and m.event.return_id in ids
-        ]
-        # Counted as SQL counts them: the records the erasure changes.
-        audit = sum(
-            1
-            for rid in ids
-            for entry in db.audit.get((tenant_id, rid), [])
-            if scrubbed(entry, named, surrogate) != entry
-        )
-        sent = sum(
-            1
-            for mid in messages
-            if scrubbed(db.outbox[mid][1], named, surrogate) != db.outbox[mid][1]
-        )
-
-        def erased_result(result: IdempotentResult) -> IdempotentResult:
-            order = erased_order(result.order, surrogate, personal)
-            return attrs.evolve(result, order=scrubbed(order, named, surrogate))
-
-        answers = {
-            slot: erased_result(result)
-            for slot, result in db.idempotency.items()
-            if slot[0] == tenant_id and result.order.id in ids
-        }
-        keyed = sum(1 for slot, result in answers.items() if result != db.idempotency[slot])
-        book = self._book()
-        holds = 0
-        for hold_key, hold in list(book.holds.items()):
-            mine = hold.scope is HoldScope.CUSTOMER and hold.target == customer_id
-            if mine and hold.released_at is not None:
-                book.holds[hold_key] = attrs.evolve(hold, target=surrogate)
-                holds += 1
-
-        def change(db: Committed) -> None:
-            for order in orders:
-                db.returns[(tenant_id, order.id)] = attrs.evolve(
-                    erased_order(order, surrogate, personal), version=order.version + 1
-                )
-                trail = db.audit.get((tenant_id, order.id))
-                if trail:
-                    trail[:] = [scrubbed(entry, named, surrogate) for entry in trail]
-            for mid in messages:
-                seq, message = db.outbox[mid]
-                db.outbox[mid] = (seq, scrubbed(message, named, surrogate))
-            book = db.deliveries
-            for slot, delivery in list(book.deliveries.items()):
-                if slot[1] in messages and delivery.last_error:
-                    text = blanked(delivery.last_error, named)
-                    book.deliveries[slot] = attrs.evolve(delivery, last_error=text)
-            for slot, tries in list(book.attempts.items()):
-                if slot[1] in messages:
-                    book.attempts[slot] = tuple(
-                        attrs.evolve(a, error=blanked(a.error, named)) for a in tries
-                    )
-            # A retried command still gets the answer it got first, erased.
-            db.idempotency.update(answers)
-
-        self.changes.append(change)
-        erased = _counts(
-            (RETURN_ORDERS, len(orders)),
-            (AUDIT_ENTRIES, audit),
-            (OUTBOX_MESSAGES, sent),
-            (IDEMPOTENCY_KEYS, keyed),
-            ("legal_holds", holds),
-        )
-        return Erasure(erased, refusals)
 
 
 def _kept(record_class: str) -> None:
@@ -390,6 +306,8 @@ def _delete(db: Committed, key: RecordKey) -> None:
                 s for s, r in db.idempotency.items() if s[0] == tenant and r.order.id == rid
             ]:
                 del db.idempotency[slot]
+            for case in case_records_of(db, tenant, rid):
+                del db.casefile[(tenant, case.kind, case.id)]
         case "journal_entries":
             db.entries[:] = [e for e in db.entries if not (e.tenant_id == tenant and e.id == rid)]
         case "outbox_messages":

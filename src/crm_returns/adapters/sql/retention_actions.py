@@ -2,7 +2,8 @@
 
 Archiving flips ``returns.archived`` and leaves the document alone, so that
 restoring is exactly the identity.  Destroying deletes a record with what it
-owns, in ``IN`` lists of at most :data:`~crm_returns.adapters.sql.retention_records.BATCH`
+owns (a return: its lines, audit entries, stock moves, idempotency keys and
+case file), in ``IN`` lists of at most :data:`~crm_returns.adapters.sql.retention_records.BATCH`
 ids, and leaves a tombstone.  A destroyed return's lines stay counted in
 ``line_claims`` (the over-return check keeps holding what was returned); the
 units it claimed move to ``retired_claims``, which the returnable quantity
@@ -19,6 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.sql.expression import ClauseElement
 
+from crm_returns.adapters.sql.retention_casefile import case_file_counts_of
 from crm_returns.adapters.sql.retention_records import KEPT_CLASSES, batches, counted
 from crm_returns.adapters.sql.schema import Tables
 from crm_returns.adapters.sql.statements import Prepared, as_text, dialect_insert, param
@@ -240,17 +242,22 @@ class SqlRecordActions:
         audited = self._per_owner(t.audit_entries, "return_id", tenant_id, found)
         moved = self._per_owner(t.stock_moves, "return_id", tenant_id, found)
         keyed = self._per_owner(t.idempotency_keys, "return_id", tenant_id, found)
+        case_file = case_file_counts_of(self._tx, tenant_id, found)
         self._retire_claims(tenant_id, orders)
-        for table in (t.audit_entries, t.stock_moves, t.idempotency_keys, t.return_lines):
+        tables = (t.audit_entries, t.stock_moves, t.idempotency_keys, t.return_lines)
+        for table in (*tables, t.case_records):
             self._delete(table, "return_id", tenant_id, found)
         self._delete(t.returns, "id", tenant_id, found)
         return {
-            order.id: counted(
-                RETURN_ORDERS,
-                ("return_lines", len(order.lines)),
-                (AUDIT_ENTRIES, audited.get(order.id, 0)),
-                (STOCK_MOVES, moved.get(order.id, 0)),
-                (IDEMPOTENCY_KEYS, keyed.get(order.id, 0)),
+            order.id: (
+                *counted(
+                    RETURN_ORDERS,
+                    ("return_lines", len(order.lines)),
+                    (AUDIT_ENTRIES, audited.get(order.id, 0)),
+                    (STOCK_MOVES, moved.get(order.id, 0)),
+                    (IDEMPOTENCY_KEYS, keyed.get(order.id, 0)),
+                ),
+                *case_file.get(order.id, ()),
             )
             for order in orders
         }

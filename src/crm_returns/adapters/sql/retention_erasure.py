@@ -7,7 +7,9 @@ returns' audit entries, outbox messages and idempotency results are scrubbed
 of every personal string (:func:`~crm_returns.domain.retention.erasure.scrubbed`);
 the delivery errors of those messages, which are plain text, lose every
 personal string of four characters or more; released customer holds name the
-surrogate.  Posted journal entries are never changed: one that names the
+surrogate; every case-file record of the customer is erased
+(:func:`~crm_returns.adapters.sql.retention_casefile.erase_case_file`).
+Posted journal entries are never changed: one that names the
 customer is refused, kept until its retention runs.
 """
 
@@ -19,6 +21,7 @@ from typing import Any, TypeVar
 import attrs
 import sqlalchemy as sa
 
+from crm_returns.adapters.sql.retention_casefile import erase_case_file
 from crm_returns.adapters.sql.retention_records import batches
 from crm_returns.adapters.sql.statements import Prepared, as_text, param
 from crm_returns.adapters.sql.transaction import Transaction
@@ -252,6 +255,7 @@ def erase_customer(
         erase_result,
         _SET_RESULT,
     )
+    case_file = erase_case_file(transaction, tenant_id, customer_id, surrogate, named[1:])
     holds = _released_holds(transaction, tenant_id, customer_id, surrogate)
     refusals = tuple(
         Refusal(f"{JOURNAL_ENTRIES}/{entry_id}", JOURNAL_REFUSAL)
@@ -263,6 +267,7 @@ def erase_customer(
         (AUDIT_ENTRIES, audited),
         (OUTBOX_MESSAGES, sent),
         (IDEMPOTENCY_KEYS, keyed),
+        *sorted(case_file.items()),
         ("legal_holds", holds),
     )
     return Erasure(erased=tuple(pair for pair in changed if pair[1]), refusals=refusals)

@@ -1,8 +1,10 @@
 """The library's records exported for the backup, in SQL: each with what it owns, as JSON.
 
-A return comes with its audit entries, stock moves and the units its lines
-claim; a journal entry alone; an outbox message with its deliveries and
-attempts; an idempotency key with its stored result.  Documents are parsed
+A return comes with its audit entries, stock moves, the units its lines
+claim and its case file (each record's kind and whole document, from which
+the store's columns are made again); a journal entry alone; an outbox
+message with its deliveries and attempts; an idempotency key with its
+stored result.  Documents are parsed
 from the text they were written as (decimals are strings in them, never
 floats), and columns become JSON (times as ISO 8601, decimals as strings).
 """
@@ -118,6 +120,12 @@ class SqlRecordExport:
             sorted(self._rows(t.stock_moves, "return_id", tenant_id, ids), key=lambda r: r.seq),
             "return_id",
         )
+        case_file: dict[str, list[dict[str, Any]]] = {}
+        case_rows = self._rows(t.case_records, "return_id", tenant_id, ids)
+        for row in sorted(case_rows, key=lambda r: (r.kind, r.at, r.id)):
+            case_file.setdefault(row.return_id, []).append(
+                {"kind": row.kind, "document": _document(row.document)}
+            )
         claims: dict[str, list[dict[str, Any]]] = {}
         for row in self._rows(t.return_lines, "return_id", tenant_id, ids):
             claims.setdefault(row.return_id, []).append(
@@ -138,6 +146,7 @@ class SqlRecordExport:
                 "line_claims": sorted(
                     claims.get(row.id, []), key=lambda c: (c["order_number"], c["line_id"])
                 ),
+                "case_records": case_file.get(row.id, []),
             }
             for row in returns
         }

@@ -1,7 +1,8 @@
 """The library's records as retention sees them, in SQL: pages of records and their export.
 
 Retention pages through four classes of record (:meth:`SqlRecordPages.records`):
-return orders (which own their lines, audit entries and stock moves), journal
+return orders (which own their lines, audit entries, stock moves and case
+file — the ``case_records`` of the return, counted by kind), journal
 entries, outbox messages (with their deliveries and attempts) and idempotency
 keys.  A page is read by keyset on the record's id in the database's own
 collation — so that the primary key's index serves it (ordering by code point
@@ -24,10 +25,12 @@ from typing import Any, TypeVar
 import attrs
 import sqlalchemy as sa
 
+from crm_returns.adapters.sql import retention_casefile
 from crm_returns.adapters.sql.statements import as_text
 from crm_returns.adapters.sql.transaction import Transaction
 from crm_returns.domain.books.journal import JournalEntry
 from crm_returns.domain.delivery.states import DeliveryStatus
+from crm_returns.domain.retention.case_file import case_file_parts
 from crm_returns.domain.retention.classes import (
     AUDIT_ENTRIES,
     IDEMPOTENCY_KEYS,
@@ -225,13 +228,20 @@ class SqlRecordPages:
             entries.setdefault(return_id, []).append(
                 (RecordKey(tenant_id, JOURNAL_ENTRIES, entry_id), at)
             )
+        case_file = retention_casefile.case_files(self._tx, tenant_id, ids)
         records = []
         for return_id, text, archived in rows:
             order = self._codec.decode_text(text, ReturnOrder)
             audited = audits.get(return_id, 0)
             moved, latest = moves.get(return_id, (0, None))
+            record = self._return_record(order, bool(archived), audited, moved, latest, entries)
+            parts = case_file_parts(case_file.get(return_id, ()), record.dates)
             records.append(
-                self._return_record(order, bool(archived), audited, moved, latest, entries)
+                attrs.evolve(
+                    record,
+                    owned=record.owned + parts.owned,
+                    counts=record.counts + parts.counts,
+                )
             )
         return records
 

@@ -21,13 +21,20 @@
 
 from crm_returns.domain.retention.appraisal import KEPT, AppraisalLine, AppraisalReport, Tally
 from crm_returns.domain.retention.classes import (
+    ATTACHMENTS,
     AUDIT_ENTRIES,
+    CASE_FILE_CLASSES,
+    CASE_FILE_COUNTS,
+    CONTACTS,
+    FEEDBACK,
     IDEMPOTENCY_KEYS,
     JOURNAL_ENTRIES,
     LIBRARY_CLASSES,
     OUTBOX_MESSAGES,
     OWNED_BY_RETURN,
     RETURN_ORDERS,
+    RETURN_REQUESTS,
+    SHIPMENTS,
     STOCK_MOVES,
     RecordKey,
     RecordState,
@@ -84,9 +91,14 @@ from crm_returns.domain.retention.rules import (
 )
 
 __all__ = [
+    "ATTACHMENTS",
     "AUDIT_ENTRIES",
+    "CASE_FILE_CLASSES",
+    "CASE_FILE_COUNTS",
     "CHINA",
+    "CONTACTS",
     "ERASED_TEXT",
+    "FEEDBACK",
     "GENESIS",
     "IDEMPOTENCY_KEYS",
     "JOURNAL_ENTRIES",
@@ -98,6 +110,8 @@ __all__ = [
     "PLAN_TRANSITIONS",
     "PROFILES",
     "RETURN_ORDERS",
+    "RETURN_REQUESTS",
+    "SHIPMENTS",
     "STOCK_MOVES",
     "AppraisalLine",
     "AppraisalReport",

@@ -7,8 +7,13 @@ the same rules, holds, plans and register govern them.  Capabilities added
 later add their classes here.
 
 A return order owns its lines, their claims, its audit entries and its stock
-moves: they are archived, restored and destroyed with it, and the return is
-kept as long as the longest rule of any of them says.  Journal entries (credit
+moves, and its case file — the customer's request, its shipments with their
+tracking updates, its attachments, the contact log and the customer's
+feedback: they are archived, restored and destroyed with it, and the return is
+kept as long as the longest rule of any of them says.  A return's assignment
+(its owner and the deadline of its stage) is part of the return order itself,
+not a class: it is the return's working state, as its status is, and has no
+period of its own.  Journal entries (credit
 notes among them) are records of their own that refer to their return: the
 return cannot be destroyed while one of them is kept.
 """
@@ -17,20 +22,29 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Mapping
+from types import MappingProxyType
 
 import attrs
 
 from crm_returns.errors import InvalidInput, quoted
 
 __all__ = [
+    "ATTACHMENTS",
     "AUDIT_ENTRIES",
+    "CASE_FILE_CLASSES",
+    "CASE_FILE_COUNTS",
     "CLASS_NAME_LIMIT",
+    "CONTACTS",
+    "FEEDBACK",
     "IDEMPOTENCY_KEYS",
     "JOURNAL_ENTRIES",
     "LIBRARY_CLASSES",
     "OUTBOX_MESSAGES",
     "OWNED_BY_RETURN",
     "RETURN_ORDERS",
+    "RETURN_REQUESTS",
+    "SHIPMENTS",
     "STOCK_MOVES",
     "RecordKey",
     "RecordState",
@@ -50,18 +64,48 @@ OUTBOX_MESSAGES = "outbox_messages"
 #: Results kept to answer retried commands.
 IDEMPOTENCY_KEYS = "idempotency_keys"
 
+#: The customer's request for a return (owned by the return).
+RETURN_REQUESTS = "return_requests"
+#: A return's shipments with their tracking updates (owned by the return).
+SHIPMENTS = "shipments"
+#: The photos and files on a return, with their bytes in the attachment store (owned by the return).
+ATTACHMENTS = "attachments"
+#: Every contact with the customer about a return (owned by the return).
+CONTACTS = "contacts"
+#: The customer's satisfaction score and comment on a return (owned by the return).
+FEEDBACK = "feedback"
+
+#: The case file's classes, each owned by its return.
+CASE_FILE_CLASSES = (RETURN_REQUESTS, SHIPMENTS, ATTACHMENTS, CONTACTS, FEEDBACK)
+
+#: Each kind of case-file record (:data:`~crm_returns.domain.casefile.kinds.RECORD_KINDS`)
+#: by the class whose rule keeps it, and the name its records are counted under.
+#: Tracking updates go with their shipments, an assignment with its return order.
+CASE_FILE_COUNTS: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {
+        "request": (RETURN_REQUESTS, RETURN_REQUESTS),
+        "shipment": (SHIPMENTS, SHIPMENTS),
+        "tracking": (SHIPMENTS, "tracking_updates"),
+        "attachment": (ATTACHMENTS, ATTACHMENTS),
+        "contact": (CONTACTS, CONTACTS),
+        "feedback": (FEEDBACK, FEEDBACK),
+        "assignment": (RETURN_ORDERS, "return_assignments"),
+    }
+)
+
 #: The library's own classes.
 LIBRARY_CLASSES = (
     RETURN_ORDERS,
     AUDIT_ENTRIES,
     STOCK_MOVES,
+    *CASE_FILE_CLASSES,
     JOURNAL_ENTRIES,
     OUTBOX_MESSAGES,
     IDEMPOTENCY_KEYS,
 )
 
 #: Classes that live and go with their return order.
-OWNED_BY_RETURN = frozenset({AUDIT_ENTRIES, STOCK_MOVES})
+OWNED_BY_RETURN = frozenset({AUDIT_ENTRIES, STOCK_MOVES, *CASE_FILE_CLASSES})
 
 #: The longest class name.
 CLASS_NAME_LIMIT = 64

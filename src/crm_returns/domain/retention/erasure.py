@@ -92,6 +92,17 @@ _KEPT_FIELDS = frozenset(
         "reason_code",
         "entry_id",
         "message_id",
+        # the case file's ids, digests and carriers' numbers
+        "shipment_id",
+        "attachment_id",
+        "contact_id",
+        "feedback_id",
+        "event_id",
+        "sha256",
+        "content_type",
+        "carrier",
+        "tracking_number",
+        "label_reference",
     }
 )
 

@@ -13,7 +13,18 @@ monthly_reports, …        10 years from FY end       ibid. 附表一; 税收�
 annual_reports, …         permanent                  ibid. 附表一
 return_orders             3 years from completion    电子商务法 第三十一条
 audit_entries             3 years from completion    电子商务法 第三十一条
+return_requests, …        3 years from completion    电子商务法 第三十一条 (交易信息)
+contacts                  3 years from completion    ibid.; 个人信息保护法 第十九条
+feedback                  3 years from completion    个人信息保护法 第十九条 (own period)
 ========================  =========================  ====================================
+
+The case file's records are owned by their return: a return's request, its
+shipments and tracking, its attachments and the contact log are the
+transaction's and the after-sale service's records (交易信息), kept like the
+return; the contact log also holds personal information, kept no longer than
+that purpose needs.  Feedback is not a transaction record: its period is the
+business's own (a configuration may shorten it), and since it goes with its
+return it is never destroyed before the return is; erasure removes its comment.
 
 The classes the library does not store itself (reports, tax records,
 destruction registers, appraisal opinions, customers, orders) are the host's,
@@ -30,11 +41,16 @@ from types import MappingProxyType
 from typing import Final
 
 from crm_returns.domain.retention.classes import (
+    ATTACHMENTS,
     AUDIT_ENTRIES,
+    CONTACTS,
+    FEEDBACK,
     IDEMPOTENCY_KEYS,
     JOURNAL_ENTRIES,
     OUTBOX_MESSAGES,
     RETURN_ORDERS,
+    RETURN_REQUESTS,
+    SHIPMENTS,
     STOCK_MOVES,
 )
 from crm_returns.domain.retention.periods import Period
@@ -88,6 +104,11 @@ CHINA: Final = RetentionPolicy(
         _legal(STOCK_MOVES, _30_YEARS, _FY, Expiry.DESTROY, ACCOUNTING_ARCHIVES),
         _legal(RETURN_ORDERS, _3_YEARS, _DONE, Expiry.DESTROY, E_COMMERCE),
         _legal(AUDIT_ENTRIES, _3_YEARS, _DONE, Expiry.DESTROY, E_COMMERCE),
+        _legal(RETURN_REQUESTS, _3_YEARS, _DONE, Expiry.DESTROY, E_COMMERCE),
+        _legal(SHIPMENTS, _3_YEARS, _DONE, Expiry.DESTROY, E_COMMERCE),
+        _legal(ATTACHMENTS, _3_YEARS, _DONE, Expiry.DESTROY, E_COMMERCE),
+        _legal(CONTACTS, _3_YEARS, _DONE, Expiry.DESTROY, f"{E_COMMERCE}; {PERSONAL_INFORMATION}"),
+        _own(FEEDBACK, _3_YEARS, _DONE, Expiry.DESTROY, basis=PERSONAL_INFORMATION),
         _legal("monthly_reports", _10_YEARS, _FY, Expiry.DESTROY, ACCOUNTING_ARCHIVES),
         _legal("quarterly_reports", _10_YEARS, _FY, Expiry.DESTROY, ACCOUNTING_ARCHIVES),
         _legal("tax_records", _10_YEARS, _FY, Expiry.DESTROY, TAX_RECORDS),
@@ -115,6 +136,10 @@ NEUTRAL: Final = RetentionPolicy(
         _own(STOCK_MOVES, Period(years=10), _FY, Expiry.DESTROY),
         _own(RETURN_ORDERS, Period(years=6), _DONE, Expiry.DESTROY),
         _own(AUDIT_ENTRIES, Period(years=6), _DONE, Expiry.DESTROY),
+        *(
+            _own(name, Period(years=6), _DONE, Expiry.DESTROY)
+            for name in (RETURN_REQUESTS, SHIPMENTS, ATTACHMENTS, CONTACTS, FEEDBACK)
+        ),
         _own("customers", Period(years=2), Trigger.RELATIONSHIP_ENDED, Expiry.ERASE),
         _own(OUTBOX_MESSAGES, Period(days=90), _MADE, Expiry.DESTROY),
         _own(IDEMPOTENCY_KEYS, Period(days=30), _MADE, Expiry.DESTROY),

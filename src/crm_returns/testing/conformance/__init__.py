@@ -161,6 +161,9 @@ from crm_returns.testing.conformance._retention_actions import (  # noqa: E402
     RetentionActionsContract,
 )
 from crm_returns.testing.conformance._retention_book import RetentionBookContract  # noqa: E402
+from crm_returns.testing.conformance._retention_casefile import (  # noqa: E402
+    RetentionCaseFileContract,
+)
 from crm_returns.testing.conformance._returns import ReturnRepositoryContract  # noqa: E402
 from crm_returns.testing.conformance._sequences import SequencesContract  # noqa: E402
 from crm_returns.testing.conformance._stock import StockLedgerContract  # noqa: E402
@@ -185,6 +188,7 @@ __all__ = [
     "ReasonStoreContract",
     "RetentionActionsContract",
     "RetentionBookContract",
+    "RetentionCaseFileContract",
     "RetentionContract",
     "ReturnRepositoryContract",
     "SeededHostRecords",

@@ -4,8 +4,9 @@ What :class:`~crm_returns.ports.retention.RecordKeeper` and
 :class:`~crm_returns.ports.retention.RetentionStore` promise of ``uow.retention``
 over records a real service wrote.  What retention keeps of its own — holds,
 plans, erasure requests, the log — is :class:`RetentionBookContract`; destroy,
-export and erase are :class:`RetentionActionsContract`.  This contract
-inherits both: subclass it to run all three.
+export and erase are :class:`RetentionActionsContract`; a return's case file
+through all of them is :class:`RetentionCaseFileContract`.  This contract
+inherits the three: subclass it to run them all.
 """
 
 # ruff: noqa: S101 - the contracts are pytest tests: assert is how they state what must hold
@@ -34,6 +35,7 @@ from crm_returns.testing.conformance._base import UnitOfWorkFactory, assert_iden
 from crm_returns.testing.conformance._history import history
 from crm_returns.testing.conformance._retention_actions import RetentionActionsContract
 from crm_returns.testing.conformance._retention_book import RetentionBookContract
+from crm_returns.testing.conformance._retention_casefile import RetentionCaseFileContract
 from crm_returns.testing.conformance._retention_seed import (
     DESTINATION,
     KEPT,
@@ -50,7 +52,7 @@ from crm_returns.testing.conformance._retention_seed import (
 __all__ = ["RetentionContract"]
 
 
-class RetentionContract(RetentionActionsContract, RetentionBookContract):
+class RetentionContract(RetentionActionsContract, RetentionCaseFileContract, RetentionBookContract):
     """``uow.retention`` pages, exports, archives, destroys and erases the library's records."""
 
     # -- reading -------------------------------------------------------------------------
