@@ -15,6 +15,10 @@ from sqlalchemy.engine import URL
 
 from crm_returns import (
     Actor,
+    AttachmentSubject,
+    CarrierEvent,
+    ContactChannel,
+    Direction,
     Fault,
     HoldScope,
     Inspection,
@@ -27,9 +31,14 @@ from crm_returns import (
     RequestedLine,
     ReturnQuery,
     ReturnStatus,
+    ShipmentMethod,
+    ShipmentPlan,
+    TrackingStatus,
 )
+from crm_returns.adapters.carriers import ManualCarrier, MemoryCarrier
 from crm_returns.adapters.memory import (
     ManualClock,
+    MemoryAttachmentStore,
     MemoryDestination,
     MemoryOrderSource,
     SequentialIds,
@@ -98,6 +107,8 @@ def tell_the_story(
             ids=SequentialIds(),
             approval_policy=SAMPLE_POLICY,
             refund_policy=SAMPLE_REFUND_POLICY,
+            carriers=(ManualCarrier(), MemoryCarrier()),
+            attachments=MemoryAttachmentStore(),
         ),
     )
     seen: dict[str, object] = {}
@@ -169,6 +180,7 @@ def tell_the_story(
     step("retire", lambda: s.retire_reason(ADMIN, "other"))
     step("remove used", lambda: s.remove_reason(ADMIN, "wrong_order"))
     step("remove unused", lambda: s.remove_reason(ADMIN, "torn_box"))
+    _customer_side(s, step)
     # Retiring records: a rejected return archived, a cancelled one archived and
     # restored, a hold placed and released, the customer of both erased.
     if retire:
@@ -216,6 +228,70 @@ def tell_the_story(
     step("verify log", lambda: s.verify_retention_log(AUDITOR))
     step("review", lambda: s.review_retention(AUDITOR))
     return seen
+
+
+#: 张伟 (C-1001) through the shop's portal, and customer service.
+CUSTOMER = Actor("p-zhang", "张伟", SAMPLE_TENANT, {"customer"}, customer_id="C-1001")
+AGENT = Actor("u-agent", "林静", SAMPLE_TENANT, {"customer_service"})
+#: The smallest PNG the attachment rules take: its signature and an IHDR chunk.
+PHOTO = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(17)
+
+
+def _customer_side(s: ReturnsService, step: Callable[[str, Callable[[], object]], Any]) -> None:
+    """Requests declined, withdrawn and accepted; a photo, parcels, a call, an owner, feedback."""
+    declined = step(
+        "ask mouse", lambda: s.request_return(CUSTOMER, picks((MOUSE, "1", "wrong_order")))
+    )
+    step("decline", lambda: s.decline_request(AGENT, declined.return_id, "duplicate", "已有申请"))
+    withdrawn = step(
+        "ask again", lambda: s.request_return(CUSTOMER, picks((MOUSE, "1", "wrong_order")))
+    )
+    step("withdraw", lambda: s.withdraw_return(CUSTOMER, withdrawn.return_id))
+    asked = step(
+        "ask cable", lambda: s.request_return(CUSTOMER, picks((CABLE, "2", "wrong_order")))
+    )
+    rid = asked.return_id
+    step("photo", lambda: s.attach_file(CUSTOMER, rid, AttachmentSubject.REQUEST, "a.png", PHOTO))
+    step("pending", lambda: s.pending_requests(AGENT))
+    step("accept", lambda: s.accept_request(AGENT, rid, "受理"))
+    step("assign", lambda: s.assign_return(ADMIN, rid, user_id="u-agent", team="desk"))
+    pickup = ShipmentPlan(method=ShipmentMethod.CARRIER_PICKUP, carrier="memory")
+    parcel = step("ship", lambda: s.add_shipment(AGENT, rid, pickup))
+    labelled = step("label", lambda: s.create_label(AGENT, rid, parcel.id))
+    number = labelled.tracking_number
+    moved = [
+        CarrierEvent(
+            event_id=f"e{n}", tracking_number=number, status=status, occurred_at=START + hours
+        )
+        for n, (status, hours) in enumerate(
+            ((TrackingStatus.IN_TRANSIT, timedelta(hours=5)),
+             (TrackingStatus.DELIVERED, timedelta(hours=9))),
+        )
+    ]  # fmt: skip
+    step("tracked", lambda: s.ingest_tracking(WAREHOUSE, "memory", [moved[1], moved[0]]))
+    step("tracked again", lambda: s.ingest_tracking(WAREHOUSE, "memory", moved))
+    dropped = ShipmentPlan(method=ShipmentMethod.DROP_OFF, carrier="manual", tracking_number="SF1")
+    lost = step("second parcel", lambda: s.add_shipment(AGENT, rid, dropped))
+    step("lost", lambda: s.record_tracking(AGENT, rid, lost.id, TrackingStatus.LOST, START))
+    step(
+        "call", lambda: s.log_contact(AGENT, rid, ContactChannel.CALL, Direction.INBOUND, "问进度")
+    )
+    step(
+        "receive cable",
+        lambda: s.receive_goods(WAREHOUSE, rid, {CABLE: Receipt(received=Decimal(2))}),
+    )
+    step("complete cable", lambda: s.complete_return(FINANCE, rid))
+    step("feedback", lambda: s.give_feedback(CUSTOMER, rid, 4, "还行"))
+    # Reading the customer's side back, as staff and as the customer.
+    step("shipments", lambda: s.shipments(AGENT, rid))
+    step("tracking", lambda: s.tracking(AGENT, rid))
+    step("attachments", lambda: s.attachments(AGENT, rid))
+    step("contacts", lambda: s.contacts(AGENT, rid))
+    step("scored", lambda: s.feedback(AGENT, rid))
+    step("owner", lambda: s.owner_of(AGENT, rid))
+    step("late", lambda: s.late_returns(AGENT, at=START + timedelta(days=400)))
+    step("my returns", lambda: s.my_returns(CUSTOMER))
+    step("timeline", lambda: s.return_timeline(CUSTOMER, rid))
 
 
 def sql_service(database: SqlDatabase) -> ReturnsService:
