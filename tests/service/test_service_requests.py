@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 
+import attrs
 import pytest
 
 from crm_returns import (
@@ -29,11 +30,13 @@ from crm_returns import (
     RequestStatus,
     ReturnQuery,
     ReturnRequest,
+    ReturnsService,
     ReturnStatus,
     TrackingStatus,
 )
 from crm_returns.domain.casefile.events import RequestAccepted, RequestDeclined, ReturnRequested
 from crm_returns.domain.events import ReturnSubmitted
+from crm_returns.domain.policies.access import DEFAULT_ROLES, Permission, RoleBasedAccess
 from crm_returns.domain.requests.records import ReturnRequest as RequestRecord
 from crm_returns.domain.returns.states import Action
 from crm_returns.domain.shipments.records import Shipment, ShipmentMethod
@@ -358,3 +361,39 @@ def test_the_request_record_follows_each_decision(wiring: Wiring) -> None:
     assert [(e.reason, e.reason_zh, e.reason_en) for e in declined] == [
         ("outside_window", "超出退货期限", "Outside the return window")
     ]
+
+
+def test_a_declined_or_withdrawn_request_expects_no_refund(wiring: Wiring) -> None:
+    s = wiring.service
+    declined = s.request_return(ZHANG, _asking((MOUSE, 1)))
+    withdrawn = s.request_return(ZHANG, _asking((MOUSE, 1)))
+    asked = s.request_return(ZHANG, _asking((MOUSE, 1)))
+    s.decline_request(CS, declined.return_id, "duplicate", "已有申请")
+    s.withdraw_return(ZHANG, withdrawn.return_id)
+
+    refunds = {entry.return_id: entry.refund for entry in s.my_returns(ZHANG).items}
+    assert refunds[declined.return_id].amount == refunds[withdrawn.return_id].amount == 0
+    assert refunds[asked.return_id].amount == Decimal("129.00")
+    for ended in (declined, withdrawn):
+        timeline = s.return_timeline(ZHANG, ended.return_id)
+        assert timeline.refund.amount == 0
+        assert "129" not in timeline.render("zh-CN")
+
+
+def test_asking_and_withdrawing_need_no_right_to_follow_and_are_never_denied_after_the_fact(
+    wiring: Wiring,
+) -> None:
+    # A host's role that may ask and withdraw, but not browse its returns.
+    roles = {**DEFAULT_ROLES, "asker": frozenset({Permission.REQUEST_RETURN})}
+    settings = attrs.evolve(wiring.service.settings, access_policy=RoleBasedAccess(roles))
+    s = ReturnsService(wiring.orders, wiring.database.unit_of_work, settings)
+    asker = Actor("u-asker", "张伟", SAMPLE_TENANT, {"asker"}, customer_id="C-1001")
+
+    asked = s.request_return(asker, _asking((MOUSE, 1)))
+    withdrawn = s.withdraw_return(asker, asked.return_id)
+
+    assert withdrawn.progress is Progress.WITHDRAWN
+    trail = s.audit_trail(wiring.admin, asked.return_id)
+    assert Action.DENIED not in [entry.action for entry in trail]
+    with pytest.raises(NotAuthorised):
+        s.return_timeline(asker, asked.return_id)

@@ -122,7 +122,7 @@ class CustomerRequests(Choosing):
                     self._record(uow, self._to_default_team(uow, actor, order))
                 self._remember(uow, actor, idempotency_key, "request_return", digest, order)
                 uow.commit()
-        return self._timeline_of(actor, order.id)
+        return self._timeline_of(actor, order.id, P.REQUEST_RETURN)
 
     def withdraw_return(
         self, actor: Actor, return_id: str, *, idempotency_key: str | None = None
@@ -157,7 +157,7 @@ class CustomerRequests(Choosing):
                     uow, actor, idempotency_key, "withdraw_return", digest, transition.order
                 )
                 uow.commit()
-        return self._timeline_of(actor, return_id)
+        return self._timeline_of(actor, return_id, P.REQUEST_RETURN)
 
     def my_returns(self, actor: Actor, *, offset: int = 0, limit: int = 50) -> Page[CustomerReturn]:
         """The customer's own returns, newest first, as they may see them.
@@ -227,10 +227,16 @@ class CustomerRequests(Choosing):
             )
         return record
 
-    def _timeline_of(self, actor: Actor, return_id: str) -> CustomerTimeline:
-        """The timeline of the customer's return ``return_id``, in a unit of work of its own."""
+    def _timeline_of(
+        self, actor: Actor, return_id: str, permission: Permission = P.FOLLOW_RETURNS
+    ) -> CustomerTimeline:
+        """The timeline of the customer's return ``return_id``, in a unit of work of its own.
+
+        A command that changed the return shows it with the permission it ran
+        with: its change is committed, and must not be followed by a refusal.
+        """
         with self._uow() as uow:
-            order = self._customers_return(uow, actor, return_id, P.FOLLOW_RETURNS)
+            order = self._customers_return(uow, actor, return_id, permission)
             tenant = actor.tenant_id
             return customer_timeline(
                 order,

@@ -408,6 +408,8 @@ def customer_timeline(
             reason = decline_reasons.reason(request.decline_reason)
         except NotFound:
             reason = None
+    # A return declined, rejected or withdrawn refunds nothing: no estimate is expected.
+    ended = order.status in (S.REJECTED, S.CANCELLED)
     return CustomerTimeline(
         return_id=order.id,
         number=order.number,
@@ -415,7 +417,7 @@ def customer_timeline(
         progress=progress,
         next_step=next_step,
         owed_by=owed_by,
-        refund=order.refund,
+        refund=Money.zero(order.currency) if ended else order.refund,
         lines=tuple(
             CustomerLine(
                 line.ref.order_number,
