@@ -188,10 +188,25 @@ def test_a_return_holds_at_most_max_per_return_files(wiring: Wiring, drafted: Dr
     order = _received(wiring, drafted)
     two = _rewired(wiring, attachment_rules=AttachmentRules(max_per_return=2))
     two.attach_file(wiring.warehouse, order.id, R, "1.jpg", JPEG)
-    two.attach_file(wiring.warehouse, order.id, R, "2.jpg", JPEG)
+    two.attach_file(wiring.warehouse, order.id, R, "2.jpg", JPEG + b"2")
     with pytest.raises(TooManyAttachments):
-        two.attach_file(wiring.warehouse, order.id, R, "3.jpg", JPEG)
+        two.attach_file(wiring.warehouse, order.id, R, "3.jpg", JPEG + b"3")
     assert len(two.attachments(wiring.clerk, order.id)) == 2
+
+
+def test_a_retried_upload_is_kept_once(wiring: Wiring, drafted: Drafted) -> None:
+    s, order = wiring.service, _received(wiring, drafted)
+    first = s.attach_file(wiring.warehouse, order.id, R, "箱子.jpg", JPEG, note="外箱压坏")
+    wiring.clock.advance(timedelta(seconds=30))  # the portal timed out and sent it again
+
+    again = s.attach_file(wiring.warehouse, order.id, R, "箱子 (1).jpg", JPEG)
+    other_subject = s.attach_file(wiring.inspector, order.id, INSP, "箱子.jpg", JPEG)
+
+    assert again == first
+    assert s.attachments(wiring.clerk, order.id) == (first, other_subject)
+    assert sorted(_store(s).ids(SAMPLE_TENANT)) == sorted([first.id, other_subject.id])
+    attached = [e for e in s.audit_trail(wiring.admin, order.id) if e.action is Action.ATTACH]
+    assert len(attached) == 2
 
 
 def test_changed_bytes_are_never_served(wiring: Wiring, drafted: Drafted) -> None:
@@ -426,7 +441,7 @@ def test_an_id_generator_that_repeats_never_touches_recorded_bytes(
     stuck = _rewired(wiring, ids=Stuck())
     first = stuck.attach_file(wiring.warehouse, order.id, R, "a.jpg", JPEG)
     with pytest.raises(ConcurrencyConflict):
-        stuck.attach_file(wiring.warehouse, order.id, R, "b.jpg", JPEG)
+        stuck.attach_file(wiring.warehouse, order.id, R, "b.jpg", JPEG + b"other")
     assert stuck.attachment_content(wiring.clerk, order.id, first.id) == JPEG
 
 

@@ -34,7 +34,7 @@ from crm_returns.domain.actors import Actor
 from crm_returns.domain.casefile.events import AttachmentAdded
 from crm_returns.domain.evidence.records import Attachment, AttachmentSubject
 from crm_returns.domain.policies.access import Permission
-from crm_returns.domain.returns.order import ReturnOrder, Transition
+from crm_returns.domain.returns.order import ReturnOrder, Transition, emit
 from crm_returns.domain.returns.states import ReturnStatus
 from crm_returns.errors import (
     ConcurrencyConflict,
@@ -95,6 +95,8 @@ class Evidence(ServiceCore):
 
         The bytes are written to the attachment store first, then the record
         and an :class:`~crm_returns.AttachmentAdded` event in one transaction.
+        The same bytes given again for the same subject of the same return
+        (a retried upload) are kept once: the first attachment is returned.
 
         Args:
             actor: Staff with ``add_attachments``; or a customer acting for
@@ -146,9 +148,10 @@ class Evidence(ServiceCore):
                         "attach a file",
                         "a customer adds files to a request while it waits for a decision",
                     )
-                attachment = self._attached(uow, actor, order, subject, filename, data, note)
-                self._keep(uow, store, order, actor, attachment, data)
-                uow.commit()
+                attachment, new = self._attached(uow, actor, order, subject, filename, data, note)
+                if new:  # else a retried upload: the first one stands
+                    self._keep(uow, store, order, actor, attachment, data)
+                    uow.commit()
                 return attachment
         raise self._denied(actor, needs, order)
 
@@ -161,12 +164,20 @@ class Evidence(ServiceCore):
         filename: str,
         data: bytes,
         note: str,
-    ) -> Attachment:
-        """The record of a new attachment, once the rules let the bytes be kept."""
-        detected = detect_content_type(data)
-        before = len(uow.casefile.for_return(actor.tenant_id, order.id, Attachment))
-        self.settings.attachment_rules.check(detected, len(data), before)
-        return Attachment(
+    ) -> tuple[Attachment, bool]:
+        """The attachment's record, once the rules let the bytes be kept, and whether it is new.
+
+        The same bytes already kept for the same subject of the return are that
+        attachment (a retried upload), if the rules still let them be kept.
+        """
+        detected, digest = detect_content_type(data), sha256_of(data)
+        kept = uow.casefile.for_return(actor.tenant_id, order.id, Attachment)
+        same = next((a for a in kept if (a.subject, a.sha256) == (subject, digest)), None)
+        others = len(kept) - (same is not None)
+        self.settings.attachment_rules.check(detected, len(data), others)
+        if same is not None:
+            return same, False
+        made = Attachment(
             tenant_id=actor.tenant_id,
             id=self._ids.new_id(),
             return_id=order.id,
@@ -176,10 +187,11 @@ class Evidence(ServiceCore):
             filename=filename,
             content_type=detected or "",  # never blank: check() refused None
             size=len(data),
-            sha256=sha256_of(data),
+            sha256=digest,
             uploaded_by=actor.id,
             note=note,
         )
+        return made, True
 
     def _keep(
         self,
@@ -206,16 +218,12 @@ class Evidence(ServiceCore):
         )
         try:
             uow.casefile.add(attachment)
-            event = AttachmentAdded(
-                tenant_id=order.tenant_id,
-                return_id=order.id,
-                number=order.number,
-                customer_id=order.customer_id,
-                actor_id=actor.id,
-                actor_name=actor.name,
-                at=attachment.at,
-                from_status=order.status,
-                to_status=order.status,
+            event = emit(
+                order,
+                actor,
+                attachment.at,
+                AttachmentAdded,
+                order.status,
                 attachment_id=attachment.id,
                 subject=attachment.subject,
                 content_type=attachment.content_type,
