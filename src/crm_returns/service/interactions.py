@@ -42,7 +42,7 @@ from crm_returns.domain.interactions.rules import (
 )
 from crm_returns.domain.policies.access import Permission
 from crm_returns.domain.returns.order import Transition
-from crm_returns.errors import NotAuthorised, NotFound
+from crm_returns.errors import NotFound
 from crm_returns.service.checks import (
     checked_actor,
     checked_id,
@@ -176,10 +176,10 @@ class Interactions(ServiceCore):
             comment: What they want to say (up to 2,000 characters; may be empty).
 
         Raises:
-            InvalidInput: The score or the comment is malformed.
+            InvalidInput: The score or the comment is malformed, or the actor
+                acts for no customer (staff do not give feedback).
             NotFound: The tenant has no such return, or it is another customer's.
-            NotAuthorised: The actor may not give feedback, or acts for no
-                customer (staff do not give feedback).
+            NotAuthorised: The actor may not give feedback.
             IllegalTransition: The return is not completed.
             FeedbackAlreadyGiven: Feedback on it was given before.
             RecordArchived: The return is archived.
@@ -188,32 +188,24 @@ class Interactions(ServiceCore):
         return_id = checked_id(return_id, "return id")
         score = checked_score(score)
         comment = checked_text(comment, "comment")
-        refusal: NotAuthorised | None = None
         with self._uow() as uow:
             order = self._own(actor, uow.returns.get(actor.tenant_id, return_id), return_id)
             if self._allows(actor, Permission.GIVE_FEEDBACK, order):
-                try:
-                    feedback = given_feedback(
-                        order,
-                        actor,
-                        feedback_id=self._ids.new_id(),
-                        score=score,
-                        comment=comment,
-                        at=self._clock.now(),
-                        earlier=uow.casefile.find(actor.tenant_id, Feedback, order.id),
-                        archived=uow.retention.archived(actor.tenant_id, order.id),
-                    )
-                except NotAuthorised as error:
-                    refusal = error  # staff: a denial like any other, audited below
-                else:
-                    uow.casefile.add(feedback)
-                    event = feedback_given(order, feedback, actor)
-                    self._record(uow, Transition(order, (event,)))
-                    uow.commit()
-                    return feedback
-        if refusal is not None:
-            self._audit_denial(actor, Permission.GIVE_FEEDBACK, order)
-            raise refusal
+                feedback = given_feedback(
+                    order,
+                    actor,
+                    feedback_id=self._ids.new_id(),
+                    score=score,
+                    comment=comment,
+                    at=self._clock.now(),
+                    earlier=uow.casefile.find(actor.tenant_id, Feedback, order.id),
+                    archived=uow.retention.archived(actor.tenant_id, order.id),
+                )
+                uow.casefile.add(feedback)
+                event = feedback_given(order, feedback, actor)
+                self._record(uow, Transition(order, (event,)))
+                uow.commit()
+                return feedback
         raise self._denied(actor, Permission.GIVE_FEEDBACK, order)
 
     def feedback(self, actor: Actor, return_id: str) -> Feedback | None:

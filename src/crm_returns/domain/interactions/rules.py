@@ -37,7 +37,6 @@ from crm_returns.errors import (
     FeedbackAlreadyGiven,
     IllegalTransition,
     InvalidInput,
-    NotAuthorised,
     NotFound,
     RecordArchived,
     quoted,
@@ -216,7 +215,7 @@ def given_feedback(
     Raises:
         NotFound: The return is another tenant's, or another customer's (a
             customer cannot tell it from a return that does not exist).
-        NotAuthorised: The actor acts for no customer (staff do not give feedback).
+        InvalidInput: The actor acts for no customer (staff do not give feedback).
         IllegalTransition: The return is not completed.
         FeedbackAlreadyGiven: The customer gave feedback on it before.
         RecordArchived: The return is archived.
@@ -224,7 +223,10 @@ def given_feedback(
     """
     _same_tenant(order, actor)
     if actor.customer_id is None:
-        raise NotAuthorised(actor.id, "give_feedback", ("customer",), f"return {order.number}")
+        raise InvalidInput(
+            f"actor {actor.id!r} acts for no customer: feedback is the customer's own "
+            "(give the Actor a customer_id)"
+        )
     if actor.customer_id != order.customer_id:
         raise NotFound("return", order.id)
     if archived:
