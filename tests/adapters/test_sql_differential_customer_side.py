@@ -98,7 +98,7 @@ LABEL_COST = Money(Decimal("12.50"), "CNY")
 SHIPPED_AT_OWN_COST = Money(Decimal("8.00"), "CNY")
 #: China Standard Time: carriers report local times.
 CST = timezone(timedelta(hours=8))
-STATUSES = sorted(ReturnStatus, key=lambda s: s.value)
+Parcel = TrackingStatus
 #: Bad bytes: a text file posing as a photo (both stores must refuse it alike).
 NOT_AN_IMAGE = b"GIF? no: plain text\n"
 
@@ -426,6 +426,23 @@ class CustomerSideAgainstSqlite(MemoryAgainstSqlite):
                 )
                 if made is not None:
                     self.create_label(f"{return_id} {made.id}")
+                return
+            moving = [s for s in shipped if s.tracking_number and s.status is not Parcel.DELIVERED]
+            tell = data.draw(st.booleans())
+            if moving and tell:
+                # The carrier tells where the parcel is, now and then twice.
+                status = data.draw(st.sampled_from([Parcel.IN_TRANSIT, Parcel.DELIVERED]))
+                reported = CarrierEvent(
+                    event_id=f"ev-{moving[0].id}-{status.value}",
+                    tracking_number=moving[0].tracking_number,
+                    status=status,
+                    occurred_at=self.memory.clock.now().astimezone(CST),
+                )
+                carrier = moving[0].carrier
+                self._both(
+                    "ingest_tracking",
+                    lambda w: w.service.ingest_tracking(STAFF["warehouse"], carrier, [reported]),
+                )
                 return
         super()._advance(order, data)
 
