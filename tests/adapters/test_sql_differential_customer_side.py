@@ -410,7 +410,8 @@ class CustomerSideAgainstSqlite(MemoryAgainstSqlite):
     # -- the happy path, through the customer side ---------------------------------------
 
     def _advance(self, order: ReturnOrder, data: st.DataObject) -> None:
-        """Accept a customer's pending request, ship an approved return, else as the workflow."""
+        """Accept a pending request, ship and track an approved return, ask for feedback when done;
+        else as the workflow."""
         return_id = order.id
         if order.status is ReturnStatus.DRAFT:
             pending = self.memory.service.pending_requests(AGENT, limit=MAX_PAGE_SIZE)
@@ -444,6 +445,10 @@ class CustomerSideAgainstSqlite(MemoryAgainstSqlite):
                     lambda w: w.service.ingest_tracking(STAFF["warehouse"], carrier, [reported]),
                 )
                 return
+        owed = order.grant is not None and order.grant.outstanding.amount > 0
+        if order.status is ReturnStatus.COMPLETED and not owed:
+            self.customer_gives_feedback(return_id, data.draw(st.integers(1, 5)), other=False)
+            return
         super()._advance(order, data)
 
     # -- after every step: the customer side reads the same -------------------------------
