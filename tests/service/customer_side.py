@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import attrs
+import sqlalchemy as sa
 
 from crm_returns import (
     Actor,
@@ -44,6 +45,7 @@ from crm_returns import (
     TrackingStatus,
 )
 from crm_returns.adapters.memory import MemoryAttachmentStore
+from crm_returns.adapters.sql import SqlDatabase
 from crm_returns.samples import SAMPLE_TENANT, sample_staff
 from crm_returns.testing import Wiring
 
@@ -128,15 +130,27 @@ def asking(ref: LineRef, units: int = 1) -> ReturnRequest:
     return ReturnRequest(lines=(RequestedLine(ref, Decimal(units), "wrong_order"),))
 
 
-def state(wiring: Wiring) -> object:
+def state(wiring: Wiring, database: SqlDatabase | None = None) -> object:
     """Everything committed, and the ids the attachment store keeps bytes under.
 
     The store keeps bytes once per id (other bytes under a kept id are
     refused), so its ids say all that a command could have changed there.
+
+    Args:
+        wiring: The sample wiring.
+        database: The SQL store the wiring's service keeps returns in, if not
+            its memory store: then every row of every table is what is committed.
     """
     files = store(wiring.service)
     kept = {tenant: files.ids(tenant) for tenant in (SAMPLE_TENANT, "globex")}
-    return copy.deepcopy((wiring.database.committed, kept))
+    if database is None:
+        return copy.deepcopy((wiring.database.committed, kept))
+    with database.engine.connect() as connection:
+        rows = {
+            table.name: sorted(map(repr, connection.execute(sa.select(table))))
+            for table in database.tables.metadata.sorted_tables
+        }
+    return rows, kept
 
 
 def _shipped(w: Wiring, ref: LineRef, tenant: str) -> tuple[str, str, str]:

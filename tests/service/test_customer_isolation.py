@@ -16,7 +16,11 @@ policy that knows nothing of customers (``IGNORANT``) as under the default.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+import shutil
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import attrs
 import pytest
@@ -44,10 +48,10 @@ from crm_returns import (
     ServiceSettings,
     TrackingStatus,
 )
+from crm_returns.adapters.sql import SqlDatabase
 from crm_returns.domain.policies.access import DEFAULT_ROLES, Permission
 from crm_returns.domain.returns.order import ReturnOrder
 from crm_returns.errors import CrmReturnsError, NotAuthorised, NotFound
-from crm_returns.samples import SAMPLE_TENANT
 from crm_returns.testing import Wiring, sample_wiring
 
 #: 张伟 as a host might wire him by mistake: bound to his customer, holding every role.
@@ -74,16 +78,58 @@ class Ignorant:
 
 POLICIES = {"roles": None, "ignorant": Ignorant()}
 
+#: Every probe runs on the memory store and on a SQLite file.
+pytestmark = pytest.mark.parametrize("store", ["memory", "sqlite"])
 
-def _world(policy: str) -> tuple[Wiring, World, ReturnsService]:
-    """A populated wiring, and a service over it with the access ``policy``."""
-    wiring = sample_wiring()
-    world = populate(wiring)
-    chosen = POLICIES[policy]
-    if chosen is None:
-        return wiring, world, wiring.service
-    settings: ServiceSettings = attrs.evolve(wiring.service.settings, access_policy=chosen)
-    return wiring, world, ReturnsService(wiring.orders, wiring.database.unit_of_work, settings)
+
+@attrs.frozen
+class Probed:
+    """A populated wiring on one store, and a service over it with the access policy probed."""
+
+    wiring: Wiring
+    world: World
+    service: ReturnsService
+    database: SqlDatabase | None
+
+    def state(self) -> object:
+        """Everything committed in the store, and the attachment store's ids."""
+        return state(self.wiring, self.database)
+
+
+@pytest.fixture(scope="module")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty SQLite store, its tables made by the migrations: copied for each world."""
+    path = tmp_path_factory.mktemp("isolation") / "template.db"
+    database = SqlDatabase.connect(f"sqlite:///{path}")
+    database.upgrade()
+    database.dispose()
+    return path
+
+
+@contextmanager
+def _world(policy: str, store: str, template: Path) -> Iterator[Probed]:
+    """A populated wiring on ``store`` (memory, or a copy of the SQLite ``template``)."""
+    database = None
+    if store == "sqlite":
+        path = template.with_name(f"{uuid.uuid4().hex}.db")
+        shutil.copyfile(template, path)
+        database = SqlDatabase.connect(f"sqlite:///{path}")
+    try:
+        wiring = sample_wiring(unit_of_work=None if database is None else database.unit_of_work)
+        world = populate(wiring)
+        chosen = POLICIES[policy]
+        service = wiring.service
+        if chosen is not None:
+            settings: ServiceSettings = attrs.evolve(service.settings, access_policy=chosen)
+            unit_of_work = (
+                wiring.database.unit_of_work if database is None else database.unit_of_work
+            )
+            service = ReturnsService(wiring.orders, unit_of_work, settings)
+        yield Probed(wiring, world, service, database)
+    finally:
+        if database is not None:
+            database.dispose()
+            path.unlink()
 
 
 def _refused(attempt: Callable[[], object]) -> CrmReturnsError:
@@ -126,56 +172,63 @@ def _id(value: object) -> str:
     ("policy", "name", "who"), _cases(CUSTOMER_BY_RETURN, STAFF_BY_RETURN), ids=_id
 )
 def test_another_customers_return_is_not_found_by_any_use_case(
-    policy: str, name: str, who: Actor
+    store: str, sqlite_template: Path, policy: str, name: str, who: Actor
 ) -> None:
-    wiring, world, service = _world(policy)
-    attempt = {**CUSTOMER_BY_RETURN, **STAFF_BY_RETURN}[name]
-    before = state(wiring)
-    missing = _refused(lambda: attempt(service, who, MISSING))
-    for target in world.foreign.returns:
-        error = _refused(lambda: attempt(service, who, target))  # noqa: B023 - called at once
-        assert isinstance(error, NotFound), f"{name} on {target}: {error!r}"
-        # Worded as for a return that does not exist: nothing tells them apart.
-        assert str(error) == str(missing).replace(MISSING, target)
-        _says_nothing_of_hers(error, world, target)
-    assert state(wiring) == before, f"{name} left a trace"
+    with _world(policy, store, sqlite_template) as probed:
+        world, service = probed.world, probed.service
+        attempt = {**CUSTOMER_BY_RETURN, **STAFF_BY_RETURN}[name]
+        before = probed.state()
+        missing = _refused(lambda: attempt(service, who, MISSING))
+        for target in world.foreign.returns:
+            error = _refused(lambda: attempt(service, who, target))  # noqa: B023 - called at once
+            assert isinstance(error, NotFound), f"{name} on {target}: {error!r}"
+            # Worded as for a return that does not exist: nothing tells them apart.
+            assert str(error) == str(missing).replace(MISSING, target)
+            _says_nothing_of_hers(error, world, target)
+        assert probed.state() == before, f"{name} left a trace"
 
 
 @pytest.mark.parametrize(
     ("policy", "name", "who"), _cases(CUSTOMER_TARGETED, STAFF_TARGETED), ids=_id
 )
 def test_another_customers_shipment_file_or_line_is_not_found(
-    policy: str, name: str, who: Actor
+    store: str, sqlite_template: Path, policy: str, name: str, who: Actor
 ) -> None:
-    wiring, world, service = _world(policy)
-    before = state(wiring)
-    error = _refused(lambda: {**CUSTOMER_TARGETED, **STAFF_TARGETED}[name](service, who, world))
-    assert isinstance(error, NotFound), f"{name}: {error!r}"
-    # An id named in the call may be repeated; nothing else of hers.
-    foreign = world.foreign
-    named = [foreign.shipment, foreign.photo]
-    if "own return" not in name:
-        named += [foreign.shipped, foreign.requested]
-    _says_nothing_of_hers(error, world, *named)
-    assert "SO-1002" not in str(error) or error.kind == "order line", error
-    assert state(wiring) == before, f"{name} left a trace"
+    with _world(policy, store, sqlite_template) as probed:
+        world, service = probed.world, probed.service
+        before = probed.state()
+        targeted = {**CUSTOMER_TARGETED, **STAFF_TARGETED}[name]
+        error = _refused(lambda: targeted(service, who, world))
+        assert isinstance(error, NotFound), f"{name}: {error!r}"
+        # An id named in the call may be repeated; nothing else of hers.
+        foreign = world.foreign
+        named = [foreign.shipment, foreign.photo]
+        if "own return" not in name:
+            named += [foreign.shipped, foreign.requested]
+        _says_nothing_of_hers(error, world, *named)
+        assert "SO-1002" not in str(error) or error.kind == "order line", error
+        assert probed.state() == before, f"{name} left a trace"
 
 
-def test_a_plain_customer_is_refused_staff_use_cases_without_any_lookup() -> None:
+def test_a_plain_customer_is_refused_staff_use_cases_without_any_lookup(
+    store: str, sqlite_template: Path
+) -> None:
     # A plain customer holds none of staff's permissions: refused before the return is read,
     # so the refusal is the same for her return as for none, and names no return.
-    wiring, world, service = _world("roles")
-    for name, attempt in STAFF_BY_RETURN.items():
-        missing = _refused(lambda: attempt(service, ZHANG, MISSING))  # noqa: B023
-        for target in world.foreign.returns:
-            error = _refused(lambda: attempt(service, ZHANG, target))  # noqa: B023
-            assert isinstance(error, NotFound | NotAuthorised), f"{name}: {error!r}"
-            assert type(error) is type(missing)
-            assert str(error) == str(missing).replace(MISSING, target), name
-            _says_nothing_of_hers(error, world, target)
-    trails = wiring.database.committed.audit
-    for return_id in world.foreign.returns:
-        assert all(e.actor_id != ZHANG.id for e in trails[(SAMPLE_TENANT, return_id)])
+    with _world("roles", store, sqlite_template) as probed:
+        wiring, world, service = probed.wiring, probed.world, probed.service
+        for name, attempt in STAFF_BY_RETURN.items():
+            missing = _refused(lambda: attempt(service, ZHANG, MISSING))  # noqa: B023
+            for target in world.foreign.returns:
+                error = _refused(lambda: attempt(service, ZHANG, target))  # noqa: B023
+                assert isinstance(error, NotFound | NotAuthorised), f"{name}: {error!r}"
+                assert type(error) is type(missing)
+                assert str(error) == str(missing).replace(MISSING, target), name
+                _says_nothing_of_hers(error, world, target)
+        for return_id in world.foreign.returns:
+            trail = service.audit_trail(wiring.admin, return_id)
+            assert trail, f"{return_id} has an audit trail"
+            assert all(e.actor_id != ZHANG.id for e in trail)
 
 
 # -- random sequences of attempts ------------------------------------------------------------
@@ -193,20 +246,21 @@ ATTEMPTS = st.one_of(
     attempts=st.lists(st.tuples(ATTEMPTS, st.integers(0, 2)), min_size=1, max_size=8),
 )
 def test_any_sequence_of_attempts_on_her_returns_leaves_no_trace(
-    policy: str, attempts: list[tuple[tuple[str, Actor], int]]
+    store: str, sqlite_template: Path, policy: str, attempts: list[tuple[tuple[str, Actor], int]]
 ) -> None:
-    wiring, world, service = _world(policy)
-    before = state(wiring)
-    for (name, who), target in attempts:
-        attempt = {**CUSTOMER_BY_RETURN, **STAFF_BY_RETURN}[name]
-        return_id = world.foreign.returns[target]
-        error = _refused(lambda: attempt(service, who, return_id))  # noqa: B023
-        assert isinstance(error, NotFound), f"{name}: {error!r}"
-    assert state(wiring) == before
-    # Her own view is as it was: nothing he tried shows there.
-    timeline = wiring.service.return_timeline(LI, world.foreign.requested)
-    assert timeline.request is not None
-    assert timeline.request.value == "pending"
+    with _world(policy, store, sqlite_template) as probed:
+        wiring, world, service = probed.wiring, probed.world, probed.service
+        before = probed.state()
+        for (name, who), target in attempts:
+            attempt = {**CUSTOMER_BY_RETURN, **STAFF_BY_RETURN}[name]
+            return_id = world.foreign.returns[target]
+            error = _refused(lambda: attempt(service, who, return_id))  # noqa: B023
+            assert isinstance(error, NotFound), f"{name}: {error!r}"
+        assert probed.state() == before
+        # Her own view is as it was: nothing he tried shows there.
+        timeline = wiring.service.return_timeline(LI, world.foreign.requested)
+        assert timeline.request is not None
+        assert timeline.request.value == "pending"
 
 
 # -- lists ----------------------------------------------------------------------------------
@@ -214,43 +268,53 @@ def test_any_sequence_of_attempts_on_her_returns_leaves_no_trace(
 
 @pytest.mark.parametrize("policy", POLICIES)
 @pytest.mark.parametrize("who", [ZHANG, ZHANG_EVERYTHING], ids=lambda a: a.id)
-def test_his_lists_hold_nothing_of_hers(policy: str, who: Actor) -> None:
-    _, world, service = _world(policy)
-    mine = {world.own.request, world.own.shipped}
+def test_his_lists_hold_nothing_of_hers(
+    store: str, sqlite_template: Path, policy: str, who: Actor
+) -> None:
+    with _world(policy, store, sqlite_template) as probed:
+        world, service = probed.world, probed.service
+        mine = {world.own.request, world.own.shipped}
 
-    assert {entry.return_id for entry in service.my_returns(who).items} == mine
-    for query in (LineQuery(), LineQuery(customer_id="C-1002"), LineQuery(order_number="SO-1002")):
-        found = service.search_my_lines(who, query).items
-        assert {line.line.customer_id for line in found} <= {"C-1001"}, query
-
-
-@pytest.mark.parametrize("policy", POLICIES)
-def test_the_staff_lists_of_a_customer_bound_actor_hold_nothing_of_hers(policy: str) -> None:
-    _, world, service = _world(policy)
-    # Staff see hers in both lists: the probe would notice if they vanished for everyone.
-    assert world.foreign.shipped in {o.return_id for o in service.late_returns(AGENT)}
-    assert world.foreign.requested in {o.id for o in service.pending_requests(AGENT).items}
-
-    late = service.late_returns(ZHANG_EVERYTHING)
-    pending = service.pending_requests(ZHANG_EVERYTHING)
-
-    assert {owner.return_id for owner in late} <= {world.own.request, world.own.shipped}
-    assert [order.id for order in pending.items] == [world.own.request]
-    assert pending.total == 1
+        assert {entry.return_id for entry in service.my_returns(who).items} == mine
+        queries = (LineQuery(), LineQuery(customer_id="C-1002"), LineQuery(order_number="SO-1002"))
+        for query in queries:
+            found = service.search_my_lines(who, query).items
+            assert {line.line.customer_id for line in found} <= {"C-1001"}, query
 
 
 @pytest.mark.parametrize("policy", POLICIES)
-def test_her_parcels_tracking_sent_by_him_is_unknown_and_changes_nothing(policy: str) -> None:
-    wiring, world, service = _world(policy)
-    event = CarrierEvent(
-        event_id="ev-forged",
-        tracking_number=world.foreign.tracking_number,
-        status=TrackingStatus.LOST,
-        occurred_at=NOON,
-    )
-    before = state(wiring)
+def test_the_staff_lists_of_a_customer_bound_actor_hold_nothing_of_hers(
+    store: str, sqlite_template: Path, policy: str
+) -> None:
+    with _world(policy, store, sqlite_template) as probed:
+        world, service = probed.world, probed.service
+        # Staff see hers in both lists: the probe would notice if they vanished for everyone.
+        assert world.foreign.shipped in {o.return_id for o in service.late_returns(AGENT)}
+        assert world.foreign.requested in {o.id for o in service.pending_requests(AGENT).items}
 
-    report = service.ingest_tracking(ZHANG_EVERYTHING, "memory", [event])
+        late = service.late_returns(ZHANG_EVERYTHING)
+        pending = service.pending_requests(ZHANG_EVERYTHING)
 
-    assert (report.unknown, report.added, report.duplicates) == ((event,), (), ())
-    assert state(wiring) == before
+        assert {owner.return_id for owner in late} <= {world.own.request, world.own.shipped}
+        assert [order.id for order in pending.items] == [world.own.request]
+        assert pending.total == 1
+
+
+@pytest.mark.parametrize("policy", POLICIES)
+def test_her_parcels_tracking_sent_by_him_is_unknown_and_changes_nothing(
+    store: str, sqlite_template: Path, policy: str
+) -> None:
+    with _world(policy, store, sqlite_template) as probed:
+        world, service = probed.world, probed.service
+        event = CarrierEvent(
+            event_id="ev-forged",
+            tracking_number=world.foreign.tracking_number,
+            status=TrackingStatus.LOST,
+            occurred_at=NOON,
+        )
+        before = probed.state()
+
+        report = service.ingest_tracking(ZHANG_EVERYTHING, "memory", [event])
+
+        assert (report.unknown, report.added, report.duplicates) == ((event,), (), ())
+        assert probed.state() == before
