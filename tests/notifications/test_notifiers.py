@@ -69,6 +69,7 @@ def test_a_whole_lifecycle_tells_each_person_what_the_rules_say() -> None:
             ("zhang.wei@example.com", "return-approved"): 1,
             ("liu.warehouse@shop.example", "goods-expected"): 1,
             ("liu.warehouse@shop.example", "parcel-delivered"): 1,  # the pickup arrived
+            ("lin.service@shop.example", "parcel-lost"): 1,  # the second parcel was lost
             ("sun.finance@shop.example", "inspection-done"): 1,
             ("zhang.wei@example.com", "refund-granted"): 1,
             ("zhang.wei@example.com", "return-completed"): 1,
@@ -252,7 +253,7 @@ def test_e_mails_reach_a_real_smtp_server_in_chinese_and_english() -> None:
         report = wiring.service.relay([email]).run_until_idle()
     assert report.delivered > 0
     assert report.dead == report.retried == 0
-    assert len(handler.received) == 9
+    assert len(handler.received) == 10
     by_address = {tuple(to): message for to, message in handler.received}
     rejected = by_address[("li.na@example.com",)]
     assert str(rejected["Subject"]).startswith("Your return RT-20261127-000002")
