@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Final
 
 import attrs
@@ -130,8 +130,13 @@ def next_bucket(start: date, period: Period) -> date:
 
 
 def start_of_day(day: date, zone: tzinfo) -> datetime:
-    """The first moment of local day ``day`` in ``zone``, as an aware datetime."""
-    return datetime.combine(day, time(), tzinfo=_zone(zone))
+    """The first moment of local day ``day`` in ``zone``, in UTC.
+
+    In UTC so that arithmetic and comparisons on it are on the time line:
+    Python adds to and subtracts datetimes of one zone by their wall clocks,
+    which a daylight-saving change makes an hour wrong.
+    """
+    return datetime.combine(day, time(), tzinfo=_zone(zone)).astimezone(UTC)
 
 
 def _statuses(value: Iterable[ReturnStatus]) -> frozenset[ReturnStatus]:
