@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.domain.analytics.fact_support import T0, fact, line_facts
 
 from crm_returns.domain.analytics import (
     STAGE_DATES,
@@ -19,7 +20,6 @@ from crm_returns.domain.analytics import (
 )
 from crm_returns.domain.ownership.levels import ServiceLevel
 from crm_returns.errors import InvalidInput
-from tests.domain.analytics.fact_support import T0, fact, line_facts
 
 samples = st.lists(st.integers(0, 10**6), min_size=1, max_size=60)
 
@@ -75,15 +75,22 @@ def test_a_stage_is_timed_between_its_dates_and_measured_against_the_level() -> 
     ]
     facts.append(fact(return_id="r-1", line_id="2", submitted_at=T0, approved_at=T0 + hours))
 
-    (approval,) = [r for r in cycle_times(facts, level=ServiceLevel()) if r.stage is CycleStage.APPROVAL]
-    per_team = [r for r in cycle_times(facts, by=CycleGrouping.TEAM) if r.stage is CycleStage.APPROVAL]
+    (approval,) = [
+        r for r in cycle_times(facts, level=ServiceLevel()) if r.stage is CycleStage.APPROVAL
+    ]
+    per_team = [
+        r for r in cycle_times(facts, by=CycleGrouping.TEAM) if r.stage is CycleStage.APPROVAL
+    ]
 
     assert (approval.count, approval.median, approval.p90, approval.max) == (
         4, 2 * hours, 60 * hours, 60 * hours
     )  # fmt: skip
     assert approval.allowance == timedelta(days=2)
     assert approval.within_level == Decimal("0.75")
-    assert [(r.group, r.count, r.max) for r in per_team] == [("a", 3, 30 * hours), ("b", 1, 60 * hours)]
+    assert [(r.group, r.count, r.max) for r in per_team] == [
+        ("a", 3, 30 * hours),
+        ("b", 1, 60 * hours),
+    ]
 
 
 def test_a_stage_that_ends_before_it_starts_is_not_timed() -> None:

@@ -6,10 +6,10 @@ from decimal import Decimal
 
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.domain.analytics.fact_support import fact, line_facts
 
 from crm_returns.domain.analytics import MONEY_COLUMNS, LineFact, money_totals
 from crm_returns.domain.money import Money
-from tests.domain.analytics.fact_support import fact, line_facts
 
 
 @given(st.lists(line_facts(), max_size=40))

@@ -7,25 +7,26 @@ from decimal import Decimal
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.domain.analytics.fact_support import fact, line_facts
 
 from crm_returns.domain.analytics import (
     LineFact,
     Measure,
+    ParetoRow,
     ReasonLevel,
     fold,
     pareto,
     sku_reason_matrix,
 )
 from crm_returns.errors import InvalidInput
-from tests.domain.analytics.fact_support import fact, line_facts
 
 facts_lists = st.lists(line_facts(), max_size=40)
 measures = st.sampled_from(Measure)
 HALF_ULP = Decimal("0.0000005")
 
 
-def _size(fact: LineFact | object, measure: Measure) -> Decimal:
-    return Decimal(getattr(fact, "lines")) if measure is Measure.LINES else getattr(fact, "units")
+def _size(row: ParetoRow, measure: Measure) -> Decimal:
+    return Decimal(row.lines) if measure is Measure.LINES else row.units
 
 
 @given(facts_lists, measures, st.sampled_from(ReasonLevel))

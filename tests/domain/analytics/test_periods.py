@@ -1,4 +1,4 @@
-"""Bucketing reads a moment's local date in an explicit zone; a report window says what it counts."""
+"""Buckets read a moment's local date in an explicit zone; a report window says what it counts."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.domain.analytics.fact_support import fact
 
 from crm_returns.domain.analytics import (
     COUNTED,
@@ -21,7 +22,6 @@ from crm_returns.domain.analytics import (
 )
 from crm_returns.domain.returns.states import ReturnStatus
 from crm_returns.errors import InvalidInput
-from tests.domain.analytics.fact_support import fact
 
 ZONES = [ZoneInfo("Asia/Shanghai"), ZoneInfo("Europe/Berlin")]
 BERLIN, SHANGHAI = ZoneInfo("Europe/Berlin"), ZoneInfo("Asia/Shanghai")
@@ -122,17 +122,19 @@ def test_the_window_reads_the_date_of_its_basis_on_local_days_inclusive() -> Non
         refund_paid_at=datetime(2026, 3, 31, 16, 30, tzinfo=UTC),
         ordered_at=datetime(2026, 2, 27, tzinfo=UTC),
     )
-    march = {"start": date(2026, 3, 1), "end": date(2026, 3, 31), "zone": SHANGHAI}
 
-    assert ReportWindow(**march, basis=DateBasis.RETURN_DATE).contains(line)
-    assert not ReportWindow(**march, basis=DateBasis.REFUND_DATE).contains(line)
-    assert not ReportWindow(**march, basis=DateBasis.ORDER_DATE).contains(line)
-    assert not ReportWindow(**march, basis=DateBasis.REFUND_DATE).contains(
-        fact(refund_paid_at=None)
-    )
+    def march(basis: DateBasis = DateBasis.RETURN_DATE) -> ReportWindow:
+        return ReportWindow(
+            start=date(2026, 3, 1), end=date(2026, 3, 31), zone=SHANGHAI, basis=basis
+        )
+
+    assert march(DateBasis.RETURN_DATE).contains(line)
+    assert not march(DateBasis.REFUND_DATE).contains(line)
+    assert not march(DateBasis.ORDER_DATE).contains(line)
+    assert not march(DateBasis.REFUND_DATE).contains(fact(refund_paid_at=None))
     pending = fact(status=ReturnStatus.SUBMITTED)  # returned 2026-03-05
     april = fact(returned_at=datetime(2026, 3, 31, 16, 0, tzinfo=UTC))  # 04-01 in Shanghai
-    chosen = ReportWindow(**march).select([line, pending, april])
+    chosen = march().select([line, pending, april])
     assert chosen[StatusGroup.COUNTED] == (line,)
     assert chosen[StatusGroup.PENDING] == (pending,)
     assert set(chosen) == set(StatusGroup)
@@ -142,4 +144,6 @@ def test_a_window_that_ends_before_it_starts_is_refused() -> None:
     with pytest.raises(InvalidInput, match="before it starts"):
         ReportWindow(start=date(2026, 3, 2), end=date(2026, 3, 1), zone=SHANGHAI)
     with pytest.raises(InvalidInput, match="ReturnStatus"):
-        ReportWindow(start=date(2026, 3, 1), end=date(2026, 3, 1), zone=SHANGHAI, statuses=frozenset())
+        ReportWindow(
+            start=date(2026, 3, 1), end=date(2026, 3, 1), zone=SHANGHAI, statuses=frozenset()
+        )

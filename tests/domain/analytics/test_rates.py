@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.domain.analytics.fact_support import fact
 
 from crm_returns.domain.analytics import (
     DeliveredTotals,
@@ -19,7 +20,6 @@ from crm_returns.domain.analytics import (
 from crm_returns.domain.money import Money
 from crm_returns.domain.returns.states import ReturnStatus
 from crm_returns.errors import InvalidInput
-from tests.domain.analytics.fact_support import fact
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MARCH = date(2026, 3, 1)
@@ -100,7 +100,11 @@ def test_the_three_rates_of_a_cohort_each_say_what_they_divide() -> None:
     assert (march.units_returned, march.unit_rate) == (Decimal(4), Decimal("0.100000"))
     assert (march.orders_returned, march.order_rate) == (2, Decimal("0.250000"))
     cny, jpy = march.value
-    assert (cny.currency, cny.returned, cny.rate) == ("CNY", Money("250.00", "CNY"), Decimal("0.025"))
+    assert (cny.currency, cny.returned, cny.rate) == (
+        "CNY",
+        Money("250.00", "CNY"),
+        Decimal("0.025"),
+    )
     assert (jpy.currency, jpy.returned, jpy.rate) == ("JPY", Money(3000, "JPY"), Decimal("0.05"))
     assert march.mature
 
