@@ -42,7 +42,7 @@ def test_shares_sum_to_one_and_never_increase_down_the_list(
     assert cumulative == sorted(cumulative)
     if sum(sizes):
         assert cumulative[-1] == 1
-        assert abs(sum(row.share for row in rows) - 1) <= HALF_ULP * len(rows)
+        assert abs(sum((row.share for row in rows), Decimal(0)) - 1) <= HALF_ULP * len(rows)
     assert sum(row.lines for row in rows) == len(facts)
     assert sum(row.units for row in rows) == sum(f.quantity_returned for f in facts)
 
