@@ -20,8 +20,8 @@ from crm_returns.domain.analytics import (
     CycleStage,
     DateBasis,
     Measure,
-    Period,
     ReasonLevel,
+    ReportPeriod,
     StatusGroup,
 )
 from crm_returns.domain.books.journal import EntryKind, Side
@@ -104,7 +104,7 @@ ENUMS: tuple[type[enum.Enum], ...] = (
     ContactChannel,
     Direction,
     Stage,
-    Period,
+    ReportPeriod,
     DateBasis,
     StatusGroup,
     ReasonLevel,

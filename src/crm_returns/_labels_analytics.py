@@ -12,18 +12,18 @@ from typing import Any, Final
 
 from crm_returns.domain.analytics.cycles import CycleGrouping, CycleStage
 from crm_returns.domain.analytics.pareto import Measure, ReasonLevel
-from crm_returns.domain.analytics.periods import DateBasis, Period, StatusGroup
+from crm_returns.domain.analytics.periods import DateBasis, ReportPeriod, StatusGroup
 
 __all__ = ["ANALYTICS_TABLES"]
 
 #: Analytics' values, one table per enum.
 ANALYTICS_TABLES: Final[Mapping[type[enum.Enum], Mapping[Any, tuple[str, str]]]] = MappingProxyType(
     {
-        Period: {
-            Period.DAY: ("日", "day"),
-            Period.WEEK: ("周", "week"),
-            Period.MONTH: ("月", "month"),
-            Period.QUARTER: ("季度", "quarter"),
+        ReportPeriod: {
+            ReportPeriod.DAY: ("日", "day"),
+            ReportPeriod.WEEK: ("周", "week"),
+            ReportPeriod.MONTH: ("月", "month"),
+            ReportPeriod.QUARTER: ("季度", "quarter"),
         },
         DateBasis: {
             DateBasis.ORDER_DATE: ("下单日期", "order date"),

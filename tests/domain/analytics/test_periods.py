@@ -13,7 +13,7 @@ from tests.domain.analytics.fact_support import fact
 from crm_returns.domain.analytics import (
     COUNTED,
     DateBasis,
-    Period,
+    ReportPeriod,
     ReportWindow,
     StatusGroup,
     bucket,
@@ -32,9 +32,9 @@ instants = st.integers(0, 11 * 366 * 86400).map(
 )
 
 
-@given(instants, st.sampled_from(Period), st.sampled_from(ZONES))
+@given(instants, st.sampled_from(ReportPeriod), st.sampled_from(ZONES))
 def test_a_moment_lies_inside_its_bucket_read_in_the_zone(
-    moment: datetime, period: Period, zone: ZoneInfo
+    moment: datetime, period: ReportPeriod, zone: ZoneInfo
 ) -> None:
     start = bucket(moment, period, zone)
     end = next_bucket(start, period)
@@ -43,9 +43,9 @@ def test_a_moment_lies_inside_its_bucket_read_in_the_zone(
     assert start <= moment.astimezone(zone).date() < end
 
 
-@given(instants, st.sampled_from(Period), st.sampled_from(ZONES))
+@given(instants, st.sampled_from(ReportPeriod), st.sampled_from(ZONES))
 def test_the_bucket_of_an_instant_does_not_depend_on_the_offset_it_is_written_in(
-    moment: datetime, period: Period, zone: ZoneInfo
+    moment: datetime, period: ReportPeriod, zone: ZoneInfo
 ) -> None:
     expected = bucket(moment, period, zone)
 
@@ -61,9 +61,9 @@ def test_the_bucket_of_an_instant_does_not_depend_on_the_offset_it_is_written_in
 def test_weeks_start_on_monday_and_months_and_quarters_on_their_first_day(
     moment: datetime, zone: ZoneInfo
 ) -> None:
-    assert bucket(moment, Period.WEEK, zone).weekday() == 0
-    assert bucket(moment, Period.MONTH, zone).day == 1
-    quarter = bucket(moment, Period.QUARTER, zone)
+    assert bucket(moment, ReportPeriod.WEEK, zone).weekday() == 0
+    assert bucket(moment, ReportPeriod.MONTH, zone).day == 1
+    quarter = bucket(moment, ReportPeriod.QUARTER, zone)
     assert (quarter.day, quarter.month) in {(1, 1), (1, 4), (1, 7), (1, 10)}
 
 
@@ -71,8 +71,8 @@ def test_the_night_berlin_springs_forward_stays_on_its_day() -> None:
     # 2026-03-29 01:30 UTC is 03:30 CEST, an hour after the clocks jumped.
     moment = datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
 
-    assert bucket(moment, Period.DAY, BERLIN) == date(2026, 3, 29)
-    assert bucket(datetime(2026, 3, 28, 22, 59, tzinfo=UTC), Period.DAY, BERLIN) == date(
+    assert bucket(moment, ReportPeriod.DAY, BERLIN) == date(2026, 3, 29)
+    assert bucket(datetime(2026, 3, 28, 22, 59, tzinfo=UTC), ReportPeriod.DAY, BERLIN) == date(
         2026, 3, 28
     )
     assert start_of_day(date(2026, 3, 30), BERLIN) - start_of_day(date(2026, 3, 29), BERLIN) == (
@@ -81,19 +81,19 @@ def test_the_night_berlin_springs_forward_stays_on_its_day() -> None:
 
 
 def test_a_day_in_shanghai_starts_at_16_utc_the_day_before() -> None:
-    assert bucket(datetime(2026, 12, 31, 16, 0, tzinfo=UTC), Period.QUARTER, SHANGHAI) == date(
-        2027, 1, 1
-    )
-    assert bucket(datetime(2026, 12, 31, 15, 59, tzinfo=UTC), Period.DAY, SHANGHAI) == date(
+    assert bucket(
+        datetime(2026, 12, 31, 16, 0, tzinfo=UTC), ReportPeriod.QUARTER, SHANGHAI
+    ) == date(2027, 1, 1)
+    assert bucket(datetime(2026, 12, 31, 15, 59, tzinfo=UTC), ReportPeriod.DAY, SHANGHAI) == date(
         2026, 12, 31
     )
 
 
 def test_a_naive_moment_or_a_zone_that_is_not_one_is_refused() -> None:
     with pytest.raises(InvalidInput, match="timezone-aware"):
-        bucket(datetime(2026, 1, 1), Period.DAY, SHANGHAI)  # noqa: DTZ001 - the point
+        bucket(datetime(2026, 1, 1), ReportPeriod.DAY, SHANGHAI)  # noqa: DTZ001 - the point
     with pytest.raises(InvalidInput, match="time zone"):
-        bucket(datetime(2026, 1, 1, tzinfo=UTC), Period.DAY, "Asia/Shanghai")  # type: ignore[arg-type]
+        bucket(datetime(2026, 1, 1, tzinfo=UTC), ReportPeriod.DAY, "Asia/Shanghai")  # type: ignore[arg-type]
 
 
 def test_the_window_counts_approved_onwards_and_keeps_pending_and_refused_apart() -> None:

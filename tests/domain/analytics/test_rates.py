@@ -13,7 +13,7 @@ from tests.domain.analytics.fact_support import fact
 
 from crm_returns.domain.analytics import (
     DeliveredTotals,
-    Period,
+    ReportPeriod,
     cohort_rates,
     ratio,
 )
@@ -65,7 +65,7 @@ def _rates(facts: list, totals: list[DeliveredTotals], as_of: datetime) -> tuple
     return cohort_rates(
         facts,
         totals,
-        period=Period.MONTH,
+        period=ReportPeriod.MONTH,
         zone=SHANGHAI,
         as_of=as_of,
         return_window=timedelta(days=30),

@@ -17,6 +17,7 @@ import enum
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Final, TypeAlias, TypeVar
 
 import attrs
@@ -63,14 +64,16 @@ def _settled(fact: LineFact) -> datetime | None:
 _Date: TypeAlias = Callable[[LineFact], datetime | None]
 
 #: Where each stage starts and ends, as read from a line fact.
-STAGE_DATES: Final[Mapping[CycleStage, tuple[_Date, _Date]]] = {
-    CycleStage.APPROVAL: (lambda f: f.submitted_at, lambda f: f.approved_at),
-    CycleStage.GOODS_BACK: (lambda f: f.approved_at, lambda f: f.goods_back_at),
-    CycleStage.INSPECTION: (lambda f: f.goods_back_at, lambda f: f.inspected_at),
-    CycleStage.REFUND: (_settled, lambda f: f.refund_paid_at),
-    CycleStage.COMPLETION: (_settled, lambda f: f.completed_at),
-    CycleStage.TOTAL: (lambda f: f.submitted_at, lambda f: f.completed_at),
-}
+STAGE_DATES: Final[Mapping[CycleStage, tuple[_Date, _Date]]] = MappingProxyType(
+    {
+        CycleStage.APPROVAL: (lambda f: f.submitted_at, lambda f: f.approved_at),
+        CycleStage.GOODS_BACK: (lambda f: f.approved_at, lambda f: f.goods_back_at),
+        CycleStage.INSPECTION: (lambda f: f.goods_back_at, lambda f: f.inspected_at),
+        CycleStage.REFUND: (_settled, lambda f: f.refund_paid_at),
+        CycleStage.COMPLETION: (_settled, lambda f: f.completed_at),
+        CycleStage.TOTAL: (lambda f: f.submitted_at, lambda f: f.completed_at),
+    }
+)
 
 
 def _allowance(stage: CycleStage, level: ServiceLevel) -> timedelta | None:

@@ -6,11 +6,11 @@ from typing import TypeAlias
 
 from crm_returns.domain.analytics.cycles import CycleGrouping, CycleStage
 from crm_returns.domain.analytics.pareto import Measure, ReasonLevel
-from crm_returns.domain.analytics.periods import DateBasis, Period, StatusGroup
+from crm_returns.domain.analytics.periods import DateBasis, ReportPeriod, StatusGroup
 
 __all__ = ["AnalyticsLabelled"]
 
 #: A value of analytics with a label in every language.
 AnalyticsLabelled: TypeAlias = (
-    Period | DateBasis | StatusGroup | ReasonLevel | Measure | CycleStage | CycleGrouping
+    ReportPeriod | DateBasis | StatusGroup | ReasonLevel | Measure | CycleStage | CycleGrouping
 )

@@ -25,7 +25,7 @@ __all__ = [
     "PENDING",
     "REJECTED_OR_CANCELLED",
     "DateBasis",
-    "Period",
+    "ReportPeriod",
     "ReportWindow",
     "StatusGroup",
     "bucket",
@@ -43,7 +43,7 @@ PENDING: Final = frozenset({S.DRAFT, S.SUBMITTED})
 REJECTED_OR_CANCELLED: Final = frozenset({S.REJECTED, S.CANCELLED})
 
 
-class Period(enum.Enum):
+class ReportPeriod(enum.Enum):
     """A length of calendar time that figures are grouped by."""
 
     DAY = "day"
@@ -90,19 +90,19 @@ def _local_date(moment: datetime, zone: tzinfo) -> date:
     return moment.astimezone(_zone(zone)).date()
 
 
-def _start(day: date, period: Period) -> date:
-    if period is Period.DAY:
+def _start(day: date, period: ReportPeriod) -> date:
+    if period is ReportPeriod.DAY:
         return day
-    if period is Period.WEEK:
+    if period is ReportPeriod.WEEK:
         return day - timedelta(days=day.weekday())
-    if period is Period.MONTH:
+    if period is ReportPeriod.MONTH:
         return day.replace(day=1)
-    if period is Period.QUARTER:
+    if period is ReportPeriod.QUARTER:
         return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-    raise InvalidInput(f"period must be a Period, got {period!r}")
+    raise InvalidInput(f"period must be a ReportPeriod, got {period!r}")
 
 
-def bucket(moment: datetime, period: Period, zone: tzinfo) -> date:
+def bucket(moment: datetime, period: ReportPeriod, zone: tzinfo) -> date:
     """The first local day of the ``period`` holding ``moment``, in ``zone``.
 
     Args:
@@ -112,19 +112,19 @@ def bucket(moment: datetime, period: Period, zone: tzinfo) -> date:
 
     Raises:
         InvalidInput: ``moment`` is naive, ``zone`` is not a time zone, or
-            ``period`` is not a :class:`Period`.
+            ``period`` is not a :class:`ReportPeriod`.
     """
     return _start(_local_date(moment, zone), period)
 
 
-def next_bucket(start: date, period: Period) -> date:
+def next_bucket(start: date, period: ReportPeriod) -> date:
     """The first day of the period after the one starting on ``start``."""
     first = _start(start, period)
-    if period is Period.DAY:
+    if period is ReportPeriod.DAY:
         return first + timedelta(days=1)
-    if period is Period.WEEK:
+    if period is ReportPeriod.WEEK:
         return first + timedelta(days=7)
-    months = 1 if period is Period.MONTH else 3
+    months = 1 if period is ReportPeriod.MONTH else 3
     month = first.month - 1 + months
     return date(first.year + month // 12, month % 12 + 1, 1)
 
@@ -140,10 +140,16 @@ def start_of_day(day: date, zone: tzinfo) -> datetime:
 
 
 def _statuses(value: Iterable[ReturnStatus]) -> frozenset[ReturnStatus]:
-    statuses = frozenset(value)
-    if not statuses or not all(isinstance(s, ReturnStatus) for s in statuses):
+    if not isinstance(value, (frozenset, set, tuple, list)):
+        raise InvalidInput(f"statuses must be a set of ReturnStatus, got {value!r}")
+    if not value or not all(isinstance(s, ReturnStatus) for s in value):
         raise InvalidInput(f"statuses must be one or more ReturnStatus, got {value!r}")
-    return statuses
+    return frozenset(value)
+
+
+def _day(instance: object, attribute: attrs.Attribute[date], value: object) -> None:
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise InvalidInput(f"{attribute.name} must be a local day (a date), got {value!r}")
 
 
 @attrs.frozen(kw_only=True)
@@ -164,17 +170,13 @@ class ReportWindow:
             zone, or ``statuses`` is empty or not of :class:`ReturnStatus`.
     """
 
-    start: date = attrs.field()
-    end: date = attrs.field()
+    start: date = attrs.field(validator=_day)
+    end: date = attrs.field(validator=_day)
     zone: tzinfo = attrs.field(converter=_zone)
     basis: DateBasis = attrs.field(default=DateBasis.RETURN_DATE)
     statuses: frozenset[ReturnStatus] = attrs.field(default=COUNTED, converter=_statuses)
 
     def __attrs_post_init__(self) -> None:
-        if not isinstance(self.start, date) or not isinstance(self.end, date):
-            raise InvalidInput("a report window's start and end must be dates")
-        if isinstance(self.start, datetime) or isinstance(self.end, datetime):
-            raise InvalidInput("a report window's start and end are local days, not datetimes")
         if self.end < self.start:
             raise InvalidInput(f"the window ends ({self.end}) before it starts ({self.start})")
         if not isinstance(self.basis, DateBasis):

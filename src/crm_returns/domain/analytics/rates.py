@@ -23,7 +23,13 @@ from typing import Final
 import attrs
 
 from crm_returns.domain.analytics.facts import LineFact
-from crm_returns.domain.analytics.periods import COUNTED, Period, bucket, next_bucket, start_of_day
+from crm_returns.domain.analytics.periods import (
+    COUNTED,
+    ReportPeriod,
+    bucket,
+    next_bucket,
+    start_of_day,
+)
 from crm_returns.domain.money import Money
 from crm_returns.domain.returns.states import ReturnStatus
 from crm_returns.errors import InvalidInput
@@ -58,6 +64,8 @@ def ratio(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
 
 
 def _money_tuple(value: Iterable[Money]) -> tuple[Money, ...]:
+    if not isinstance(value, (tuple, list)):
+        raise InvalidInput(f"gross_sales must be a tuple of Money, got {value!r}")
     amounts = tuple(value)
     if not all(isinstance(m, Money) for m in amounts):
         raise InvalidInput("gross_sales must be Money, one per currency")
@@ -70,6 +78,11 @@ def _money_tuple(value: Iterable[Money]) -> tuple[Money, ...]:
 def _count(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise InvalidInput(f"{attribute.name} must be a whole number of at least 0, got {value!r}")
+
+
+def _cohort(instance: object, attribute: attrs.Attribute[date], value: object) -> None:
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise InvalidInput(f"cohort must be the first local day of a period, got {value!r}")
 
 
 def _units(value: object) -> Decimal:
@@ -93,7 +106,7 @@ class DeliveredTotals:
             discounts), one amount per currency.
     """
 
-    cohort: date
+    cohort: date = attrs.field(validator=_cohort)
     orders: int = attrs.field(validator=_count)
     units: Decimal = attrs.field(converter=_units)
     gross_sales: tuple[Money, ...] = attrs.field(default=(), converter=_money_tuple)
@@ -135,7 +148,7 @@ class CohortRates:
     """
 
     cohort: date
-    period: Period
+    period: ReportPeriod
     mature: bool
     units_returned: Decimal
     units_delivered: Decimal
@@ -150,7 +163,7 @@ def cohort_rates(
     facts: Iterable[LineFact],
     delivered: Iterable[DeliveredTotals],
     *,
-    period: Period,
+    period: ReportPeriod,
     zone: tzinfo,
     as_of: datetime,
     return_window: timedelta,
