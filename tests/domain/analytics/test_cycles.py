@@ -52,7 +52,7 @@ def test_a_percentile_of_nothing_or_out_of_range_is_refused() -> None:
         percentile([1], 0)
 
 
-@given(st.lists(line_facts(), max_size=40), st.sampled_from(CycleGrouping))
+@given(st.lists(line_facts(), max_size=25), st.sampled_from(CycleGrouping))
 def test_stage_figures_are_ordered_and_count_each_return_once(
     facts: list[LineFact], by: CycleGrouping
 ) -> None:

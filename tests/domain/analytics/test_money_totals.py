@@ -12,7 +12,7 @@ from crm_returns.domain.analytics import MONEY_COLUMNS, LineFact, money_totals
 from crm_returns.domain.money import Money
 
 
-@given(st.lists(line_facts(), max_size=40))
+@given(st.lists(line_facts(), max_size=25))
 def test_each_currency_totals_the_known_amounts_of_its_own_lines(facts: list[LineFact]) -> None:
     totals = money_totals(facts)
 

@@ -20,7 +20,7 @@ from crm_returns.domain.analytics import (
 )
 from crm_returns.errors import InvalidInput
 
-facts_lists = st.lists(line_facts(), max_size=40)
+facts_lists = st.lists(line_facts(), max_size=25)
 measures = st.sampled_from(Measure)
 HALF_ULP = Decimal("0.0000005")
 
