@@ -95,6 +95,17 @@ from crm_returns import (
     Trigger,
     WebhookEndpoint,
 )
+from crm_returns.domain.analytics import (
+    DeliveredTotals,
+    ReportPeriod,
+    ReportWindow,
+    cohort_rates,
+    cycle_times,
+    line_facts,
+    money_totals,
+    pareto,
+    sku_reason_matrix,
+)
 from crm_returns.domain.books.journal import trial_balance
 from crm_returns.domain.ownership import deadline
 from crm_returns.domain.shipments.records import Shipment
@@ -128,6 +139,7 @@ INPUTS: frozenset[str] = frozenset(
         "AttachmentRules",
         "ChartOfAccounts",
         "DeliveredLine",
+        "DeliveredTotals",
         "FeeRule",
         "Inspection",
         "Labels",
@@ -142,6 +154,7 @@ INPUTS: frozenset[str] = frozenset(
         "ReasonCategory",
         "Recipient",
         "Receipt",
+        "ReportWindow",
         "SentNotification",
         "RefundPolicy",
         "RequestedLine",
@@ -278,10 +291,41 @@ def specimens() -> dict[type, Any]:
         *_ownership(),
         *_requests(),
         *_evidence(),
+        *_analytics(),
     ]
     for value in built:
         _reachable(value, seen)
     return seen
+
+
+def _analytics() -> list[object]:
+    """Line facts of a return, and every figure built from them."""
+    past = history()
+    facts = line_facts(past.completed)
+    delivered = DeliveredTotals(
+        cohort=date(2026, 11, 1), orders=3, units=Decimal(9), gross_sales=(Money("900.00", "CNY"),)
+    )
+    at = datetime(2026, 12, 31, 9, 0, tzinfo=UTC)
+    window = ReportWindow(start=date(2026, 11, 1), end=date(2026, 11, 30), zone=UTC)
+    dated = [attrs.evolve(f, ordered_at=at - timedelta(days=40)) for f in facts]
+    timed = attrs.evolve(facts[0], submitted_at=at, approved_at=at + timedelta(hours=1))
+    return [
+        *facts,
+        window,
+        delivered,
+        *cohort_rates(
+            dated,
+            (delivered,),
+            period=ReportPeriod.MONTH,
+            zone=UTC,
+            as_of=at,
+            return_window=timedelta(days=30),
+        ),
+        *pareto(facts),
+        sku_reason_matrix(facts, top=3),
+        *cycle_times([timed]),
+        *money_totals(facts),
+    ]
 
 
 def _ownership() -> list[object]:

@@ -26,8 +26,10 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, Final, TypeAlias
 
+from crm_returns._labels_analytics import ANALYTICS_TABLES
 from crm_returns._labels_casefile import CASEFILE_TABLES
 from crm_returns._labels_retention import RETENTION_TABLES
+from crm_returns.domain.analytics.labelled import AnalyticsLabelled
 from crm_returns.domain.books.journal import EntryKind, Side
 from crm_returns.domain.casefile.labelled import CaseFileLabelled
 from crm_returns.domain.delivery.states import DeliveryStatus, Outcome, Step
@@ -91,6 +93,7 @@ Labelled: TypeAlias = (
     | ErasureStatus
     | Operation
     | CaseFileLabelled
+    | AnalyticsLabelled
 )
 
 #: A value's labels, in the order of :data:`LANGUAGES`.
@@ -324,6 +327,7 @@ _TABLES: Final[Mapping[type[enum.Enum], Mapping[Any, _Pair]]] = MappingProxyType
         RecipientKind: _RECIPIENT_KINDS,
         **RETENTION_TABLES,
         **CASEFILE_TABLES,
+        **ANALYTICS_TABLES,
     }
 )
 

@@ -1,0 +1,61 @@
+"""Labels of analytics' values, in zh-CN and en; :mod:`crm_returns.labels` shows them.
+
+One table per enum of :data:`~crm_returns.domain.analytics.labelled.AnalyticsLabelled`.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any, Final
+
+from crm_returns.domain.analytics.cycles import CycleGrouping, CycleStage
+from crm_returns.domain.analytics.pareto import Measure, ReasonLevel
+from crm_returns.domain.analytics.periods import DateBasis, ReportPeriod, StatusGroup
+
+__all__ = ["ANALYTICS_TABLES"]
+
+#: Analytics' values, one table per enum.
+ANALYTICS_TABLES: Final[Mapping[type[enum.Enum], Mapping[Any, tuple[str, str]]]] = MappingProxyType(
+    {
+        ReportPeriod: {
+            ReportPeriod.DAY: ("日", "day"),
+            ReportPeriod.WEEK: ("周", "week"),
+            ReportPeriod.MONTH: ("月", "month"),
+            ReportPeriod.QUARTER: ("季度", "quarter"),
+        },
+        DateBasis: {
+            DateBasis.ORDER_DATE: ("下单日期", "order date"),
+            DateBasis.RETURN_DATE: ("退货日期", "return date"),
+            DateBasis.REFUND_DATE: ("退款日期", "refund date"),
+        },
+        StatusGroup: {
+            StatusGroup.COUNTED: ("计入统计", "counted"),
+            StatusGroup.PENDING: ("待处理", "pending"),
+            StatusGroup.REJECTED_OR_CANCELLED: ("已驳回或已取消", "rejected or cancelled"),
+            StatusGroup.EXCLUDED: ("未计入", "excluded"),
+        },
+        ReasonLevel: {
+            ReasonLevel.REASON: ("原因", "reason"),
+            ReasonLevel.CATEGORY: ("原因类别", "reason category"),
+        },
+        Measure: {
+            Measure.LINES: ("退货明细数", "returned lines"),
+            Measure.UNITS: ("退货数量", "units returned"),
+        },
+        CycleStage: {
+            CycleStage.APPROVAL: ("审批", "approval"),
+            CycleStage.GOODS_BACK: ("退回收货", "goods back"),
+            CycleStage.INSPECTION: ("质检", "inspection"),
+            CycleStage.REFUND: ("退款", "refund"),
+            CycleStage.COMPLETION: ("完成", "completion"),
+            CycleStage.TOTAL: ("全程", "whole return"),
+        },
+        CycleGrouping: {
+            CycleGrouping.ALL: ("全部", "everyone"),
+            CycleGrouping.OWNER: ("负责人", "owner"),
+            CycleGrouping.TEAM: ("团队", "team"),
+        },
+    }
+)
