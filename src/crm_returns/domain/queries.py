@@ -171,7 +171,7 @@ class ReturnQuery:
         if self.after is not None:
             if self.offset:
                 raise InvalidInput("give either offset or after (a cursor), not both")
-            self.position  # noqa: B018 - decoding is the check
+            self._decoded(self.after)
 
     def _criteria(self) -> str:
         """What the returns listed must match, as text a cursor is bound to."""
@@ -208,31 +208,48 @@ class ReturnQuery:
         """Where ``after`` points: the creation time (UTC) and number listed last, or ``None``.
 
         Returns come after it when created earlier, or at that instant with a
-        smaller number.
+        smaller number.  Stores read it when they list: a query is checked to
+        hold a well-formed cursor when it is made, and here that the cursor is
+        one of these criteria, which the service may have narrowed meanwhile
+        (to the customer an actor acts for).
 
         Raises:
             InvalidInput: ``after`` is not a cursor of these criteria.
         """
         if self.after is None:
             return None
-        refused = InvalidInput(f"after is not a cursor of this list: {quoted(self.after)}")
+        created_at, number, criteria = self._decoded(self.after)
+        if criteria != self._criteria():
+            raise _not_a_cursor(self.after)
+        return created_at, number
+
+    @staticmethod
+    def _decoded(after: str) -> tuple[datetime, str, str]:
+        """The creation time, number and criteria a cursor holds.
+
+        Raises:
+            InvalidInput: ``after`` is not a cursor.
+        """
         try:
-            padded = self.after + "=" * (-len(self.after) % 4)
+            padded = after + "=" * (-len(after) % 4)
             layout = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
             version, at, number, criteria = layout
             created_at = datetime.fromisoformat(at)
         except (ValueError, TypeError, UnicodeError, binascii.Error) as error:
-            raise refused from error
+            raise _not_a_cursor(after) from error
         if (
             version != _CURSOR_VERSION
-            or not isinstance(at, str)
             or created_at.utcoffset() is None
             or not isinstance(number, str)
             or not 0 < len(number) <= 200
-            or criteria != self._criteria()
+            or not isinstance(criteria, str)
         ):
-            raise refused
-        return created_at.astimezone(UTC), number
+            raise _not_a_cursor(after)
+        return created_at.astimezone(UTC), number, criteria
+
+
+def _not_a_cursor(after: str) -> InvalidInput:
+    return InvalidInput(f"after is not a cursor of this list: {quoted(after)}")
 
 
 def _utc(moment: datetime) -> str:

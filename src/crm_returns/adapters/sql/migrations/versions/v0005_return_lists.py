@@ -35,9 +35,7 @@ def _returns() -> sa.sql.elements.quoted_name:
 def upgrade() -> None:
     """Add the indexes of the lists by status and by customer."""
     p = migration_prefix()
-    op.create_index(
-        op.f(f"ix_{p}returns_by_status"), _returns(), ["tenant_id", "status", *_LISTED]
-    )
+    op.create_index(op.f(f"ix_{p}returns_by_status"), _returns(), ["tenant_id", "status", *_LISTED])
     op.create_index(
         op.f(f"ix_{p}returns_by_customer"), _returns(), ["tenant_id", "customer_id", *_LISTED]
     )
