@@ -27,4 +27,3 @@ def test_the_list_benchmark_times_every_page_of_every_daily_list_on_both_sizes(
             }
             assert all(ms > 0 for ms in pages.values())
     assert "target ≤ 1.2" in capsys.readouterr().out
-
