@@ -97,15 +97,15 @@ def test_db_check_and_current_follow_a_new_database_through_its_upgrade(
     url = f"sqlite:///{tmp_path / 'new.db'}"
     assert main(["db", "check", "--url", url]) == EXIT_OLDER
     said = capsys.readouterr()
-    assert "revision none, this crm_returns needs 0004: run `crm-returns db upgrade`" in said.err
+    assert "revision none, this crm_returns needs 0005: run `crm-returns db upgrade`" in said.err
     assert main(["db", "current", "--url", url]) == 0
     assert "revision none" in capsys.readouterr().out
     assert main(["db", "upgrade", "--url", url]) == 0
     capsys.readouterr()
     assert main(["db", "check", "--url", url]) == EXIT_UP_TO_DATE
-    assert "revision 0004, the one this crm_returns needs: up to date" in capsys.readouterr().out
+    assert "revision 0005, the one this crm_returns needs: up to date" in capsys.readouterr().out
     assert main(["db", "current", "--url", url]) == 0
-    assert "tables crm_returns_*: revision 0004" in capsys.readouterr().out
+    assert "tables crm_returns_*: revision 0005" in capsys.readouterr().out
 
 
 def test_db_check_tells_tables_of_a_newer_package_apart(
@@ -121,7 +121,7 @@ def test_db_check_tells_tables_of_a_newer_package_apart(
     database.dispose()
     capsys.readouterr()
     assert main(["db", "check", "--url", url]) == EXIT_NEWER
-    assert "revision 0009, unknown to this crm_returns (it needs 0004)" in capsys.readouterr().err
+    assert "revision 0009, unknown to this crm_returns (it needs 0005)" in capsys.readouterr().err
     assert main(["db", "upgrade", "--url", url]) == 1  # an older package does not touch them
     assert "0009" in capsys.readouterr().err
 
@@ -158,7 +158,7 @@ def test_db_commands_take_a_schema_and_a_table_prefix_and_hide_the_password(
         assert main(["db", "check", *where, "--table-prefix", "rma_"]) == EXIT_UP_TO_DATE
         assert main(["db", "check", *where]) == EXIT_OLDER  # crm_returns_* are not there
         said = capsys.readouterr()
-        assert f"schema {schema}, tables rma_*: schema at revision 0004" in said.out
+        assert f"schema {schema}, tables rma_*: schema at revision 0005" in said.out
         assert "s3cret" not in said.out + said.err
         engine = create_engine(url)
         with engine.connect() as connection:

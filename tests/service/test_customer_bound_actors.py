@@ -14,7 +14,7 @@ import pytest
 
 from crm_returns import Actor, LineRef, RequestedLine, ReturnQuery, ReturnRequest, ReturnsService
 from crm_returns.domain.policies.access import DEFAULT_ROLES
-from crm_returns.errors import NotAuthorised, NotFound
+from crm_returns.errors import InvalidInput, NotAuthorised, NotFound
 from crm_returns.samples import SAMPLE_TENANT
 
 MOUSE = LineRef("SO-1001", "1")  # customer C-1001
@@ -71,3 +71,25 @@ def test_a_customer_with_view_returns_lists_only_their_own(
     assert [order.id for order in listed.items] == [mine]
     assert [order.id for order in asked_for_another.items] == [mine]
     assert service.get_return(someone, mine).id == mine
+
+
+def test_a_customer_pages_their_own_list_by_cursor_and_no_one_elses(
+    service: ReturnsService, clerk: Actor
+) -> None:
+    mine = [_return(service, clerk, MOUSE) for _ in range(3)]
+    theirs = _return(service, clerk, CHAIR)
+    someone = _customer("C-1001", set(DEFAULT_ROLES))
+
+    first = service.list_returns(someone, ReturnQuery(limit=2, with_total=False))
+    assert first.next_cursor is not None
+    rest = service.list_returns(someone, ReturnQuery(limit=2, after=first.next_cursor))
+    staff_first = service.list_returns(clerk, ReturnQuery(limit=1))
+    assert staff_first.next_cursor is not None
+    # A cursor of the staff's list of every return is not one of the customer's list.
+    with pytest.raises(InvalidInput, match="not a cursor of this list"):
+        service.list_returns(someone, ReturnQuery(after=staff_first.next_cursor))
+
+    listed = [order.id for page in (first, rest) for order in page.items]
+    assert sorted(listed) == sorted(mine)
+    assert theirs not in listed
+    assert rest.next_cursor is None

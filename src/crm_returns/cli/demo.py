@@ -98,7 +98,9 @@ def run_demo(language: Language, console: Console, wiring: DemoWiring | None = N
     customer = wiring.staff.customer
     _section(console, words.word("customer_search", customer=customer.name))
     found = service.search_my_lines(customer, LineQuery())
-    console.print(returnable_table(words, found.items, found.total))
+    # A page of delivered lines always counts them all.
+    counted = len(found.items) if found.total is None else found.total
+    console.print(returnable_table(words, found.items, counted))
 
     wiring.clock.advance(timedelta(minutes=12))
     request = demo_request(language)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime
-from typing import Any, Generic, TypeVar
+import base64
+import binascii
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any, Generic, Protocol, TypeVar
 
 import attrs
 
@@ -18,6 +22,21 @@ __all__ = ["MAX_PAGE_SIZE", "LineQuery", "Page", "ReturnQuery"]
 MAX_PAGE_SIZE = 500
 
 T = TypeVar("T")
+
+
+class Listed(Protocol):
+    """What a return list orders by: a return's creation time and number."""
+
+    @property
+    def created_at(self) -> datetime:
+        """When the return was created."""
+
+    @property
+    def number(self) -> str:
+        """The return's readable number."""
+
+
+L = TypeVar("L", bound=Listed)
 
 
 def _limit(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
@@ -44,6 +63,15 @@ def _statuses(values: Iterable[ReturnStatus]) -> frozenset[ReturnStatus]:
         if not isinstance(status, ReturnStatus):
             raise InvalidInput(f"statuses must be ReturnStatus values, got {quoted(status)}")
     return frozenset(items)
+
+
+def _cursor(instance: object, attribute: attrs.Attribute[str | None], value: object) -> None:
+    if value is not None and not (isinstance(value, str) and 0 < len(value) <= 512):
+        raise InvalidInput(f"after must be a cursor a page handed out, got {quoted(value)}")
+
+
+#: The cursor's layout; a cursor of another version is refused.
+_CURSOR_VERSION = 1
 
 
 def _range(start: datetime | None, end: datetime | None, what: str) -> None:
@@ -96,15 +124,36 @@ class LineQuery:
 class ReturnQuery:
     """Criteria for listing return orders; all given ones must match.
 
+    Returns are listed newest first, returns created at the same instant by
+    number, descending (as Python compares strings).  A list is read page by
+    page either by ``offset`` or, faster on a long history, by cursor: each
+    :class:`Page` hands out ``next_cursor``, and the same query with
+    ``after=page.next_cursor`` lists the returns that come after the last one
+    on that page, however many came before it.  A cursor names a position in
+    the list, not a page: returns added or changed meanwhile are neither
+    skipped nor repeated unless they move across that position.
+
     Attributes:
         statuses: Any of these statuses (all when empty).
         customer_id: Exact customer id.
         created_from: Created at or after this time.
         created_to: Created at or before this time.
-        offset: Returns to skip.
+        offset: Returns to skip (0 when ``after`` is given).
         limit: Most returns to return.
         include_archived: Whether archived returns are listed too (they are
             left out by default).
+        after: A page's ``next_cursor``: list the returns after the last one
+            on that page.  It belongs to the criteria it was handed out for
+            (the page size may change); a cursor of other criteria, or one
+            that is not a cursor, is refused.  Cursors are not secrets and
+            grant nothing: a list is still the tenant's and the actor's own.
+        with_total: Whether the page counts every match (``Page.total``).
+            Counting reads every match, so a list that stays fast as history
+            grows asks ``with_total=False`` and gets ``total`` ``None``.
+
+    Raises:
+        InvalidInput: A value is out of range, ``after`` is not a cursor of
+            these criteria, or ``after`` comes with an ``offset``.
     """
 
     statuses: frozenset[ReturnStatus] = attrs.field(default=frozenset(), converter=_statuses)
@@ -114,9 +163,97 @@ class ReturnQuery:
     offset: int = attrs.field(default=0, validator=_offset)
     limit: int = attrs.field(default=50, validator=_limit)
     include_archived: bool = attrs.field(default=False, validator=flag)
+    after: str | None = attrs.field(default=None, validator=_cursor)
+    with_total: bool = attrs.field(default=True, validator=flag)
 
     def __attrs_post_init__(self) -> None:
         _range(self.created_from, self.created_to, "creation dates")
+        if self.after is not None:
+            if self.offset:
+                raise InvalidInput("give either offset or after (a cursor), not both")
+            self._decoded(self.after)
+
+    def _criteria(self) -> str:
+        """What the returns listed must match, as text a cursor is bound to."""
+        criteria = [
+            sorted(status.value for status in self.statuses),
+            self.customer_id,
+            None if self.created_from is None else _utc(self.created_from),
+            None if self.created_to is None else _utc(self.created_to),
+            self.include_archived,
+        ]
+        return hashlib.sha256(json.dumps(criteria).encode()).hexdigest()[:16]
+
+    def cursor_after(self, created_at: datetime, number: str) -> str:
+        """The cursor of the position just after the return created at ``created_at``, ``number``.
+
+        Stores make a page's ``next_cursor`` with it from the page's last return.
+        """
+        layout = [_CURSOR_VERSION, _utc(created_at), number, self._criteria()]
+        return base64.urlsafe_b64encode(json.dumps(layout).encode()).decode().rstrip("=")
+
+    def page(self, found: Sequence[L], total: int | None) -> Page[L]:
+        """The page of ``found``, the first ``limit + 1`` matches from where the page starts.
+
+        The one past ``limit`` only tells that more follow: the page hands out
+        a cursor after its last return then.
+        """
+        items = tuple(found[: self.limit])
+        more = len(found) > self.limit
+        cursor = self.cursor_after(items[-1].created_at, items[-1].number) if more else None
+        return Page(items, total, self.offset, self.limit, cursor, cursors=True)
+
+    @property
+    def position(self) -> tuple[datetime, str] | None:
+        """Where ``after`` points: the creation time (UTC) and number listed last, or ``None``.
+
+        Returns come after it when created earlier, or at that instant with a
+        smaller number.  Stores read it when they list: a query is checked to
+        hold a well-formed cursor when it is made, and here that the cursor is
+        one of these criteria, which the service may have narrowed meanwhile
+        (to the customer an actor acts for).
+
+        Raises:
+            InvalidInput: ``after`` is not a cursor of these criteria.
+        """
+        if self.after is None:
+            return None
+        created_at, number, criteria = self._decoded(self.after)
+        if criteria != self._criteria():
+            raise _not_a_cursor(self.after)
+        return created_at, number
+
+    @staticmethod
+    def _decoded(after: str) -> tuple[datetime, str, str]:
+        """The creation time, number and criteria a cursor holds.
+
+        Raises:
+            InvalidInput: ``after`` is not a cursor.
+        """
+        try:
+            padded = after + "=" * (-len(after) % 4)
+            layout = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+            version, at, number, criteria = layout
+            created_at = datetime.fromisoformat(at)
+        except (ValueError, TypeError, UnicodeError, binascii.Error) as error:
+            raise _not_a_cursor(after) from error
+        if (
+            version != _CURSOR_VERSION
+            or created_at.utcoffset() is None
+            or not isinstance(number, str)
+            or not 0 < len(number) <= 200
+            or not isinstance(criteria, str)
+        ):
+            raise _not_a_cursor(after)
+        return created_at.astimezone(UTC), number, criteria
+
+
+def _not_a_cursor(after: str) -> InvalidInput:
+    return InvalidInput(f"after is not a cursor of this list: {quoted(after)}")
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 @attrs.frozen
@@ -125,15 +262,22 @@ class Page(Generic[T]):
 
     Attributes:
         items: The results on this page.
-        total: How many results match in all.
-        offset: Results skipped before this page.
+        total: How many results match in all, or ``None`` when the query did
+            not ask (``ReturnQuery.with_total``).
+        offset: Results skipped before this page (0 for a page after a cursor).
         limit: Page size asked for.
+        next_cursor: Where the next page starts (``ReturnQuery.after``), or
+            ``None`` when no result follows this page.
+        cursors: Whether the list hands out cursors (return lists do): then
+            ``next_cursor`` alone says whether results follow.
     """
 
     items: tuple[T, ...]
-    total: int
+    total: int | None
     offset: int
     limit: int
+    next_cursor: str | None = None
+    cursors: bool = False
 
     @classmethod
     def of(cls, matching: Iterable[T], offset: int, limit: int) -> Page[T]:
@@ -144,4 +288,6 @@ class Page(Generic[T]):
     @property
     def has_more(self) -> bool:
         """Whether results follow this page."""
+        if self.cursors or self.total is None:
+            return self.next_cursor is not None
         return self.offset + len(self.items) < self.total

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 
+import attrs
+
 from crm_returns.domain.actors import Actor
 from crm_returns.domain.money import quantity
 from crm_returns.domain.orders import LineRef
@@ -135,15 +137,14 @@ class Approving(ServiceCore):
         elif not isinstance(at, datetime) or at.utcoffset() is None:
             raise InvalidInput(f"at must be a timezone-aware datetime, not {_described(at)}")
         found: list[OverdueApproval] = []
-        offset = 0
+        query = ReturnQuery(
+            statuses={ReturnStatus.SUBMITTED}, limit=MAX_PAGE_SIZE, with_total=False
+        )
         with self._uow() as uow:
             while True:
-                query = ReturnQuery(
-                    statuses={ReturnStatus.SUBMITTED}, offset=offset, limit=MAX_PAGE_SIZE
-                )
                 page = uow.returns.search(actor.tenant_id, query)
                 found.extend(late for order in page.items if (late := overdue_approval(order, at)))
-                if not page.has_more or not page.items:
+                if page.next_cursor is None:
                     break
-                offset += len(page.items)
+                query = attrs.evolve(query, after=page.next_cursor)
         return tuple(sorted(found, key=lambda late: (late.due_at, late.order.number)))

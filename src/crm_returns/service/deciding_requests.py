@@ -9,6 +9,8 @@ notifications tell (``request-declined``).
 
 from __future__ import annotations
 
+import attrs
+
 from crm_returns.domain.actors import Actor
 from crm_returns.domain.policies.access import Permission
 from crm_returns.domain.queries import MAX_PAGE_SIZE, Page, ReturnQuery
@@ -45,19 +47,18 @@ class RequestDecisions(ServiceCore):
         ReturnQuery(offset=offset, limit=limit)  # checks the page before any reading
         pending: list[ReturnOrder] = []
         with self._uow() as uow:
-            start = 0
+            query = ReturnQuery(
+                statuses=frozenset({ReturnStatus.DRAFT}), limit=MAX_PAGE_SIZE, with_total=False
+            )
             while True:
-                query = ReturnQuery(
-                    statuses=frozenset({ReturnStatus.DRAFT}), offset=start, limit=MAX_PAGE_SIZE
-                )
                 page = uow.returns.search(actor.tenant_id, query)
                 for order in page.items:
                     record = uow.casefile.find(actor.tenant_id, RequestRecord, order.id)
                     if record is not None and record.status is RequestStatus.PENDING:
                         pending.append(order)
-                if not page.has_more:
+                if page.next_cursor is None:
                     break
-                start += MAX_PAGE_SIZE
+                query = attrs.evolve(query, after=page.next_cursor)
         allowed = [o for o in pending if self._listed(actor, P.DECIDE_REQUESTS, o)]
         allowed.sort(key=lambda order: (order.created_at, order.number))
         return Page.of(allowed, offset, limit)

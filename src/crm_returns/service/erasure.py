@@ -235,14 +235,15 @@ def _personal(values: Iterable[str]) -> tuple[str, ...]:
 def _returns_of(uow: UnitOfWork, tenant_id: str, customer_id: str) -> list[ReturnOrder]:
     """Every return of the customer, archived ones too."""
     found: list[ReturnOrder] = []
+    query = ReturnQuery(
+        customer_id=customer_id, include_archived=True, limit=_LIST, with_total=False
+    )
     while True:
-        query = ReturnQuery(
-            customer_id=customer_id, include_archived=True, offset=len(found), limit=_LIST
-        )
         page = uow.returns.search(tenant_id, query)
         found += page.items
-        if len(page.items) < _LIST:
+        if page.next_cursor is None:
             return found
+        query = attrs.evolve(query, after=page.next_cursor)
 
 
 def _customers_with(uow: UnitOfWork, tenant_id: str, subject: str) -> list[str]:

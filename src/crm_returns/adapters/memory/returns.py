@@ -112,7 +112,11 @@ class MemoryReturns:
             and (query.include_archived or (tenant_id, order.id) not in archived)
         ]
         found.sort(key=lambda order: (order.created_at, order.number), reverse=True)
-        return Page.of(found, query.offset, query.limit)
+        total = len(found) if query.with_total else None
+        position = query.position
+        if position is not None:
+            found = [order for order in found if (order.created_at, order.number) < position]
+        return query.page(found[query.offset : query.offset + query.limit + 1], total)
 
     def uses_reason(self, tenant_id: str, reason_code: str) -> bool:
         """Whether any return of the tenant has a line with ``reason_code``."""

@@ -123,8 +123,19 @@ class SqlReturns:
         return sorted(found, key=lambda o: o.id)
 
     def search(self, tenant_id: str, query: ReturnQuery) -> Page[ReturnOrder]:
-        """Returns matching ``query``, newest first (then by number, descending)."""
+        """Returns matching ``query``, newest first (then by number, descending).
+
+        Each daily list has an index that gives its rows in this order, so that
+        a page reads its rows and no more: all returns and a creation-date
+        window through ``(tenant_id, created_at, number)``, one status through
+        ``(tenant_id, status, created_at, number)``, one customer through
+        ``(tenant_id, customer_id, created_at, number)``.  A cursor
+        (``query.after``) becomes a range on the same index; only an
+        ``offset`` and the total (``query.with_total``) read the rows before
+        the page or all matches.
+        """
         returns = self._tx.tables.returns
+        number = self._tx.binary(returns.c.number)
         where = [returns.c.tenant_id == tenant_id]
         if not query.include_archived:
             where.append(returns.c.archived == sa.false())
@@ -136,20 +147,29 @@ class SqlReturns:
             where.append(returns.c.created_at >= query.created_from)
         if query.created_to is not None:
             where.append(returns.c.created_at <= query.created_to)
-        total = self._tx.execute(
-            sa.select(sa.func.count()).select_from(returns).where(*where),
-            subject="the number of returns",
-        ).scalar_one()
+        total = None
+        if query.with_total:
+            total = self._tx.execute(
+                sa.select(sa.func.count()).select_from(returns).where(*where),
+                subject="the number of returns",
+            ).scalar_one()
+        position = query.position
+        if position is not None:
+            # The range on created_at alone is what the index seeks to; the tie
+            # on number compares code points, as Python does, on any collation.
+            at, last = position
+            where.append(returns.c.created_at <= at)
+            where.append(sa.or_(returns.c.created_at < at, number < last))
         documents = self._tx.execute(
             sa.select(as_text(returns.c.document))
             .where(*where)
-            .order_by(returns.c.created_at.desc(), self._tx.binary(returns.c.number).desc())
+            .order_by(returns.c.created_at.desc(), number.desc())
             .offset(query.offset)
-            .limit(query.limit),
+            .limit(query.limit + 1),
             subject="returns",
         ).scalars()
-        items = tuple(self._codec.decode_text(d, ReturnOrder) for d in documents)
-        return Page(items, total, query.offset, query.limit)
+        items = [self._codec.decode_text(d, ReturnOrder) for d in documents]
+        return query.page(items, total)
 
     def uses_reason(self, tenant_id: str, reason_code: str) -> bool:
         """Whether any return of the tenant has a line with ``reason_code``."""

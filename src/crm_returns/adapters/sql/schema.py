@@ -179,6 +179,11 @@ def _txid() -> sa.Column[int]:
     return sa.Column("txid", sa.BigInteger(), nullable=False, server_default=current_txid())
 
 
+def _listed_by(column: str) -> tuple[str, ...]:
+    """The columns of an index of returns listed by ``column``, newest first."""
+    return ("tenant_id", column, "created_at", "number")
+
+
 def _seq() -> sa.Column[int]:
     # Keeps insertion order ("oldest first"); an alias of the rowid on SQLite.
     return sa.Column(
@@ -223,8 +228,12 @@ class Tables:
             sa.Column("archived", sa.Boolean(), nullable=False, server_default=sa.false()),
             sa.PrimaryKeyConstraint("tenant_id", "id"),
             sa.UniqueConstraint("tenant_id", "number"),
+            # The daily lists, each in list order (newest first, then number),
+            # so that a page reads its rows and no more: every return and a
+            # creation-date window; one status; one customer.
             sa.Index(None, "tenant_id", "created_at", "number"),
-            sa.Index(None, "tenant_id", "customer_id"),
+            sa.Index(f"ix_{self.prefix}returns_by_status", *_listed_by("status")),
+            sa.Index(f"ix_{self.prefix}returns_by_customer", *_listed_by("customer_id")),
         )
         self.return_lines = self._table(
             "return_lines",

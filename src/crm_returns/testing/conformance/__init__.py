@@ -120,6 +120,7 @@ pytest.register_assert_rewrite(
             "_retention_actions",
             "_retention_book",
             "_retention_seed",
+            "_return_lists",
             "_returns",
             "_sequences",
             "_stock",
@@ -164,6 +165,7 @@ from crm_returns.testing.conformance._retention_book import RetentionBookContrac
 from crm_returns.testing.conformance._retention_casefile import (  # noqa: E402
     RetentionCaseFileContract,
 )
+from crm_returns.testing.conformance._return_lists import ReturnListContract  # noqa: E402
 from crm_returns.testing.conformance._returns import ReturnRepositoryContract  # noqa: E402
 from crm_returns.testing.conformance._sequences import SequencesContract  # noqa: E402
 from crm_returns.testing.conformance._stock import StockLedgerContract  # noqa: E402
@@ -190,6 +192,7 @@ __all__ = [
     "RetentionBookContract",
     "RetentionCaseFileContract",
     "RetentionContract",
+    "ReturnListContract",
     "ReturnRepositoryContract",
     "SeededHostRecords",
     "SequencesContract",
@@ -204,6 +207,7 @@ __all__ = [
 
 class StoreContract(
     ReturnRepositoryContract,
+    ReturnListContract,
     UnitOfWorkContract,
     AuditLogContract,
     DeliveriesContract,

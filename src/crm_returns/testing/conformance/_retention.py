@@ -241,6 +241,7 @@ class RetentionContract(RetentionActionsContract, RetentionCaseFileContract, Ret
             assert uow.retention.archived(tenant, order.id) is True
             page = uow.returns.search(tenant, everything)
             assert order.id not in {o.id for o in page.items}
+            assert total is not None
             assert page.total == total - 1
             mine = uow.returns.search(tenant, ReturnQuery(customer_id=order.customer_id))
             assert order.id not in {o.id for o in mine.items}
