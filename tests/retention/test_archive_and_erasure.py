@@ -63,7 +63,7 @@ def _attachments_of(service: ReturnsService, rids: list[str]) -> list[Attachment
     return [a for rid in rids for a in service.attachments(AUDITOR, rid)]
 
 
-def _listed(service: ReturnsService, **criteria: Any) -> tuple[set[str], int]:
+def _listed(service: ReturnsService, **criteria: Any) -> tuple[set[str], int | None]:
     page = service.list_returns(AUDITOR, ReturnQuery(limit=100, **criteria))
     return {order.id for order in page.items}, page.total
 
