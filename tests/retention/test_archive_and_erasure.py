@@ -63,8 +63,9 @@ def _attachments_of(service: ReturnsService, rids: list[str]) -> list[Attachment
     return [a for rid in rids for a in service.attachments(AUDITOR, rid)]
 
 
-def _listed(service: ReturnsService, **criteria: Any) -> tuple[set[str], int | None]:
+def _listed(service: ReturnsService, **criteria: Any) -> tuple[set[str], int]:
     page = service.list_returns(AUDITOR, ReturnQuery(limit=100, **criteria))
+    assert page.total is not None  # counted by default
     return {order.id for order in page.items}, page.total
 
 
