@@ -38,6 +38,7 @@ ALLOWED_STDLIB = frozenset(
         "calendar",  # month lengths, for retention periods
         "hashlib",  # digests: the operation log's chain, an erased customer's name
         "json",  # the canonical text of a log entry that its digest covers
+        "base64",  # a list cursor's opaque text
     }
 )
 ALLOWED_THIRD_PARTY = frozenset({"attrs", "typing_extensions"})

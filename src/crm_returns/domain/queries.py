@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
@@ -235,7 +234,7 @@ class ReturnQuery:
             layout = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
             version, at, number, criteria = layout
             created_at = datetime.fromisoformat(at)
-        except (ValueError, TypeError, UnicodeError, binascii.Error) as error:
+        except (ValueError, TypeError, UnicodeError) as error:  # binascii.Error is a ValueError
             raise _not_a_cursor(after) from error
         if (
             version != _CURSOR_VERSION
