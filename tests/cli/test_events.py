@@ -227,6 +227,27 @@ def contacts():
 """
 
 
+def _email_relay(demo: str, tmp_path: Path, port: int) -> list[str]:
+    """The relay command over ``demo``, to an e-mail destination on ``port`` with rules.toml."""
+    (tmp_path / "email.toml").write_text(
+        textwrap.dedent(
+            f"""
+            [[destination]]
+            name = "email"
+            kind = "email"
+            host = "127.0.0.1"
+            port = {port}
+            security = "none"
+            sender = "退货中心 <returns@shop.example>"
+            contacts = "contacts_for_tests:contacts"
+            rules = "rules.toml"
+            """
+        ),
+        "utf-8",
+    )
+    return ["events", "relay", "--url", demo, "--destinations", str(tmp_path / "email.toml")]
+
+
 def test_the_email_notifier_from_a_destinations_file_sends_over_smtp(
     demo: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -245,23 +266,7 @@ def test_the_email_notifier_from_a_destinations_file_sends_over_smtp(
     )
     handler = RecordingHandler()
     with running_server(handler) as port:
-        (tmp_path / "email.toml").write_text(
-            textwrap.dedent(
-                f"""
-                [[destination]]
-                name = "email"
-                kind = "email"
-                host = "127.0.0.1"
-                port = {port}
-                security = "none"
-                sender = "退货中心 <returns@shop.example>"
-                contacts = "contacts_for_tests:contacts"
-                rules = "rules.toml"
-                """
-            ),
-            "utf-8",
-        )
-        relay = ["events", "relay", "--url", demo, "--destinations", str(tmp_path / "email.toml")]
+        relay = _email_relay(demo, tmp_path, port)
         assert main(relay) == 0
     assert f"{DEMO_EVENTS} delivered" in capsys.readouterr().out
     # Only completions, by the file's rules: the demo's return and the second one.
@@ -302,23 +307,7 @@ def test_the_relays_emails_to_a_customer_are_logged_as_contacts_with_them(
 
     before = automatic()
     with running_server(RecordingHandler()) as port:
-        (tmp_path / "email.toml").write_text(
-            textwrap.dedent(
-                f"""
-                [[destination]]
-                name = "email"
-                kind = "email"
-                host = "127.0.0.1"
-                port = {port}
-                security = "none"
-                sender = "退货中心 <returns@shop.example>"
-                contacts = "contacts_for_tests:contacts"
-                rules = "rules.toml"
-                """
-            ),
-            "utf-8",
-        )
-        relay = ["events", "relay", "--url", demo, "--destinations", str(tmp_path / "email.toml")]
+        relay = _email_relay(demo, tmp_path, port)
         assert main(relay) == 0
         assert main(relay) == 0  # nothing more to send, nothing more logged
     after = automatic()
