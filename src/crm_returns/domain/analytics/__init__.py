@@ -6,6 +6,8 @@ Where each rule lives:
   (the line-level export schema, every column documented), and
   :func:`line_facts`, which builds them from a return, its case file and its
   audit trail; a column that cannot be derived is ``None``.
+- ``dimensions.py`` — :class:`Dimension`, the line-fact columns figures are
+  broken down by, and those the host's delivered totals know.
 - ``periods.py`` — periods (day, ISO week, month, quarter) and
   :func:`bucket`, which reads a moment's local date in an explicit time zone;
   the date basis (order, return, refund date) and :class:`ReportWindow`
@@ -31,6 +33,7 @@ from crm_returns.domain.analytics.cycles import (
     cycle_times,
     percentile,
 )
+from crm_returns.domain.analytics.dimensions import DELIVERED_DIMENSIONS, Dimension
 from crm_returns.domain.analytics.facts import LineFact, line_facts
 from crm_returns.domain.analytics.money import MONEY_COLUMNS, CurrencyTotals, money_totals
 from crm_returns.domain.analytics.pareto import (
@@ -65,6 +68,7 @@ from crm_returns.domain.analytics.rates import (
 
 __all__ = [
     "COUNTED",
+    "DELIVERED_DIMENSIONS",
     "MONEY_COLUMNS",
     "PENDING",
     "RATE_PLACES",
@@ -77,6 +81,7 @@ __all__ = [
     "CycleStats",
     "DateBasis",
     "DeliveredTotals",
+    "Dimension",
     "LineFact",
     "Measure",
     "ParetoRow",
