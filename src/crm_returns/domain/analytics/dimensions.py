@@ -41,6 +41,10 @@ class Dimension(enum.Enum):
     OWNER = "owner"
     #: The owning team.
     TEAM = "team"
+    #: The return's status.
+    STATUS = "status"
+    #: The customer's feedback score (``"1"`` to ``"5"``), when given.
+    SATISFACTION = "satisfaction"
 
     @property
     def column(self) -> str:
@@ -65,6 +69,8 @@ _COLUMNS: Final = {
     Dimension.LOCATION: "stock_location",
     Dimension.OWNER: "owner_user",
     Dimension.TEAM: "owner_team",
+    Dimension.STATUS: "status",
+    Dimension.SATISFACTION: "satisfaction",
 }
 
 #: Dimensions the host's delivered order lines know, for the rates' denominators.
