@@ -24,6 +24,7 @@ from crm_returns.domain.queries import LineQuery, Page, ReturnQuery
 from crm_returns.domain.reasons import ReasonCatalog
 from crm_returns.domain.returns.order import ReturnOrder
 from crm_returns.domain.stock.moves import StockMove
+from crm_returns.ports.analytics import LineFacts
 from crm_returns.ports.casefile import CaseFile
 from crm_returns.ports.delivery import Deliveries, Outbox
 from crm_returns.ports.retention import RetentionStore
@@ -221,6 +222,7 @@ class UnitOfWork(abc.ABC):
             erasures, the operation log, and archive, destroy and erase.
         casefile: The customer side of each return: requests, shipments and
             tracking, attachments, contacts, feedback, owners and deadlines.
+        facts: The line facts of the returns, which reports group.
     """
 
     returns: ReturnRepository
@@ -234,6 +236,7 @@ class UnitOfWork(abc.ABC):
     idempotency: IdempotencyKeys
     retention: RetentionStore
     casefile: CaseFile
+    facts: LineFacts
 
     def __enter__(self) -> Self:
         self._begin()

@@ -29,7 +29,14 @@ from crm_returns.domain.analytics.periods import ReportPeriod, ReportWindow, Sta
 from crm_returns.domain.money import Money
 from crm_returns.errors import InvalidInput
 
-__all__ = ["MAX_DIMENSIONS", "QUANTITY_COLUMNS", "FactGroup", "FactQuery", "group_facts"]
+__all__ = [
+    "MAX_DIMENSIONS",
+    "QUANTITY_COLUMNS",
+    "FactGroup",
+    "FactQuery",
+    "canonical_units",
+    "group_facts",
+]
 
 #: The most dimensions one query groups by.
 MAX_DIMENSIONS: Final = 3
@@ -41,6 +48,16 @@ QUANTITY_COLUMNS: Final = (
     "quantity_accepted",
     "quantity_returned",
 )
+
+
+def canonical_units(value: Decimal) -> Decimal:
+    """A sum of units written one way: no places when whole, else no trailing zeros.
+
+    So that every store gives the same digits (``7``, not ``7.0``; ``1.5``, not ``1.50``).
+    """
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.normalize()
 
 
 def _dimensions(value: object) -> tuple[Dimension, ...]:
@@ -180,7 +197,8 @@ def group_facts(facts: Iterable[LineFact], query: FactQuery) -> tuple[FactGroup,
 def _totalled(key: _Key, lines: list[LineFact]) -> FactGroup:
     status_group, period, keys, currency = key
     quantities: dict[str, Any] = {
-        c: sum((getattr(f, c) for f in lines), Decimal(0)) for c in QUANTITY_COLUMNS
+        c: canonical_units(sum((getattr(f, c) for f in lines), Decimal(0)))
+        for c in QUANTITY_COLUMNS
     }
     money: dict[str, Any] = {}
     unknown = []
