@@ -185,8 +185,14 @@ class DeliveredTotalsContract:
     ) -> None:
         """Ordered at 23:30 UTC on the 20th: the 21st in Shanghai (UTC+8)."""
         source = order_source_factory({TENANT: _late_orders()})
-        days = {"start": date(2026, 11, 20), "end": date(2026, 11, 21), "period": ReportPeriod.DAY}
-        assert _ask(source, TENANT, DeliveredTotalsQuery(zone=UTC_ZONE, **days)) == [
+        twentieth, twenty_first = date(2026, 11, 20), date(2026, 11, 21)
+
+        def days(zone: ZoneInfo) -> DeliveredTotalsQuery:
+            return DeliveredTotalsQuery(
+                start=twentieth, end=twenty_first, zone=zone, period=ReportPeriod.DAY
+            )
+
+        assert _ask(source, TENANT, days(UTC_ZONE)) == [
             DeliveredTotals(
                 cohort=date(2026, 11, 20),
                 orders=2,
@@ -194,7 +200,7 @@ class DeliveredTotalsContract:
                 gross_sales=(Money("253.40", "CNY"),),
             )
         ]
-        assert _ask(source, TENANT, DeliveredTotalsQuery(zone=SHANGHAI, **days)) == [
+        assert _ask(source, TENANT, days(SHANGHAI)) == [
             DeliveredTotals(
                 cohort=date(2026, 11, 20),
                 orders=1,
@@ -301,11 +307,12 @@ class DeliveredTotalsContract:
             {"by": "sku"},
             *({"by": dimension} for dimension in Dimension if dimension not in _DIMENSIONS),
         ]
+        good: dict[str, Any] = {
+            "start": day,
+            "end": day,
+            "zone": SHANGHAI,
+            "period": ReportPeriod.DAY,
+        }
         for fields in bad:
             with pytest.raises(InvalidInput):
-                DeliveredTotalsQuery(
-                    **(
-                        {"start": day, "end": day, "zone": SHANGHAI, "period": ReportPeriod.DAY}
-                        | fields
-                    )
-                )
+                DeliveredTotalsQuery(**(good | fields))
