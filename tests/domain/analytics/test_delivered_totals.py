@@ -33,7 +33,7 @@ SHANGHAI, NEW_YORK = ZoneInfo("Asia/Shanghai"), ZoneInfo("America/New_York")
 ZONES = [SHANGHAI, NEW_YORK, ZoneInfo("Europe/Berlin"), ZoneInfo("UTC")]
 DIMENSIONS = sorted(DELIVERED_DIMENSIONS, key=lambda dimension: dimension.value)
 #: Wide enough for every line drawn below (ordered within 37 days before 27 November 2026).
-AUTUMN = {"start": date(2026, 10, 1), "end": date(2026, 11, 30)}
+FIRST_DAY, LAST_DAY = date(2026, 10, 1), date(2026, 11, 30)
 
 
 def line(order: str, ordered_at: datetime, **fields: Any) -> DeliveredLine:
@@ -53,7 +53,8 @@ def line(order: str, ordered_at: datetime, **fields: Any) -> DeliveredLine:
 
 
 def query(period: ReportPeriod = ReportPeriod.MONTH, **fields: Any) -> DeliveredTotalsQuery:
-    return DeliveredTotalsQuery(**({"zone": SHANGHAI, "period": period} | AUTUMN | fields))
+    asked: dict[str, Any] = {"start": FIRST_DAY, "end": LAST_DAY, "zone": SHANGHAI}
+    return DeliveredTotalsQuery(period=period, **(asked | fields))
 
 
 @st.composite
@@ -126,9 +127,9 @@ def test_the_zone_decides_the_cohort_and_the_days_counted() -> None:
     assert [t.cohort for t in delivered_totals_of([late], query(zone=NEW_YORK))] == [
         date(2026, 10, 1)
     ]
-    october = {"start": date(2026, 10, 1), "end": date(2026, 10, 31)}
-    assert delivered_totals_of([late], query(**october)) == ()
-    assert len(delivered_totals_of([late], query(zone=NEW_YORK, **october))) == 1
+    end_of_october = date(2026, 10, 31)
+    assert delivered_totals_of([late], query(end=end_of_october)) == ()
+    assert len(delivered_totals_of([late], query(zone=NEW_YORK, end=end_of_october))) == 1
 
 
 def test_totals_by_a_dimension_carry_its_value_as_their_key() -> None:
@@ -172,7 +173,7 @@ def test_a_query_refuses_what_delivered_lines_cannot_answer() -> None:
     with pytest.raises(InvalidInput):
         delivered_key(Dimension.LOCATION, line("SO-1", datetime(2026, 11, 3, tzinfo=UTC)))
     with pytest.raises(InvalidInput, match="DeliveredTotalsQuery"):
-        delivered_totals_of([], AUTUMN)  # type: ignore[arg-type]
+        delivered_totals_of([], {"start": FIRST_DAY})  # type: ignore[arg-type]
 
 
 # -- invariants -----------------------------------------------------------------------------
@@ -234,7 +235,7 @@ def test_the_days_of_a_period_add_up_to_it(
 def test_two_ranges_of_days_split_the_totals_of_both(
     lines: list[DeliveredLine], zone: ZoneInfo, split: int
 ) -> None:
-    first_end = AUTUMN["start"] + timedelta(days=split)
+    first_end = FIRST_DAY + timedelta(days=split)
     whole = delivered_totals_of(lines, query(ReportPeriod.DAY, zone=zone))
     before = delivered_totals_of(lines, query(ReportPeriod.DAY, zone=zone, end=first_end))
     after = delivered_totals_of(
