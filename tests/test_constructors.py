@@ -97,10 +97,13 @@ from crm_returns import (
 )
 from crm_returns.domain.analytics import (
     DeliveredTotals,
+    DeliveredTotalsQuery,
+    Dimension,
     ReportPeriod,
     ReportWindow,
     cohort_rates,
     cycle_times,
+    delivered_totals_of,
     line_facts,
     money_totals,
     pareto,
@@ -307,12 +310,18 @@ def _analytics() -> list[object]:
     )
     at = datetime(2026, 12, 31, 9, 0, tzinfo=UTC)
     window = ReportWindow(start=date(2026, 11, 1), end=date(2026, 11, 30), zone=UTC)
+    asked = DeliveredTotalsQuery(
+        start=date(2026, 10, 1), end=date(2026, 12, 31), zone=UTC, period=ReportPeriod.MONTH
+    )
+    by_sku = attrs.evolve(asked, by=Dimension.SKU)
     dated = [attrs.evolve(f, ordered_at=at - timedelta(days=40)) for f in facts]
     timed = attrs.evolve(facts[0], submitted_at=at, approved_at=at + timedelta(hours=1))
     return [
         *facts,
         window,
         delivered,
+        by_sku,
+        *delivered_totals_of(sample_lines(at - timedelta(days=40)), by_sku),
         *cohort_rates(
             dated,
             (delivered,),

@@ -12,6 +12,11 @@ Where each rule lives:
   :func:`bucket`, which reads a moment's local date in an explicit time zone;
   the date basis (order, return, refund date) and :class:`ReportWindow`
   with its status filter (approved onwards; pending and rejected/cancelled apart).
+- ``delivered.py`` — what the host delivered, by order cohort and
+  dimension: :class:`DeliveredTotalsQuery`, the question the order-source
+  port's ``delivered_totals`` answers, and :func:`delivered_totals_of`, its
+  answer defined on delivered lines (delivered, quantity above zero; gross
+  sales tax included, after discounts, per currency).
 - ``rates.py`` — the three return rates (unit, order, value) by order-date
   cohort, immature cohorts flagged, and :func:`ratio`, the one rounding of
   every ratio (six places, half-even; division by zero gives ``None``).
@@ -32,6 +37,11 @@ from crm_returns.domain.analytics.cycles import (
     CycleStats,
     cycle_times,
     percentile,
+)
+from crm_returns.domain.analytics.delivered import (
+    DeliveredTotalsQuery,
+    delivered_key,
+    delivered_totals_of,
 )
 from crm_returns.domain.analytics.dimensions import DELIVERED_DIMENSIONS, Dimension
 from crm_returns.domain.analytics.facts import LineFact, line_facts
@@ -81,6 +91,7 @@ __all__ = [
     "CycleStats",
     "DateBasis",
     "DeliveredTotals",
+    "DeliveredTotalsQuery",
     "Dimension",
     "LineFact",
     "Measure",
@@ -94,6 +105,8 @@ __all__ = [
     "bucket",
     "cohort_rates",
     "cycle_times",
+    "delivered_key",
+    "delivered_totals_of",
     "fold",
     "line_facts",
     "money_totals",

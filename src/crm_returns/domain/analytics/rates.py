@@ -10,7 +10,8 @@ Cohorts are the orders placed in one period (day, week, month or quarter) in
 the report's time zone; a cohort whose last order is younger than the return
 window is *immature*: its returns are still coming, and its rates will rise.
 What was delivered is an input (:class:`DeliveredTotals`), taken from the
-host's order data.
+host's order data by the order-source port's ``delivered_totals``, as
+:mod:`crm_returns.domain.analytics.delivered` defines them.
 """
 
 from __future__ import annotations
@@ -85,6 +86,11 @@ def _cohort(instance: object, attribute: attrs.Attribute[date], value: object) -
         raise InvalidInput(f"cohort must be the first local day of a period, got {value!r}")
 
 
+def _key(instance: object, attribute: attrs.Attribute[str | None], value: object) -> None:
+    if value is not None and (not isinstance(value, str) or not value):
+        raise InvalidInput(f"key must be a dimension's value (text) or None, got {value!r}")
+
+
 def _units(value: object) -> Decimal:
     if not isinstance(value, (Decimal, int)) or isinstance(value, bool):
         raise InvalidInput(f"units must be a Decimal, got {value!r}")
@@ -104,12 +110,16 @@ class DeliveredTotals:
         units: Units delivered on them.
         gross_sales: What those orders sold for (tax included, after
             discounts), one amount per currency.
+        key: The value of the dimension the totals are broken down by (a
+            SKU, a category...), or ``None`` for the whole cohort; see
+            :class:`~crm_returns.domain.analytics.delivered.DeliveredTotalsQuery`.
     """
 
     cohort: date = attrs.field(validator=_cohort)
     orders: int = attrs.field(validator=_count)
     units: Decimal = attrs.field(converter=_units)
     gross_sales: tuple[Money, ...] = attrs.field(default=(), converter=_money_tuple)
+    key: str | None = attrs.field(default=None, validator=_key)
 
 
 @attrs.frozen(kw_only=True)
@@ -186,12 +196,18 @@ def cohort_rates(
 
     Raises:
         InvalidInput: Two totals for one cohort, a cohort that does not start
-            a period, or a naive ``as_of``.
+            a period, totals of one key of a dimension (not of the whole
+            cohort), or a naive ``as_of``.
     """
     if not isinstance(as_of, datetime) or as_of.utcoffset() is None:
         raise InvalidInput(f"as_of must be a timezone-aware datetime, got {as_of!r}")
     totals: dict[date, DeliveredTotals] = {}
     for total in delivered:
+        if total.key is not None:
+            raise InvalidInput(
+                f"cohort {total.cohort}: totals of {total.key!r} alone are not the whole "
+                "cohort's; ask for delivered totals without a dimension"
+            )
         if bucket(start_of_day(total.cohort, zone), period, zone) != total.cohort:
             raise InvalidInput(f"cohort {total.cohort} does not start a {period.value}")
         if total.cohort in totals:
