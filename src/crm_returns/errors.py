@@ -12,7 +12,8 @@ host's own) to tell the event relay how a delivery failed;
 :class:`WebhookVerificationFailed` is what a webhook receiver's check raises.
 :class:`BackupError` and its kinds are raised by the backup port
 (:mod:`crm_returns.ports.backup`) and its adapters; :class:`AttachmentError`
-and its kinds by the attachment store (:mod:`crm_returns.ports.attachments`).
+and its kinds by the attachment store (:mod:`crm_returns.ports.attachments`);
+:class:`ChartError` and its kinds by the charts (:mod:`crm_returns.analytics.charts`).
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ __all__ = [
     "BackupError",
     "BackupExists",
     "CarrierError",
+    "ChartError",
+    "ChartsUnavailable",
     "ConcurrencyConflict",
     "CrmReturnsError",
     "CurrencyMismatch",
@@ -42,6 +45,7 @@ __all__ = [
     "ExcessAmount",
     "ExcessQuantity",
     "FeedbackAlreadyGiven",
+    "GlyphMissing",
     "IdempotencyConflict",
     "IllegalDeliveryStep",
     "IllegalRetentionStep",
@@ -666,4 +670,44 @@ class BackupCorrupt(BackupError):
             name,
             location,
             f"backup {name!r} at {location} is corrupt: " + "; ".join(self.problems),
+        )
+
+
+class ChartError(CrmReturnsError):
+    """Root of what drawing a chart raises, beyond bad input (:class:`InvalidInput`)."""
+
+
+class ChartsUnavailable(ChartError):
+    """Charts need the ``charts`` extra: ``pip install 'crm-returns[charts]'``.
+
+    Attributes:
+        missing: The module that could not be imported (``"matplotlib"``).
+    """
+
+    def __init__(self, missing: str) -> None:
+        self.missing = missing
+        super().__init__(
+            f"charts need the charts extra ({missing} is not installed): "
+            "pip install 'crm-returns[charts]'"
+        )
+
+
+class GlyphMissing(ChartError):
+    """A label has characters that no font of the chart can draw; nothing was written.
+
+    Raised instead of drawing empty boxes.  Chinese labels need a CJK font: the
+    ``charts`` extra brings Noto Sans CJK, or install one on the system.
+
+    Attributes:
+        characters: The characters no font has, each once, in order of appearance.
+        fonts: The font families that were searched.
+    """
+
+    def __init__(self, characters: Iterable[str], fonts: Iterable[str]) -> None:
+        self.characters = tuple(dict.fromkeys(characters))
+        self.fonts = tuple(fonts)
+        shown = ", ".join(f"{char!r} (U+{ord(char):04X})" for char in self.characters)
+        super().__init__(
+            f"no font of the chart ({', '.join(self.fonts)}) can draw {shown}; "
+            "Chinese labels need a CJK font: pip install 'crm-returns[charts]'"
         )
