@@ -110,11 +110,11 @@ def _facts() -> Iterator[an.LineFact]:
             )
 
 
-def main() -> None:
-    """Write the four pictures beside this script."""
+def main(folder: Path = HERE) -> None:
+    """Write the four pictures into ``folder``, by default beside this script."""
     facts = list(_facts())
     rows = an.fold(an.pareto(facts), keep=3)
-    pareto_chart(rows, HERE / "chart-pareto.png", catalog=DEFAULT_CATALOG)
+    pareto_chart(rows, folder / "chart-pareto.png", catalog=DEFAULT_CATALOG)
     delivered = [
         an.DeliveredTotals(
             cohort=date(2026, month, 1),
@@ -132,10 +132,10 @@ def main() -> None:
         as_of=AS_OF,
         return_window=timedelta(days=30),
     )
-    return_rate_chart(cohorts, HERE / "chart-return-rate.png")
+    return_rate_chart(cohorts, folder / "chart-return-rate.png")
     matrix = an.sku_reason_matrix(facts, top=5)
-    sku_reason_heatmap(matrix, HERE / "chart-sku-reasons.png", catalog=DEFAULT_CATALOG)
-    cycle_time_chart(stage_durations(facts), HERE / "chart-cycle-times.png")
+    sku_reason_heatmap(matrix, folder / "chart-sku-reasons.png", catalog=DEFAULT_CATALOG)
+    cycle_time_chart(stage_durations(facts), folder / "chart-cycle-times.png")
 
 
 if __name__ == "__main__":
