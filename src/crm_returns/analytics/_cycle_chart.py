@@ -14,7 +14,6 @@ from crm_returns.analytics._drawing import (
     Target,
     chart_format,
     drawing,
-    plain,
     write,
 )
 from crm_returns.domain.analytics.cycles import STAGE_DATES, CycleStage, percentile
@@ -107,7 +106,7 @@ def cycle_time_chart(
             low, high = percentile(times, 10), percentile(times, 90)
             stats.append(
                 {
-                    "label": plain(name),
+                    "label": name,
                     "med": percentile(times, 50) / unit,
                     "q1": percentile(times, 25) / unit,
                     "q3": percentile(times, 75) / unit,
@@ -124,7 +123,7 @@ def cycle_time_chart(
             flierprops={"marker": "o", "markerfacecolor": BAR, "markeredgecolor": BAR},
         )
         axes.set_ylim(bottom=0)
-        axes.set_title(plain(title))
+        axes.set_title(title)
         axes.set_ylabel(word(unit_word, language))
-        figure.supxlabel(plain(note), fontsize=8, color=GUIDE)
+        figure.supxlabel(note, fontsize=8, color=GUIDE)
         write(figure, target, chosen)

@@ -53,7 +53,6 @@ __all__ = [
     "drawing",
     "families",
     "missing_glyphs",
-    "plain",
     "ticks",
     "write",
 ]
@@ -134,16 +133,11 @@ def chart_format(target: Target, format: ChartFormat | str | None) -> ChartForma
     return given
 
 
-def plain(text: str) -> str:
-    """``text`` as matplotlib should print it: every ``$`` literal, never a formula."""
-    return text.replace("$", r"\$")
-
-
 def ticks(axes: Axes, names: Sequence[str], *, rotate: bool) -> None:
     """Name the x ticks ``0, 1, …`` with ``names``, slanted when ``rotate``."""
     axes.set_xticks(
         list(range(len(names))),
-        labels=[plain(name) for name in names],
+        labels=list(names),
         rotation=30 if rotate else 0,
         ha="right" if rotate else "center",
         rotation_mode="anchor",
@@ -167,7 +161,7 @@ def _cjk_family() -> str | None:
     except ModuleNotFoundError:
         packaged = None
     if packaged is not None and packaged.is_file():
-        path = os.fspath(str(packaged))
+        path = str(packaged)
         if not any(entry.fname == path for entry in font_manager.fontManager.ttflist):
             font_manager.fontManager.addfont(path)
         return PACKAGED_FAMILY
@@ -235,6 +229,8 @@ def drawing(language: str, texts: Iterable[str]) -> Iterator[Figure]:
             "figure.dpi": DPI,
             "savefig.dpi": DPI,
             "axes.spines.top": False,
+            # A label is printed as given: "$" in a SKU or reason is no formula.
+            "text.parse_math": False,
         }
         with matplotlib.rc_context(settings):
             figure = Figure(figsize=SIZE, dpi=DPI, layout="constrained")

@@ -14,7 +14,6 @@ from crm_returns.analytics._drawing import (
     Target,
     chart_format,
     drawing,
-    plain,
     ticks,
     write,
 )
@@ -130,7 +129,7 @@ def return_rate_chart(
         step = max(1, math.ceil(len(names) / 24))
         shown = [name if i % step == 0 else "" for i, name in enumerate(names)]
         ticks(axes, shown, rotate=len(names) > 8)
-        axes.set_title(plain(title))
+        axes.set_title(title)
         axes.set_xlabel(sentence(word("cohort_axis", language, period=period)))
         axes.set_ylabel(sentence(label(Measure.UNITS, language)))
         handles = [

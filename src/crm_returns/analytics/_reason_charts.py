@@ -21,7 +21,6 @@ from crm_returns.analytics._drawing import (
     Target,
     chart_format,
     drawing,
-    plain,
     ticks,
     write,
 )
@@ -98,7 +97,7 @@ def pareto_chart(
         )
         axes.bar_label(bars, labels=[number(size) for size in sizes], padding=2)
         ticks(axes, names, rotate=len(rows) > 5)
-        axes.set_title(plain(title))
+        axes.set_title(title)
         axes.set_xlabel(sentence(label(level, language)))
         axes.set_ylabel(sentence(label(measure, language)))
         axes.margins(y=0.12)
@@ -179,9 +178,9 @@ def sku_reason_heatmap(
                     color="white" if float(cell) > 0.6 * top else "black",
                 )
         ticks(axes, reasons, rotate=len(reasons) > 6)
-        axes.set_yticks(list(range(len(matrix.skus))), labels=[plain(sku) for sku in matrix.skus])
+        axes.set_yticks(list(range(len(matrix.skus))), labels=list(matrix.skus))
         axes.spines[:].set_visible(False)
-        axes.set_title(plain(title))
+        axes.set_title(title)
         axes.set_xlabel(sentence(label(ReasonLevel.REASON, language)))
         axes.set_ylabel(word("sku", language))
         scale = figure.colorbar(image, ax=axes, label=sentence(measure))
