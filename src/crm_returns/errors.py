@@ -12,11 +12,12 @@ host's own) to tell the event relay how a delivery failed;
 :class:`WebhookVerificationFailed` is what a webhook receiver's check raises.
 :class:`BackupError` and its kinds are raised by the backup port
 (:mod:`crm_returns.ports.backup`) and its adapters; :class:`AttachmentError`
-and its kinds by the attachment store (:mod:`crm_returns.ports.attachments`).
+and its kinds by the attachment store (:mod:`crm_returns.ports.attachments`);
+:class:`ChartError` and its kinds by the charts (:mod:`crm_returns.analytics.charts`).
 
 The root, the branches and the errors of the return workflow itself are
 defined here; the families of configuration documents, record retirement,
-event delivery and the customer side live in ``_errors_*.py`` beside this
+event delivery, the customer side and analytics live in ``_errors_*.py`` beside this
 file.  Import every error from this module, which names itself as theirs.
 """
 
@@ -37,6 +38,8 @@ __all__ = [
     "BackupError",
     "BackupExists",
     "CarrierError",
+    "ChartError",
+    "ChartsUnavailable",
     "ConcurrencyConflict",
     "CrmReturnsError",
     "CurrencyMismatch",
@@ -45,6 +48,7 @@ __all__ = [
     "ExcessAmount",
     "ExcessQuantity",
     "FeedbackAlreadyGiven",
+    "GlyphMissing",
     "IdempotencyConflict",
     "IllegalDeliveryStep",
     "IllegalRetentionStep",
@@ -285,6 +289,11 @@ class ConcurrencyConflict(CrmReturnsError):
 
 # The families below subclass the classes above, so they are imported last; hosts
 # import them from here.
+from crm_returns._errors_analytics import (  # noqa: E402
+    ChartError,
+    ChartsUnavailable,
+    GlyphMissing,
+)
 from crm_returns._errors_config import (  # noqa: E402
     InvalidDestinations,
     InvalidNotificationRules,
