@@ -99,11 +99,13 @@ from crm_returns.domain.analytics import (
     DeliveredTotals,
     DeliveredTotalsQuery,
     Dimension,
+    FactQuery,
     ReportPeriod,
     ReportWindow,
     cohort_rates,
     cycle_times,
     delivered_totals_of,
+    group_facts,
     line_facts,
     money_totals,
     pareto,
@@ -111,6 +113,7 @@ from crm_returns.domain.analytics import (
 )
 from crm_returns.domain.books.journal import trial_balance
 from crm_returns.domain.ownership import deadline
+from crm_returns.domain.returns.states import ReturnStatus
 from crm_returns.domain.shipments.records import Shipment
 from crm_returns.errors import CrmReturnsError, InvalidInput
 from crm_returns.samples import SAMPLE_POLICY, SAMPLE_REFUND_POLICY, SAMPLE_TENANT, sample_lines
@@ -143,6 +146,8 @@ INPUTS: frozenset[str] = frozenset(
         "ChartOfAccounts",
         "DeliveredLine",
         "DeliveredTotals",
+        "DeliveredTotalsQuery",
+        "FactQuery",
         "FeeRule",
         "Inspection",
         "Labels",
@@ -314,6 +319,10 @@ def _analytics() -> list[object]:
         start=date(2026, 10, 1), end=date(2026, 12, 31), zone=UTC, period=ReportPeriod.MONTH
     )
     by_sku = attrs.evolve(asked, by=Dimension.SKU)
+    returned = ReportWindow(
+        start=date(2026, 1, 1), end=date(2027, 12, 31), zone=UTC, statuses=frozenset(ReturnStatus)
+    )
+    grouped = FactQuery(window=returned, period=ReportPeriod.MONTH, by=(Dimension.REASON,))
     dated = [attrs.evolve(f, ordered_at=at - timedelta(days=40)) for f in facts]
     timed = attrs.evolve(facts[0], submitted_at=at, approved_at=at + timedelta(hours=1))
     return [
@@ -334,6 +343,8 @@ def _analytics() -> list[object]:
         sku_reason_matrix(facts, top=3),
         *cycle_times([timed]),
         *money_totals(facts),
+        grouped,
+        *group_facts(facts, grouped),
     ]
 
 

@@ -33,6 +33,14 @@ if TYPE_CHECKING:
     from crm_returns.adapters.sms import ConsoleSmsGateway
     from crm_returns.adapters.smtp import SmtpMailer, SmtpSecurity, SmtpSettings
     from crm_returns.adapters.webhooks import WebhookDestination, WebhookEndpoint
+    from crm_returns.analytics.charts import (
+        ChartFormat,
+        cycle_time_chart,
+        pareto_chart,
+        return_rate_chart,
+        sku_reason_heatmap,
+        stage_durations,
+    )
     from crm_returns.bootstrap import DEFAULT_DATABASE_URL, in_memory_service, sql_service
     from crm_returns.evidence import detect_content_type
     from crm_returns.notifications import (
@@ -57,6 +65,7 @@ if TYPE_CHECKING:
         DestinationState,
         Email,
         IdGenerator,
+        LineFacts,
         Mailer,
         NotificationLog,
         OrderSource,
@@ -110,6 +119,7 @@ __all__ = [
     "Carrier",
     "CarrierEvent",
     "CarrierLabel",
+    "ChartFormat",
     "Clock",
     "ConsoleSmsGateway",
     "Contact",
@@ -123,6 +133,7 @@ __all__ = [
     "FileBackups",
     "HostRecords",
     "IdGenerator",
+    "LineFacts",
     "LocalFileAttachmentStore",
     "Mailer",
     "ManualCarrier",
@@ -161,6 +172,7 @@ __all__ = [
     "UnitOfWork",
     "WebhookDestination",
     "WebhookEndpoint",
+    "cycle_time_chart",
     "declare_topology",
     "detect_content_type",
     "in_memory_service",
@@ -173,7 +185,11 @@ __all__ = [
     "load_service_level",
     "load_service_level_json",
     "load_service_level_toml",
+    "pareto_chart",
+    "return_rate_chart",
+    "sku_reason_heatmap",
     "sql_service",
+    "stage_durations",
 ]
 
 #: The module each name comes from.  Those of ``crm_returns.notifications``
@@ -188,6 +204,7 @@ MODULES: Final[Mapping[str, str]] = MappingProxyType(
         "CREDIT_NOTE_FORMAT": "crm_returns.service",
         "CallableDestination": "crm_returns.adapters.callables",
         "Carrier": "crm_returns.ports",
+        "ChartFormat": "crm_returns.analytics.charts",
         "CarrierEvent": "crm_returns.ports",
         "CarrierLabel": "crm_returns.ports",
         "Clock": "crm_returns.ports",
@@ -205,6 +222,7 @@ MODULES: Final[Mapping[str, str]] = MappingProxyType(
         "FileBackups": "crm_returns.adapters.backups",
         "HostRecords": "crm_returns.ports.retention",
         "IdGenerator": "crm_returns.ports",
+        "LineFacts": "crm_returns.ports",
         "LocalFileAttachmentStore": "crm_returns.adapters.attachments",
         "Mailer": "crm_returns.ports",
         "ManualCarrier": "crm_returns.adapters.carriers",
@@ -246,6 +264,11 @@ MODULES: Final[Mapping[str, str]] = MappingProxyType(
         "WebhookEndpoint": "crm_returns.adapters.webhooks",
         "declare_topology": "crm_returns.adapters.amqp",
         "detect_content_type": "crm_returns.evidence",
+        "cycle_time_chart": "crm_returns.analytics.charts",
+        "pareto_chart": "crm_returns.analytics.charts",
+        "return_rate_chart": "crm_returns.analytics.charts",
+        "sku_reason_heatmap": "crm_returns.analytics.charts",
+        "stage_durations": "crm_returns.analytics.charts",
         "in_memory_service": "crm_returns.bootstrap",
         "load_notification_rules": "crm_returns.notifications",
         "load_notification_rules_toml": "crm_returns.notifications",

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any, Final
 
 import sqlalchemy as sa
@@ -46,11 +47,13 @@ from crm_returns.domain.stock.dispositions import Location
 
 __all__ = ["SqlLineFacts"]
 
-_BASIS: Final = {
-    DateBasis.ORDER_DATE: "ordered_at",
-    DateBasis.RETURN_DATE: "returned_at",
-    DateBasis.REFUND_DATE: "refund_paid_at",
-}
+_BASIS: Final = MappingProxyType(
+    {
+        DateBasis.ORDER_DATE: "ordered_at",
+        DateBasis.RETURN_DATE: "returned_at",
+        DateBasis.REFUND_DATE: "refund_paid_at",
+    }
+)
 #: Dimensions read from ``fact_returns`` rather than ``fact_lines``.
 _OWNED: Final = frozenset({Dimension.OWNER, Dimension.TEAM, Dimension.SATISFACTION})
 

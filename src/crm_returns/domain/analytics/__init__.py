@@ -24,6 +24,9 @@ Where each rule lives:
   share, the fold of the tail into "other", and the SKU × reason matrix.
 - ``cycles.py`` — cycle time per stage (count, nearest-rank median and P90,
   max) per owner or team, and the share within the service level.
+- ``grouping.py`` — :class:`FactQuery` and :class:`FactGroup`: line facts
+  grouped by status group, period, dimensions and currency, and
+  :func:`group_facts`, the reference answer every store's ``uow.facts`` must give.
 - ``money.py`` — money columns totalled per currency, never across currencies.
 
 Exact definitions of every metric: ``docs/analytics.md``.  Reports, exports,
@@ -45,6 +48,14 @@ from crm_returns.domain.analytics.delivered import (
 )
 from crm_returns.domain.analytics.dimensions import DELIVERED_DIMENSIONS, Dimension
 from crm_returns.domain.analytics.facts import LineFact, line_facts
+from crm_returns.domain.analytics.grouping import (
+    MAX_DIMENSIONS,
+    QUANTITY_COLUMNS,
+    FactGroup,
+    FactQuery,
+    canonical_units,
+    group_facts,
+)
 from crm_returns.domain.analytics.money import MONEY_COLUMNS, CurrencyTotals, money_totals
 from crm_returns.domain.analytics.pareto import (
     Measure,
@@ -79,8 +90,10 @@ from crm_returns.domain.analytics.rates import (
 __all__ = [
     "COUNTED",
     "DELIVERED_DIMENSIONS",
+    "MAX_DIMENSIONS",
     "MONEY_COLUMNS",
     "PENDING",
+    "QUANTITY_COLUMNS",
     "RATE_PLACES",
     "REJECTED_OR_CANCELLED",
     "STAGE_DATES",
@@ -93,6 +106,8 @@ __all__ = [
     "DeliveredTotals",
     "DeliveredTotalsQuery",
     "Dimension",
+    "FactGroup",
+    "FactQuery",
     "LineFact",
     "Measure",
     "ParetoRow",
@@ -103,11 +118,13 @@ __all__ = [
     "StatusGroup",
     "ValueRate",
     "bucket",
+    "canonical_units",
     "cohort_rates",
     "cycle_times",
     "delivered_key",
     "delivered_totals_of",
     "fold",
+    "group_facts",
     "line_facts",
     "money_totals",
     "next_bucket",
