@@ -22,7 +22,7 @@ ANALYTICS_TABLES: Final[Mapping[type[enum.Enum], Mapping[Any, tuple[str, str]]]]
     {
         Dimension: {
             Dimension.PRODUCT: ("商品", "product"),
-            Dimension.SKU: ("SKU", "SKU"),
+            Dimension.SKU: ("商品编码", "SKU"),
             Dimension.CATEGORY: ("商品类别", "category"),
             Dimension.CUSTOMER: ("客户", "customer"),
             Dimension.REASON: ("退货原因", "reason"),
