@@ -27,6 +27,9 @@ Where each rule lives:
 - ``grouping.py`` — :class:`FactQuery` and :class:`FactGroup`: line facts
   grouped by status group, period, dimensions and currency, and
   :func:`group_facts`, the reference answer every store's ``uow.facts`` must give.
+- ``reports.py`` — reports made from grouped facts (Pareto, SKU × reason,
+  what each order cohort returned, frequent returners, open returns by age,
+  satisfaction), equal to the fact-level functions.
 - ``money.py`` — money columns totalled per currency, never across currencies.
 
 Exact definitions of every metric: ``docs/analytics.md``.  Reports, exports,
@@ -63,7 +66,9 @@ from crm_returns.domain.analytics.pareto import (
     ReasonLevel,
     SkuReasonMatrix,
     fold,
+    matrix,
     pareto,
+    ranked,
     sku_reason_matrix,
 )
 from crm_returns.domain.analytics.periods import (
@@ -82,12 +87,27 @@ from crm_returns.domain.analytics.rates import (
     RATE_PLACES,
     CohortRates,
     DeliveredTotals,
+    Returned,
     ValueRate,
     cohort_rates,
+    rates_of,
     ratio,
+)
+from crm_returns.domain.analytics.reports import (
+    AGE_BANDS,
+    AgeBand,
+    FrequentReturner,
+    Satisfaction,
+    age_bands,
+    frequent_returners,
+    pareto_of,
+    returned_by_cohort,
+    satisfaction_of,
+    sku_reason_matrix_of,
 )
 
 __all__ = [
+    "AGE_BANDS",
     "COUNTED",
     "DELIVERED_DIMENSIONS",
     "MAX_DIMENSIONS",
@@ -97,6 +117,7 @@ __all__ = [
     "RATE_PLACES",
     "REJECTED_OR_CANCELLED",
     "STAGE_DATES",
+    "AgeBand",
     "CohortRates",
     "CurrencyTotals",
     "CycleGrouping",
@@ -108,15 +129,19 @@ __all__ = [
     "Dimension",
     "FactGroup",
     "FactQuery",
+    "FrequentReturner",
     "LineFact",
     "Measure",
     "ParetoRow",
     "ReasonLevel",
     "ReportPeriod",
     "ReportWindow",
+    "Returned",
+    "Satisfaction",
     "SkuReasonMatrix",
     "StatusGroup",
     "ValueRate",
+    "age_bands",
     "bucket",
     "canonical_units",
     "cohort_rates",
@@ -124,13 +149,21 @@ __all__ = [
     "delivered_key",
     "delivered_totals_of",
     "fold",
+    "frequent_returners",
     "group_facts",
     "line_facts",
+    "matrix",
     "money_totals",
     "next_bucket",
     "pareto",
+    "pareto_of",
     "percentile",
+    "ranked",
+    "rates_of",
     "ratio",
+    "returned_by_cohort",
+    "satisfaction_of",
     "sku_reason_matrix",
+    "sku_reason_matrix_of",
     "start_of_day",
 ]

@@ -16,7 +16,7 @@ host's order data by the order-source port's ``delivered_totals``, as
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import Final
@@ -35,7 +35,16 @@ from crm_returns.domain.money import Money
 from crm_returns.domain.returns.states import ReturnStatus
 from crm_returns.errors import InvalidInput
 
-__all__ = ["RATE_PLACES", "CohortRates", "DeliveredTotals", "ValueRate", "cohort_rates", "ratio"]
+__all__ = [
+    "RATE_PLACES",
+    "CohortRates",
+    "DeliveredTotals",
+    "Returned",
+    "ValueRate",
+    "cohort_rates",
+    "rates_of",
+    "ratio",
+]
 
 #: Decimal places every ratio (rate, share) is rounded to, half-even.
 RATE_PLACES: Final = 6
@@ -199,6 +208,72 @@ def cohort_rates(
             a period, totals of one key of a dimension (not of the whole
             cohort), or a naive ``as_of``.
     """
+    units: dict[date, Decimal] = {}
+    orders: dict[date, set[str]] = {}
+    values: dict[date, dict[str, Money]] = {}
+    for fact in facts:
+        if fact.status not in statuses or fact.ordered_at is None:
+            continue
+        cohort = bucket(fact.ordered_at, period, zone)
+        units[cohort] = units.get(cohort, Decimal(0)) + fact.quantity_returned
+        if fact.quantity_returned:
+            orders.setdefault(cohort, set()).add(fact.order_number)
+        by_currency = values.setdefault(cohort, {})
+        returned = Money(fact.merchandise_value, fact.currency)
+        by_currency[fact.currency] = by_currency.get(fact.currency, Money.zero(fact.currency)) + (
+            returned
+        )
+    returned_cohorts = {
+        cohort: Returned(
+            units=units[cohort],
+            orders=len(orders.get(cohort, ())),
+            value=tuple(values.get(cohort, {}).values()),
+        )
+        for cohort in units
+    }
+    return rates_of(
+        returned_cohorts,
+        delivered,
+        period=period,
+        zone=zone,
+        as_of=as_of,
+        return_window=return_window,
+    )
+
+
+@attrs.frozen(kw_only=True)
+class Returned:
+    """What one order cohort returned: the numerators of its rates.
+
+    Attributes:
+        units: Units returned (``quantity_returned`` of counted lines).
+        orders: Orders with at least one counted line with units returned.
+        value: Merchandise value returned, one amount per currency.
+    """
+
+    units: Decimal
+    orders: int
+    value: tuple[Money, ...] = ()
+
+
+def rates_of(
+    returned: Mapping[date, Returned],
+    delivered: Iterable[DeliveredTotals],
+    *,
+    period: ReportPeriod,
+    zone: tzinfo,
+    as_of: datetime,
+    return_window: timedelta,
+) -> tuple[CohortRates, ...]:
+    """The rates of every cohort given in ``delivered``, oldest first, from what each returned.
+
+    Cohorts of ``returned`` without delivered totals are left out (their
+    denominator is unknown); a cohort of ``delivered`` that returned nothing
+    has rates of zero.
+
+    Raises:
+        InvalidInput: As :func:`cohort_rates`.
+    """
     if not isinstance(as_of, datetime) or as_of.utcoffset() is None:
         raise InvalidInput(f"as_of must be a timezone-aware datetime, got {as_of!r}")
     totals: dict[date, DeliveredTotals] = {}
@@ -213,41 +288,24 @@ def cohort_rates(
         if total.cohort in totals:
             raise InvalidInput(f"two delivered totals for cohort {total.cohort}")
         totals[total.cohort] = total
-    units: dict[date, Decimal] = {}
-    orders: dict[date, set[str]] = {}
-    values: dict[date, dict[str, Money]] = {}
-    for fact in facts:
-        if fact.status not in statuses or fact.ordered_at is None:
-            continue
-        cohort = bucket(fact.ordered_at, period, zone)
-        if cohort not in totals:
-            continue
-        units[cohort] = units.get(cohort, Decimal(0)) + fact.quantity_returned
-        if fact.quantity_returned:
-            orders.setdefault(cohort, set()).add(fact.order_number)
-        by_currency = values.setdefault(cohort, {})
-        returned = Money(fact.merchandise_value, fact.currency)
-        by_currency[fact.currency] = by_currency.get(fact.currency, Money.zero(fact.currency)) + (
-            returned
-        )
     result = []
+    nothing = Returned(units=Decimal(0), orders=0)
     for cohort in sorted(totals):
         total = totals[cohort]
         ends = start_of_day(next_bucket(cohort, period), zone)
-        returned_units = units.get(cohort, Decimal(0))
-        returned_orders = len(orders.get(cohort, ()))
+        back = returned.get(cohort, nothing)
         result.append(
             CohortRates(
                 cohort=cohort,
                 period=period,
                 mature=ends + return_window <= as_of,
-                units_returned=returned_units,
+                units_returned=back.units,
                 units_delivered=total.units,
-                unit_rate=ratio(returned_units, total.units),
-                orders_returned=returned_orders,
+                unit_rate=ratio(back.units, total.units),
+                orders_returned=back.orders,
                 orders=total.orders,
-                order_rate=ratio(returned_orders, total.orders),
-                value=_value_rates(values.get(cohort, {}), total.gross_sales),
+                order_rate=ratio(back.orders, total.orders),
+                value=_value_rates({m.currency: m for m in back.value}, total.gross_sales),
             )
         )
     return tuple(result)
