@@ -96,12 +96,15 @@ from crm_returns import (
     WebhookEndpoint,
 )
 from crm_returns.domain.analytics import (
+    AgeBand,
     DeliveredTotals,
     DeliveredTotalsQuery,
     Dimension,
     FactQuery,
+    FrequentReturner,
     ReportPeriod,
     ReportWindow,
+    Satisfaction,
     cohort_rates,
     cycle_times,
     delivered_totals_of,
@@ -345,6 +348,11 @@ def _analytics() -> list[object]:
         *money_totals(facts),
         grouped,
         *group_facts(facts, grouped),
+        AgeBand(status="draft", youngest=0, oldest=2, returns=1),
+        FrequentReturner(
+            customer_id="C-1", returns=3, lines=4, units=Decimal(5), value=(Money("9.00", "CNY"),)
+        ),
+        Satisfaction(key="wrong_order", rated=2, mean=Decimal("4.5"), distribution=(0, 0, 0, 1, 1)),
     ]
 
 
