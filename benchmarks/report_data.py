@@ -241,7 +241,11 @@ class _Rows:
 def generate(
     count: int,
 ) -> Iterator[tuple[list[tuple[Any, ...]], tuple[Any, ...], tuple[Any, ...]]]:
-    """The rows of ``count`` lines, return by return: lines, ``returns`` row, ``fact_returns`` row."""
+    """The rows of ``count`` lines, return by return.
+
+    Each item: the return's ``fact_lines`` rows, its ``returns`` row, and its
+    ``fact_returns`` row (``()`` when it has neither owner nor score).
+    """
     rows = _Rows(count)
     left = count
     index = 0

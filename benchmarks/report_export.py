@@ -1,4 +1,6 @@
-"""Peak memory of streaming every line fact, in a fresh process: ``python -m benchmarks.report_export``.
+"""Peak memory of streaming every line fact, in a fresh process.
+
+``python -m benchmarks.report_export URL [--schema SCHEMA]``.
 
 Run by :mod:`benchmarks.reports` once per store and size, so that what the
 parent process allocated before (the generated rows) cannot hide what the

@@ -34,7 +34,8 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +49,6 @@ from benchmarks.report_data import TENANT, fill_postgres, fill_sqlite
 from benchmarks.report_shapes import Figures, Shape, every_of, parameters, shapes
 from benchmarks.stores import PostgresServer, SqliteFiles, sqlite_connection
 from crm_returns.adapters.sql import SqlDatabase
-from crm_returns.domain.analytics import FactGroup
 
 ROOT = Path(__file__).resolve().parent.parent
 Plain = sqlite3.Connection | psycopg.Connection[Any]
@@ -69,7 +69,7 @@ class Mismatch(SystemExit):
     """Ours and the hand-written query gave different figures: the run stops."""
 
 
-def _compare(what: str, ours: Figures, theirs: Figures) -> None:
+def compare(what: str, ours: Figures, theirs: Figures) -> None:
     if ours == theirs:
         return
     keys = sorted(set(ours) | set(theirs), key=repr)
@@ -78,16 +78,16 @@ def _compare(what: str, ours: Figures, theirs: Figures) -> None:
     raise Mismatch(f"{what}: {len(wrong)} of {len(keys)} figures differ\n{shown}")
 
 
-def _ours(store: Store, shape: Shape) -> tuple[float, tuple[FactGroup, ...]]:
+def _ours(store: Store, *, shape: Shape) -> tuple[float, Any]:
     started = time.perf_counter()
     with store.database.unit_of_work() as uow:
         groups = uow.facts.group(TENANT, shape.query)
     return time.perf_counter() - started, groups
 
 
-def _plain(store: Store, sql: str, values: dict[str, Any]) -> tuple[float, list[Any]]:
+def _plain(store: Store, *, sql: str, values: dict[str, Any]) -> tuple[float, Any]:
     started = time.perf_counter()
-    rows = list(store.plain.execute(sql, values).fetchall())  # type: ignore[arg-type]
+    rows = list(store.plain.execute(sql, values).fetchall())
     return time.perf_counter() - started, rows
 
 
@@ -99,10 +99,10 @@ def measure(stores: dict[int, Store], dialect: str, rounds: int) -> dict[int, An
         turn = list(stores) if number % 2 else list(reversed(stores))
         for shape in shapes():
             values = parameters(shape.query.window)
-            sides: list[tuple[str, Callable[[Store], tuple[float, Any]]]] = [
-                ("ours", lambda s, shape=shape: _ours(s, shape)),
-                ("lean", lambda s, shape=shape: _plain(s, shape.lean_sql(dialect), values)),
-                ("every", lambda s, shape=shape: _plain(s, shape.every_sql(dialect), values)),
+            sides = [
+                ("ours", partial(_ours, shape=shape)),
+                ("lean", partial(_plain, sql=shape.lean_sql(dialect), values=values)),
+                ("every", partial(_plain, sql=shape.every_sql(dialect), values=values)),
             ]
             order = sides[number % 3 :] + sides[: number % 3]
             for count in turn:
@@ -113,8 +113,8 @@ def measure(stores: dict[int, Store], dialect: str, rounds: int) -> dict[int, An
                 if number == 0:
                     ours = answers["ours"]
                     what = f"{dialect}, {count:,} lines, {shape.name}"
-                    _compare(what, shape.ours(ours), shape.lean_figures(answers["lean"]))
-                    _compare(
+                    compare(what, shape.ours(ours), shape.lean_figures(answers["lean"]))
+                    compare(
                         f"{what} (every figure)",
                         every_of(ours),
                         shape.every_figures(answers["every"]),
@@ -143,7 +143,7 @@ def explain(store: Store, dialect: str) -> str:
     try:
         for shape in shapes():
             statements.clear()
-            _ours(store, shape)
+            _ours(store, shape=shape)
             ours, ours_values = statements[-1]
             lean, lean_values = shape.lean_sql(dialect), parameters(shape.query.window)
             for side, sql, values in (("ours", ours, ours_values), ("lean", lean, lean_values)):
@@ -152,7 +152,7 @@ def explain(store: Store, dialect: str) -> str:
                     if dialect == "sqlite"
                     else "EXPLAIN (ANALYZE, COSTS OFF) "
                 )
-                plan = store.plain.execute(prefix + sql, values).fetchall()  # type: ignore[arg-type]
+                plan = store.plain.execute(prefix + sql, values).fetchall()
                 lines = [" | ".join(str(c) for c in row) for row in plan]
                 texts.append(f"--- {shape.name}, {side}:\n{sql}\n" + "\n".join(lines))
     finally:
@@ -190,65 +190,28 @@ def _open(store: str, count: int, files: SqliteFiles, postgres: PostgresServer |
     return opened
 
 
+_TIMED = ("ours ms", "lean ms", "every ms", "ours÷lean", "target ≤ 1.5", "ours÷every")
+_STREAMED = ("facts", "s", "RSS peak MiB", "maxrss growth MiB", "tracemalloc MiB", "cursor")
+
+
 def _tables(name: str, measured: dict[int, Any], exports: dict[int, Any]) -> str:
-    rows = []
+    rows: list[tuple[object, ...]] = []
     for count, by_shape in measured.items():
         for shape, ms in by_shape.items():
             ratio, every = ms["ours"] / ms["lean"], ms["ours"] / ms["every"]
             verdict = report.verdict(ratio, 1.5, at_least=False)
-            rows.append(
-                (
-                    f"{count:,}",
-                    shape,
-                    ms["groups"],
-                    ms["ours"],
-                    ms["lean"],
-                    ms["every"],
-                    f"{ratio:.2f}",
-                    verdict,
-                    f"{every:.2f}",
-                )
-            )
-    headers = (
-        "lines",
-        "report",
-        "groups",
-        "ours ms",
-        "lean ms",
-        "every ms",
-        "ours÷lean",
-        "target ≤ 1.5",
-        "ours÷every",
-    )
+            figures = (ms["ours"], ms["lean"], ms["every"], f"{ratio:.2f}", verdict, f"{every:.2f}")
+            rows.append((f"{count:,}", shape, ms["groups"], *figures))
+    headers = ("lines", "report", "groups", *_TIMED)
     text = report.table(f"{name}: median time of each report's query", headers, rows)
     if not exports:
         return text
-    rows = [
-        (
-            f"{count:,}",
-            m["facts"],
-            m["seconds"],
-            m["rss_peak_mib"],
-            m["maxrss_growth_mib"],
-            m["tracemalloc_peak_mib"],
-            ", ".join(m["cursor"]),
-        )
-        for count, m in exports.items()
-    ]
-    headers = (
-        "lines",
-        "facts",
-        "s",
-        "RSS peak MiB",
-        "maxrss growth MiB",
-        "tracemalloc MiB",
-        "cursor",
-    )
-    return (
-        text
-        + "\n\n"
-        + report.table(f"{name}: streaming every fact (uow.facts.scan)", headers, rows)
-    )
+    rows = []
+    for count, m in exports.items():
+        memory = (m["rss_peak_mib"], m["maxrss_growth_mib"], m["tracemalloc_peak_mib"])
+        rows.append((f"{count:,}", m["facts"], m["seconds"], *memory, ", ".join(m["cursor"])))
+    title = f"{name}: streaming every fact (uow.facts.scan), in a fresh process"
+    return f"{text}\n\n{report.table(title, ('lines', *_STREAMED), rows)}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
