@@ -46,7 +46,8 @@ import sqlalchemy as sa
 from benchmarks import report
 from benchmarks.options import add_store_options, chosen_stores
 from benchmarks.report_data import TENANT, fill_postgres, fill_sqlite
-from benchmarks.report_shapes import Figures, Shape, every_of, parameters, shapes
+from benchmarks.report_shapes import Shape, every_of, parameters, shapes
+from benchmarks.report_sql import Figures
 from benchmarks.stores import PostgresServer, SqliteFiles, sqlite_connection
 from crm_returns.adapters.sql import SqlDatabase
 
