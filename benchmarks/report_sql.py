@@ -18,7 +18,8 @@ from datetime import date, datetime
 from typing import Any, Final
 
 from crm_returns.adapters.sql.facts import minor_units
-from crm_returns.domain.analytics import COUNTED, FactGroup, StatusGroup
+from crm_returns.domain.analytics import COUNTED, MONEY_COLUMNS, FactGroup, StatusGroup
+from crm_returns.domain.analytics.grouping import QUANTITY_COLUMNS
 from crm_returns.service.reports import OPEN
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "local",
     "matrix_sql",
     "pareto_sql",
+    "pareto_steps",
     "scores",
     "scores_sql",
     "where",
@@ -221,3 +223,33 @@ def scores_sql(dialect: str, zone: str) -> str:
         f"FROM {LINES} {JOIN} {where(dialect, 'returned_at', _COUNTED)} "
         "AND r.satisfaction IS NOT NULL GROUP BY l.reason_code, r.satisfaction"
     )
+
+
+def pareto_steps(dialect: str, every: str) -> list[tuple[str, str]]:
+    """The Pareto's lean query grown step by step into ``every`` (its every-figure query).
+
+    What each step adds is what it costs to answer every report with one query.
+    """
+    groups = (
+        f"CASE WHEN l.status IN ({_COUNTED}) THEN 'counted' WHEN l.status IN "
+        "('draft', 'submitted') THEN 'pending' WHEN l.status IN ('cancelled', 'rejected') "
+        "THEN 'rejected_or_cancelled' ELSE 'excluded' END"
+    )
+    keys = f"{groups} AS status_group, l.reason_code, l.currency"
+    window = where(dialect, "returned_at", None)
+    grouped = f"FROM {LINES} {window} GROUP BY status_group, l.reason_code, l.currency"
+    sums = ", ".join(
+        [f"sum(l.{c})" for c in (*QUANTITY_COLUMNS, *MONEY_COLUMNS) if c != "quantity_returned"]
+        + [f"count(l.{c})" for c in MONEY_COLUMNS]
+    )
+    step = f"SELECT {keys}, count(*), sum(l.quantity_returned)"
+    return [
+        ("lean: counted statuses, lines and units per reason", pareto_sql(dialect, "")),
+        ("+ every status group and the currency in the key", f"{step} {grouped}"),
+        ("+ the other 12 sums and 8 counts of known amounts", f"{step}, {sums} {grouped}"),
+        (
+            "+ count(DISTINCT return_id)",
+            f"{step}, {sums}, count(DISTINCT l.return_id) {grouped}",
+        ),
+        ("+ distinct orders and returned orders (= every figure)", every),
+    ]

@@ -47,7 +47,7 @@ from benchmarks import report
 from benchmarks.options import add_store_options, chosen_stores
 from benchmarks.report_data import TENANT, fill_postgres, fill_sqlite
 from benchmarks.report_shapes import Shape, every_of, parameters, shapes
-from benchmarks.report_sql import Figures
+from benchmarks.report_sql import Figures, pareto_steps
 from benchmarks.stores import PostgresServer, SqliteFiles, sqlite_connection
 from crm_returns.adapters.sql import SqlDatabase
 
@@ -161,6 +161,27 @@ def explain(store: Store, dialect: str) -> str:
     return "\n\n".join(texts)
 
 
+def decompose(store: Store, dialect: str, rounds: int) -> list[tuple[str, float]]:
+    """Median milliseconds of the Pareto's lean query grown step by step into every figure."""
+    pareto = shapes()[0]
+    values = parameters(pareto.query.window)
+    steps = pareto_steps(dialect, pareto.every_sql(dialect))
+    samples: dict[str, list[float]] = {name: [] for name, _ in steps}
+    for number in range(rounds):
+        for name, sql in steps if number % 2 else reversed(steps):
+            samples[name].append(_plain(store, sql=sql, values=values)[0])
+    return [(name, round(statistics.median(samples[name]) * 1000, 2)) for name, _ in steps]
+
+
+def _steps_table(name: str, count: int, steps: list[tuple[str, float]]) -> str:
+    rows = [
+        (step, ms, "" if i == 0 else f"{ms - steps[i - 1][1]:+.0f}")
+        for i, (step, ms) in enumerate(steps)
+    ]
+    title = f"{name}, {count:,} lines: what answering every figure costs (reasons Pareto)"
+    return report.table(title, ("query", "ms", "added ms"), rows)
+
+
 def export_memory(store: Store) -> dict[str, Any]:
     """Stream every fact of ``store`` in a fresh process; what it measured."""
     command = [sys.executable, "-m", "benchmarks.report_export", store.url]
@@ -222,6 +243,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=5, help="times each query is timed")
     parser.add_argument("--explain", action="store_true", help="print the plans (largest store)")
     parser.add_argument("--no-export", action="store_true", help="skip the export's memory")
+    parser.add_argument(
+        "--decompose", action="store_true", help="time the Pareto grown step by step (largest)"
+    )
     add_store_options(parser)
     args = parser.parse_args(argv)
     sizes = sorted(set(args.sizes))
@@ -254,14 +278,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                 exports = {} if args.no_export else {c: export_memory(s) for c, s in opened.items()}
                 if args.explain:
                     texts.append(explain(opened[sizes[-1]], dialect))
+                steps = decompose(opened[sizes[-1]], dialect, args.rounds) if args.decompose else []
             finally:
                 for one in opened.values():
                     one.database.dispose()
                     one.plain.close()
             name = "SQLite" if store == "sqlite" else "PostgreSQL"
             loaded = {c: s.loaded for c, s in opened.items()}
-            results[name] = {"loaded": loaded, "ms": measured, "export": exports}
+            results[name] = {"loaded": loaded, "ms": measured, "export": exports, "steps": steps}
             texts.append(_tables(name, measured, exports))
+            if steps:
+                texts.append(_steps_table(name, sizes[-1], steps))
     finally:
         files.close()
         if postgres is not None:
