@@ -20,6 +20,9 @@ Where each rule lives:
 - ``cycles.py`` — cycle time per stage (count, nearest-rank median and P90,
   max) per owner or team, and the share within the service level.
 - ``money.py`` — money columns totalled per currency, never across currencies.
+- ``returns.py`` — :class:`ReturnFact`, one return as analytics sees it (the
+  return-level export schema): its line facts' units and money added up
+  exactly, a money total ``None`` when any line's is unknown.
 
 Exact definitions of every metric: ``docs/analytics.md``.  Reports, exports,
 charts and the CLI build on these and come next.
@@ -65,6 +68,7 @@ from crm_returns.domain.analytics.rates import (
     cohort_rates,
     ratio,
 )
+from crm_returns.domain.analytics.returns import ReturnFact, return_fact, return_facts
 
 __all__ = [
     "COUNTED",
@@ -88,6 +92,7 @@ __all__ = [
     "ReasonLevel",
     "ReportPeriod",
     "ReportWindow",
+    "ReturnFact",
     "SkuReasonMatrix",
     "StatusGroup",
     "ValueRate",
@@ -101,6 +106,8 @@ __all__ = [
     "pareto",
     "percentile",
     "ratio",
+    "return_fact",
+    "return_facts",
     "sku_reason_matrix",
     "start_of_day",
 ]
