@@ -13,6 +13,8 @@ host's own) to tell the event relay how a delivery failed;
 :class:`BackupError` and its kinds are raised by the backup port
 (:mod:`crm_returns.ports.backup`) and its adapters; :class:`AttachmentError`
 and its kinds by the attachment store (:mod:`crm_returns.ports.attachments`).
+:class:`MissingExtra` names the extra to install when an optional feature
+(Parquet exports, charts) needs a package that is not installed.
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ __all__ = [
     "InvalidTemplates",
     "LabelsNotOffered",
     "LogTampered",
+    "MissingExtra",
     "NotAuthorised",
     "NotEligible",
     "NotFound",
@@ -488,6 +491,29 @@ class IdempotencyConflict(RuleViolation):
         self.key = key
         super().__init__(
             f"idempotency key {key!r} was already used for a different command or payload"
+        )
+
+
+class MissingExtra(CrmReturnsError, ImportError):
+    """An optional feature needs a package that is not installed; the message says which extra.
+
+    It is an :class:`ImportError` too (``name`` is the missing module), so
+    that code catching import errors around optional features still does.
+
+    Attributes:
+        feature: What was asked for (``"Parquet exports"``).
+        extra: The extra that installs the package (``"analytics"``).
+        module: The missing module (``"pyarrow"``).
+    """
+
+    def __init__(self, feature: str, extra: str, module: str) -> None:
+        self.feature = feature
+        self.extra = extra
+        self.module = module
+        super().__init__(
+            f"{feature}: {module} is not installed; "
+            f"install the {extra} extra: pip install 'crm-returns[{extra}]'",
+            name=module,
         )
 
 
