@@ -53,30 +53,30 @@ def _cell(value: object, column: Column, number: int) -> Cell:
     if value is None:
         if column.nullable:
             return None
-        problem = "is None, and the column is never empty"
+        problem = "got None, and the column is never empty"
     elif not isinstance(value, column.source) or isinstance(value, bool):
-        problem = f"is {quoted(value)}, not a {column.source.__name__}"
+        problem = f"expected {column.source.__name__}, got {quoted(value)}"
     elif isinstance(value, enum.Enum):
         return str(value.value)
     elif isinstance(value, str):
         if value.isascii() or _encodable(value):
             return value
-        problem = f"is {quoted(value)}, which UTF-8 cannot encode"
+        problem = f"got {quoted(value)}, which UTF-8 cannot encode"
     elif isinstance(value, Decimal):
         if _fits(value):
             return value
         problem = (
-            f"is {value}, not a finite decimal of at most {DECIMAL_SCALE} places "
+            f"got {value}, not a finite decimal of at most {DECIMAL_SCALE} places "
             f"and {_WHOLE_DIGITS} digits before the point"
         )
     elif isinstance(value, datetime):
         if value.utcoffset() is not None:
             return value.astimezone(UTC)
-        problem = f"is {value.isoformat()}, a moment without a time zone"
+        problem = f"got {value.isoformat()}, a moment without a time zone"
     elif isinstance(value, int):
         return value
     else:  # pragma: no cover - the columns module gives no other column type
-        problem = f"is {quoted(value)}, of no column type"
+        problem = f"got {quoted(value)}, of no column type"
     raise InvalidInput(f"row {number}, column {column.name}: {problem}")
 
 

@@ -32,6 +32,7 @@ from datetime import datetime
 from decimal import Decimal
 from itertools import islice
 from pathlib import Path
+from types import MappingProxyType
 from typing import IO, Final, Protocol, cast
 
 from typing_extensions import Buffer
@@ -123,6 +124,13 @@ class _CsvEncoder:
             self._sink.write(self._head)
 
 
+#: Line ends JSON leaves raw in strings, escaped all the same: readers that split lines on
+#: every Unicode line break (Python's ``str.splitlines``) then still see one record a line.
+_LINE_BREAKS: Final = MappingProxyType(
+    str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+)
+
+
 class _JsonLinesEncoder:
     def __init__(self, sink: _Sink, columns: Sequence[Column]) -> None:
         self._sink = sink
@@ -134,7 +142,7 @@ class _JsonLinesEncoder:
                 dict(zip(self._names, map(_json, row), strict=True)),
                 ensure_ascii=False,
                 separators=(",", ":"),
-            )
+            ).translate(_LINE_BREAKS)
             + "\n"
             for row in rows
         )

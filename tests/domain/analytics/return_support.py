@@ -83,7 +83,7 @@ def return_lines(draw: st.DrawFn, return_id: str | None = None) -> tuple[LineFac
     return tuple(
         LineFact(
             **shared,
-            order_number=draw(st.sampled_from(["SO-1", "SO-2", "订单-3"]) | texts),
+            order_number=draw(st.sampled_from(["SO-1", "SO-2", "订单-3"]) | filled_texts),
             line_id=str(number),
             sku=draw(texts),
             product_name=draw(texts),
