@@ -20,6 +20,7 @@ never by the export.  Every format keeps every value exactly:
 
 from __future__ import annotations
 
+import codecs
 import csv
 import enum
 import io
@@ -48,7 +49,7 @@ __all__ = ["DEFAULT_BATCH_SIZE", "ExportFormat", "export_rows"]
 DEFAULT_BATCH_SIZE: Final = 10_000
 
 #: The UTF-8 byte order mark, by which Excel knows a CSV file is UTF-8.
-_BOM: Final = b"\xef\xbb\xbf"
+_BOM: Final = codecs.BOM_UTF8
 
 
 class ExportFormat(enum.Enum):

@@ -17,9 +17,10 @@ from zoneinfo import ZoneInfo
 from hypothesis import strategies as st
 
 from crm_returns.domain.analytics import LineFact
+from crm_returns.domain.money import MAX_UNIT_PLACES, MINOR_UNITS
 from crm_returns.domain.returns.states import ReturnStatus
 from crm_returns.domain.stock.dispositions import Location
-from crm_returns.testing.strategies import currencies, money, quantities, unit_places
+from crm_returns.testing.strategies import currencies, unit_places
 
 ZONES = (
     UTC,
@@ -38,16 +39,22 @@ texts = st.sampled_from(CHINESE) | st.text(
 filled_texts = texts.filter(bool)
 
 _T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+_QUANTITIES = ("quantity_requested", "quantity_approved", "quantity_received",
+               "quantity_accepted", "quantity_returned")  # fmt: skip
 #: The moments a return has once, besides its creation.
 _RETURN_MOMENTS = ("submitted_at", "approved_at", "goods_back_at", "inspected_at", "refund_paid_at",
                    "completed_at")  # fmt: skip
 
 
+_MICROSECONDS = st.integers(0, 366 * 24 * 3600 * 10**6)
+_ZONE = st.sampled_from(ZONES)
+
+
 @st.composite
 def moments(draw: st.DrawFn) -> datetime:
     """A moment in the year after 2 March 2026, to the microsecond, in one of :data:`ZONES`."""
-    offset = timedelta(microseconds=draw(st.integers(0, 366 * 24 * 3600 * 10**6)))
-    return (_T0 + offset).astimezone(draw(st.sampled_from(ZONES)))
+    offset = timedelta(microseconds=draw(_MICROSECONDS))
+    return (_T0 + offset).astimezone(draw(_ZONE))
 
 
 T = TypeVar("T")
@@ -57,62 +64,85 @@ def _maybe(strategy: st.SearchStrategy[T]) -> st.SearchStrategy[T | None]:
     return st.none() | strategy
 
 
-def _units() -> st.SearchStrategy[Decimal]:
-    return unit_places().flatmap(lambda places: st.just(Decimal(0)) | quantities(places=places))
+# Built once: a strategy made per draw (flatmap, money(currency)) costs more than the draw.
+_MOMENT = moments()
+_UNKNOWN_OR_MOMENT = _maybe(_MOMENT)
+_UNKNOWN_OR_NAME = _maybe(filled_texts)
+_SCORE = _maybe(st.integers(1, 5))
+_STATUS = st.sampled_from(ReturnStatus)
+_LOCATION = _maybe(st.sampled_from(Location))
+_ORDER_NUMBER = st.sampled_from(["SO-1", "SO-2", "订单-3"]) | filled_texts
+_UNIT_PLACES = unit_places()
+_UNIT_STEPS = st.integers(0, 50 * 10**MAX_UNIT_PLACES)
+_MINOR_UNITS = st.integers(0, 10**10)
+_KNOWN = st.booleans()
 
 
 @st.composite
 def return_lines(draw: st.DrawFn, return_id: str | None = None) -> tuple[LineFact, ...]:
-    """The line facts of one return: one to four lines of one or more orders."""
+    """The line facts of one return: one to three lines of one or more orders.
+
+    Amounts are on the minor unit of any currency (:func:`currencies`), up to
+    100 million; quantities in whole steps of a unit of 0 to 6 places
+    (:func:`unit_places`), zero included.
+    """
     currency = draw(currencies())
-    amounts = money(currency, max_value=Decimal(10**7)).map(lambda m: m.amount)
+
+    def amount() -> Decimal:
+        return Decimal(draw(_MINOR_UNITS)).scaleb(-MINOR_UNITS[currency])
+
+    def amount_or_unknown() -> Decimal | None:
+        return amount() if draw(_KNOWN) else None
+
     shared: dict[str, Any] = {
         "tenant_id": draw(st.sampled_from(["t-1", "t-2"])),
         "return_id": return_id or f"r-{draw(st.integers(1, 10**6))}",
         "return_number": f"RT-20260302-{draw(st.integers(1, 999_999)):06d}",
         "customer_id": draw(texts),
-        "status": draw(st.sampled_from(ReturnStatus)),
+        "status": draw(_STATUS),
         "currency": currency,
-        "owner_user": draw(_maybe(filled_texts)),
-        "owner_team": draw(_maybe(filled_texts)),
-        "returned_at": draw(moments()),
-        **{column: draw(_maybe(moments())) for column in _RETURN_MOMENTS},
-        "satisfaction": draw(_maybe(st.integers(1, 5))),
+        "owner_user": draw(_UNKNOWN_OR_NAME),
+        "owner_team": draw(_UNKNOWN_OR_NAME),
+        "returned_at": draw(_MOMENT),
+        **{column: draw(_UNKNOWN_OR_MOMENT) for column in _RETURN_MOMENTS},
+        "satisfaction": draw(_SCORE),
     }
-    count = draw(st.integers(1, 4))
-    return tuple(
-        LineFact(
-            **shared,
-            order_number=draw(st.sampled_from(["SO-1", "SO-2", "订单-3"]) | filled_texts),
-            line_id=str(number),
-            sku=draw(texts),
-            product_name=draw(texts),
-            product_category=draw(texts),
-            reason_code=draw(texts),
-            reason_category=draw(texts),
-            quantity_requested=draw(_units()),
-            quantity_approved=draw(_units()),
-            quantity_received=draw(_units()),
-            quantity_accepted=draw(_units()),
-            quantity_returned=draw(_units()),
-            merchandise_value=draw(amounts),
-            refund_granted=draw(_maybe(amounts)),
-            refund_paid=draw(_maybe(amounts)),
-            store_credit=draw(_maybe(amounts)),
-            replacement_value=draw(_maybe(amounts)),
-            restocking_fee=draw(_maybe(amounts)),
-            return_shipping_fee=draw(_maybe(amounts)),
-            write_off=draw(_maybe(amounts)),
-            stock_location=draw(_maybe(st.sampled_from(Location))),
-            ordered_at=draw(_maybe(moments())),
-            delivered_at=draw(_maybe(moments())),
+    lines = []
+    for number in range(1, draw(st.integers(1, 3)) + 1):
+        places = draw(_UNIT_PLACES)
+        units: dict[str, Any] = {
+            column: Decimal(draw(_UNIT_STEPS) // 10 ** (MAX_UNIT_PLACES - places)).scaleb(-places)
+            for column in _QUANTITIES
+        }
+        lines.append(
+            LineFact(
+                **shared,
+                **units,
+                order_number=draw(_ORDER_NUMBER),
+                line_id=str(number),
+                sku=draw(texts),
+                product_name=draw(texts),
+                product_category=draw(texts),
+                reason_code=draw(texts),
+                reason_category=draw(texts),
+                merchandise_value=amount(),
+                refund_granted=amount_or_unknown(),
+                refund_paid=amount_or_unknown(),
+                store_credit=amount_or_unknown(),
+                replacement_value=amount_or_unknown(),
+                restocking_fee=amount_or_unknown(),
+                return_shipping_fee=amount_or_unknown(),
+                write_off=amount_or_unknown(),
+                stock_location=draw(_LOCATION),
+                ordered_at=draw(_UNKNOWN_OR_MOMENT),
+                delivered_at=draw(_UNKNOWN_OR_MOMENT),
+            )
         )
-        for number in range(1, count + 1)
-    )
+    return tuple(lines)
 
 
 @st.composite
-def many_returns(draw: st.DrawFn, max_returns: int = 6) -> list[LineFact]:
+def many_returns(draw: st.DrawFn, max_returns: int = 4) -> list[LineFact]:
     """The line facts of up to ``max_returns`` distinct returns, their lines interleaved."""
     count = draw(st.integers(0, max_returns))
     lines = list(chain.from_iterable(draw(return_lines(f"r-{n}")) for n in range(count)))
