@@ -26,6 +26,7 @@ import enum
 import io
 import json
 import os
+import re
 import secrets
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -33,7 +34,6 @@ from datetime import datetime
 from decimal import Decimal
 from itertools import islice
 from pathlib import Path
-from types import MappingProxyType
 from typing import IO, Final, Protocol, cast
 
 from typing_extensions import Buffer
@@ -127,9 +127,11 @@ class _CsvEncoder:
 
 #: Line ends JSON leaves raw in strings, escaped all the same: readers that split lines on
 #: every Unicode line break (Python's ``str.splitlines``) then still see one record a line.
-_LINE_BREAKS: Final = MappingProxyType(
-    str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
-)
+_LINE_BREAKS: Final = re.compile("[\x85\u2028\u2029]")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    return f"\\u{ord(match[0]):04x}"
 
 
 class _JsonLinesEncoder:
@@ -143,11 +145,12 @@ class _JsonLinesEncoder:
                 dict(zip(self._names, map(_json, row), strict=True)),
                 ensure_ascii=False,
                 separators=(",", ":"),
-            ).translate(_LINE_BREAKS)
+            )
             + "\n"
             for row in rows
         )
-        self._sink.write("".join(lines).encode())
+        # Such breaks can only be inside strings, where their escapes mean the same.
+        self._sink.write(_LINE_BREAKS.sub(_escaped, "".join(lines)).encode())
 
     def close(self) -> None:
         """Nothing ends a JSON Lines file."""
@@ -178,6 +181,7 @@ def _batches(rows: Iterable[object], size: int) -> Iterator[list[object]]:
     pulled = iter(rows)
     while batch := list(islice(pulled, size)):
         yield batch
+        del batch  # before the next is pulled: one batch is held at a time, not two
 
 
 class _Gate(io.RawIOBase):
@@ -305,6 +309,7 @@ def export_rows(
                     encoder = start(gate)
                 encoder.write(cells)
                 written += len(cells)
+                del batch, cells  # before the next is pulled: one batch is held at a time
             if encoder is None:
                 encoder = start(gate)
             encoder.close()
