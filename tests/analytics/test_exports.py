@@ -156,6 +156,17 @@ def test_a_path_is_written_whole(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["returns.csv"]
 
 
+def test_a_path_may_be_given_as_text(tmp_path: Path) -> None:
+    assert export_rows([fact()], str(tmp_path / "returns.jsonl"), "jsonl") == 1
+
+    assert len(read_jsonl((tmp_path / "returns.jsonl").read_bytes(), LINE_COLUMNS)) == 1
+
+
+def test_a_folder_that_does_not_exist_is_the_file_system_s_error(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        export_rows([fact()], tmp_path / "nowhere" / "returns.csv", "csv")
+
+
 def test_a_failed_export_leaves_the_earlier_file_as_it_was(tmp_path: Path) -> None:
     target = tmp_path / "returns.jsonl"
     target.write_bytes(b"yesterday's export\n")
