@@ -16,6 +16,8 @@ from collections.abc import Iterator, Sequence
 from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
 
+import attrs
+
 from crm_returns.domain.actors import Actor
 from crm_returns.domain.analytics import (
     AGE_BANDS,
@@ -126,6 +128,23 @@ class Reports(ServiceCore):
             raise InvalidInput("level must be a ReasonLevel and measure a Measure")
         by = Dimension.REASON if level is ReasonLevel.REASON else Dimension.REASON_CATEGORY
         return pareto_of(self._groups(actor, FactQuery(window=_window(window), by=(by,))), measure)
+
+    def decline_reasons_report(
+        self, actor: Actor, window: ReportWindow, *, measure: Measure = Measure.LINES
+    ) -> tuple[ParetoRow, ...]:
+        """Why customers' requests made in ``window`` were declined: a Pareto of decline reasons.
+
+        Counts the declined requests' returns (rejected, with a decline
+        reason), whatever the window's status filter says.
+
+        Raises:
+            InvalidInput: A value of the wrong type.
+            NotAuthorised: The actor may not run reports.
+        """
+        actor = self._analyst(actor)
+        declined = attrs.evolve(_window(window), statuses=frozenset({ReturnStatus.REJECTED}))
+        groups = self._groups(actor, FactQuery(window=declined, by=(Dimension.DECLINE_REASON,)))
+        return pareto_of((g for g in groups if g.keys[0] is not None), measure)
 
     def sku_reason_report(
         self, actor: Actor, window: ReportWindow, *, top: int = 10, measure: Measure = Measure.LINES

@@ -18,6 +18,7 @@ from crm_returns.domain.analytics import LineFact, ReportWindow, line_facts
 from crm_returns.domain.analytics.grouping import FactGroup, FactQuery, group_facts
 from crm_returns.domain.interactions.records import Feedback
 from crm_returns.domain.ownership.records import Assignment
+from crm_returns.domain.requests.records import ReturnRequest as RequestRecord
 
 __all__ = ["MemoryLineFacts"]
 
@@ -35,6 +36,7 @@ class MemoryLineFacts:
                 order,
                 feedback=self._casefile.find(tenant_id, Feedback, order.id),
                 assignment=self._casefile.find(tenant_id, Assignment, order.id),
+                request=self._casefile.find(tenant_id, RequestRecord, order.id),
             )
 
     def group(self, tenant_id: str, query: FactQuery) -> tuple[FactGroup, ...]:

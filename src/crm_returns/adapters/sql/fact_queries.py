@@ -55,7 +55,9 @@ _BASIS: Final = MappingProxyType(
     }
 )
 #: Dimensions read from ``fact_returns`` rather than ``fact_lines``.
-_OWNED: Final = frozenset({Dimension.OWNER, Dimension.TEAM, Dimension.SATISFACTION})
+_OWNED: Final = frozenset(
+    {Dimension.OWNER, Dimension.TEAM, Dimension.SATISFACTION, Dimension.DECLINE_REASON}
+)
 
 
 def _quantity(units: Any) -> Decimal:
@@ -191,7 +193,13 @@ class SqlLineFacts:
         lines, owned = t.fact_lines, t.fact_returns
         dialect = self._tx.dialect_name
         statement = (
-            sa.select(lines, owned.c.owner_user, owned.c.owner_team, owned.c.satisfaction)
+            sa.select(
+                lines,
+                owned.c.owner_user,
+                owned.c.owner_team,
+                owned.c.satisfaction,
+                owned.c.decline_reason,
+            )
             .select_from(joined)
             .where(inside)
             .order_by(
@@ -228,5 +236,6 @@ def _fact(row: Any) -> LineFact:
         owner_user=row["owner_user"],
         owner_team=row["owner_team"],
         satisfaction=None if satisfaction is None else int(satisfaction),
+        decline_reason=row["decline_reason"],
         **values,
     )

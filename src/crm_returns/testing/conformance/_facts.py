@@ -24,6 +24,8 @@ from crm_returns.domain.analytics import (
 from crm_returns.domain.analytics.grouping import FactQuery, group_facts
 from crm_returns.domain.interactions.records import Feedback
 from crm_returns.domain.ownership.records import Assignment
+from crm_returns.domain.requests.records import RequestStatus
+from crm_returns.domain.requests.records import ReturnRequest as RequestRecord
 from crm_returns.domain.returns.order import ReturnOrder
 from crm_returns.domain.returns.states import ReturnStatus
 from crm_returns.testing.conformance._base import Contract, UnitOfWorkFactory, assert_identical
@@ -59,9 +61,14 @@ def _copy(template: ReturnOrder, n: int, shift: timedelta) -> ReturnOrder:
     )
 
 
-def _case_file(order: ReturnOrder, n: int) -> list[Assignment | Feedback]:
-    """An owner for most returns, feedback for some."""
-    records: list[Assignment | Feedback] = []
+_Record = Assignment | Feedback | RequestRecord
+#: Decline reasons of the declined requests.
+_DECLINED = ("outside_window", "no_evidence")
+
+
+def _case_file(order: ReturnOrder, n: int) -> list[_Record]:
+    """An owner for most returns, feedback for some, a customer's request for others."""
+    records: list[_Record] = []
     team = _TEAMS[n % len(_TEAMS)]
     if team is not None:
         records.append(
@@ -87,6 +94,20 @@ def _case_file(order: ReturnOrder, n: int) -> list[Assignment | Feedback]:
                 score=1 + n % 5,
             )
         )
+    if n % 4 in (1, 2):
+        declined = n % 4 == 1
+        records.append(
+            RequestRecord(
+                id=f"request-{n}",
+                tenant_id=order.tenant_id,
+                return_id=order.id,
+                customer_id=order.customer_id,
+                at=order.created_at,
+                requested_by="customer",
+                status=RequestStatus.DECLINED if declined else RequestStatus.PENDING,
+                decline_reason=_DECLINED[n % 3 % 2] if declined else None,
+            )
+        )
     return records
 
 
@@ -105,12 +126,13 @@ def _store(factory: UnitOfWorkFactory, sample: History, count: int) -> list[Line
                     uow.casefile.add(record)
             uow.returns.add(order)
             for record in records:
-                if isinstance(record, Feedback):
+                if not isinstance(record, Assignment):
                     uow.casefile.add(record)
             uow.commit()
         owner = next((r for r in records if isinstance(r, Assignment)), None)
         feedback = next((r for r in records if isinstance(r, Feedback)), None)
-        expected += line_facts(order, feedback=feedback, assignment=owner)
+        request = next((r for r in records if isinstance(r, RequestRecord)), None)
+        expected += line_facts(order, feedback=feedback, assignment=owner, request=request)
     # One return stored, then moved on version by version: its facts follow it.
     versions = sample.completed_versions
     moved = [_copy(v, 999, timedelta(0)) for v in versions]

@@ -18,12 +18,18 @@ from alembic import op
 
 from crm_returns.adapters.sql.codec import Codec
 from crm_returns.adapters.sql.fact_schema import DATE_COLUMNS, TEXT_COLUMNS
-from crm_returns.adapters.sql.facts import fact_rows, owner_values, satisfaction_values
+from crm_returns.adapters.sql.facts import (
+    decline_values,
+    fact_rows,
+    owner_values,
+    satisfaction_values,
+)
 from crm_returns.adapters.sql.migrate import migration_prefix
 from crm_returns.domain.analytics import MONEY_COLUMNS
 from crm_returns.domain.analytics.grouping import QUANTITY_COLUMNS
 from crm_returns.domain.interactions.records import Feedback
 from crm_returns.domain.ownership.records import Assignment
+from crm_returns.domain.requests.records import ReturnRequest as RequestRecord
 from crm_returns.domain.returns.order import ReturnOrder
 
 revision = "0006"
@@ -78,6 +84,7 @@ def upgrade() -> None:
         sa.Column("owner_user", sa.String(200)),
         sa.Column("owner_team", sa.String(200)),
         sa.Column("satisfaction", sa.Integer()),
+        sa.Column("decline_reason", sa.String(64)),
         sa.PrimaryKeyConstraint("tenant_id", "return_id", name=op.f(f"pk_{p}fact_returns")),
     )
     # create_table returns the table it made (its stub says it may not).
@@ -107,7 +114,11 @@ def _fill(lines: sa.Table, owned: sa.Table) -> None:
         sa.column("document"),
     )
     found: dict[tuple[str, str], dict[str, Any]] = {}
-    for kind, values in ((Assignment, owner_values), (Feedback, satisfaction_values)):
+    for kind, values in (
+        (Assignment, owner_values),
+        (Feedback, satisfaction_values),
+        (RequestRecord, decline_values),
+    ):
         chosen = sa.select(
             records.c.tenant_id, records.c.return_id, sa.cast(records.c.document, sa.Text)
         ).where(records.c.kind == kind.kind)
@@ -120,6 +131,7 @@ def _fill(lines: sa.Table, owned: sa.Table) -> None:
                     "owner_user": None,
                     "owner_team": None,
                     "satisfaction": None,
+                    "decline_reason": None,
                 },
             )
             row.update(values(codec.decode_text(document, kind)))  # type: ignore[arg-type]
