@@ -159,6 +159,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         fmt, size = ExportFormat(args.one[0]), int(args.one[1])
         print(json.dumps(measure_one(fmt, size, args.batch_size, args.folder, heap=args.heap)))
         return 0
+    started = time.perf_counter()
     sizes = sorted(args.sizes)
     results: dict[str, Any] = {"sizes": sizes, "batch_size": args.batch_size}
     results["machine"] = report.machine(None)
@@ -185,14 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     headers = ["format", "rows", "s", "rows/s", "heap peak MiB", "max RSS MiB", "file MiB"]
     title = f"Exports of line facts, batch {args.batch_size} (target: RSS ratio ≤ {TARGET})"
     print(report.table(title, headers, rows))
-    path = report.write_json(results, args.json or _default_json())
-    print(f"\nresults: {path}")
-    return 0
-
-
-def _default_json() -> Path:
-    report.RESULTS.mkdir(parents=True, exist_ok=True)
-    return report.RESULTS / f"exports-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}.json"
+    return report.finish(results, started, args.json, "exports")
 
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ from typing import Any
 import attrs
 
 from benchmarks import report
+from benchmarks.options import add_store_options, chosen_stores
 from benchmarks.stores import PostgresServer, SqliteFiles, sqlite_connection
 from benchmarks.workload import TENANT
 from crm_returns.adapters.sql import SqlDatabase
@@ -46,7 +47,6 @@ from crm_returns.domain.queries import ReturnQuery
 from crm_returns.domain.returns.states import ReturnStatus
 from crm_returns.testing.conformance._history import history
 
-ENVIRONMENT = "CRM_RETURNS_BENCH_POSTGRES_URL"
 START = datetime(2020, 1, 1, tzinfo=UTC)
 SPACING = timedelta(minutes=2)
 REGULAR = "C-REGULAR"
@@ -270,23 +270,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark; print the tables and where the JSON went."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.lists", description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 1_000_000])
-    parser.add_argument(
-        "--postgres-url",
-        default=os.environ.get(ENVIRONMENT),
-        help=f"PostgreSQL database to create schemas in (default: ${ENVIRONMENT}; none: skip)",
-    )
-    parser.add_argument("--store", choices=["sqlite", "postgresql"], action="append")
     parser.add_argument("--rounds", type=int, default=50, help="pages timed per figure")
-    parser.add_argument("--json", type=Path, help="where to write the JSON (default: results/)")
+    add_store_options(parser)
     args = parser.parse_args(argv)
     sizes = sorted(args.sizes)
     if len(sizes) < 2 or sizes[0] < 2 * REGULAR_RETURNS:
         parser.error(f"--sizes takes two sizes or more, each at least {2 * REGULAR_RETURNS}")
-    stores = args.store or ["sqlite", "postgresql"]
+    stores = chosen_stores(args)
     started = time.perf_counter()
     postgres = PostgresServer(args.postgres_url) if args.postgres_url else None
-    if "postgresql" in stores and postgres is None:
-        print(f"PostgreSQL is skipped: give --postgres-url or set {ENVIRONMENT}.")
     results: dict[str, Any] = {"sizes": sizes, "page": PAGE, "rounds": args.rounds}
     results["machine"] = machine = report.machine(postgres.version() if postgres else None)
     results["load_average_at_start"] = load = os.getloadavg()
@@ -329,20 +321,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             postgres.close()
     for text in texts:
         print(f"\n{text}")
-    elapsed = time.perf_counter() - started
-    results["seconds"] = round(elapsed, 1)
-    results["load_average_at_end"] = load = os.getloadavg()
-    path = report.write_json(results, args.json or _default_json())
-    print(
-        f"\nLoad average at end: {load[0]:.2f}.  Total time: {elapsed // 60:.0f} min "
-        f"{elapsed % 60:.0f} s.  JSON: {path}"
-    )
-    return 0
-
-
-def _default_json() -> Path:
-    report.RESULTS.mkdir(parents=True, exist_ok=True)
-    return report.RESULTS / f"lists-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}.json"
+    return report.finish(results, started, args.json, "lists")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-__all__ = ["RESULTS", "machine", "table", "verdict", "write_json"]
+__all__ = ["RESULTS", "finish", "machine", "table", "verdict", "write_json"]
 
 #: Where result files go (ignored by git).
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -89,10 +89,38 @@ def _looks_numeric(value: object) -> bool:
     return True
 
 
-def write_json(results: Mapping[str, Any], path: Path | None) -> Path:
-    """Write ``results`` as JSON to ``path`` (default: a new file in :data:`RESULTS`)."""
+def write_json(
+    results: Mapping[str, Any], path: Path | None, benchmark: str = "persistence"
+) -> Path:
+    """Write ``results`` as JSON to ``path``; ``None``: a new ``<benchmark>-<time>.json``.
+
+    The new file is in :data:`RESULTS`.
+    """
     if path is None:
         RESULTS.mkdir(parents=True, exist_ok=True)
-        path = RESULTS / f"persistence-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}.json"
+        path = RESULTS / f"{benchmark}-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}.json"
     path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return path
+
+
+def finish(results: dict[str, Any], started: float, path: Path | None, benchmark: str) -> int:
+    """Add the run's time and the load at its end to ``results``, write them, say where.
+
+    Args:
+        results: What the run measured; two keys are added.
+        started: ``time.perf_counter()`` when the run began.
+        path: Where to write the JSON (``None``: a new file in :data:`RESULTS`).
+        benchmark: The benchmark's name, which begins the new file's.
+
+    Returns:
+        0, the exit status of a run that finished.
+    """
+    elapsed = time.perf_counter() - started
+    results["seconds"] = round(elapsed, 1)
+    results["load_average_at_end"] = load = os.getloadavg()
+    written = write_json(results, path, benchmark)
+    print(
+        f"\nLoad average at end: {load[0]:.2f}.  Total time: {elapsed // 60:.0f} min "
+        f"{elapsed % 60:.0f} s.  JSON: {written}"
+    )
+    return 0

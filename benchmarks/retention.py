@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import report
+from benchmarks.options import add_store_options, chosen_stores
 from benchmarks.retention_history import (
     LINES,
     SWEEP_AT,
@@ -56,8 +57,6 @@ from crm_returns.adapters.memory import MemoryOrderSource
 from crm_returns.adapters.sql import SqlDatabase
 from crm_returns.service import ReturnsService
 from crm_returns.service.settings import ServiceSettings
-
-ENVIRONMENT = "CRM_RETURNS_BENCH_POSTGRES_URL"
 
 #: The tables the hand-written delete empties of past returns, children first.
 _DELETES = (
@@ -416,19 +415,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark; print the tables and where the JSON went."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.retention", description=__doc__)
     parser.add_argument("--lines", type=int, default=1_000_000, help="return lines in the store")
-    parser.add_argument(
-        "--postgres-url",
-        default=os.environ.get(ENVIRONMENT),
-        help=f"PostgreSQL database to create schemas in (default: ${ENVIRONMENT}; none: skip)",
-    )
-    parser.add_argument("--store", choices=["sqlite", "postgresql"], action="append")
     parser.add_argument("--templates", type=int, default=200, help="returns written by the service")
     parser.add_argument("--no-tracemalloc", action="store_true", help="skip the traced proposal")
-    parser.add_argument("--json", type=Path, help="where to write the JSON (default: results/)")
+    add_store_options(parser)
     args = parser.parse_args(argv)
     if args.lines < 10 * LINES * 2:
         parser.error(f"--lines must be at least {10 * LINES * 2}")
-    stores = args.store or ["sqlite", "postgresql"]
+    stores = chosen_stores(args)
     started = time.perf_counter()
     work = Path(tempfile.mkdtemp(prefix="crm_returns_bench_retention_"))
     results: dict[str, Any] = {"lines": args.lines}
@@ -439,13 +432,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         chosen: list[_Sqlite | _Postgres] = []
         if "sqlite" in stores:
             chosen.append(_Sqlite())
-        if "postgresql" in stores:
-            if args.postgres_url:
-                postgres = _Postgres(args.postgres_url)
-                postgres_version = postgres.version()
-                chosen.append(postgres)
-            else:
-                print(f"PostgreSQL is skipped: give --postgres-url or set {ENVIRONMENT}.")
+        if "postgresql" in stores and args.postgres_url:
+            postgres = _Postgres(args.postgres_url)
+            postgres_version = postgres.version()
+            chosen.append(postgres)
         results["machine"] = machine = report.machine(postgres_version)
         results["load_average_at_start"] = load = os.getloadavg()
         print(
@@ -468,20 +458,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"\n{text}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    elapsed = time.perf_counter() - started
-    results["seconds"] = round(elapsed, 1)
-    results["load_average_at_end"] = load = os.getloadavg()
-    path = report.write_json(results, args.json or _default_json())
-    print(
-        f"\nLoad average at end: {load[0]:.2f}.  Total time: {elapsed // 60:.0f} min "
-        f"{elapsed % 60:.0f} s.  JSON: {path}"
-    )
-    return 0
-
-
-def _default_json() -> Path:
-    report.RESULTS.mkdir(parents=True, exist_ok=True)
-    return report.RESULTS / f"retention-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}.json"
+    return report.finish(results, started, args.json, "retention")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import crm_returns as cr
+from crm_returns.domain.analytics import DeliveredTotalsQuery, delivered_totals_of
 from crm_returns.errors import NotFound
 
 
@@ -50,6 +51,11 @@ class MyOrders:  # the OrderSource port; a real one is a WHERE clause over your 
     ) -> dict[cr.LineRef, cr.DeliveredLine]:
         mine = {line.ref: line for line in self.lines.get(tenant_id, ())}
         return {ref: mine[ref] for ref in refs if ref in mine}
+
+    def delivered_totals(
+        self, tenant_id: str, query: DeliveredTotalsQuery
+    ) -> tuple[cr.DeliveredTotals, ...]:
+        return delivered_totals_of(self.lines.get(tenant_id, ()), query)
 
 
 PNG = base64.b64decode(  # a real 1x1 PNG: the type is read from the bytes, not the name

@@ -3,6 +3,7 @@ from datetime import UTC, datetime, timedelta
 
 import crm_returns as cr
 from crm_returns import DeliveredLine as Line
+from crm_returns.domain.analytics import DeliveredTotalsQuery, delivered_totals_of
 
 WHEN = datetime.now(UTC) - timedelta(days=2)  # noqa: TID251 - the host reads its own clock
 REF = cr.LineRef("SO-77", "1")
@@ -34,6 +35,11 @@ class MyOrders:  # the OrderSource port, over your CRM's own records
     def get_lines(self, tenant_id: str, refs: Iterable[cr.LineRef]) -> dict[cr.LineRef, Line]:
         mine = {line.ref: line for line in self.lines.get(tenant_id, ())}
         return {ref: mine[ref] for ref in refs if ref in mine}
+
+    def delivered_totals(  # the rates' denominators: yours may be a GROUP BY
+        self, tenant_id: str, query: DeliveredTotalsQuery
+    ) -> tuple[cr.DeliveredTotals, ...]:
+        return delivered_totals_of(self.lines.get(tenant_id, ()), query)
 
 
 service = cr.in_memory_service(MyOrders({"shop": [KEYBOARD]}))

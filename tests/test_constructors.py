@@ -96,11 +96,19 @@ from crm_returns import (
     WebhookEndpoint,
 )
 from crm_returns.domain.analytics import (
+    AgeBand,
     DeliveredTotals,
+    DeliveredTotalsQuery,
+    Dimension,
+    FactQuery,
+    FrequentReturner,
     ReportPeriod,
     ReportWindow,
+    Satisfaction,
     cohort_rates,
     cycle_times,
+    delivered_totals_of,
+    group_facts,
     line_facts,
     money_totals,
     pareto,
@@ -108,6 +116,7 @@ from crm_returns.domain.analytics import (
 )
 from crm_returns.domain.books.journal import trial_balance
 from crm_returns.domain.ownership import deadline
+from crm_returns.domain.returns.states import ReturnStatus
 from crm_returns.domain.shipments.records import Shipment
 from crm_returns.errors import CrmReturnsError, InvalidInput
 from crm_returns.samples import SAMPLE_POLICY, SAMPLE_REFUND_POLICY, SAMPLE_TENANT, sample_lines
@@ -140,6 +149,8 @@ INPUTS: frozenset[str] = frozenset(
         "ChartOfAccounts",
         "DeliveredLine",
         "DeliveredTotals",
+        "DeliveredTotalsQuery",
+        "FactQuery",
         "FeeRule",
         "Inspection",
         "Labels",
@@ -307,12 +318,22 @@ def _analytics() -> list[object]:
     )
     at = datetime(2026, 12, 31, 9, 0, tzinfo=UTC)
     window = ReportWindow(start=date(2026, 11, 1), end=date(2026, 11, 30), zone=UTC)
+    asked = DeliveredTotalsQuery(
+        start=date(2026, 10, 1), end=date(2026, 12, 31), zone=UTC, period=ReportPeriod.MONTH
+    )
+    by_sku = attrs.evolve(asked, by=Dimension.SKU)
+    returned = ReportWindow(
+        start=date(2026, 1, 1), end=date(2027, 12, 31), zone=UTC, statuses=frozenset(ReturnStatus)
+    )
+    grouped = FactQuery(window=returned, period=ReportPeriod.MONTH, by=(Dimension.REASON,))
     dated = [attrs.evolve(f, ordered_at=at - timedelta(days=40)) for f in facts]
     timed = attrs.evolve(facts[0], submitted_at=at, approved_at=at + timedelta(hours=1))
     return [
         *facts,
         window,
         delivered,
+        by_sku,
+        *delivered_totals_of(sample_lines(at - timedelta(days=40)), by_sku),
         *cohort_rates(
             dated,
             (delivered,),
@@ -325,6 +346,13 @@ def _analytics() -> list[object]:
         sku_reason_matrix(facts, top=3),
         *cycle_times([timed]),
         *money_totals(facts),
+        grouped,
+        *group_facts(facts, grouped),
+        AgeBand(status="draft", youngest=0, oldest=2, returns=1),
+        FrequentReturner(
+            customer_id="C-1", returns=3, lines=4, units=Decimal(5), value=(Money("9.00", "CNY"),)
+        ),
+        Satisfaction(key="wrong_order", rated=2, mean=Decimal("4.5"), distribution=(0, 0, 0, 1, 1)),
     ]
 
 

@@ -19,6 +19,7 @@ from crm_returns.domain.analytics import (
     CycleGrouping,
     CycleStage,
     DateBasis,
+    Dimension,
     Measure,
     ReasonLevel,
     ReportPeriod,
@@ -111,6 +112,7 @@ ENUMS: tuple[type[enum.Enum], ...] = (
     Measure,
     CycleStage,
     CycleGrouping,
+    Dimension,
 )
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 

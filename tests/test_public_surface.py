@@ -8,6 +8,7 @@ itself and listed in ``crm_returns.__all__``.
 
 from __future__ import annotations
 
+import ast
 import enum
 import gc
 import inspect
@@ -19,6 +20,7 @@ import attrs
 import pytest
 
 import crm_returns
+from crm_returns import _lazy_names
 from crm_returns.domain.events import ReturnEvent
 
 
@@ -170,3 +172,35 @@ def test_importing_the_domain_loads_no_service_and_no_adapter() -> None:
 
 def test_module_types_are_not_mistaken_for_classes() -> None:
     assert not any(isinstance(kind, types.ModuleType) for kind in _reachable().values())
+
+
+def _imported_for_type_checkers() -> dict[str, str]:
+    """What ``_lazy_names`` imports under ``if TYPE_CHECKING:``: each name and its module."""
+    assert _lazy_names.__file__ is not None
+    with open(_lazy_names.__file__, encoding="utf-8") as source:
+        tree = ast.parse(source.read())
+    blocks = [node for node in tree.body if isinstance(node, ast.If)]
+    return {
+        alias.name: statement.module or ""
+        for block in blocks
+        for statement in block.body
+        if isinstance(statement, ast.ImportFrom)
+        for alias in statement.names
+    }
+
+
+def test_type_checkers_see_every_name_loaded_on_first_use_from_its_module() -> None:
+    # A name only in the run-time map would work, but a host's type checker
+    # would call it unknown (as AttachmentStore once was).
+    assert _imported_for_type_checkers() == dict(_lazy_names.MODULES)
+    assert sorted(_lazy_names.__all__) == sorted(_lazy_names.MODULES)
+
+
+def test_an_extra_that_is_missing_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(name: str) -> object:
+        raise ModuleNotFoundError(f"No module named {name!r}", name="jinja2")
+
+    monkeypatch.setattr(_lazy_names, "import_module", refuse)
+    monkeypatch.delitem(vars(crm_returns), "EmailNotifier", raising=False)
+    with pytest.raises(ModuleNotFoundError, match=r"notifications extra \(Jinja2\)"):
+        _ = crm_returns.EmailNotifier

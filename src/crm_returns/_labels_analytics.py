@@ -11,6 +11,7 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from crm_returns.domain.analytics.cycles import CycleGrouping, CycleStage
+from crm_returns.domain.analytics.dimensions import Dimension
 from crm_returns.domain.analytics.pareto import Measure, ReasonLevel
 from crm_returns.domain.analytics.periods import DateBasis, ReportPeriod, StatusGroup
 
@@ -19,6 +20,20 @@ __all__ = ["ANALYTICS_TABLES"]
 #: Analytics' values, one table per enum.
 ANALYTICS_TABLES: Final[Mapping[type[enum.Enum], Mapping[Any, tuple[str, str]]]] = MappingProxyType(
     {
+        Dimension: {
+            Dimension.PRODUCT: ("商品", "product"),
+            Dimension.SKU: ("商品编码", "SKU"),
+            Dimension.CATEGORY: ("商品类别", "category"),
+            Dimension.CUSTOMER: ("客户", "customer"),
+            Dimension.REASON: ("退货原因", "reason"),
+            Dimension.REASON_CATEGORY: ("原因类别", "reason category"),
+            Dimension.LOCATION: ("库位", "stock location"),
+            Dimension.OWNER: ("负责人", "owner"),
+            Dimension.TEAM: ("团队", "team"),
+            Dimension.STATUS: ("状态", "status"),
+            Dimension.SATISFACTION: ("满意度", "satisfaction"),
+            Dimension.DECLINE_REASON: ("拒绝原因", "decline reason"),
+        },
         ReportPeriod: {
             ReportPeriod.DAY: ("日", "day"),
             ReportPeriod.WEEK: ("周", "week"),

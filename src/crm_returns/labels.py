@@ -247,6 +247,7 @@ _PERMISSIONS: Final[Mapping[Permission, _Pair]] = MappingProxyType(
         Permission.LOG_CONTACTS: ("记录客户沟通", "log contacts"),
         Permission.ASSIGN_RETURNS: ("指派退货单", "assign returns"),
         Permission.VIEW_WORKLOAD: ("查看待办与逾期", "view workload"),
+        Permission.VIEW_REPORTS: ("查看报表", "view reports"),
     }
 )
 

@@ -7,11 +7,19 @@ likely to write fail the test that names it.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
 
 from crm_returns.adapters.memory import MemoryOrderSource
+from crm_returns.domain.analytics import (
+    DeliveredTotals,
+    DeliveredTotalsQuery,
+    Dimension,
+    delivered_totals_of,
+)
 from crm_returns.domain.orders import DeliveredLine, LineRef
 from crm_returns.domain.queries import MAX_PAGE_SIZE, LineQuery, Page
 from crm_returns.testing.conformance import OrderSourceContract, OrderSourceFactory
@@ -117,6 +125,83 @@ class RaisesOnAnUnknownLine(MemoryOrderSource):
         return {ref: self._lines[tenant_id][ref] for ref in refs}
 
 
+class _Retotalled(MemoryOrderSource):
+    """Totals, by the definition, the lines ``counted`` makes of the tenant's, for ``asked``."""
+
+    def counted(self, tenant_id: str, query: DeliveredTotalsQuery) -> Iterable[DeliveredLine]:
+        return self._lines.get(tenant_id, {}).values()
+
+    def asked(self, query: DeliveredTotalsQuery) -> DeliveredTotalsQuery:
+        return query
+
+    def delivered_totals(
+        self, tenant_id: str, query: DeliveredTotalsQuery
+    ) -> tuple[DeliveredTotals, ...]:
+        return delivered_totals_of(self.counted(tenant_id, query), self.asked(query))
+
+
+class CountsUndeliveredLines(_Retotalled):
+    """Totals the order lines, delivered or not."""
+
+    def counted(self, tenant_id: str, query: DeliveredTotalsQuery) -> Iterable[DeliveredLine]:
+        for line in super().counted(tenant_id, query):
+            yield attrs.evolve(line, delivered_at=line.delivered_at or line.ordered_at)
+
+
+class CountsLinesAsOrders(_Retotalled):
+    """``COUNT(*)`` where ``COUNT(DISTINCT order_number)`` is meant."""
+
+    def counted(self, tenant_id: str, query: DeliveredTotalsQuery) -> Iterable[DeliveredLine]:
+        for line in super().counted(tenant_id, query):
+            yield attrs.evolve(line, ref=LineRef(str(line.ref), "1"))
+
+
+class SellsAtListPrice(_Retotalled):
+    """Gross sales as unit price × quantity: no discount taken off, no tax added on top."""
+
+    def counted(self, tenant_id: str, query: DeliveredTotalsQuery) -> Iterable[DeliveredLine]:
+        for line in super().counted(tenant_id, query):
+            yield attrs.evolve(
+                line, line_discount=None, order_discount=None, prices_include_tax=True
+            )
+
+
+class ReadsOrderDatesInUtc(_Retotalled):
+    """``DATE(ordered_at)`` of a UTC column: the query's zone ignored."""
+
+    def asked(self, query: DeliveredTotalsQuery) -> DeliveredTotalsQuery:
+        return attrs.evolve(query, zone=ZoneInfo("UTC"))
+
+
+class EndsTheOrderDaysExclusively(_Retotalled):
+    """``ordered_at < end`` (midnight starting the last day), where the last day counts."""
+
+    def counted(self, tenant_id: str, query: DeliveredTotalsQuery) -> Iterable[DeliveredLine]:
+        last = query.end - timedelta(days=1)
+        return [
+            line
+            for line in super().counted(tenant_id, query)
+            if line.ordered_at.astimezone(query.zone).date() <= last
+        ]
+
+
+class ForgetsTheTenantInTotals(_Retotalled):
+    """Totals that leave out ``WHERE tenant_id = ?``."""
+
+    def counted(self, tenant_id: str, query: DeliveredTotalsQuery) -> Iterable[DeliveredLine]:
+        return [line for tenant in sorted(self._lines) for line in self._lines[tenant].values()]
+
+
+class KeysProductsBySku(_Retotalled):
+    """Totals by product grouped on the SKU column."""
+
+    def counted(self, tenant_id: str, query: DeliveredTotalsQuery) -> Iterable[DeliveredLine]:
+        lines = super().counted(tenant_id, query)
+        if query.by is not Dimension.PRODUCT:
+            return lines
+        return [attrs.evolve(line, product_name=line.sku) for line in lines]
+
+
 Test = Callable[[OrderSourceContract, OrderSourceFactory], None]
 
 
@@ -147,6 +232,22 @@ Test = Callable[[OrderSourceContract, OrderSourceFactory], None]
             RaisesOnAnUnknownLine,
             OrderSourceContract.test_get_lines_leaves_unknown_refs_out_without_raising,
         ),
+        (
+            CountsUndeliveredLines,
+            OrderSourceContract.test_the_shop_delivered_seven_orders_in_november,
+        ),
+        (CountsLinesAsOrders, OrderSourceContract.test_the_shop_delivered_seven_orders_in_november),
+        (SellsAtListPrice, OrderSourceContract.test_the_zone_decides_the_day_an_order_falls_on),
+        (ReadsOrderDatesInUtc, OrderSourceContract.test_the_zone_decides_the_day_an_order_falls_on),
+        (
+            EndsTheOrderDaysExclusively,
+            OrderSourceContract.test_order_days_bound_the_range_inclusively_in_the_zone,
+        ),
+        (
+            ForgetsTheTenantInTotals,
+            OrderSourceContract.test_a_tenant_gets_the_totals_of_its_own_lines,
+        ),
+        (KeysProductsBySku, OrderSourceContract.test_a_tenant_gets_the_totals_of_its_own_lines),
     ],
     ids=lambda value: getattr(value, "__name__", ""),
 )

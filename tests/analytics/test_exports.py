@@ -19,7 +19,7 @@ from tests.domain.analytics.return_support import many_returns
 from crm_returns.analytics.columns import LINE_COLUMNS, RETURN_COLUMNS
 from crm_returns.analytics.exports import ExportFormat, export_rows
 from crm_returns.domain.analytics import LineFact, ReturnFact, return_facts
-from crm_returns.errors import CrmReturnsError, InvalidInput, MissingExtra
+from crm_returns.errors import InvalidInput, ParquetUnavailable
 
 TEXT_FORMATS = (ExportFormat.CSV, ExportFormat.JSONL)
 READERS = {ExportFormat.CSV: read_csv, ExportFormat.JSONL: read_jsonl}
@@ -244,12 +244,11 @@ def test_without_pyarrow_parquet_asks_for_the_analytics_extra(
     monkeypatch.delitem(sys.modules, "crm_returns.analytics._parquet", raising=False)
     sink = Sink()
 
-    with pytest.raises(MissingExtra, match=r"pip install 'crm-returns\[analytics\]'") as caught:
+    extra = r"pip install 'crm-returns\[analytics\]'"
+    with pytest.raises(ParquetUnavailable, match=extra) as caught:
         export_rows(sink.counted([fact()]), sink, ExportFormat.PARQUET)
 
-    assert isinstance(caught.value, ImportError)
-    assert isinstance(caught.value, CrmReturnsError)
-    assert (caught.value.extra, caught.value.name) == ("analytics", "pyarrow")
+    assert caught.value.missing == "pyarrow"
     assert (sink.getvalue(), sink.pulled) == (b"", 0)
     assert export_rows([fact()], io.BytesIO(), ExportFormat.CSV) == 1  # CSV needs nothing more
 

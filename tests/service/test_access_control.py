@@ -26,7 +26,7 @@ from __future__ import annotations
 import copy
 import inspect
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -38,6 +38,7 @@ from crm_returns import (
     AttachmentSubject,
     ContactChannel,
     Direction,
+    FactQuery,
     Fault,
     HoldScope,
     Inspection,
@@ -48,6 +49,7 @@ from crm_returns import (
     ReasonCategory,
     Receipt,
     RefundMethod,
+    ReportWindow,
     RequestedLine,
     ReturnOrder,
     ReturnQuery,
@@ -248,6 +250,8 @@ class Case:
     call: Call
 
 
+#: The window the reports are asked for.
+REPORTED = ReportWindow(start=date(2026, 11, 1), end=date(2026, 12, 31), zone=UTC)
 PACKAGING = ReasonCategory("packaging", {"en": "Packaging", "zh-CN": "包装原因"})
 BOX_CRUSHED = Reason(
     "box_crushed", "general", {"en": "Box crushed", "zh-CN": "外箱压坏"}, Fault.CARRIER
@@ -355,6 +359,36 @@ CASES: dict[str, Case] = {
     ),
     "owner_of": Case(P.VIEW_RETURNS, None, lambda s, a, x: s.owner_of(a, x.waiting.id)),
     "late_returns": Case(P.VIEW_WORKLOAD, None, lambda s, a, x: s.late_returns(a)),
+    "grouped_facts": Case(
+        P.VIEW_REPORTS, None, lambda s, a, x: s.grouped_facts(a, FactQuery(window=REPORTED))
+    ),
+    "reasons_report": Case(P.VIEW_REPORTS, None, lambda s, a, x: s.reasons_report(a, REPORTED)),
+    "decline_reasons_report": Case(
+        P.VIEW_REPORTS, None, lambda s, a, x: s.decline_reasons_report(a, REPORTED)
+    ),
+    "sku_reason_report": Case(
+        P.VIEW_REPORTS, None, lambda s, a, x: s.sku_reason_report(a, REPORTED)
+    ),
+    "return_rates": Case(
+        P.VIEW_REPORTS,
+        None,
+        lambda s, a, x: s.return_rates(
+            a, start=REPORTED.start, end=REPORTED.end, zone=REPORTED.zone
+        ),
+    ),
+    "cycle_time_report": Case(
+        P.VIEW_REPORTS, None, lambda s, a, x: s.cycle_time_report(a, REPORTED)
+    ),
+    "frequent_returners": Case(
+        P.VIEW_REPORTS, None, lambda s, a, x: s.frequent_returners(a, REPORTED)
+    ),
+    "open_returns_by_age": Case(
+        P.VIEW_REPORTS, None, lambda s, a, x: s.open_returns_by_age(a, zone=REPORTED.zone)
+    ),
+    "satisfaction_report": Case(
+        P.VIEW_REPORTS, None, lambda s, a, x: s.satisfaction_report(a, REPORTED)
+    ),
+    "export_facts": Case(P.VIEW_REPORTS, None, lambda s, a, x: list(s.export_facts(a, REPORTED))),
     # The reason catalog.
     "add_reason_category": Case(
         P.MANAGE_REASONS, None, lambda s, a, x: s.add_reason_category(a, PACKAGING)
@@ -507,7 +541,8 @@ def test_the_default_roles_are_the_documented_table() -> None:
         | {P.RECEIVE_GOODS, P.FINISH_REPAIR, P.VIEW_BOOKS, P.MANAGE_SHIPMENTS, P.ADD_ATTACHMENTS},
         "inspector": viewing
         | {P.INSPECT_GOODS, P.FINISH_REPAIR, P.APPROVE_RETURN, P.ADD_ATTACHMENTS},
-        "finance": viewing | {P.GRANT_REFUND, P.PAY_REFUND, P.COMPLETE_RETURN, P.VIEW_BOOKS},
+        "finance": viewing
+        | {P.GRANT_REFUND, P.PAY_REFUND, P.COMPLETE_RETURN, P.VIEW_BOOKS, P.VIEW_REPORTS},
         "auditor": viewing | {P.VIEW_BOOKS, P.VIEW_AUDIT, P.VIEW_RETENTION},
         "records_manager": viewing | {P.VIEW_AUDIT, P.VIEW_RETENTION, P.MANAGE_RETENTION},
         "legal": viewing | {P.VIEW_RETENTION, P.PLACE_HOLDS, P.APPROVE_RETENTION},
@@ -524,7 +559,8 @@ def test_the_default_roles_are_the_documented_table() -> None:
             P.ASSIGN_RETURNS,
             P.VIEW_WORKLOAD,
         },
-        "supervisor": viewing | {P.ASSIGN_RETURNS, P.VIEW_WORKLOAD, P.VIEW_AUDIT},
+        "supervisor": viewing | {P.ASSIGN_RETURNS, P.VIEW_WORKLOAD, P.VIEW_AUDIT, P.VIEW_REPORTS},
+        "analyst": {P.VIEW_REPORTS},
         "customer": {P.REQUEST_RETURN, P.FOLLOW_RETURNS, P.GIVE_FEEDBACK},
         ADMIN: set(Permission),
     }

@@ -26,8 +26,6 @@ left without one (a crash in between) is replaced by the next write.
 
 from __future__ import annotations
 
-import contextlib
-import errno
 import hashlib
 import json
 import os
@@ -36,24 +34,26 @@ import tempfile
 from pathlib import Path
 from typing import Final
 
+from crm_returns.adapters._directories import (
+    NO_HARD_LINKS,
+    existing_directory,
+    failed,
+    remove,
+    sync_directory,
+)
 from crm_returns.errors import (
-    AttachmentCorrupt,
     AttachmentExists,
     InvalidInput,
     NotFound,
     StorageError,
     quoted,
 )
-from crm_returns.ports.attachments import check_digest, check_key, check_put
+from crm_returns.ports.attachments import CheckedAttachmentStore, check_key
 
 __all__ = ["LocalFileAttachmentStore", "file_name"]
 
 _PLAIN: Final = re.compile(r"[a-z0-9_-]{1,100}")
 _CHUNK: Final = 64 * 1024
-_NO_DIRECTORY_SYNC: Final = frozenset({errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP})
-_NO_HARD_LINKS: Final = frozenset(
-    {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS, errno.EXDEV}
-)
 
 
 def file_name(value: str) -> str:
@@ -61,29 +61,6 @@ def file_name(value: str) -> str:
     if _PLAIN.fullmatch(value):
         return value
     return "~" + hashlib.sha256(value.encode("utf-8")).hexdigest()
-
-
-def _failed(doing: str, path: Path, error: OSError) -> StorageError:
-    return StorageError(f"{doing} {path} failed: {error.strerror or error}")
-
-
-def _remove(path: str | Path) -> None:
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(path)
-
-
-def _sync_directory(directory: Path) -> None:
-    if os.name == "nt":  # Windows cannot open a directory; NTFS journals the rename
-        return
-    try:
-        handle = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(handle)
-        finally:
-            os.close(handle)
-    except OSError as error:
-        if error.errno not in _NO_DIRECTORY_SYNC:
-            raise _failed("syncing", directory, error) from error
 
 
 def _digest_of(path: Path) -> str:
@@ -94,8 +71,14 @@ def _digest_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-class LocalFileAttachmentStore:
+class LocalFileAttachmentStore(CheckedAttachmentStore):
     """An :class:`~crm_returns.ports.AttachmentStore` in a directory of the local disk.
+
+    Its public methods (``put``, ``get``, ``delete``, ``ids``) are those of
+    :class:`~crm_returns.ports.attachments.CheckedAttachmentStore`; a failing
+    file system raises :class:`~crm_returns.errors.StorageError` naming the
+    path, and ``ids`` raises it too for a file under a hashed name that lost
+    its description.
 
     For one application server, or several sharing a network file system
     with hard links and atomic renames (NFSv4).  Back the directory up with
@@ -110,19 +93,7 @@ class LocalFileAttachmentStore:
     """
 
     def __init__(self, root: str | os.PathLike[str]) -> None:
-        try:
-            path = Path(root)
-        except TypeError:
-            raise InvalidInput(
-                f"an attachment directory must be a path, got {type(root).__name__}"
-            ) from None
-        try:
-            exists = path.is_dir()
-        except (OSError, ValueError):  # a NUL in the path, a path too long
-            exists = False
-        if not exists:
-            raise InvalidInput(f"the attachment directory {quoted(str(path))} does not exist")
-        self._root = path.absolute()
+        self._root = existing_directory(root, "attachment directory")
 
     @property
     def root(self) -> Path:
@@ -142,23 +113,8 @@ class LocalFileAttachmentStore:
             raise InvalidInput(f"attachment id {quoted(attachment_id)} names no file of the store")
         return found
 
-    def put(
-        self,
-        tenant_id: str,
-        attachment_id: str,
-        data: bytes,
-        *,
-        content_type: str,
-        sha256: str,
-    ) -> None:
-        """Write the file atomically; see :meth:`crm_returns.ports.AttachmentStore.put`.
-
-        Raises:
-            InvalidInput: A bad id, digest or content type, or a digest that is not the data's.
-            AttachmentExists: Other bytes are stored under that id.
-            StorageError: The file system failed; the message names the path.
-        """
-        tenant, key, data = check_put(tenant_id, attachment_id, data, content_type, sha256)
+    def _write(self, tenant: str, key: str, data: bytes, *, content_type: str, sha256: str) -> None:
+        """Write the file atomically (see the module's notes)."""
         target = self.path(tenant, key)
         directory = target.parent
         self._make_directory(directory)
@@ -177,14 +133,14 @@ class LocalFileAttachmentStore:
         try:
             os.replace(temporary, meta)
         except OSError as error:
-            _remove(temporary)
-            raise _failed("writing", meta, error) from error
+            remove(temporary)
+            raise failed("writing", meta, error) from error
         temporary = self._write_temporary(directory, data)
         try:
             self._link(temporary, target, tenant, key, sha256)
         finally:
-            _remove(temporary)
-        _sync_directory(directory)
+            remove(temporary)
+        sync_directory(directory)
 
     def _make_directory(self, directory: Path) -> None:
         if directory.is_dir():
@@ -192,8 +148,8 @@ class LocalFileAttachmentStore:
         try:
             directory.mkdir(mode=0o700, exist_ok=True)
         except OSError as error:
-            raise _failed("creating", directory, error) from error
-        _sync_directory(self._root)
+            raise failed("creating", directory, error) from error
+        sync_directory(self._root)
 
     def _same(self, target: Path, tenant: str, key: str, sha256: str) -> bool:
         """Whether ``target`` holds these bytes already; :class:`AttachmentExists` if others."""
@@ -202,7 +158,7 @@ class LocalFileAttachmentStore:
         except FileNotFoundError:
             return False
         except OSError as error:
-            raise _failed("reading", target, error) from error
+            raise failed("reading", target, error) from error
         if found != sha256:
             raise AttachmentExists(tenant, key)
         return True
@@ -212,15 +168,15 @@ class LocalFileAttachmentStore:
         try:
             handle, path = tempfile.mkstemp(dir=directory, prefix=".", suffix=".tmp")
         except OSError as error:
-            raise _failed("creating a temporary file in", directory, error) from error
+            raise failed("creating a temporary file in", directory, error) from error
         try:
             with os.fdopen(handle, "wb") as file:
                 file.write(content)
                 file.flush()
                 os.fsync(file.fileno())
         except OSError as error:
-            _remove(path)
-            raise _failed("writing", Path(path), error) from error
+            remove(path)
+            raise failed("writing", Path(path), error) from error
         return path
 
     def _link(self, temporary: str, target: Path, tenant: str, key: str, sha256: str) -> None:
@@ -230,85 +186,60 @@ class LocalFileAttachmentStore:
         except FileExistsError:
             self._same(target, tenant, key, sha256)
         except OSError as error:
-            if error.errno not in _NO_HARD_LINKS:
-                raise _failed("naming", target, error) from error
+            if error.errno not in NO_HARD_LINKS:
+                raise failed("naming", target, error) from error
             # No hard links here: a rename, after a last look (a narrow race).
             if self._same(target, tenant, key, sha256):
                 return
             try:
                 os.rename(temporary, target)
             except OSError as renaming:
-                raise _failed("naming", target, renaming) from renaming
+                raise failed("naming", target, renaming) from renaming
 
-    def get(self, tenant_id: str, attachment_id: str, *, sha256: str) -> bytes:
-        """Read the file and check it; see :meth:`crm_returns.ports.AttachmentStore.get`.
-
-        Raises:
-            InvalidInput: A bad id or digest.
-            NotFound: There is no such file.
-            AttachmentCorrupt: Its bytes changed.
-            StorageError: The file system failed.
-        """
+    def _read(self, tenant_id: str, attachment_id: str) -> bytes:
         target = self.path(tenant_id, attachment_id)
-        expected = check_digest(sha256)
         try:
-            data = target.read_bytes()
+            return target.read_bytes()
         except FileNotFoundError:
             raise NotFound("attachment", attachment_id) from None
         except OSError as error:
-            raise _failed("reading", target, error) from error
-        found = hashlib.sha256(data).hexdigest()
-        if found != expected:
-            raise AttachmentCorrupt(tenant_id, attachment_id, expected, found)
-        return data
+            raise failed("reading", target, error) from error
 
-    def delete(self, tenant_id: str, attachment_id: str) -> bool:
-        """Remove the file and its description (see ``AttachmentStore.delete``).
-
-        Raises:
-            InvalidInput: A bad id.
-            StorageError: The file system failed.
-        """
+    def _delete(self, tenant_id: str, attachment_id: str) -> bool:
+        """Remove the file and its description."""
         target = self.path(tenant_id, attachment_id)
         try:
             os.unlink(target)
         except FileNotFoundError:
             removed = False
         except OSError as error:
-            raise _failed("removing", target, error) from error
+            raise failed("removing", target, error) from error
         else:
             removed = True
         meta = target.with_name(target.name + ".json")
         try:
-            _remove(meta)
+            remove(meta)
         except OSError as error:
-            raise _failed("removing", meta, error) from error
+            raise failed("removing", meta, error) from error
         if target.parent.is_dir():
-            _sync_directory(target.parent)
+            sync_directory(target.parent)
         return removed
 
-    def ids(self, tenant_id: str) -> list[str]:
-        """The tenant's attachment ids, sorted; see :meth:`crm_returns.ports.AttachmentStore.ids`.
-
-        Raises:
-            InvalidInput: A bad id.
-            StorageError: The file system failed, or a file under a hashed
-                name lost its description.
-        """
-        tenant = check_key(tenant_id, "tenant id")
-        directory = self._root / file_name(tenant)
+    def _list(self, tenant_id: str) -> list[str]:
+        """The ids of the tenant's files, a hashed name's read from its description."""
+        directory = self._root / file_name(tenant_id)
         try:
             names = [entry.name for entry in os.scandir(directory) if entry.is_file()]
         except FileNotFoundError:
             return []
         except OSError as error:
-            raise _failed("listing", directory, error) from error
+            raise failed("listing", directory, error) from error
         found = []
         for name in names:
             if name.startswith(".") or name.endswith(".json"):
                 continue
             found.append(name if not name.startswith("~") else self._id_of(directory / name))
-        return sorted(found)
+        return found
 
     @staticmethod
     def _id_of(target: Path) -> str:

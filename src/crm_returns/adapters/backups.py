@@ -25,8 +25,6 @@ rather than let a wrong manifest pass.
 
 from __future__ import annotations
 
-import contextlib
-import errno
 import os
 import re
 import tempfile
@@ -34,7 +32,14 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from crm_returns.errors import BackupCorrupt, BackupExists, InvalidInput, StorageError, quoted
+from crm_returns.adapters._directories import (
+    NO_HARD_LINKS,
+    existing_directory,
+    failed,
+    remove,
+    sync_directory,
+)
+from crm_returns.errors import BackupCorrupt, BackupExists
 from crm_returns.ports.backup import BackupReference, check_backup_name
 from crm_returns.ports.backup_format import BackupDigest, decode_records, encode_records
 
@@ -44,24 +49,6 @@ __all__ = ["FileBackups"]
 _CHUNK = 64 * 1024
 
 _MANIFEST = re.compile(rb"(sha256:[0-9a-f]{64})  ([0-9]+)  ([0-9]+)\n", re.ASCII)
-
-#: What ``fsync`` of a directory fails with where a file system cannot sync one (some
-#: network file systems): the rename is then as durable as that file system makes it.
-_NO_DIRECTORY_SYNC = frozenset({errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP})
-
-#: What ``os.link`` fails with where a file system has no hard links.
-_NO_HARD_LINKS = frozenset(
-    {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS, errno.EXDEV}
-)
-
-
-def _failed(doing: str, path: Path, error: OSError) -> StorageError:
-    return StorageError(f"{doing} {path} failed: {error.strerror or error}")
-
-
-def _remove(path: str | Path) -> None:
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(path)
 
 
 class FileBackups:
@@ -75,19 +62,7 @@ class FileBackups:
     """
 
     def __init__(self, directory: str | os.PathLike[str]) -> None:
-        try:
-            path = Path(directory)
-        except TypeError:
-            raise InvalidInput(
-                f"a backup directory must be a path, got {type(directory).__name__}"
-            ) from None
-        try:
-            exists = path.is_dir()
-        except (OSError, ValueError):  # a NUL in the path, a path too long
-            exists = False
-        if not exists:
-            raise InvalidInput(f"the backup directory {quoted(str(path))} does not exist")
-        self._directory = path.absolute()
+        self._directory = existing_directory(directory, "backup directory")
 
     @property
     def directory(self) -> Path:
@@ -120,8 +95,8 @@ class FileBackups:
             self._write_manifest(reference)
             self._commit(temporary, data, name)
         finally:
-            _remove(temporary)
-        self._sync_directory()
+            remove(temporary)
+        sync_directory(self._directory)
         self.verify(reference)
         return reference
 
@@ -129,7 +104,7 @@ class FileBackups:
         try:
             return tempfile.mkstemp(dir=self._directory, prefix=f".{name}.", suffix=suffix)
         except OSError as error:
-            raise _failed("creating a temporary file in", self._directory, error) from error
+            raise failed("creating a temporary file in", self._directory, error) from error
 
     def _stream(self, name: str, records: Iterable[Mapping[str, Any]]) -> tuple[BackupDigest, str]:
         """Write the lines to a new temporary file; its digest and path.  None is left on error."""
@@ -142,15 +117,15 @@ class FileBackups:
                     try:
                         file.write(line)
                     except OSError as error:
-                        raise _failed("writing", Path(path), error) from error
+                        raise failed("writing", Path(path), error) from error
                     digest.add(line)
                 try:
                     file.flush()
                     os.fsync(file.fileno())
                 except OSError as error:
-                    raise _failed("writing", Path(path), error) from error
+                    raise failed("writing", Path(path), error) from error
         except BaseException:
-            _remove(path)
+            remove(path)
             raise
         return digest, path
 
@@ -165,8 +140,8 @@ class FileBackups:
                 os.fsync(file.fileno())
             os.replace(path, manifest)
         except OSError as error:
-            _remove(path)
-            raise _failed("writing", manifest, error) from error
+            remove(path)
+            raise failed("writing", manifest, error) from error
 
     def _commit(self, temporary: str, data: Path, name: str) -> None:
         """Give the whole file its real name, unless that name is taken."""
@@ -175,29 +150,15 @@ class FileBackups:
         except FileExistsError:
             raise BackupExists(name, str(data)) from None
         except OSError as error:
-            if error.errno not in _NO_HARD_LINKS:
-                raise _failed("naming", data, error) from error
+            if error.errno not in NO_HARD_LINKS:
+                raise failed("naming", data, error) from error
             # No hard links here: a rename, after a last look (a narrow race).
             if data.exists():
                 raise BackupExists(name, str(data)) from None
             try:
                 os.rename(temporary, data)
             except OSError as renaming:
-                raise _failed("naming", data, renaming) from renaming
-
-    def _sync_directory(self) -> None:
-        if os.name == "nt":  # Windows cannot open a directory; NTFS journals the rename
-            return
-        try:
-            handle = os.open(self._directory, os.O_RDONLY)
-            try:
-                os.fsync(handle)
-            finally:
-                os.close(handle)
-        except OSError as error:
-            if error.errno in _NO_DIRECTORY_SYNC:
-                return
-            raise _failed("syncing", self._directory, error) from error
+                raise failed("naming", data, renaming) from renaming
 
     def _read_manifest(self, name: str) -> BackupReference | str:
         """The manifest of ``name`` as a reference, or what is wrong with it."""
@@ -207,7 +168,7 @@ class FileBackups:
         except FileNotFoundError:
             return f"its manifest {manifest} is missing"
         except OSError as error:
-            raise _failed("reading", manifest, error) from error
+            raise failed("reading", manifest, error) from error
         found = _MANIFEST.fullmatch(content)
         if found is None:
             return f"its manifest {manifest} is not 'sha256:<hex>  <records>  <size>'"
@@ -245,7 +206,7 @@ class FileBackups:
         except FileNotFoundError:
             problems.append(f"its file {data} is missing")
         except OSError as error:
-            raise _failed("reading", data, error) from error
+            raise failed("reading", data, error) from error
         else:
             problems.extend(digest.differences(reference))
         if problems:
@@ -270,7 +231,7 @@ class FileBackups:
             with data.open("rb") as file:
                 yield from file
         except OSError as error:
-            raise _failed("reading", data, error) from error
+            raise failed("reading", data, error) from error
 
     def find(self, name: str) -> BackupReference | None:
         """The reference in the manifest of ``<name>.jsonl``, or ``None`` if there is no such file.

@@ -1,7 +1,7 @@
 """Parquet files of export rows, written with pyarrow (the ``analytics`` extra).
 
 Imported only when a Parquet export is asked for; :mod:`.exports` turns a
-missing pyarrow into :class:`~crm_returns.errors.MissingExtra`.
+missing pyarrow into :class:`~crm_returns.errors.ParquetUnavailable`.
 """
 
 from __future__ import annotations

@@ -41,7 +41,7 @@ from typing_extensions import Buffer
 from crm_returns.analytics._cells import Cell, checked
 from crm_returns.analytics.columns import Column, columns_of
 from crm_returns.domain.analytics import LineFact, ReturnFact
-from crm_returns.errors import InvalidInput, MissingExtra, quoted
+from crm_returns.errors import InvalidInput, ParquetUnavailable, quoted
 
 __all__ = ["DEFAULT_BATCH_SIZE", "ExportFormat", "export_rows"]
 
@@ -162,7 +162,7 @@ def _encoder_for(
     """How to start an encoder of ``chosen`` on a sink.
 
     Raises:
-        MissingExtra: Parquet without pyarrow.
+        ParquetUnavailable: Parquet without pyarrow.
     """
     if chosen is ExportFormat.CSV:
         return lambda sink: _CsvEncoder(sink, columns, bom=bom)
@@ -173,7 +173,7 @@ def _encoder_for(
     except ImportError as error:
         if (error.name or "").partition(".")[0] != "pyarrow":
             raise
-        raise MissingExtra("Parquet exports", "analytics", "pyarrow") from error
+        raise ParquetUnavailable(error.name or "pyarrow") from error
     return lambda sink: ParquetEncoder(sink, columns)
 
 
@@ -286,7 +286,8 @@ def export_rows(
             value that does not belong in its column (``None`` in a column
             never empty, a moment without a time zone, a decimal with more
             than 6 places, text with a lone surrogate).
-        MissingExtra: Parquet, and pyarrow is not installed.
+        ParquetUnavailable: Parquet, and pyarrow (the ``analytics`` extra) is
+            not installed.
         OSError: The path cannot be written (a missing folder, a full disk).
     """
     chosen = _format(format)

@@ -16,6 +16,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TypeAlias
 
 from crm_returns.cli.database import add_db
@@ -25,6 +26,7 @@ from crm_returns.cli.retention import add_retention
 from crm_returns.cli.words import LANGUAGES, Language
 
 __all__ = [
+    "DEMO_CHART",
     "DEMO_DATABASE_URL",
     "EXIT_MISSING_DEPENDENCY",
     "MEMORY",
@@ -49,6 +51,9 @@ MISSING_SQL = (
 
 #: Where the demo keeps its data unless told otherwise: a SQLite file here.
 DEMO_DATABASE_URL = "sqlite:///crm-returns-demo.sqlite3"
+
+#: Where the demo writes its chart of the month's return reasons unless told otherwise.
+DEMO_CHART = "crm-returns-demo-reasons.png"
 
 #: The ``--db`` value that keeps the demo's data in memory only.
 MEMORY = "memory"
@@ -84,8 +89,9 @@ def _demo(arguments: argparse.Namespace) -> int:
         # narrow for the tables; nothing wraps a file, so give them room.
         console.width = PIPED_WIDTH
     language: Language = arguments.lang
+    chart = Path(arguments.chart) if arguments.chart else None
     if arguments.db == MEMORY:
-        run_demo(language, console)
+        run_demo(language, console, chart=chart)
         return 0
     try:
         from crm_returns.cli.stored import stored_wiring
@@ -96,7 +102,7 @@ def _demo(arguments: argparse.Namespace) -> int:
 
     try:
         with stored_wiring(arguments.db) as (wiring, tenant):
-            run_demo(language, console, wiring)
+            run_demo(language, console, wiring, chart)
     except CrmReturnsError as error:
         print(f"crm-returns: {error}", file=sys.stderr)
         return 1
@@ -117,7 +123,7 @@ def _add_demo(commands: _Subparsers) -> None:
             "customer's feedback; then print its refund breakdown and credit note, stock "
             "moves and balances, journal entries and trial balance, audit trail, the "
             "e-mails sent, the customer's side (tracking, contacts, feedback, what the "
-            "customer sees), and a retention plan."
+            "customer sees), a retention plan, and the month's report with a chart."
         ),
     )
     demo.add_argument(
@@ -133,6 +139,15 @@ def _add_demo(commands: _Subparsers) -> None:
         help=(
             "where the returns are kept: a SQLAlchemy URL such as sqlite:///returns.db or "
             f"postgresql+psycopg://user@host/db, or {MEMORY!r} (default: %(default)s)"
+        ),
+    )
+    demo.add_argument(
+        "--chart",
+        default=DEMO_CHART,
+        metavar="FILE",
+        help=(
+            "where the last step writes its reasons chart, a .png or .svg file, with the "
+            "charts extra ('' for none; default: %(default)s)"
         ),
     )
     demo.set_defaults(handler=_demo)

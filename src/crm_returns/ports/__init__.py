@@ -13,6 +13,7 @@ reference adapter for every port.
 - ``casefile.py`` — the customer side of each return (requests, shipments,
   attachments, contacts, feedback, owners), in one store;
 - ``carriers.py`` — carriers: labels for return shipments, tracking events;
+- ``analytics.py`` — the line facts of the returns, grouped for reports;
 - ``notify.py`` — the host's contacts, and the e-mail and SMS channels;
 - ``attachments.py`` — the bytes of photos and files, by tenant and id;
 - ``backup.py`` — verified backups (JSON Lines with a checksum), written
@@ -20,6 +21,7 @@ reference adapter for every port.
   every backup adapter writes alike.
 """
 
+from crm_returns.ports.analytics import LineFacts
 from crm_returns.ports.attachments import AttachmentStore
 from crm_returns.ports.backup import BackupReference, Backups
 from crm_returns.ports.carriers import Carrier, CarrierEvent, CarrierLabel
@@ -78,6 +80,7 @@ __all__ = [
     "IdempotencyKeys",
     "IdempotentResult",
     "Journal",
+    "LineFacts",
     "Mailer",
     "NotificationLog",
     "OrderSource",

@@ -13,18 +13,28 @@ without its bytes.
 ``crm_returns.adapters.attachments.LocalFileAttachmentStore`` in a directory;
 an object store (S3, OSS, MinIO) takes a few lines (``docs/attachments.md``),
 and :class:`~crm_returns.testing.conformance.AttachmentStoreContract` proves it.
+Both ours subclass :class:`CheckedAttachmentStore`, which checks what the port
+is given and what a read gives back, so that an adapter only stores.
 """
 
 from __future__ import annotations
 
+import abc
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Final, Protocol
 
-from crm_returns.errors import InvalidInput, quoted
+from crm_returns.errors import AttachmentCorrupt, InvalidInput, quoted
 
-__all__ = ["ID_LIMIT", "AttachmentStore", "check_digest", "check_key", "check_put"]
+__all__ = [
+    "ID_LIMIT",
+    "AttachmentStore",
+    "CheckedAttachmentStore",
+    "check_digest",
+    "check_key",
+    "check_put",
+]
 
 #: The longest tenant or attachment id a store must take (as the case file's ids).
 ID_LIMIT: Final = 64
@@ -163,4 +173,108 @@ class AttachmentStore(Protocol):
         Raises:
             InvalidInput: A bad id.
             StorageError: The disk or service failed.
+        """
+
+
+class CheckedAttachmentStore(abc.ABC):
+    """An :class:`AttachmentStore` that keeps the port's rules; a subclass only stores bytes.
+
+    Its public methods check the ids, the digest and the bytes as the port
+    says, and check what a read gives back against the SHA-256 asked for
+    (raising :class:`~crm_returns.errors.AttachmentCorrupt`); then they call
+    four primitives with checked values, which a subclass implements:
+    :meth:`_write`, :meth:`_read`, :meth:`_delete` and :meth:`_list`.
+    """
+
+    def put(
+        self,
+        tenant_id: str,
+        attachment_id: str,
+        data: bytes,
+        *,
+        content_type: str,
+        sha256: str,
+    ) -> None:
+        """Check the arguments, then keep ``data``; see :meth:`AttachmentStore.put`.
+
+        Raises:
+            InvalidInput: A bad id, digest or content type, or a digest that is not the data's.
+            AttachmentExists: Other bytes are stored under that id.
+            StorageError: The store failed; nothing was kept.
+        """
+        tenant, key, checked = check_put(tenant_id, attachment_id, data, content_type, sha256)
+        self._write(tenant, key, checked, content_type=content_type, sha256=sha256)
+
+    def get(self, tenant_id: str, attachment_id: str, *, sha256: str) -> bytes:
+        """The bytes, checked against ``sha256``; see :meth:`AttachmentStore.get`.
+
+        Raises:
+            InvalidInput: A bad id or digest.
+            NotFound: Nothing is stored under that id.
+            AttachmentCorrupt: The stored bytes do not hash to ``sha256``.
+            StorageError: The store failed.
+        """
+        tenant = check_key(tenant_id, "tenant id")
+        key = check_key(attachment_id, "attachment id")
+        expected = check_digest(sha256)
+        data = self._read(tenant, key)
+        found = hashlib.sha256(data).hexdigest()
+        if found != expected:
+            raise AttachmentCorrupt(tenant, key, expected, found)
+        return data
+
+    def delete(self, tenant_id: str, attachment_id: str) -> bool:
+        """Remove the bytes if any; see :meth:`AttachmentStore.delete`.
+
+        Raises:
+            InvalidInput: A bad id.
+            StorageError: The store failed.
+        """
+        return self._delete(
+            check_key(tenant_id, "tenant id"), check_key(attachment_id, "attachment id")
+        )
+
+    def ids(self, tenant_id: str) -> list[str]:
+        """The tenant's attachment ids, sorted; see :meth:`AttachmentStore.ids`.
+
+        Raises:
+            InvalidInput: A bad id.
+            StorageError: The store failed.
+        """
+        return sorted(self._list(check_key(tenant_id, "tenant id")))
+
+    @abc.abstractmethod
+    def _write(
+        self, tenant_id: str, attachment_id: str, data: bytes, *, content_type: str, sha256: str
+    ) -> None:
+        """Keep checked ``data`` whole or not at all; nothing if the same bytes are there.
+
+        Raises:
+            AttachmentExists: Other bytes are stored under that id.
+            StorageError: The store failed.
+        """
+
+    @abc.abstractmethod
+    def _read(self, tenant_id: str, attachment_id: str) -> bytes:
+        """The bytes stored under checked ids, as they are (:meth:`get` checks them).
+
+        Raises:
+            NotFound: Nothing is stored under that id.
+            StorageError: The store failed.
+        """
+
+    @abc.abstractmethod
+    def _delete(self, tenant_id: str, attachment_id: str) -> bool:
+        """Remove the bytes under checked ids; whether there were any.
+
+        Raises:
+            StorageError: The store failed.
+        """
+
+    @abc.abstractmethod
+    def _list(self, tenant_id: str) -> Iterable[str]:
+        """The attachment ids a checked tenant has bytes under, in any order.
+
+        Raises:
+            StorageError: The store failed.
         """

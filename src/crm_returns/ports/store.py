@@ -17,6 +17,8 @@ from typing import Protocol, Self
 
 import attrs
 
+from crm_returns.domain.analytics.delivered import DeliveredTotalsQuery
+from crm_returns.domain.analytics.rates import DeliveredTotals
 from crm_returns.domain.audit import AuditEntry
 from crm_returns.domain.books.journal import JournalEntry
 from crm_returns.domain.orders import DeliveredLine, LineRef
@@ -24,6 +26,7 @@ from crm_returns.domain.queries import LineQuery, Page, ReturnQuery
 from crm_returns.domain.reasons import ReasonCatalog
 from crm_returns.domain.returns.order import ReturnOrder
 from crm_returns.domain.stock.moves import StockMove
+from crm_returns.ports.analytics import LineFacts
 from crm_returns.ports.casefile import CaseFile
 from crm_returns.ports.delivery import Deliveries, Outbox
 from crm_returns.ports.retention import RetentionStore
@@ -66,6 +69,18 @@ class OrderSource(Protocol):
 
     def get_lines(self, tenant_id: str, refs: Iterable[LineRef]) -> Mapping[LineRef, DeliveredLine]:
         """The lines of ``tenant_id`` named by ``refs``; unknown ones are left out."""
+
+    def delivered_totals(
+        self, tenant_id: str, query: DeliveredTotalsQuery
+    ) -> tuple[DeliveredTotals, ...]:
+        """What ``tenant_id`` delivered, by order cohort (and key): the rates' denominators.
+
+        The answer is :func:`~crm_returns.domain.analytics.delivered_totals_of`
+        over the tenant's delivered lines (call it on your lines, or compute
+        the same figures with a ``GROUP BY``): lines delivered with a quantity
+        above zero, ordered on the query's local days, in cohorts of its
+        period, broken down by its dimension; sorted by cohort, then key.
+        """
 
 
 class ReturnRepository(Protocol):
@@ -221,6 +236,7 @@ class UnitOfWork(abc.ABC):
             erasures, the operation log, and archive, destroy and erase.
         casefile: The customer side of each return: requests, shipments and
             tracking, attachments, contacts, feedback, owners and deadlines.
+        facts: The line facts of the returns, which reports group.
     """
 
     returns: ReturnRepository
@@ -234,6 +250,7 @@ class UnitOfWork(abc.ABC):
     idempotency: IdempotencyKeys
     retention: RetentionStore
     casefile: CaseFile
+    facts: LineFacts
 
     def __enter__(self) -> Self:
         self._begin()

@@ -39,6 +39,7 @@ from crm_returns.service.ownership import Ownership
 from crm_returns.service.reading import Reading
 from crm_returns.service.reasons import Reasons
 from crm_returns.service.refunds import Refunds
+from crm_returns.service.reports import Reports
 from crm_returns.service.requests import CustomerRequests
 from crm_returns.service.retention_apply import PlanApplying
 from crm_returns.service.shipments import Shipments
@@ -64,6 +65,7 @@ class ReturnsService(
     Interactions,
     Ownership,
     Evidence,
+    Reports,
 ):
     """The return workflow (退库 / 退货), wired to ports.
 

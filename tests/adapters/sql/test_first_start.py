@@ -112,6 +112,6 @@ def test_six_instances_starting_at_once_on_a_new_database_all_come_up(
                 assert database.revisions().up_to_date
                 version = sa.table(database.tables.version_table, sa.column("version_num"))
                 with database.engine.connect() as connection:
-                    assert connection.execute(sa.select(version)).scalars().all() == ["0005"]
+                    assert connection.execute(sa.select(version)).scalars().all() == ["0006"]
             finally:
                 database.dispose()

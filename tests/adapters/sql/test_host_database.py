@@ -111,7 +111,7 @@ def test_the_library_installs_beside_host_tables_of_the_same_names_and_leaves_th
     assert _host_state(host) == before
     ours = {*Tables().names(), "crm_returns_alembic_version"}
     assert set(sa.inspect(host).get_table_names()) == tables_before | ours
-    assert current_revision(host) == "0005"
+    assert current_revision(host) == "0006"
     with host.connect() as connection:
         host_revision = connection.exec_driver_sql("SELECT version_num FROM alembic_version")
         assert host_revision.scalars().all() == ["host_0042"]
@@ -153,7 +153,7 @@ def test_two_prefixes_in_one_database_keep_their_returns_apart(backend: Backend)
         assert mine.number == theirs.number  # each counts its own numbers
         with first.unit_of_work() as uow:
             assert [o.id for o in uow.returns.for_lines(SAMPLE_TENANT, [MOUSE])] == [mine.id]
-        assert first.revisions().found == second.revisions().found == "0005"
+        assert first.revisions().found == second.revisions().found == "0006"
     finally:
         first.dispose()
         second.dispose()

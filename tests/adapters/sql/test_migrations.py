@@ -58,7 +58,7 @@ def test_the_migrations_build_the_schema_the_tables_describe(
         assert migrated.revisions().found is None
         migrated.upgrade()
         migrated.upgrade()  # a database already at head is left alone
-        assert current_revision(migrated.engine, table_prefix=prefix) == "0005"
+        assert current_revision(migrated.engine, table_prefix=prefix) == "0006"
         tables.metadata.create_all(created.engine)
         with migrated.engine.connect() as connection:
             context = MigrationContext.configure(
@@ -112,6 +112,6 @@ def test_upgrade_takes_a_url_and_the_store_then_works(backend: Backend) -> None:
     try:
         with database.unit_of_work() as uow:
             assert uow.sequences.next("k") == 1
-        assert current_revision(database.engine) == "0005"
+        assert current_revision(database.engine) == "0006"
     finally:
         database.dispose()

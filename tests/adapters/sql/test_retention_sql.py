@@ -13,6 +13,7 @@ from tests.adapters.sql.support import START, Backend, tell_the_story
 
 from crm_returns import ReturnOrder, ReturnQuery
 from crm_returns.adapters.sql import SqlDatabase
+from crm_returns.adapters.sql.codec import Codec
 from crm_returns.domain.retention import (
     AUDIT_ENTRIES,
     IDEMPOTENCY_KEYS,
@@ -28,6 +29,7 @@ from crm_returns.domain.retention import (
 )
 from crm_returns.errors import ConcurrencyConflict, InvalidInput
 from crm_returns.samples import SAMPLE_TENANT
+from crm_returns.testing.conformance._history import history
 
 T = SAMPLE_TENANT
 LATER = START + timedelta(days=4000)
@@ -230,8 +232,11 @@ def test_a_log_position_is_taken_once(database: SqlDatabase) -> None:
             uow.retention.append_log(sealed(LogEntry(T, 0, START), first))
 
 
-def test_upgrading_from_0002_keeps_the_returns_active(fresh: Callable[[], Backend]) -> None:
+def test_upgrading_from_0002_keeps_the_returns_active_and_makes_their_facts(
+    fresh: Callable[[], Backend],
+) -> None:
     database = fresh().database()
+    order = history().cancelled
     try:
         database.upgrade("0002")
         with database.engine.begin() as connection:
@@ -242,14 +247,20 @@ def test_upgrading_from_0002_keeps_the_returns_active(fresh: Callable[[], Backen
             )  # fmt: skip
             connection.execute(
                 returns.insert().values(
-                    tenant_id=T, id="r-old", number="RT-OLD", customer_id="C-1", status="draft",
-                    created_at=START, updated_at=START, version=1, document="{}",
+                    tenant_id=order.tenant_id, id=order.id, number=order.number,
+                    customer_id=order.customer_id, status=order.status.value, created_at=START,
+                    updated_at=START, version=order.version,
+                    document=Codec().encode_text(order),
                 )
             )  # fmt: skip
         database.upgrade()
         with database.engine.connect() as connection:
             r = database.tables.returns
             rows = connection.execute(sa.select(r.c.id, r.c.archived)).all()
-        assert [tuple(row) for row in rows] == [("r-old", False)]
+            f = database.tables.fact_lines
+            facts = connection.execute(sa.select(f.c.return_id, f.c.sku)).all()
+        assert [tuple(row) for row in rows] == [(order.id, False)]
+        # Migration 0006 made the line facts of the return stored before it.
+        assert [tuple(row) for row in facts] == [(order.id, line.sku) for line in order.lines]
     finally:
         database.dispose()

@@ -48,7 +48,7 @@ def _stamp(database: SqlDatabase, revision: str) -> None:
 
 
 def test_the_package_knows_its_revision() -> None:
-    assert head_revision() == "0005"
+    assert head_revision() == "0006"
 
 
 def test_a_service_on_a_database_without_the_tables_refuses_unless_it_migrates(
@@ -57,16 +57,16 @@ def test_a_service_on_a_database_without_the_tables_refuses_unless_it_migrates(
     with pytest.raises(SchemaMismatch) as refused:
         _start(backend, migrate=False)
     error = refused.value
-    assert (error.found, error.needed, error.newer) == (None, "0005", False)
+    assert (error.found, error.needed, error.newer) == (None, "0006", False)
     assert "revision: none" in str(error)
-    assert "needs revision 0005" in str(error)
+    assert "needs revision 0006" in str(error)
     assert "crm-returns db upgrade" in str(error)
     database = backend.database()
     try:
         assert _tables(database) == set()  # refusing made nothing
         _start(backend, migrate=True)
         _start(backend, migrate=False)  # now at the package's revision: it starts
-        assert database.revisions() == Revisions("0005", "0005", known=True)
+        assert database.revisions() == Revisions("0006", "0006", known=True)
     finally:
         database.dispose()
 
@@ -82,9 +82,9 @@ def test_tables_made_by_a_newer_package_are_refused_with_or_without_migrating(
             with pytest.raises(SchemaMismatch) as refused:
                 _start(backend, migrate=migrate)
             error = refused.value
-            assert (error.found, error.needed, error.newer) == ("0007", "0005", True)
+            assert (error.found, error.needed, error.newer) == ("0007", "0006", True)
             assert "revision 0007" in str(error)
-            assert "needs revision 0005" in str(error)
+            assert "needs revision 0006" in str(error)
             assert "newer version of crm_returns" in str(error)
         with pytest.raises(SchemaMismatch, match="0007"):
             sql_unit_of_work_factory(backend.url, **backend.options)
@@ -101,13 +101,13 @@ def test_each_prefix_has_its_own_revision(backend: Backend) -> None:
 
 
 def test_an_older_revision_is_named_with_the_one_the_package_needs() -> None:
-    older = Revisions("0001", "0005", known=True)
+    older = Revisions("0001", "0006", known=True)
     assert not older.up_to_date
     assert not older.newer
     error = older.mismatch("crm_returns_")
-    assert (error.found, error.needed, error.newer) == ("0001", "0005", False)
+    assert (error.found, error.needed, error.newer) == ("0001", "0006", False)
     assert "revision 0001, older than this package's" in str(error)
-    assert "needs revision 0005: run `crm-returns db upgrade`" in str(error)
+    assert "needs revision 0006: run `crm-returns db upgrade`" in str(error)
     assert isinstance(error, StorageError)
 
 

@@ -106,6 +106,7 @@ def return_lines(draw: st.DrawFn, return_id: str | None = None) -> tuple[LineFac
         "returned_at": draw(_MOMENT),
         **{column: draw(_UNKNOWN_OR_MOMENT) for column in _RETURN_MOMENTS},
         "satisfaction": draw(_SCORE),
+        "decline_reason": draw(_UNKNOWN_OR_NAME),
     }
     lines = []
     for number in range(1, draw(st.integers(1, 3)) + 1):

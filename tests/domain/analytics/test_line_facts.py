@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 
+import attrs
 from tests.domain.conftest import LINE_A, LINE_B, T0
 
 from crm_returns.domain.actors import Actor
@@ -141,7 +142,8 @@ def test_an_unpaid_refund_and_a_missing_trail_leave_their_columns_empty(
 ) -> None:
     order, _ = _lifecycle(standard_lines, clerk, approver, warehouse, one_step_policy, pay=False)
 
-    a, _b = line_facts(order)
+    # A return stored before it recorded when it entered each status.
+    a, _b = line_facts(attrs.evolve(order, entered=()))
 
     assert a.refund_granted == Decimal("200.00")
     assert a.refund_paid == Decimal("0.00")
@@ -151,6 +153,22 @@ def test_an_unpaid_refund_and_a_missing_trail_leave_their_columns_empty(
     assert a.approved_at == T0 + 2 * HOUR
     assert (a.goods_back_at, a.inspected_at, a.completed_at) == (None, None, None)
     assert (a.owner_user, a.owner_team, a.satisfaction) == (None, None, None)
+
+
+def test_a_return_records_the_dates_the_trail_would_give(
+    standard_lines: tuple[ReturnLine, ...],
+    clerk: Actor,
+    approver: Actor,
+    warehouse: Actor,
+    one_step_policy: ApprovalPolicy,
+) -> None:
+    order, trail = _lifecycle(standard_lines, clerk, approver, warehouse, one_step_policy, pay=True)
+
+    without_trail = line_facts(order)
+    with_trail = line_facts(attrs.evolve(order, entered=()), trail=trail)
+
+    assert without_trail == with_trail
+    assert without_trail[0].goods_back_at is not None
 
 
 def test_a_draft_has_no_money_decided_and_values_what_it_requests(

@@ -137,3 +137,15 @@ def test_delivered_totals_must_name_a_period_start_once() -> None:
     with pytest.raises(InvalidInput, match="currency twice"):
         DeliveredTotals(cohort=MARCH, orders=1, units=Decimal(1),
                         gross_sales=(Money(1, "CNY"), Money(2, "CNY")))  # fmt: skip
+
+
+def test_rates_take_the_delivered_totals_of_whole_cohorts_not_of_one_key() -> None:
+    one_sku = DeliveredTotals(cohort=MARCH, orders=1, units=Decimal(1), key="MS-200")
+
+    assert one_sku.key == "MS-200"
+    assert DeliveredTotals(cohort=MARCH, orders=1, units=Decimal(1)).key is None
+    with pytest.raises(InvalidInput, match="not the whole cohort"):
+        _rates([], [one_sku], datetime(2026, 6, 1, tzinfo=UTC))
+    for bad in ("", 7, Decimal(1)):
+        with pytest.raises(InvalidInput, match="key"):
+            DeliveredTotals(cohort=MARCH, orders=1, units=Decimal(1), key=bad)  # type: ignore[arg-type]

@@ -76,7 +76,7 @@ def test_the_columns_a_return_has_once_come_from_its_lines(lines: tuple[LineFact
     for column in ("tenant_id", "return_id", "return_number", "customer_id", "status",
                    "currency", "owner_user", "owner_team", "returned_at", "submitted_at",
                    "approved_at", "goods_back_at", "inspected_at", "refund_paid_at",
-                   "completed_at", "satisfaction"):  # fmt: skip
+                   "completed_at", "satisfaction", "decline_reason"):  # fmt: skip
         assert getattr(row, column) == getattr(first, column), column
 
 

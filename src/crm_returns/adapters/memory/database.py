@@ -7,6 +7,7 @@ import threading
 from crm_returns.adapters.memory.casefile import MemoryCaseFile
 from crm_returns.adapters.memory.committed import Committed
 from crm_returns.adapters.memory.deliveries import MemoryDeliveries, MemoryOutbox
+from crm_returns.adapters.memory.facts import MemoryLineFacts
 from crm_returns.adapters.memory.ledgers import MemoryJournal, MemoryStockLedger
 from crm_returns.adapters.memory.retention import MemoryRetention
 from crm_returns.adapters.memory.returns import MemoryReturns
@@ -56,6 +57,7 @@ class MemoryUnitOfWork(UnitOfWork):
         self.idempotency = idempotency = MemoryIdempotencyKeys(committed)
         self.retention = retention = MemoryRetention(committed)
         self.casefile = casefile = MemoryCaseFile(committed)
+        self.facts = MemoryLineFacts(returns, casefile)
         self._parts = (
             returns, audit, outbox, deliveries, reasons, sequences, stock, journal, idempotency,
             retention, casefile,

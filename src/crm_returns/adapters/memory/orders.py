@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
+from crm_returns.domain.analytics.delivered import DeliveredTotalsQuery, delivered_totals_of
+from crm_returns.domain.analytics.rates import DeliveredTotals
 from crm_returns.domain.orders import DeliveredLine, LineRef
 from crm_returns.domain.queries import LineQuery, Page
 
@@ -61,3 +63,9 @@ class MemoryOrderSource:
         """The tenant's lines named by ``refs``."""
         known = self._lines.get(tenant_id, {})
         return {ref: known[ref] for ref in refs if ref in known}
+
+    def delivered_totals(
+        self, tenant_id: str, query: DeliveredTotalsQuery
+    ) -> tuple[DeliveredTotals, ...]:
+        """What the tenant delivered, by order cohort and key (:func:`delivered_totals_of`)."""
+        return delivered_totals_of(self._lines.get(tenant_id, {}).values(), query)

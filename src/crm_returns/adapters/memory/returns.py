@@ -99,6 +99,10 @@ class MemoryReturns:
         merged = {**self._db.returns, **self.pending}
         return [order for (tenant, _), order in merged.items() if tenant == tenant_id]
 
+    def every(self, tenant_id: str) -> list[ReturnOrder]:
+        """Every return of the tenant this unit of work sees, archived ones included."""
+        return self._all(tenant_id)
+
     def search(self, tenant_id: str, query: ReturnQuery) -> Page[ReturnOrder]:
         """Returns matching ``query``, newest first (then by number, descending)."""
         archived = self._db.retention.archived

@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.sql.expression import ClauseElement
 
+from crm_returns.adapters.sql.facts import SqlFactWriter
 from crm_returns.adapters.sql.schema import Tables
 from crm_returns.adapters.sql.statements import (
     Prepared,
@@ -175,6 +176,7 @@ class SqlCaseFile:
     def __init__(self, transaction: Transaction) -> None:
         self._tx = transaction
         self._codec = transaction.codec
+        self._facts = SqlFactWriter(transaction)
 
     def _row(self, record: CaseRecord) -> dict[str, Any]:
         index = record.index()
@@ -213,6 +215,7 @@ class SqlCaseFile:
         subject = f"{record.kind} {record.id}"
         if not self._tx.write(_INSERT, row, subject=subject):
             raise ConcurrencyConflict(subject)
+        self._facts.record(record)
 
     def update(self, record: CaseRecord, expected_version: int) -> None:
         """Replace a record (see :meth:`~crm_returns.ports.CaseFile.update`).
@@ -228,6 +231,7 @@ class SqlCaseFile:
         if record.version == expected_version + 1:
             row["expected"] = expected_version
             if self._tx.write(_UPDATE, row, subject=subject):
+                self._facts.record(record)
                 return
         stored = self._tx.fetch(
             _STORED,

@@ -245,7 +245,7 @@ class SqlRecordActions:
         case_file = case_file_counts_of(self._tx, tenant_id, found)
         self._retire_claims(tenant_id, orders)
         tables = (t.audit_entries, t.stock_moves, t.idempotency_keys, t.return_lines)
-        for table in (*tables, t.case_records):
+        for table in (*tables, t.case_records, t.fact_lines, t.fact_returns):
             self._delete(table, "return_id", tenant_id, found)
         self._delete(t.returns, "id", tenant_id, found)
         return {

@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 import attrs
 import sqlalchemy as sa
 
+from crm_returns.adapters.sql.facts import SqlFactWriter
 from crm_returns.adapters.sql.retention_casefile import erase_case_file
 from crm_returns.adapters.sql.retention_records import batches
 from crm_returns.adapters.sql.statements import Prepared, as_text, param
@@ -204,6 +205,7 @@ def erase_customer(
     t = transaction.tables
     codec = transaction.codec
     erasing = _Erasing(transaction, tenant_id, surrogate)
+    facts = SqlFactWriter(transaction)
     r = t.returns
     texts = transaction.execute(
         sa.select(as_text(r.c.document)).where(
@@ -235,6 +237,8 @@ def erase_customer(
             ],
             subject="the customer's returns",
         )
+        for order in erased:
+            facts.store(order)
 
     def scrub(value: _T) -> _T:
         return scrubbed(value, named, surrogate)

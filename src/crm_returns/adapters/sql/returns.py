@@ -32,6 +32,7 @@ import sqlalchemy as sa
 
 from crm_returns.adapters.sql import return_statements as statements
 from crm_returns.adapters.sql.claims import LineClaims, LineRow, line_rows, moved
+from crm_returns.adapters.sql.facts import SqlFactWriter
 from crm_returns.adapters.sql.statements import Prepared, as_text
 from crm_returns.adapters.sql.transaction import Transaction
 from crm_returns.domain.orders import LineRef
@@ -55,6 +56,7 @@ class SqlReturns:
         self._tx = transaction
         self._codec = transaction.codec
         self._claims = LineClaims(transaction)
+        self._facts = SqlFactWriter(transaction)
 
     # -- reads -------------------------------------------------------------------------
 
@@ -198,6 +200,7 @@ class SqlReturns:
             raise ConcurrencyConflict(f"return {order.id}")
         after = line_rows(order)
         self._store_lines(order, {}, after, moved({}, after))
+        self._facts.store(order)
         self._seen(order, columns["document"])
 
     def update(self, order: ReturnOrder, expected_version: int) -> None:
@@ -236,6 +239,7 @@ class SqlReturns:
                 raise NotFound("return", order.id)
             raise ConcurrencyConflict(subject)
         self._store_lines(order, before, after, refs)
+        self._facts.store(order)
         self._seen(order, columns["document"])
 
     def lock_lines(self, tenant_id: str, refs: Iterable[LineRef]) -> None:

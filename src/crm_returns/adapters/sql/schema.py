@@ -35,6 +35,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
 
 from crm_returns.adapters.sql.casefile_schema import casefile_table
+from crm_returns.adapters.sql.fact_schema import fact_tables
 from crm_returns.adapters.sql.retention_schema import retention_tables
 from crm_returns.adapters.sql.types import Document, ExactDecimal, Instant
 from crm_returns.errors import InvalidInput, quoted
@@ -82,6 +83,8 @@ TABLE_NAMES = (
     "tombstones",
     "retired_claims",
     "case_records",
+    "fact_lines",
+    "fact_returns",
 )
 
 #: Names constraints and indexes the same way in every database and migration.
@@ -412,6 +415,11 @@ class Tables:
         self._retention_tables()
         #: The case file: the customer-side records of returns.
         self.case_records = casefile_table(self._table, _tenant)
+        facts = fact_tables(self._table, _tenant, self.returns)
+        #: Line facts, what reports group: one row per line of a return.
+        self.fact_lines = facts.lines
+        #: Each return's owner and the customer's score, beside its line facts.
+        self.fact_returns = facts.returns
 
     def _retention_tables(self) -> None:
         """What retention keeps: holds, plans and their items, erasures, the log, tombstones."""

@@ -22,6 +22,7 @@ from crm_returns.adapters.sql.codec import Codec
 from crm_returns.adapters.sql.connection import PooledConnection
 from crm_returns.adapters.sql.deliveries import SqlDeliveries
 from crm_returns.adapters.sql.engine import create_engine, share_engine
+from crm_returns.adapters.sql.fact_queries import SqlLineFacts
 from crm_returns.adapters.sql.host import HostConnection, HostTransaction
 from crm_returns.adapters.sql.ledgers import SqlJournal, SqlStockLedger
 from crm_returns.adapters.sql.migrate import Revisions, check_revision, revisions, upgrade
@@ -69,6 +70,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.idempotency = SqlIdempotencyKeys(self._tx)
         self.retention = SqlRetention(self._tx)
         self.casefile = SqlCaseFile(self._tx)
+        self.facts = SqlLineFacts(self._tx)
 
     def _begin(self) -> None:
         self._tx.begin()

@@ -69,6 +69,11 @@ class Transaction:
         self.held: dict[Any, Any] = {}
 
     @property
+    def dialect_name(self) -> str:
+        """The database's dialect: ``"sqlite"`` or ``"postgresql"``."""
+        return str(self._engine.dialect.name)
+
+    @property
     def hosted(self) -> bool:
         """Whether the transaction is a savepoint in the host's, committed by the host."""
         return not self._pooled.owns_transaction

@@ -12,6 +12,11 @@ Where each rule lives:
   :func:`bucket`, which reads a moment's local date in an explicit time zone;
   the date basis (order, return, refund date) and :class:`ReportWindow`
   with its status filter (approved onwards; pending and rejected/cancelled apart).
+- ``delivered.py`` — what the host delivered, by order cohort and
+  dimension: :class:`DeliveredTotalsQuery`, the question the order-source
+  port's ``delivered_totals`` answers, and :func:`delivered_totals_of`, its
+  answer defined on delivered lines (delivered, quantity above zero; gross
+  sales tax included, after discounts, per currency).
 - ``rates.py`` — the three return rates (unit, order, value) by order-date
   cohort, immature cohorts flagged, and :func:`ratio`, the one rounding of
   every ratio (six places, half-even; division by zero gives ``None``).
@@ -19,6 +24,12 @@ Where each rule lives:
   share, the fold of the tail into "other", and the SKU × reason matrix.
 - ``cycles.py`` — cycle time per stage (count, nearest-rank median and P90,
   max) per owner or team, and the share within the service level.
+- ``grouping.py`` — :class:`FactQuery` and :class:`FactGroup`: line facts
+  grouped by status group, period, dimensions and currency, and
+  :func:`group_facts`, the reference answer every store's ``uow.facts`` must give.
+- ``reports.py`` — reports made from grouped facts (Pareto, SKU × reason,
+  what each order cohort returned, frequent returners, open returns by age,
+  satisfaction), equal to the fact-level functions.
 - ``money.py`` — money columns totalled per currency, never across currencies.
 - ``returns.py`` — :class:`ReturnFact`, one return as analytics sees it (the
   return-level export schema): its line facts' units and money added up
@@ -36,8 +47,21 @@ from crm_returns.domain.analytics.cycles import (
     cycle_times,
     percentile,
 )
+from crm_returns.domain.analytics.delivered import (
+    DeliveredTotalsQuery,
+    delivered_key,
+    delivered_totals_of,
+)
 from crm_returns.domain.analytics.dimensions import DELIVERED_DIMENSIONS, Dimension
 from crm_returns.domain.analytics.facts import LineFact, line_facts
+from crm_returns.domain.analytics.grouping import (
+    MAX_DIMENSIONS,
+    QUANTITY_COLUMNS,
+    FactGroup,
+    FactQuery,
+    canonical_units,
+    group_facts,
+)
 from crm_returns.domain.analytics.money import MONEY_COLUMNS, CurrencyTotals, money_totals
 from crm_returns.domain.analytics.pareto import (
     Measure,
@@ -45,7 +69,9 @@ from crm_returns.domain.analytics.pareto import (
     ReasonLevel,
     SkuReasonMatrix,
     fold,
+    matrix,
     pareto,
+    ranked,
     sku_reason_matrix,
 )
 from crm_returns.domain.analytics.periods import (
@@ -64,20 +90,38 @@ from crm_returns.domain.analytics.rates import (
     RATE_PLACES,
     CohortRates,
     DeliveredTotals,
+    Returned,
     ValueRate,
     cohort_rates,
+    rates_of,
     ratio,
+)
+from crm_returns.domain.analytics.reports import (
+    AGE_BANDS,
+    AgeBand,
+    FrequentReturner,
+    Satisfaction,
+    age_bands,
+    frequent_returners,
+    pareto_of,
+    returned_by_cohort,
+    satisfaction_of,
+    sku_reason_matrix_of,
 )
 from crm_returns.domain.analytics.returns import ReturnFact, return_fact, return_facts
 
 __all__ = [
+    "AGE_BANDS",
     "COUNTED",
     "DELIVERED_DIMENSIONS",
+    "MAX_DIMENSIONS",
     "MONEY_COLUMNS",
     "PENDING",
+    "QUANTITY_COLUMNS",
     "RATE_PLACES",
     "REJECTED_OR_CANCELLED",
     "STAGE_DATES",
+    "AgeBand",
     "CohortRates",
     "CurrencyTotals",
     "CycleGrouping",
@@ -85,7 +129,11 @@ __all__ = [
     "CycleStats",
     "DateBasis",
     "DeliveredTotals",
+    "DeliveredTotalsQuery",
     "Dimension",
+    "FactGroup",
+    "FactQuery",
+    "FrequentReturner",
     "LineFact",
     "Measure",
     "ParetoRow",
@@ -93,21 +141,36 @@ __all__ = [
     "ReportPeriod",
     "ReportWindow",
     "ReturnFact",
+    "Returned",
+    "Satisfaction",
     "SkuReasonMatrix",
     "StatusGroup",
     "ValueRate",
+    "age_bands",
     "bucket",
+    "canonical_units",
     "cohort_rates",
     "cycle_times",
+    "delivered_key",
+    "delivered_totals_of",
     "fold",
+    "frequent_returners",
+    "group_facts",
     "line_facts",
+    "matrix",
     "money_totals",
     "next_bucket",
     "pareto",
+    "pareto_of",
     "percentile",
+    "ranked",
+    "rates_of",
     "ratio",
     "return_fact",
     "return_facts",
+    "returned_by_cohort",
+    "satisfaction_of",
     "sku_reason_matrix",
+    "sku_reason_matrix_of",
     "start_of_day",
 ]

@@ -41,6 +41,12 @@ class Dimension(enum.Enum):
     OWNER = "owner"
     #: The owning team.
     TEAM = "team"
+    #: The return's status.
+    STATUS = "status"
+    #: The customer's feedback score (``"1"`` to ``"5"``), when given.
+    SATISFACTION = "satisfaction"
+    #: Why staff declined the customer's request, when they did.
+    DECLINE_REASON = "decline_reason"
 
     @property
     def column(self) -> str:
@@ -65,6 +71,9 @@ _COLUMNS: Final = {
     Dimension.LOCATION: "stock_location",
     Dimension.OWNER: "owner_user",
     Dimension.TEAM: "owner_team",
+    Dimension.STATUS: "status",
+    Dimension.SATISFACTION: "satisfaction",
+    Dimension.DECLINE_REASON: "decline_reason",
 }
 
 #: Dimensions the host's delivered order lines know, for the rates' denominators.

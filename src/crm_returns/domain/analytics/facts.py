@@ -25,6 +25,7 @@ from crm_returns.domain.ownership.records import Assignment
 from crm_returns.domain.refunds.grants import RefundGrant, RefundMethod
 from crm_returns.domain.refunds.payments import PaymentStatus
 from crm_returns.domain.refunds.pricing import RefundLine
+from crm_returns.domain.requests.records import ReturnRequest as RequestRecord
 from crm_returns.domain.returns.lines import ReturnLine
 from crm_returns.domain.returns.order import ReturnOrder
 from crm_returns.domain.returns.states import ReturnStatus
@@ -97,8 +98,9 @@ class LineFact:
         owner_team: The owning team, from the return's assignment.
         stock_location: Where the accepted units went, when they all went to
             one location; ``None`` before inspection or when split.
-        ordered_at: When the order was placed (from the delivered line).
-        delivered_at: When the order line was delivered (from the delivered line).
+        ordered_at: When the order was placed (the return line's snapshot, else
+            the delivered line given).
+        delivered_at: When the order line was delivered (idem).
         returned_at: When the return was created.
         submitted_at: When the return was submitted.
         approved_at: When the return was approved (its last step, or its
@@ -113,6 +115,8 @@ class LineFact:
             a replacement.
         completed_at: When the return was completed, from the audit trail.
         satisfaction: The customer's score (1–5), if they gave feedback.
+        decline_reason: The decline reason's code, when staff declined the
+            customer's request for this return.
     """
 
     tenant_id: str
@@ -154,6 +158,7 @@ class LineFact:
     refund_paid_at: datetime | None = None
     completed_at: datetime | None = None
     satisfaction: int | None = None
+    decline_reason: str | None = None
 
     @property
     def ref(self) -> LineRef:
@@ -161,14 +166,19 @@ class LineFact:
         return LineRef(self.order_number, self.line_id)
 
 
-def _entered(trail: Iterable[AuditEntry], status: ReturnStatus) -> datetime | None:
-    """When the return first entered ``status``, by its audit trail."""
+def _entered(
+    order: ReturnOrder, trail: Iterable[AuditEntry], status: ReturnStatus
+) -> datetime | None:
+    """When the return first entered ``status``: as it records it, else by its audit trail."""
+    recorded = order.first_entered(status)
+    if recorded is not None:
+        return recorded
     moments = [e.at for e in trail if e.to_status is status and e.from_status is not status]
     return min(moments) if moments else None
 
 
 def _approved_at(order: ReturnOrder, trail: tuple[AuditEntry, ...]) -> datetime | None:
-    from_trail = _entered(trail, S.APPROVED)
+    from_trail = _entered(order, trail, S.APPROVED)
     if from_trail is not None or order.status not in _APPROVED_ONWARDS:
         return from_trail
     if order.steps and len(order.approvals) >= len(order.steps):
@@ -248,26 +258,30 @@ def line_facts(
     trail: Iterable[AuditEntry] = (),
     feedback: Feedback | None = None,
     assignment: Assignment | None = None,
+    request: RequestRecord | None = None,
 ) -> tuple[LineFact, ...]:
     """The facts of every line of ``order``, in the order's line order.
 
     Args:
         order: The return.
         delivered: The host's delivered lines by ref, for the order and
-            delivery dates (missing lines leave them ``None``).
-        trail: The return's audit trail, for the dates the order does not
-            keep (goods back, inspected, completed; approved when stored).
+            delivery dates of lines returned before the return line kept them
+            (missing lines leave them ``None``).
+        trail: The return's audit trail, for the dates a return stored
+            before it kept them (``ReturnOrder.entered``) does not hold: goods
+            back, inspected, completed, approved.
         feedback: The customer's feedback on the return, if any.
         assignment: The return's owner, if any.
+        request: The customer's request the return was made from, if any.
     """
     entries = tuple(e for e in trail if e.return_id == order.id)
     delivered = delivered or {}
     grant = order.grant
     granted = {line.ref: line for line in grant.lines} if grant is not None else {}
     approved_at = _approved_at(order, entries)
-    goods_back_at = _entered(entries, S.RECEIVED)
-    inspected_at = _entered(entries, S.INSPECTED)
-    completed_at = _entered(entries, S.COMPLETED)
+    goods_back_at = _entered(order, entries, S.RECEIVED)
+    inspected_at = _entered(order, entries, S.INSPECTED)
+    completed_at = _entered(order, entries, S.COMPLETED)
     refund_paid_at = _refund_paid_at(grant)
     facts = []
     for line in order.lines:
@@ -304,8 +318,8 @@ def line_facts(
                 owner_user=assignment.user_id if assignment is not None else None,
                 owner_team=assignment.team if assignment is not None else None,
                 stock_location=_location(line),
-                ordered_at=source.ordered_at if source is not None else None,
-                delivered_at=source.delivered_at if source is not None else None,
+                ordered_at=line.ordered_at or (source.ordered_at if source else None),
+                delivered_at=line.delivered_at or (source.delivered_at if source else None),
                 returned_at=order.created_at,
                 submitted_at=order.submitted_at,
                 approved_at=approved_at,
@@ -314,6 +328,7 @@ def line_facts(
                 refund_paid_at=refund_paid_at,
                 completed_at=completed_at,
                 satisfaction=feedback.score if feedback is not None else None,
+                decline_reason=request.decline_reason if request is not None else None,
             )
         )
     return tuple(facts)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TypeAlias
 
 from crm_returns.domain.analytics.cycles import CycleGrouping, CycleStage
+from crm_returns.domain.analytics.dimensions import Dimension
 from crm_returns.domain.analytics.pareto import Measure, ReasonLevel
 from crm_returns.domain.analytics.periods import DateBasis, ReportPeriod, StatusGroup
 
@@ -12,5 +13,12 @@ __all__ = ["AnalyticsLabelled"]
 
 #: A value of analytics with a label in every language.
 AnalyticsLabelled: TypeAlias = (
-    ReportPeriod | DateBasis | StatusGroup | ReasonLevel | Measure | CycleStage | CycleGrouping
+    ReportPeriod
+    | DateBasis
+    | StatusGroup
+    | ReasonLevel
+    | Measure
+    | CycleStage
+    | CycleGrouping
+    | Dimension
 )

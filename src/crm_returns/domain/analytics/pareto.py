@@ -12,7 +12,7 @@ to 1 within half a unit of the last place per row.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 import attrs
@@ -27,7 +27,9 @@ __all__ = [
     "ReasonLevel",
     "SkuReasonMatrix",
     "fold",
+    "matrix",
     "pareto",
+    "ranked",
     "sku_reason_matrix",
 ]
 
@@ -104,21 +106,30 @@ def pareto(
     Pass the facts to count (filter them by a report window first).  With no
     facts, or nothing returned, shares are zero.
     """
-    lines: dict[str, int] = {}
-    units: dict[str, Decimal] = {}
+    counts: dict[str, tuple[int, Decimal]] = {}
     for fact in facts:
         key = fact.reason_code if level is ReasonLevel.REASON else fact.reason_category
-        lines[key] = lines.get(key, 0) + 1
-        units[key] = units.get(key, Decimal(0)) + fact.quantity_returned
+        lines, units = counts.get(key, (0, Decimal(0)))
+        counts[key] = (lines + 1, units + fact.quantity_returned)
+    return ranked(counts, measure)
+
+
+def ranked(
+    counts: Mapping[str, tuple[int, Decimal]], measure: Measure = Measure.LINES
+) -> tuple[ParetoRow, ...]:
+    """A Pareto of ``counts`` (key → lines and units): ranked by ``measure``, with shares.
+
+    Largest first; ties by the other measure, then by key.
+    """
 
     def rank(key: str) -> tuple[Decimal, Decimal, str]:
-        first, second = Decimal(lines[key]), units[key]
+        first, second = Decimal(counts[key][0]), counts[key][1]
         if measure is Measure.UNITS:
             first, second = second, first
         return (-first, -second, key)
 
-    ordered = sorted(lines, key=rank)
-    return _shared([(key, lines[key], units[key], 0) for key in ordered], measure)
+    ordered = sorted(counts, key=rank)
+    return _shared([(key, *counts[key], 0) for key in ordered], measure)
 
 
 def fold(
@@ -191,13 +202,24 @@ def sku_reason_matrix(
     Raises:
         InvalidInput: ``top`` is not a whole number of at least 1.
     """
-    if isinstance(top, bool) or not isinstance(top, int) or top < 1:
-        raise InvalidInput(f"top must be a whole number of at least 1, got {top!r}")
     cells: dict[tuple[str, str], Decimal] = {}
     for fact in facts:
         size = Decimal(1) if measure is Measure.LINES else fact.quantity_returned
         key = (fact.sku, fact.reason_code)
         cells[key] = cells.get(key, Decimal(0)) + size
+    return matrix(cells, top=top, measure=measure)
+
+
+def matrix(
+    cells: Mapping[tuple[str, str], Decimal], *, top: int, measure: Measure = Measure.LINES
+) -> SkuReasonMatrix:
+    """The SKU × reason matrix of the ``top`` SKUs, from the measure per ``(sku, reason)``.
+
+    Raises:
+        InvalidInput: ``top`` is not a whole number of at least 1.
+    """
+    if isinstance(top, bool) or not isinstance(top, int) or top < 1:
+        raise InvalidInput(f"top must be a whole number of at least 1, got {top!r}")
     per_sku: dict[str, Decimal] = {}
     for (sku, _), size in cells.items():
         per_sku[sku] = per_sku.get(sku, Decimal(0)) + size

@@ -10,12 +10,13 @@ Cohorts are the orders placed in one period (day, week, month or quarter) in
 the report's time zone; a cohort whose last order is younger than the return
 window is *immature*: its returns are still coming, and its rates will rise.
 What was delivered is an input (:class:`DeliveredTotals`), taken from the
-host's order data.
+host's order data by the order-source port's ``delivered_totals``, as
+:mod:`crm_returns.domain.analytics.delivered` defines them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import Final
@@ -34,7 +35,16 @@ from crm_returns.domain.money import Money
 from crm_returns.domain.returns.states import ReturnStatus
 from crm_returns.errors import InvalidInput
 
-__all__ = ["RATE_PLACES", "CohortRates", "DeliveredTotals", "ValueRate", "cohort_rates", "ratio"]
+__all__ = [
+    "RATE_PLACES",
+    "CohortRates",
+    "DeliveredTotals",
+    "Returned",
+    "ValueRate",
+    "cohort_rates",
+    "rates_of",
+    "ratio",
+]
 
 #: Decimal places every ratio (rate, share) is rounded to, half-even.
 RATE_PLACES: Final = 6
@@ -85,6 +95,11 @@ def _cohort(instance: object, attribute: attrs.Attribute[date], value: object) -
         raise InvalidInput(f"cohort must be the first local day of a period, got {value!r}")
 
 
+def _key(instance: object, attribute: attrs.Attribute[str | None], value: object) -> None:
+    if value is not None and (not isinstance(value, str) or not value):
+        raise InvalidInput(f"key must be a dimension's value (text) or None, got {value!r}")
+
+
 def _units(value: object) -> Decimal:
     if not isinstance(value, (Decimal, int)) or isinstance(value, bool):
         raise InvalidInput(f"units must be a Decimal, got {value!r}")
@@ -104,12 +119,16 @@ class DeliveredTotals:
         units: Units delivered on them.
         gross_sales: What those orders sold for (tax included, after
             discounts), one amount per currency.
+        key: The value of the dimension the totals are broken down by (a
+            SKU, a category...), or ``None`` for the whole cohort; see
+            :class:`~crm_returns.domain.analytics.delivered.DeliveredTotalsQuery`.
     """
 
     cohort: date = attrs.field(validator=_cohort)
     orders: int = attrs.field(validator=_count)
     units: Decimal = attrs.field(converter=_units)
     gross_sales: tuple[Money, ...] = attrs.field(default=(), converter=_money_tuple)
+    key: str | None = attrs.field(default=None, validator=_key)
 
 
 @attrs.frozen(kw_only=True)
@@ -186,17 +205,9 @@ def cohort_rates(
 
     Raises:
         InvalidInput: Two totals for one cohort, a cohort that does not start
-            a period, or a naive ``as_of``.
+            a period, totals of one key of a dimension (not of the whole
+            cohort), or a naive ``as_of``.
     """
-    if not isinstance(as_of, datetime) or as_of.utcoffset() is None:
-        raise InvalidInput(f"as_of must be a timezone-aware datetime, got {as_of!r}")
-    totals: dict[date, DeliveredTotals] = {}
-    for total in delivered:
-        if bucket(start_of_day(total.cohort, zone), period, zone) != total.cohort:
-            raise InvalidInput(f"cohort {total.cohort} does not start a {period.value}")
-        if total.cohort in totals:
-            raise InvalidInput(f"two delivered totals for cohort {total.cohort}")
-        totals[total.cohort] = total
     units: dict[date, Decimal] = {}
     orders: dict[date, set[str]] = {}
     values: dict[date, dict[str, Money]] = {}
@@ -204,8 +215,6 @@ def cohort_rates(
         if fact.status not in statuses or fact.ordered_at is None:
             continue
         cohort = bucket(fact.ordered_at, period, zone)
-        if cohort not in totals:
-            continue
         units[cohort] = units.get(cohort, Decimal(0)) + fact.quantity_returned
         if fact.quantity_returned:
             orders.setdefault(cohort, set()).add(fact.order_number)
@@ -214,24 +223,89 @@ def cohort_rates(
         by_currency[fact.currency] = by_currency.get(fact.currency, Money.zero(fact.currency)) + (
             returned
         )
+    returned_cohorts = {
+        cohort: Returned(
+            units=units[cohort],
+            orders=len(orders.get(cohort, ())),
+            value=tuple(values.get(cohort, {}).values()),
+        )
+        for cohort in units
+    }
+    return rates_of(
+        returned_cohorts,
+        delivered,
+        period=period,
+        zone=zone,
+        as_of=as_of,
+        return_window=return_window,
+    )
+
+
+@attrs.frozen(kw_only=True)
+class Returned:
+    """What one order cohort returned: the numerators of its rates.
+
+    Attributes:
+        units: Units returned (``quantity_returned`` of counted lines).
+        orders: Orders with at least one counted line with units returned.
+        value: Merchandise value returned, one amount per currency.
+    """
+
+    units: Decimal
+    orders: int
+    value: tuple[Money, ...] = ()
+
+
+def rates_of(
+    returned: Mapping[date, Returned],
+    delivered: Iterable[DeliveredTotals],
+    *,
+    period: ReportPeriod,
+    zone: tzinfo,
+    as_of: datetime,
+    return_window: timedelta,
+) -> tuple[CohortRates, ...]:
+    """The rates of every cohort given in ``delivered``, oldest first, from what each returned.
+
+    Cohorts of ``returned`` without delivered totals are left out (their
+    denominator is unknown); a cohort of ``delivered`` that returned nothing
+    has rates of zero.
+
+    Raises:
+        InvalidInput: As :func:`cohort_rates`.
+    """
+    if not isinstance(as_of, datetime) or as_of.utcoffset() is None:
+        raise InvalidInput(f"as_of must be a timezone-aware datetime, got {as_of!r}")
+    totals: dict[date, DeliveredTotals] = {}
+    for total in delivered:
+        if total.key is not None:
+            raise InvalidInput(
+                f"cohort {total.cohort}: totals of {total.key!r} alone are not the whole "
+                "cohort's; ask for delivered totals without a dimension"
+            )
+        if bucket(start_of_day(total.cohort, zone), period, zone) != total.cohort:
+            raise InvalidInput(f"cohort {total.cohort} does not start a {period.value}")
+        if total.cohort in totals:
+            raise InvalidInput(f"two delivered totals for cohort {total.cohort}")
+        totals[total.cohort] = total
     result = []
+    nothing = Returned(units=Decimal(0), orders=0)
     for cohort in sorted(totals):
         total = totals[cohort]
         ends = start_of_day(next_bucket(cohort, period), zone)
-        returned_units = units.get(cohort, Decimal(0))
-        returned_orders = len(orders.get(cohort, ()))
+        back = returned.get(cohort, nothing)
         result.append(
             CohortRates(
                 cohort=cohort,
                 period=period,
                 mature=ends + return_window <= as_of,
-                units_returned=returned_units,
+                units_returned=back.units,
                 units_delivered=total.units,
-                unit_rate=ratio(returned_units, total.units),
-                orders_returned=returned_orders,
+                unit_rate=ratio(back.units, total.units),
+                orders_returned=back.orders,
                 orders=total.orders,
-                order_rate=ratio(returned_orders, total.orders),
-                value=_value_rates(values.get(cohort, {}), total.gross_sales),
+                order_rate=ratio(back.orders, total.orders),
+                value=_value_rates({m.currency: m for m in back.value}, total.gross_sales),
             )
         )
     return tuple(result)

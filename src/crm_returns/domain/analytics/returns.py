@@ -39,6 +39,7 @@ _SHARED: Final = (
     "refund_paid_at",
     "completed_at",
     "satisfaction",
+    "decline_reason",
 )
 
 
@@ -97,6 +98,8 @@ class ReturnFact:
         refund_paid_at: When the refund was paid in full.
         completed_at: When the return was completed.
         satisfaction: The customer's score (1–5), if they gave feedback.
+        decline_reason: The decline reason's code, when staff declined the
+            customer's request for this return.
     """
 
     tenant_id: str
@@ -133,6 +136,7 @@ class ReturnFact:
     refund_paid_at: datetime | None = None
     completed_at: datetime | None = None
     satisfaction: int | None = None
+    decline_reason: str | None = None
 
 
 def _total(amounts: Iterable[Decimal]) -> Decimal:
@@ -189,7 +193,7 @@ def return_fact(lines: Iterable[LineFact]) -> ReturnFact:
     Raises:
         InvalidInput: No line, lines of more than one return (tenant and
             return id), or lines that disagree on a column the return has
-            once (status, currency, dates, owner, satisfaction, …).
+            once (status, currency, dates, owner, satisfaction, decline reason).
     """
     facts = tuple(lines)
     first = _check_one_return(facts)
@@ -231,6 +235,7 @@ def return_fact(lines: Iterable[LineFact]) -> ReturnFact:
         refund_paid_at=first.refund_paid_at,
         completed_at=first.completed_at,
         satisfaction=first.satisfaction,
+        decline_reason=first.decline_reason,
     )
 
 

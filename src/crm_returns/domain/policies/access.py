@@ -72,6 +72,8 @@ class Permission(enum.Enum):
     ASSIGN_RETURNS = "assign_returns"
     #: See owners, deadlines and the late lists.
     VIEW_WORKLOAD = "view_workload"
+    #: Run reports and exports over every return of the tenant (staff only).
+    VIEW_REPORTS = "view_reports"
 
 
 P = Permission
@@ -124,11 +126,22 @@ DEFAULT_ROLES: Final[Mapping[str, frozenset[Permission]]] = {
         }
     ),
     # 主管: assigns the work and watches the deadlines.
-    "supervisor": frozenset({P.VIEW_RETURNS, P.ASSIGN_RETURNS, P.VIEW_WORKLOAD, P.VIEW_AUDIT}),
+    "supervisor": frozenset(
+        {P.VIEW_RETURNS, P.ASSIGN_RETURNS, P.VIEW_WORKLOAD, P.VIEW_AUDIT, P.VIEW_REPORTS}
+    ),
+    # 数据分析: reports, exports and charts; reads no single return.
+    "analyst": frozenset({P.VIEW_REPORTS}),
     # A customer through the host's portal (an actor with ``customer_id``): their own returns only.
     "customer": frozenset({P.REQUEST_RETURN, P.FOLLOW_RETURNS, P.GIVE_FEEDBACK}),
     "finance": frozenset(
-        {P.VIEW_RETURNS, P.GRANT_REFUND, P.PAY_REFUND, P.COMPLETE_RETURN, P.VIEW_BOOKS}
+        {
+            P.VIEW_RETURNS,
+            P.GRANT_REFUND,
+            P.PAY_REFUND,
+            P.COMPLETE_RETURN,
+            P.VIEW_BOOKS,
+            P.VIEW_REPORTS,
+        }
     ),
     "auditor": frozenset({P.VIEW_RETURNS, P.VIEW_BOOKS, P.VIEW_AUDIT, P.VIEW_RETENTION}),
     # 档案管理员: runs the sweeps and keeps the register.

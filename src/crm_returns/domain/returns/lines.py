@@ -18,6 +18,7 @@ life.  Receiving and accepting are separate decisions:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from decimal import Decimal
 from typing import TypeVar
 
@@ -225,6 +226,9 @@ class ReturnLine:
         unit_places: Decimal places of the order line's unit (snapshot of
             :attr:`~crm_returns.domain.orders.DeliveredLine.unit_places`): every
             quantity decided on the line is a whole number of its steps.
+        ordered_at: When the order was placed (snapshot); ``None`` on returns
+            made before the snapshot was kept.
+        delivered_at: When the order line was delivered (snapshot), if it was.
     """
 
     ref: LineRef
@@ -255,6 +259,8 @@ class ReturnLine:
     rejected_outcomes: tuple[tuple[RejectOutcome, Decimal], ...] = ()
     repaired: Decimal = _ZERO
     unit_places: int = 0
+    ordered_at: datetime | None = None
+    delivered_at: datetime | None = None
 
     def units(self, value: Decimal, what: str) -> Decimal:
         """``value`` if it is whole steps of the line's unit.

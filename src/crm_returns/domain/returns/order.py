@@ -86,6 +86,9 @@ class ReturnOrder:
             the policy the return was submitted under).
         grant: The refund granted, once it is.
         version: Increases with every change (optimistic concurrency).
+        entered: When the return first entered each status it moved to, in
+            the order it did (the draft's own status is not listed; returns
+            stored before this was recorded list only later moves).
     """
 
     id: str
@@ -107,6 +110,7 @@ class ReturnOrder:
     distinct_approvers: bool = False
     grant: RefundGrant | None = None
     version: int = 1
+    entered: tuple[tuple[ReturnStatus, datetime], ...] = ()
 
     def line(self, ref: LineRef) -> ReturnLine:
         """The line for order line ``ref``.
@@ -118,6 +122,10 @@ class ReturnOrder:
             if line.ref == ref:
                 return line
         raise NotFound("return line", f"{self.number} {ref}")
+
+    def first_entered(self, status: ReturnStatus) -> datetime | None:
+        """When the return first entered ``status``, if it is recorded."""
+        return next((at for entered, at in self.entered if entered is status), None)
 
     @property
     def refund(self) -> Money:
@@ -224,5 +232,11 @@ def emit(
 
 
 def evolve(order: ReturnOrder, at: datetime, **changes: Any) -> ReturnOrder:
-    """``order`` with ``changes``, a new update time and the next version."""
+    """``order`` with ``changes``, a new update time and the next version.
+
+    A status the return had never entered is added to ``entered`` at ``at``.
+    """
+    target = changes.get("status")
+    if target is not None and target is not order.status and order.first_entered(target) is None:
+        changes["entered"] = (*order.entered, (target, at))
     return evolved(order, updated_at=at, version=order.version + 1, **changes)

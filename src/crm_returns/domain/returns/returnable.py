@@ -143,4 +143,6 @@ def plan_line(
         note=request.note,
         delivered_serials=delivered.serial_numbers,
         unit_places=places,
+        ordered_at=delivered.ordered_at,
+        delivered_at=delivered.delivered_at,
     )

@@ -146,6 +146,7 @@ from crm_returns.testing.conformance._carriers import (  # noqa: E402
 )
 from crm_returns.testing.conformance._casefile import CaseFileContract  # noqa: E402
 from crm_returns.testing.conformance._deliveries import DeliveriesContract  # noqa: E402
+from crm_returns.testing.conformance._facts import LineFactsContract  # noqa: E402
 from crm_returns.testing.conformance._host_records import (  # noqa: E402
     HostRecordsContract,
     SeededHostRecords,
@@ -185,6 +186,7 @@ __all__ = [
     "HostRecordsContract",
     "IdempotencyContract",
     "JournalContract",
+    "LineFactsContract",
     "OrderSourceContract",
     "OrderSourceFactory",
     "ReasonStoreContract",
@@ -219,5 +221,6 @@ class StoreContract(
     TenantIsolationContract,
     RetentionContract,
     CaseFileContract,
+    LineFactsContract,
 ):
     """Every store contract at once: subclass it, override ``unit_of_work_factory``, run pytest."""

@@ -1,4 +1,4 @@
-"""OrderSourceContract: a host's order source finds what a query asks, a page at a time."""
+"""OrderSourceContract: a host's order source finds what a query asks, and totals deliveries."""
 
 # ruff: noqa: S101 - the contracts are pytest tests: assert is how they state what must hold
 
@@ -32,6 +32,7 @@ from crm_returns.testing.conformance._order_lines import (
     other_tenant_lines,
     shop_lines,
 )
+from crm_returns.testing.conformance._order_totals import DeliveredTotalsContract
 
 __all__ = ["OrderSourceContract", "OrderSourceFactory"]
 
@@ -79,12 +80,14 @@ def _assert_each_finds(
     assert not all(found), "the contract's near misses should find none"
 
 
-class OrderSourceContract:
-    """A host's :class:`~crm_returns.ports.OrderSource`: search and look up delivered lines.
+class OrderSourceContract(DeliveredTotalsContract):
+    """A host's :class:`~crm_returns.ports.OrderSource`: search, look up and total delivered lines.
 
     Subclass it under a ``Test*`` name and override ``order_source_factory``.
     What is searched is a small shop's lines, with near misses a loose
-    comparison would find: see ``docs/conformance.md``.
+    comparison would find; delivered totals are held to
+    :func:`~crm_returns.domain.analytics.delivered_totals_of`: see
+    ``docs/conformance.md``.
     """
 
     @pytest.fixture

@@ -1,0 +1,69 @@
+"""The errors of analytics' charts and exports.
+
+Re-exported by :mod:`crm_returns.errors`; import them from there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from crm_returns.errors import CrmReturnsError
+
+__all__ = ["ChartError", "ChartsUnavailable", "GlyphMissing", "ParquetUnavailable"]
+
+
+class ChartError(CrmReturnsError):
+    """Root of what drawing a chart raises, beyond bad input (:class:`InvalidInput`)."""
+
+
+class ChartsUnavailable(ChartError):
+    """Charts need the ``charts`` extra: ``pip install 'crm-returns[charts]'``.
+
+    Attributes:
+        missing: The module that could not be imported (``"matplotlib"``).
+    """
+
+    def __init__(self, missing: str) -> None:
+        self.missing = missing
+        super().__init__(
+            f"charts need the charts extra ({missing} is not installed): "
+            "pip install 'crm-returns[charts]'"
+        )
+
+
+class GlyphMissing(ChartError):
+    """A label has characters that no font of the chart can draw; nothing was written.
+
+    Raised instead of drawing empty boxes.  Chinese labels need a CJK font: the
+    ``charts`` extra brings Noto Sans CJK, or install one on the system.
+
+    Attributes:
+        characters: The characters no font has, each once, in order of appearance.
+        fonts: The font families that were searched.
+    """
+
+    def __init__(self, characters: Iterable[str], fonts: Iterable[str]) -> None:
+        self.characters = tuple(dict.fromkeys(characters))
+        self.fonts = tuple(fonts)
+        shown = ", ".join(f"{char!r} (U+{ord(char):04X})" for char in self.characters)
+        super().__init__(
+            f"no font of the chart ({', '.join(self.fonts)}) can draw {shown}; "
+            "Chinese labels need a CJK font: pip install 'crm-returns[charts]'"
+        )
+
+
+class ParquetUnavailable(CrmReturnsError):
+    """Parquet exports need the ``analytics`` extra: ``pip install 'crm-returns[analytics]'``.
+
+    Raised before anything is written; CSV and JSON Lines exports need no extra.
+
+    Attributes:
+        missing: The module that could not be imported (``"pyarrow"``).
+    """
+
+    def __init__(self, missing: str) -> None:
+        self.missing = missing
+        super().__init__(
+            f"Parquet exports need the analytics extra ({missing} is not installed): "
+            "pip install 'crm-returns[analytics]'"
+        )

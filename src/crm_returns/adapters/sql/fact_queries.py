@@ -1,0 +1,241 @@
+"""Line facts read from the SQL store: grouped with one ``GROUP BY``, or streamed.
+
+:class:`SqlLineFacts` is the :class:`~crm_returns.ports.LineFacts` of a SQL
+unit of work.  :meth:`~SqlLineFacts.group` runs one statement: an inner
+``SELECT`` gives each line of the window its status group, period (see
+:mod:`~crm_returns.adapters.sql.fact_buckets`), keys and measures; the outer
+one groups them and adds up, with integer sums (exact on both databases).
+The window is a range of the basis column, which an index of ``fact_lines``
+covers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from decimal import Decimal
+from types import MappingProxyType
+from typing import Any, Final
+
+import sqlalchemy as sa
+
+from crm_returns.adapters.sql.fact_buckets import local_day, offsets, period_start, period_value
+from crm_returns.adapters.sql.fact_schema import DATE_COLUMNS, QUANTITY_SCALE, TEXT_COLUMNS
+from crm_returns.adapters.sql.facts import EPOCH, microseconds
+from crm_returns.adapters.sql.statements import code_point_order
+from crm_returns.adapters.sql.transaction import Transaction
+from crm_returns.domain.analytics import (
+    MONEY_COLUMNS,
+    PENDING,
+    REJECTED_OR_CANCELLED,
+    DateBasis,
+    Dimension,
+    LineFact,
+    ReportWindow,
+    StatusGroup,
+    start_of_day,
+)
+from crm_returns.domain.analytics.grouping import (
+    QUANTITY_COLUMNS,
+    FactGroup,
+    FactQuery,
+    canonical_units,
+)
+from crm_returns.domain.money import Money, minor_unit
+from crm_returns.domain.returns.states import ReturnStatus
+from crm_returns.domain.stock.dispositions import Location
+
+__all__ = ["SqlLineFacts"]
+
+_BASIS: Final = MappingProxyType(
+    {
+        DateBasis.ORDER_DATE: "ordered_at",
+        DateBasis.RETURN_DATE: "returned_at",
+        DateBasis.REFUND_DATE: "refund_paid_at",
+    }
+)
+#: Dimensions read from ``fact_returns`` rather than ``fact_lines``.
+_OWNED: Final = frozenset(
+    {Dimension.OWNER, Dimension.TEAM, Dimension.SATISFACTION, Dimension.DECLINE_REASON}
+)
+
+
+def _quantity(units: Any) -> Decimal:
+    return canonical_units(Decimal(int(units or 0)) / QUANTITY_SCALE)
+
+
+def _money(minor: Any, currency: str) -> Money:
+    return Money(Decimal(int(minor or 0)).scaleb(-minor_unit(currency)), currency)
+
+
+def _moment(value: object) -> datetime | None:
+    return None if value is None else EPOCH + timedelta(microseconds=int(str(value)))
+
+
+class SqlLineFacts:
+    """The :class:`~crm_returns.ports.LineFacts` of a SQL unit of work."""
+
+    def __init__(self, transaction: Transaction) -> None:
+        self._tx = transaction
+
+    def _window(
+        self, tenant_id: str, window: ReportWindow
+    ) -> tuple[Any, Any, Any, tuple[datetime, datetime]]:
+        """The joined tables, the basis column, the window's condition, and its range."""
+        t = self._tx.tables
+        lines, owned = t.fact_lines, t.fact_returns
+        joined = lines.outerjoin(
+            owned,
+            sa.and_(owned.c.tenant_id == lines.c.tenant_id, owned.c.return_id == lines.c.return_id),
+        )
+        basis = lines.c[_BASIS[window.basis]]
+        begins = start_of_day(window.start, window.zone)
+        ends = start_of_day(window.end + timedelta(days=1), window.zone)
+        inside = sa.and_(
+            lines.c.tenant_id == tenant_id,
+            basis >= microseconds(begins),
+            basis < microseconds(ends),
+        )
+        return joined, basis, inside, (begins, ends)
+
+    def _column(self, dimension: Dimension) -> Any:
+        t = self._tx.tables
+        table = t.fact_returns if dimension in _OWNED else t.fact_lines
+        column = table.c[dimension.column]
+        if dimension is Dimension.SATISFACTION:
+            return sa.cast(column, sa.String)
+        return column
+
+    def group(self, tenant_id: str, query: FactQuery) -> tuple[FactGroup, ...]:
+        """``query`` answered with one ``GROUP BY`` (see the module's text)."""
+        window = query.window
+        joined, basis, inside, (begins, ends) = self._window(tenant_id, window)
+        lines = self._tx.tables.fact_lines
+        status = lines.c.status
+        counted = sorted(s.value for s in window.statuses)
+        status_group = sa.case(
+            (status.in_(counted), StatusGroup.COUNTED.value),
+            (status.in_(sorted(s.value for s in PENDING)), StatusGroup.PENDING.value),
+            (
+                status.in_(sorted(s.value for s in REJECTED_OR_CANCELLED)),
+                StatusGroup.REJECTED_OR_CANCELLED.value,
+            ),
+            else_=StatusGroup.EXCLUDED.value,
+        )
+        keys = [status_group.label("status_group")]
+        if query.period is not None:
+            zone = offsets(window.zone, begins, ends)
+            start = period_start(local_day(basis, zone), query.period, self._tx.dialect_name)
+            keys.append(start.label("period"))
+        keys += [self._column(d).label(f"key_{i}") for i, d in enumerate(query.by)]
+        keys.append(lines.c.currency.label("currency"))
+        returned = sa.case((lines.c.quantity_returned > 0, lines.c.order_number))
+        measures = [
+            lines.c.return_id,
+            lines.c.order_number,
+            returned.label("returned_order"),
+            *(lines.c[c] for c in (*QUANTITY_COLUMNS, *MONEY_COLUMNS)),
+        ]
+        rows = sa.select(*keys, *measures).select_from(joined).where(inside).subquery()
+        grouped = [rows.c[k.name] for k in keys]
+        totals = [
+            sa.func.count(),
+            sa.func.count(sa.distinct(rows.c.return_id)),
+            sa.func.count(sa.distinct(rows.c.order_number)),
+            sa.func.count(sa.distinct(rows.c.returned_order)),
+            *(sa.func.sum(rows.c[c]) for c in (*QUANTITY_COLUMNS, *MONEY_COLUMNS)),
+            *(sa.func.count(rows.c[c]) for c in MONEY_COLUMNS),
+        ]
+        statement = sa.select(*grouped, *totals).group_by(*grouped)
+        found = self._tx.execute(statement, subject="the line facts").all()
+        groups = [self._group(row, query) for row in found]
+        return tuple(sorted(groups, key=FactGroup.sort_key))
+
+    @staticmethod
+    def _group(row: Any, query: FactQuery) -> FactGroup:
+        values = list(row)
+        status_group = StatusGroup(values.pop(0))
+        period = period_value(values.pop(0)) if query.period is not None else None
+        keys = tuple(None if v is None else str(v) for v in values[: len(query.by)])
+        values = values[len(query.by) :]
+        currency = values.pop(0)
+        lines, returns, orders, returned_orders = (int(v) for v in values[:4])
+        sums = values[4 : 4 + len(QUANTITY_COLUMNS) + len(MONEY_COLUMNS)]
+        known = values[4 + len(sums) :]
+        quantities: dict[str, Any] = {
+            c: _quantity(v) for c, v in zip(QUANTITY_COLUMNS, sums, strict=False)
+        }
+        money_sums = sums[len(QUANTITY_COLUMNS) :]
+        money: dict[str, Any] = {
+            c: _money(v, currency) for c, v in zip(MONEY_COLUMNS, money_sums, strict=True)
+        }
+        unknown = tuple(
+            (c, lines - int(k)) for c, k in zip(MONEY_COLUMNS, known, strict=True) if int(k) < lines
+        )
+        return FactGroup(
+            group=status_group,
+            period=period,
+            keys=keys,
+            currency=currency,
+            lines=lines,
+            returns=returns,
+            orders=orders,
+            returned_orders=returned_orders,
+            unknown=unknown,
+            **quantities,
+            **money,
+        )
+
+    def scan(self, tenant_id: str, window: ReportWindow) -> Iterator[LineFact]:
+        """The facts inside ``window``, streamed in the port's order."""
+        joined, basis, inside, _ = self._window(tenant_id, window)
+        t = self._tx.tables
+        lines, owned = t.fact_lines, t.fact_returns
+        dialect = self._tx.dialect_name
+        statement = (
+            sa.select(
+                lines,
+                owned.c.owner_user,
+                owned.c.owner_team,
+                owned.c.satisfaction,
+                owned.c.decline_reason,
+            )
+            .select_from(joined)
+            .where(inside)
+            .order_by(
+                basis,
+                code_point_order(lines.c.return_number, dialect),
+                code_point_order(lines.c.order_number, dialect),
+                code_point_order(lines.c.line_id, dialect),
+            )
+            .execution_options(yield_per=1000)
+        )
+        for row in self._tx.execute(statement, subject="the line facts"):
+            yield _fact(row._mapping)
+
+
+def _fact(row: Any) -> LineFact:
+    currency = row["currency"]
+    values: dict[str, Any] = {name: row[name] for name, _ in TEXT_COLUMNS}
+    values["status"] = ReturnStatus(row["status"])
+    location = row["stock_location"]
+    values["stock_location"] = None if location is None else Location(location)
+    for name in QUANTITY_COLUMNS:
+        values[name] = _quantity(row[name])
+    for name in MONEY_COLUMNS:
+        minor = row[name]
+        values[name] = None if minor is None else _money(minor, currency).amount
+    for name in DATE_COLUMNS:
+        values[name] = _moment(row[name])
+    satisfaction = row["satisfaction"]
+    return LineFact(
+        tenant_id=row["tenant_id"],
+        return_id=row["return_id"],
+        order_number=row["order_number"],
+        line_id=row["line_id"],
+        owner_user=row["owner_user"],
+        owner_team=row["owner_team"],
+        satisfaction=None if satisfaction is None else int(satisfaction),
+        decline_reason=row["decline_reason"],
+        **values,
+    )
