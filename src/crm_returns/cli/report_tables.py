@@ -1,0 +1,132 @@
+"""Reports in the terminal: a :class:`~crm_returns.cli.report_rows.ReportTable` as a rich table.
+
+Codes are shown by their labels (reasons from the tenant's catalog, decline
+reasons from the settings, statuses and stages from :mod:`crm_returns.labels`),
+shares as percentages, durations in hours, an unknown value as ``—``.  Numbers
+are right-aligned and never wrapped.  Needs the ``cli`` extra (``rich``).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import cast
+
+import attrs
+from rich.cells import cell_len
+from rich.table import Table
+from rich.text import Text
+
+from crm_returns.cli.phrasebook import Phrasebook
+from crm_returns.cli.report_rows import Kind, ReportColumn, ReportTable
+from crm_returns.cli.tables import quantity_text
+from crm_returns.domain.reasons import ReasonCatalog
+from crm_returns.domain.requests.declining import DeclineReasons
+from crm_returns.errors import NotFound
+from crm_returns.labels import Labelled, category_label, reason_label
+
+__all__ = ["UNKNOWN", "ReportLabels", "report_table"]
+
+#: How a value that is not known is shown.
+UNKNOWN = "—"
+
+_SECONDS_PER_HOUR = Decimal(3600)
+#: Codes up to this many columns wide are never wrapped.
+_LONGEST_CODE = 24
+
+
+@attrs.frozen
+class ReportLabels:
+    """What the terminal labels codes with.
+
+    Attributes:
+        words: The command line's words, in the language asked for.
+        catalog: The tenant's reason catalog.
+        declines: The decline reasons of the settings.
+    """
+
+    words: Phrasebook
+    catalog: ReasonCatalog
+    declines: DeclineReasons
+
+    def text(self, kind: Kind, value: object) -> str:
+        """``value`` of a column of ``kind`` as the terminal shows it."""
+        if value is None:
+            return UNKNOWN
+        locale = self.words.locale
+        try:
+            match kind:
+                case Kind.REASON:
+                    return reason_label(self.catalog, str(value), locale)
+                case Kind.CATEGORY:
+                    return category_label(self.catalog, str(value), locale)
+                case Kind.DECLINE:
+                    return self.declines.reason(str(value)).label(locale)
+        except NotFound:  # a code the catalog no longer knows: show it as it is
+            return str(value)
+        return _shown(self.words, kind, value)
+
+
+def _shown(words: Phrasebook, kind: Kind, value: object) -> str:
+    """A value that needs no catalog, as the terminal shows it."""
+    if kind is Kind.LABEL:
+        return words.label(cast("Labelled", value))  # LABEL columns hold labelled enums
+    if kind is Kind.WORD:
+        return words.word(f"report_{value}")
+    if not isinstance(value, Decimal):
+        return str(value)
+    match kind:
+        case Kind.QUANTITY:
+            return quantity_text(value)
+        case Kind.SHARE:
+            return f"{value:.1%}"
+        case Kind.MEAN:
+            return f"{value:.2f}"
+        case Kind.DURATION:
+            return f"{value / _SECONDS_PER_HOUR:.1f} h"
+    return str(value)
+
+
+def _longest_word(text: str) -> int:
+    return max((cell_len(word) for word in text.split()), default=0)
+
+
+def _widths(column: ReportColumn, cells: list[str]) -> tuple[int, int]:
+    """The narrowest ``column`` may be without breaking a value, and the widest it needs be.
+
+    Numbers and codes are never broken; labels (and headings) break between
+    words.  A column is at most as wide as its widest number or code, or the
+    longest word of its heading, whichever is wider.
+    """
+    whole = column.kind.numeric or column.kind is Kind.TEXT
+    values = [cell_len(cell) if whole else _longest_word(cell) for cell in cells]
+    least = max((width for width in values if width <= _LONGEST_CODE), default=1)
+    heading = _longest_word(column.heading)
+    if not whole:
+        return max(least, 1), max(least, heading, *map(cell_len, cells), 1)
+    return least, max(least, heading)
+
+
+def report_table(labels: ReportLabels, report: ReportTable) -> Table:
+    """``report`` as a rich table, every code labelled and every number formatted.
+
+    A table wider than the terminal (a breakdown by three dimensions and a
+    period, say) is cut at its right edge: write it as CSV instead.
+    """
+    made = Table(title=Text(report.title, style="bold"), title_justify="left", header_style="bold")
+    texts = [
+        [labels.text(column.kind, value) for column, value in zip(report.columns, row, strict=True)]
+        for row in report.rows
+    ]
+    for index, column in enumerate(report.columns):
+        least, most = _widths(column, [row[index] for row in texts])
+        made.add_column(
+            column.heading,
+            justify="right" if column.kind.numeric else "left",
+            # Chinese has no spaces to wrap at: fold long text instead of cutting it.
+            overflow="fold",
+            min_width=least,
+            max_width=most,
+        )
+    for row in texts:
+        made.add_row(*(Text(cell) for cell in row))
+    return made
