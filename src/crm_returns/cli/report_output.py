@@ -107,7 +107,7 @@ def put(
         return
     put_window(run, basis=basis, as_of=as_of)
     labels = ReportLabels(run.words, run.catalog, run.service.settings.decline_reasons)
-    run.console.print(report_table(labels, report))
+    run.console.print(report_table(labels, report, run.console.width))
     if not report.rows:
         run.console.print(run.words.word("report_no_rows"))
 

@@ -32,7 +32,9 @@ from crm_returns.domain.analytics import (
     SkuReasonMatrix,
 )
 from crm_returns.domain.analytics.reports import AgeBand
+from crm_returns.domain.reasons import ReasonCatalog
 from crm_returns.domain.returns.states import ReturnStatus
+from crm_returns.errors import NotFound
 
 __all__ = [
     "Kind",
@@ -197,15 +199,14 @@ def decline_table(words: Phrasebook, rows: Sequence[ParetoRow]) -> ReportTable:
     )
 
 
-def matrix_table(words: Phrasebook, matrix: SkuReasonMatrix) -> ReportTable:
-    """The SKU × reason matrix: a row per SKU, a column per reason (named by its code)."""
-    measure = words.label(matrix.measure)
+def matrix_table(words: Phrasebook, matrix: SkuReasonMatrix, catalog: ReasonCatalog) -> ReportTable:
+    """The SKU × reason matrix: a row per SKU, a column per reason (named by its code in files)."""
     columns = (
         _column(words, "sku", Kind.TEXT, "Product code."),
         *(
             ReportColumn(
                 code,
-                code,
+                _reason_heading(words, catalog, code),
                 Kind.QUANTITY,
                 f"{matrix.measure.value} returned for the reason {code}.",
             )
@@ -213,7 +214,15 @@ def matrix_table(words: Phrasebook, matrix: SkuReasonMatrix) -> ReportTable:
         ),
     )
     rows = tuple((sku, *cells) for sku, cells in zip(matrix.skus, matrix.cells, strict=True))
-    return ReportTable(words.word("report_matrix", measure=measure), columns, rows)
+    title = words.word("report_matrix", measure=words.label(matrix.measure))
+    return ReportTable(title, columns, rows)
+
+
+def _reason_heading(words: Phrasebook, catalog: ReasonCatalog, code: str) -> str:
+    try:
+        return words.reason(catalog, code)
+    except NotFound:  # a reason the catalog no longer knows: its code
+        return code
 
 
 def rates_table(words: Phrasebook, cohorts: Sequence[CohortRates]) -> ReportTable:

@@ -169,9 +169,9 @@ def _declines(run: ReportRun) -> int:
 def _sku_reasons(run: ReportRun) -> int:
     top = run.arguments.top or 10
     matrix = run.service.sku_reason_report(run.actor, run.window, top=top, measure=_measure(run))
-    report = matrix_table(run.words, matrix)
-    put(run, report)
     catalog = run.catalog
+    report = matrix_table(run.words, matrix, catalog)
+    put(run, report)
     return _drawn(
         run,
         report,

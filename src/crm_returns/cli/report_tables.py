@@ -90,35 +90,44 @@ def _longest_word(text: str) -> int:
     return max((cell_len(word) for word in text.split()), default=0)
 
 
-def _widths(column: ReportColumn, cells: list[str]) -> tuple[int, int]:
+def _widths(column: ReportColumn, cells: list[str], roomy: bool) -> tuple[int, int]:
     """The narrowest ``column`` may be without breaking a value, and the widest it needs be.
 
     Numbers and codes are never broken; labels (and headings) break between
-    words.  A column is at most as wide as its widest number or code, or the
-    longest word of its heading, whichever is wider.
+    words.  Unless the table has room (``roomy``), a column of numbers or
+    codes is at most as wide as its widest value or the longest word of its
+    heading, whichever is wider: its heading wraps.
     """
     whole = column.kind.numeric or column.kind is Kind.TEXT
     values = [cell_len(cell) if whole else _longest_word(cell) for cell in cells]
     least = max((width for width in values if width <= _LONGEST_CODE), default=1)
-    heading = _longest_word(column.heading)
+    heading = cell_len(column.heading) if roomy else _longest_word(column.heading)
     if not whole:
-        return max(least, 1), max(least, heading, *map(cell_len, cells), 1)
+        return least, max(least, heading, *map(cell_len, cells))
     return least, max(least, heading)
 
 
-def report_table(labels: ReportLabels, report: ReportTable) -> Table:
-    """``report`` as a rich table, every code labelled and every number formatted.
+def _natural(column: ReportColumn, cells: list[str]) -> int:
+    """How wide ``column`` is when nothing in it wraps."""
+    return max(cell_len(column.heading), *map(cell_len, cells))
 
-    A table wider than the terminal (a breakdown by three dimensions and a
-    period, say) is cut at its right edge: write it as CSV instead.
+
+def report_table(labels: ReportLabels, report: ReportTable, width: int) -> Table:
+    """``report`` as a rich table ``width`` columns wide at most, codes labelled, numbers formatted.
+
+    Headings wrap only when the table would not fit otherwise.  A table that
+    does not fit even so (a breakdown by three dimensions and a period, say)
+    is cut at its right edge: write it as CSV instead.
     """
     made = Table(title=Text(report.title, style="bold"), title_justify="left", header_style="bold")
     texts = [
         [labels.text(column.kind, value) for column, value in zip(report.columns, row, strict=True)]
         for row in report.rows
     ]
-    for index, column in enumerate(report.columns):
-        least, most = _widths(column, [row[index] for row in texts])
+    cells = [[row[index] for row in texts] for index in range(len(report.columns))]
+    natural = sum(map(_natural, report.columns, cells)) + 3 * len(report.columns) + 1
+    for column, values in zip(report.columns, cells, strict=True):
+        least, most = _widths(column, values, roomy=natural <= width)
         made.add_column(
             column.heading,
             justify="right" if column.kind.numeric else "left",
