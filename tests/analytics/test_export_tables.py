@@ -26,9 +26,7 @@ class Colour(enum.Enum):
 COLUMNS = (
     Column(name="reason", type=ColumnType.TEXT, nullable=False, description="R.", source=str),
     Column(name="lines", type=ColumnType.INTEGER, nullable=False, description="L.", source=int),
-    Column(
-        name="share", type=ColumnType.DECIMAL, nullable=True, description="S.", source=Decimal
-    ),
+    Column(name="share", type=ColumnType.DECIMAL, nullable=True, description="S.", source=Decimal),
     Column(name="colour", type=ColumnType.TEXT, nullable=False, description="C.", source=Colour),
 )
 ROWS = [

@@ -109,7 +109,7 @@ def _widths(column: ReportColumn, cells: list[str], roomy: bool) -> tuple[int, i
 
 def _natural(column: ReportColumn, cells: list[str]) -> int:
     """How wide ``column`` is when nothing in it wraps."""
-    return max(cell_len(column.heading), *map(cell_len, cells))
+    return max([cell_len(column.heading), *map(cell_len, cells)])
 
 
 def report_table(labels: ReportLabels, report: ReportTable, width: int) -> Table:
