@@ -6,10 +6,14 @@ two completed returns of the demo's tenant, in November and December 2026.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from tests.cli.report_support import AT, WINDOW, Stored, add_requests, report, stored_demo
+
+from crm_returns.cli import main
 
 Rows = Callable[[str, str], list[list[str]]]
 
@@ -240,3 +244,15 @@ def test_nothing_of_another_tenant_is_shown(
 
     assert ran.status == 0
     assert table_rows(ran.out, "Return reasons (Pareto)") == []
+
+
+def test_the_demo_ends_with_the_command_that_reports_on_its_data(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["demo", "--db", f"sqlite:///{tmp_path / 'demo.db'}", "--chart", ""]) == 0
+    hint = capsys.readouterr().out.splitlines()[-1]
+    assert hint.startswith("查看报表：crm-returns report reasons --db sqlite:///")
+
+    argv = shlex.split(hint.removeprefix("查看报表：crm-returns "))
+    assert main([*argv, "--at", "2026-12-10"]) == 0
+    assert "运输损坏" in capsys.readouterr().out

@@ -108,9 +108,10 @@ def _demo(arguments: argparse.Namespace) -> int:
         print(f"crm-returns: {error}", file=sys.stderr)
         return 1
     # One line however long the URL: people copy the tenant id from it.
-    console.print(
-        Phrasebook(language).word("stored", url=arguments.db, tenant=tenant), soft_wrap=True
-    )
+    words = Phrasebook(language)
+    console.print(words.word("stored", url=arguments.db, tenant=tenant), soft_wrap=True)
+    command = f"crm-returns report reasons --db {arguments.db} --tenant {tenant}"
+    console.print(words.word("report_try", command=command), soft_wrap=True, highlight=False)
     return 0
 
 

@@ -26,13 +26,14 @@ from crm_returns.analytics.charts import (
     stage_durations,
 )
 from crm_returns.cli.phrasebook import Phrasebook
-from crm_returns.cli.report import ANALYST_ID, BASES, DEFAULT_DAYS, ReportRun
+from crm_returns.cli.report import ANALYST_ID, ReportRun
 from crm_returns.cli.report_facts import (
     breakdown_table,
     line_table,
     return_table,
     satisfaction_table,
 )
+from crm_returns.cli.report_options import BASES, DEFAULT_DAYS
 from crm_returns.cli.report_output import (
     export_facts_to,
     output_console,

@@ -107,6 +107,7 @@ REPORT_WORDS: Final = bilingual(
         "report_no_rows": ("（没有符合条件的记录）", "(nothing in this window)"),
         "report_rows_written": ("已写入 {rows} 行到 {path}", "{rows} rows written to {path}"),
         "report_exporting": ("正在导出", "Exporting"),
+        "report_try": ("查看报表：{command}", "Its reports: {command}"),
         "report_chart_empty": (
             "未生成图表 {path}：报表没有数据",
             "No chart drawn to {path}: the report has no rows",
