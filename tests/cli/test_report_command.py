@@ -133,6 +133,16 @@ def test_rates_divide_what_came_back_by_what_the_sample_shop_delivered(
     assert table_rows(later.out, "Return rates by order cohort")[0][1] == "mature"
 
 
+def test_rates_of_a_tenant_whose_orders_the_command_line_does_not_know_say_so(
+    stored: Stored, capsys: pytest.CaptureFixture[str], table_rows: Rows
+) -> None:
+    ran = report(Stored(stored.url, "acme"), capsys, "rates", *WINDOW)
+
+    assert ran.status == 0
+    assert table_rows(ran.out, "Return rates by order cohort") == []
+    assert "the command line knows the orders of the demo's shop (tenants demo-…) only" in ran.err
+
+
 def test_cycle_times_give_each_stage_against_the_service_level(
     stored: Stored, capsys: pytest.CaptureFixture[str], table_rows: Rows
 ) -> None:

@@ -193,6 +193,8 @@ def _rates(run: ReportRun) -> int:
     )
     report = rates_table(run.words, cohorts)
     put(run, report, basis=DateBasis.ORDER_DATE)
+    if not run.actor.tenant_id.startswith(DEMO_TENANT_PREFIX):
+        say(run.words.word("report_no_orders"))
     return _drawn(
         run,
         report,

@@ -86,25 +86,22 @@ def _shown(words: Phrasebook, kind: Kind, value: object) -> str:
     return str(value)
 
 
-def _longest_word(text: str) -> int:
-    return max((cell_len(word) for word in text.split()), default=0)
+def _whole(column: ReportColumn, cells: list[str]) -> bool:
+    """Whether ``column`` holds numbers, or codes short enough never to break."""
+    if column.kind.numeric:
+        return True
+    return column.kind is Kind.TEXT and all(cell_len(cell) <= _LONGEST_CODE for cell in cells)
 
 
-def _widths(column: ReportColumn, cells: list[str], roomy: bool) -> tuple[int, int]:
-    """The narrowest ``column`` may be without breaking a value, and the widest it needs be.
-
-    Numbers and codes are never broken; labels (and headings) break between
-    words.  Unless the table has room (``roomy``), a column of numbers or
-    codes is at most as wide as its widest value or the longest word of its
-    heading, whichever is wider: its heading wraps.
-    """
-    whole = column.kind.numeric or column.kind is Kind.TEXT
-    values = [cell_len(cell) if whole else _longest_word(cell) for cell in cells]
-    least = max((width for width in values if width <= _LONGEST_CODE), default=1)
-    heading = cell_len(column.heading) if roomy else _longest_word(column.heading)
-    if not whole:
-        return least, max(least, heading, *map(cell_len, cells))
-    return least, max(least, heading)
+def _wrapped(heading: str, width: int) -> str:
+    """``heading`` in lines of at most ``width`` cells, broken between words."""
+    lines: list[str] = []
+    for word in heading.split():
+        if lines and cell_len(lines[-1]) + 1 + cell_len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "\n".join(lines)
 
 
 def _natural(column: ReportColumn, cells: list[str]) -> int:
@@ -115,9 +112,11 @@ def _natural(column: ReportColumn, cells: list[str]) -> int:
 def report_table(labels: ReportLabels, report: ReportTable, width: int) -> Table:
     """``report`` as a rich table ``width`` columns wide at most, codes labelled, numbers formatted.
 
-    Headings wrap only when the table would not fit otherwise.  A table that
-    does not fit even so (a breakdown by three dimensions and a period, say)
-    is cut at its right edge: write it as CSV instead.
+    Numbers and codes are never broken.  When the table would not fit
+    otherwise, their headings wrap between words to the width of the values,
+    and labels wrap (or fold, when a word is too long).  A table that does not
+    fit even so (a breakdown by three dimensions and a period, say) is cut at
+    its right edge: write it as CSV instead.
     """
     made = Table(title=Text(report.title, style="bold"), title_justify="left", header_style="bold")
     texts = [
@@ -125,16 +124,20 @@ def report_table(labels: ReportLabels, report: ReportTable, width: int) -> Table
         for row in report.rows
     ]
     cells = [[row[index] for row in texts] for index in range(len(report.columns))]
-    natural = sum(map(_natural, report.columns, cells)) + 3 * len(report.columns) + 1
+    roomy = sum(map(_natural, report.columns, cells)) + 3 * len(report.columns) + 1 <= width
     for column, values in zip(report.columns, cells, strict=True):
-        least, most = _widths(column, values, roomy=natural <= width)
+        whole = _whole(column, values)
+        heading = column.heading
+        if whole and not roomy:
+            longest = max((cell_len(word) for word in heading.split()), default=1)
+            heading = _wrapped(heading, max([longest, *map(cell_len, values)]))
         made.add_column(
-            column.heading,
+            heading,
             justify="right" if column.kind.numeric else "left",
+            # Rich shrinks only columns that may wrap: those of labels.
+            no_wrap=whole,
             # Chinese has no spaces to wrap at: fold long text instead of cutting it.
             overflow="fold",
-            min_width=least,
-            max_width=most,
         )
     for row in texts:
         made.add_row(*(Text(cell) for cell in row))
