@@ -6,11 +6,13 @@ two completed returns of the demo's tenant, in November and December 2026.
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from tests.adapters.postgres import postgres_url
 from tests.cli.report_support import AT, WINDOW, Stored, add_requests, report, stored_demo
 
 from crm_returns.cli import main
@@ -266,3 +268,18 @@ def test_the_demo_ends_with_the_command_that_reports_on_its_data(
     argv = shlex.split(hint.removeprefix("查看报表：crm-returns "))
     assert main([*argv, "--at", "2026-12-10"]) == 0
     assert "运输损坏" in capsys.readouterr().out
+
+
+def test_reports_run_on_postgresql(capsys: pytest.CaptureFixture[str], table_rows: Rows) -> None:
+    url = postgres_url()
+    assert main(["demo", "--db", url, "--lang", "en", "--chart", ""]) == 0
+    found = re.search(r"tenant (demo-[0-9a-f]{8})", capsys.readouterr().out)
+    assert found is not None
+
+    ran = report(Stored(url, found.group(1)), capsys, "reasons", *WINDOW)
+
+    assert [row[:2] for row in table_rows(ran.out, "Return reasons (Pareto)")] == [
+        ["Damaged in transit", "2"],
+        ["Changed requirement", "1"],
+        ["Quality problem", "1"],
+    ]
