@@ -42,9 +42,7 @@ from crm_returns.domain.analytics import (
     ReportWindow,
     Satisfaction,
     SkuReasonMatrix,
-    StatusGroup,
     age_bands,
-    cycle_times,
     frequent_returners,
     pareto_of,
     rates_of,
@@ -240,14 +238,12 @@ class Reports(ServiceCore):
             NotAuthorised: The actor may not run reports.
         """
         actor = self._analyst(actor)
-        window = _window(window)
+        if not isinstance(by, CycleGrouping):
+            raise InvalidInput(f"by must be a CycleGrouping, got {by!r}")
         with self._uow() as uow:
-            counted = [
-                f
-                for f in uow.facts.scan(actor.tenant_id, window)
-                if window.group(f.status) is StatusGroup.COUNTED
-            ]
-        return cycle_times(counted, by=by, level=self.settings.service_level)
+            return uow.facts.cycle_times(
+                actor.tenant_id, _window(window), by=by, level=self.settings.service_level
+            )
 
     def frequent_returners(
         self,
