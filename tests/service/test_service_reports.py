@@ -137,6 +137,25 @@ def test_return_rates_divide_by_what_the_host_delivered(shop: Wiring) -> None:
     assert not november.mature  # ordered days ago: returns may still come
 
 
+def test_return_rates_by_sku_divide_each_sku_by_what_was_delivered_of_it(shop: Wiring) -> None:
+    rates = shop.service.return_rates(
+        ANALYST, start=date(2026, 11, 1), end=date(2026, 11, 30), zone=SHANGHAI, by=Dimension.SKU
+    )
+    by_sku = {r.key: (r.units_returned, r.units_delivered, r.unit_rate) for r in rates}
+    assert by_sku == {
+        "CBL-02": (Decimal(2), Decimal(10), Decimal("0.2")),
+        "CHR-10": (Decimal(0), Decimal(1), Decimal(0)),
+        "LMP-05": (Decimal(0), Decimal(3), Decimal(0)),
+        "MON-27": (Decimal(0), Decimal(2), Decimal(0)),
+        "MSE-01": (Decimal(1), Decimal(5), Decimal("0.2")),
+    }
+    with pytest.raises(InvalidInput):
+        shop.service.return_rates(
+            ANALYST, start=date(2026, 11, 1), end=date(2026, 11, 30), zone=SHANGHAI,
+            by=Dimension.REASON,
+        )  # fmt: skip
+
+
 def test_cycle_times_satisfaction_and_ages(shop: Wiring) -> None:
     s = shop.service
     stages = {c.stage: c for c in s.cycle_time_report(ANALYST, WINDOW)}

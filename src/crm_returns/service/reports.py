@@ -28,6 +28,7 @@ from crm_returns.domain.analytics import (
     CycleGrouping,
     CycleStats,
     DateBasis,
+    DeliveredTotals,
     DeliveredTotalsQuery,
     Dimension,
     FactGroup,
@@ -41,9 +42,7 @@ from crm_returns.domain.analytics import (
     ReportWindow,
     Satisfaction,
     SkuReasonMatrix,
-    StatusGroup,
     age_bands,
-    cycle_times,
     frequent_returners,
     pareto_of,
     rates_of,
@@ -170,6 +169,7 @@ class Reports(ServiceCore):
         statuses: frozenset[ReturnStatus] = COUNTED,
         return_window: timedelta | None = None,
         at: datetime | None = None,
+        by: Dimension | None = None,
     ) -> tuple[CohortRates, ...]:
         """Unit, order and value return rates of the order cohorts from ``start`` to ``end``.
 
@@ -186,26 +186,39 @@ class Reports(ServiceCore):
                 settings' :class:`~crm_returns.ReturnWindow` rules (30 days
                 without one).
             at: When the report is made; now by default.
+            by: Rates per product, SKU, category or customer
+                (:data:`~crm_returns.domain.analytics.DELIVERED_DIMENSIONS`): each
+                key's returns over what was delivered of it; ordered by key,
+                then cohort.  ``None``: whole cohorts.
 
         Raises:
-            InvalidInput: A bad day, zone, period or status filter.
+            InvalidInput: A bad day, zone, period or status filter, or a
+                dimension the delivered totals do not know.
             NotAuthorised: The actor may not run reports.
         """
         actor = self._analyst(actor)
-        asked = DeliveredTotalsQuery(start=start, end=end, zone=zone, period=period)
+        asked = DeliveredTotalsQuery(start=start, end=end, zone=zone, period=period, by=by)
         window = ReportWindow(
             start=start, end=end, zone=zone, basis=DateBasis.ORDER_DATE, statuses=statuses
         )
-        groups = self._groups(actor, FactQuery(window=window, period=period))
+        dims = () if by is None else (by,)
+        groups = self._groups(actor, FactQuery(window=window, period=period, by=dims))
         delivered = self._orders.delivered_totals(actor.tenant_id, asked)
-        return rates_of(
-            returned_by_cohort(groups),
-            delivered,
-            period=period,
-            zone=zone,
-            as_of=at or self._clock.now(),
-            return_window=return_window or self._longest_return_window(),
-        )
+        keyed: dict[str | None, list[DeliveredTotals]] = {}
+        for total in delivered:
+            keyed.setdefault(total.key, []).append(attrs.evolve(total, key=None))
+        rates: list[CohortRates] = []
+        for key in sorted(keyed, key=lambda k: k or ""):
+            found = rates_of(
+                returned_by_cohort(groups, key=key),
+                keyed[key],
+                period=period,
+                zone=zone,
+                as_of=at or self._clock.now(),
+                return_window=return_window or self._longest_return_window(),
+            )
+            rates += (attrs.evolve(r, key=key) for r in found)
+        return tuple(rates)
 
     def _longest_return_window(self) -> timedelta:
         windows = [r for r in self.settings.eligibility_rules if isinstance(r, ReturnWindow)]
@@ -225,14 +238,12 @@ class Reports(ServiceCore):
             NotAuthorised: The actor may not run reports.
         """
         actor = self._analyst(actor)
-        window = _window(window)
+        if not isinstance(by, CycleGrouping):
+            raise InvalidInput(f"by must be a CycleGrouping, got {by!r}")
         with self._uow() as uow:
-            counted = [
-                f
-                for f in uow.facts.scan(actor.tenant_id, window)
-                if window.group(f.status) is StatusGroup.COUNTED
-            ]
-        return cycle_times(counted, by=by, level=self.settings.service_level)
+            return uow.facts.cycle_times(
+                actor.tenant_id, _window(window), by=by, level=self.settings.service_level
+            )
 
     def frequent_returners(
         self,

@@ -44,6 +44,7 @@ from crm_returns.domain.analytics.cycles import (
     CycleGrouping,
     CycleStage,
     CycleStats,
+    allowance,
     cycle_times,
     percentile,
 )
@@ -147,6 +148,7 @@ __all__ = [
     "StatusGroup",
     "ValueRate",
     "age_bands",
+    "allowance",
     "bucket",
     "canonical_units",
     "cohort_rates",

@@ -14,15 +14,19 @@ from hypothesis import strategies as st
 
 from crm_returns.domain.analytics import (
     COUNTED,
+    CycleGrouping,
     DateBasis,
     Dimension,
     LineFact,
     ReportPeriod,
     ReportWindow,
+    StatusGroup,
+    cycle_times,
     line_facts,
 )
 from crm_returns.domain.analytics.grouping import FactQuery, group_facts
 from crm_returns.domain.interactions.records import Feedback
+from crm_returns.domain.ownership.levels import ServiceLevel
 from crm_returns.domain.ownership.records import Assignment
 from crm_returns.domain.requests.records import RequestStatus
 from crm_returns.domain.requests.records import ReturnRequest as RequestRecord
@@ -39,7 +43,11 @@ _TEAMS = ("dock", "finance", None)
 
 
 def _copy(template: ReturnOrder, n: int, shift: timedelta) -> ReturnOrder:
-    """``template`` as return ``n``, every moment of it ``shift`` later, on lines of its own."""
+    """``template`` as return ``n``, ``shift`` later, on lines of its own.
+
+    The statuses it entered move later still, each by more than the one
+    before, so that the copies' stages take different times.
+    """
     lines = []
     for line in template.lines:
         ref = attrs.evolve(line.ref, order_number=f"FACT-{n}")
@@ -56,7 +64,11 @@ def _copy(template: ReturnOrder, n: int, shift: timedelta) -> ReturnOrder:
         number=f"RT-F-{n:03d}",
         created_at=template.created_at + shift,
         submitted_at=None if template.submitted_at is None else template.submitted_at + shift,
-        entered=tuple((status, at + shift) for status, at in template.entered),
+        # Each later status a little later again: the copies' stages last differently.
+        entered=tuple(
+            (status, at + shift + timedelta(minutes=(n % 7) * 53 * step))
+            for step, (status, at) in enumerate(template.entered, start=1)
+        ),
         lines=tuple(lines),
     )
 
@@ -195,6 +207,31 @@ class LineFactsContract(Contract):
             assert_identical(list(found), list(group_facts(expected, query)), f"{query}")
 
         answers()
+
+    def test_cycle_times_equal_the_reference_per_stage_and_group(
+        self, unit_of_work_factory: UnitOfWorkFactory
+    ) -> None:
+        """Count, nearest-rank median and P90, max and share within the level, per group."""
+        sample = history()
+        expected = _store(unit_of_work_factory, sample, 40)
+        moments = [f.returned_at for f in expected]
+        level = ServiceLevel(
+            approve=timedelta(hours=2), ship_back=timedelta(days=1), receive=timedelta(hours=1)
+        )
+        for zone, statuses in (("UTC", COUNTED), ("Europe/Berlin", frozenset(ReturnStatus))):
+            window = ReportWindow(
+                start=min(moments).date(),
+                end=max(moments).date(),
+                zone=ZoneInfo(zone),
+                statuses=statuses,
+            )
+            counted = window.select(expected)[StatusGroup.COUNTED]
+            for by in CycleGrouping:
+                with unit_of_work_factory() as uow:
+                    found = uow.facts.cycle_times(sample.tenant_id, window, by=by, level=level)
+                reference = cycle_times(counted, by=by, level=level)
+                assert reference, "the history times some stage"
+                assert_identical(list(found), list(reference), f"cycle times by {by}")
 
     def test_facts_stream_in_window_order(self, unit_of_work_factory: UnitOfWorkFactory) -> None:
         """``scan`` gives each fact of the window once, by date, return, order and line."""
