@@ -135,6 +135,23 @@ def test_rates_divide_what_came_back_by_what_the_sample_shop_delivered(
     assert table_rows(later.out, "Return rates by order cohort")[0][1] == "mature"
 
 
+def test_rates_are_broken_down_by_what_was_delivered_when_asked(
+    stored: Stored, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ran = report(stored, capsys, "rates", *WINDOW, *AT, "--by", "sku", "--format", "csv")
+
+    assert ran.status == 0, ran.err
+    lines = ran.out.splitlines()
+    assert lines[0].startswith("cohort,sku,maturity,units_returned,units_delivered,unit_rate,")
+    assert [line.split(",")[:6] for line in lines[1:]] == [
+        ["2026-11-01", "CBL-02", "immature", "3", "10", "0.300000"],
+        ["2026-11-01", "CHR-10", "immature", "0", "1", "0.000000"],
+        ["2026-11-01", "LMP-05", "immature", "1", "3", "0.333333"],
+        ["2026-11-01", "MON-27", "immature", "1", "2", "0.500000"],
+        ["2026-11-01", "MSE-01", "immature", "2", "5", "0.400000"],
+    ]
+
+
 def test_rates_of_a_tenant_whose_orders_the_command_line_does_not_know_say_so(
     stored: Stored, capsys: pytest.CaptureFixture[str], table_rows: Rows
 ) -> None:

@@ -56,8 +56,12 @@ def test_a_value_argparse_cannot_read_is_a_usage_error(
         ("satisfaction", ["--chart", "s.png"], "--chart is for the reports reasons, "
          "decline-reasons, sku-reasons, rates, cycle-times, not satisfaction"),
         ("reasons", ["--top", "3"], "--top is for the reports sku-reasons, not reasons"),
-        ("rates", ["--by", "reason"], "--by is for the reports breakdown, satisfaction, "
-         "cycle-times, not rates"),
+        ("reasons", ["--by", "reason"], "--by is for the reports breakdown, satisfaction, "
+         "cycle-times, rates, not reasons"),
+        ("rates", ["--by", "reason"], "rates are broken down by one --by dimension of what was "
+         "delivered: category, customer, product, sku"),
+        ("rates", ["--by", "sku", "--chart", "r.png"], "--chart draws the rates of whole "
+         "cohorts: leave out --by"),
         ("cycle-times", ["--by", "reason"], "cycle-times is grouped by --by owner or --by team"),
         ("satisfaction", ["--by", "reason", "--by", "sku"], "satisfaction is broken down by one "
          "--by dimension, other than satisfaction"),

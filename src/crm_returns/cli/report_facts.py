@@ -14,7 +14,14 @@ from collections.abc import Iterable
 from typing import Final
 
 from crm_returns.cli.phrasebook import Phrasebook
-from crm_returns.cli.report_rows import Kind, ReportColumn, ReportTable, iso_day
+from crm_returns.cli.report_rows import (
+    Kind,
+    ReportColumn,
+    ReportTable,
+    iso_day,
+    key_column,
+    key_value,
+)
 from crm_returns.domain.analytics import (
     Dimension,
     FactGroup,
@@ -27,14 +34,6 @@ from crm_returns.domain.analytics.reports import Satisfaction
 from crm_returns.domain.returns.states import ReturnStatus
 
 __all__ = ["breakdown_table", "line_table", "return_table", "satisfaction_table"]
-
-#: How the keys of each dimension are shown; the others as they are.
-_KEY_KINDS: Final = {
-    Dimension.REASON: Kind.REASON,
-    Dimension.REASON_CATEGORY: Kind.CATEGORY,
-    Dimension.DECLINE_REASON: Kind.DECLINE,
-    Dimension.STATUS: Kind.LABEL,
-}
 
 #: The money columns of a breakdown, after the merchandise value.
 _MONEY: Final = (
@@ -49,29 +48,12 @@ def _word(words: Phrasebook, name: str) -> str:
     return words.word(f"report_{name}")
 
 
-def _key_column(words: Phrasebook, dimension: Dimension) -> ReportColumn:
-    heading = words.label(dimension)
-    kind = _KEY_KINDS.get(dimension, Kind.TEXT)
-    return ReportColumn(
-        dimension.value,
-        heading[:1].upper() + heading[1:],
-        kind,
-        f"The {dimension.value} (empty: not known).",
-        nullable=True,
-        source=ReturnStatus if kind is Kind.LABEL else None,
-    )
-
-
-def _key(dimension: Dimension, key: str | None) -> object:
-    return ReturnStatus(key) if dimension is Dimension.STATUS and key is not None else key
-
-
 def satisfaction_table(
     words: Phrasebook, scores: Iterable[Satisfaction], by: Dimension | None
 ) -> ReportTable:
     """The customers' scores, overall or per key of ``by``."""
     columns = (
-        *((_key_column(words, by),) if by is not None else ()),
+        *((key_column(words, by),) if by is not None else ()),
         ReportColumn("rated", _word(words, "rated"), Kind.COUNT, "Returns with a score."),
         ReportColumn("mean", _word(words, "mean"), Kind.MEAN, "Mean score.", nullable=True),
         *(
@@ -83,7 +65,7 @@ def satisfaction_table(
     )
     rows = tuple(
         (
-            *((_key(by, row.key),) if by is not None else ()),
+            *((key_value(by, row.key),) if by is not None else ()),
             row.rated,
             row.mean,
             *row.distribution,
@@ -111,7 +93,7 @@ def breakdown_table(
             if query.period is not None
             else ()
         ),
-        *(_key_column(words, dimension) for dimension in query.by),
+        *(key_column(words, dimension) for dimension in query.by),
         ReportColumn("currency", _word(words, "currency"), Kind.TEXT, "ISO 4217 code."),
         ReportColumn("lines", _word(words, "lines"), Kind.COUNT, "Returned lines."),
         ReportColumn("returns", _word(words, "returns"), Kind.COUNT, "Distinct returns."),
@@ -125,7 +107,7 @@ def breakdown_table(
         (
             group.group,
             *((iso_day(group.period),) if query.period is not None else ()),
-            *(_key(d, key) for d, key in zip(query.by, group.keys, strict=True)),
+            *(key_value(d, key) for d, key in zip(query.by, group.keys, strict=True)),
             group.currency,
             group.lines,
             group.returns,

@@ -16,7 +16,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from crm_returns.cli.events import parse_moment
 from crm_returns.cli.words import LANGUAGES
-from crm_returns.domain.analytics import DateBasis, Dimension, ReportPeriod
+from crm_returns.domain.analytics import (
+    DELIVERED_DIMENSIONS,
+    DateBasis,
+    Dimension,
+    ReportPeriod,
+)
 from crm_returns.domain.returns.states import ReturnStatus
 
 __all__ = ["BASES", "CHARTED", "DEFAULT_DAYS", "DEFAULT_ZONE", "add_options", "misused"]
@@ -35,7 +40,7 @@ BASES: Final = {
 }
 #: Options only some reports take (``None`` when not given), and which.
 _TAKEN_BY: Final = {
-    "by": ("breakdown", "satisfaction", "cycle-times"),
+    "by": ("breakdown", "satisfaction", "cycle-times", "rates"),
     "period": ("breakdown", "rates"),
     "level": ("reasons",),
     "measure": ("reasons", "decline-reasons", "sku-reasons"),
@@ -93,6 +98,8 @@ def misused(arguments: argparse.Namespace) -> str | None:
         return "--bom is for --format csv"
     if arguments.chart and Path(arguments.chart).suffix.lower() not in _CHART_SUFFIXES:
         return f"--chart {arguments.chart}: a chart is a .png or .svg file"
+    if name == "rates" and arguments.by and arguments.chart:
+        return "--chart draws the rates of whole cohorts: leave out --by"
     return _misused_by(name, arguments.by or [])
 
 
@@ -105,6 +112,10 @@ def _misused_by(name: str, by: list[str]) -> str | None:
         return "satisfaction is broken down by one --by dimension, other than satisfaction"
     if name == "cycle-times" and (len(by) > 1 or not set(by) <= {"owner", "team"}):
         return "cycle-times is grouped by --by owner or --by team"
+    delivered = sorted(dimension.value for dimension in DELIVERED_DIMENSIONS)
+    if name == "rates" and (len(by) > 1 or not set(by) <= set(delivered)):
+        known = ", ".join(delivered)
+        return f"rates are broken down by one --by dimension of what was delivered: {known}"
     return None
 
 
@@ -185,7 +196,8 @@ def _shape_options(parser: argparse.ArgumentParser) -> None:
         choices=[d.value for d in Dimension],
         metavar="DIM",
         help="breakdown: a dimension to group by (repeatable, up to 3); satisfaction: one; "
-        "cycle-times: owner or team. Dimensions: " + ", ".join(d.value for d in Dimension),
+        "cycle-times: owner or team; rates: product, sku, category or customer. "
+        "Dimensions: " + ", ".join(d.value for d in Dimension),
     )
     shape.add_argument(
         "--period",

@@ -26,6 +26,7 @@ from crm_returns.domain.analytics import (
     CohortRates,
     CycleStage,
     CycleStats,
+    Dimension,
     FrequentReturner,
     ParetoRow,
     ReasonLevel,
@@ -44,6 +45,8 @@ __all__ = [
     "cycle_table",
     "decline_table",
     "iso_day",
+    "key_column",
+    "key_value",
     "matrix_table",
     "pareto_table",
     "rates_table",
@@ -148,6 +151,34 @@ class ReportTable:
     rows: tuple[tuple[object, ...], ...]
 
 
+#: How the keys of each dimension are shown; the others as they are.
+_KEY_KINDS: Final = {
+    Dimension.REASON: Kind.REASON,
+    Dimension.REASON_CATEGORY: Kind.CATEGORY,
+    Dimension.DECLINE_REASON: Kind.DECLINE,
+    Dimension.STATUS: Kind.LABEL,
+}
+
+
+def key_column(words: Phrasebook, dimension: Dimension) -> ReportColumn:
+    """The column of the keys of ``dimension``, headed by its label, named by its value."""
+    heading = words.label(dimension)
+    kind = _KEY_KINDS.get(dimension, Kind.TEXT)
+    return ReportColumn(
+        dimension.value,
+        heading[:1].upper() + heading[1:],
+        kind,
+        f"The {dimension.value} (empty: not known).",
+        nullable=True,
+        source=ReturnStatus if kind is Kind.LABEL else None,
+    )
+
+
+def key_value(dimension: Dimension, key: str | None) -> object:
+    """A key of ``dimension`` as its column holds it (a status as its enum member)."""
+    return ReturnStatus(key) if dimension is Dimension.STATUS and key is not None else key
+
+
 def seconds(span: timedelta) -> Decimal:
     """A duration in seconds, exactly (to the microsecond)."""
     return Decimal(span // timedelta(microseconds=1)) / 1_000_000
@@ -225,11 +256,14 @@ def _reason_heading(words: Phrasebook, catalog: ReasonCatalog, code: str) -> str
         return code
 
 
-def rates_table(words: Phrasebook, cohorts: Sequence[CohortRates]) -> ReportTable:
-    """The three return rates of each order cohort; a row per cohort and currency."""
+def rates_table(
+    words: Phrasebook, cohorts: Sequence[CohortRates], by: Dimension | None = None
+) -> ReportTable:
+    """The three return rates of each order cohort (and key of ``by``); a row per currency too."""
     share, count, units = Kind.SHARE, Kind.COUNT, Kind.QUANTITY
     columns = (
         _column(words, "cohort", Kind.TEXT, "First day of the order cohort."),
+        *((key_column(words, by),) if by is not None else ()),
         _column(words, "maturity", Kind.WORD, "mature, or immature while still returnable."),
         _column(words, "units_returned", units, "Units returned of the cohort's orders."),
         _column(words, "units_delivered", units, "Units delivered on the cohort's orders."),
@@ -246,6 +280,7 @@ def rates_table(words: Phrasebook, cohorts: Sequence[CohortRates]) -> ReportTabl
     for cohort in cohorts:
         head = (
             cohort.cohort.isoformat(),
+            *((key_value(by, cohort.key),) if by is not None else ()),
             "mature" if cohort.mature else "immature",
             cohort.units_returned,
             cohort.units_delivered,

@@ -182,6 +182,7 @@ def _sku_reasons(run: ReportRun) -> int:
 
 def _rates(run: ReportRun) -> int:
     window = run.window
+    by = Dimension(run.arguments.by[0]) if run.arguments.by else None
     cohorts = run.service.return_rates(
         run.actor,
         start=window.start,
@@ -190,8 +191,9 @@ def _rates(run: ReportRun) -> int:
         period=ReportPeriod(run.arguments.period or ReportPeriod.MONTH.value),
         statuses=window.statuses,
         at=run.arguments.at,
+        by=by,
     )
-    report = rates_table(run.words, cohorts)
+    report = rates_table(run.words, cohorts, by)
     put(run, report, basis=DateBasis.ORDER_DATE)
     if not run.actor.tenant_id.startswith(DEMO_TENANT_PREFIX):
         say(run.words.word("report_no_orders"))
