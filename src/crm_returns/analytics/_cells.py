@@ -18,7 +18,7 @@ from crm_returns.analytics.columns import DECIMAL_PRECISION, DECIMAL_SCALE, Colu
 from crm_returns.domain.analytics import LineFact, ReturnFact
 from crm_returns.errors import InvalidInput, quoted
 
-__all__ = ["Cell", "checked"]
+__all__ = ["Cell", "checked", "checked_cells"]
 
 #: Digits a decimal column holds before the point.
 _WHOLE_DIGITS: Final = DECIMAL_PRECISION - DECIMAL_SCALE
@@ -99,5 +99,27 @@ def checked(
             raise InvalidInput(f"row {number} is {quoted(row)}, not a {row_type.__name__}")
         values: tuple[object, ...] = values_of(row)
         pairs = zip(values, columns, strict=True)
+        cells.append(tuple(_cell(value, column, number) for value, column in pairs))
+    return cells
+
+
+def checked_cells(
+    rows: Sequence[object], columns: Sequence[Column], first: int
+) -> list[tuple[Cell, ...]]:
+    """The cells of ``rows`` of values (numbered from ``first``), once every one of them is checked.
+
+    Each row is a tuple or list of one value per column, in the columns' order.
+
+    Raises:
+        InvalidInput: A row is not a tuple or list of one value per column, or
+            one of its values does not belong in its column.
+    """
+    cells = []
+    for number, row in enumerate(rows, start=first):
+        if not isinstance(row, tuple | list) or len(row) != len(columns):
+            raise InvalidInput(
+                f"row {number} is {quoted(row)}, not a tuple of {len(columns)} values"
+            )
+        pairs = zip(row, columns, strict=True)
         cells.append(tuple(_cell(value, column, number) for value, column in pairs))
     return cells

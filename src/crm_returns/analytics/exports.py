@@ -38,12 +38,12 @@ from typing import IO, Final, Protocol, cast
 
 from typing_extensions import Buffer
 
-from crm_returns.analytics._cells import Cell, checked
+from crm_returns.analytics._cells import Cell, checked, checked_cells
 from crm_returns.analytics.columns import Column, columns_of
 from crm_returns.domain.analytics import LineFact, ReturnFact
 from crm_returns.errors import InvalidInput, ParquetUnavailable, quoted
 
-__all__ = ["DEFAULT_BATCH_SIZE", "ExportFormat", "export_rows"]
+__all__ = ["DEFAULT_BATCH_SIZE", "ExportFormat", "export_rows", "export_table"]
 
 #: Rows pulled, checked and written at a time, unless told otherwise.
 DEFAULT_BATCH_SIZE: Final = 10_000
@@ -290,20 +290,94 @@ def export_rows(
             not installed.
         OSError: The path cannot be written (a missing folder, a full disk).
     """
-    chosen = _format(format)
     columns = columns_of(row_type)
+    return _export(
+        rows,
+        target,
+        _started(format, columns, bom=bom, batch_size=batch_size),
+        lambda batch, first: checked(batch, row_type, columns, first=first),
+        batch_size,
+    )
+
+
+def export_table(
+    rows: Iterable[Sequence[object]],
+    target: str | os.PathLike[str] | IO[bytes],
+    format: ExportFormat | str,
+    *,
+    columns: Sequence[Column],
+    bom: bool = False,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+) -> int:
+    """Write rows of plain values under ``columns``, as :func:`export_rows` writes facts.
+
+    For tables that are not facts (a report's rows, say): each row is a tuple
+    of one value per column, checked against its column (its ``source``
+    type, whether it may be empty, the decimal places) before any of its
+    batch is written.  Formats, targets and streaming are those of
+    :func:`export_rows`.
+
+    Args:
+        rows: Tuples of values, one per column, in the columns' order.
+        target: A path, or a binary file open for writing (which is left open).
+        format: ``ExportFormat.CSV``, ``JSONL`` or ``PARQUET``, or the value of one.
+        columns: The columns: names, types and descriptions (Parquet's metadata).
+        bom: Start a CSV file with a UTF-8 byte order mark.
+        batch_size: Rows held, checked and written at a time.
+
+    Returns:
+        How many rows were written.
+
+    Raises:
+        InvalidInput: As for :func:`export_rows`; or no columns, or a row
+            that is not a tuple of one value per column.
+        ParquetUnavailable: Parquet, and pyarrow is not installed.
+        OSError: The path cannot be written.
+    """
+    given = tuple(columns)
+    if not given or not all(isinstance(column, Column) for column in given):
+        raise InvalidInput(f"a table has one or more Columns, not {quoted(columns)}")
+    return _export(
+        rows,
+        target,
+        _started(format, given, bom=bom, batch_size=batch_size),
+        lambda batch, first: checked_cells(batch, given, first=first),
+        batch_size,
+    )
+
+
+def _started(
+    format: object, columns: Sequence[Column], *, bom: bool, batch_size: object
+) -> Callable[[_Sink], _Encoder]:
+    """How to start the encoder asked for, once the format, BOM and batch size are checked.
+
+    Raises:
+        InvalidInput: An unknown format, a batch size below 1, a BOM for another format than CSV.
+        ParquetUnavailable: Parquet without pyarrow.
+    """
+    chosen = _format(format)
     if type(batch_size) is not int or batch_size < 1:
         raise InvalidInput(f"a batch holds at least 1 row, not {quoted(batch_size)}")
     if bom and chosen is not ExportFormat.CSV:
         raise InvalidInput(f"a byte order mark is for CSV, not {chosen.value}")
-    start = _encoder_for(chosen, columns, bom=bom)
+    return _encoder_for(chosen, columns, bom=bom)
+
+
+def _export(
+    rows: Iterable[object],
+    target: object,
+    start: Callable[[_Sink], _Encoder],
+    check: Callable[[list[object], int], list[tuple[Cell, ...]]],
+    batch_size: int,
+) -> int:
+    """Pull, check (rows numbered from 1) and write ``rows`` a batch at a time; how many written."""
     written = 0
     with _opened(target) as file:
         gate = _Gate(file)
         encoder: _Encoder | None = None
         try:
             for batch in _batches(rows, batch_size):
-                cells = checked(batch, row_type, columns, first=written + 1)
+                cells = check(batch, written + 1)
                 if (
                     encoder is None
                 ):  # started once a batch passed: a refused first one writes nothing

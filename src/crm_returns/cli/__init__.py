@@ -3,8 +3,8 @@
 Each subcommand is added to the parser by one ``add`` function that sets the
 handler to call (``db`` and its actions are in :mod:`crm_returns.cli.database`,
 ``events`` and its actions in :mod:`crm_returns.cli.events`, ``retention`` in
-:mod:`crm_returns.cli.retention`);
-add ``report ...`` the same way, with nested subparsers where a command has
+:mod:`crm_returns.cli.retention`, ``report NAME`` in :mod:`crm_returns.cli.report`);
+add another the same way, with nested subparsers where a command has
 subcommands of its own.  Optional
 dependencies (``rich`` for output) are imported only when a command runs, so
 that ``import crm_returns`` never needs them.
@@ -22,6 +22,7 @@ from typing import TypeAlias
 from crm_returns.cli.database import add_db
 from crm_returns.cli.events import add_events
 from crm_returns.cli.phrasebook import Phrasebook
+from crm_returns.cli.report import add_report
 from crm_returns.cli.retention import add_retention
 from crm_returns.cli.words import LANGUAGES, Language
 
@@ -107,9 +108,10 @@ def _demo(arguments: argparse.Namespace) -> int:
         print(f"crm-returns: {error}", file=sys.stderr)
         return 1
     # One line however long the URL: people copy the tenant id from it.
-    console.print(
-        Phrasebook(language).word("stored", url=arguments.db, tenant=tenant), soft_wrap=True
-    )
+    words = Phrasebook(language)
+    console.print(words.word("stored", url=arguments.db, tenant=tenant), soft_wrap=True)
+    command = f"crm-returns report reasons --db {arguments.db} --tenant {tenant}"
+    console.print(words.word("report_try", command=command), soft_wrap=True, highlight=False)
     return 0
 
 
@@ -159,6 +161,7 @@ _COMMANDS: tuple[Callable[[_Subparsers], None], ...] = (
     add_db,
     add_events,
     add_retention,
+    add_report,
 )
 
 
