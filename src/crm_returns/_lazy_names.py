@@ -42,7 +42,7 @@ if TYPE_CHECKING:
         stage_durations,
     )
     from crm_returns.analytics.columns import LINE_COLUMNS, RETURN_COLUMNS, Column, ColumnType
-    from crm_returns.analytics.exports import ExportFormat, export_rows
+    from crm_returns.analytics.exports import ExportFormat, export_rows, export_table
     from crm_returns.bootstrap import DEFAULT_DATABASE_URL, in_memory_service, sql_service
     from crm_returns.evidence import detect_content_type
     from crm_returns.notifications import (
@@ -183,6 +183,7 @@ __all__ = [
     "declare_topology",
     "detect_content_type",
     "export_rows",
+    "export_table",
     "in_memory_service",
     "load_notification_rules",
     "load_notification_rules_toml",
@@ -283,6 +284,7 @@ MODULES: Final[Mapping[str, str]] = MappingProxyType(
         "ColumnType": "crm_returns.analytics.columns",
         "LINE_COLUMNS": "crm_returns.analytics.columns",
         "RETURN_COLUMNS": "crm_returns.analytics.columns",
+        "export_table": "crm_returns.analytics.exports",
         "in_memory_service": "crm_returns.bootstrap",
         "load_notification_rules": "crm_returns.notifications",
         "load_notification_rules_toml": "crm_returns.notifications",
