@@ -104,6 +104,11 @@ def _wrapped(heading: str, width: int) -> str:
     return "\n".join(lines)
 
 
+def _longest_word(texts: list[str]) -> int:
+    """The widest word of ``texts`` (Chinese, without spaces, counts whole: it folds)."""
+    return max((cell_len(word) for text in texts for word in text.split()), default=1)
+
+
 def _natural(column: ReportColumn, cells: list[str]) -> int:
     """How wide ``column`` is when nothing in it wraps."""
     return max([cell_len(column.heading), *map(cell_len, cells)])
@@ -134,8 +139,10 @@ def report_table(labels: ReportLabels, report: ReportTable, width: int) -> Table
         made.add_column(
             heading,
             justify="right" if column.kind.numeric else "left",
-            # Rich shrinks only columns that may wrap: those of labels.
+            # Rich shrinks only columns that may wrap: those of labels, down to
+            # their longest word, never to nothing.
             no_wrap=whole,
+            min_width=None if whole else _longest_word([heading, *values]),
             # Chinese has no spaces to wrap at: fold long text instead of cutting it.
             overflow="fold",
         )
