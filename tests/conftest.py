@@ -1,13 +1,17 @@
-"""Shared test configuration: hypothesis profiles.
+"""Shared test configuration: hypothesis profiles, and the end of an xdist worker's database.
 
 ``CI=true`` (set by CI) selects the thorough ``ci`` profile; local runs use the
-quick ``dev`` profile.  ``HYPOTHESIS_PROFILE`` overrides either.
+quick ``dev`` profile.  ``HYPOTHESIS_PROFILE`` overrides either.  Under
+pytest-xdist each worker runs its PostgreSQL tests in a database of its own
+(tests/adapters/postgres.py), dropped when the worker's session ends.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile("dev", max_examples=40, deadline=None)
@@ -22,3 +26,11 @@ settings.register_profile(
 settings.load_profile(
     os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") == "true" else "dev")
 )
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Drop the database an xdist worker made for its PostgreSQL tests, if it made one."""
+    # Looked up, not imported: the suite also runs without the sql extra.
+    postgres = sys.modules.get("tests.adapters.postgres")
+    if postgres is not None:
+        postgres.drop_worker_database()
