@@ -28,7 +28,6 @@ from crm_returns import (
     ReportWindow,
     RequestedLine,
     ReturnRequest,
-    ReturnStatus,
 )
 from crm_returns.cli.phrasebook import Phrasebook
 from crm_returns.cli.report_facts import breakdown_table, satisfaction_table
@@ -74,7 +73,8 @@ def _month(w: Wiring) -> None:
     completed(MOUSE, 1, "quality_defect", 2, ZHANG)
     completed(LAMP, 1, "damaged_in_transit", 5, LI)
     completed(CABLE, 1, "wrong_order", 3, ZHANG)
-    asked = s.request_return(ZHANG, ReturnRequest(lines=[RequestedLine(MONITOR, 1, "damaged_in_transit")]))
+    broken = RequestedLine(MONITOR, 1, "damaged_in_transit")
+    asked = s.request_return(ZHANG, ReturnRequest(lines=[broken]))
     s.decline_request(AGENT, asked.return_id, "evidence_missing", "照片看不清")
     s.create_return(w.clerk, ReturnRequest(lines=[RequestedLine(CHAIR, 1, "wrong_order")]))
     w.clock.advance(timedelta(days=4))
