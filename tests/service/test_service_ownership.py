@@ -167,19 +167,19 @@ def test_the_late_lists_per_user_and_team_put_the_earliest_deadline_first(
     service.assign_return(SUPERVISOR, early.id, user_id="u-wang", team="desk")
     service.assign_return(SUPERVISOR, own.id, user_id="u-li", team="warehouse")
 
-    assert service.late_returns(SUPERVISOR) == ()
+    assert service.late_returns(SUPERVISOR).items == ()
     wiring.clock.advance(12 * DAY + timedelta(minutes=1))  # early is a minute past 14 days
 
-    assert [o.return_id for o in service.late_returns(SUPERVISOR)] == [early.id]
+    assert [o.return_id for o in service.late_returns(SUPERVISOR).items] == [early.id]
     wiring.clock.advance(DAY)
-    late = service.late_returns(SUPERVISOR, team="desk")
+    late = service.late_returns(SUPERVISOR, team="desk").items
     assert [o.number for o in late] == [early.number, later.number]
     assert all(o.late and o.stage is Stage.SHIP_BACK for o in late)
-    assert [o.return_id for o in service.late_returns(AGENT, user_id="u-li")] == [later.id]
+    assert [o.return_id for o in service.late_returns(AGENT, user_id="u-li").items] == [later.id]
     everyone = service.late_returns(SUPERVISOR, at=wiring.clock.now() + 5 * DAY)
-    assert [o.return_id for o in everyone] == [early.id, later.id, own.id]
+    assert [o.return_id for o in everyone.items] == [early.id, later.id, own.id]
     by_user = service.late_returns(SUPERVISOR, user_id="u-li", team="warehouse", at=own.updated_at)
-    assert by_user == ()
+    assert by_user.items == ()
 
 
 def test_the_deadline_follows_the_return_through_its_workflow(
@@ -224,7 +224,7 @@ def test_the_deadline_follows_the_return_through_its_workflow(
     assert stage() == (Stage.REFUND, t, t + 3 * DAY)
     service.complete_return(finance, order.id, method=RefundMethod.STORE_CREDIT)
     assert stage() == (None, None, None)
-    assert service.late_returns(SUPERVISOR, at=t + 365 * DAY) == ()
+    assert service.late_returns(SUPERVISOR, at=t + 365 * DAY).items == ()
 
 
 def test_a_default_team_owns_every_new_return_and_says_so_in_the_audit_trail(
@@ -280,7 +280,7 @@ def test_another_tenant_finds_no_such_return(
     with pytest.raises(NotFound):
         wiring.service.owner_of(outsider, order.id)
     wiring.service.assign_return(SUPERVISOR, order.id, user_id="u-li")
-    assert wiring.service.late_returns(outsider, at=order.created_at + 999 * DAY) == ()
+    assert wiring.service.late_returns(outsider, at=order.created_at + 999 * DAY).items == ()
 
 
 def test_an_assignment_names_someone(wiring: Wiring, drafted: Drafted, clerk: Actor) -> None:
