@@ -179,7 +179,11 @@ def _overdue(owner: bool, team: bool, after: bool, limited: bool) -> Prepared:
         query = (
             sa.select(as_text(c.document)).where(*conditions).order_by(*_earliest_due(c, dialect))
         )
-        return query.limit(param("limit")) if limited else query
+        if not limited:
+            return query
+        # A LIMIT given as a parameter makes SQLite's compiler add an OFFSET of
+        # its own, bound to a value the compiled text would not keep: say it here.
+        return query.limit(param("limit")).offset(sa.literal_column("0"))
 
     return Prepared.per_dialect(build)
 
