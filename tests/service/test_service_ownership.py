@@ -424,9 +424,10 @@ def test_a_late_list_cursor_belongs_to_its_user_and_team(
     assert cursor is not None
 
     assert len(service.late_returns(AGENT, team="desk", after=cursor).items) == 2
-    for other in ({}, {"team": "yard"}, {"user_id": "u-li", "team": "desk"}):
+    owners: list[tuple[str | None, str | None]] = [(None, None), (None, "yard"), ("u-li", "desk")]
+    for user_id, team in owners:
         with pytest.raises(InvalidInput, match="not a cursor of this list"):
-            service.late_returns(SUPERVISOR, **other, after=cursor)
+            service.late_returns(SUPERVISOR, user_id=user_id, team=team, after=cursor)
     listed = service.list_returns(clerk, ReturnQuery(limit=1)).next_cursor
     for forged in (listed, "not a cursor", "", cursor[::-1]):
         with pytest.raises(InvalidInput, match="after"):
