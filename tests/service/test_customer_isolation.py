@@ -299,13 +299,13 @@ def test_the_staff_lists_of_a_customer_bound_actor_hold_nothing_of_hers(
     with _world(policy, store, sqlite_template) as probed:
         world, service = probed.world, probed.service
         # Staff see hers in both lists: the probe would notice if they vanished for everyone.
-        assert world.foreign.shipped in {o.return_id for o in service.late_returns(AGENT)}
+        assert world.foreign.shipped in {o.return_id for o in service.late_returns(AGENT).items}
         assert world.foreign.requested in {o.id for o in service.pending_requests(AGENT).items}
 
         late = service.late_returns(ZHANG_EVERYTHING)
         pending = service.pending_requests(ZHANG_EVERYTHING)
 
-        assert {owner.return_id for owner in late} <= {world.own.request, world.own.shipped}
+        assert {owner.return_id for owner in late.items} <= {world.own.request, world.own.shipped}
         assert [order.id for order in pending.items] == [world.own.request]
         assert pending.total == 1
 

@@ -432,6 +432,7 @@ CARRIER_EVENT = st.builds(
     description=optional(TEXT),
 )
 PAGE_ARGS = (arg(WHOLE, "offset", by_name=True), arg(WHOLE, "limit", by_name=True))
+CURSOR = arg(optional(TEXT, None), "after", by_name=True)
 
 SUBJECT = arg(optional(st.sampled_from(AttachmentSubject), AttachmentSubject.RECEIPT), "subject")
 FILE_BYTES = arg(
@@ -490,6 +491,8 @@ CALLS: dict[str, tuple[Arg, ...]] = {
         arg(TEXT_OR_NONE, "user_id", by_name=True),
         arg(TEXT_OR_NONE, "team", by_name=True),
         arg(MOMENT, "at", by_name=True),
+        arg(WHOLE, "limit", by_name=True),
+        CURSOR,
     ),
     "tenant_audit_trail": (ACTOR,),
     # The customer's side, and staff deciding on requests.
@@ -497,7 +500,12 @@ CALLS: dict[str, tuple[Arg, ...]] = {
     "preview_my_return": (ACTOR, arg(optional(REQUEST, None), "request")),
     "request_return": (ACTOR, arg(optional(REQUEST, None), "request"), KEY),
     "withdraw_return": (ACTOR, RETURN_ID, KEY),
-    "my_returns": (ACTOR, *PAGE_ARGS),
+    "my_returns": (
+        ACTOR,
+        *PAGE_ARGS,
+        CURSOR,
+        arg(optional(st.booleans(), True), "with_total", by_name=True),
+    ),
     "return_timeline": (ACTOR, RETURN_ID),
     "pending_requests": (ACTOR, *PAGE_ARGS),
     "accept_request": (ACTOR, RETURN_ID, COMMENT, KEY),
