@@ -55,6 +55,7 @@ from crm_returns.domain.policies.access import Permission
 from crm_returns.domain.policies.eligibility import ReturnWindow
 from crm_returns.domain.returns.states import ReturnStatus
 from crm_returns.errors import InvalidInput
+from crm_returns.service.checks import checked_moment
 from crm_returns.service.template import ServiceCore
 
 __all__ = ["Reports"]
@@ -74,6 +75,24 @@ def _window(value: object) -> ReportWindow:
     if not isinstance(value, ReportWindow):
         raise InvalidInput(f"window must be a ReportWindow, got {value!r}")
     return value
+
+
+def _measure(value: object) -> Measure:
+    if not isinstance(value, Measure):
+        raise InvalidInput(f"measure must be a Measure, got {value!r}")
+    return value
+
+
+def _zone(value: object) -> tzinfo:
+    if not isinstance(value, tzinfo):
+        raise InvalidInput(f"zone must be a time zone (zoneinfo.ZoneInfo), got {value!r}")
+    return value
+
+
+def _values(value: object) -> tuple[Money, ...]:
+    if not isinstance(value, (tuple, list)) or not all(isinstance(m, Money) for m in value):
+        raise InvalidInput(f"min_value must be Money, one per currency, got {value!r}")
+    return tuple(value)
 
 
 class Reports(ServiceCore):
@@ -141,6 +160,7 @@ class Reports(ServiceCore):
             NotAuthorised: The actor may not run reports.
         """
         actor = self._analyst(actor)
+        measure = _measure(measure)
         declined = attrs.evolve(_window(window), statuses=frozenset({ReturnStatus.REJECTED}))
         groups = self._groups(actor, FactQuery(window=declined, by=(Dimension.DECLINE_REASON,)))
         return pareto_of((g for g in groups if g.keys[0] is not None), measure)
@@ -156,6 +176,7 @@ class Reports(ServiceCore):
         """
         actor = self._analyst(actor)
         query = FactQuery(window=_window(window), by=(Dimension.SKU, Dimension.REASON))
+        measure = _measure(measure)
         return sku_reason_matrix_of(self._groups(actor, query), top=top, measure=measure)
 
     def return_rates(
@@ -197,6 +218,11 @@ class Reports(ServiceCore):
             NotAuthorised: The actor may not run reports.
         """
         actor = self._analyst(actor)
+        when = checked_moment(at, "at") or self._clock.now()
+        if return_window is not None and (
+            not isinstance(return_window, timedelta) or return_window <= timedelta(0)
+        ):
+            raise InvalidInput(f"return_window must be a positive timedelta, got {return_window!r}")
         asked = DeliveredTotalsQuery(start=start, end=end, zone=zone, period=period, by=by)
         window = ReportWindow(
             start=start, end=end, zone=zone, basis=DateBasis.ORDER_DATE, statuses=statuses
@@ -214,7 +240,7 @@ class Reports(ServiceCore):
                 keyed[key],
                 period=period,
                 zone=zone,
-                as_of=at or self._clock.now(),
+                as_of=when,
                 return_window=return_window or self._longest_return_window(),
             )
             rates += (attrs.evolve(r, key=key) for r in found)
@@ -264,6 +290,7 @@ class Reports(ServiceCore):
         """
         actor = self._analyst(actor)
         window = _window(window)
+        min_value = _values(min_value)
         groups = self._groups(actor, FactQuery(window=window, by=(Dimension.CUSTOMER,)))
         asked = DeliveredTotalsQuery(
             start=window.start,
@@ -295,10 +322,8 @@ class Reports(ServiceCore):
             NotAuthorised: The actor may not run reports.
         """
         actor = self._analyst(actor)
-        now = at or self._clock.now()
-        today = now.astimezone(zone).date() if isinstance(zone, tzinfo) else None
-        if today is None:
-            raise InvalidInput(f"zone must be a time zone, got {zone!r}")
+        now = checked_moment(at, "at") or self._clock.now()
+        today = now.astimezone(_zone(zone)).date()
         window = ReportWindow(
             start=today - _OPEN_SINCE, end=today, zone=zone, statuses=frozenset(OPEN)
         )

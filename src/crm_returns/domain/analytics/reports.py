@@ -210,6 +210,10 @@ def age_bands(
     Raises:
         InvalidInput: ``bands`` does not start at 0 or does not rise.
     """
+    if not isinstance(bands, (tuple, list)) or not all(
+        isinstance(b, int) and not isinstance(b, bool) for b in bands
+    ):
+        raise InvalidInput(f"bands must be whole numbers of days, got {bands!r}")
     edges = list(bands)
     if not edges or edges[0] != 0 or any(b <= a for a, b in itertools.pairwise(edges)):
         raise InvalidInput(f"bands must start at 0 and rise, got {bands!r}")
