@@ -65,11 +65,20 @@ _OWNED: Final = frozenset(
 
 
 def _quantity(units: Any) -> Decimal:
-    return canonical_units(Decimal(int(units or 0)) / QUANTITY_SCALE)
+    # Whole units, by far the most common, skip the division and its
+    # normalising: a third of the time a large report spends turning its
+    # rows into groups (benchmarks/reports.py).
+    whole, part = divmod(int(units or 0), QUANTITY_SCALE)
+    if not part:
+        return Decimal(whole)
+    return canonical_units(Decimal(int(units)) / QUANTITY_SCALE)
 
 
 def _money(minor: Any, currency: str) -> Money:
-    return Money(Decimal(int(minor or 0)).scaleb(-minor_unit(currency)), currency)
+    if not minor:
+        # Most sums of fees, credits and write-offs are nothing: shared zeros.
+        return Money.zero(currency)
+    return Money(Decimal(int(minor)).scaleb(-minor_unit(currency)), currency)
 
 
 def _moment(value: object) -> datetime | None:
@@ -83,15 +92,24 @@ class SqlLineFacts:
         self._tx = transaction
 
     def _window(
-        self, tenant_id: str, window: ReportWindow
+        self, tenant_id: str, window: ReportWindow, *, owned: bool
     ) -> tuple[Any, Any, Any, tuple[datetime, datetime]]:
-        """The joined tables, the basis column, the window's condition, and its range."""
+        """The tables read, the basis column, the window's condition, and its range.
+
+        ``fact_returns`` is joined only when ``owned`` columns are read: the
+        join costs a look-up per line (measured: ``benchmarks/reports.py``).
+        """
         t = self._tx.tables
-        lines, owned = t.fact_lines, t.fact_returns
-        joined = lines.outerjoin(
-            owned,
-            sa.and_(owned.c.tenant_id == lines.c.tenant_id, owned.c.return_id == lines.c.return_id),
-        )
+        lines, returns = t.fact_lines, t.fact_returns
+        joined: sa.FromClause = lines
+        if owned:
+            joined = lines.outerjoin(
+                returns,
+                sa.and_(
+                    returns.c.tenant_id == lines.c.tenant_id,
+                    returns.c.return_id == lines.c.return_id,
+                ),
+            )
         basis = lines.c[_BASIS[window.basis]]
         begins = start_of_day(window.start, window.zone)
         ends = start_of_day(window.end + timedelta(days=1), window.zone)
@@ -113,7 +131,8 @@ class SqlLineFacts:
     def group(self, tenant_id: str, query: FactQuery) -> tuple[FactGroup, ...]:
         """``query`` answered with one ``GROUP BY`` (see the module's text)."""
         window = query.window
-        joined, basis, inside, (begins, ends) = self._window(tenant_id, window)
+        owned = any(d in _OWNED for d in query.by)
+        joined, basis, inside, (begins, ends) = self._window(tenant_id, window, owned=owned)
         lines = self._tx.tables.fact_lines
         status = lines.c.status
         counted = sorted(s.value for s in window.statuses)
@@ -204,7 +223,7 @@ class SqlLineFacts:
 
     def scan(self, tenant_id: str, window: ReportWindow) -> Iterator[LineFact]:
         """The facts inside ``window``, streamed in the port's order."""
-        joined, basis, inside, _ = self._window(tenant_id, window)
+        joined, basis, inside, _ = self._window(tenant_id, window, owned=True)
         t = self._tx.tables
         lines, owned = t.fact_lines, t.fact_returns
         dialect = self._tx.dialect_name
