@@ -218,7 +218,7 @@ class SqlLineFacts:
         level: ServiceLevel | None = None,
     ) -> tuple[CycleStats, ...]:
         """Cycle times of the counted returns of ``window`` (see :mod:`.fact_cycles`)."""
-        joined, _, inside, _ = self._window(tenant_id, window)
+        joined, _, inside, _ = self._window(tenant_id, window, owned=by is not CycleGrouping.ALL)
         return stage_times(self._tx, tenant_id, window, inside, joined, by=by, level=level)
 
     def scan(self, tenant_id: str, window: ReportWindow) -> Iterator[LineFact]:
