@@ -67,10 +67,6 @@ THOROUGH = (
 #: Events to make, by store: 2,000 on each in CI; fewer in the quick local profile.
 EVENTS = {"memory": 2000 if THOROUGH else 1000, "sqlite": 2000 if THOROUGH else 500}
 SEED = 20261127
-#: One xdist worker runs the whole module (``--dist loadgroup``): each store's run is a
-#: module fixture that takes most of a minute to make, and would be made again on
-#: every worker that got one of its tests.
-pytestmark = pytest.mark.xdist_group("fault_injection")
 SECRET = "whsec_" + base64.b64encode(b"fault injection secret, 32 bytes").decode()
 #: A client gives up on a silent server after this long.
 TIMEOUT = timedelta(seconds=0.3)
