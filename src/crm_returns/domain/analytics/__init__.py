@@ -35,8 +35,9 @@ Where each rule lives:
   return-level export schema): its line facts' units and money added up
   exactly, a money total ``None`` when any line's is unknown.
 
-Exact definitions of every metric: ``docs/analytics.md``.  Reports, exports,
-charts and the CLI build on these and come next.
+Exact definitions of every metric: ``docs/analytics.md``.  The reports
+(``service/reports.py``), exports and charts (``crm_returns.analytics``) and
+``crm-returns report`` build on these.
 """
 
 from crm_returns.domain.analytics.cycles import (
