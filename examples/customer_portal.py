@@ -105,7 +105,7 @@ with cr.sql_service(orders, f"sqlite:///{root / 'returns.sqlite3'}", settings) a
     # A supervisor gives it to a team; the late list looks eleven days ahead.
     service.assign_return(supervisor, order.id, team="returns-desk")
     late = service.late_returns(supervisor, team="returns-desk", at=now() + timedelta(days=11))
-    print("late in 11 days:", [(owner.number, owner.stage) for owner in late])
+    print("late in 11 days:", [(owner.number, owner.stage) for owner in late.items])
 
     # A carrier picks the parcel up with a label; its webhook reports twice.
     plan = cr.ShipmentPlan(method=cr.ShipmentMethod.CARRIER_PICKUP, carrier="memory")

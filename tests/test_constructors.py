@@ -95,6 +95,7 @@ from crm_returns import (
     Trigger,
     WebhookEndpoint,
 )
+from crm_returns.analytics.columns import LINE_COLUMNS
 from crm_returns.domain.analytics import (
     AgeBand,
     DeliveredTotals,
@@ -112,6 +113,7 @@ from crm_returns.domain.analytics import (
     line_facts,
     money_totals,
     pareto,
+    return_facts,
     sku_reason_matrix,
 )
 from crm_returns.domain.books.journal import trial_balance
@@ -348,6 +350,8 @@ def _analytics() -> list[object]:
         *money_totals(facts),
         grouped,
         *group_facts(facts, grouped),
+        *return_facts(facts),
+        *LINE_COLUMNS[:2],
         AgeBand(status="draft", youngest=0, oldest=2, returns=1),
         FrequentReturner(
             customer_id="C-1", returns=3, lines=4, units=Decimal(5), value=(Money("9.00", "CNY"),)

@@ -1,4 +1,4 @@
-"""The errors of analytics' charts.
+"""The errors of analytics' charts and exports.
 
 Re-exported by :mod:`crm_returns.errors`; import them from there.
 """
@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from crm_returns.errors import CrmReturnsError
 
-__all__ = ["ChartError", "ChartsUnavailable", "GlyphMissing"]
+__all__ = ["ChartError", "ChartsUnavailable", "GlyphMissing", "ParquetUnavailable"]
 
 
 class ChartError(CrmReturnsError):
@@ -49,4 +49,21 @@ class GlyphMissing(ChartError):
         super().__init__(
             f"no font of the chart ({', '.join(self.fonts)}) can draw {shown}; "
             "Chinese labels need a CJK font: pip install 'crm-returns[charts]'"
+        )
+
+
+class ParquetUnavailable(CrmReturnsError):
+    """Parquet exports need the ``analytics`` extra: ``pip install 'crm-returns[analytics]'``.
+
+    Raised before anything is written; CSV and JSON Lines exports need no extra.
+
+    Attributes:
+        missing: The module that could not be imported (``"pyarrow"``).
+    """
+
+    def __init__(self, missing: str) -> None:
+        self.missing = missing
+        super().__init__(
+            f"Parquet exports need the analytics extra ({missing} is not installed): "
+            "pip install 'crm-returns[analytics]'"
         )

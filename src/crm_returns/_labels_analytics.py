@@ -32,6 +32,7 @@ ANALYTICS_TABLES: Final[Mapping[type[enum.Enum], Mapping[Any, tuple[str, str]]]]
             Dimension.TEAM: ("团队", "team"),
             Dimension.STATUS: ("状态", "status"),
             Dimension.SATISFACTION: ("满意度", "satisfaction"),
+            Dimension.DECLINE_REASON: ("拒绝原因", "decline reason"),
         },
         ReportPeriod: {
             ReportPeriod.DAY: ("日", "day"),

@@ -41,6 +41,8 @@ if TYPE_CHECKING:
         sku_reason_heatmap,
         stage_durations,
     )
+    from crm_returns.analytics.columns import LINE_COLUMNS, RETURN_COLUMNS, Column, ColumnType
+    from crm_returns.analytics.exports import ExportFormat, export_rows, export_table
     from crm_returns.bootstrap import DEFAULT_DATABASE_URL, in_memory_service, sql_service
     from crm_returns.evidence import detect_content_type
     from crm_returns.notifications import (
@@ -109,7 +111,9 @@ __all__ = [
     "CREDIT_NOTE_FORMAT",
     "DEFAULT_DATABASE_URL",
     "ERASURE_FORMAT",
+    "LINE_COLUMNS",
     "PLAN_FORMAT",
+    "RETURN_COLUMNS",
     "AmqpDestination",
     "AmqpSettings",
     "AttachmentStore",
@@ -121,6 +125,8 @@ __all__ = [
     "CarrierLabel",
     "ChartFormat",
     "Clock",
+    "Column",
+    "ColumnType",
     "ConsoleSmsGateway",
     "Contact",
     "ContactDirectory",
@@ -130,6 +136,7 @@ __all__ = [
     "EmailNotifier",
     "Erasure",
     "EventRelay",
+    "ExportFormat",
     "FileBackups",
     "HostRecords",
     "IdGenerator",
@@ -175,6 +182,8 @@ __all__ = [
     "cycle_time_chart",
     "declare_topology",
     "detect_content_type",
+    "export_rows",
+    "export_table",
     "in_memory_service",
     "load_notification_rules",
     "load_notification_rules_toml",
@@ -269,6 +278,13 @@ MODULES: Final[Mapping[str, str]] = MappingProxyType(
         "return_rate_chart": "crm_returns.analytics.charts",
         "sku_reason_heatmap": "crm_returns.analytics.charts",
         "stage_durations": "crm_returns.analytics.charts",
+        "ExportFormat": "crm_returns.analytics.exports",
+        "export_rows": "crm_returns.analytics.exports",
+        "Column": "crm_returns.analytics.columns",
+        "ColumnType": "crm_returns.analytics.columns",
+        "LINE_COLUMNS": "crm_returns.analytics.columns",
+        "RETURN_COLUMNS": "crm_returns.analytics.columns",
+        "export_table": "crm_returns.analytics.exports",
         "in_memory_service": "crm_returns.bootstrap",
         "load_notification_rules": "crm_returns.notifications",
         "load_notification_rules_toml": "crm_returns.notifications",

@@ -13,7 +13,8 @@ host's own) to tell the event relay how a delivery failed;
 :class:`BackupError` and its kinds are raised by the backup port
 (:mod:`crm_returns.ports.backup`) and its adapters; :class:`AttachmentError`
 and its kinds by the attachment store (:mod:`crm_returns.ports.attachments`);
-:class:`ChartError` and its kinds by the charts (:mod:`crm_returns.analytics.charts`).
+:class:`ChartError` and its kinds by the charts (:mod:`crm_returns.analytics.charts`),
+:class:`ParquetUnavailable` by Parquet exports (:mod:`crm_returns.analytics.exports`).
 
 The root, the branches and the errors of the return workflow itself are
 defined here; the families of configuration documents, record retirement,
@@ -69,6 +70,7 @@ __all__ = [
     "NotFound",
     "OutcomeUnknown",
     "OverReturn",
+    "ParquetUnavailable",
     "PermanentFailure",
     "ReasonInUse",
     "ReasonNotSelectable",
@@ -293,6 +295,7 @@ from crm_returns._errors_analytics import (  # noqa: E402
     ChartError,
     ChartsUnavailable,
     GlyphMissing,
+    ParquetUnavailable,
 )
 from crm_returns._errors_config import (  # noqa: E402
     InvalidDestinations,

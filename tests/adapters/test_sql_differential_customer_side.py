@@ -169,7 +169,7 @@ class CustomerSideAgainstSqlite(MemoryAgainstSqlite):
         service = self.memory.service
         if service.pending_requests(AGENT, limit=MAX_PAGE_SIZE).items:
             event("a request was pending")
-        if service.late_returns(SUPERVISOR):
+        if service.late_returns(SUPERVISOR).items:
             event("a return was late")
         for order in service.list_returns(self.memory.clerk, EVERYTHING).items:
             for shipment in service.shipments(AGENT, order.id):
@@ -458,8 +458,13 @@ class CustomerSideAgainstSqlite(MemoryAgainstSqlite):
         page = self.memory.service.list_returns(self.memory.clerk, EVERYTHING)
         for order in page.items:
             self._case_file(order)
-        self._read("late_returns", lambda w: w.service.late_returns(SUPERVISOR))
-        self._read("late_returns(east)", lambda w: w.service.late_returns(AGENT, team="east"))
+        self._read(
+            "late_returns", lambda w: w.service.late_returns(SUPERVISOR, limit=MAX_PAGE_SIZE)
+        )
+        self._read(
+            "late_returns(east)",
+            lambda w: w.service.late_returns(AGENT, team="east", limit=MAX_PAGE_SIZE),
+        )
         self._read(
             "pending_requests",
             lambda w: w.service.pending_requests(AGENT, limit=MAX_PAGE_SIZE),

@@ -11,7 +11,7 @@ from sqlalchemy.engine import make_url
 from tests.adapters.postgres import fresh_schema, postgres_url
 
 from crm_returns.adapters.sql import SqlDatabase, create_engine, current_revision
-from crm_returns.cli import DEMO_DATABASE_URL, main
+from crm_returns.cli import DEMO_CHART, DEMO_DATABASE_URL, main
 from crm_returns.cli.database import EXIT_CANNOT_CHECK, EXIT_NEWER, EXIT_OLDER, EXIT_UP_TO_DATE
 from crm_returns.cli.wiring import wire_demo
 from crm_returns.domain.queries import ReturnQuery
@@ -54,9 +54,24 @@ def test_each_run_keeps_its_data_apart(capsys: pytest.CaptureFixture[str]) -> No
 
 
 def test_the_demo_can_stay_in_memory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["demo", "--lang", "en", "--db", "memory"]) == 0
+    assert main(["demo", "--lang", "en", "--db", "memory", "--chart", ""]) == 0
     assert "tenant demo-" not in capsys.readouterr().out
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_demo_ends_with_a_report_and_writes_its_chart(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["demo", "--lang", "zh", "--db", "memory"]) == 0
+    out = capsys.readouterr().out
+    report = out[out.index("第 12 步") :]
+    assert "退货原因（帕累托）" in report
+    assert "质量问题" in report  # the reasons by their labels
+    assert "2232.82" in report  # merchandise value returned, in CNY
+    assert f"图表已写入 {DEMO_CHART}" in report
+    chart = tmp_path / DEMO_CHART
+    assert chart.read_bytes().startswith(b"\x89PNG")
+    assert [p.name for p in tmp_path.iterdir()] == [DEMO_CHART]
 
 
 def test_the_demo_runs_on_postgresql(capsys: pytest.CaptureFixture[str]) -> None:
@@ -97,15 +112,15 @@ def test_db_check_and_current_follow_a_new_database_through_its_upgrade(
     url = f"sqlite:///{tmp_path / 'new.db'}"
     assert main(["db", "check", "--url", url]) == EXIT_OLDER
     said = capsys.readouterr()
-    assert "revision none, this crm_returns needs 0005: run `crm-returns db upgrade`" in said.err
+    assert "revision none, this crm_returns needs 0006: run `crm-returns db upgrade`" in said.err
     assert main(["db", "current", "--url", url]) == 0
     assert "revision none" in capsys.readouterr().out
     assert main(["db", "upgrade", "--url", url]) == 0
     capsys.readouterr()
     assert main(["db", "check", "--url", url]) == EXIT_UP_TO_DATE
-    assert "revision 0005, the one this crm_returns needs: up to date" in capsys.readouterr().out
+    assert "revision 0006, the one this crm_returns needs: up to date" in capsys.readouterr().out
     assert main(["db", "current", "--url", url]) == 0
-    assert "tables crm_returns_*: revision 0005" in capsys.readouterr().out
+    assert "tables crm_returns_*: revision 0006" in capsys.readouterr().out
 
 
 def test_db_check_tells_tables_of_a_newer_package_apart(
@@ -121,7 +136,7 @@ def test_db_check_tells_tables_of_a_newer_package_apart(
     database.dispose()
     capsys.readouterr()
     assert main(["db", "check", "--url", url]) == EXIT_NEWER
-    assert "revision 0009, unknown to this crm_returns (it needs 0005)" in capsys.readouterr().err
+    assert "revision 0009, unknown to this crm_returns (it needs 0006)" in capsys.readouterr().err
     assert main(["db", "upgrade", "--url", url]) == 1  # an older package does not touch them
     assert "0009" in capsys.readouterr().err
 
@@ -158,7 +173,7 @@ def test_db_commands_take_a_schema_and_a_table_prefix_and_hide_the_password(
         assert main(["db", "check", *where, "--table-prefix", "rma_"]) == EXIT_UP_TO_DATE
         assert main(["db", "check", *where]) == EXIT_OLDER  # crm_returns_* are not there
         said = capsys.readouterr()
-        assert f"schema {schema}, tables rma_*: schema at revision 0005" in said.out
+        assert f"schema {schema}, tables rma_*: schema at revision 0006" in said.out
         assert "s3cret" not in said.out + said.err
         engine = create_engine(url)
         with engine.connect() as connection:

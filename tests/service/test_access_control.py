@@ -363,6 +363,9 @@ CASES: dict[str, Case] = {
         P.VIEW_REPORTS, None, lambda s, a, x: s.grouped_facts(a, FactQuery(window=REPORTED))
     ),
     "reasons_report": Case(P.VIEW_REPORTS, None, lambda s, a, x: s.reasons_report(a, REPORTED)),
+    "decline_reasons_report": Case(
+        P.VIEW_REPORTS, None, lambda s, a, x: s.decline_reasons_report(a, REPORTED)
+    ),
     "sku_reason_report": Case(
         P.VIEW_REPORTS, None, lambda s, a, x: s.sku_reason_report(a, REPORTED)
     ),

@@ -28,10 +28,11 @@ import re
 import shutil
 import unicodedata
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
@@ -44,16 +45,24 @@ from crm_returns import (
     AttachmentSubject,
     CarrierEvent,
     ContactChannel,
+    CycleGrouping,
+    DateBasis,
+    Dimension,
     Direction,
+    FactQuery,
     Fault,
     HoldScope,
     Inspection,
     LineQuery,
     LineRef,
+    Measure,
     Money,
     Reason,
     ReasonCategory,
+    ReasonLevel,
     Receipt,
+    ReportPeriod,
+    ReportWindow,
     RequestedLine,
     ReturnQuery,
     ReturnRequest,
@@ -432,6 +441,7 @@ CARRIER_EVENT = st.builds(
     description=optional(TEXT),
 )
 PAGE_ARGS = (arg(WHOLE, "offset", by_name=True), arg(WHOLE, "limit", by_name=True))
+CURSOR = arg(optional(TEXT, None), "after", by_name=True)
 
 SUBJECT = arg(optional(st.sampled_from(AttachmentSubject), AttachmentSubject.RECEIPT), "subject")
 FILE_BYTES = arg(
@@ -443,6 +453,34 @@ FILE_BYTES = arg(
     "data",
 )
 ATTACHMENT_ID = arg(optional(TEXT, "x-1"), "attachment_id")
+
+# Reports: windows, queries, zones and dimensions, sound or not.
+ZONE = st.one_of(st.sampled_from([ZoneInfo("Asia/Shanghai"), ZoneInfo("Europe/Berlin"), UTC]), ANY)
+DAY = st.one_of(st.dates(), ANY)
+REPORT_WINDOW = st.one_of(
+    st.builds(
+        ReportWindow,
+        start=st.dates(max_value=date(2026, 12, 1)),
+        end=st.just(date(2026, 12, 31)),
+        zone=st.sampled_from([ZoneInfo("Asia/Shanghai"), UTC]),
+        basis=st.sampled_from(DateBasis),
+    ),
+    ANY,
+)
+WINDOW = arg(REPORT_WINDOW, "window")
+DIMENSION = st.one_of(st.sampled_from(Dimension), ANY)
+FACT_QUERY = arg(
+    st.one_of(
+        st.builds(
+            FactQuery,
+            window=REPORT_WINDOW.filter(lambda w: isinstance(w, ReportWindow)),
+            period=st.one_of(st.none(), st.sampled_from(ReportPeriod)),
+            by=st.lists(st.sampled_from(Dimension), max_size=2, unique=True).map(tuple),
+        ),
+        ANY,
+    ),
+    "query",
+)
 
 #: Every public method of the service, with its arguments in order.
 CALLS: dict[str, tuple[Arg, ...]] = {
@@ -490,14 +528,57 @@ CALLS: dict[str, tuple[Arg, ...]] = {
         arg(TEXT_OR_NONE, "user_id", by_name=True),
         arg(TEXT_OR_NONE, "team", by_name=True),
         arg(MOMENT, "at", by_name=True),
+        arg(WHOLE, "limit", by_name=True),
+        CURSOR,
     ),
     "tenant_audit_trail": (ACTOR,),
+    # Reports (staff with view_reports; a customer is refused whatever the policy).
+    "grouped_facts": (ACTOR, FACT_QUERY),
+    "reasons_report": (
+        ACTOR,
+        WINDOW,
+        arg(optional(st.sampled_from(ReasonLevel), ReasonLevel.REASON), "level", by_name=True),
+        arg(optional(st.sampled_from(Measure), Measure.LINES), "measure", by_name=True),
+    ),
+    "decline_reasons_report": (
+        ACTOR,
+        WINDOW,
+        arg(optional(st.sampled_from(Measure), Measure.LINES), "measure", by_name=True),
+    ),
+    "sku_reason_report": (ACTOR, WINDOW, arg(WHOLE, "top", by_name=True)),
+    "return_rates": (
+        ACTOR,
+        arg(DAY, "start", by_name=True),
+        arg(DAY, "end", by_name=True),
+        arg(ZONE, "zone", by_name=True),
+        arg(optional(st.sampled_from(ReportPeriod), ReportPeriod.MONTH), "period", by_name=True),
+        arg(optional(DIMENSION, None), "by", by_name=True),
+        arg(MOMENT, "at", by_name=True),
+    ),
+    "cycle_time_report": (
+        ACTOR,
+        WINDOW,
+        arg(optional(st.sampled_from(CycleGrouping), CycleGrouping.ALL), "by", by_name=True),
+    ),
+    "frequent_returners": (ACTOR, WINDOW, arg(WHOLE, "min_returns", by_name=True)),
+    "open_returns_by_age": (
+        ACTOR,
+        arg(ZONE, "zone", by_name=True),
+        arg(MOMENT, "at", by_name=True),
+    ),
+    "satisfaction_report": (ACTOR, WINDOW, arg(optional(DIMENSION, None), "by", by_name=True)),
+    "export_facts": (ACTOR, WINDOW),
     # The customer's side, and staff deciding on requests.
     "search_my_lines": (ACTOR, arg(optional(LINE_QUERY, LineQuery()), "query")),
     "preview_my_return": (ACTOR, arg(optional(REQUEST, None), "request")),
     "request_return": (ACTOR, arg(optional(REQUEST, None), "request"), KEY),
     "withdraw_return": (ACTOR, RETURN_ID, KEY),
-    "my_returns": (ACTOR, *PAGE_ARGS),
+    "my_returns": (
+        ACTOR,
+        *PAGE_ARGS,
+        CURSOR,
+        arg(optional(st.booleans(), True), "with_total", by_name=True),
+    ),
     "return_timeline": (ACTOR, RETURN_ID),
     "pending_requests": (ACTOR, *PAGE_ARGS),
     "accept_request": (ACTOR, RETURN_ID, COMMENT, KEY),
@@ -599,6 +680,8 @@ def call(service: ReturnsService, name: str, draw: Draw) -> object:
     if isinstance(result, contextlib.AbstractContextManager):
         with result as entered:
             return entered
+    if isinstance(result, Iterator):  # a streamed export: read it all
+        return list(result)
     return result
 
 

@@ -24,6 +24,7 @@ from crm_returns import (
     RefundMethod,
     RequestedLine,
     ReturnOrder,
+    ReturnQuery,
     ReturnRequest,
     ReturnsService,
     ServiceLevel,
@@ -167,19 +168,19 @@ def test_the_late_lists_per_user_and_team_put_the_earliest_deadline_first(
     service.assign_return(SUPERVISOR, early.id, user_id="u-wang", team="desk")
     service.assign_return(SUPERVISOR, own.id, user_id="u-li", team="warehouse")
 
-    assert service.late_returns(SUPERVISOR) == ()
+    assert service.late_returns(SUPERVISOR).items == ()
     wiring.clock.advance(12 * DAY + timedelta(minutes=1))  # early is a minute past 14 days
 
-    assert [o.return_id for o in service.late_returns(SUPERVISOR)] == [early.id]
+    assert [o.return_id for o in service.late_returns(SUPERVISOR).items] == [early.id]
     wiring.clock.advance(DAY)
-    late = service.late_returns(SUPERVISOR, team="desk")
+    late = service.late_returns(SUPERVISOR, team="desk").items
     assert [o.number for o in late] == [early.number, later.number]
     assert all(o.late and o.stage is Stage.SHIP_BACK for o in late)
-    assert [o.return_id for o in service.late_returns(AGENT, user_id="u-li")] == [later.id]
+    assert [o.return_id for o in service.late_returns(AGENT, user_id="u-li").items] == [later.id]
     everyone = service.late_returns(SUPERVISOR, at=wiring.clock.now() + 5 * DAY)
-    assert [o.return_id for o in everyone] == [early.id, later.id, own.id]
+    assert [o.return_id for o in everyone.items] == [early.id, later.id, own.id]
     by_user = service.late_returns(SUPERVISOR, user_id="u-li", team="warehouse", at=own.updated_at)
-    assert by_user == ()
+    assert by_user.items == ()
 
 
 def test_the_deadline_follows_the_return_through_its_workflow(
@@ -224,7 +225,7 @@ def test_the_deadline_follows_the_return_through_its_workflow(
     assert stage() == (Stage.REFUND, t, t + 3 * DAY)
     service.complete_return(finance, order.id, method=RefundMethod.STORE_CREDIT)
     assert stage() == (None, None, None)
-    assert service.late_returns(SUPERVISOR, at=t + 365 * DAY) == ()
+    assert service.late_returns(SUPERVISOR, at=t + 365 * DAY).items == ()
 
 
 def test_a_default_team_owns_every_new_return_and_says_so_in_the_audit_trail(
@@ -280,7 +281,7 @@ def test_another_tenant_finds_no_such_return(
     with pytest.raises(NotFound):
         wiring.service.owner_of(outsider, order.id)
     wiring.service.assign_return(SUPERVISOR, order.id, user_id="u-li")
-    assert wiring.service.late_returns(outsider, at=order.created_at + 999 * DAY) == ()
+    assert wiring.service.late_returns(outsider, at=order.created_at + 999 * DAY).items == ()
 
 
 def test_an_assignment_names_someone(wiring: Wiring, drafted: Drafted, clerk: Actor) -> None:
@@ -338,3 +339,102 @@ def test_a_customers_request_is_owned_by_the_default_team_from_the_start(
     assert service.owner_of(clerk, asked.return_id).team == "returns-desk"
     trail = service.audit_trail(clerk, asked.return_id)
     assert [e.action for e in trail] == [Action.DRAFT, Action.ASSIGN]
+
+
+# -- the late list, page by page ---------------------------------------------------------
+
+
+def _late_ids(service: ReturnsService, actor: Actor, **asked: Any) -> list[list[str]]:
+    """The return ids of every page of a late list, read by cursor from the first."""
+    pages = []
+    page = service.late_returns(actor, **asked)
+    while True:
+        assert page.total is None, "a late list counts nothing"
+        pages.append([owner.return_id for owner in page.items])
+        if page.next_cursor is None:
+            return pages
+        assert page.has_more
+        page = service.late_returns(actor, **asked, after=page.next_cursor)
+
+
+def _three_late(wiring: Wiring, drafted: Drafted, clerk: Actor) -> list[str]:
+    """Li's lamp, then Zhang's mouse and cable (due at one instant), all of team "desk", late."""
+    service = wiring.service
+    lamp = service.submit_return(clerk, drafted((LAMP, 1, "wrong_order")).id)
+    wiring.clock.advance(DAY)
+    mouse = service.submit_return(clerk, drafted((MOUSE, 1, "wrong_order")).id)
+    cable = service.submit_return(clerk, drafted((CABLE, 1, "wrong_order")).id)
+    for order in (lamp, mouse, cable):
+        service.assign_return(SUPERVISOR, order.id, user_id="u-li", team="desk")
+    wiring.clock.advance(30 * DAY)
+    whole = service.late_returns(SUPERVISOR).items
+    assert {o.return_id for o in whole} == {lamp.id, mouse.id, cable.id}
+    return [o.return_id for o in whole]
+
+
+def test_the_late_list_read_by_cursor_is_the_whole_list_once_in_order(
+    wiring: Wiring, drafted: Drafted, clerk: Actor
+) -> None:
+    whole = _three_late(wiring, drafted, clerk)
+    service = wiring.service
+
+    assert _late_ids(service, SUPERVISOR, limit=1) == [[whole[0]], [whole[1]], [whole[2]]]
+    assert _late_ids(service, SUPERVISOR, team="desk", limit=2) == [whole[:2], whole[2:]]
+    assert _late_ids(service, SUPERVISOR, user_id="u-li", limit=3) == [whole]
+    assert _late_ids(service, SUPERVISOR, user_id="u-wang", limit=1) == [[]]
+
+
+def test_a_late_list_cursor_stays_good_as_time_passes(
+    wiring: Wiring, drafted: Drafted, clerk: Actor
+) -> None:
+    service = wiring.service
+    first = service.submit_return(clerk, drafted((MOUSE, 1, "wrong_order")).id)
+    wiring.clock.advance(DAY)
+    second = service.submit_return(clerk, drafted((CABLE, 1, "wrong_order")).id)
+    for order in (first, second):
+        service.assign_return(SUPERVISOR, order.id, team="desk")
+    wiring.clock.advance(14 * DAY)  # the first is a day late, the second due now
+
+    page = service.late_returns(SUPERVISOR, team="desk", limit=1)
+    assert [o.return_id for o in page.items] == [first.id]
+    assert page.next_cursor is None, "nothing else is late yet"
+    earlier = service.late_returns(SUPERVISOR, team="desk", limit=1, at=wiring.clock.now() + DAY)
+    assert earlier.next_cursor is not None
+    wiring.clock.advance(DAY)
+    after = service.late_returns(SUPERVISOR, team="desk", after=earlier.next_cursor)
+    assert [o.return_id for o in after.items] == [second.id]
+
+
+def test_a_page_skips_the_returns_the_actor_may_not_see_and_still_fills_up(
+    wiring: Wiring, drafted: Drafted, clerk: Actor
+) -> None:
+    whole = _three_late(wiring, drafted, clerk)
+    # 张伟's own, as a host might wire a customer-bound supervisor by mistake.
+    zhang = Actor("p-zhang", "张伟", SAMPLE_TENANT, {"supervisor"}, customer_id="C-1001")
+
+    assert _late_ids(wiring.service, zhang, limit=1) == [[whole[1]], [whole[2]]]
+
+
+def test_a_late_list_cursor_belongs_to_its_user_and_team(
+    wiring: Wiring, drafted: Drafted, clerk: Actor
+) -> None:
+    _three_late(wiring, drafted, clerk)
+    service = wiring.service
+    cursor = service.late_returns(SUPERVISOR, team="desk", limit=1).next_cursor
+    assert cursor is not None
+
+    assert len(service.late_returns(AGENT, team="desk", after=cursor).items) == 2
+    owners: list[tuple[str | None, str | None]] = [(None, None), (None, "yard"), ("u-li", "desk")]
+    for user_id, team in owners:
+        with pytest.raises(InvalidInput, match="not a cursor of this list"):
+            service.late_returns(SUPERVISOR, user_id=user_id, team=team, after=cursor)
+    listed = service.list_returns(clerk, ReturnQuery(limit=1)).next_cursor
+    for forged in (listed, "not a cursor", "", cursor[::-1]):
+        with pytest.raises(InvalidInput, match="after"):
+            service.late_returns(SUPERVISOR, team="desk", after=forged)
+
+
+@pytest.mark.parametrize("limit", [0, -1, 501, True, 2.5, "10"])
+def test_a_late_page_size_out_of_range_is_refused(wiring: Wiring, limit: object) -> None:
+    with pytest.raises(InvalidInput, match="limit"):
+        wiring.service.late_returns(SUPERVISOR, limit=limit)  # type: ignore[arg-type]

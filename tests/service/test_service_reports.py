@@ -18,6 +18,7 @@ import attrs
 import pytest
 
 from crm_returns import (
+    DEFAULT_DECLINE_REASONS,
     Actor,
     CycleStage,
     Dimension,
@@ -45,6 +46,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 MOUSE, CABLE, CHAIR = LineRef("SO-1001", "1"), LineRef("SO-1001", "2"), LineRef("SO-1002", "1")
 WINDOW = ReportWindow(start=date(2026, 11, 1), end=date(2026, 12, 31), zone=SHANGHAI)
 ANALYST = Actor("u-bi", "数据分析师", SAMPLE_TENANT, {"analyst"})
+AGENT = Actor("u-cs", "客服小王", SAMPLE_TENANT, {"customer_service"})
 ZHANG = Actor("p-zhang", "张伟", SAMPLE_TENANT, {"customer"}, customer_id="C-1001")
 
 
@@ -135,6 +137,25 @@ def test_return_rates_divide_by_what_the_host_delivered(shop: Wiring) -> None:
     assert not november.mature  # ordered days ago: returns may still come
 
 
+def test_return_rates_by_sku_divide_each_sku_by_what_was_delivered_of_it(shop: Wiring) -> None:
+    rates = shop.service.return_rates(
+        ANALYST, start=date(2026, 11, 1), end=date(2026, 11, 30), zone=SHANGHAI, by=Dimension.SKU
+    )
+    by_sku = {r.key: (r.units_returned, r.units_delivered, r.unit_rate) for r in rates}
+    assert by_sku == {
+        "CBL-02": (Decimal(2), Decimal(10), Decimal("0.2")),
+        "CHR-10": (Decimal(0), Decimal(1), Decimal(0)),
+        "LMP-05": (Decimal(0), Decimal(3), Decimal(0)),
+        "MON-27": (Decimal(0), Decimal(2), Decimal(0)),
+        "MSE-01": (Decimal(1), Decimal(5), Decimal("0.2")),
+    }
+    with pytest.raises(InvalidInput):
+        shop.service.return_rates(
+            ANALYST, start=date(2026, 11, 1), end=date(2026, 11, 30), zone=SHANGHAI,
+            by=Dimension.REASON,
+        )  # fmt: skip
+
+
 def test_cycle_times_satisfaction_and_ages(shop: Wiring) -> None:
     s = shop.service
     stages = {c.stage: c for c in s.cycle_time_report(ANALYST, WINDOW)}
@@ -154,6 +175,23 @@ def test_an_export_streams_every_line_of_the_window(shop: Wiring) -> None:
     assert [f.status for f in facts].count(ReturnStatus.COMPLETED) == 2
     assert len(facts) == 4
     assert facts == sorted(facts, key=lambda f: f.returned_at)
+
+
+def test_declined_requests_are_counted_by_decline_reason(shop: Wiring) -> None:
+    s = shop.service
+    asked = s.request_return(
+        ZHANG, ReturnRequest(lines=[RequestedLine(MOUSE, 1, "quality_defect")])
+    )
+    s.decline_request(AGENT, asked.return_id, "evidence_missing", "照片不清楚")
+
+    [row] = s.decline_reasons_report(ANALYST, WINDOW)
+    assert (row.key, row.lines, row.share) == (
+        DEFAULT_DECLINE_REASONS.reasons[3].code,
+        1,
+        Decimal(1),
+    )
+    # Rejected by staff without a request: not a declined request.
+    assert s.reasons_report(ANALYST, WINDOW)[0].key == "wrong_order"
 
 
 def test_reports_are_for_staff_allowed_to_run_them(shop: Wiring) -> None:

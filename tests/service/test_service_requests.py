@@ -303,6 +303,42 @@ def test_a_customer_sees_only_their_own_returns(wiring: Wiring) -> None:
     assert page.items[0].request is None
 
 
+def test_a_customer_reads_their_returns_page_by_cursor_newest_first(wiring: Wiring) -> None:
+    s = wiring.service
+    made = []
+    for ref in (MOUSE, MOUSE, MONITOR):
+        made.append(s.request_return(ZHANG, _asking((ref, 1))).return_id)
+        wiring.clock.advance(timedelta(minutes=1))
+    s.request_return(LI, _asking((CHAIR, 1)))
+
+    first = s.my_returns(ZHANG, limit=2, with_total=False)
+    assert [entry.return_id for entry in first.items] == made[:0:-1]
+    assert (first.total, first.has_more) == (None, True)
+    assert first.next_cursor is not None
+    rest = s.my_returns(ZHANG, limit=2, after=first.next_cursor)
+    assert [entry.return_id for entry in rest.items] == made[:1]
+    assert (rest.total, rest.next_cursor, rest.has_more) == (3, None, False)
+    assert rest.items[0].request is RequestStatus.PENDING
+
+
+def test_a_customers_cursor_is_theirs_alone(wiring: Wiring) -> None:
+    s = wiring.service
+    for lis in (CHAIR, LineRef("SO-1002", "2")):  # her chair, then a desk lamp
+        s.request_return(ZHANG, _asking((MOUSE, 1)))
+        s.request_return(LI, _asking((lis, 1)))
+    cursor = s.my_returns(ZHANG, limit=1).next_cursor
+    assert cursor is not None
+
+    for refused in (
+        lambda: s.my_returns(LI, after=cursor),  # another customer's list
+        lambda: s.my_returns(ZHANG, offset=1, after=cursor),
+        lambda: s.my_returns(ZHANG, after="not a cursor"),
+        lambda: s.list_returns(CS, ReturnQuery(after=cursor)).items,  # all returns: another list
+    ):
+        with pytest.raises(InvalidInput):
+            refused()
+
+
 def test_another_customers_return_does_not_exist_for_a_customer(wiring: Wiring) -> None:
     s = wiring.service
     theirs = s.request_return(LI, _asking((CHAIR, 1)))

@@ -99,7 +99,7 @@ def test_another_tenants_lists_hold_nothing_of_ours(
     ours = {*foreign.returns, world.own.request, world.own.shipped}
     theirs = {world.own.request, world.own.shipped}
 
-    late = {owner.return_id for owner in service.late_returns(outsider)}
+    late = {owner.return_id for owner in service.late_returns(outsider).items}
     pending = [order.id for order in service.pending_requests(outsider).items]
     mine = service.my_returns(GLOBEX_LI)
     lines = service.search_my_lines(GLOBEX_LI, LineQuery()).items

@@ -3,8 +3,8 @@
 Each subcommand is added to the parser by one ``add`` function that sets the
 handler to call (``db`` and its actions are in :mod:`crm_returns.cli.database`,
 ``events`` and its actions in :mod:`crm_returns.cli.events`, ``retention`` in
-:mod:`crm_returns.cli.retention`);
-add ``report ...`` the same way, with nested subparsers where a command has
+:mod:`crm_returns.cli.retention`, ``report NAME`` in :mod:`crm_returns.cli.report`);
+add another the same way, with nested subparsers where a command has
 subcommands of its own.  Optional
 dependencies (``rich`` for output) are imported only when a command runs, so
 that ``import crm_returns`` never needs them.
@@ -16,15 +16,18 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TypeAlias
 
 from crm_returns.cli.database import add_db
 from crm_returns.cli.events import add_events
 from crm_returns.cli.phrasebook import Phrasebook
+from crm_returns.cli.report import add_report
 from crm_returns.cli.retention import add_retention
 from crm_returns.cli.words import LANGUAGES, Language
 
 __all__ = [
+    "DEMO_CHART",
     "DEMO_DATABASE_URL",
     "EXIT_MISSING_DEPENDENCY",
     "MEMORY",
@@ -49,6 +52,9 @@ MISSING_SQL = (
 
 #: Where the demo keeps its data unless told otherwise: a SQLite file here.
 DEMO_DATABASE_URL = "sqlite:///crm-returns-demo.sqlite3"
+
+#: Where the demo writes its chart of the month's return reasons unless told otherwise.
+DEMO_CHART = "crm-returns-demo-reasons.png"
 
 #: The ``--db`` value that keeps the demo's data in memory only.
 MEMORY = "memory"
@@ -84,8 +90,9 @@ def _demo(arguments: argparse.Namespace) -> int:
         # narrow for the tables; nothing wraps a file, so give them room.
         console.width = PIPED_WIDTH
     language: Language = arguments.lang
+    chart = Path(arguments.chart) if arguments.chart else None
     if arguments.db == MEMORY:
-        run_demo(language, console)
+        run_demo(language, console, chart=chart)
         return 0
     try:
         from crm_returns.cli.stored import stored_wiring
@@ -96,14 +103,15 @@ def _demo(arguments: argparse.Namespace) -> int:
 
     try:
         with stored_wiring(arguments.db) as (wiring, tenant):
-            run_demo(language, console, wiring)
+            run_demo(language, console, wiring, chart)
     except CrmReturnsError as error:
         print(f"crm-returns: {error}", file=sys.stderr)
         return 1
     # One line however long the URL: people copy the tenant id from it.
-    console.print(
-        Phrasebook(language).word("stored", url=arguments.db, tenant=tenant), soft_wrap=True
-    )
+    words = Phrasebook(language)
+    console.print(words.word("stored", url=arguments.db, tenant=tenant), soft_wrap=True)
+    command = f"crm-returns report reasons --db {arguments.db} --tenant {tenant}"
+    console.print(words.word("report_try", command=command), soft_wrap=True, highlight=False)
     return 0
 
 
@@ -117,7 +125,7 @@ def _add_demo(commands: _Subparsers) -> None:
             "customer's feedback; then print its refund breakdown and credit note, stock "
             "moves and balances, journal entries and trial balance, audit trail, the "
             "e-mails sent, the customer's side (tracking, contacts, feedback, what the "
-            "customer sees), and a retention plan."
+            "customer sees), a retention plan, and the month's report with a chart."
         ),
     )
     demo.add_argument(
@@ -135,6 +143,15 @@ def _add_demo(commands: _Subparsers) -> None:
             f"postgresql+psycopg://user@host/db, or {MEMORY!r} (default: %(default)s)"
         ),
     )
+    demo.add_argument(
+        "--chart",
+        default=DEMO_CHART,
+        metavar="FILE",
+        help=(
+            "where the last step writes its reasons chart, a .png or .svg file, with the "
+            "charts extra ('' for none; default: %(default)s)"
+        ),
+    )
     demo.set_defaults(handler=_demo)
 
 
@@ -144,6 +161,7 @@ _COMMANDS: tuple[Callable[[_Subparsers], None], ...] = (
     add_db,
     add_events,
     add_retention,
+    add_report,
 )
 
 

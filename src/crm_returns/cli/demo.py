@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from rich.console import Console
 from rich.text import Text
@@ -43,6 +44,7 @@ from crm_returns.cli.books import (
     trial_balance_table,
 )
 from crm_returns.cli.demo_customer import show_customer_side
+from crm_returns.cli.demo_report import report_month
 from crm_returns.cli.demo_retention import retire_records
 from crm_returns.cli.demo_walk import DEMO_SERIAL, walk
 from crm_returns.cli.mailbox import local_mailbox, notifier_to, plain_text
@@ -78,13 +80,19 @@ DEMO_CUSTOMER = "C-1001"
 _MOUSE, _CABLE, _MONITOR = (LineRef("SO-1001", line) for line in ("1", "2", "3"))
 
 
-def run_demo(language: Language, console: Console, wiring: DemoWiring | None = None) -> ReturnOrder:
+def run_demo(
+    language: Language,
+    console: Console,
+    wiring: DemoWiring | None = None,
+    chart: Path | None = None,
+) -> ReturnOrder:
     """Walk one return through its whole life and print each step.
 
     Args:
         language: The language to print in.
         console: Where to print.
         wiring: The service to use; a fresh in-memory :func:`wire_demo` if not given.
+        chart: Where to write the month's reasons chart (PNG or SVG); none if not given.
 
     Returns:
         The completed return order.
@@ -149,6 +157,9 @@ def run_demo(language: Language, console: Console, wiring: DemoWiring | None = N
 
     _section(console, words.word("retention_step"))
     retire_records(console, words, wiring, order)
+
+    _section(console, words.word("report_step"))
+    report_month(console, words, wiring, order, chart)
     return order
 
 

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from typing import Final
 
 from crm_returns.cli.customer_words import CUSTOMER_SCENARIO, CUSTOMER_WORDS
+from crm_returns.cli.report_words import REPORT_WORDS
 from crm_returns.cli.retention_words import RECORD_CLASSES, RETENTION_WORDS
 from crm_returns.cli.words import SCENARIO, WORDS, Language
 from crm_returns.domain.books.accounts import Account
@@ -156,7 +157,12 @@ class Phrasebook:
     def __init__(self, language: Language) -> None:
         self.language: Language = language
         self.locale = LOCALES[language]
-        self._words = {**WORDS[language], **RETENTION_WORDS[language], **CUSTOMER_WORDS[language]}
+        self._words = {
+            **WORDS[language],
+            **RETENTION_WORDS[language],
+            **CUSTOMER_WORDS[language],
+            **REPORT_WORDS[language],
+        }
         self._scenario = {**SCENARIO[language], **CUSTOMER_SCENARIO[language]}
 
     def word(self, key: str, **values: object) -> str:

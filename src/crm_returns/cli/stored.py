@@ -15,7 +15,10 @@ from crm_returns.adapters.sql import SqlDatabase
 from crm_returns.adapters.system import UuidIds
 from crm_returns.cli.wiring import DemoWiring, wire_demo
 
-__all__ = ["attachments_beside", "stored_wiring"]
+__all__ = ["DEMO_TENANT_PREFIX", "attachments_beside", "stored_wiring"]
+
+#: What the tenant of every stored run of the demo starts with (``demo-`` and 8 hex digits).
+DEMO_TENANT_PREFIX = "demo-"
 
 
 def attachments_beside(url: str) -> Path:
@@ -49,7 +52,7 @@ def stored_wiring(url: str) -> Iterator[tuple[DemoWiring, str]]:
     database = SqlDatabase.connect(url)
     try:
         database.upgrade()
-        tenant = f"demo-{uuid.uuid4().hex[:8]}"
+        tenant = f"{DEMO_TENANT_PREFIX}{uuid.uuid4().hex[:8]}"
         yield (
             wire_demo(
                 tenant=tenant,

@@ -15,7 +15,7 @@ from crm_returns.domain._checks import aware, flag, identifier, items_of, text
 from crm_returns.domain.returns.states import ReturnStatus
 from crm_returns.errors import InvalidInput, quoted
 
-__all__ = ["MAX_PAGE_SIZE", "LineQuery", "Page", "ReturnQuery"]
+__all__ = ["MAX_PAGE_SIZE", "Keyset", "LineQuery", "Page", "ReturnQuery"]
 
 #: The largest page a query may ask for.
 MAX_PAGE_SIZE = 500
@@ -65,8 +65,15 @@ def _statuses(values: Iterable[ReturnStatus]) -> frozenset[ReturnStatus]:
 
 
 def _cursor(instance: object, attribute: attrs.Attribute[str | None], value: object) -> None:
-    if value is not None and not (isinstance(value, str) and 0 < len(value) <= 512):
+    if value is not None:
+        _cursor_text(value)
+
+
+def _cursor_text(value: object) -> str:
+    """``value`` if it may be a cursor: text of 1 to 512 characters."""
+    if not (isinstance(value, str) and 0 < len(value) <= 512):
         raise InvalidInput(f"after must be a cursor a page handed out, got {quoted(value)}")
+    return value
 
 
 #: The cursor's layout; a cursor of another version is refused.
@@ -170,26 +177,25 @@ class ReturnQuery:
         if self.after is not None:
             if self.offset:
                 raise InvalidInput("give either offset or after (a cursor), not both")
-            self._decoded(self.after)
+            _decoded(self.after)
 
-    def _criteria(self) -> str:
-        """What the returns listed must match, as text a cursor is bound to."""
-        criteria = [
+    def _keyset(self) -> Keyset:
+        """The cursors of this list: bound to what the returns listed must match."""
+        return Keyset(
+            "returns",
             sorted(status.value for status in self.statuses),
             self.customer_id,
             None if self.created_from is None else _utc(self.created_from),
             None if self.created_to is None else _utc(self.created_to),
             self.include_archived,
-        ]
-        return hashlib.sha256(json.dumps(criteria).encode()).hexdigest()[:16]
+        )
 
     def cursor_after(self, created_at: datetime, number: str) -> str:
         """The cursor of the position just after the return created at ``created_at``, ``number``.
 
         Stores make a page's ``next_cursor`` with it from the page's last return.
         """
-        layout = [_CURSOR_VERSION, _utc(created_at), number, self._criteria()]
-        return base64.urlsafe_b64encode(json.dumps(layout).encode()).decode().rstrip("=")
+        return self._keyset().cursor_after(created_at, number)
 
     def page(self, found: Sequence[L], total: int | None) -> Page[L]:
         """The page of ``found``, the first ``limit + 1`` matches from where the page starts.
@@ -217,34 +223,66 @@ class ReturnQuery:
         """
         if self.after is None:
             return None
-        created_at, number, criteria = self._decoded(self.after)
-        if criteria != self._criteria():
-            raise _not_a_cursor(self.after)
-        return created_at, number
+        return self._keyset().position(self.after)
 
-    @staticmethod
-    def _decoded(after: str) -> tuple[datetime, str, str]:
-        """The creation time, number and criteria a cursor holds.
+
+class Keyset:
+    """The cursors of one list ordered by a time, then by an id: ``(moment, key)`` positions.
+
+    A cursor is opaque, URL-safe text holding the position of the last item
+    on a page and a fingerprint of the list's criteria, so that a cursor of
+    another list, or of the same list with other criteria, is refused.  It
+    is not signed: it grants nothing, it only says where a page starts.
+
+    Args:
+        criteria: What the items listed must match, as JSON values (with the
+            list's name first, so that two lists never share cursors).
+    """
+
+    def __init__(self, *criteria: object) -> None:
+        text = json.dumps(list(criteria))
+        self._fingerprint = hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def cursor_after(self, moment: datetime, key: str) -> str:
+        """The cursor of the position just after the item at ``moment`` with ``key``."""
+        layout = [_CURSOR_VERSION, _utc(moment), key, self._fingerprint]
+        return base64.urlsafe_b64encode(json.dumps(layout).encode()).decode().rstrip("=")
+
+    def position(self, after: object) -> tuple[datetime, str]:
+        """The moment (UTC) and key that ``after``, a cursor of this list, points after.
 
         Raises:
-            InvalidInput: ``after`` is not a cursor.
+            InvalidInput: ``after`` is not a cursor of this list and these criteria.
         """
-        try:
-            padded = after + "=" * (-len(after) % 4)
-            layout = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
-            version, at, number, criteria = layout
-            created_at = datetime.fromisoformat(at)
-        except (ValueError, TypeError, UnicodeError) as error:  # binascii.Error is a ValueError
-            raise _not_a_cursor(after) from error
-        if (
-            version != _CURSOR_VERSION
-            or created_at.utcoffset() is None
-            or not isinstance(number, str)
-            or not 0 < len(number) <= 200
-            or not isinstance(criteria, str)
-        ):
-            raise _not_a_cursor(after)
-        return created_at.astimezone(UTC), number, criteria
+        text = _cursor_text(after)
+        moment, key, fingerprint = _decoded(text)
+        if fingerprint != self._fingerprint:
+            raise _not_a_cursor(text)
+        return moment, key
+
+
+def _decoded(after: str) -> tuple[datetime, str, str]:
+    """The moment, key and criteria fingerprint a cursor holds.
+
+    Raises:
+        InvalidInput: ``after`` is not a cursor.
+    """
+    try:
+        padded = after + "=" * (-len(after) % 4)
+        layout = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+        version, at, key, fingerprint = layout
+        moment = datetime.fromisoformat(at)
+    except (ValueError, TypeError, UnicodeError) as error:  # binascii.Error is a ValueError
+        raise _not_a_cursor(after) from error
+    if (
+        version != _CURSOR_VERSION
+        or moment.utcoffset() is None
+        or not isinstance(key, str)
+        or not 0 < len(key) <= 200
+        or not isinstance(fingerprint, str)
+    ):
+        raise _not_a_cursor(after)
+    return moment.astimezone(UTC), key, fingerprint
 
 
 def _not_a_cursor(after: str) -> InvalidInput:

@@ -15,8 +15,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Protocol
 
-from crm_returns.domain.analytics import LineFact, ReportWindow
+from crm_returns.domain.analytics import CycleGrouping, CycleStats, LineFact, ReportWindow
 from crm_returns.domain.analytics.grouping import FactGroup, FactQuery
+from crm_returns.domain.ownership.levels import ServiceLevel
 
 __all__ = ["LineFacts"]
 
@@ -29,6 +30,16 @@ class LineFacts(Protocol):
 
         Groups come in :meth:`~crm_returns.domain.analytics.FactGroup.sort_key` order.
         """
+
+    def cycle_times(
+        self,
+        tenant_id: str,
+        window: ReportWindow,
+        *,
+        by: CycleGrouping = CycleGrouping.ALL,
+        level: ServiceLevel | None = None,
+    ) -> tuple[CycleStats, ...]:
+        """Cycle times of the counted returns of ``window``, as ``cycle_times`` gives them."""
 
     def scan(self, tenant_id: str, window: ReportWindow) -> Iterator[LineFact]:
         """The tenant's line facts inside ``window`` (every status group), one at a time.

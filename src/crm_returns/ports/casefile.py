@@ -15,8 +15,9 @@ from datetime import datetime
 from typing import Protocol, TypeVar
 
 from crm_returns.domain.casefile import CaseRecord
+from crm_returns.errors import InvalidInput, quoted
 
-__all__ = ["CaseFile"]
+__all__ = ["CaseFile", "checked_overdue_page"]
 
 _R = TypeVar("_R", bound=CaseRecord)
 
@@ -71,8 +72,44 @@ class CaseFile(Protocol):
         *,
         owner: str | None = None,
         team: str | None = None,
+        after: tuple[datetime, str] | None = None,
+        limit: int | None = None,
     ) -> Sequence[_R]:
         """Records of ``kind`` due before ``before`` (of ``owner`` and ``team`` when given).
 
-        Ordered by deadline, earliest first, then by ``id``.
+        Ordered by deadline, earliest first, then by ``id`` (in code-point
+        order).  The list is read page by page by position (keyset), not by
+        offset: ``after`` is the deadline and id of the last record of the page
+        before, and the list goes on with the records due later, or due at that
+        instant with a greater id; ``limit`` is the most records to return
+        (all when ``None``).  Stores serve a page of one owner or one team by an
+        index in this order.
+
+        Raises:
+            InvalidInput: ``before`` or the deadline of ``after`` has no UTC
+                offset, or ``limit`` is not a whole number of at least 1.
         """
+
+
+def checked_overdue_page(
+    before: object, after: tuple[datetime, str] | None, limit: int | None
+) -> None:
+    """Check the time and the page of an overdue list, for every store alike.
+
+    Raises:
+        InvalidInput: ``before`` or the deadline of ``after`` is not a
+            timezone-aware datetime, the id of ``after`` is not text, or
+            ``limit`` is not a whole number of at least 1.
+    """
+    if not isinstance(before, datetime) or before.utcoffset() is None:
+        raise InvalidInput(f"before must be a timezone-aware datetime, got {before!r}")
+    if after is not None:
+        match after:
+            case (datetime() as due, str()) if due.utcoffset() is not None:
+                pass
+            case _:
+                raise InvalidInput(
+                    f"after must be a deadline (timezone-aware) and an id, got {quoted(after)}"
+                )
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+        raise InvalidInput(f"limit must be a whole number of at least 1, got {quoted(limit)}")

@@ -15,6 +15,7 @@ from typing import TypeVar
 from crm_returns.domain._checks import usable
 from crm_returns.domain.actors import Actor
 from crm_returns.domain.orders import LineRef
+from crm_returns.domain.queries import MAX_PAGE_SIZE
 from crm_returns.errors import (
     InvalidInput,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "checked_mapping",
     "checked_moment",
     "checked_optional_id",
+    "checked_page_size",
     "checked_text",
     "checked_value",
     "fingerprint",
@@ -102,4 +104,11 @@ def checked_moment(value: object, what: str) -> datetime | None:
     """``value`` if it is a timezone-aware datetime or ``None``, else a typed error."""
     if value is not None and (not isinstance(value, datetime) or value.utcoffset() is None):
         raise InvalidInput(f"{what} must be a timezone-aware datetime, got {value!r}")
+    return value
+
+
+def checked_page_size(value: object) -> int:
+    """``value`` if it is a whole number from 1 to ``MAX_PAGE_SIZE``, else a typed error."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_PAGE_SIZE:
+        raise InvalidInput(f"limit must be a whole number from 1 to {MAX_PAGE_SIZE}, got {value!r}")
     return value

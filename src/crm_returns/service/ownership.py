@@ -26,6 +26,7 @@ from crm_returns.domain.ownership import (
     followed,
 )
 from crm_returns.domain.policies.access import Permission
+from crm_returns.domain.queries import Keyset, Page
 from crm_returns.domain.returns.order import ReturnOrder, Transition, emit
 from crm_returns.domain.shipments.records import Shipment
 from crm_returns.errors import InvalidInput, NotFound
@@ -34,6 +35,7 @@ from crm_returns.service.checks import (
     checked_id,
     checked_moment,
     checked_optional_id,
+    checked_page_size,
     checked_text,
 )
 from crm_returns.service.template import ServiceCore
@@ -249,30 +251,73 @@ class Ownership(ServiceCore):
         user_id: str | None = None,
         team: str | None = None,
         at: datetime | None = None,
-    ) -> tuple[ReturnOwner, ...]:
-        """The returns whose stage is overdue, earliest deadline first.
+        limit: int = 50,
+        after: str | None = None,
+    ) -> Page[ReturnOwner]:
+        """A page of the returns whose stage is overdue, earliest deadline first, then by id.
+
+        Read a long list page by page: each page hands out ``next_cursor``
+        (``None`` on the last page), and the same call with
+        ``after=page.next_cursor`` lists the late returns after the last one
+        on that page.  A cursor names a position (a deadline and an
+        assignment), not a page: it stays good as time passes and ``at``
+        moves, and belongs to the ``user_id`` and ``team`` it was handed out
+        for.  Pages count nothing (``Page.total`` is ``None``).
 
         Args:
             actor: Who asks.
             user_id: Only the returns this user owns.
             team: Only the returns this team owns.
             at: The time to tell lateness at; now by default.
+            limit: Most returns on the page (1 to ``MAX_PAGE_SIZE``).
+            after: A page's ``next_cursor``: list the late returns after it.
 
         Raises:
-            InvalidInput: A bad id, or ``at`` is not a timezone-aware datetime.
+            InvalidInput: A bad id, ``at`` is not a timezone-aware datetime,
+                ``limit`` is out of range, or ``after`` is not a cursor of
+                this list for this user and team.
             NotAuthorised: The actor may not see the workload.
         """
         actor = self._authorise(actor, Permission.VIEW_WORKLOAD)
         user_id = checked_optional_id(user_id, "user id")
         team = checked_optional_id(team, "team")
         when = checked_moment(at, "at") or self._clock.now()
+        size = checked_page_size(limit)
+        cursors = Keyset("late returns", user_id, team)
+        position = None if after is None else cursors.position(after)
+        shown: list[ReturnOwner] = []
+        more = False
         with self._uow() as uow:
-            late: Sequence[Assignment] = uow.casefile.overdue(
-                actor.tenant_id, Assignment, when, owner=user_id, team=team
-            )
-            orders = [uow.returns.get(actor.tenant_id, a.return_id) for a in late]
-        return tuple(
-            _shown(order, assignment, when)
-            for order, assignment in zip(orders, late, strict=True)
-            if self._listed(actor, Permission.VIEW_RETURNS, order)
-        )
+            while not more:
+                # Returns the actor may not see are skipped, so a page reads on
+                # until it is full or the list ends.
+                batch: Sequence[Assignment] = uow.casefile.overdue(
+                    actor.tenant_id,
+                    Assignment,
+                    when,
+                    owner=user_id,
+                    team=team,
+                    after=position,
+                    limit=size + 1,
+                )
+                for assignment in batch:
+                    order = uow.returns.get(actor.tenant_id, assignment.return_id)
+                    if self._listed(actor, Permission.VIEW_RETURNS, order):
+                        if len(shown) == size:  # one more to show: the page is full
+                            more = True
+                            break
+                        shown.append(_shown(order, assignment, when))
+                    position = _position(assignment)
+                if len(batch) <= size:
+                    break
+        # After the last return read, shown or not: the next page skips no
+        # return the actor may see and reads none it may not again.
+        cursor = cursors.cursor_after(*position) if more and position is not None else None
+        return Page(tuple(shown), None, 0, size, cursor, cursors=True)
+
+
+def _position(assignment: Assignment) -> tuple[datetime, str]:
+    """Where ``assignment`` stands in the overdue list: its deadline and id."""
+    due = assignment.due_at
+    assert due is not None  # noqa: S101  # the store lists only what is due
+    return due, assignment.id

@@ -16,6 +16,8 @@ from collections.abc import Iterator, Sequence
 from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
 
+import attrs
+
 from crm_returns.domain.actors import Actor
 from crm_returns.domain.analytics import (
     AGE_BANDS,
@@ -26,6 +28,7 @@ from crm_returns.domain.analytics import (
     CycleGrouping,
     CycleStats,
     DateBasis,
+    DeliveredTotals,
     DeliveredTotalsQuery,
     Dimension,
     FactGroup,
@@ -39,9 +42,7 @@ from crm_returns.domain.analytics import (
     ReportWindow,
     Satisfaction,
     SkuReasonMatrix,
-    StatusGroup,
     age_bands,
-    cycle_times,
     frequent_returners,
     pareto_of,
     rates_of,
@@ -54,6 +55,7 @@ from crm_returns.domain.policies.access import Permission
 from crm_returns.domain.policies.eligibility import ReturnWindow
 from crm_returns.domain.returns.states import ReturnStatus
 from crm_returns.errors import InvalidInput
+from crm_returns.service.checks import checked_moment
 from crm_returns.service.template import ServiceCore
 
 __all__ = ["Reports"]
@@ -73,6 +75,24 @@ def _window(value: object) -> ReportWindow:
     if not isinstance(value, ReportWindow):
         raise InvalidInput(f"window must be a ReportWindow, got {value!r}")
     return value
+
+
+def _measure(value: object) -> Measure:
+    if not isinstance(value, Measure):
+        raise InvalidInput(f"measure must be a Measure, got {value!r}")
+    return value
+
+
+def _zone(value: object) -> tzinfo:
+    if not isinstance(value, tzinfo):
+        raise InvalidInput(f"zone must be a time zone (zoneinfo.ZoneInfo), got {value!r}")
+    return value
+
+
+def _values(value: object) -> tuple[Money, ...]:
+    if not isinstance(value, (tuple, list)) or not all(isinstance(m, Money) for m in value):
+        raise InvalidInput(f"min_value must be Money, one per currency, got {value!r}")
+    return tuple(value)
 
 
 class Reports(ServiceCore):
@@ -127,6 +147,24 @@ class Reports(ServiceCore):
         by = Dimension.REASON if level is ReasonLevel.REASON else Dimension.REASON_CATEGORY
         return pareto_of(self._groups(actor, FactQuery(window=_window(window), by=(by,))), measure)
 
+    def decline_reasons_report(
+        self, actor: Actor, window: ReportWindow, *, measure: Measure = Measure.LINES
+    ) -> tuple[ParetoRow, ...]:
+        """Why customers' requests made in ``window`` were declined: a Pareto of decline reasons.
+
+        Counts the declined requests' returns (rejected, with a decline
+        reason), whatever the window's status filter says.
+
+        Raises:
+            InvalidInput: A value of the wrong type.
+            NotAuthorised: The actor may not run reports.
+        """
+        actor = self._analyst(actor)
+        measure = _measure(measure)
+        declined = attrs.evolve(_window(window), statuses=frozenset({ReturnStatus.REJECTED}))
+        groups = self._groups(actor, FactQuery(window=declined, by=(Dimension.DECLINE_REASON,)))
+        return pareto_of((g for g in groups if g.keys[0] is not None), measure)
+
     def sku_reason_report(
         self, actor: Actor, window: ReportWindow, *, top: int = 10, measure: Measure = Measure.LINES
     ) -> SkuReasonMatrix:
@@ -138,6 +176,7 @@ class Reports(ServiceCore):
         """
         actor = self._analyst(actor)
         query = FactQuery(window=_window(window), by=(Dimension.SKU, Dimension.REASON))
+        measure = _measure(measure)
         return sku_reason_matrix_of(self._groups(actor, query), top=top, measure=measure)
 
     def return_rates(
@@ -151,6 +190,7 @@ class Reports(ServiceCore):
         statuses: frozenset[ReturnStatus] = COUNTED,
         return_window: timedelta | None = None,
         at: datetime | None = None,
+        by: Dimension | None = None,
     ) -> tuple[CohortRates, ...]:
         """Unit, order and value return rates of the order cohorts from ``start`` to ``end``.
 
@@ -167,26 +207,44 @@ class Reports(ServiceCore):
                 settings' :class:`~crm_returns.ReturnWindow` rules (30 days
                 without one).
             at: When the report is made; now by default.
+            by: Rates per product, SKU, category or customer
+                (:data:`~crm_returns.domain.analytics.DELIVERED_DIMENSIONS`): each
+                key's returns over what was delivered of it; ordered by key,
+                then cohort.  ``None``: whole cohorts.
 
         Raises:
-            InvalidInput: A bad day, zone, period or status filter.
+            InvalidInput: A bad day, zone, period or status filter, or a
+                dimension the delivered totals do not know.
             NotAuthorised: The actor may not run reports.
         """
         actor = self._analyst(actor)
-        asked = DeliveredTotalsQuery(start=start, end=end, zone=zone, period=period)
+        when = checked_moment(at, "at") or self._clock.now()
+        if return_window is not None and (
+            not isinstance(return_window, timedelta) or return_window <= timedelta(0)
+        ):
+            raise InvalidInput(f"return_window must be a positive timedelta, got {return_window!r}")
+        asked = DeliveredTotalsQuery(start=start, end=end, zone=zone, period=period, by=by)
         window = ReportWindow(
             start=start, end=end, zone=zone, basis=DateBasis.ORDER_DATE, statuses=statuses
         )
-        groups = self._groups(actor, FactQuery(window=window, period=period))
+        dims = () if by is None else (by,)
+        groups = self._groups(actor, FactQuery(window=window, period=period, by=dims))
         delivered = self._orders.delivered_totals(actor.tenant_id, asked)
-        return rates_of(
-            returned_by_cohort(groups),
-            delivered,
-            period=period,
-            zone=zone,
-            as_of=at or self._clock.now(),
-            return_window=return_window or self._longest_return_window(),
-        )
+        keyed: dict[str | None, list[DeliveredTotals]] = {}
+        for total in delivered:
+            keyed.setdefault(total.key, []).append(attrs.evolve(total, key=None))
+        rates: list[CohortRates] = []
+        for key in sorted(keyed, key=lambda k: k or ""):
+            found = rates_of(
+                returned_by_cohort(groups, key=key),
+                keyed[key],
+                period=period,
+                zone=zone,
+                as_of=when,
+                return_window=return_window or self._longest_return_window(),
+            )
+            rates += (attrs.evolve(r, key=key) for r in found)
+        return tuple(rates)
 
     def _longest_return_window(self) -> timedelta:
         windows = [r for r in self.settings.eligibility_rules if isinstance(r, ReturnWindow)]
@@ -206,14 +264,12 @@ class Reports(ServiceCore):
             NotAuthorised: The actor may not run reports.
         """
         actor = self._analyst(actor)
-        window = _window(window)
+        if not isinstance(by, CycleGrouping):
+            raise InvalidInput(f"by must be a CycleGrouping, got {by!r}")
         with self._uow() as uow:
-            counted = [
-                f
-                for f in uow.facts.scan(actor.tenant_id, window)
-                if window.group(f.status) is StatusGroup.COUNTED
-            ]
-        return cycle_times(counted, by=by, level=self.settings.service_level)
+            return uow.facts.cycle_times(
+                actor.tenant_id, _window(window), by=by, level=self.settings.service_level
+            )
 
     def frequent_returners(
         self,
@@ -234,6 +290,7 @@ class Reports(ServiceCore):
         """
         actor = self._analyst(actor)
         window = _window(window)
+        min_value = _values(min_value)
         groups = self._groups(actor, FactQuery(window=window, by=(Dimension.CUSTOMER,)))
         asked = DeliveredTotalsQuery(
             start=window.start,
@@ -265,10 +322,8 @@ class Reports(ServiceCore):
             NotAuthorised: The actor may not run reports.
         """
         actor = self._analyst(actor)
-        now = at or self._clock.now()
-        today = now.astimezone(zone).date() if isinstance(zone, tzinfo) else None
-        if today is None:
-            raise InvalidInput(f"zone must be a time zone, got {zone!r}")
+        now = checked_moment(at, "at") or self._clock.now()
+        today = now.astimezone(_zone(zone)).date()
         window = ReportWindow(
             start=today - _OPEN_SINCE, end=today, zone=zone, statuses=frozenset(OPEN)
         )

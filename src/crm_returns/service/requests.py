@@ -159,15 +159,43 @@ class CustomerRequests(Choosing):
                 uow.commit()
         return self._timeline_of(actor, return_id, P.REQUEST_RETURN)
 
-    def my_returns(self, actor: Actor, *, offset: int = 0, limit: int = 50) -> Page[CustomerReturn]:
+    def my_returns(
+        self,
+        actor: Actor,
+        *,
+        offset: int = 0,
+        limit: int = 50,
+        after: str | None = None,
+        with_total: bool = True,
+    ) -> Page[CustomerReturn]:
         """The customer's own returns, newest first, as they may see them.
+
+        Page by cursor as ``list_returns`` does: each page hands out
+        ``next_cursor``, and ``after=page.next_cursor`` lists the returns after
+        it.  A cursor belongs to the customer whose pages handed it out.
+
+        Args:
+            actor: The customer (an actor acting for one).
+            offset: Returns to skip (0 with ``after``).
+            limit: Most returns on the page.
+            after: A page's ``next_cursor``: list the returns after it.
+            with_total: Whether the page counts every return of the customer
+                (``Page.total``; ``None`` when not asked).
 
         Raises:
             NotAuthorised: The actor may not follow returns.
-            InvalidInput: The actor acts for no customer, or the page is out of range.
+            InvalidInput: The actor acts for no customer, the page is out of
+                range, or ``after`` is not a cursor of this customer's list
+                (or comes with an ``offset``).
         """
         actor = self._customer(actor, P.FOLLOW_RETURNS)
-        query = ReturnQuery(customer_id=actor.customer_id, offset=offset, limit=limit)
+        query = ReturnQuery(
+            customer_id=actor.customer_id,
+            offset=offset,
+            limit=limit,
+            after=after,
+            with_total=with_total,
+        )
         with self._uow() as uow:
             page = uow.returns.search(actor.tenant_id, query)
             customer = query.customer_id or ""
@@ -184,7 +212,7 @@ class CustomerRequests(Choosing):
             ).entry
             for order in page.items
         )
-        return Page(items, page.total, page.offset, page.limit)
+        return Page(items, page.total, page.offset, page.limit, page.next_cursor, cursors=True)
 
     def return_timeline(self, actor: Actor, return_id: str) -> CustomerTimeline:
         """The customer's timeline of one of their returns: status, next step, refund, tracking.

@@ -9,7 +9,8 @@ from typing import TypeVar
 from crm_returns.adapters.memory.committed import Committed
 from crm_returns.domain.casefile import CaseRecord
 from crm_returns.domain.casefile.kinds import registered_kind
-from crm_returns.errors import ConcurrencyConflict, InvalidInput, NotFound
+from crm_returns.errors import ConcurrencyConflict, NotFound
+from crm_returns.ports.casefile import checked_overdue_page
 
 __all__ = ["MemoryCaseFile"]
 
@@ -92,25 +93,32 @@ class MemoryCaseFile:
         *,
         owner: str | None = None,
         team: str | None = None,
+        after: tuple[datetime, str] | None = None,
+        limit: int | None = None,
     ) -> Sequence[_R]:
-        """Records of ``kind`` due before ``before``, earliest deadline first.
+        """Records of ``kind`` due before ``before``, earliest deadline first, then by ``id``.
+
+        See :meth:`~crm_returns.ports.CaseFile.overdue` for ``after`` and ``limit``.
 
         Raises:
-            InvalidInput: ``before`` has no UTC offset.
+            InvalidInput: ``before`` or the deadline of ``after`` has no UTC
+                offset, or ``limit`` is below 1.
         """
-        if not isinstance(before, datetime) or before.utcoffset() is None:
-            raise InvalidInput(f"before must be a timezone-aware datetime, got {before!r}")
+        checked_overdue_page(before, after, limit)
         late: list[tuple[datetime, str, _R]] = []
         for record in self._all(tenant_id, kind):
             index = record.index()
             if index.due_at is None or index.due_at >= before:
+                continue
+            if after is not None and (index.due_at, record.id) <= after:
                 continue
             if owner is not None and index.owner != owner:
                 continue
             if team is not None and index.team != team:
                 continue
             late.append((index.due_at, record.id, record))
-        return [record for _, _, record in sorted(late, key=lambda item: item[:2])]
+        ordered = [record for _, _, record in sorted(late, key=lambda item: item[:2])]
+        return ordered if limit is None else ordered[:limit]
 
     def apply(self) -> None:
         """Commit the records added and replaced."""

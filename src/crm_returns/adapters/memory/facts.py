@@ -14,10 +14,20 @@ from collections.abc import Iterator
 
 from crm_returns.adapters.memory.casefile import MemoryCaseFile
 from crm_returns.adapters.memory.returns import MemoryReturns
-from crm_returns.domain.analytics import LineFact, ReportWindow, line_facts
+from crm_returns.domain.analytics import (
+    CycleGrouping,
+    CycleStats,
+    LineFact,
+    ReportWindow,
+    StatusGroup,
+    cycle_times,
+    line_facts,
+)
 from crm_returns.domain.analytics.grouping import FactGroup, FactQuery, group_facts
 from crm_returns.domain.interactions.records import Feedback
+from crm_returns.domain.ownership.levels import ServiceLevel
 from crm_returns.domain.ownership.records import Assignment
+from crm_returns.domain.requests.records import ReturnRequest as RequestRecord
 
 __all__ = ["MemoryLineFacts"]
 
@@ -35,11 +45,24 @@ class MemoryLineFacts:
                 order,
                 feedback=self._casefile.find(tenant_id, Feedback, order.id),
                 assignment=self._casefile.find(tenant_id, Assignment, order.id),
+                request=self._casefile.find(tenant_id, RequestRecord, order.id),
             )
 
     def group(self, tenant_id: str, query: FactQuery) -> tuple[FactGroup, ...]:
         """``query`` answered by the reference grouping."""
         return group_facts(self._facts(tenant_id), query)
+
+    def cycle_times(
+        self,
+        tenant_id: str,
+        window: ReportWindow,
+        *,
+        by: CycleGrouping = CycleGrouping.ALL,
+        level: ServiceLevel | None = None,
+    ) -> tuple[CycleStats, ...]:
+        """Cycle times of the counted returns of ``window``, by the reference."""
+        counted = window.select(self._facts(tenant_id))[StatusGroup.COUNTED]
+        return cycle_times(counted, by=by, level=level)
 
     def scan(self, tenant_id: str, window: ReportWindow) -> Iterator[LineFact]:
         """The tenant's facts inside ``window``, in the port's order."""

@@ -18,6 +18,7 @@ constraint, and then ends the transaction with the same error.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from types import MappingProxyType
@@ -38,7 +39,8 @@ from crm_returns.adapters.sql.statements import (
 from crm_returns.adapters.sql.transaction import Transaction
 from crm_returns.domain.casefile import CaseRecord
 from crm_returns.domain.casefile.kinds import registered_kind
-from crm_returns.errors import ConcurrencyConflict, InvalidInput, NotFound
+from crm_returns.errors import ConcurrencyConflict, NotFound
+from crm_returns.ports.casefile import checked_overdue_page
 
 __all__ = ["SqlCaseFile"]
 
@@ -146,10 +148,15 @@ _FOR_CUSTOMER = _documents(
 )
 
 
-def _overdue(owner: bool, team: bool) -> Prepared:
-    """The overdue query, filtering on the owner and the team when told to."""
+def _overdue(owner: bool, team: bool, after: bool, limited: bool) -> Prepared:
+    """The overdue query; each flag says whether it filters, starts after a position, or pages.
 
-    def where(c: Any) -> tuple[sa.ColumnElement[bool], ...]:
+    ``owner`` and ``team`` filter on them; ``after`` starts after a deadline
+    and an id; ``limited`` reads at most a number of records.
+    """
+
+    def build(t: Tables, dialect: str) -> ClauseElement:
+        c = t.case_records.c
         conditions = [
             c.tenant_id == param("tenant_id"),
             c.kind == param("kind"),
@@ -159,14 +166,35 @@ def _overdue(owner: bool, team: bool) -> Prepared:
             conditions.append(c.owner == param("owner"))
         if team:
             conditions.append(c.team == param("team"))
-        return tuple(conditions)
+        if after:
+            # The range on due_at alone is what the index seeks to; the tie on
+            # the id compares code points, as Python does, on any collation.
+            conditions.append(c.due_at >= param("after_due"))
+            conditions.append(
+                sa.or_(
+                    c.due_at > param("after_due"),
+                    code_point_order(c.id, dialect) > param("after_id"),
+                )
+            )
+        query = (
+            sa.select(as_text(c.document)).where(*conditions).order_by(*_earliest_due(c, dialect))
+        )
+        if not limited:
+            return query
+        # A LIMIT given as a parameter makes SQLite's compiler add an OFFSET of
+        # its own, bound to a value the compiled text would not keep: say it here.
+        return query.limit(param("limit")).offset(sa.literal_column("0"))
 
-    return _documents(where, _earliest_due)
+    return Prepared.per_dialect(build)
 
 
-#: The overdue queries, by whether they filter on the owner and on the team.
-_OVERDUE: Mapping[tuple[bool, bool], Prepared] = MappingProxyType(
-    {(owner, team): _overdue(owner, team) for owner in (False, True) for team in (False, True)}
+#: The overdue queries, by whether they filter on the owner and on the team,
+#: start after a position, and read a page.
+_OVERDUE: Mapping[tuple[bool, bool, bool, bool], Prepared] = MappingProxyType(
+    {
+        (owner, team, after, limited): _overdue(owner, team, after, limited)
+        for owner, team, after, limited in itertools.product((False, True), repeat=4)
+    }
 )
 
 
@@ -288,21 +316,29 @@ class SqlCaseFile:
         *,
         owner: str | None = None,
         team: str | None = None,
+        after: tuple[datetime, str] | None = None,
+        limit: int | None = None,
     ) -> Sequence[_R]:
         """Records of ``kind`` due before ``before``, earliest deadline first, then by ``id``.
 
+        See :meth:`~crm_returns.ports.CaseFile.overdue` for ``after`` and
+        ``limit``.  A page of one owner's or one team's list is read through
+        ``ix_<prefix>case_records_by_user`` or ``…_by_team``, in list order.
+
         Raises:
-            InvalidInput: ``before`` has no UTC offset.
+            InvalidInput: ``before`` or the deadline of ``after`` has no UTC
+                offset, or ``limit`` is below 1.
         """
-        if not isinstance(before, datetime) or before.utcoffset() is None:
-            raise InvalidInput(f"before must be a timezone-aware datetime, got {before!r}")
-        parameters: dict[str, Any] = {
-            "tenant_id": tenant_id,
-            "before": self._tx.binder.instant(before),
-        }
+        checked_overdue_page(before, after, limit)
+        instant = self._tx.binder.instant
+        parameters: dict[str, Any] = {"tenant_id": tenant_id, "before": instant(before)}
         if owner is not None:
             parameters["owner"] = owner
         if team is not None:
             parameters["team"] = team
-        statement = _OVERDUE[(owner is not None, team is not None)]
-        return self._records(statement, kind, parameters, f"the overdue {kind.kind} records")
+        if after is not None:
+            parameters["after_due"], parameters["after_id"] = instant(after[0]), after[1]
+        if limit is not None:
+            parameters["limit"] = limit
+        flags = (owner is not None, team is not None, after is not None, limit is not None)
+        return self._records(_OVERDUE[flags], kind, parameters, f"the overdue {kind.kind} records")

@@ -12,7 +12,11 @@ deadline) — and ``version``, checked on every update.
 PostgreSQL both count NULLs as distinct, so records without a key never
 collide.  Times are :class:`~crm_returns.adapters.sql.types.Instant` (UTC,
 ordered as times on both databases); lists order ties by ``id`` in code-point
-order (``COLLATE "C"`` on PostgreSQL), as Python sorts strings.
+order (``COLLATE "C"`` on PostgreSQL), as Python sorts strings.  The overdue
+lists have an index each: every record's ``(tenant_id, kind, due_at)``, one
+user's ``(tenant_id, kind, owner, due_at, id)`` and one team's ``(tenant_id,
+kind, team, due_at, id)``, so that a page of one owner's late returns reads
+that page's rows.
 """
 
 from __future__ import annotations
@@ -27,13 +31,14 @@ __all__ = ["casefile_table"]
 
 
 def casefile_table(
-    table: Callable[..., sa.Table], tenant: Callable[[], sa.Column[str]]
+    table: Callable[..., sa.Table], tenant: Callable[[], sa.Column[str]], prefix: str
 ) -> sa.Table:
     """Make the ``case_records`` table with ``table`` (which names and registers it).
 
     Args:
         table: Makes one table from its name without the prefix and its parts.
         tenant: Makes the ``tenant_id`` column every table carries.
+        prefix: The tables' prefix, which the indexes named here start with.
     """
     return table(
         "case_records",
@@ -54,4 +59,12 @@ def casefile_table(
         sa.Index(None, "tenant_id", "return_id", "kind", "at"),
         sa.Index(None, "tenant_id", "customer_id", "kind", "at"),
         sa.Index(None, "tenant_id", "kind", "due_at"),
+        # What one user or one team has overdue, in list order (revision 0006).
+        sa.Index(f"ix_{prefix}case_records_by_user", *_overdue_of("owner")),
+        sa.Index(f"ix_{prefix}case_records_by_team", *_overdue_of("team")),
     )
+
+
+def _overdue_of(column: str) -> tuple[str, ...]:
+    """The columns of an index of what ``column`` (owner or team) has overdue, in list order."""
+    return ("tenant_id", "kind", column, "due_at", "id")

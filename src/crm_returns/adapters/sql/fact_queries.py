@@ -20,6 +20,7 @@ from typing import Any, Final
 import sqlalchemy as sa
 
 from crm_returns.adapters.sql.fact_buckets import local_day, offsets, period_start, period_value
+from crm_returns.adapters.sql.fact_cycles import stage_times
 from crm_returns.adapters.sql.fact_schema import DATE_COLUMNS, QUANTITY_SCALE, TEXT_COLUMNS
 from crm_returns.adapters.sql.facts import EPOCH, microseconds
 from crm_returns.adapters.sql.statements import code_point_order
@@ -28,6 +29,8 @@ from crm_returns.domain.analytics import (
     MONEY_COLUMNS,
     PENDING,
     REJECTED_OR_CANCELLED,
+    CycleGrouping,
+    CycleStats,
     DateBasis,
     Dimension,
     LineFact,
@@ -42,6 +45,7 @@ from crm_returns.domain.analytics.grouping import (
     canonical_units,
 )
 from crm_returns.domain.money import Money, minor_unit
+from crm_returns.domain.ownership.levels import ServiceLevel
 from crm_returns.domain.returns.states import ReturnStatus
 from crm_returns.domain.stock.dispositions import Location
 
@@ -55,7 +59,9 @@ _BASIS: Final = MappingProxyType(
     }
 )
 #: Dimensions read from ``fact_returns`` rather than ``fact_lines``.
-_OWNED: Final = frozenset({Dimension.OWNER, Dimension.TEAM, Dimension.SATISFACTION})
+_OWNED: Final = frozenset(
+    {Dimension.OWNER, Dimension.TEAM, Dimension.SATISFACTION, Dimension.DECLINE_REASON}
+)
 
 
 def _quantity(units: Any) -> Decimal:
@@ -203,6 +209,18 @@ class SqlLineFacts:
             **money,
         )
 
+    def cycle_times(
+        self,
+        tenant_id: str,
+        window: ReportWindow,
+        *,
+        by: CycleGrouping = CycleGrouping.ALL,
+        level: ServiceLevel | None = None,
+    ) -> tuple[CycleStats, ...]:
+        """Cycle times of the counted returns of ``window`` (see :mod:`.fact_cycles`)."""
+        joined, _, inside, _ = self._window(tenant_id, window, owned=by is not CycleGrouping.ALL)
+        return stage_times(self._tx, tenant_id, window, inside, joined, by=by, level=level)
+
     def scan(self, tenant_id: str, window: ReportWindow) -> Iterator[LineFact]:
         """The facts inside ``window``, streamed in the port's order."""
         joined, basis, inside, _ = self._window(tenant_id, window, owned=True)
@@ -210,7 +228,13 @@ class SqlLineFacts:
         lines, owned = t.fact_lines, t.fact_returns
         dialect = self._tx.dialect_name
         statement = (
-            sa.select(lines, owned.c.owner_user, owned.c.owner_team, owned.c.satisfaction)
+            sa.select(
+                lines,
+                owned.c.owner_user,
+                owned.c.owner_team,
+                owned.c.satisfaction,
+                owned.c.decline_reason,
+            )
             .select_from(joined)
             .where(inside)
             .order_by(
@@ -247,5 +271,6 @@ def _fact(row: Any) -> LineFact:
         owner_user=row["owner_user"],
         owner_team=row["owner_team"],
         satisfaction=None if satisfaction is None else int(satisfaction),
+        decline_reason=row["decline_reason"],
         **values,
     )

@@ -3,8 +3,9 @@
 Part of :class:`~crm_returns.adapters.sql.schema.Tables`.  ``fact_lines`` has
 one row per line of a return, with the columns of
 :class:`~crm_returns.domain.analytics.LineFact` that come from the return
-itself; ``fact_returns`` one row per return that has an owner or feedback
-(``owner_user``, ``owner_team``, ``satisfaction``), from its case file.  The
+itself; ``fact_returns`` one row per return that has an owner, feedback or a
+declined request (``owner_user``, ``owner_team``, ``satisfaction``,
+``decline_reason``), from its case file.  The
 store writes them in the transaction that writes the return or the record
 (:mod:`~crm_returns.adapters.sql.facts`), so they are never behind.
 
@@ -105,6 +106,7 @@ def fact_tables(
         sa.Column("owner_user", sa.String(200)),
         sa.Column("owner_team", sa.String(200)),
         sa.Column("satisfaction", sa.Integer()),
+        sa.Column("decline_reason", sa.String(64)),
         # No foreign key: a new return's owner is written before the return itself.
         sa.PrimaryKeyConstraint("tenant_id", "return_id"),
     )

@@ -27,11 +27,13 @@ from crm_returns.domain.casefile import CaseRecord
 from crm_returns.domain.interactions.records import Feedback
 from crm_returns.domain.money import minor_unit
 from crm_returns.domain.ownership.records import Assignment
+from crm_returns.domain.requests.records import ReturnRequest as RequestRecord
 from crm_returns.domain.returns.order import ReturnOrder
 
 __all__ = [
     "EPOCH",
     "SqlFactWriter",
+    "decline_values",
     "fact_rows",
     "microseconds",
     "minor_units",
@@ -98,6 +100,11 @@ def satisfaction_values(record: Feedback) -> dict[str, Any]:
     return {"satisfaction": record.score}
 
 
+def decline_values(record: RequestRecord) -> dict[str, Any]:
+    """The ``fact_returns`` column a customer's request sets (its decline reason, if declined)."""
+    return {"decline_reason": record.decline_reason}
+
+
 def _this_return(table: sa.Table) -> sa.ColumnElement[bool]:
     return sa.and_(table.c.tenant_id == param("tenant_id"), table.c.return_id == param("return_id"))
 
@@ -128,6 +135,7 @@ def _upsert(columns: tuple[str, ...]) -> Prepared:
 
 _SET_OWNER = _upsert(("owner_user", "owner_team"))
 _SET_SATISFACTION = _upsert(("satisfaction",))
+_SET_DECLINE = _upsert(("decline_reason",))
 
 
 class SqlFactWriter:
@@ -144,12 +152,14 @@ class SqlFactWriter:
         self._tx.defer(_INSERT_LINES, fact_rows(order), subject=subject)
 
     def record(self, record: CaseRecord) -> None:
-        """Keep what ``record`` tells the facts, if it is an assignment or feedback."""
+        """Keep what ``record`` tells the facts: an assignment, feedback or a request."""
         this = {"tenant_id": record.tenant_id, "return_id": record.return_id}
         if isinstance(record, Assignment):
             statement, values = _SET_OWNER, owner_values(record)
         elif isinstance(record, Feedback):
             statement, values = _SET_SATISFACTION, satisfaction_values(record)
+        elif isinstance(record, RequestRecord):
+            statement, values = _SET_DECLINE, decline_values(record)
         else:
             return
         self._tx.defer(statement, {**this, **values}, subject=f"the facts of {record.kind}")

@@ -414,7 +414,7 @@ class Tables:
         )
         self._retention_tables()
         #: The case file: the customer-side records of returns.
-        self.case_records = casefile_table(self._table, _tenant)
+        self.case_records = casefile_table(self._table, _tenant, self.prefix)
         facts = fact_tables(self._table, _tenant, self.returns)
         #: Line facts, what reports group: one row per line of a return.
         self.fact_lines = facts.lines

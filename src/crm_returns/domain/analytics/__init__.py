@@ -31,9 +31,13 @@ Where each rule lives:
   what each order cohort returned, frequent returners, open returns by age,
   satisfaction), equal to the fact-level functions.
 - ``money.py`` — money columns totalled per currency, never across currencies.
+- ``returns.py`` — :class:`ReturnFact`, one return as analytics sees it (the
+  return-level export schema): its line facts' units and money added up
+  exactly, a money total ``None`` when any line's is unknown.
 
-Exact definitions of every metric: ``docs/analytics.md``.  Reports, exports,
-charts and the CLI build on these and come next.
+Exact definitions of every metric: ``docs/analytics.md``.  The reports
+(``service/reports.py``), exports and charts (``crm_returns.analytics``) and
+``crm-returns report`` build on these.
 """
 
 from crm_returns.domain.analytics.cycles import (
@@ -41,6 +45,7 @@ from crm_returns.domain.analytics.cycles import (
     CycleGrouping,
     CycleStage,
     CycleStats,
+    allowance,
     cycle_times,
     percentile,
 )
@@ -105,6 +110,7 @@ from crm_returns.domain.analytics.reports import (
     satisfaction_of,
     sku_reason_matrix_of,
 )
+from crm_returns.domain.analytics.returns import ReturnFact, return_fact, return_facts
 
 __all__ = [
     "AGE_BANDS",
@@ -136,12 +142,14 @@ __all__ = [
     "ReasonLevel",
     "ReportPeriod",
     "ReportWindow",
+    "ReturnFact",
     "Returned",
     "Satisfaction",
     "SkuReasonMatrix",
     "StatusGroup",
     "ValueRate",
     "age_bands",
+    "allowance",
     "bucket",
     "canonical_units",
     "cohort_rates",
@@ -161,6 +169,8 @@ __all__ = [
     "ranked",
     "rates_of",
     "ratio",
+    "return_fact",
+    "return_facts",
     "returned_by_cohort",
     "satisfaction_of",
     "sku_reason_matrix",

@@ -27,7 +27,15 @@ from crm_returns.domain.analytics.rates import ratio
 from crm_returns.domain.ownership.levels import ServiceLevel
 from crm_returns.errors import InvalidInput
 
-__all__ = ["STAGE_DATES", "CycleGrouping", "CycleStage", "CycleStats", "cycle_times", "percentile"]
+__all__ = [
+    "STAGE_DATES",
+    "CycleGrouping",
+    "CycleStage",
+    "CycleStats",
+    "allowance",
+    "cycle_times",
+    "percentile",
+]
 
 _T = TypeVar("_T", int, Decimal, timedelta)
 
@@ -76,7 +84,8 @@ STAGE_DATES: Final[Mapping[CycleStage, tuple[_Date, _Date]]] = MappingProxyType(
 )
 
 
-def _allowance(stage: CycleStage, level: ServiceLevel) -> timedelta | None:
+def allowance(stage: CycleStage, level: ServiceLevel) -> timedelta | None:
+    """The service level's time for ``stage`` (``None``: it sets none, as for completion)."""
     if stage is CycleStage.APPROVAL:
         return level.approve
     if stage is CycleStage.GOODS_BACK:
@@ -166,7 +175,7 @@ def cycle_times(
         samples, key=lambda k: (order.index(k[0]), k[1] is not None, k[1] or "")
     ):
         times = samples[(stage, group)]
-        allowed = _allowance(stage, level) if level is not None else None
+        allowed = allowance(stage, level) if level is not None else None
         within = None if allowed is None else ratio(sum(t <= allowed for t in times), len(times))
         result.append(
             CycleStats(

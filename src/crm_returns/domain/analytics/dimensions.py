@@ -45,6 +45,8 @@ class Dimension(enum.Enum):
     STATUS = "status"
     #: The customer's feedback score (``"1"`` to ``"5"``), when given.
     SATISFACTION = "satisfaction"
+    #: Why staff declined the customer's request, when they did.
+    DECLINE_REASON = "decline_reason"
 
     @property
     def column(self) -> str:
@@ -71,6 +73,7 @@ _COLUMNS: Final = {
     Dimension.TEAM: "owner_team",
     Dimension.STATUS: "status",
     Dimension.SATISFACTION: "satisfaction",
+    Dimension.DECLINE_REASON: "decline_reason",
 }
 
 #: Dimensions the host's delivered order lines know, for the rates' denominators.

@@ -25,6 +25,7 @@ from crm_returns.domain.ownership.records import Assignment
 from crm_returns.domain.refunds.grants import RefundGrant, RefundMethod
 from crm_returns.domain.refunds.payments import PaymentStatus
 from crm_returns.domain.refunds.pricing import RefundLine
+from crm_returns.domain.requests.records import ReturnRequest as RequestRecord
 from crm_returns.domain.returns.lines import ReturnLine
 from crm_returns.domain.returns.order import ReturnOrder
 from crm_returns.domain.returns.states import ReturnStatus
@@ -114,6 +115,8 @@ class LineFact:
             a replacement.
         completed_at: When the return was completed, from the audit trail.
         satisfaction: The customer's score (1–5), if they gave feedback.
+        decline_reason: The decline reason's code, when staff declined the
+            customer's request for this return.
     """
 
     tenant_id: str
@@ -155,6 +158,7 @@ class LineFact:
     refund_paid_at: datetime | None = None
     completed_at: datetime | None = None
     satisfaction: int | None = None
+    decline_reason: str | None = None
 
     @property
     def ref(self) -> LineRef:
@@ -254,6 +258,7 @@ def line_facts(
     trail: Iterable[AuditEntry] = (),
     feedback: Feedback | None = None,
     assignment: Assignment | None = None,
+    request: RequestRecord | None = None,
 ) -> tuple[LineFact, ...]:
     """The facts of every line of ``order``, in the order's line order.
 
@@ -267,6 +272,7 @@ def line_facts(
             back, inspected, completed, approved.
         feedback: The customer's feedback on the return, if any.
         assignment: The return's owner, if any.
+        request: The customer's request the return was made from, if any.
     """
     entries = tuple(e for e in trail if e.return_id == order.id)
     delivered = delivered or {}
@@ -322,6 +328,7 @@ def line_facts(
                 refund_paid_at=refund_paid_at,
                 completed_at=completed_at,
                 satisfaction=feedback.score if feedback is not None else None,
+                decline_reason=request.decline_reason if request is not None else None,
             )
         )
     return tuple(facts)

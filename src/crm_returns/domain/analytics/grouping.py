@@ -24,7 +24,7 @@ import attrs
 
 from crm_returns.domain.analytics.dimensions import Dimension
 from crm_returns.domain.analytics.facts import LineFact
-from crm_returns.domain.analytics.money import MONEY_COLUMNS
+from crm_returns.domain.analytics.money import MONEY_COLUMNS, money_totals
 from crm_returns.domain.analytics.periods import ReportPeriod, ReportWindow, StatusGroup, bucket
 from crm_returns.domain.money import Money
 from crm_returns.errors import InvalidInput
@@ -200,13 +200,7 @@ def _totalled(key: _Key, lines: list[LineFact]) -> FactGroup:
         c: canonical_units(sum((getattr(f, c) for f in lines), Decimal(0)))
         for c in QUANTITY_COLUMNS
     }
-    money: dict[str, Any] = {}
-    unknown = []
-    for column in MONEY_COLUMNS:
-        known = [a for f in lines if (a := getattr(f, column)) is not None]
-        money[column] = Money(sum(known, Decimal(0)), currency) if known else Money.zero(currency)
-        if len(known) < len(lines):
-            unknown.append((column, len(lines) - len(known)))
+    [money] = money_totals(lines)  # one currency: the group's
     return FactGroup(
         group=status_group,
         period=period,
@@ -216,7 +210,7 @@ def _totalled(key: _Key, lines: list[LineFact]) -> FactGroup:
         returns=len({f.return_id for f in lines}),
         orders=len({f.order_number for f in lines}),
         returned_orders=len({f.order_number for f in lines if f.quantity_returned > 0}),
-        unknown=tuple(unknown),
+        unknown=money.unknown,
         **quantities,
-        **money,
+        **{column: getattr(money, column) for column in MONEY_COLUMNS},
     )

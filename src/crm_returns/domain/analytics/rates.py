@@ -164,6 +164,8 @@ class CohortRates:
         orders: Orders (input).
         order_rate: ``orders_returned ÷ orders``.
         value: The value rate per currency, sorted by currency.
+        key: The dimension's value (a SKU, a category, ...) when the rates are
+            of one key of a dimension; ``None`` for the whole cohort.
     """
 
     cohort: date
@@ -176,6 +178,7 @@ class CohortRates:
     orders: int
     order_rate: Decimal | None
     value: tuple[ValueRate, ...]
+    key: str | None = None
 
 
 def cohort_rates(

@@ -85,14 +85,19 @@ def sku_reason_matrix_of(
     return matrix(cells, top=top, measure=measure)
 
 
-def returned_by_cohort(groups: Iterable[FactGroup]) -> dict[date, Returned]:
+def returned_by_cohort(
+    groups: Iterable[FactGroup], *, key: str | None = None
+) -> dict[date, Returned]:
     """What each order cohort returned, for :func:`~crm_returns.domain.analytics.rates_of`.
 
-    Query: date basis ``ORDER_DATE``, the cohorts' period, no dimension.  An
-    order is returned in one currency, so its groups per currency add up.
+    Query: date basis ``ORDER_DATE``, the cohorts' period, and no dimension —
+    or one, whose value ``key`` picks the groups.  An order is returned in
+    one currency, so its groups per currency add up.
     """
     returned: dict[date, Returned] = {}
     for group in _counted(groups):
+        if key is not None and group.keys[:1] != (key,):
+            continue
         if group.period is None:
             raise InvalidInput("the rates need groups by period (the order cohort)")
         known = returned.get(group.period, Returned(units=Decimal(0), orders=0))
@@ -205,6 +210,10 @@ def age_bands(
     Raises:
         InvalidInput: ``bands`` does not start at 0 or does not rise.
     """
+    if not isinstance(bands, (tuple, list)) or not all(
+        isinstance(b, int) and not isinstance(b, bool) for b in bands
+    ):
+        raise InvalidInput(f"bands must be whole numbers of days, got {bands!r}")
     edges = list(bands)
     if not edges or edges[0] != 0 or any(b <= a for a, b in itertools.pairwise(edges)):
         raise InvalidInput(f"bands must start at 0 and rise, got {bands!r}")

@@ -145,6 +145,7 @@ from crm_returns.testing.conformance._carriers import (  # noqa: E402
     CarrierFactory,
 )
 from crm_returns.testing.conformance._casefile import CaseFileContract  # noqa: E402
+from crm_returns.testing.conformance._casefile_pages import OverduePagesContract  # noqa: E402
 from crm_returns.testing.conformance._deliveries import DeliveriesContract  # noqa: E402
 from crm_returns.testing.conformance._facts import LineFactsContract  # noqa: E402
 from crm_returns.testing.conformance._host_records import (  # noqa: E402
@@ -189,6 +190,7 @@ __all__ = [
     "LineFactsContract",
     "OrderSourceContract",
     "OrderSourceFactory",
+    "OverduePagesContract",
     "ReasonStoreContract",
     "RetentionActionsContract",
     "RetentionBookContract",

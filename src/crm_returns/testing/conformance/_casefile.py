@@ -26,7 +26,8 @@ from crm_returns.domain.ownership.records import Assignment, Stage
 from crm_returns.errors import ConcurrencyConflict, InvalidInput, NotFound
 from crm_returns.ports import UnitOfWork
 from crm_returns.testing.casefile_strategies import RECORD_STRATEGIES
-from crm_returns.testing.conformance._base import Contract, UnitOfWorkFactory, assert_identical
+from crm_returns.testing.conformance._base import UnitOfWorkFactory, assert_identical
+from crm_returns.testing.conformance._casefile_pages import OverduePagesContract
 
 __all__ = ["CaseFileContract"]
 
@@ -109,13 +110,14 @@ class _Stranger(CaseRecord):
     kind: ClassVar[str] = "stranger"
 
 
-class CaseFileContract(Contract):
+class CaseFileContract(OverduePagesContract):
     """``uow.casefile`` keeps every kind of case-file record exactly and finds it every way.
 
     Ids are unique per tenant and kind, keys too where a record has one; a
     refused ``add`` or ``update`` raises at once, writes nothing, and leaves
     the unit of work usable.  Lists are oldest first by ``at`` then ``id``,
-    overdue lists earliest deadline first then ``id``, ids in code-point order.
+    overdue lists earliest deadline first then ``id``, ids in code-point order;
+    overdue lists page by position (:class:`OverduePagesContract`).
     """
 
     def test_every_kind_of_case_record_reads_back_exactly(

@@ -14,16 +14,22 @@ from hypothesis import strategies as st
 
 from crm_returns.domain.analytics import (
     COUNTED,
+    CycleGrouping,
     DateBasis,
     Dimension,
     LineFact,
     ReportPeriod,
     ReportWindow,
+    StatusGroup,
+    cycle_times,
     line_facts,
 )
 from crm_returns.domain.analytics.grouping import FactQuery, group_facts
 from crm_returns.domain.interactions.records import Feedback
+from crm_returns.domain.ownership.levels import ServiceLevel
 from crm_returns.domain.ownership.records import Assignment
+from crm_returns.domain.requests.records import RequestStatus
+from crm_returns.domain.requests.records import ReturnRequest as RequestRecord
 from crm_returns.domain.returns.order import ReturnOrder
 from crm_returns.domain.returns.states import ReturnStatus
 from crm_returns.testing.conformance._base import Contract, UnitOfWorkFactory, assert_identical
@@ -37,7 +43,11 @@ _TEAMS = ("dock", "finance", None)
 
 
 def _copy(template: ReturnOrder, n: int, shift: timedelta) -> ReturnOrder:
-    """``template`` as return ``n``, every moment of it ``shift`` later, on lines of its own."""
+    """``template`` as return ``n``, ``shift`` later, on lines of its own.
+
+    The statuses it entered move later still, each by more than the one
+    before, so that the copies' stages take different times.
+    """
     lines = []
     for line in template.lines:
         ref = attrs.evolve(line.ref, order_number=f"FACT-{n}")
@@ -54,14 +64,23 @@ def _copy(template: ReturnOrder, n: int, shift: timedelta) -> ReturnOrder:
         number=f"RT-F-{n:03d}",
         created_at=template.created_at + shift,
         submitted_at=None if template.submitted_at is None else template.submitted_at + shift,
-        entered=tuple((status, at + shift) for status, at in template.entered),
+        # Each later status a little later again: the copies' stages last differently.
+        entered=tuple(
+            (status, at + shift + timedelta(minutes=(n % 7) * 53 * step))
+            for step, (status, at) in enumerate(template.entered, start=1)
+        ),
         lines=tuple(lines),
     )
 
 
-def _case_file(order: ReturnOrder, n: int) -> list[Assignment | Feedback]:
-    """An owner for most returns, feedback for some."""
-    records: list[Assignment | Feedback] = []
+_Record = Assignment | Feedback | RequestRecord
+#: Decline reasons of the declined requests.
+_DECLINED = ("outside_window", "no_evidence")
+
+
+def _case_file(order: ReturnOrder, n: int) -> list[_Record]:
+    """An owner for most returns, feedback for some, a customer's request for others."""
+    records: list[_Record] = []
     team = _TEAMS[n % len(_TEAMS)]
     if team is not None:
         records.append(
@@ -87,6 +106,20 @@ def _case_file(order: ReturnOrder, n: int) -> list[Assignment | Feedback]:
                 score=1 + n % 5,
             )
         )
+    if n % 4 in (1, 2):
+        declined = n % 4 == 1
+        records.append(
+            RequestRecord(
+                id=f"request-{n}",
+                tenant_id=order.tenant_id,
+                return_id=order.id,
+                customer_id=order.customer_id,
+                at=order.created_at,
+                requested_by="customer",
+                status=RequestStatus.DECLINED if declined else RequestStatus.PENDING,
+                decline_reason=_DECLINED[n % 3 % 2] if declined else None,
+            )
+        )
     return records
 
 
@@ -105,12 +138,13 @@ def _store(factory: UnitOfWorkFactory, sample: History, count: int) -> list[Line
                     uow.casefile.add(record)
             uow.returns.add(order)
             for record in records:
-                if isinstance(record, Feedback):
+                if not isinstance(record, Assignment):
                     uow.casefile.add(record)
             uow.commit()
         owner = next((r for r in records if isinstance(r, Assignment)), None)
         feedback = next((r for r in records if isinstance(r, Feedback)), None)
-        expected += line_facts(order, feedback=feedback, assignment=owner)
+        request = next((r for r in records if isinstance(r, RequestRecord)), None)
+        expected += line_facts(order, feedback=feedback, assignment=owner, request=request)
     # One return stored, then moved on version by version: its facts follow it.
     versions = sample.completed_versions
     moved = [_copy(v, 999, timedelta(0)) for v in versions]
@@ -173,6 +207,31 @@ class LineFactsContract(Contract):
             assert_identical(list(found), list(group_facts(expected, query)), f"{query}")
 
         answers()
+
+    def test_cycle_times_equal_the_reference_per_stage_and_group(
+        self, unit_of_work_factory: UnitOfWorkFactory
+    ) -> None:
+        """Count, nearest-rank median and P90, max and share within the level, per group."""
+        sample = history()
+        expected = _store(unit_of_work_factory, sample, 40)
+        moments = [f.returned_at for f in expected]
+        level = ServiceLevel(
+            approve=timedelta(hours=2), ship_back=timedelta(days=1), receive=timedelta(hours=1)
+        )
+        for zone, statuses in (("UTC", COUNTED), ("Europe/Berlin", frozenset(ReturnStatus))):
+            window = ReportWindow(
+                start=min(moments).date(),
+                end=max(moments).date(),
+                zone=ZoneInfo(zone),
+                statuses=statuses,
+            )
+            counted = window.select(expected)[StatusGroup.COUNTED]
+            for by in CycleGrouping:
+                with unit_of_work_factory() as uow:
+                    found = uow.facts.cycle_times(sample.tenant_id, window, by=by, level=level)
+                reference = cycle_times(counted, by=by, level=level)
+                assert reference, "the history times some stage"
+                assert_identical(list(found), list(reference), f"cycle times by {by}")
 
     def test_facts_stream_in_window_order(self, unit_of_work_factory: UnitOfWorkFactory) -> None:
         """``scan`` gives each fact of the window once, by date, return, order and line."""

@@ -7,6 +7,10 @@ Create Date: 2027-02-01 09:00:00+00:00
 The rows of returns stored before this revision are made from their
 documents (and from their assignments and feedback in the case file), a
 thousand at a time, so that reports count the whole history at once.
+
+The lists of what one user or one team has overdue get an index each,
+``(tenant_id, kind, owner, due_at, id)`` and ``(tenant_id, kind, team,
+due_at, id)``, which gives their rows in list order.
 """
 
 from __future__ import annotations
@@ -18,12 +22,18 @@ from alembic import op
 
 from crm_returns.adapters.sql.codec import Codec
 from crm_returns.adapters.sql.fact_schema import DATE_COLUMNS, TEXT_COLUMNS
-from crm_returns.adapters.sql.facts import fact_rows, owner_values, satisfaction_values
+from crm_returns.adapters.sql.facts import (
+    decline_values,
+    fact_rows,
+    owner_values,
+    satisfaction_values,
+)
 from crm_returns.adapters.sql.migrate import migration_prefix
 from crm_returns.domain.analytics import MONEY_COLUMNS
 from crm_returns.domain.analytics.grouping import QUANTITY_COLUMNS
 from crm_returns.domain.interactions.records import Feedback
 from crm_returns.domain.ownership.records import Assignment
+from crm_returns.domain.requests.records import ReturnRequest as RequestRecord
 from crm_returns.domain.returns.order import ReturnOrder
 
 revision = "0006"
@@ -78,12 +88,19 @@ def upgrade() -> None:
         sa.Column("owner_user", sa.String(200)),
         sa.Column("owner_team", sa.String(200)),
         sa.Column("satisfaction", sa.Integer()),
+        sa.Column("decline_reason", sa.String(64)),
         sa.PrimaryKeyConstraint("tenant_id", "return_id", name=op.f(f"pk_{p}fact_returns")),
     )
     # create_table returns the table it made (its stub says it may not).
     assert lines is not None  # noqa: S101
     assert owned is not None  # noqa: S101
     _fill(lines, owned)
+    for column, name in (("owner", "by_user"), ("team", "by_team")):
+        op.create_index(
+            op.f(f"ix_{p}case_records_{name}"),
+            _table("case_records"),
+            ["tenant_id", "kind", column, "due_at", "id"],
+        )
 
 
 def _fill(lines: sa.Table, owned: sa.Table) -> None:
@@ -107,7 +124,11 @@ def _fill(lines: sa.Table, owned: sa.Table) -> None:
         sa.column("document"),
     )
     found: dict[tuple[str, str], dict[str, Any]] = {}
-    for kind, values in ((Assignment, owner_values), (Feedback, satisfaction_values)):
+    for kind, values in (
+        (Assignment, owner_values),
+        (Feedback, satisfaction_values),
+        (RequestRecord, decline_values),
+    ):
         chosen = sa.select(
             records.c.tenant_id, records.c.return_id, sa.cast(records.c.document, sa.Text)
         ).where(records.c.kind == kind.kind)
@@ -120,6 +141,7 @@ def _fill(lines: sa.Table, owned: sa.Table) -> None:
                     "owner_user": None,
                     "owner_team": None,
                     "satisfaction": None,
+                    "decline_reason": None,
                 },
             )
             row.update(values(codec.decode_text(document, kind)))  # type: ignore[arg-type]
@@ -129,5 +151,8 @@ def _fill(lines: sa.Table, owned: sa.Table) -> None:
 
 def downgrade() -> None:
     """Drop the fact tables (the returns and case files keep everything they held)."""
+    p = migration_prefix()
+    for name in ("by_team", "by_user"):
+        op.drop_index(op.f(f"ix_{p}case_records_{name}"), table_name=_table("case_records"))
     op.drop_table(_table("fact_returns"))
     op.drop_table(_table("fact_lines"))
