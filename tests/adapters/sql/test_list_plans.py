@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import attrs
 import pytest
 import sqlalchemy as sa
+from tests.adapters.sql.query_plans import explained, sent_statement
 
 from crm_returns.adapters.sql import SqlDatabase
 from crm_returns.adapters.sql.codec import Codec
@@ -70,37 +70,11 @@ def filled(database: SqlDatabase) -> SqlDatabase:
     return database
 
 
-def _statement(database: SqlDatabase, query: ReturnQuery) -> tuple[str, Any]:
-    """The statement that reads the page's documents, as sent, and its parameters."""
-    sent: list[tuple[str, Any]] = []
-
-    def catch(conn: Any, cursor: Any, statement: str, parameters: Any, *args: Any) -> None:
-        if "ORDER BY" in statement:
-            sent.append((statement, parameters))
-
-    sa.event.listen(database.engine, "before_cursor_execute", catch)
-    try:
-        with database.unit_of_work() as uow:
-            page = uow.returns.search(TENANT, query)
-    finally:
-        sa.event.remove(database.engine, "before_cursor_execute", catch)
-    assert page.items, f"{query} lists nothing: the plan would prove nothing"
-    assert len(sent) == 1, sent
-    return sent[0]
-
-
 def _plan(database: SqlDatabase, query: ReturnQuery) -> str:
-    statement, parameters = _statement(database, query)
-    with database.engine.connect() as connection:
-        if connection.dialect.name == "sqlite":
-            explained = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
-            return "\n".join(str(row[-1]) for row in explained)
-        connection.exec_driver_sql("SET enable_seqscan = off")
-        connection.exec_driver_sql("SET enable_bitmapscan = off")
-        explained = connection.exec_driver_sql(f"EXPLAIN {statement}", parameters)
-        plan = "\n".join(str(row[0]) for row in explained)
-        connection.rollback()
-        return plan
+    statement, parameters = sent_statement(
+        database, lambda uow: uow.returns.search(TENANT, query).items, str(query)
+    )
+    return explained(database, statement, parameters)
 
 
 def _pages(query: ReturnQuery) -> dict[str, ReturnQuery]:

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from tests.adapters.sql.query_plans import explained, sent_statement
 
 from crm_returns.adapters.sql import SqlDatabase
 from crm_returns.adapters.sql.codec import Codec
@@ -71,37 +72,11 @@ def filled(database: SqlDatabase) -> SqlDatabase:
     return database
 
 
-def _statement(database: SqlDatabase, page: dict[str, Any]) -> tuple[str, Any]:
-    """The statement that reads the page's documents, as sent, and its parameters."""
-    sent: list[tuple[str, Any]] = []
-
-    def catch(conn: Any, cursor: Any, statement: str, parameters: Any, *args: Any) -> None:
-        if "ORDER BY" in statement:
-            sent.append((statement, parameters))
-
-    sa.event.listen(database.engine, "before_cursor_execute", catch)
-    try:
-        with database.unit_of_work() as uow:
-            found = uow.casefile.overdue(TENANT, Assignment, LATER, **page)
-    finally:
-        sa.event.remove(database.engine, "before_cursor_execute", catch)
-    assert found, f"{page} lists nothing: the plan would prove nothing"
-    assert len(sent) == 1, sent
-    return sent[0]
-
-
 def _plan(database: SqlDatabase, page: dict[str, Any]) -> str:
-    statement, parameters = _statement(database, page)
-    with database.engine.connect() as connection:
-        if connection.dialect.name == "sqlite":
-            explained = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
-            return "\n".join(str(row[-1]) for row in explained)
-        connection.exec_driver_sql("SET enable_seqscan = off")
-        connection.exec_driver_sql("SET enable_bitmapscan = off")
-        explained = connection.exec_driver_sql(f"EXPLAIN {statement}", parameters)
-        plan = "\n".join(str(row[0]) for row in explained)
-        connection.rollback()
-        return plan
+    statement, parameters = sent_statement(
+        database, lambda uow: uow.casefile.overdue(TENANT, Assignment, LATER, **page), str(page)
+    )
+    return explained(database, statement, parameters)
 
 
 @pytest.mark.parametrize("name", list(LISTS))
