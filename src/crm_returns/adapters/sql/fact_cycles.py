@@ -13,7 +13,6 @@ same figures.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import timedelta
 from types import MappingProxyType
 from typing import Any, Final
@@ -22,8 +21,8 @@ import sqlalchemy as sa
 
 from crm_returns.adapters.sql.transaction import Transaction
 from crm_returns.domain.analytics import (
+    STAGE_COLUMNS,
     CycleGrouping,
-    CycleStage,
     CycleStats,
     ReportWindow,
     allowance,
@@ -31,20 +30,8 @@ from crm_returns.domain.analytics import (
 )
 from crm_returns.domain.ownership.levels import ServiceLevel
 
-__all__ = ["STAGE_COLUMNS", "stage_times"]
+__all__ = ["stage_times"]
 
-#: Where each stage starts and ends, as columns of ``fact_lines`` (the start
-#: of the refund and completion stages is the first of these that is known).
-STAGE_COLUMNS: Final[Mapping[CycleStage, tuple[tuple[str, ...], str]]] = MappingProxyType(
-    {
-        CycleStage.APPROVAL: (("submitted_at",), "approved_at"),
-        CycleStage.GOODS_BACK: (("approved_at",), "goods_back_at"),
-        CycleStage.INSPECTION: (("goods_back_at",), "inspected_at"),
-        CycleStage.REFUND: (("inspected_at", "goods_back_at"), "refund_paid_at"),
-        CycleStage.COMPLETION: (("inspected_at", "goods_back_at"), "completed_at"),
-        CycleStage.TOTAL: (("submitted_at",), "completed_at"),
-    }
-)
 _MICROSECOND: Final = timedelta(microseconds=1)
 _GROUPS: Final = MappingProxyType(
     {CycleGrouping.OWNER: "owner_user", CycleGrouping.TEAM: "owner_team"}

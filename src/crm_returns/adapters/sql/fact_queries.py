@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from decimal import Decimal
-from types import MappingProxyType
 from typing import Any, Final
 
 import sqlalchemy as sa
@@ -31,7 +30,6 @@ from crm_returns.domain.analytics import (
     REJECTED_OR_CANCELLED,
     CycleGrouping,
     CycleStats,
-    DateBasis,
     Dimension,
     LineFact,
     ReportWindow,
@@ -51,13 +49,6 @@ from crm_returns.domain.stock.dispositions import Location
 
 __all__ = ["SqlLineFacts"]
 
-_BASIS: Final = MappingProxyType(
-    {
-        DateBasis.ORDER_DATE: "ordered_at",
-        DateBasis.RETURN_DATE: "returned_at",
-        DateBasis.REFUND_DATE: "refund_paid_at",
-    }
-)
 #: Dimensions read from ``fact_returns`` rather than ``fact_lines``.
 _OWNED: Final = frozenset(
     {Dimension.OWNER, Dimension.TEAM, Dimension.SATISFACTION, Dimension.DECLINE_REASON}
@@ -110,7 +101,7 @@ class SqlLineFacts:
                     returns.c.return_id == lines.c.return_id,
                 ),
             )
-        basis = lines.c[_BASIS[window.basis]]
+        basis = lines.c[window.basis.column]
         begins = start_of_day(window.start, window.zone)
         ends = start_of_day(window.end + timedelta(days=1), window.zone)
         inside = sa.and_(

@@ -41,6 +41,7 @@ Exact definitions of every metric: ``docs/analytics.md``.  The reports
 """
 
 from crm_returns.domain.analytics.cycles import (
+    STAGE_COLUMNS,
     STAGE_DATES,
     CycleGrouping,
     CycleStage,
@@ -122,6 +123,7 @@ __all__ = [
     "QUANTITY_COLUMNS",
     "RATE_PLACES",
     "REJECTED_OR_CANCELLED",
+    "STAGE_COLUMNS",
     "STAGE_DATES",
     "AgeBand",
     "CohortRates",

@@ -28,6 +28,7 @@ from crm_returns.domain.ownership.levels import ServiceLevel
 from crm_returns.errors import InvalidInput
 
 __all__ = [
+    "STAGE_COLUMNS",
     "STAGE_DATES",
     "CycleGrouping",
     "CycleStage",
@@ -65,21 +66,35 @@ class CycleGrouping(enum.Enum):
     TEAM = "team"
 
 
-def _settled(fact: LineFact) -> datetime | None:
-    return fact.inspected_at or fact.goods_back_at
-
+#: Where each stage starts and ends, as line-fact columns: the start is the
+#: first of its columns that is known (goods are settled when inspected, or when
+#: back for returns settled on arrival).  Stores that time stages read these.
+STAGE_COLUMNS: Final[Mapping[CycleStage, tuple[tuple[str, ...], str]]] = MappingProxyType(
+    {
+        CycleStage.APPROVAL: (("submitted_at",), "approved_at"),
+        CycleStage.GOODS_BACK: (("approved_at",), "goods_back_at"),
+        CycleStage.INSPECTION: (("goods_back_at",), "inspected_at"),
+        CycleStage.REFUND: (("inspected_at", "goods_back_at"), "refund_paid_at"),
+        CycleStage.COMPLETION: (("inspected_at", "goods_back_at"), "completed_at"),
+        CycleStage.TOTAL: (("submitted_at",), "completed_at"),
+    }
+)
 
 _Date: TypeAlias = Callable[[LineFact], datetime | None]
 
-#: Where each stage starts and ends, as read from a line fact.
+
+def _first_of(columns: tuple[str, ...]) -> _Date:
+    def read(fact: LineFact) -> datetime | None:
+        return next((m for c in columns if (m := getattr(fact, c)) is not None), None)
+
+    return read
+
+
+#: Where each stage starts and ends, as read from a line fact (from :data:`STAGE_COLUMNS`).
 STAGE_DATES: Final[Mapping[CycleStage, tuple[_Date, _Date]]] = MappingProxyType(
     {
-        CycleStage.APPROVAL: (lambda f: f.submitted_at, lambda f: f.approved_at),
-        CycleStage.GOODS_BACK: (lambda f: f.approved_at, lambda f: f.goods_back_at),
-        CycleStage.INSPECTION: (lambda f: f.goods_back_at, lambda f: f.inspected_at),
-        CycleStage.REFUND: (_settled, lambda f: f.refund_paid_at),
-        CycleStage.COMPLETION: (_settled, lambda f: f.completed_at),
-        CycleStage.TOTAL: (lambda f: f.submitted_at, lambda f: f.completed_at),
+        stage: (_first_of(starts), _first_of((end,)))
+        for stage, (starts, end) in STAGE_COLUMNS.items()
     }
 )
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from types import MappingProxyType
 from typing import Final
 
 import attrs
@@ -63,6 +64,20 @@ class DateBasis(enum.Enum):
     RETURN_DATE = "return_date"
     #: When the refund was paid out in full.
     REFUND_DATE = "refund_date"
+
+    @property
+    def column(self) -> str:
+        """The line-fact column holding this date (stores filter and bucket on it)."""
+        return _BASIS_COLUMNS[self]
+
+
+_BASIS_COLUMNS: Final = MappingProxyType(
+    {
+        DateBasis.ORDER_DATE: "ordered_at",
+        DateBasis.RETURN_DATE: "returned_at",
+        DateBasis.REFUND_DATE: "refund_paid_at",
+    }
+)
 
 
 class StatusGroup(enum.Enum):
@@ -184,11 +199,8 @@ class ReportWindow:
 
     def moment_of(self, fact: LineFact) -> datetime | None:
         """The date of ``fact`` on this window's basis (``None``: the line has none yet)."""
-        if self.basis is DateBasis.ORDER_DATE:
-            return fact.ordered_at
-        if self.basis is DateBasis.REFUND_DATE:
-            return fact.refund_paid_at
-        return fact.returned_at
+        moment: datetime | None = getattr(fact, self.basis.column)
+        return moment
 
     def contains(self, fact: LineFact) -> bool:
         """Whether ``fact``'s date on the basis falls on a local day of the window."""
