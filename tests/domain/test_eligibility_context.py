@@ -76,3 +76,11 @@ def test_a_rule_reading_the_units_already_returned_can_refuse_a_second_return(
     with pytest.raises(NotEligible) as raised:
         plan(delivered, 1, OneReturnPerLine())
     assert raised.value.refusals == ("1 unit(s) of this line are already being returned",)
+
+
+def test_a_return_window_is_as_long_as_its_longest_reason() -> None:
+    from crm_returns.domain.policies.eligibility import ReturnWindow
+
+    assert ReturnWindow(customer_days=7, other_days=30).longest_days == 30
+    fragile = ReturnWindow(customer_days=7, other_days=30, by_reason_category={"fragile": 45})
+    assert fragile.longest_days == 45

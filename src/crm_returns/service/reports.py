@@ -247,11 +247,8 @@ class Reports(ServiceCore):
         return tuple(rates)
 
     def _longest_return_window(self) -> timedelta:
-        windows = [r for r in self.settings.eligibility_rules if isinstance(r, ReturnWindow)]
-        days = [
-            max(w.customer_days, w.other_days, *(d for _, d in w.by_reason_category))
-            for w in windows
-        ]
+        rules = self.settings.eligibility_rules
+        days = [rule.longest_days for rule in rules if isinstance(rule, ReturnWindow)]
         return timedelta(days=max(days, default=30))
 
     def cycle_time_report(

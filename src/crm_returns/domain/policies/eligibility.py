@@ -117,6 +117,11 @@ class ReturnWindow:
         default=(), converter=_days_by_category
     )
 
+    @property
+    def longest_days(self) -> int:
+        """The longest window it gives any reason, in days."""
+        return max(self.customer_days, self.other_days, *(d for _, d in self.by_reason_category))
+
     def days_for(self, reason: Reason) -> int:
         """The window, in days, that applies to ``reason``."""
         listed = dict(self.by_reason_category)
