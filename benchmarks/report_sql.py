@@ -18,8 +18,14 @@ from datetime import date, datetime
 from typing import Any, Final
 
 from crm_returns.adapters.sql.facts import minor_units
-from crm_returns.domain.analytics import COUNTED, MONEY_COLUMNS, FactGroup, StatusGroup
-from crm_returns.domain.analytics.grouping import QUANTITY_COLUMNS
+from crm_returns.domain.analytics import (
+    COUNTED,
+    MONEY_COLUMNS,
+    QUANTITY_COLUMNS,
+    FactGroup,
+    Figure,
+    StatusGroup,
+)
 from crm_returns.service.reports import OPEN
 
 __all__ = [
@@ -109,12 +115,13 @@ def as_int(value: object) -> int:
     return 0 if value is None else int(str(value))
 
 
-def _units(amount: Any) -> int:
-    return int(amount * _UNIT)
+def _units(group: FactGroup) -> int:
+    return int(group.units() * _UNIT)
 
 
 def _value(group: FactGroup) -> int:
-    return minor_units(group.merchandise_value.amount, group.currency) or 0
+    value = group.money()
+    return minor_units(value.amount, value.currency) or 0
 
 
 def _counted(groups: Sequence[FactGroup]) -> list[FactGroup]:
@@ -131,7 +138,7 @@ def lines_and_units(groups: Sequence[FactGroup], width: int) -> Figures:
     """Reasons Pareto and SKU × reason: lines and units per key."""
     figures: Figures = {}
     for g in _counted(groups):
-        add(figures, g.keys[:width], (g.lines, _units(g.quantity_returned)))
+        add(figures, g.keys[:width], (g.lines, _units(g)))
     return figures
 
 
@@ -156,7 +163,7 @@ def cohorts(groups: Sequence[FactGroup]) -> Figures:
     figures: Figures = {}
     for g in _counted(groups):
         cohort = (g.period, g.currency)
-        add(figures, cohort, (_units(g.quantity_returned), g.returned_orders, _value(g)))
+        add(figures, cohort, (_units(g), g.count(Figure.RETURNED_ORDERS), _value(g)))
     return figures
 
 
@@ -175,7 +182,7 @@ def customers(groups: Sequence[FactGroup]) -> Figures:
     """Frequent returners: returns, lines, units and value per customer and currency."""
     figures: Figures = {}
     for g in _counted(groups):
-        values = (g.returns, g.lines, _units(g.quantity_returned), _value(g))
+        values = (g.count(Figure.RETURNS), g.lines, _units(g), _value(g))
         add(figures, (g.keys[0], g.currency), values)
     return figures
 
@@ -193,7 +200,7 @@ def ages(groups: Sequence[FactGroup]) -> Figures:
     """Open returns per status and local day made."""
     figures: Figures = {}
     for g in _counted(groups):
-        add(figures, (g.keys[0], g.period), (g.returns,))
+        add(figures, (g.keys[0], g.period), (g.count(Figure.RETURNS),))
     return figures
 
 
@@ -212,7 +219,7 @@ def scores(groups: Sequence[FactGroup]) -> Figures:
     for g in _counted(groups):
         reason, score = g.keys
         if score is not None:
-            add(figures, (reason, int(score)), (g.returns,))
+            add(figures, (reason, int(score)), (g.count(Figure.RETURNS),))
     return figures
 
 

@@ -102,6 +102,7 @@ from crm_returns.domain.analytics import (
     DeliveredTotalsQuery,
     Dimension,
     FactQuery,
+    Figure,
     FrequentReturner,
     ReportPeriod,
     ReportWindow,
@@ -328,6 +329,9 @@ def _analytics() -> list[object]:
         start=date(2026, 1, 1), end=date(2027, 12, 31), zone=UTC, statuses=frozenset(ReturnStatus)
     )
     grouped = FactQuery(window=returned, period=ReportPeriod.MONTH, by=(Dimension.REASON,))
+    narrowed = attrs.evolve(
+        grouped, figures={Figure.RETURNS}, counted_only=True, known={Dimension.REASON}
+    )
     dated = [attrs.evolve(f, ordered_at=at - timedelta(days=40)) for f in facts]
     timed = attrs.evolve(facts[0], submitted_at=at, approved_at=at + timedelta(hours=1))
     return [
@@ -349,6 +353,7 @@ def _analytics() -> list[object]:
         *cycle_times([timed]),
         *money_totals(facts),
         grouped,
+        narrowed,
         *group_facts(facts, grouped),
         *return_facts(facts),
         *LINE_COLUMNS[:2],

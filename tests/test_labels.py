@@ -20,6 +20,7 @@ from crm_returns.domain.analytics import (
     CycleStage,
     DateBasis,
     Dimension,
+    Figure,
     Measure,
     ReasonLevel,
     ReportPeriod,
@@ -113,6 +114,7 @@ ENUMS: tuple[type[enum.Enum], ...] = (
     CycleStage,
     CycleGrouping,
     Dimension,
+    Figure,
 )
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 

@@ -1,4 +1,4 @@
-"""The errors of analytics' charts and exports.
+"""The errors of analytics: reports' figures, charts and exports.
 
 Re-exported by :mod:`crm_returns.errors`; import them from there.
 """
@@ -7,9 +7,31 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from crm_returns.errors import CrmReturnsError
+from crm_returns.errors import CrmReturnsError, InvalidInput
 
-__all__ = ["ChartError", "ChartsUnavailable", "GlyphMissing", "ParquetUnavailable"]
+__all__ = [
+    "ChartError",
+    "ChartsUnavailable",
+    "GlyphMissing",
+    "MissingFigure",
+    "ParquetUnavailable",
+]
+
+
+class MissingFigure(InvalidInput):
+    """A report read a figure of grouped line facts that their query did not ask for.
+
+    Ask for it in ``FactQuery.figures`` (every figure is asked for by default).
+
+    Attributes:
+        figure: The figure's name (``"returns"``, ``"merchandise_value"``...).
+    """
+
+    def __init__(self, figure: str) -> None:
+        self.figure = figure
+        super().__init__(
+            f"the groups have no {figure}: ask for Figure.{figure.upper()} in the query's figures"
+        )
 
 
 class ChartError(CrmReturnsError):

@@ -12,6 +12,7 @@ from typing import Any, Final
 
 from crm_returns.domain.analytics.cycles import CycleGrouping, CycleStage
 from crm_returns.domain.analytics.dimensions import Dimension
+from crm_returns.domain.analytics.figures import Figure
 from crm_returns.domain.analytics.pareto import Measure, ReasonLevel
 from crm_returns.domain.analytics.periods import DateBasis, ReportPeriod, StatusGroup
 
@@ -71,6 +72,24 @@ ANALYTICS_TABLES: Final[Mapping[type[enum.Enum], Mapping[Any, tuple[str, str]]]]
             CycleGrouping.ALL: ("全部", "everyone"),
             CycleGrouping.OWNER: ("负责人", "owner"),
             CycleGrouping.TEAM: ("团队", "team"),
+        },
+        Figure: {
+            Figure.RETURNS: ("退货单数", "returns"),
+            Figure.ORDERS: ("订单数", "orders"),
+            Figure.RETURNED_ORDERS: ("有退货的订单数", "orders with units returned"),
+            Figure.QUANTITY_REQUESTED: ("申请退货件数", "units requested"),
+            Figure.QUANTITY_APPROVED: ("批准退货件数", "units approved"),
+            Figure.QUANTITY_RECEIVED: ("收货件数", "units received"),
+            Figure.QUANTITY_ACCEPTED: ("验收件数", "units accepted"),
+            Figure.QUANTITY_RETURNED: ("退货件数", "units returned"),
+            Figure.MERCHANDISE_VALUE: ("退货商品金额", "merchandise value"),
+            Figure.REFUND_GRANTED: ("已批退款", "refunds granted"),
+            Figure.REFUND_PAID: ("已付退款", "refunds paid"),
+            Figure.STORE_CREDIT: ("店铺余额", "store credit"),
+            Figure.REPLACEMENT_VALUE: ("换货金额", "replacement value"),
+            Figure.RESTOCKING_FEE: ("手续费", "restocking fees"),
+            Figure.RETURN_SHIPPING_FEE: ("退货运费", "return shipping fees"),
+            Figure.WRITE_OFF: ("报废核销", "written off"),
         },
     }
 )

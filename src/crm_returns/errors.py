@@ -65,6 +65,7 @@ __all__ = [
     "InvalidTemplates",
     "LabelsNotOffered",
     "LogTampered",
+    "MissingFigure",
     "NotAuthorised",
     "NotEligible",
     "NotFound",
@@ -295,6 +296,7 @@ from crm_returns._errors_analytics import (  # noqa: E402
     ChartError,
     ChartsUnavailable,
     GlyphMissing,
+    MissingFigure,
     ParquetUnavailable,
 )
 from crm_returns._errors_config import (  # noqa: E402

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Final
 from zoneinfo import ZoneInfo
 
 from rich.console import Console
@@ -25,6 +26,7 @@ from crm_returns.domain.analytics import (
     CycleStats,
     FactGroup,
     FactQuery,
+    Figure,
     ParetoRow,
     ReportWindow,
     StatusGroup,
@@ -34,6 +36,15 @@ from crm_returns.domain.returns.order import ReturnOrder
 from crm_returns.errors import ChartError
 
 __all__ = ["DEMO_ZONE", "demo_window", "report_month"]
+
+#: The money of the month's report, in its columns' order.
+_MONEY_SHOWN: Final = (
+    Figure.MERCHANDISE_VALUE,
+    Figure.REFUND_GRANTED,
+    Figure.REFUND_PAID,
+    Figure.RESTOCKING_FEE,
+    Figure.WRITE_OFF,
+)
 
 #: The shop's time zone: the report's days are read there.
 DEMO_ZONE = ZoneInfo("Asia/Shanghai")
@@ -81,11 +92,7 @@ def _money(words: Phrasebook, groups: tuple[FactGroup, ...]) -> Table:
         if group.group is StatusGroup.COUNTED:
             made.add_row(
                 group.currency,
-                str(group.merchandise_value.amount),
-                str(group.refund_granted.amount),
-                str(group.refund_paid.amount),
-                str(group.restocking_fee.amount),
-                str(group.write_off.amount),
+                *(str(group.money(figure).amount) for figure in _MONEY_SHOWN),
             )
     return made
 
@@ -130,7 +137,8 @@ def report_month(
     reasons = service.reasons_report(admin, window)
     console.print(_reasons(words, catalog, reasons))
     console.print()
-    console.print(_money(words, service.grouped_facts(admin, FactQuery(window=window))))
+    money = FactQuery(window=window, figures=_MONEY_SHOWN, counted_only=True)
+    console.print(_money(words, service.grouped_facts(admin, money)))
     console.print()
     console.print(_cycles(words, service.cycle_time_report(admin, window)))
     if chart is None:

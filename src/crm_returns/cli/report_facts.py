@@ -26,6 +26,7 @@ from crm_returns.domain.analytics import (
     Dimension,
     FactGroup,
     FactQuery,
+    Figure,
     LineFact,
     ReturnFact,
     StatusGroup,
@@ -33,7 +34,13 @@ from crm_returns.domain.analytics import (
 from crm_returns.domain.analytics.reports import Satisfaction
 from crm_returns.domain.returns.states import ReturnStatus
 
-__all__ = ["breakdown_table", "line_table", "return_table", "satisfaction_table"]
+__all__ = [
+    "BREAKDOWN_FIGURES",
+    "breakdown_table",
+    "line_table",
+    "return_table",
+    "satisfaction_table",
+]
 
 #: The money columns of a breakdown, after the merchandise value.
 _MONEY: Final = (
@@ -41,6 +48,11 @@ _MONEY: Final = (
     ("refund_paid", "Refunds paid, summed over the lines where known."),
     ("restocking_fee", "Restocking fees kept, summed over the lines where known."),
     ("write_off", "Scrapped goods at cost, summed over the lines where known."),
+)
+#: The figures a breakdown shows: ask its query for these.
+BREAKDOWN_FIGURES: Final = frozenset(
+    {Figure.RETURNS, Figure.QUANTITY_RETURNED, Figure.MERCHANDISE_VALUE}
+    | {Figure(column) for column, _ in _MONEY}
 )
 
 
@@ -110,13 +122,10 @@ def breakdown_table(
             *(key_value(d, key) for d, key in zip(query.by, group.keys, strict=True)),
             group.currency,
             group.lines,
-            group.returns,
-            group.quantity_returned,
-            group.merchandise_value.amount,
-            group.refund_granted.amount,
-            group.refund_paid.amount,
-            group.restocking_fee.amount,
-            group.write_off.amount,
+            group.count(Figure.RETURNS),
+            group.units(),
+            group.money().amount,
+            *(group.money(Figure(column)).amount for column, _ in _MONEY),
         )
         for group in groups
     )

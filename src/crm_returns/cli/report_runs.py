@@ -28,6 +28,7 @@ from crm_returns.analytics.charts import (
 from crm_returns.cli.phrasebook import Phrasebook
 from crm_returns.cli.report import ANALYST_ID, ReportRun
 from crm_returns.cli.report_facts import (
+    BREAKDOWN_FIGURES,
     breakdown_table,
     line_table,
     return_table,
@@ -58,6 +59,7 @@ from crm_returns.domain.analytics import (
     DateBasis,
     Dimension,
     FactQuery,
+    Figure,
     LineFact,
     Measure,
     ReasonLevel,
@@ -248,6 +250,7 @@ def _breakdown(run: ReportRun) -> int:
         window=run.window,
         period=None if period is None else ReportPeriod(period),
         by=tuple(Dimension(name) for name in run.arguments.by or ()),
+        figures=BREAKDOWN_FIGURES,
     )
     put(run, breakdown_table(run.words, query, run.service.grouped_facts(run.actor, query)))
     return 0
@@ -257,8 +260,10 @@ def _total(run: ReportRun, returns: bool) -> Callable[[], int]:
     """Counts the rows an export will write: one ``GROUP BY``, for the progress bar."""
 
     def total() -> int:
-        groups = run.service.grouped_facts(run.actor, FactQuery(window=run.window))
-        return sum(group.returns if returns else group.lines for group in groups)
+        figures = {Figure.RETURNS} if returns else set()
+        query = FactQuery(window=run.window, figures=figures)
+        groups = run.service.grouped_facts(run.actor, query)
+        return sum(group.count(Figure.RETURNS) if returns else group.lines for group in groups)
 
     return total
 

@@ -21,8 +21,13 @@ import attrs
 from crm_returns.domain.actors import Actor
 from crm_returns.domain.analytics import (
     AGE_BANDS,
+    AGE_FIGURES,
+    COHORT_FIGURES,
     COUNTED,
+    PARETO_FIGURES,
     PENDING,
+    RETURNER_FIGURES,
+    SATISFACTION_FIGURES,
     AgeBand,
     CohortRates,
     CycleGrouping,
@@ -43,6 +48,7 @@ from crm_returns.domain.analytics import (
     Satisfaction,
     SkuReasonMatrix,
     age_bands,
+    counted_query,
     frequent_returners,
     pareto_of,
     rates_of,
@@ -145,7 +151,8 @@ class Reports(ServiceCore):
         if not isinstance(level, ReasonLevel) or not isinstance(measure, Measure):
             raise InvalidInput("level must be a ReasonLevel and measure a Measure")
         by = Dimension.REASON if level is ReasonLevel.REASON else Dimension.REASON_CATEGORY
-        return pareto_of(self._groups(actor, FactQuery(window=_window(window), by=(by,))), measure)
+        query = counted_query(_window(window), by=(by,), figures=PARETO_FIGURES)
+        return pareto_of(self._groups(actor, query), measure)
 
     def decline_reasons_report(
         self, actor: Actor, window: ReportWindow, *, measure: Measure = Measure.LINES
@@ -162,7 +169,8 @@ class Reports(ServiceCore):
         actor = self._analyst(actor)
         measure = _measure(measure)
         declined = attrs.evolve(_window(window), statuses=frozenset({ReturnStatus.REJECTED}))
-        groups = self._groups(actor, FactQuery(window=declined, by=(Dimension.DECLINE_REASON,)))
+        query = counted_query(declined, by=(Dimension.DECLINE_REASON,), figures=PARETO_FIGURES)
+        groups = self._groups(actor, query)
         return pareto_of((g for g in groups if g.keys[0] is not None), measure)
 
     def sku_reason_report(
@@ -175,7 +183,8 @@ class Reports(ServiceCore):
             NotAuthorised: The actor may not run reports.
         """
         actor = self._analyst(actor)
-        query = FactQuery(window=_window(window), by=(Dimension.SKU, Dimension.REASON))
+        by = (Dimension.SKU, Dimension.REASON)
+        query = counted_query(_window(window), by=by, figures=PARETO_FIGURES)
         measure = _measure(measure)
         return sku_reason_matrix_of(self._groups(actor, query), top=top, measure=measure)
 
@@ -228,7 +237,8 @@ class Reports(ServiceCore):
             start=start, end=end, zone=zone, basis=DateBasis.ORDER_DATE, statuses=statuses
         )
         dims = () if by is None else (by,)
-        groups = self._groups(actor, FactQuery(window=window, period=period, by=dims))
+        query = counted_query(window, period=period, by=dims, figures=COHORT_FIGURES)
+        groups = self._groups(actor, query)
         delivered = self._orders.delivered_totals(actor.tenant_id, asked)
         keyed: dict[str | None, list[DeliveredTotals]] = {}
         for total in delivered:
@@ -288,7 +298,8 @@ class Reports(ServiceCore):
         actor = self._analyst(actor)
         window = _window(window)
         min_value = _values(min_value)
-        groups = self._groups(actor, FactQuery(window=window, by=(Dimension.CUSTOMER,)))
+        query = counted_query(window, by=(Dimension.CUSTOMER,), figures=RETURNER_FIGURES)
+        groups = self._groups(actor, query)
         asked = DeliveredTotalsQuery(
             start=window.start,
             end=window.end,
@@ -324,7 +335,8 @@ class Reports(ServiceCore):
         window = ReportWindow(
             start=today - _OPEN_SINCE, end=today, zone=zone, statuses=frozenset(OPEN)
         )
-        query = FactQuery(window=window, period=ReportPeriod.DAY, by=(Dimension.STATUS,))
+        by = (Dimension.STATUS,)
+        query = counted_query(window, period=ReportPeriod.DAY, by=by, figures=AGE_FIGURES)
         return age_bands(self._groups(actor, query), today=today, bands=bands)
 
     def satisfaction_report(
@@ -340,7 +352,13 @@ class Reports(ServiceCore):
         if by is Dimension.SATISFACTION:
             raise InvalidInput("satisfaction by satisfaction: choose another dimension")
         dims = (Dimension.SATISFACTION,) if by is None else (by, Dimension.SATISFACTION)
-        return satisfaction_of(self._groups(actor, FactQuery(window=_window(window), by=dims)))
+        query = counted_query(
+            _window(window),
+            by=dims,
+            figures=SATISFACTION_FIGURES,
+            known=frozenset({Dimension.SATISFACTION}),
+        )
+        return satisfaction_of(self._groups(actor, query))
 
     def export_facts(self, actor: Actor, window: ReportWindow) -> Iterator[LineFact]:
         """Every line fact of ``window`` (all status groups), streamed for an export.

@@ -19,6 +19,7 @@ from crm_returns.domain.analytics import (
     DeliveredTotals,
     Dimension,
     FactQuery,
+    Figure,
     LineFact,
     Measure,
     ReportPeriod,
@@ -32,7 +33,13 @@ from crm_returns.domain.analytics import (
 )
 from crm_returns.domain.analytics.pareto import ReasonLevel
 from crm_returns.domain.analytics.reports import (
+    AGE_FIGURES,
+    COHORT_FIGURES,
+    PARETO_FIGURES,
+    RETURNER_FIGURES,
+    SATISFACTION_FIGURES,
     age_bands,
+    counted_query,
     frequent_returners,
     pareto_of,
     returned_by_cohort,
@@ -71,23 +78,43 @@ def _counted(facts: list[LineFact], window: ReportWindow = WINDOW) -> tuple[Line
     return window.select(facts)[StatusGroup.COUNTED]
 
 
+def _both(
+    window: ReportWindow,
+    *,
+    by: tuple[Dimension, ...] = (),
+    figures: frozenset[Figure],
+    period: ReportPeriod | None = None,
+    known: frozenset[Dimension] = frozenset(),
+) -> tuple[FactQuery, FactQuery]:
+    """The default query (every figure, every status group) and the report's own.
+
+    The report's own is what the service asks: the counted lines and the
+    report's figures only.  Both must give the same report.
+    """
+    return (
+        FactQuery(window=window, period=period, by=by),
+        counted_query(window, by=by, figures=figures, period=period, known=known),
+    )
+
+
 @given(shop_facts(), st.sampled_from(Measure), st.sampled_from(ReasonLevel))
 def test_the_pareto_of_groups_is_the_pareto_of_the_lines(
     facts: list[LineFact], measure: Measure, level: ReasonLevel
 ) -> None:
     dimension = Dimension.REASON if level is ReasonLevel.REASON else Dimension.REASON_CATEGORY
-    groups = group_facts(facts, FactQuery(window=WINDOW, by=(dimension,)))
     expected = pareto(_counted(facts), level=level, measure=measure)
-    assert pareto_of(groups, measure) == expected
+    for query in _both(WINDOW, by=(dimension,), figures=PARETO_FIGURES):
+        assert pareto_of(group_facts(facts, query), measure) == expected
 
 
 @given(shop_facts(), st.sampled_from(Measure), st.integers(1, 5))
 def test_the_matrix_of_groups_is_the_matrix_of_the_lines(
     facts: list[LineFact], measure: Measure, top: int
 ) -> None:
-    groups = group_facts(facts, FactQuery(window=WINDOW, by=(Dimension.SKU, Dimension.REASON)))
     expected = sku_reason_matrix(_counted(facts), top=top, measure=measure)
-    assert sku_reason_matrix_of(groups, top=top, measure=measure) == expected
+    for query in _both(WINDOW, by=(Dimension.SKU, Dimension.REASON), figures=PARETO_FIGURES):
+        groups = group_facts(facts, query)
+        assert sku_reason_matrix_of(groups, top=top, measure=measure) == expected
 
 
 @given(shop_facts())
@@ -103,20 +130,20 @@ def test_rates_from_groups_equal_rates_from_the_lines(facts: list[LineFact]) -> 
         for c in cohorts
     ]
     window = attrs.evolve(WINDOW, start=date(2025, 1, 1), basis=DateBasis.ORDER_DATE)
-    groups = group_facts(facts, FactQuery(window=window, period=period))
     at = T0 + timedelta(days=200)
     expected = cohort_rates(
         facts, delivered, period=period, zone=ZONE, as_of=at, return_window=timedelta(days=30)
     )
-    found = rates_of(
-        returned_by_cohort(groups),
-        delivered,
-        period=period,
-        zone=ZONE,
-        as_of=at,
-        return_window=timedelta(days=30),
-    )
-    assert found == expected
+    for query in _both(window, period=period, figures=COHORT_FIGURES):
+        found = rates_of(
+            returned_by_cohort(group_facts(facts, query)),
+            delivered,
+            period=period,
+            zone=ZONE,
+            as_of=at,
+            return_window=timedelta(days=30),
+        )
+        assert found == expected
 
 
 def test_frequent_returners_are_listed_by_count_or_value_with_their_rate() -> None:
@@ -126,19 +153,20 @@ def test_frequent_returners_are_listed_by_count_or_value_with_their_rate() -> No
         fact(return_id="r-9", customer_id="C-BIG", merchandise_value=Decimal("5000.00")),
         fact(return_id="r-8", customer_id="C-FEW"),
     ]
-    groups = group_facts(facts, FactQuery(window=WINDOW, by=(Dimension.CUSTOMER,)))
+    for query in _both(WINDOW, by=(Dimension.CUSTOMER,), figures=RETURNER_FIGURES):
+        groups = group_facts(facts, query)
 
-    rows = frequent_returners(
-        groups,
-        min_returns=3,
-        min_value=(Money("1000.00", "CNY"),),
-        delivered={"C-MANY": Decimal(6)},
-    )
+        rows = frequent_returners(
+            groups,
+            min_returns=3,
+            min_value=(Money("1000.00", "CNY"),),
+            delivered={"C-MANY": Decimal(6)},
+        )
 
-    assert [(r.customer_id, r.returns) for r in rows] == [("C-MANY", 3), ("C-BIG", 1)]
-    assert rows[0].unit_rate == Decimal("0.5")
-    assert rows[1].units_delivered == Decimal(0)
-    assert rows[1].unit_rate is None
+        assert [(r.customer_id, r.returns) for r in rows] == [("C-MANY", 3), ("C-BIG", 1)]
+        assert rows[0].unit_rate == Decimal("0.5")
+        assert rows[1].units_delivered == Decimal(0)
+        assert rows[1].unit_rate is None
     with pytest.raises(InvalidInput):
         frequent_returners(groups, min_returns=0)
 
@@ -159,18 +187,18 @@ def test_open_returns_are_counted_by_status_and_age_in_local_days() -> None:
     window = ReportWindow(
         start=date(2026, 1, 1), end=today, zone=ZONE, statuses=frozenset(ReturnStatus)
     )
-    groups = group_facts(
-        facts, FactQuery(window=window, period=ReportPeriod.DAY, by=(Dimension.STATUS,))
-    )
+    by = (Dimension.STATUS,)
+    for query in _both(window, period=ReportPeriod.DAY, by=by, figures=AGE_FIGURES):
+        groups = group_facts(facts, query)
 
-    bands = age_bands(groups, today=today)
+        bands = age_bands(groups, today=today)
 
-    assert [(b.status, b.youngest, b.oldest, b.returns) for b in bands] == [
-        ("approved", 8, 14, 1),
-        ("approved", 31, None, 1),
-        ("submitted", 0, 2, 2),
-        ("submitted", 3, 7, 1),
-    ]
+        assert [(b.status, b.youngest, b.oldest, b.returns) for b in bands] == [
+            ("approved", 8, 14, 1),
+            ("approved", 31, None, 1),
+            ("submitted", 0, 2, 2),
+            ("submitted", 3, 7, 1),
+        ]
     with pytest.raises(InvalidInput):
         age_bands(groups, today=today, bands=(1, 5))
 
@@ -182,18 +210,21 @@ def test_satisfaction_is_counted_once_per_return_and_key() -> None:
         fact(return_id="r-2", satisfaction=2, reason_code="quality_defect"),
         fact(return_id="r-3", reason_code="quality_defect"),
     ]
-    overall = group_facts(facts, FactQuery(window=WINDOW, by=(Dimension.SATISFACTION,)))
-    by_reason = group_facts(
-        facts, FactQuery(window=WINDOW, by=(Dimension.REASON, Dimension.SATISFACTION))
+    scored = frozenset({Dimension.SATISFACTION})
+    overall = _both(
+        WINDOW, by=(Dimension.SATISFACTION,), figures=SATISFACTION_FIGURES, known=scored
     )
-
-    [everyone] = satisfaction_of(overall)
-    assert (everyone.rated, everyone.mean, everyone.distribution) == (
-        2,
-        Decimal("3.5"),
-        (0, 1, 0, 0, 1),
-    )
-    assert [(s.key, s.rated, s.mean) for s in satisfaction_of(by_reason)] == [
-        ("quality_defect", 2, Decimal("3.5")),
-        ("wrong_order", 1, Decimal(5)),
-    ]
+    by = (Dimension.REASON, Dimension.SATISFACTION)
+    by_reason = _both(WINDOW, by=by, figures=SATISFACTION_FIGURES, known=scored)
+    for query in overall:
+        [everyone] = satisfaction_of(group_facts(facts, query))
+        assert (everyone.rated, everyone.mean, everyone.distribution) == (
+            2,
+            Decimal("3.5"),
+            (0, 1, 0, 0, 1),
+        )
+    for query in by_reason:
+        assert [(s.key, s.rated, s.mean) for s in satisfaction_of(group_facts(facts, query))] == [
+            ("quality_defect", 2, Decimal("3.5")),
+            ("wrong_order", 1, Decimal(5)),
+        ]

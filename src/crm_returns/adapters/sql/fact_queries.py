@@ -36,12 +36,14 @@ from crm_returns.domain.analytics import (
     StatusGroup,
     start_of_day,
 )
-from crm_returns.domain.analytics.grouping import (
+from crm_returns.domain.analytics.figures import (
+    COUNT_FIGURES,
+    MONEY_FIGURES,
     QUANTITY_COLUMNS,
-    FactGroup,
-    FactQuery,
-    canonical_units,
+    QUANTITY_FIGURES,
+    Figure,
 )
+from crm_returns.domain.analytics.grouping import FactGroup, FactQuery, canonical_units
 from crm_returns.domain.money import Money, minor_unit
 from crm_returns.domain.ownership.levels import ServiceLevel
 from crm_returns.domain.returns.states import ReturnStatus
@@ -74,6 +76,115 @@ def _money(minor: Any, currency: str) -> Money:
 
 def _moment(value: object) -> datetime | None:
     return None if value is None else EPOCH + timedelta(microseconds=int(str(value)))
+
+
+def _status_group(status: Any, counted: list[str]) -> Any:
+    """Each line's status group, as a ``CASE`` on its status."""
+    return sa.case(
+        (status.in_(counted), StatusGroup.COUNTED.value),
+        (status.in_(sorted(s.value for s in PENDING)), StatusGroup.PENDING.value),
+        (
+            status.in_(sorted(s.value for s in REJECTED_OR_CANCELLED)),
+            StatusGroup.REJECTED_OR_CANCELLED.value,
+        ),
+        else_=StatusGroup.EXCLUDED.value,
+    )
+
+
+class _Figures:
+    """The totals of a query: the columns each line gives, their aggregates, and the groups.
+
+    A row of the ``GROUP BY`` is its keys (status group unless counted only,
+    period, dimensions, currency when by currency), the line count, the
+    figures in :class:`Figure` order, then how many lines know each money
+    figure.  Which is which is worked out once per query, not per row: a
+    report of many groups spends its Python time here (``benchmarks/reports.py``).
+    """
+
+    def __init__(self, query: FactQuery) -> None:
+        figures = query.figures
+        self.counts = [f for f in COUNT_FIGURES if f in figures]
+        self.sums = [f for f in (*QUANTITY_FIGURES, *MONEY_FIGURES) if f in figures]
+        self.money = [f.value for f in MONEY_FIGURES if f in figures]
+        self._counted_only = query.counted_only
+        self._period = query.period is not None
+        self._dimensions = len(query.by)
+        self._by_currency = query.by_currency
+        self._names = [f.value for f in (*self.counts, *self.sums)]
+        self._readers = [
+            *(_count for _ in self.counts),
+            *(_money_of if f in MONEY_FIGURES else _quantity_of for f in self.sums),
+        ]
+
+    def columns(self, lines: Any) -> list[Any]:
+        """What the inner ``SELECT`` gives of each line for the totals."""
+        columns = []
+        if Figure.RETURNS in self.counts:
+            columns.append(lines.c.return_id)
+        if Figure.ORDERS in self.counts:
+            columns.append(lines.c.order_number)
+        if Figure.RETURNED_ORDERS in self.counts:
+            returned = sa.case((lines.c.quantity_returned > 0, lines.c.order_number))
+            columns.append(returned.label("returned_order"))
+        columns += [lines.c[f.value] for f in self.sums]
+        # A line with nothing to total still counts: the subquery needs a column.
+        return columns or [sa.literal(1).label("line")]
+
+    def totals(self, rows: Any) -> list[Any]:
+        """The aggregates of the outer ``SELECT``, in the order :meth:`group` reads them."""
+        distinct = {
+            Figure.RETURNS: "return_id",
+            Figure.ORDERS: "order_number",
+            Figure.RETURNED_ORDERS: "returned_order",
+        }
+        return [
+            sa.func.count(),
+            *(sa.func.count(sa.distinct(rows.c[distinct[f]])) for f in self.counts),
+            *(sa.func.sum(rows.c[f.value]) for f in self.sums),
+            *(sa.func.count(rows.c[name]) for name in self.money),
+        ]
+
+    def group(self, row: Any) -> FactGroup:
+        """The group of one row of the ``GROUP BY``."""
+        values = list(row)
+        status_group = StatusGroup.COUNTED
+        if not self._counted_only:
+            status_group = StatusGroup(values.pop(0))
+        period = period_value(values.pop(0)) if self._period else None
+        keys = tuple(None if v is None else str(v) for v in values[: self._dimensions])
+        values = values[self._dimensions :]
+        currency = values.pop(0) if self._by_currency else None
+        lines = int(values[0])
+        totals = values[1 : 1 + len(self._names)]
+        known = values[1 + len(self._names) :]
+        figures: dict[str, Any] = {
+            name: read(total, currency)
+            for name, read, total in zip(self._names, self._readers, totals, strict=True)
+        }
+        unknown = tuple(
+            (name, lines - int(k)) for name, k in zip(self.money, known, strict=True) if k < lines
+        )
+        return FactGroup(
+            group=status_group,
+            period=period,
+            keys=keys,
+            currency=currency,
+            lines=lines,
+            unknown=unknown,
+            **figures,
+        )
+
+
+def _count(total: Any, currency: str | None) -> int:
+    return int(total)
+
+
+def _quantity_of(total: Any, currency: str | None) -> Decimal:
+    return _quantity(total)
+
+
+def _money_of(total: Any, currency: str | None) -> Money:
+    return _money(total, str(currency))  # a query with money is by currency
 
 
 class SqlLineFacts:
@@ -120,85 +231,43 @@ class SqlLineFacts:
         return column
 
     def group(self, tenant_id: str, query: FactQuery) -> tuple[FactGroup, ...]:
-        """``query`` answered with one ``GROUP BY`` (see the module's text)."""
+        """``query`` answered with one ``GROUP BY`` (see the module's text).
+
+        Only what the query asks for is computed: the aggregates of its
+        figures, the currency in the key only for money, and with
+        ``counted_only`` the counted statuses filtered in the ``WHERE`` instead
+        of a status group per line.
+        """
         window = query.window
         owned = any(d in _OWNED for d in query.by)
         joined, basis, inside, (begins, ends) = self._window(tenant_id, window, owned=owned)
         lines = self._tx.tables.fact_lines
-        status = lines.c.status
         counted = sorted(s.value for s in window.statuses)
-        status_group = sa.case(
-            (status.in_(counted), StatusGroup.COUNTED.value),
-            (status.in_(sorted(s.value for s in PENDING)), StatusGroup.PENDING.value),
-            (
-                status.in_(sorted(s.value for s in REJECTED_OR_CANCELLED)),
-                StatusGroup.REJECTED_OR_CANCELLED.value,
-            ),
-            else_=StatusGroup.EXCLUDED.value,
-        )
-        keys = [status_group.label("status_group")]
+        keys = []
+        if query.counted_only:
+            inside = sa.and_(inside, lines.c.status.in_(counted))
+        else:
+            keys.append(_status_group(lines.c.status, counted).label("status_group"))
         if query.period is not None:
             zone = offsets(window.zone, begins, ends)
             start = period_start(local_day(basis, zone), query.period, self._tx.dialect_name)
             keys.append(start.label("period"))
         keys += [self._column(d).label(f"key_{i}") for i, d in enumerate(query.by)]
-        keys.append(lines.c.currency.label("currency"))
-        returned = sa.case((lines.c.quantity_returned > 0, lines.c.order_number))
-        measures = [
-            lines.c.return_id,
-            lines.c.order_number,
-            returned.label("returned_order"),
-            *(lines.c[c] for c in (*QUANTITY_COLUMNS, *MONEY_COLUMNS)),
-        ]
-        rows = sa.select(*keys, *measures).select_from(joined).where(inside).subquery()
+        for dimension in query.known:
+            inside = sa.and_(inside, self._column(dimension).is_not(None))
+        if query.by_currency:
+            keys.append(lines.c.currency.label("currency"))
+        figures = _Figures(query)
+        rows = (
+            sa.select(*keys, *figures.columns(lines)).select_from(joined).where(inside).subquery()
+        )
         grouped = [rows.c[k.name] for k in keys]
-        totals = [
-            sa.func.count(),
-            sa.func.count(sa.distinct(rows.c.return_id)),
-            sa.func.count(sa.distinct(rows.c.order_number)),
-            sa.func.count(sa.distinct(rows.c.returned_order)),
-            *(sa.func.sum(rows.c[c]) for c in (*QUANTITY_COLUMNS, *MONEY_COLUMNS)),
-            *(sa.func.count(rows.c[c]) for c in MONEY_COLUMNS),
-        ]
-        statement = sa.select(*grouped, *totals).group_by(*grouped)
+        statement = sa.select(*grouped, *figures.totals(rows)).select_from(rows).group_by(*grouped)
+        if not grouped:
+            # Totals without a key are one row even of no line: no line, no group.
+            statement = statement.having(sa.func.count() > 0)
         found = self._tx.execute(statement, subject="the line facts").all()
-        groups = [self._group(row, query) for row in found]
-        return tuple(sorted(groups, key=FactGroup.sort_key))
-
-    @staticmethod
-    def _group(row: Any, query: FactQuery) -> FactGroup:
-        values = list(row)
-        status_group = StatusGroup(values.pop(0))
-        period = period_value(values.pop(0)) if query.period is not None else None
-        keys = tuple(None if v is None else str(v) for v in values[: len(query.by)])
-        values = values[len(query.by) :]
-        currency = values.pop(0)
-        lines, returns, orders, returned_orders = (int(v) for v in values[:4])
-        sums = values[4 : 4 + len(QUANTITY_COLUMNS) + len(MONEY_COLUMNS)]
-        known = values[4 + len(sums) :]
-        quantities: dict[str, Any] = {
-            c: _quantity(v) for c, v in zip(QUANTITY_COLUMNS, sums, strict=False)
-        }
-        money_sums = sums[len(QUANTITY_COLUMNS) :]
-        money: dict[str, Any] = {
-            c: _money(v, currency) for c, v in zip(MONEY_COLUMNS, money_sums, strict=True)
-        }
-        unknown = tuple(
-            (c, lines - int(k)) for c, k in zip(MONEY_COLUMNS, known, strict=True) if int(k) < lines
-        )
-        return FactGroup(
-            group=status_group,
-            period=period,
-            keys=keys,
-            currency=currency,
-            lines=lines,
-            returns=returns,
-            orders=orders,
-            returned_orders=returned_orders,
-            unknown=unknown,
-            **quantities,
-            **money,
-        )
+        return tuple(sorted(map(figures.group, found), key=FactGroup.sort_key))
 
     def cycle_times(
         self,

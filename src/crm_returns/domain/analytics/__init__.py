@@ -24,6 +24,8 @@ Where each rule lives:
   share, the fold of the tail into "other", and the SKU × reason matrix.
 - ``cycles.py`` — cycle time per stage (count, nearest-rank median and P90,
   max) per owner or team, and the share within the service level.
+- ``figures.py`` — :class:`Figure`, the figures a group can total, so that
+  a query asks only for those it reads.
 - ``grouping.py`` — :class:`FactQuery` and :class:`FactGroup`: line facts
   grouped by status group, period, dimensions and currency, and
   :func:`group_facts`, the reference answer every store's ``uow.facts`` must give.
@@ -57,9 +59,16 @@ from crm_returns.domain.analytics.delivered import (
 )
 from crm_returns.domain.analytics.dimensions import DELIVERED_DIMENSIONS, Dimension
 from crm_returns.domain.analytics.facts import LineFact, line_facts
+from crm_returns.domain.analytics.figures import (
+    COUNT_FIGURES,
+    EVERY_FIGURE,
+    MONEY_FIGURES,
+    QUANTITY_COLUMNS,
+    QUANTITY_FIGURES,
+    Figure,
+)
 from crm_returns.domain.analytics.grouping import (
     MAX_DIMENSIONS,
-    QUANTITY_COLUMNS,
     FactGroup,
     FactQuery,
     canonical_units,
@@ -101,10 +110,16 @@ from crm_returns.domain.analytics.rates import (
 )
 from crm_returns.domain.analytics.reports import (
     AGE_BANDS,
+    AGE_FIGURES,
+    COHORT_FIGURES,
+    PARETO_FIGURES,
+    RETURNER_FIGURES,
+    SATISFACTION_FIGURES,
     AgeBand,
     FrequentReturner,
     Satisfaction,
     age_bands,
+    counted_query,
     frequent_returners,
     pareto_of,
     returned_by_cohort,
@@ -115,14 +130,23 @@ from crm_returns.domain.analytics.returns import ReturnFact, return_fact, return
 
 __all__ = [
     "AGE_BANDS",
+    "AGE_FIGURES",
+    "COHORT_FIGURES",
     "COUNTED",
+    "COUNT_FIGURES",
     "DELIVERED_DIMENSIONS",
+    "EVERY_FIGURE",
     "MAX_DIMENSIONS",
     "MONEY_COLUMNS",
+    "MONEY_FIGURES",
+    "PARETO_FIGURES",
     "PENDING",
     "QUANTITY_COLUMNS",
+    "QUANTITY_FIGURES",
     "RATE_PLACES",
     "REJECTED_OR_CANCELLED",
+    "RETURNER_FIGURES",
+    "SATISFACTION_FIGURES",
     "STAGE_COLUMNS",
     "STAGE_DATES",
     "AgeBand",
@@ -137,6 +161,7 @@ __all__ = [
     "Dimension",
     "FactGroup",
     "FactQuery",
+    "Figure",
     "FrequentReturner",
     "LineFact",
     "Measure",
@@ -155,6 +180,7 @@ __all__ = [
     "bucket",
     "canonical_units",
     "cohort_rates",
+    "counted_query",
     "cycle_times",
     "delivered_key",
     "delivered_totals_of",

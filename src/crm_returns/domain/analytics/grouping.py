@@ -1,16 +1,18 @@
 """Line facts grouped and totalled: the one aggregation every report is built from.
 
 A :class:`FactQuery` says which lines (a :class:`ReportWindow`), by which
-period and which dimensions; :func:`group_facts` answers it with one
-:class:`FactGroup` per status group, period, key and currency.  Stores answer
-the same query in their own way (the SQL store with one ``GROUP BY``) and must
-give exactly these groups: :func:`group_facts` is the reference the
-conformance contract holds every store to.
+period and which dimensions, and which figures it needs (:class:`Figure`);
+:func:`group_facts` answers it with one :class:`FactGroup` per status group,
+period, key and currency.  Stores answer the same query in their own way (the
+SQL store with one ``GROUP BY``) and must give exactly these groups:
+:func:`group_facts` is the reference the conformance contract holds every
+store to.
 
-Money is summed per currency only (the currency is part of every group's
-key); quantities and amounts are exact.  A money column unknown (``None``) on
-some lines adds up the lines where it is known, and ``unknown`` says on how
-many it was not.
+Money is summed per currency only (the currency is part of every group's key
+when a money figure is asked for); quantities and amounts are exact.  A
+money column unknown (``None``) on some lines adds up the lines where it is
+known, and ``unknown`` says on how many it was not.  A figure the query did
+not ask for is ``None``.
 """
 
 from __future__ import annotations
@@ -24,10 +26,18 @@ import attrs
 
 from crm_returns.domain.analytics.dimensions import Dimension
 from crm_returns.domain.analytics.facts import LineFact
+from crm_returns.domain.analytics.figures import (
+    EVERY_FIGURE,
+    MONEY_FIGURES,
+    QUANTITY_COLUMNS,
+    QUANTITY_FIGURES,
+    Figure,
+    figures_of,
+)
 from crm_returns.domain.analytics.money import MONEY_COLUMNS, money_totals
 from crm_returns.domain.analytics.periods import ReportPeriod, ReportWindow, StatusGroup, bucket
 from crm_returns.domain.money import Money
-from crm_returns.errors import InvalidInput
+from crm_returns.errors import InvalidInput, MissingFigure
 
 __all__ = [
     "MAX_DIMENSIONS",
@@ -40,14 +50,6 @@ __all__ = [
 
 #: The most dimensions one query groups by.
 MAX_DIMENSIONS: Final = 3
-#: The quantity columns of a line fact that are totalled, in this order.
-QUANTITY_COLUMNS: Final = (
-    "quantity_requested",
-    "quantity_approved",
-    "quantity_received",
-    "quantity_accepted",
-    "quantity_returned",
-)
 
 
 def canonical_units(value: Decimal) -> Decimal:
@@ -82,36 +84,79 @@ def _period(
         raise InvalidInput(f"period must be a ReportPeriod or None, got {value!r}")
 
 
+def _known(value: object) -> frozenset[Dimension]:
+    if isinstance(value, Dimension):
+        value = (value,)
+    if not isinstance(value, (tuple, list, set, frozenset)) or not all(
+        isinstance(d, Dimension) for d in value
+    ):
+        raise InvalidInput(f"known must be Dimensions, got {value!r}")
+    return frozenset(value)
+
+
+def _counted_only(instance: object, attribute: attrs.Attribute[bool], value: object) -> None:
+    if not isinstance(value, bool):
+        raise InvalidInput(f"counted_only must be True or False, got {value!r}")
+
+
 @attrs.frozen(kw_only=True)
 class FactQuery:
-    """Which lines to total, and what to group them by.
+    """Which lines to total, what to group them by, and which figures to total.
 
     Attributes:
         window: The lines: local days on a date basis, in a zone, and the
             statuses counted (others are grouped apart, see :class:`StatusGroup`).
         period: Group by the period of the basis date (``None``: no period).
         by: Up to :data:`MAX_DIMENSIONS` dimensions to group by, in key order.
+        figures: The figures to total besides the lines (every one by
+            default); the others are ``None`` on the groups.  Without a money
+            figure, lines of every currency are totalled together (the
+            groups' currency is ``None``).
+        counted_only: Only the ``COUNTED`` status group (the window's
+            statuses): no groups of pending, rejected or cancelled returns.
+        known: Dimensions of ``by`` whose unknown value is left out: only
+            lines with a value on each of them are totalled (satisfaction
+            reads scored returns only).
 
     Raises:
-        InvalidInput: A field is not of its type, or ``by`` repeats a
-            dimension or has too many.
+        InvalidInput: A field is not of its type, ``by`` repeats a
+            dimension or has too many, or ``known`` names one not in ``by``.
     """
 
     window: ReportWindow = attrs.field(validator=_window)
     period: ReportPeriod | None = attrs.field(default=None, validator=_period)
     by: tuple[Dimension, ...] = attrs.field(default=(), converter=_dimensions)
+    figures: frozenset[Figure] = attrs.field(default=EVERY_FIGURE, converter=figures_of)
+    counted_only: bool = attrs.field(default=False, validator=_counted_only)
+    known: frozenset[Dimension] = attrs.field(default=frozenset(), converter=_known)
+
+    def __attrs_post_init__(self) -> None:
+        if not self.known <= set(self.by):
+            others = sorted(d.value for d in self.known - set(self.by))
+            raise InvalidInput(f"known names dimensions not grouped by: {others}")
+
+    @property
+    def by_currency(self) -> bool:
+        """Whether groups are per currency: a money figure is asked for."""
+        return not self.figures.isdisjoint(MONEY_FIGURES)
 
 
 @attrs.frozen(kw_only=True)
 class FactGroup:
     """The totals of the lines that share a status group, period, key and currency.
 
+    Every figure but ``lines`` is ``None`` when the query did not ask for it
+    (:attr:`FactQuery.figures`); :meth:`count`, :meth:`units` and
+    :meth:`money` read one and say so when it is missing.
+
     Attributes:
         group: The status group of the lines' returns.
         period: First local day of the period (``None`` when not grouped by period).
         keys: The lines' values on the query's dimensions, in its order
             (``None``: unknown, such as a return without an owner).
-        currency: The currency of every amount of the group.
+        currency: The currency of every amount of the group (``None``: the
+            query asked for no money figure, and lines of every currency are
+            in the group).
         lines: Lines.
         returns: Distinct returns.
         orders: Distinct orders.
@@ -132,45 +177,85 @@ class FactGroup:
         restocking_fee: Idem.
         return_shipping_fee: Idem.
         write_off: Idem.
-        unknown: ``(column, lines without it)`` for every money column unknown
-            on some line, in :data:`MONEY_COLUMNS` order.
+        unknown: ``(column, lines without it)`` for every money column asked
+            for and unknown on some line, in :data:`MONEY_COLUMNS` order.
     """
 
     group: StatusGroup
     period: date | None
     keys: tuple[str | None, ...]
-    currency: str
+    currency: str | None
     lines: int
-    returns: int
-    orders: int
-    returned_orders: int
-    quantity_requested: Decimal
-    quantity_approved: Decimal
-    quantity_received: Decimal
-    quantity_accepted: Decimal
-    quantity_returned: Decimal
-    merchandise_value: Money
-    refund_granted: Money
-    refund_paid: Money
-    store_credit: Money
-    replacement_value: Money
-    restocking_fee: Money
-    return_shipping_fee: Money
-    write_off: Money
+    returns: int | None = None
+    orders: int | None = None
+    returned_orders: int | None = None
+    quantity_requested: Decimal | None = None
+    quantity_approved: Decimal | None = None
+    quantity_received: Decimal | None = None
+    quantity_accepted: Decimal | None = None
+    quantity_returned: Decimal | None = None
+    merchandise_value: Money | None = None
+    refund_granted: Money | None = None
+    refund_paid: Money | None = None
+    store_credit: Money | None = None
+    replacement_value: Money | None = None
+    restocking_fee: Money | None = None
+    return_shipping_fee: Money | None = None
+    write_off: Money | None = None
     unknown: tuple[tuple[str, int], ...] = ()
+
+    def _figure(self, figure: Figure) -> object:
+        value = getattr(self, figure.value)
+        if value is None:
+            raise MissingFigure(figure.value)
+        return value
+
+    def count(self, figure: Figure) -> int:
+        """A distinct count (returns, orders, returned orders).
+
+        Raises:
+            MissingFigure: The query did not ask for it.
+        """
+        value = self._figure(figure)
+        if not isinstance(value, int):
+            raise InvalidInput(f"{figure.value} is not a count")
+        return value
+
+    def units(self, figure: Figure = Figure.QUANTITY_RETURNED) -> Decimal:
+        """A sum of units (``quantity_returned`` unless said).
+
+        Raises:
+            MissingFigure: The query did not ask for it.
+        """
+        value = self._figure(figure)
+        if not isinstance(value, Decimal):
+            raise InvalidInput(f"{figure.value} is not a quantity")
+        return value
+
+    def money(self, figure: Figure = Figure.MERCHANDISE_VALUE) -> Money:
+        """A sum of money (``merchandise_value`` unless said), in the group's currency.
+
+        Raises:
+            MissingFigure: The query did not ask for it.
+        """
+        value = self._figure(figure)
+        if not isinstance(value, Money):
+            raise InvalidInput(f"{figure.value} is not money")
+        return value
 
     def sort_key(self) -> tuple[int, date, bool, tuple[tuple[bool, str], ...], str]:
         """Report order: status group, period, keys (unknown first), currency."""
         return (
-            list(StatusGroup).index(self.group),
+            _GROUP_ORDER[self.group],
             self.period or date.min,
             self.period is not None,
             tuple((k is not None, k or "") for k in self.keys),
-            self.currency,
+            self.currency or "",
         )
 
 
-_Key = tuple[StatusGroup, date | None, tuple[str | None, ...], str]
+_GROUP_ORDER: Final = {group: place for place, group in enumerate(StatusGroup)}
+_Key = tuple[StatusGroup, date | None, tuple[str | None, ...], str | None]
 
 
 def group_facts(facts: Iterable[LineFact], query: FactQuery) -> tuple[FactGroup, ...]:
@@ -183,34 +268,48 @@ def group_facts(facts: Iterable[LineFact], query: FactQuery) -> tuple[FactGroup,
     window = query.window
     members: dict[_Key, list[LineFact]] = {}
     for status_group, chosen in window.select(facts).items():
+        if query.counted_only and status_group is not StatusGroup.COUNTED:
+            continue
         for fact in chosen:
             moment = window.moment_of(fact)
             period = None
             if query.period is not None and moment is not None:
                 period = bucket(moment, query.period, window.zone)
             keys = tuple(d.key_of(fact) for d in query.by)
-            members.setdefault((status_group, period, keys, fact.currency), []).append(fact)
-    groups = [_totalled(key, lines) for key, lines in members.items()]
+            if any(d in query.known and k is None for d, k in zip(query.by, keys, strict=True)):
+                continue
+            currency = fact.currency if query.by_currency else None
+            members.setdefault((status_group, period, keys, currency), []).append(fact)
+    groups = [_totalled(key, lines, query.figures) for key, lines in members.items()]
     return tuple(sorted(groups, key=FactGroup.sort_key))
 
 
-def _totalled(key: _Key, lines: list[LineFact]) -> FactGroup:
+def _totalled(key: _Key, lines: list[LineFact], figures: frozenset[Figure]) -> FactGroup:
     status_group, period, keys, currency = key
-    quantities: dict[str, Any] = {
-        c: canonical_units(sum((getattr(f, c) for f in lines), Decimal(0)))
-        for c in QUANTITY_COLUMNS
-    }
-    [money] = money_totals(lines)  # one currency: the group's
+    values: dict[str, Any] = {}
+    if Figure.RETURNS in figures:
+        values["returns"] = len({f.return_id for f in lines})
+    if Figure.ORDERS in figures:
+        values["orders"] = len({f.order_number for f in lines})
+    if Figure.RETURNED_ORDERS in figures:
+        returned = {f.order_number for f in lines if f.quantity_returned > 0}
+        values["returned_orders"] = len(returned)
+    for figure in QUANTITY_FIGURES:
+        if figure in figures:
+            total = sum((getattr(f, figure.value) for f in lines), Decimal(0))
+            values[figure.value] = canonical_units(total)
+    unknown: tuple[tuple[str, int], ...] = ()
+    if currency is not None:
+        [money] = money_totals(lines)  # one currency: the group's
+        asked = {f.value for f in MONEY_FIGURES if f in figures}
+        values.update({c: getattr(money, c) for c in MONEY_COLUMNS if c in asked})
+        unknown = tuple((c, n) for c, n in money.unknown if c in asked)
     return FactGroup(
         group=status_group,
         period=period,
         keys=keys,
         currency=currency,
         lines=len(lines),
-        returns=len({f.return_id for f in lines}),
-        orders=len({f.order_number for f in lines}),
-        returned_orders=len({f.order_number for f in lines if f.quantity_returned > 0}),
-        unknown=money.unknown,
-        **quantities,
-        **{column: getattr(money, column) for column in MONEY_COLUMNS},
+        unknown=unknown,
+        **values,
     )

@@ -6,6 +6,7 @@ from typing import TypeAlias
 
 from crm_returns.domain.analytics.cycles import CycleGrouping, CycleStage
 from crm_returns.domain.analytics.dimensions import Dimension
+from crm_returns.domain.analytics.figures import Figure
 from crm_returns.domain.analytics.pareto import Measure, ReasonLevel
 from crm_returns.domain.analytics.periods import DateBasis, ReportPeriod, StatusGroup
 
@@ -21,4 +22,5 @@ AnalyticsLabelled: TypeAlias = (
     | CycleStage
     | CycleGrouping
     | Dimension
+    | Figure
 )

@@ -1,11 +1,13 @@
 """Reports made from grouped line facts, as a store's ``GROUP BY`` gives them.
 
 Each function takes the :class:`~crm_returns.domain.analytics.FactGroup` groups of
-one :class:`~crm_returns.domain.analytics.FactQuery` (which dimensions and
-period the query must use is said on each) and keeps the ``COUNTED`` groups
-only, unless said otherwise: pending and rejected or cancelled returns are
-reported apart, never mixed in.  The figures are the ones the fact-level
-functions give (:func:`~crm_returns.domain.analytics.pareto`,
+one :class:`~crm_returns.domain.analytics.FactQuery`: which dimensions and
+period the query must use is said on each, and which figures it reads is a
+constant beside it (ask for those, with ``counted_only=True``, and the store
+computes nothing more).  Each keeps the ``COUNTED`` groups only: pending and
+rejected or cancelled returns are reported apart, never mixed in.  The
+figures are the ones the fact-level functions give
+(:func:`~crm_returns.domain.analytics.pareto`,
 :func:`~crm_returns.domain.analytics.cohort_rates`, ...): these only start
 from totals instead of lines.
 """
@@ -20,19 +22,27 @@ from typing import Final
 
 import attrs
 
-from crm_returns.domain.analytics.grouping import FactGroup, canonical_units
+from crm_returns.domain.analytics.dimensions import Dimension
+from crm_returns.domain.analytics.figures import Figure
+from crm_returns.domain.analytics.grouping import FactGroup, FactQuery, canonical_units
 from crm_returns.domain.analytics.pareto import Measure, ParetoRow, SkuReasonMatrix, matrix, ranked
-from crm_returns.domain.analytics.periods import StatusGroup
+from crm_returns.domain.analytics.periods import ReportPeriod, ReportWindow, StatusGroup
 from crm_returns.domain.analytics.rates import Returned, ratio
 from crm_returns.domain.money import Money
 from crm_returns.errors import InvalidInput
 
 __all__ = [
     "AGE_BANDS",
+    "AGE_FIGURES",
+    "COHORT_FIGURES",
+    "PARETO_FIGURES",
+    "RETURNER_FIGURES",
+    "SATISFACTION_FIGURES",
     "AgeBand",
     "FrequentReturner",
     "Satisfaction",
     "age_bands",
+    "counted_query",
     "frequent_returners",
     "pareto_of",
     "returned_by_cohort",
@@ -42,6 +52,40 @@ __all__ = [
 
 #: Ages of open returns, in whole local days since they were made: 0–2, 3–7, 8–14, 15–30, 31+.
 AGE_BANDS: Final = (0, 3, 8, 15, 31)
+
+#: The figures :func:`pareto_of` and :func:`sku_reason_matrix_of` read (besides lines).
+PARETO_FIGURES: Final = frozenset({Figure.QUANTITY_RETURNED})
+#: The figures :func:`returned_by_cohort` reads.
+COHORT_FIGURES: Final = frozenset(
+    {Figure.QUANTITY_RETURNED, Figure.RETURNED_ORDERS, Figure.MERCHANDISE_VALUE}
+)
+#: The figures :func:`frequent_returners` reads.
+RETURNER_FIGURES: Final = frozenset(
+    {Figure.RETURNS, Figure.QUANTITY_RETURNED, Figure.MERCHANDISE_VALUE}
+)
+#: The figures :func:`age_bands` reads.
+AGE_FIGURES: Final = frozenset({Figure.RETURNS})
+#: The figures :func:`satisfaction_of` reads.
+SATISFACTION_FIGURES: Final = frozenset({Figure.RETURNS})
+
+
+def counted_query(
+    window: ReportWindow,
+    *,
+    by: tuple[Dimension, ...],
+    figures: frozenset[Figure],
+    period: ReportPeriod | None = None,
+    known: frozenset[Dimension] = frozenset(),
+) -> FactQuery:
+    """The query of a report: the counted lines of ``window`` only, and only ``figures``.
+
+    The reports of :class:`~crm_returns.ReturnsService` ask the store this way,
+    with the figures constant of the function that shapes the groups
+    (:data:`PARETO_FIGURES`...): the store computes nothing the report does not read.
+    """
+    return FactQuery(
+        window=window, period=period, by=by, figures=figures, counted_only=True, known=known
+    )
 
 
 def _counted(groups: Iterable[FactGroup]) -> list[FactGroup]:
@@ -60,13 +104,14 @@ def pareto_of(
 ) -> tuple[ParetoRow, ...]:
     """The Pareto of groups by one dimension (reason or reason category).
 
-    Query: ``by=(Dimension.REASON,)`` or ``(Dimension.REASON_CATEGORY,)``, no period.
+    Query: ``by=(Dimension.REASON,)`` or ``(Dimension.REASON_CATEGORY,)``, no period,
+    figures :data:`PARETO_FIGURES`.
     """
     counts: dict[str, tuple[int, Decimal]] = {}
     for group in _counted(groups):
         key = _key(group, 0)
         lines, units = counts.get(key, (0, Decimal(0)))
-        counts[key] = (lines + group.lines, canonical_units(units + group.quantity_returned))
+        counts[key] = (lines + group.lines, canonical_units(units + group.units()))
     return ranked(counts, measure)
 
 
@@ -75,12 +120,12 @@ def sku_reason_matrix_of(
 ) -> SkuReasonMatrix:
     """The SKU × reason matrix of the ``top`` SKUs.
 
-    Query: ``by=(Dimension.SKU, Dimension.REASON)``, no period.
+    Query: ``by=(Dimension.SKU, Dimension.REASON)``, no period, figures :data:`PARETO_FIGURES`.
     """
     cells: dict[tuple[str, str], Decimal] = {}
     for group in _counted(groups):
         cell = (_key(group, 0), _key(group, 1))
-        size = Decimal(group.lines) if measure is Measure.LINES else group.quantity_returned
+        size = Decimal(group.lines) if measure is Measure.LINES else group.units()
         cells[cell] = canonical_units(cells.get(cell, Decimal(0)) + size)
     return matrix(cells, top=top, measure=measure)
 
@@ -91,8 +136,8 @@ def returned_by_cohort(
     """What each order cohort returned, for :func:`~crm_returns.domain.analytics.rates_of`.
 
     Query: date basis ``ORDER_DATE``, the cohorts' period, and no dimension —
-    or one, whose value ``key`` picks the groups.  An order is returned in
-    one currency, so its groups per currency add up.
+    or one, whose value ``key`` picks the groups; figures :data:`COHORT_FIGURES`.
+    An order is returned in one currency, so its groups per currency add up.
     """
     returned: dict[date, Returned] = {}
     for group in _counted(groups):
@@ -102,9 +147,9 @@ def returned_by_cohort(
             raise InvalidInput("the rates need groups by period (the order cohort)")
         known = returned.get(group.period, Returned(units=Decimal(0), orders=0))
         returned[group.period] = Returned(
-            units=canonical_units(known.units + group.quantity_returned),
-            orders=known.orders + group.returned_orders,
-            value=(*known.value, group.merchandise_value),
+            units=canonical_units(known.units + group.units()),
+            orders=known.orders + group.count(Figure.RETURNED_ORDERS),
+            value=(*known.value, group.money()),
         )
     return returned
 
@@ -141,7 +186,8 @@ def frequent_returners(
 ) -> tuple[FrequentReturner, ...]:
     """Customers with at least ``min_returns`` returns, or a value of at least one of ``min_value``.
 
-    Query: ``by=(Dimension.CUSTOMER,)``, no period.  Most returns first, then
+    Query: ``by=(Dimension.CUSTOMER,)``, no period, figures
+    :data:`RETURNER_FIGURES`.  Most returns first, then
     most units, then by customer id.
 
     Args:
@@ -162,10 +208,10 @@ def frequent_returners(
         known = found.get(customer)
         found[customer] = FrequentReturner(
             customer_id=customer,
-            returns=group.returns + (known.returns if known else 0),
+            returns=group.count(Figure.RETURNS) + (known.returns if known else 0),
             lines=group.lines + (known.lines if known else 0),
-            units=canonical_units(group.quantity_returned + (known.units if known else 0)),
-            value=(*(known.value if known else ()), group.merchandise_value),
+            units=canonical_units(group.units() + (known.units if known else 0)),
+            value=(*(known.value if known else ()), group.money()),
         )
     listed = []
     for row in found.values():
@@ -204,8 +250,9 @@ def age_bands(
     """Open returns by status and age on local day ``today``.
 
     Query: every status counted (``ReportWindow(statuses=...)`` of the open
-    statuses), period ``DAY`` on the return date, ``by=(Dimension.STATUS,)``.
-    A return made today is 0 days old.  Bands with no return are left out.
+    statuses), period ``DAY`` on the return date, ``by=(Dimension.STATUS,)``,
+    figures :data:`AGE_FIGURES`.  A return made today is 0 days old.  Bands
+    with no return are left out.
 
     Raises:
         InvalidInput: ``bands`` does not start at 0 or does not rise.
@@ -224,7 +271,7 @@ def age_bands(
         age = (today - group.period).days
         band = max(i for i, edge in enumerate(edges) if age >= edge) if age >= 0 else 0
         slot = (_key(group, 0), band)
-        counts[slot] = counts.get(slot, 0) + group.returns
+        counts[slot] = counts.get(slot, 0) + group.count(Figure.RETURNS)
     return tuple(
         AgeBand(
             status=status,
@@ -256,7 +303,8 @@ class Satisfaction:
 def satisfaction_of(groups: Iterable[FactGroup]) -> tuple[Satisfaction, ...]:
     """Scores per key: query ``by=(dimension, Dimension.SATISFACTION)`` or ``(SATISFACTION,)``.
 
-    Returns without a score are left out.  Scores are per return: a return
+    Figures: :data:`SATISFACTION_FIGURES`.  Returns without a score are left
+    out.  Scores are per return: a return
     with lines of two reasons counts once for each reason.
     """
     scores: dict[str | None, list[int]] = {}
@@ -266,7 +314,7 @@ def satisfaction_of(groups: Iterable[FactGroup]) -> tuple[Satisfaction, ...]:
             continue
         key = others[0] if others else None
         counts = scores.setdefault(key, [0] * 5)
-        counts[int(score) - 1] += group.returns
+        counts[int(score) - 1] += group.count(Figure.RETURNS)
     rows = []
     for key in sorted(scores, key=lambda k: (k is not None, k or "")):
         counts = scores[key]

@@ -14,9 +14,11 @@ from hypothesis import strategies as st
 
 from crm_returns.domain.analytics import (
     COUNTED,
+    EVERY_FIGURE,
     CycleGrouping,
     DateBasis,
     Dimension,
+    Figure,
     LineFact,
     ReportPeriod,
     ReportWindow,
@@ -177,7 +179,15 @@ def _queries(draw: st.DrawFn, days: tuple[date, date]) -> FactQuery:
     )
     period = draw(st.none() | st.sampled_from(ReportPeriod))
     by = draw(st.lists(st.sampled_from(Dimension), max_size=2, unique=True))
-    return FactQuery(window=window, period=period, by=tuple(by))
+    figures = draw(st.just(EVERY_FIGURE) | st.frozensets(st.sampled_from(Figure)))
+    return FactQuery(
+        window=window,
+        period=period,
+        by=tuple(by),
+        figures=figures,
+        counted_only=draw(st.booleans()),
+        known=draw(st.sets(st.sampled_from(by))) if by else frozenset(),
+    )
 
 
 class LineFactsContract(Contract):
@@ -187,7 +197,10 @@ class LineFactsContract(Contract):
     :func:`~crm_returns.domain.analytics.line_facts` of the returns stored,
     with their owners and feedback.  Queries are generated: windows, zones
     (with and without daylight saving, one at a quarter hour), date bases,
-    periods, status filters and dimensions.
+    periods, status filters, dimensions, figures (every one, or any few: a
+    figure not asked for must be ``None``, and without money no group is per
+    currency), counted groups only or every status group, and dimensions
+    whose unknown value is left out.
     """
 
     def test_grouped_facts_equal_the_reference_grouping(
