@@ -14,14 +14,15 @@ that tenant (:data:`ANALYST_ID`, role ``analyst``: permission
 ``view_reports``).  The rates and the frequent returners divide by what the
 host delivered: ``--orders package.module:callable`` names a function of the
 host's that returns its :class:`~crm_returns.ports.OrderSource` (the demo's
-tenants have the sample shop's orders without it; other tenants need it).  Days are local days of ``--tz`` (Asia/Shanghai by
-default), from ``--from`` to ``--to`` inclusive (the last 30 days to today by
-default), on the date basis ``--basis`` (the return date by default); the
-status filter ``--status`` counts approved returns onwards unless told
-otherwise.  ``--format table`` prints a table; ``csv``, ``jsonl`` and
-``parquet`` write rows (the line or return facts for ``lines`` and
-``returns``, a row per table row otherwise) to ``--output`` or standard
-output.  Messages and the progress bar go to standard error.
+tenants have the sample shop's orders without it; other tenants need it).
+Days are local days of ``--tz`` (Asia/Shanghai by default), from ``--from``
+to ``--to`` inclusive (the last 30 days to today by default), on the date
+basis ``--basis`` (the return date by default); the status filter
+``--status`` counts approved returns onwards unless told otherwise.
+``--format table`` prints a table; ``csv``, ``jsonl`` and ``parquet`` write
+rows (the line or return facts for ``lines`` and ``returns``, a row per table
+row otherwise) to ``--output`` or standard output.  Messages and the
+progress bar go to standard error.
 
 Exit status: 0 done; 1 an error (one line on standard error: a database that
 cannot be read, a refused step, a chart with nothing to draw); 2 a usage error
