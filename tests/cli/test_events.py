@@ -173,6 +173,11 @@ def test_a_bad_destinations_file_is_refused_naming_each_problem(
             "destination[0].target: cannot load no_such_module_here:x",
         ),
         (
+            '[[destination]]\nname = "x"\nkind = "python"\ntarget = "tests.cli.host_orders:LINES"',
+            "destination[0].target: cannot load tests.cli.host_orders:LINES: a tuple is not "
+            "callable",
+        ),
+        (
             '[[destination]]\nname = "hook"\nkind = "webhook"\nurl = "ftp://x"\nsecrets = "a"\n',
             "destination[0]:",
         ),

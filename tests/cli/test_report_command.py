@@ -152,14 +152,46 @@ def test_rates_are_broken_down_by_what_was_delivered_when_asked(
     ]
 
 
-def test_rates_of_a_tenant_whose_orders_the_command_line_does_not_know_say_so(
+#: The host's own order source (tests/cli/host_orders.py): 60 mice and 8 lamps on 2026-11-20.
+HOST_ORDERS = ("--orders", "tests.cli.host_orders:orders")
+
+
+def test_rates_divide_by_what_the_host_delivered_when_given_its_orders(
     stored: Stored, capsys: pytest.CaptureFixture[str], table_rows: Rows
 ) -> None:
-    ran = report(Stored(stored.url, "acme"), capsys, "rates", *WINDOW)
+    ran = report(stored, capsys, "rates", *WINDOW, *AT, *HOST_ORDERS)
 
-    assert ran.status == 0
-    assert table_rows(ran.out, "Return rates by order cohort") == []
-    assert "the command line knows the orders of the demo's shop (tenants demo-…) only" in ran.err
+    assert ran.status == 0, ran.err
+    # The same 7 units came back; the host delivered 68 (9332.00), not the sample shop's 21.
+    assert table_rows(ran.out, "Return rates by order cohort") == [
+        ["2026-11-01", "immature", "7", "68", "10.3%", "2", "2", "100.0%", "CNY", "2431.82",
+         "9332.00", "26.1%"],
+    ]  # fmt: skip
+    assert ran.err == ""
+
+
+def test_rates_of_any_tenant_are_read_from_the_host_s_orders(
+    stored: Stored, capsys: pytest.CaptureFixture[str], table_rows: Rows
+) -> None:
+    ran = report(Stored(stored.url, "acme"), capsys, "rates", *WINDOW, *AT, *HOST_ORDERS)
+
+    assert ran.status == 0, ran.err
+    assert table_rows(ran.out, "Return rates by order cohort") == [
+        ["2026-11-01", "immature", "0", "68", "0.0%", "0", "2", "0.0%", "CNY", "0.00", "9332.00",
+         "0.0%"],
+    ]  # fmt: skip
+
+
+def test_frequent_returners_unit_rates_divide_by_what_the_host_delivered_to_them(
+    stored: Stored, capsys: pytest.CaptureFixture[str], table_rows: Rows
+) -> None:
+    ran = report(stored, capsys, "frequent-returners", *WINDOW, "--min-returns", "1", *HOST_ORDERS)
+
+    assert ran.status == 0, ran.err
+    assert table_rows(ran.out, "Customers with many returns") == [
+        ["C-1001", "1", "3", "6", "60", "10.0%", "CNY", "2232.82"],
+        ["C-1002", "1", "1", "1", "8", "12.5%", "CNY", "199.00"],
+    ]
 
 
 def test_cycle_times_give_each_stage_against_the_service_level(

@@ -56,6 +56,8 @@ def test_a_value_argparse_cannot_read_is_a_usage_error(
         ("satisfaction", ["--chart", "s.png"], "--chart is for the reports reasons, "
          "decline-reasons, sku-reasons, rates, cycle-times, not satisfaction"),
         ("reasons", ["--top", "3"], "--top is for the reports sku-reasons, not reasons"),
+        ("reasons", ["--orders", "tests.cli.host_orders:orders"], "--orders is for the reports "
+         "rates, frequent-returners, not reasons"),
         ("reasons", ["--by", "reason"], "--by is for the reports breakdown, satisfaction, "
          "cycle-times, rates, not reasons"),
         ("rates", ["--by", "reason"], "rates are broken down by one --by dimension of what was "
@@ -78,6 +80,48 @@ def test_options_that_do_not_go_together_are_a_usage_error_before_any_database_i
 
     assert status == EXIT_USAGE
     assert capsys.readouterr().err == f"crm-returns report: {said}\n"
+
+
+@pytest.mark.parametrize("name", ["rates", "frequent-returners"])
+def test_a_report_dividing_by_what_was_delivered_needs_the_host_s_orders_beyond_the_demo(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, name: str
+) -> None:
+    # Rather than rates divided by nothing: the command line knows the demo's orders only.
+    with no_file_left(tmp_path):
+        status = main(["report", name, "--tenant", "acme"])
+
+    assert status == EXIT_USAGE
+    assert capsys.readouterr().err == (
+        f"crm-returns report: the {name} report needs what tenant acme delivered: give --orders "
+        "MODULE:CALLABLE, a function of yours that returns your OrderSource (only the demo's "
+        "tenants, demo-…, have sample orders)\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("orders", "said"),
+    [
+        ("my_crm", "must be 'package.module:callable'"),
+        (":orders", "must be 'package.module:callable'"),
+        (".host_orders:orders", "must be 'package.module:callable'"),
+        ("no_such_module_here:orders", "cannot load no_such_module_here:orders: No module "
+         "named 'no_such_module_here'"),
+        ("tests.cli.host_orders:nothing", "cannot load tests.cli.host_orders:nothing: module "
+         "'tests.cli.host_orders' has no attribute 'nothing'"),
+        ("tests.cli.host_orders:LINES", "cannot load tests.cli.host_orders:LINES: a tuple is "
+         "not callable"),
+        ("tests.cli.host_orders:lines", "tests.cli.host_orders:lines() made a tuple, not an "
+         "OrderSource (it has no search, get_lines, delivered_totals)"),
+    ],
+)  # fmt: skip
+def test_orders_naming_no_order_source_are_a_usage_error_before_any_database_is_opened(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, orders: str, said: str
+) -> None:
+    with no_file_left(tmp_path):
+        status = main(["report", "rates", "--tenant", "acme", "--orders", orders])
+
+    assert status == EXIT_USAGE
+    assert capsys.readouterr().err == f"crm-returns report: --orders: {said}\n"
 
 
 def test_without_a_database_file_the_report_says_to_run_the_demo_and_makes_none(

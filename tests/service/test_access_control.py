@@ -239,15 +239,22 @@ class Case:
     """One use case.
 
     Attributes:
-        permission: What it needs.
+        permission: What it needs (what a denial names).
         target: The scene's return it acts on (``None``: it concerns no return,
             so a denial goes to the tenant-wide trail).
         call: Tries it.
+        also: Other permissions that open it as well.
     """
 
     permission: Permission
     target: str | None
     call: Call
+    also: frozenset[Permission] = frozenset()
+
+    @property
+    def opened_by(self) -> frozenset[Permission]:
+        """Every permission that opens it."""
+        return self.also | {self.permission}
 
 
 #: The window the reports are asked for.
@@ -350,7 +357,10 @@ CASES: dict[str, Case] = {
     "list_returns": Case(P.VIEW_RETURNS, None, lambda s, a, x: s.list_returns(a, ReturnQuery())),
     "audit_trail": Case(P.VIEW_RETURNS, None, lambda s, a, x: s.audit_trail(a, x.waiting.id)),
     "overdue_approvals": Case(P.VIEW_RETURNS, None, lambda s, a, x: s.overdue_approvals(a)),
-    "reason_catalog": Case(P.VIEW_RETURNS, None, lambda s, a, x: s.reason_catalog(a)),
+    # Analysts read it too, to label their reports: it holds no return and no personal data.
+    "reason_catalog": Case(
+        P.VIEW_RETURNS, None, lambda s, a, x: s.reason_catalog(a), also=frozenset({P.VIEW_REPORTS})
+    ),
     # Owners and deadlines.
     "assign_return": Case(
         P.ASSIGN_RETURNS,
@@ -520,10 +530,14 @@ def _grants(role: str, permission: Permission) -> bool:
     return permission in DEFAULT_ROLES.get(role, frozenset())
 
 
-#: Every use case with every role: refused where the role lacks the permission, else allowed.
+def _opens(role: str, case: Case) -> bool:
+    return any(_grants(role, permission) for permission in case.opened_by)
+
+
+#: Every use case with every role: refused where the role lacks its permissions, else allowed.
 MATRIX = [(name, role) for name in CASES for role in ROLES]
-REFUSED = [(name, role) for name, role in MATRIX if not _grants(role, CASES[name].permission)]
-ALLOWED = [(name, role) for name, role in MATRIX if _grants(role, CASES[name].permission)]
+REFUSED = [(name, role) for name, role in MATRIX if not _opens(role, CASES[name])]
+ALLOWED = [(name, role) for name, role in MATRIX if _opens(role, CASES[name])]
 
 
 # -- the role table ------------------------------------------------------------------
@@ -598,8 +612,9 @@ def test_a_use_case_is_refused_to_a_role_without_its_permission(
     assert (error.actor, error.action) == (actor.id, case.permission.value)
     assert actor.id in message
     assert case.permission.value in message
-    assert set(error.needed) == RoleBasedAccess().granted_by(case.permission)
-    assert set(error.needed) == {r for r in DEFAULT_ROLES if _grants(r, case.permission)}
+    policy = RoleBasedAccess()
+    assert set(error.needed) == set().union(*map(policy.granted_by, case.opened_by))
+    assert set(error.needed) == {r for r in DEFAULT_ROLES if _opens(r, case)}
     if order is not None:
         assert error.subject == f"return {order.number}"
         assert order.number in message
@@ -746,6 +761,30 @@ def test_an_auditor_reads_everything_and_changes_nothing(
     assert wiring.service.tenant_audit_trail(auditor) == tuple(
         entry for entry in denials if entry.return_id == ""
     )
+
+
+# -- the analyst ---------------------------------------------------------------------
+
+
+def test_an_analyst_runs_the_reports_and_labels_them_from_the_reason_catalog_alone(
+    wiring: Wiring,
+) -> None:
+    analyst = _member("analyst")
+    scene = build_scene(wiring)
+    allowed = set()
+    for name, case in CASES.items():
+        try:
+            case.call(wiring.service, analyst, scene)
+        except NotAuthorised:
+            continue
+        allowed.add(name)
+
+    reports = {name for name, case in CASES.items() if case.permission is P.VIEW_REPORTS}
+    assert allowed == reports | {"reason_catalog"}
+    # The labels a Pareto is charted with, and nothing of any return or customer.
+    catalog = wiring.service.reason_catalog(analyst)
+    assert catalog == wiring.service.reason_catalog(wiring.admin)
+    assert {"get_return", "list_returns", "feedback", "contacts", "attachments"}.isdisjoint(allowed)
 
 
 # -- a policy of the host's ----------------------------------------------------------

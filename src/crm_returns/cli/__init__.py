@@ -29,6 +29,7 @@ from crm_returns.cli.words import LANGUAGES, Language
 __all__ = [
     "DEMO_CHART",
     "DEMO_DATABASE_URL",
+    "DEMO_TENANT_PREFIX",
     "EXIT_MISSING_DEPENDENCY",
     "MEMORY",
     "MISSING_RICH",
@@ -55,6 +56,9 @@ DEMO_DATABASE_URL = "sqlite:///crm-returns-demo.sqlite3"
 
 #: Where the demo writes its chart of the month's return reasons unless told otherwise.
 DEMO_CHART = "crm-returns-demo-reasons.png"
+
+#: What the tenant of every stored run of the demo starts with (``demo-`` and 8 hex digits).
+DEMO_TENANT_PREFIX = "demo-"
 
 #: The ``--db`` value that keeps the demo's data in memory only.
 MEMORY = "memory"

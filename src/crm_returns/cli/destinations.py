@@ -46,14 +46,14 @@ is reported at once, each with its place (``destination[2].url: ...``).
 
 from __future__ import annotations
 
-import importlib
 import os
 import tomllib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from crm_returns.errors import CrmReturnsError, InvalidDestinations
+from crm_returns.cli.host_callables import host_callable
+from crm_returns.errors import CrmReturnsError, InvalidDestinations, InvalidInput
 from crm_returns.ports.delivery import Destination
 from crm_returns.ports.notify import NotificationLog
 
@@ -124,14 +124,10 @@ def _amqp(
 def _made(entry: Mapping[str, Any], key: str, where: str, problems: _Problems) -> Any:
     """What the callable ``entry[key]`` (``package.module:callable``) makes, or ``None``."""
     target = entry.get(key)
-    if not isinstance(target, str) or ":" not in target:
-        problems.append((f"{where}.{key}", "must be 'package.module:callable'"))
-        return None
-    module_name, _, attribute = target.partition(":")
     try:
-        factory = getattr(importlib.import_module(module_name), attribute)
-    except (ImportError, AttributeError) as error:
-        problems.append((f"{where}.{key}", f"cannot load {target}: {error}"))
+        factory = host_callable(target if isinstance(target, str) else "")
+    except InvalidInput as error:
+        problems.append((f"{where}.{key}", str(error)))
         return None
     return factory()
 

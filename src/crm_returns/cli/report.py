@@ -5,23 +5,29 @@
     crm-returns report reasons --tenant T [--from DATE] [--to DATE] [--tz ZONE] [--chart FILE]
     crm-returns report breakdown --tenant T --by reason --by category --period month
     crm-returns report lines --tenant T --format csv --bom --output lines.csv
+    crm-returns report rates --tenant T --orders my_crm.returns:orders --by category
 
 NAME is one of :data:`REPORTS`; the options are in
 :mod:`crm_returns.cli.report_options`.  Every report reads the database at
 ``--db`` (the demo's SQLite file by default) for one tenant, as an analyst of
 that tenant (:data:`ANALYST_ID`, role ``analyst``: permission
-``view_reports``).  Days are local days of ``--tz`` (Asia/Shanghai by
-default), from ``--from`` to ``--to`` inclusive (the last 30 days to today by
-default), on the date basis ``--basis`` (the return date by default); the
-status filter ``--status`` counts approved returns onwards unless told
-otherwise.  ``--format table`` prints a table; ``csv``, ``jsonl`` and
-``parquet`` write rows (the line or return facts for ``lines`` and
-``returns``, a row per table row otherwise) to ``--output`` or standard
-output.  Messages and the progress bar go to standard error.
+``view_reports``).  The rates and the frequent returners divide by what the
+host delivered: ``--orders package.module:callable`` names a function of the
+host's that returns its :class:`~crm_returns.ports.OrderSource` (the demo's
+tenants have the sample shop's orders without it; other tenants need it).
+Days are local days of ``--tz`` (Asia/Shanghai by default), from ``--from``
+to ``--to`` inclusive (the last 30 days to today by default), on the date
+basis ``--basis`` (the return date by default); the status filter
+``--status`` counts approved returns onwards unless told otherwise.
+``--format table`` prints a table; ``csv``, ``jsonl`` and ``parquet`` write
+rows (the line or return facts for ``lines`` and ``returns``, a row per table
+row otherwise) to ``--output`` or standard output.  Messages and the
+progress bar go to standard error.
 
 Exit status: 0 done; 1 an error (one line on standard error: a database that
 cannot be read, a refused step, a chart with nothing to draw); 2 a usage error
-or a missing extra.
+(``--orders`` missing where needed, or naming no order source included) or a
+missing extra.
 """
 
 from __future__ import annotations
@@ -29,13 +35,19 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Final, TypeAlias
+from typing import TYPE_CHECKING, Final, TypeAlias, cast
 
 import attrs
 
 from crm_returns.cli.database import failed, open_database
+from crm_returns.cli.host_callables import host_callable
 from crm_returns.cli.report_options import add_options, misused
-from crm_returns.errors import ChartsUnavailable, CrmReturnsError, ParquetUnavailable
+from crm_returns.errors import (
+    ChartsUnavailable,
+    CrmReturnsError,
+    InvalidInput,
+    ParquetUnavailable,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -44,6 +56,7 @@ if TYPE_CHECKING:
     from crm_returns.domain.actors import Actor
     from crm_returns.domain.analytics import ReportWindow
     from crm_returns.domain.reasons import ReasonCatalog
+    from crm_returns.ports import OrderSource
     from crm_returns.service.service import ReturnsService
 
 __all__ = ["ANALYST_ID", "EXIT_USAGE", "REPORTS", "ReportRun", "add_report"]
@@ -68,6 +81,8 @@ ANALYST_ID: Final = "crm-returns-report"
 EXIT_USAGE: Final = 2
 
 _Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+#: What an order source answers (:class:`~crm_returns.ports.OrderSource`).
+_ORDER_SOURCE_METHODS: Final = ("search", "get_lines", "delivered_totals")
 
 
 @attrs.frozen
@@ -75,11 +90,12 @@ class ReportRun:
     """What a report works with.
 
     Attributes:
-        service: A service over the database, reading the host's orders when it knows them.
+        service: A service over the database, reading the host's orders
+            (``--orders``), or the sample shop's for the demo's tenants.
         actor: The analyst the command acts as.
         window: The days, zone, date basis and status filter asked for.
-        catalog: The tenant's reasons, to label them (read from the database:
-            the analyst role reads no return, nor the catalog through the service).
+        catalog: The tenant's reasons, to label them (the analyst reads the
+            catalog through the service, and no return).
         words: The command line's words in the language asked for.
         console: Where tables are printed (standard output).
         arguments: The parsed command line.
@@ -113,6 +129,22 @@ def _missing_sqlite_file(url: str) -> str | None:
     return f"no database at {database}: run `crm-returns demo` first, or give --db URL"
 
 
+def _host_orders(target: str) -> OrderSource:
+    """The order source the host's callable ``target`` (``--orders``) makes.
+
+    Raises:
+        InvalidInput: ``target`` names nothing callable, or it made no order source.
+    """
+    made = host_callable(target)()
+    missing = [name for name in _ORDER_SOURCE_METHODS if not callable(getattr(made, name, None))]
+    if missing:
+        raise InvalidInput(
+            f"{target}() made a {type(made).__name__}, not an OrderSource "
+            f"(it has no {', '.join(missing)})"
+        )
+    return cast("OrderSource", made)  # its methods are checked above
+
+
 def _run(arguments: argparse.Namespace) -> int:
     """Check the options, open the database, run the report; errors as one line."""
     problem = misused(arguments)
@@ -127,6 +159,13 @@ def _run(arguments: argparse.Namespace) -> int:
         missing = MISSING_RICH if (error.name or "").startswith("rich") else MISSING_SQL
         print(f"{missing} ({error.name} is missing)", file=sys.stderr)
         return EXIT_MISSING_DEPENDENCY
+    try:
+        orders = None if arguments.orders is None else _host_orders(arguments.orders)
+    except InvalidInput as error:
+        print(f"crm-returns report: --orders: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except (CrmReturnsError, OSError) as error:  # the host's callable failed
+        return failed(error)
     missing_file = _missing_sqlite_file(arguments.url)
     if missing_file is not None:
         return failed(FileNotFoundError(missing_file))
@@ -135,7 +174,7 @@ def _run(arguments: argparse.Namespace) -> int:
         return database
     try:
         database.check_revision()  # tables missing or of another version: say what to do
-        return RUNS[arguments.name](report_run(arguments, database.unit_of_work))
+        return RUNS[arguments.name](report_run(arguments, database.unit_of_work, orders))
     except (ChartsUnavailable, ParquetUnavailable) as error:
         from crm_returns.cli import EXIT_MISSING_DEPENDENCY
 
@@ -156,9 +195,9 @@ def add_report(commands: _Subparsers) -> None:
             "Report on the returns of one tenant kept in a database, as a table in the "
             "terminal, as CSV, JSON Lines or Parquet rows for BI tools, or as a chart. The "
             f"command acts as an analyst of the tenant ({ANALYST_ID!r}, role 'analyst', "
-            "permission view_reports). Rates and returners' unit rates need what the host "
-            "delivered: the command line knows the demo's sample orders (tenants demo-…) "
-            "only; for your own, call the service with your order source."
+            "permission view_reports). Rates and returners' unit rates divide by what the "
+            "host delivered: give --orders package.module:callable, a function of yours "
+            "that returns your OrderSource (the demo's tenants, demo-…, have sample orders)."
         ),
         epilog="reports: " + "; ".join(f"{name} — {text}" for name, text in REPORTS.items()),
     )

@@ -24,10 +24,21 @@ from crm_returns.domain.analytics import (
 )
 from crm_returns.domain.returns.states import ReturnStatus
 
-__all__ = ["BASES", "CHARTED", "DEFAULT_DAYS", "DEFAULT_ZONE", "add_options", "misused"]
+__all__ = [
+    "BASES",
+    "CHARTED",
+    "DEFAULT_DAYS",
+    "DEFAULT_ZONE",
+    "NEED_ORDERS",
+    "add_options",
+    "misused",
+]
 
 #: The reports ``--chart`` draws.
 CHARTED: Final = ("reasons", "decline-reasons", "sku-reasons", "rates", "cycle-times")
+#: The reports that divide by what the host delivered (``OrderSource.delivered_totals``):
+#: the rates, and the frequent returners' unit rates.  They read ``--orders``.
+NEED_ORDERS: Final = ("rates", "frequent-returners")
 #: The time zone days are read in unless ``--tz`` names another: the shop's, as in the demo.
 DEFAULT_ZONE: Final = "Asia/Shanghai"
 #: Days a window spans when ``--from`` is not given (``--to`` included).
@@ -47,6 +58,7 @@ _TAKEN_BY: Final = {
     "top": ("sku-reasons",),
     "min_returns": ("frequent-returners",),
     "chart": CHARTED,
+    "orders": NEED_ORDERS,
 }
 _CHART_SUFFIXES: Final = (".png", ".svg")
 
@@ -100,7 +112,27 @@ def misused(arguments: argparse.Namespace) -> str | None:
         return f"--chart {arguments.chart}: a chart is a .png or .svg file"
     if name == "rates" and arguments.by and arguments.chart:
         return "--chart draws the rates of whole cohorts: leave out --by"
-    return _misused_by(name, arguments.by or [])
+    return _misused_by(name, arguments.by or []) or _without_orders(arguments)
+
+
+def _without_orders(arguments: argparse.Namespace) -> str | None:
+    """Why a report cannot divide by what was delivered, or ``None``.
+
+    Only the demo's tenants have orders the command line knows (the sample
+    shop's); for any other, rates without the host's orders would divide by
+    nothing.
+    """
+    from crm_returns.cli import DEMO_TENANT_PREFIX
+
+    if arguments.name not in NEED_ORDERS or arguments.orders is not None:
+        return None
+    if arguments.tenant.startswith(DEMO_TENANT_PREFIX):
+        return None
+    return (
+        f"the {arguments.name} report needs what tenant {arguments.tenant} delivered: give "
+        "--orders MODULE:CALLABLE, a function of yours that returns your OrderSource (only "
+        f"the demo's tenants, {DEMO_TENANT_PREFIX}…, have sample orders)"
+    )
 
 
 def _misused_by(name: str, by: list[str]) -> str | None:
@@ -142,6 +174,13 @@ def _database_options(parser: argparse.ArgumentParser) -> None:
         "--tenant",
         required=True,
         help="the tenant reported on (the demo prints its tenant, demo-…, as it ends)",
+    )
+    where.add_argument(
+        "--orders",
+        metavar="MODULE:CALLABLE",
+        help="rates, frequent-returners: a function of yours, package.module:callable, "
+        "that returns your OrderSource: what was delivered, to divide by (needed for "
+        "every tenant but the demo's, whose sample orders are known)",
     )
 
 

@@ -25,6 +25,7 @@ from crm_returns.analytics.charts import (
     sku_reason_heatmap,
     stage_durations,
 )
+from crm_returns.cli import DEMO_TENANT_PREFIX
 from crm_returns.cli.phrasebook import Phrasebook
 from crm_returns.cli.report import ANALYST_ID, ReportRun
 from crm_returns.cli.report_facts import (
@@ -51,7 +52,6 @@ from crm_returns.cli.report_rows import (
     rates_table,
     returners_table,
 )
-from crm_returns.cli.stored import DEMO_TENANT_PREFIX
 from crm_returns.domain.actors import Actor
 from crm_returns.domain.analytics import (
     COUNTED,
@@ -70,7 +70,7 @@ from crm_returns.domain.analytics import (
     return_fact,
     return_facts,
 )
-from crm_returns.ports import UnitOfWork
+from crm_returns.ports import OrderSource, UnitOfWork
 from crm_returns.samples import SAMPLE_START, sample_orders
 from crm_returns.service.service import ReturnsService
 from crm_returns.service.settings import ServiceSettings
@@ -82,23 +82,39 @@ _Draw = Callable[[Path, str], None]
 
 
 def _service(
-    arguments: argparse.Namespace, unit_of_work: Callable[[], UnitOfWork]
+    arguments: argparse.Namespace,
+    unit_of_work: Callable[[], UnitOfWork],
+    orders: OrderSource | None,
 ) -> ReturnsService:
-    """A service over the database; it knows the sample shop's orders for the demo's tenants."""
-    tenant = arguments.tenant
-    known = tenant.startswith(DEMO_TENANT_PREFIX)
-    orders = sample_orders(SAMPLE_START, tenant=tenant) if known else MemoryOrderSource()
+    """A service over the database and ``orders``, the host's (``--orders``).
+
+    Without them, it knows the sample shop's orders for the demo's tenants,
+    and none for another (a report that needs them was refused before).
+    """
+    if orders is None:
+        tenant = arguments.tenant
+        known = tenant.startswith(DEMO_TENANT_PREFIX)
+        orders = sample_orders(SAMPLE_START, tenant=tenant) if known else MemoryOrderSource()
     clock = SystemClock() if arguments.at is None else ManualClock(arguments.at)
     return ReturnsService(orders, unit_of_work, ServiceSettings(clock=clock))
 
 
-def report_run(arguments: argparse.Namespace, unit_of_work: Callable[[], UnitOfWork]) -> ReportRun:
+def report_run(
+    arguments: argparse.Namespace,
+    unit_of_work: Callable[[], UnitOfWork],
+    orders: OrderSource | None = None,
+) -> ReportRun:
     """What the report asked for works with: the service, the analyst, the window.
+
+    Args:
+        arguments: The parsed command line.
+        unit_of_work: The database's units of work.
+        orders: The host's order source (``--orders``), if given.
 
     Raises:
         InvalidInput: A malformed tenant, or a window that ends before it starts.
     """
-    service = _service(arguments, unit_of_work)
+    service = _service(arguments, unit_of_work, orders)
     now: datetime = arguments.at or service.settings.clock.now()
     end = arguments.end or now.astimezone(arguments.zone).date()
     start = arguments.start or end - timedelta(days=DEFAULT_DAYS - 1)
@@ -111,13 +127,11 @@ def report_run(arguments: argparse.Namespace, unit_of_work: Callable[[], UnitOfW
         statuses=statuses,
     )
     actor = Actor(ANALYST_ID, "crm-returns report", arguments.tenant, frozenset({"analyst"}))
-    with unit_of_work() as uow:
-        catalog = uow.reasons.get(actor.tenant_id) or service.settings.default_reasons
     return ReportRun(
         service=service,
         actor=actor,
         window=window,
-        catalog=catalog,
+        catalog=service.reason_catalog(actor),
         words=Phrasebook(arguments.lang),
         console=output_console(),
         arguments=arguments,
@@ -197,8 +211,6 @@ def _rates(run: ReportRun) -> int:
     )
     report = rates_table(run.words, cohorts, by)
     put(run, report, basis=DateBasis.ORDER_DATE)
-    if not run.actor.tenant_id.startswith(DEMO_TENANT_PREFIX):
-        say(run.words.word("report_no_orders"))
     return _drawn(
         run,
         report,

@@ -107,13 +107,6 @@ REPORT_WORDS: Final = bilingual(
         "report_no_rows": ("（没有符合条件的记录）", "(nothing in this window)"),
         "report_rows_written": ("已写入 {rows} 行到 {path}", "{rows} rows written to {path}"),
         "report_exporting": ("正在导出", "Exporting"),
-        "report_no_orders": (
-            "退货率需要已发货的数据：命令行只知道演示商店（租户 demo-…）的订单；"
-            "其他租户请通过服务调用 return_rates 并传入你的订单来源",
-            "Rates need what the host delivered: the command line knows the orders of the "
-            "demo's shop (tenants demo-…) only; for others, call return_rates through the "
-            "service with your order source",
-        ),
         "report_try": ("查看报表：{command}", "Its reports: {command}"),
         "report_chart_empty": (
             "未生成图表 {path}：报表没有数据",

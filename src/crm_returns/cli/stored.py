@@ -13,12 +13,10 @@ import sqlalchemy as sa
 from crm_returns.adapters.attachments import LocalFileAttachmentStore
 from crm_returns.adapters.sql import SqlDatabase
 from crm_returns.adapters.system import UuidIds
+from crm_returns.cli import DEMO_TENANT_PREFIX
 from crm_returns.cli.wiring import DemoWiring, wire_demo
 
-__all__ = ["DEMO_TENANT_PREFIX", "attachments_beside", "stored_wiring"]
-
-#: What the tenant of every stored run of the demo starts with (``demo-`` and 8 hex digits).
-DEMO_TENANT_PREFIX = "demo-"
+__all__ = ["attachments_beside", "stored_wiring"]
 
 
 def attachments_beside(url: str) -> Path:

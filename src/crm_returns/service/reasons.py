@@ -20,8 +20,17 @@ class Reasons(ServiceCore):
     """Read and change a tenant's reason catalog."""
 
     def reason_catalog(self, actor: Actor) -> ReasonCatalog:
-        """The actor's tenant's reasons (the defaults until customised)."""
-        actor = self._authorise(actor, Permission.VIEW_RETURNS)
+        """The actor's tenant's reasons (the defaults until customised).
+
+        Staff who handle returns read it with ``view_returns``; analysts read
+        it with ``view_reports``, to label reasons in their reports and
+        charts.  It holds codes, labels and categories: no return, nothing of
+        a customer's.
+
+        Raises:
+            NotAuthorised: The actor has neither permission.
+        """
+        actor = self._authorise_any(actor, Permission.VIEW_RETURNS, Permission.VIEW_REPORTS)
         with self._uow() as uow:
             return self._catalog(uow, actor.tenant_id)
 

@@ -235,6 +235,19 @@ class ServiceCore:
             raise self._denied(actor, permission, None)
         return actor
 
+    def _authorise_any(self, actor: Actor, permission: Permission, *others: Permission) -> Actor:
+        """``actor`` if it may use ``permission`` or one of ``others`` (a read several duties need).
+
+        Raises:
+            NotAuthorised: It may use none; the error names ``permission`` and
+                every role granting one of them, and the denial is written to
+                the tenant's audit trail.
+        """
+        actor = checked_actor(actor)
+        if not any(self._allows(actor, asked, None) for asked in (permission, *others)):
+            raise self._denied(actor, permission, None, also=others)
+        return actor
+
     def _readable(self, actor: Actor, order: ReturnOrder, asked: str | None = None) -> ReturnOrder:
         """``order`` if ``actor`` may see it (a host policy may look at the return).
 
@@ -251,14 +264,21 @@ class ServiceCore:
         return order
 
     def _denied(
-        self, actor: Actor, permission: Permission, order: ReturnOrder | None
+        self,
+        actor: Actor,
+        permission: Permission,
+        order: ReturnOrder | None,
+        also: Iterable[Permission] = (),
     ) -> NotAuthorised:
-        """Write the denial to the audit trail and build the error to raise."""
+        """Write the denial to the audit trail and build the error to raise.
+
+        ``also``: other permissions that would have been enough; the roles
+        granting them are named too.
+        """
         self._audit_denial(actor, permission, order)
         subject = f"return {order.number}" if order is not None else "returns"
-        return NotAuthorised(
-            actor.id, permission.value, self._access.granted_by(permission), subject
-        )
+        needed = {role for each in (permission, *also) for role in self._access.granted_by(each)}
+        return NotAuthorised(actor.id, permission.value, needed, subject)
 
     def _audit_denial(
         self, actor: Actor, permission: Permission, order: ReturnOrder | None

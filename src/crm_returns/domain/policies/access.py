@@ -1,6 +1,7 @@
 """Who may do what: permissions, the default role set, and the access-policy hook.
 
-Every use case needs one :class:`Permission`.  The default policy,
+Every use case needs one :class:`Permission` (reading the reason catalog
+takes ``view_returns`` or ``view_reports``).  The default policy,
 :class:`RoleBasedAccess`, grants permissions by role (:data:`DEFAULT_ROLES`);
 a host replaces it with any object that has an ``allows`` method — its own
 role model, a call to its identity service — through the ``access_policy``
@@ -129,7 +130,7 @@ DEFAULT_ROLES: Final[Mapping[str, frozenset[Permission]]] = {
     "supervisor": frozenset(
         {P.VIEW_RETURNS, P.ASSIGN_RETURNS, P.VIEW_WORKLOAD, P.VIEW_AUDIT, P.VIEW_REPORTS}
     ),
-    # 数据分析: reports, exports and charts; reads no single return.
+    # 数据分析: reports, exports and charts (the reason catalog labels them); reads no return.
     "analyst": frozenset({P.VIEW_REPORTS}),
     # A customer through the host's portal (an actor with ``customer_id``): their own returns only.
     "customer": frozenset({P.REQUEST_RETURN, P.FOLLOW_RETURNS, P.GIVE_FEEDBACK}),
