@@ -10,10 +10,13 @@ rather than the store, as one customer's returns grow:
 
 Each store holds one customer's returns (``--sizes``, by default 100 and
 3,000), every one with its request, one parcel and an assignment to team
-``desk`` that is overdue.  They are written through the store itself
-(``uow.returns.add``, ``uow.casefile.add``, in units of work of 500): the
-return is a real one (a submitted return of the conformance history) with an
-id, number and order line of its own; the records are the service's own kinds.
+``desk`` that is overdue, among 20,000 returns of 2,000 other customers made
+over the same two weeks.  The customer's are written through the store
+itself (``uow.returns.add``, ``uow.casefile.add``, in units of work of 500):
+the return is a real one (a submitted return of the conformance history) with
+an id, number, creation time and order line of its own; the records are the
+service's own kinds.  The others' are bulk-inserted rows of ``returns`` (the
+lists only skip them).
 The pages are then read through a database object of its own, whose codec
 remembers none of the returns written.
 
@@ -46,6 +49,7 @@ from benchmarks.workload import TENANT, returns_service
 from crm_returns import Actor
 from crm_returns.adapters.memory import ManualClock, MemoryOrderSource
 from crm_returns.adapters.sql import SqlDatabase
+from crm_returns.adapters.sql.codec import Codec
 from crm_returns.domain.casefile import CaseRecord
 from crm_returns.domain.ownership.records import Assignment, Stage
 from crm_returns.domain.requests.deciding import open_request
@@ -57,6 +61,8 @@ from crm_returns.testing.conformance._history import history
 CUSTOMER = "C-REGULAR"
 TEAM = "desk"
 PAGE = 50
+#: Returns of other customers in every store (2,000 customers, ten each).
+OTHERS = 20_000
 #: Returns written per unit of work while filling a store.
 FILL_BATCH = 500
 #: The customer, through the portal, and the supervisor watching deadlines.
@@ -64,18 +70,25 @@ PORTAL = Actor("p-regular", "常客", TENANT, frozenset({"customer"}), customer_
 SUPERVISOR = Actor("u-lead", "主管", TENANT, frozenset({"supervisor"}))
 
 
-def customers_return(template: ReturnOrder, index: int) -> ReturnOrder:
-    """Return ``index`` of the customer: ``template`` with its own id, number and order lines."""
+def customers_return(template: ReturnOrder, index: int, count: int) -> ReturnOrder:
+    """Return ``index`` of the customer's ``count``: ``template`` with its own keys and lines.
+
+    Its own id, number and order line; made among the other customers'
+    returns, spread over the same weeks.
+    """
     lines = []
     for line in template.lines:
         ref = attrs.evolve(line.ref, order_number=f"SO-B-{index:07d}")
         lines.append(attrs.evolve(line, ref=ref, pricing=attrs.evolve(line.pricing, ref=ref)))
+    made = template.created_at + timedelta(minutes=index * OTHERS / count, seconds=30)
     return attrs.evolve(
         template,
         tenant_id=TENANT,
         id=f"r-{index:07d}",
         number=f"RT-B-{index:07d}",
         customer_id=CUSTOMER,
+        created_at=made,
+        updated_at=made,
         lines=tuple(lines),
     )
 
@@ -102,17 +115,37 @@ def case_records(order: ReturnOrder) -> Iterator[CaseRecord]:
         assigned_by="u-lead",
         stage=Stage.SHIP_BACK,
         since=order.created_at,
-        due_at=order.created_at + timedelta(days=3, seconds=int(order.id[2:])),
+        due_at=order.created_at + timedelta(days=3),
     )
 
 
+def _others(template: ReturnOrder) -> Iterator[dict[str, Any]]:
+    """The rows of the other customers' returns, a minute apart (one document for all)."""
+    document = Codec().encode(template)
+    for index in range(OTHERS):
+        made = template.created_at + timedelta(minutes=index)
+        yield {
+            "tenant_id": TENANT,
+            "id": f"o-{index:07d}",
+            "number": f"RT-O-{index:07d}",
+            "customer_id": f"C-{index % 2_000:05d}",
+            "status": template.status.value,
+            "created_at": made,
+            "updated_at": made,
+            "version": template.version,
+            "document": document,
+        }
+
+
 def fill(database: SqlDatabase, count: int) -> None:
-    """Write ``count`` returns of the customer, with their records, through the store."""
+    """Write ``count`` returns of the customer, with their records, among the others'."""
     template = history().submitted
+    with database.engine.begin() as connection:
+        connection.execute(sa.insert(database.tables.returns), list(_others(template)))
     for start in range(0, count, FILL_BATCH):
         with database.unit_of_work() as uow:
             for index in range(start, min(count, start + FILL_BATCH)):
-                order = customers_return(template, index)
+                order = customers_return(template, index, count)
                 uow.returns.add(order)
                 for record in case_records(order):
                     uow.casefile.add(record)
