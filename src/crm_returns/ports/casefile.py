@@ -3,14 +3,14 @@
 Requests, shipments, tracking updates, attachments, contacts, feedback and
 assignments are each a :class:`~crm_returns.domain.casefile.CaseRecord`
 subclass.  A store keeps them whole and finds them by tenant, kind and id; by
-return; by customer; by the unique key a record names (a carrier's event id,
-one feedback per return); and by owner, team and deadline.  It writes in the
-unit of work's transaction, like every store.
+return, or by the returns of a page; by customer; by the unique key a record
+names (a carrier's event id, one feedback per return); and by owner, team and
+deadline.  It writes in the unit of work's transaction, like every store.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Protocol, TypeVar
 
@@ -60,6 +60,16 @@ class CaseFile(Protocol):
 
     def for_return(self, tenant_id: str, return_id: str, kind: type[_R]) -> Sequence[_R]:
         """The return's records of ``kind``."""
+
+    def for_returns(
+        self, tenant_id: str, return_ids: Iterable[str], kind: type[_R]
+    ) -> Sequence[_R]:
+        """The records of ``kind`` of every return in ``return_ids``, oldest first.
+
+        What a page of returns needs of the case file, in one read whose cost
+        grows with those returns' records, not with the customer's or the
+        tenant's history.  An id given twice counts once; no id, no records.
+        """
 
     def for_customer(self, tenant_id: str, customer_id: str, kind: type[_R]) -> Sequence[_R]:
         """The customer's records of ``kind``, over all their returns."""

@@ -100,6 +100,14 @@ class ReturnRepository(Protocol):
             NotFound: The tenant has no such return.
         """
 
+    def get_many(self, tenant_id: str, return_ids: Iterable[str]) -> Mapping[str, ReturnOrder]:
+        """The returns with ``return_ids``, by id: what a page of a list needs, in one read.
+
+        An id the tenant has no return for is left out (the caller decides
+        whether that is an error); an id given twice counts once.  Archived
+        returns are found, as by :meth:`get`.
+        """
+
     def add(self, order: ReturnOrder) -> None:
         """Store a new return."""
 

@@ -300,8 +300,12 @@ class Ownership(ServiceCore):
                     after=position,
                     limit=size + 1,
                 )
+                # The batch's returns in one read, not one read per return.
+                orders = uow.returns.get_many(actor.tenant_id, [a.return_id for a in batch])
                 for assignment in batch:
-                    order = uow.returns.get(actor.tenant_id, assignment.return_id)
+                    order = orders.get(assignment.return_id)
+                    if order is None:  # a return goes with its records: a broken store
+                        raise NotFound("return", assignment.return_id)
                     if self._listed(actor, Permission.VIEW_RETURNS, order):
                         if len(shown) == size:  # one more to show: the page is full
                             more = True

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import TypeVar
 
@@ -78,6 +78,14 @@ class MemoryCaseFile:
     def for_return(self, tenant_id: str, return_id: str, kind: type[_R]) -> Sequence[_R]:
         """The return's records of ``kind``, oldest first."""
         found = (r for r in self._all(tenant_id, kind) if r.return_id == return_id)
+        return sorted(found, key=_oldest_first)
+
+    def for_returns(
+        self, tenant_id: str, return_ids: Iterable[str], kind: type[_R]
+    ) -> Sequence[_R]:
+        """The records of ``kind`` of the returns ``return_ids``, oldest first."""
+        wanted = set(return_ids)
+        found = (r for r in self._all(tenant_id, kind) if r.return_id in wanted)
         return sorted(found, key=_oldest_first)
 
     def for_customer(self, tenant_id: str, customer_id: str, kind: type[_R]) -> Sequence[_R]:

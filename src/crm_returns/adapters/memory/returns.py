@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from crm_returns.adapters.memory.committed import Committed
 from crm_returns.domain.orders import LineRef
@@ -55,6 +55,11 @@ class MemoryReturns:
         if return_id is None:
             raise NotFound("return", number)
         return self.get(tenant_id, return_id)
+
+    def get_many(self, tenant_id: str, return_ids: Iterable[str]) -> Mapping[str, ReturnOrder]:
+        """The tenant's returns among ``return_ids``, by id; unknown ids are left out."""
+        found = {return_id: self._current(tenant_id, return_id) for return_id in return_ids}
+        return {return_id: order for return_id, order in found.items() if order is not None}
 
     def add(self, order: ReturnOrder) -> None:
         """Store a new return.

@@ -19,7 +19,7 @@ constraint, and then ends the transaction with the same error.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any, TypeVar
@@ -34,6 +34,9 @@ from crm_returns.adapters.sql.statements import (
     as_text,
     code_point_order,
     dialect_insert,
+    ids_parameters,
+    ids_shape,
+    one_of,
     param,
 )
 from crm_returns.adapters.sql.transaction import Transaction
@@ -138,6 +141,26 @@ _FOR_RETURN = _documents(
     ),
     _oldest_first,
 )
+
+
+def _for_returns(count: int) -> Prepared:
+    """The records of a kind of ``count`` returns (0: their ids as one array), oldest first."""
+
+    def build(t: Tables, dialect: str) -> ClauseElement:
+        c = t.case_records.c
+        return (
+            sa.select(as_text(c.document))
+            .where(
+                c.tenant_id == param("tenant_id"),
+                one_of(c.return_id, dialect, count),
+                c.kind == param("kind"),
+            )
+            .order_by(*_oldest_first(c, dialect))
+        )
+
+    return Prepared.per_dialect(build)
+
+
 _FOR_CUSTOMER = _documents(
     lambda c: (
         c.tenant_id == param("tenant_id"),
@@ -297,6 +320,29 @@ class SqlCaseFile:
             kind,
             {"tenant_id": tenant_id, "return_id": return_id},
             f"the {kind.kind} records of return {return_id}",
+        )
+
+    def for_returns(
+        self, tenant_id: str, return_ids: Iterable[str], kind: type[_R]
+    ) -> Sequence[_R]:
+        """The records of ``kind`` of the returns ``return_ids``, oldest first, in one statement.
+
+        The returns are looked up through ``(tenant_id, return_id, kind, at)``,
+        so that a page's records cost what that page holds.
+
+        Raises:
+            InvalidInput: ``kind`` is not a kind of record the store keeps.
+        """
+        wanted = sorted(set(return_ids))
+        if not wanted:
+            registered_kind(kind)  # refused whether or not there is anything to read
+            return []
+        arrays = self._tx.binder.arrays
+        return self._records(
+            self._tx.shaped(_for_returns, ids_shape(arrays, wanted)),
+            kind,
+            {"tenant_id": tenant_id, **ids_parameters(arrays, wanted)},
+            f"the {kind.kind} records of {len(wanted)} returns",
         )
 
     def for_customer(self, tenant_id: str, customer_id: str, kind: type[_R]) -> Sequence[_R]:

@@ -25,7 +25,9 @@ from crm_returns.adapters.sql.statements import (
     as_text,
     code_point_order,
     dialect_insert,
+    one_of,
     param,
+    text_array,
 )
 from crm_returns.domain.orders import LineRef
 
@@ -53,6 +55,20 @@ BY_NUMBER = Prepared(
         t.returns.c.tenant_id == param("tenant_id"), t.returns.c.number == param("number")
     )
 )
+
+
+def returns_by_ids(count: int) -> Prepared:
+    """The documents of the tenant's returns among ``count`` ids (0: an array), by primary key."""
+
+    def build(t: Tables, dialect: str) -> ClauseElement:
+        returns = t.returns.c
+        return sa.select(as_text(returns.document)).where(
+            returns.tenant_id == param("tenant_id"), one_of(returns.id, dialect, count)
+        )
+
+    return Prepared.per_dialect(build)
+
+
 VERSION = Prepared(lambda t: sa.select(t.returns.c.version).where(this_return(t.returns, "id")))
 
 
@@ -133,16 +149,11 @@ INSERT_LINES = Prepared(
 )
 
 
-def _text_array(name: str) -> sa.ColumnElement[Any]:
-    """Parameter ``name``, a list of strings, as a PostgreSQL ``text[]``."""
-    return sa.cast(param(name), postgresql.ARRAY(sa.Text))
-
-
 def _new_claims_from_arrays(t: Tables) -> ClauseElement:
     given = (
         sa.func.unnest(
-            _text_array("orders"),
-            _text_array("lines"),
+            text_array("orders"),
+            text_array("lines"),
             sa.cast(param("delivered"), postgresql.ARRAY(sa.Numeric)),
             sa.cast(param("claimed"), postgresql.ARRAY(sa.Numeric)),
         )
@@ -216,7 +227,7 @@ def of_lines(table: sa.Table, dialect: str, count: int) -> sa.ColumnElement[bool
     """
     line = sa.tuple_(table.c.order_number, table.c.line_id)
     if dialect == "postgresql":
-        orders, lines = _text_array("orders"), _text_array("lines")
+        orders, lines = text_array("orders"), text_array("lines")
         return sa.and_(
             table.c.tenant_id == param("tenant_id"),
             # ANY lists the planner searches the order-line index with, as IN lists.

@@ -33,7 +33,7 @@ import sqlalchemy as sa
 from crm_returns.adapters.sql import return_statements as statements
 from crm_returns.adapters.sql.claims import LineClaims, LineRow, line_rows, moved
 from crm_returns.adapters.sql.facts import SqlFactWriter
-from crm_returns.adapters.sql.statements import Prepared, as_text
+from crm_returns.adapters.sql.statements import Prepared, as_text, ids_parameters, ids_shape
 from crm_returns.adapters.sql.transaction import Transaction
 from crm_returns.domain.orders import LineRef
 from crm_returns.domain.queries import Page, ReturnQuery
@@ -101,6 +101,28 @@ class SqlReturns:
             NotFound: The tenant has no such return.
         """
         return self._one(statements.BY_NUMBER, {"tenant_id": tenant_id, "number": number}, number)
+
+    def get_many(self, tenant_id: str, return_ids: Iterable[str]) -> Mapping[str, ReturnOrder]:
+        """The tenant's returns among ``return_ids``, by id, in one statement.
+
+        The ids are looked up through the primary key, so that the cost grows
+        with the ids given, not with the store.  An id the tenant has no
+        return for is left out.
+        """
+        wanted = sorted(set(return_ids))
+        if not wanted:
+            return {}
+        arrays = self._tx.binder.arrays
+        rows = self._tx.fetch(
+            self._tx.shaped(statements.returns_by_ids, ids_shape(arrays, wanted)),
+            {"tenant_id": tenant_id, **ids_parameters(arrays, wanted)},
+            subject=f"{len(wanted)} returns",
+        )
+        found = (
+            self._seen(self._codec.decode_text(document, ReturnOrder), document)
+            for (document,) in rows
+        )
+        return {order.id: order for order in found}
 
     def for_lines(self, tenant_id: str, refs: Iterable[LineRef]) -> Sequence[ReturnOrder]:
         """Every return of the tenant with a line for one of ``refs``, in any status, by id.

@@ -22,7 +22,7 @@ themselves on PostgreSQL, and documents as their JSON text.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -42,8 +42,12 @@ __all__ = [
     "as_text",
     "code_point_order",
     "dialect_insert",
+    "ids_parameters",
+    "ids_shape",
     "insert_row",
+    "one_of",
     "param",
+    "text_array",
 ]
 
 #: How many statements made for a number of lines (:meth:`StatementTexts.shaped`)
@@ -71,6 +75,36 @@ def code_point_order(column: sa.ColumnElement[str], dialect: str) -> sa.ColumnEl
     if dialect == "postgresql":
         return column.collate("C")
     return column  # SQLite's default collation, BINARY, already is
+
+
+def text_array(name: str) -> sa.ColumnElement[Any]:
+    """Parameter ``name``, a list of strings, as a PostgreSQL ``text[]``."""
+    return sa.cast(param(name), postgresql.ARRAY(sa.Text))
+
+
+def one_of(column: sa.ColumnElement[str], dialect: str, count: int) -> sa.ColumnElement[bool]:
+    """``column`` is one of a set of ids: a condition an index on it can seek with.
+
+    PostgreSQL takes the ids as one array parameter ``ids``, so that the
+    statement is the same for any number of them; SQLite takes ``count``
+    numbered parameters ``id0``, ``id1``, … in an ``IN`` list (see
+    :func:`ids_parameters` and :func:`ids_shape`).
+    """
+    if dialect == "postgresql":
+        return column == sa.any_(text_array("ids"))
+    return column.in_([param(f"id{index}") for index in range(count)])
+
+
+def ids_shape(arrays: bool, ids: Sequence[str]) -> int:
+    """The ``count`` of a statement over ``ids`` (:func:`one_of`): 0 for an array, or how many."""
+    return 0 if arrays else len(ids)
+
+
+def ids_parameters(arrays: bool, ids: Sequence[str]) -> dict[str, Any]:
+    """The parameters of :func:`one_of` for ``ids``: one array (PostgreSQL), or numbered."""
+    if arrays:
+        return {"ids": list(ids)}
+    return {f"id{index}": value for index, value in enumerate(ids)}
 
 
 class Prepared:

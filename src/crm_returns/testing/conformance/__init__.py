@@ -84,7 +84,8 @@ archives, destroys and erases them, and what it keeps of its own.
 
 :class:`CaseFileContract` (part of :class:`StoreContract`) proves
 ``uow.casefile``: every kind of customer-side record kept exactly, unique
-ids and keys, version checks, and the lists by return, customer and deadline.
+ids and keys, version checks, and the lists by return (one, or a page of
+them: :class:`ReturnPageRecordsContract`), customer and deadline.
 
 ``docs/conformance.md`` lists what each contract checks; ``docs/backups.md``
 describes the backup port.
@@ -109,6 +110,8 @@ pytest.register_assert_rewrite(
             "_backups",
             "_base",
             "_casefile",
+            "_casefile_pages",
+            "_casefile_returns",
             "_deliveries",
             "_host_records",
             "_idempotency",
@@ -146,6 +149,9 @@ from crm_returns.testing.conformance._carriers import (  # noqa: E402
 )
 from crm_returns.testing.conformance._casefile import CaseFileContract  # noqa: E402
 from crm_returns.testing.conformance._casefile_pages import OverduePagesContract  # noqa: E402
+from crm_returns.testing.conformance._casefile_returns import (  # noqa: E402
+    ReturnPageRecordsContract,
+)
 from crm_returns.testing.conformance._deliveries import DeliveriesContract  # noqa: E402
 from crm_returns.testing.conformance._facts import LineFactsContract  # noqa: E402
 from crm_returns.testing.conformance._host_records import (  # noqa: E402
@@ -197,6 +203,7 @@ __all__ = [
     "RetentionCaseFileContract",
     "RetentionContract",
     "ReturnListContract",
+    "ReturnPageRecordsContract",
     "ReturnRepositoryContract",
     "SeededHostRecords",
     "SequencesContract",

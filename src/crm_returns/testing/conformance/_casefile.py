@@ -28,6 +28,7 @@ from crm_returns.ports import UnitOfWork
 from crm_returns.testing.casefile_strategies import RECORD_STRATEGIES
 from crm_returns.testing.conformance._base import UnitOfWorkFactory, assert_identical
 from crm_returns.testing.conformance._casefile_pages import OverduePagesContract
+from crm_returns.testing.conformance._casefile_returns import ReturnPageRecordsContract
 
 __all__ = ["CaseFileContract"]
 
@@ -110,14 +111,16 @@ class _Stranger(CaseRecord):
     kind: ClassVar[str] = "stranger"
 
 
-class CaseFileContract(OverduePagesContract):
+class CaseFileContract(OverduePagesContract, ReturnPageRecordsContract):
     """``uow.casefile`` keeps every kind of case-file record exactly and finds it every way.
 
     Ids are unique per tenant and kind, keys too where a record has one; a
     refused ``add`` or ``update`` raises at once, writes nothing, and leaves
     the unit of work usable.  Lists are oldest first by ``at`` then ``id``,
     overdue lists earliest deadline first then ``id``, ids in code-point order;
-    overdue lists page by position (:class:`OverduePagesContract`).
+    overdue lists page by position (:class:`OverduePagesContract`); the
+    records of a page of returns come in one read
+    (:class:`ReturnPageRecordsContract`).
     """
 
     def test_every_kind_of_case_record_reads_back_exactly(
@@ -375,3 +378,7 @@ class CaseFileContract(OverduePagesContract):
                 uow.casefile.get(T, _Stranger, "S-1")
             with pytest.raises(InvalidInput):
                 uow.casefile.for_return(T, "R-1", _Stranger)
+            with pytest.raises(InvalidInput):
+                uow.casefile.for_returns(T, ["R-1", "R-2"], _Stranger)
+            with pytest.raises(InvalidInput):
+                uow.casefile.for_returns(T, [], _Stranger)  # nothing to read: still refused

@@ -129,6 +129,52 @@ class ReturnRepositoryContract(Contract):
                 with pytest.raises(NotFound):
                     uow.returns.get_by_number(sample.tenant_id, key)
 
+    def test_get_many_reads_the_returns_of_a_page_by_id(
+        self, unit_of_work_factory: UnitOfWorkFactory
+    ) -> None:
+        """The tenant's returns among the ids, keyed by id, exactly; unknown ids left out."""
+        sample = history()
+        _add(unit_of_work_factory, *sample.orders)
+        # Another tenant's return with one of these very ids.
+        theirs = attrs.evolve(sample.completed, tenant_id="globex", note="theirs")
+        _add(unit_of_work_factory, theirs)
+        ids = [order.id for order in sample.orders]
+        by_id = {order.id: order for order in sample.orders}
+        asked = [
+            ids,
+            list(reversed(ids[:3])),
+            [ids[0], ids[0], ids[0]],  # an id given twice counts once
+            [ids[1], "missing", ids[1].upper(), f"{ids[1]} ", "%"],  # exact ids only
+            ["missing"],
+            [],
+        ]
+        with unit_of_work_factory() as uow:
+            for return_ids in asked:
+                found = uow.returns.get_many(sample.tenant_id, return_ids)
+                expected = {rid: by_id[rid] for rid in return_ids if rid in by_id}
+                assert set(found) == set(expected), f"get_many({return_ids})"
+                for return_id, order in expected.items():
+                    assert_identical(found[return_id], order, f"get_many: {return_id}")
+            lazily = uow.returns.get_many(sample.tenant_id, (rid for rid in ids[:2]))
+            assert set(lazily) == set(ids[:2]), "ids from a generator"
+            other = uow.returns.get_many(theirs.tenant_id, ids)
+            assert set(other) == {theirs.id}, "another tenant's returns"
+            assert_identical(other[theirs.id], theirs, "their return of the same id")
+
+    def test_get_many_sees_the_unit_of_works_own_writes(
+        self, unit_of_work_factory: UnitOfWorkFactory
+    ) -> None:
+        """A return added or updated in the unit of work is read back as it now is."""
+        sample = history()
+        first, second, *_ = sample.completed_versions
+        _add(unit_of_work_factory, first)
+        with unit_of_work_factory() as uow:
+            uow.returns.update(second, first.version)
+            uow.returns.add(sample.rejected)
+            found = uow.returns.get_many(sample.tenant_id, [first.id, sample.rejected.id])
+            assert_identical(found[first.id], second, "updated in the unit of work")
+            assert_identical(found[sample.rejected.id], sample.rejected, "added in it")
+
     def test_updating_with_the_expected_version_replaces_the_return(
         self, unit_of_work_factory: UnitOfWorkFactory
     ) -> None:
