@@ -103,7 +103,7 @@ class Shape:
     @property
     def every_query(self) -> FactQuery:
         """The same grouping asking for every figure of every status group (the default)."""
-        return attrs.evolve(self.query, figures=EVERY_FIGURE, counted_only=False)
+        return attrs.evolve(self.query, figures=EVERY_FIGURE, counted_only=False, known=frozenset())
 
     @property
     def zone(self) -> str:
