@@ -120,9 +120,7 @@ def _returns(
     currency = draw(st.sampled_from(["CNY", "JPY", "KWD"]))
     prices = draw(st.lists(money(currency, max_value=Decimal(5_000)), min_size=1, max_size=6))
     lines = [
-        make_line(
-            LineRef("SO-9", str(n)), draw(st.integers(1, 9)), str(price.amount), currency,
-        )  # fmt: skip
+        make_line(LineRef("SO-9", str(n)), draw(st.integers(1, 9)), str(price.amount), currency)
         for n, price in enumerate(prices, start=1)
     ]
     costs = draw(st.lists(money(currency, max_value=Decimal(500)), max_size=4))
