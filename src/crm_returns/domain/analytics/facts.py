@@ -91,15 +91,14 @@ class LineFact:
         replacement_value: The line's granted ``total`` when the method is a
             replacement, else zero; ``None`` before the grant.
         restocking_fee: Fee kept on the line; ``None`` before the grant.
-        return_shipping_fee: The line's share of what bringing the return's
-            goods back cost the merchant: the costs of the return's shipments
-            the merchant pays (:func:`~crm_returns.domain.shipments.fees.return_shipping_fee`),
-            split over its lines in proportion to ``merchandise_value`` (equally
-            when no line has any) with
-            :func:`~crm_returns.domain.refunds.paid.allocate`, so that the
-            lines' shares add up to the return's fee to the minor unit.  Zero
-            without shipments; ``None`` when the shipments are not given, or
-            a counted shipment's cost is unknown or in another currency.
+        return_shipping_fee: The line's share of the return-shipping fee,
+            what the return's shipments cost the merchant (the costs of those
+            it pays; customer-paid shipments and hand-overs in store without a
+            cost count nothing), split over the return's lines in proportion
+            to ``merchandise_value`` (equally when no line has any); the
+            shares add up to the fee to the minor unit.  Zero without
+            shipments; ``None`` when a shipment the merchant pays has no cost
+            yet or one in another currency, or the shipments are not given.
         write_off: Scrapped units (disposition scrap at inspection) × the
             order line's unit cost, rounded half-up; zero when nothing was
             scrapped; ``None`` when units were scrapped at an unknown cost.
