@@ -185,7 +185,6 @@ class SqlFactWriter:
         A shipment's return, if stored already, has its ``fact_lines`` rows
         replaced (a return stored later reads its shipments then).
         """
-        this = {"tenant_id": record.tenant_id, "return_id": record.return_id}
         if isinstance(record, Shipment):
             stored = self._tx.fetch(
                 BY_ID,
@@ -195,6 +194,7 @@ class SqlFactWriter:
             if stored:
                 self.store(self._tx.codec.decode_text(stored[0][0], ReturnOrder))
             return
+        this = {"tenant_id": record.tenant_id, "return_id": record.return_id}
         if isinstance(record, Assignment):
             statement, values = _SET_OWNER, owner_values(record)
         elif isinstance(record, Feedback):

@@ -5,8 +5,8 @@ row per line of a return, flat, with amounts as ``Decimal`` in the return's
 currency (``currency`` column) and moments as timezone-aware datetimes.
 :func:`line_facts` builds the rows of one return from the order, what its
 case file holds (feedback, assignment, shipments), the host's delivered lines
-and the audit trail, for the dates the order itself does not keep.  A column that
-cannot be derived from what is given is ``None``, never a guess.
+and the audit trail, for the dates the order itself does not keep.  A column
+that cannot be derived from what is given is ``None``, never a guess.
 """
 
 from __future__ import annotations

@@ -1,18 +1,13 @@
 """What bringing a return's goods back cost the merchant: its return-shipping fee.
 
 Every shipment of a return brings goods back, from the customer to the
-merchant (there are no outbound shipments among them), so what decides
-whether a shipment's cost is the merchant's is who pays it:
+merchant (none of them goes out), so who pays a shipment decides whether its
+cost is the merchant's:
 
-===================  ===============  ======================================
-paid by              cost             counts as
-===================  ===============  ======================================
-merchant             known            its cost
-merchant             unknown          unknown: the whole fee is unknown,
-                                      except a hand-over in store, which
-                                      costs nothing
-customer             any              nothing: the customer paid the carrier
-===================  ===============  ======================================
+- paid by the merchant, cost known: its cost counts;
+- paid by the merchant, no cost yet (no label, nothing typed): the fee is
+  unknown, except for goods handed over in store, which cost nothing;
+- paid by the customer: nothing, whatever its cost (the customer paid the carrier).
 
 A return without shipments costs nothing to bring back.  A cost in another
 currency than the return's is never converted nor added to the others: the
