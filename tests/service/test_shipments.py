@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
@@ -13,10 +15,12 @@ from crm_returns import (
     Actor,
     CarrierEvent,
     LineRef,
+    ManualCarrier,
     MemoryCarrier,
     Money,
     RefundMethod,
     RefundPolicy,
+    ReportWindow,
     RequestedLine,
     ReturnOrder,
     ReturnRequest,
@@ -31,6 +35,8 @@ from crm_returns import (
     TrackingStatus,
     lost_parcel_receipts,
 )
+from crm_returns.adapters.sql import SqlDatabase
+from crm_returns.domain.analytics import line_facts
 from crm_returns.domain.returns.states import Action
 from crm_returns.errors import (
     IllegalTransition,
@@ -41,7 +47,7 @@ from crm_returns.errors import (
     RecordArchived,
 )
 from crm_returns.samples import SAMPLE_TENANT
-from crm_returns.testing import Wiring
+from crm_returns.testing import Wiring, sample_wiring
 
 CHAIR = LineRef("SO-1002", "1")  # 1 x 2399.00, customer C-1002
 CABLE = LineRef("SO-1001", "2")  # 10 x 39.90 - 19.90
@@ -320,3 +326,56 @@ def test_tracking_reads_in_the_order_things_happened_not_the_order_reported(
     # The label came first, when it was created (before either report).
     assert [update.event_id for update in read][1:] == ["a", "b"]
     assert [u.occurred_at for u in read] == sorted(u.occurred_at for u in read)
+
+
+@pytest.mark.parametrize("store", ["memory", "sqlite"])
+def test_what_the_merchant_pays_to_bring_the_goods_back_reaches_the_reports(
+    store: str, tmp_path: Path
+) -> None:
+    database = None
+    if store == "sqlite":
+        database = SqlDatabase.connect(f"sqlite:///{tmp_path / 'shipping.db'}")
+        database.upgrade()
+    w = sample_wiring(unit_of_work=None if database is None else database.unit_of_work)
+    label_cost = Money(Decimal("18.53"), "CNY")
+    settings = attrs.evolve(
+        w.service.settings, carriers=(ManualCarrier(), MemoryCarrier(label_cost=label_cost))
+    )
+    unit_of_work = w.database.unit_of_work if database is None else database.unit_of_work
+    w = attrs.evolve(w, service=ReturnsService(w.orders, unit_of_work, settings))
+    analyst = Actor("u-bi", "数据分析师", SAMPLE_TENANT, {"analyst"})
+    window = ReportWindow(start=date(2026, 11, 1), end=date(2026, 12, 31), zone=ZoneInfo("UTC"))
+    order = w.service.create_return(
+        w.clerk,
+        ReturnRequest(
+            (
+                RequestedLine(LineRef("SO-1001", "1"), Decimal(1), "wrong_order"),
+                RequestedLine(CABLE, Decimal(2), "wrong_order"),
+            )
+        ),
+    )
+    w.service.submit_return(w.clerk, order.id)
+    if w.service.get_return(w.admin, order.id).status.value == "submitted":
+        w.service.approve_return(w.approver, order.id, "同意")
+
+    def fees() -> list[Decimal | None]:
+        return [f.return_shipping_fee for f in w.service.export_facts(analyst, window)]
+
+    assert fees() == [Decimal("0.00"), Decimal("0.00")]  # nothing sent back yet
+    pickup = w.service.add_shipment(w.warehouse, order.id, PICKUP)
+    assert fees() == [None, None]  # the merchant pays; what, the label will say
+    w.service.create_label(w.warehouse, order.id, pickup.id)
+    theirs = ShipmentPlan(
+        method=ShipmentMethod.DROP_OFF, paid_by=ShippingPayer.CUSTOMER, cost=Money("9.00", "CNY")
+    )
+    w.service.add_shipment(w.warehouse, order.id, theirs)
+
+    shares = fees()
+    expected = line_facts(
+        w.service.get_return(w.admin, order.id),
+        shipments=w.service.shipments(w.admin, order.id),
+    )
+    assert shares == [fact.return_shipping_fee for fact in expected]
+    assert sum(share or 0 for share in shares) == label_cost.amount
+    if database is not None:
+        database.dispose()

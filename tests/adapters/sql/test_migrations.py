@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from tests.adapters.sql.support import Backend
 
-from crm_returns.adapters.sql import Tables, create_engine, current_revision, upgrade
+from crm_returns import ReturnOrder
+from crm_returns.adapters.sql import SqlDatabase, Tables, create_engine, current_revision, upgrade
+from crm_returns.adapters.sql.facts import minor_units
 from crm_returns.adapters.sql.migrate import alembic_config
+from crm_returns.domain.analytics import line_facts
+from crm_returns.domain.money import Money
+from crm_returns.domain.shipments import Shipment, ShipmentMethod, ShippingPayer
+from crm_returns.testing.conformance._history import history
 
 #: The default prefix, and one a host might choose.
 PREFIXES = ("crm_returns_", "rma_")
@@ -115,3 +125,55 @@ def test_upgrade_takes_a_url_and_the_store_then_works(backend: Backend) -> None:
         assert current_revision(database.engine) == "0006"
     finally:
         database.dispose()
+
+
+def test_migration_0006_makes_the_facts_of_stored_returns_with_their_shipping_fees(
+    database: SqlDatabase,
+) -> None:
+    sample = history()
+    completed, cancelled, submitted = sample.completed, sample.cancelled, sample.submitted
+    cost = Money(Decimal("12.35"), completed.currency)
+    shipments = {
+        completed.id: [
+            _parcel(completed, "1", cost),
+            _parcel(completed, "2", cost, paid_by=ShippingPayer.CUSTOMER),
+        ],
+        cancelled.id: [_parcel(cancelled, "3", None)],  # no label: unknown
+        submitted.id: [],
+    }
+    with database.unit_of_work() as uow:
+        for order in (completed, cancelled, submitted):
+            uow.returns.add(order)
+        for shipment in itertools.chain(*shipments.values()):
+            uow.casefile.add(shipment)
+        uow.commit()
+    kept = _shipping_fees(database)
+    # As stored before revision 0006: no fact tables.
+    with database.engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "0005")
+
+    database.upgrade()
+
+    expected = {
+        (fact.return_id, fact.line_id): minor_units(fact.return_shipping_fee, fact.currency)
+        for order in (completed, cancelled, submitted)
+        for fact in line_facts(order, shipments=shipments[order.id])
+    }
+    assert _shipping_fees(database) == kept == expected
+    assert sum(v for (r, _), v in expected.items() if r == completed.id and v) == 1235
+    assert {v for (r, _), v in expected.items() if r == cancelled.id} == {None}
+
+
+def _parcel(order: ReturnOrder, n: str, cost: Money | None, **changes: Any) -> Shipment:
+    return Shipment(
+        tenant_id=order.tenant_id, id=f"s-{n}", return_id=order.id, customer_id=order.customer_id,
+        at=order.created_at, updated_at=order.created_at, method=ShipmentMethod.DROP_OFF,
+        carrier="sf", tracking_number=f"SF{n}", cost=cost, **changes,
+    )  # fmt: skip
+
+
+def _shipping_fees(database: SqlDatabase) -> dict[tuple[str, str], int | None]:
+    f = database.tables.fact_lines
+    with database.engine.connect() as connection:
+        rows = connection.execute(sa.select(f.c.return_id, f.c.line_id, f.c.return_shipping_fee))
+        return {(return_id, line_id): fee for return_id, line_id, fee in rows}

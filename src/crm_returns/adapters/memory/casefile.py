@@ -40,6 +40,10 @@ class MemoryCaseFile:
             if tenant == tenant_id and name == wanted and isinstance(record, kind):
                 yield record
 
+    def every(self, tenant_id: str, kind: type[_R]) -> list[_R]:
+        """Every record of ``kind`` the tenant has, as this unit of work sees them, in no order."""
+        return list(self._all(tenant_id, kind))
+
     def add(self, record: CaseRecord) -> None:
         """Keep a new record (see :meth:`~crm_returns.ports.CaseFile.add`)."""
         slot = (record.tenant_id, registered_kind(type(record)), record.id)

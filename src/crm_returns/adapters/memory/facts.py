@@ -2,8 +2,8 @@
 
 Nothing is stored: the facts of every return the unit of work sees
 (committed or pending, archived included) are made by
-:func:`~crm_returns.domain.analytics.line_facts` with the return's owner and
-feedback from the case file, and grouped by the reference
+:func:`~crm_returns.domain.analytics.line_facts` with the return's owner,
+feedback, request and shipments from the case file, and grouped by the reference
 :func:`~crm_returns.domain.analytics.group_facts`.  So the memory store is the
 reference every other store's answers are compared with.
 """
@@ -28,6 +28,7 @@ from crm_returns.domain.interactions.records import Feedback
 from crm_returns.domain.ownership.levels import ServiceLevel
 from crm_returns.domain.ownership.records import Assignment
 from crm_returns.domain.requests.records import ReturnRequest as RequestRecord
+from crm_returns.domain.shipments.records import Shipment
 
 __all__ = ["MemoryLineFacts"]
 
@@ -40,12 +41,16 @@ class MemoryLineFacts:
         self._casefile = casefile
 
     def _facts(self, tenant_id: str) -> Iterator[LineFact]:
+        shipments: dict[str, list[Shipment]] = {}
+        for shipment in self._casefile.every(tenant_id, Shipment):
+            shipments.setdefault(shipment.return_id, []).append(shipment)
         for order in self._returns.every(tenant_id):
             yield from line_facts(
                 order,
                 feedback=self._casefile.find(tenant_id, Feedback, order.id),
                 assignment=self._casefile.find(tenant_id, Assignment, order.id),
                 request=self._casefile.find(tenant_id, RequestRecord, order.id),
+                shipments=shipments.get(order.id, ()),
             )
 
     def group(self, tenant_id: str, query: FactQuery) -> tuple[FactGroup, ...]:

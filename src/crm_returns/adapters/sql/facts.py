@@ -2,8 +2,10 @@
 
 :class:`SqlFactWriter` is called by the store's repositories, in their unit of
 work: :meth:`~SqlFactWriter.store` when a return is added or updated (its
-``fact_lines`` rows are replaced), :meth:`~SqlFactWriter.record` when an
-assignment or feedback is written (its ``fact_returns`` row is upserted).
+``fact_lines`` rows are replaced, their return-shipping fees from the return's
+shipments as stored), :meth:`~SqlFactWriter.record` when an assignment,
+feedback or a request is written (its ``fact_returns`` row is upserted) or a
+shipment (the return's ``fact_lines`` rows are replaced again).
 The writes are deferred like the audit trail's: on PostgreSQL they travel
 with the next statement or the commit, in one round trip.  Reading them back
 is :mod:`~crm_returns.adapters.sql.fact_queries`.
@@ -11,15 +13,18 @@ is :mod:`~crm_returns.adapters.sql.fact_queries`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Final
 
 import sqlalchemy as sa
 
+from crm_returns.adapters.sql.codec import Codec
 from crm_returns.adapters.sql.fact_schema import DATE_COLUMNS, QUANTITY_SCALE, TEXT_COLUMNS
+from crm_returns.adapters.sql.return_statements import BY_ID
 from crm_returns.adapters.sql.schema import Tables
-from crm_returns.adapters.sql.statements import Prepared, dialect_insert, param
+from crm_returns.adapters.sql.statements import Prepared, as_text, dialect_insert, param
 from crm_returns.adapters.sql.transaction import Transaction
 from crm_returns.domain.analytics import MONEY_COLUMNS, LineFact, line_facts
 from crm_returns.domain.analytics.grouping import QUANTITY_COLUMNS
@@ -29,6 +34,7 @@ from crm_returns.domain.money import minor_unit
 from crm_returns.domain.ownership.records import Assignment
 from crm_returns.domain.requests.records import ReturnRequest as RequestRecord
 from crm_returns.domain.returns.order import ReturnOrder
+from crm_returns.domain.shipments.records import Shipment
 
 __all__ = [
     "EPOCH",
@@ -69,9 +75,18 @@ def minor_units(amount: Decimal | None, currency: str) -> int | None:
     return int(amount.scaleb(minor_unit(currency)))
 
 
-def fact_rows(order: ReturnOrder) -> list[dict[str, Any]]:
-    """The ``fact_lines`` rows of ``order``: its line facts without owner and feedback."""
-    return [_row(fact) for fact in line_facts(order)]
+def fact_rows(order: ReturnOrder, shipments: Iterable[Shipment]) -> list[dict[str, Any]]:
+    """The ``fact_lines`` rows of ``order`` and its ``shipments``: its line facts.
+
+    Owner, feedback and decline reason are not among them: they are the
+    return's, in ``fact_returns``.
+    """
+    return [_row(fact) for fact in line_facts(order, shipments=shipments)]
+
+
+def shipments_of(rows: Iterable[tuple[str]], codec: Codec) -> list[Shipment]:
+    """The shipments stored as the documents of ``rows``."""
+    return [codec.decode_text(document, Shipment) for (document,) in rows]
 
 
 def _row(fact: LineFact) -> dict[str, Any]:
@@ -109,6 +124,13 @@ def _this_return(table: sa.Table) -> sa.ColumnElement[bool]:
     return sa.and_(table.c.tenant_id == param("tenant_id"), table.c.return_id == param("return_id"))
 
 
+_SHIPMENTS = Prepared(
+    lambda t: sa.select(as_text(t.case_records.c.document)).where(
+        t.case_records.c.tenant_id == param("tenant_id"),
+        t.case_records.c.return_id == param("return_id"),
+        t.case_records.c.kind == param("kind"),
+    )
+)
 _DELETE_LINES = Prepared(lambda t: sa.delete(t.fact_lines).where(_this_return(t.fact_lines)))
 _INSERT_LINES = Prepared(
     lambda t: sa.insert(t.fact_lines).values({c: param(c) for c in _LINE_COLUMNS}).inline()
@@ -145,14 +167,33 @@ class SqlFactWriter:
         self._tx = transaction
 
     def store(self, order: ReturnOrder) -> None:
-        """Replace the ``fact_lines`` rows of ``order``."""
+        """Replace the ``fact_lines`` rows of ``order``, with its shipments as stored."""
         subject = f"the line facts of return {order.number}"
         this = {"tenant_id": order.tenant_id, "return_id": order.id}
+        found = self._tx.fetch(
+            _SHIPMENTS,
+            {**this, "kind": Shipment.kind},
+            subject=f"the shipments of return {order.number}",
+        )
+        rows = fact_rows(order, shipments_of(found, self._tx.codec))
         self._tx.defer(_DELETE_LINES, this, subject=subject)
-        self._tx.defer(_INSERT_LINES, fact_rows(order), subject=subject)
+        self._tx.defer(_INSERT_LINES, rows, subject=subject)
 
     def record(self, record: CaseRecord) -> None:
-        """Keep what ``record`` tells the facts: an assignment, feedback or a request."""
+        """Keep what ``record`` tells the facts: an assignment, feedback, a request or a shipment.
+
+        A shipment's return, if stored already, has its ``fact_lines`` rows
+        replaced (a return stored later reads its shipments then).
+        """
+        if isinstance(record, Shipment):
+            stored = self._tx.fetch(
+                BY_ID,
+                {"tenant_id": record.tenant_id, "id": record.return_id},
+                subject=f"the return of shipment {record.id}",
+            )
+            if stored:
+                self.store(self._tx.codec.decode_text(stored[0][0], ReturnOrder))
+            return
         this = {"tenant_id": record.tenant_id, "return_id": record.return_id}
         if isinstance(record, Assignment):
             statement, values = _SET_OWNER, owner_values(record)

@@ -4,9 +4,9 @@
 row per line of a return, flat, with amounts as ``Decimal`` in the return's
 currency (``currency`` column) and moments as timezone-aware datetimes.
 :func:`line_facts` builds the rows of one return from the order, what its
-case file holds (feedback, assignment), the host's delivered lines and the
-audit trail, for the dates the order itself does not keep.  A column that
-cannot be derived from what is given is ``None``, never a guess.
+case file holds (feedback, assignment, shipments), the host's delivered lines
+and the audit trail, for the dates the order itself does not keep.  A column
+that cannot be derived from what is given is ``None``, never a guess.
 """
 
 from __future__ import annotations
@@ -23,12 +23,15 @@ from crm_returns.domain.money import Money
 from crm_returns.domain.orders import DeliveredLine, LineRef
 from crm_returns.domain.ownership.records import Assignment
 from crm_returns.domain.refunds.grants import RefundGrant, RefundMethod
+from crm_returns.domain.refunds.paid import allocate
 from crm_returns.domain.refunds.payments import PaymentStatus
 from crm_returns.domain.refunds.pricing import RefundLine
 from crm_returns.domain.requests.records import ReturnRequest as RequestRecord
 from crm_returns.domain.returns.lines import ReturnLine
 from crm_returns.domain.returns.order import ReturnOrder
 from crm_returns.domain.returns.states import ReturnStatus
+from crm_returns.domain.shipments.fees import return_shipping_fee
+from crm_returns.domain.shipments.records import Shipment
 from crm_returns.domain.stock.dispositions import Disposition, Location, destination_of
 
 __all__ = ["LineFact", "line_facts"]
@@ -88,8 +91,14 @@ class LineFact:
         replacement_value: The line's granted ``total`` when the method is a
             replacement, else zero; ``None`` before the grant.
         restocking_fee: Fee kept on the line; ``None`` before the grant.
-        return_shipping_fee: Not derived yet: shipping cost sits on the
-            return's shipments, not on its lines; always ``None`` for now.
+        return_shipping_fee: The line's share of the return-shipping fee,
+            what the return's shipments cost the merchant (the costs of those
+            it pays; customer-paid shipments and hand-overs in store without a
+            cost count nothing), split over the return's lines in proportion
+            to ``merchandise_value`` (equally when no line has any); the
+            shares add up to the fee to the minor unit.  Zero without
+            shipments; ``None`` when a shipment the merchant pays has no cost
+            yet or one in another currency, or the shipments are not given.
         write_off: Scrapped units (disposition scrap at inspection) × the
             order line's unit cost, rounded half-up; zero when nothing was
             scrapped; ``None`` when units were scrapped at an unknown cost.
@@ -221,6 +230,22 @@ def _value(line: ReturnLine, units: Decimal, granted: RefundLine | None) -> Deci
     return Money.rounded(paid.amount * units / line.pricing.quantity, paid.currency).amount
 
 
+def _shipping_shares(
+    order: ReturnOrder, values: list[Decimal], shipments: Iterable[Shipment] | None
+) -> list[Decimal | None]:
+    """The return's shipping fee split over its lines, weighted by ``values``."""
+    if shipments is None:
+        return [None] * len(values)
+    mine = (s for s in shipments if (s.tenant_id, s.return_id) == (order.tenant_id, order.id))
+    fee = return_shipping_fee(mine, order.currency)
+    if fee is None or fee.is_zero:  # most returns: nothing to share out
+        return [None if fee is None else fee.amount] * len(values)
+    weights = [Money(value, order.currency) for value in values]
+    if not any(values):  # nothing of value comes back: the lines share it equally
+        weights = [Money(Decimal(1), order.currency)] * len(values)
+    return [share.amount for share in allocate(fee, weights)]
+
+
 @attrs.frozen
 class _Granted:
     """The money columns of one line once the refund is granted."""
@@ -259,6 +284,7 @@ def line_facts(
     feedback: Feedback | None = None,
     assignment: Assignment | None = None,
     request: RequestRecord | None = None,
+    shipments: Iterable[Shipment] | None = None,
 ) -> tuple[LineFact, ...]:
     """The facts of every line of ``order``, in the order's line order.
 
@@ -273,6 +299,9 @@ def line_facts(
         feedback: The customer's feedback on the return, if any.
         assignment: The return's owner, if any.
         request: The customer's request the return was made from, if any.
+        shipments: The return's shipments (those of other returns are left
+            out); ``None`` when they are not known, which leaves
+            ``return_shipping_fee`` unknown.
     """
     entries = tuple(e for e in trail if e.return_id == order.id)
     delivered = delivered or {}
@@ -283,10 +312,15 @@ def line_facts(
     inspected_at = _entered(order, entries, S.INSPECTED)
     completed_at = _entered(order, entries, S.COMPLETED)
     refund_paid_at = _refund_paid_at(grant)
+    units = [order.claimed_on(line) for line in order.lines]
+    values = [
+        _value(line, claimed, granted.get(line.ref))
+        for line, claimed in zip(order.lines, units, strict=True)
+    ]
+    shipping = _shipping_shares(order, values, shipments)
     facts = []
-    for line in order.lines:
+    for i, line in enumerate(order.lines):
         source = delivered.get(line.ref)
-        units = order.claimed_on(line)
         money = _granted(grant, granted.get(line.ref))
         facts.append(
             LineFact(
@@ -306,14 +340,15 @@ def line_facts(
                 quantity_approved=line.approved,
                 quantity_received=line.received,
                 quantity_accepted=line.accepted,
-                quantity_returned=units,
+                quantity_returned=units[i],
                 currency=order.currency,
-                merchandise_value=_value(line, units, granted.get(line.ref)),
+                merchandise_value=values[i],
                 refund_granted=money.refund_granted,
                 refund_paid=money.refund_paid,
                 store_credit=money.store_credit,
                 replacement_value=money.replacement_value,
                 restocking_fee=money.restocking_fee,
+                return_shipping_fee=shipping[i],
                 write_off=_write_off(line),
                 owner_user=assignment.user_id if assignment is not None else None,
                 owner_team=assignment.team if assignment is not None else None,

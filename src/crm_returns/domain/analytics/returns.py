@@ -80,8 +80,9 @@ class ReturnFact:
             when unknown on any line.
         restocking_fee: Fees kept, over all lines; ``None`` when unknown on
             any line.
-        return_shipping_fee: Return shipping cost, over all lines; ``None``
-            when unknown on any line (always, for now).
+        return_shipping_fee: What bringing the goods back cost the merchant
+            (the costs of the return's shipments it pays), over all lines:
+            exactly the return's fee; ``None`` when unknown on any line.
         write_off: Scrapped goods at cost, over all lines; ``None`` when
             unknown on any line (scrapped at an unknown cost).
         owner_user: The owning user.

@@ -3,9 +3,11 @@
 ``records.py`` holds the shipment and tracking-update records and their
 enumerations; ``plans.py`` the plan of a new shipment (and the receipts a lost
 parcel leads to); ``tracking.py`` the rules that turn tracking updates into a
-shipment's status.
+shipment's status; ``fees.py`` what the shipments of a return cost the merchant
+(its return-shipping fee, as reports count it).
 """
 
+from crm_returns.domain.shipments.fees import return_shipping_fee
 from crm_returns.domain.shipments.plans import (
     ShipmentPlan,
     check_carrier_code,
@@ -33,6 +35,7 @@ __all__ = [
     "deciding_update",
     "lost_parcel_receipts",
     "merge",
+    "return_shipping_fee",
     "status_of",
     "tracking_key",
 ]

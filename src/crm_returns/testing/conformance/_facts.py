@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import itertools
 from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -28,12 +30,14 @@ from crm_returns.domain.analytics import (
 )
 from crm_returns.domain.analytics.grouping import FactQuery, group_facts
 from crm_returns.domain.interactions.records import Feedback
+from crm_returns.domain.money import Money, minor_unit
 from crm_returns.domain.ownership.levels import ServiceLevel
 from crm_returns.domain.ownership.records import Assignment
 from crm_returns.domain.requests.records import RequestStatus
 from crm_returns.domain.requests.records import ReturnRequest as RequestRecord
 from crm_returns.domain.returns.order import ReturnOrder
 from crm_returns.domain.returns.states import ReturnStatus
+from crm_returns.domain.shipments.records import Shipment, ShipmentMethod, ShippingPayer
 from crm_returns.testing.conformance._base import Contract, UnitOfWorkFactory, assert_identical
 from crm_returns.testing.conformance._history import History, history
 
@@ -75,13 +79,63 @@ def _copy(template: ReturnOrder, n: int, shift: timedelta) -> ReturnOrder:
     )
 
 
-_Record = Assignment | Feedback | RequestRecord
+_Record = Assignment | Feedback | RequestRecord | Shipment
 #: Decline reasons of the declined requests.
 _DECLINED = ("outside_window", "no_evidence")
 
 
+def _cost(order: ReturnOrder, n: int, currency: str | None = None) -> Money:
+    """An odd amount in the return's currency (or ``currency``): shares leave remainders."""
+    code = currency or order.currency
+    return Money(Decimal(1_001 + 37 * n).scaleb(-minor_unit(code)), code)
+
+
+def _shipment(order: ReturnOrder, n: int, **changes: Any) -> Shipment:
+    """Shipment ``n`` of ``order`` with ``changes``: a pickup by ``sf`` the merchant pays."""
+    made = Shipment(
+        tenant_id=order.tenant_id,
+        id=f"ship-{order.id}-{n}",
+        return_id=order.id,
+        customer_id=order.customer_id,
+        at=order.created_at,
+        updated_at=order.created_at,
+        method=ShipmentMethod.CARRIER_PICKUP,
+        carrier="sf",
+        tracking_number=f"SF{order.id}-{n}",
+    )
+    return attrs.evolve(made, **changes)
+
+
+def _shipments(order: ReturnOrder, n: int) -> list[Shipment]:
+    """What brings the goods of return ``n`` back, by ``n``: every case of the fee's rule.
+
+    Costs known, unknown, paid by the customer, in another currency, handed
+    over in store, several parcels, or no shipment at all.
+    """
+    case = n % 6
+    if case == 0:
+        return [_shipment(order, 1, cost=_cost(order, n))]
+    if case == 1:
+        return [
+            _shipment(order, 1, cost=_cost(order, n)),
+            _shipment(order, 2, cost=_cost(order, n + 1), carrier="jd"),
+            _shipment(order, 3, cost=_cost(order, n), paid_by=ShippingPayer.CUSTOMER),
+        ]
+    if case == 2:  # no label yet: what it costs is not known
+        return [_shipment(order, 1)]
+    if case == 3:
+        other = "JPY" if order.currency != "JPY" else "CNY"
+        return [_shipment(order, 1, cost=_cost(order, n, other))]
+    if case == 4:
+        return [_shipment(order, 1, method=ShipmentMethod.IN_STORE, carrier="", tracking_number="")]
+    return []
+
+
 def _case_file(order: ReturnOrder, n: int) -> list[_Record]:
-    """An owner for most returns, feedback for some, a customer's request for others."""
+    """An owner for most returns, feedback for some, a customer's request for others.
+
+    Shipments are apart (:func:`_shipments`).
+    """
     records: list[_Record] = []
     team = _TEAMS[n % len(_TEAMS)]
     if team is not None:
@@ -126,7 +180,12 @@ def _case_file(order: ReturnOrder, n: int) -> list[_Record]:
 
 
 def _store(factory: UnitOfWorkFactory, sample: History, count: int) -> list[LineFact]:
-    """``count`` returns spread over a year and a half, written as a service would."""
+    """``count`` returns spread over a year and a half, written as a service would.
+
+    Shipments are added with their return or after it; some costs become known
+    later, in a transaction of their own (a label created), and one return
+    moves on after its shipment was added: each write keeps the facts in step.
+    """
     expected: list[LineFact] = []
     orders = sample.orders
     for n in range(count):
@@ -134,30 +193,48 @@ def _store(factory: UnitOfWorkFactory, sample: History, count: int) -> list[Line
         shift = -timedelta(hours=13 * n, minutes=7 * n)
         order = _copy(orders[n % len(orders)], n, shift)
         records = _case_file(order, n)
+        shipments = _shipments(order, n)
+        # A cost learnt later: the shipment is first stored without it, then labelled.
+        labelled = shipments[:1] if n % 12 == 0 else []
         with factory() as uow:
-            for record in records:  # an owner may come before its return
+            for record in records:  # an owner (or a shipment) may come before its return
                 if isinstance(record, Assignment):
                     uow.casefile.add(record)
+            for shipment in shipments[: n % 2]:
+                uow.casefile.add(attrs.evolve(shipment, cost=None) if labelled else shipment)
             uow.returns.add(order)
             for record in records:
                 if not isinstance(record, Assignment):
                     uow.casefile.add(record)
+            for shipment in shipments[n % 2 :]:
+                uow.casefile.add(attrs.evolve(shipment, cost=None) if labelled else shipment)
             uow.commit()
+        for shipment in labelled:
+            with factory() as uow:
+                uow.casefile.update(attrs.evolve(shipment, version=2), expected_version=1)
+                uow.commit()
+        shipments = [attrs.evolve(s, version=2) if s in labelled else s for s in shipments]
         owner = next((r for r in records if isinstance(r, Assignment)), None)
         feedback = next((r for r in records if isinstance(r, Feedback)), None)
         request = next((r for r in records if isinstance(r, RequestRecord)), None)
-        expected += line_facts(order, feedback=feedback, assignment=owner, request=request)
+        expected += line_facts(
+            order, feedback=feedback, assignment=owner, request=request, shipments=shipments
+        )
     # One return stored, then moved on version by version: its facts follow it.
+    # Its shipment, added once it is approved, is shared out anew as its lines' values move.
     versions = sample.completed_versions
     moved = [_copy(v, 999, timedelta(0)) for v in versions]
+    parcel = _shipment(moved[0], 1, cost=_cost(moved[0], 999))
     with factory() as uow:
         uow.returns.add(moved[0])
         uow.commit()
     for before, after in itertools.pairwise(moved):
         with factory() as uow:
             uow.returns.update(after, expected_version=before.version)
+            if after.status is ReturnStatus.APPROVED:
+                uow.casefile.add(parcel)
             uow.commit()
-    expected += line_facts(moved[-1])
+    expected += line_facts(moved[-1], shipments=[parcel])
     return expected
 
 

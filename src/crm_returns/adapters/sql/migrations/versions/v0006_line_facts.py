@@ -5,8 +5,9 @@ Revises: 0005
 Create Date: 2027-02-01 09:00:00+00:00
 
 The rows of returns stored before this revision are made from their
-documents (and from their assignments and feedback in the case file), a
-thousand at a time, so that reports count the whole history at once.
+documents and their shipments (and from their assignments, feedback and
+requests in the case file), five hundred returns at a time, so that reports
+count the whole history at once.
 
 The lists of what one user or one team has overdue get an index each,
 ``(tenant_id, kind, owner, due_at, id)`` and ``(tenant_id, kind, team,
@@ -27,6 +28,7 @@ from crm_returns.adapters.sql.facts import (
     fact_rows,
     owner_values,
     satisfaction_values,
+    shipments_of,
 )
 from crm_returns.adapters.sql.migrate import migration_prefix
 from crm_returns.domain.analytics import MONEY_COLUMNS
@@ -35,13 +37,16 @@ from crm_returns.domain.interactions.records import Feedback
 from crm_returns.domain.ownership.records import Assignment
 from crm_returns.domain.requests.records import ReturnRequest as RequestRecord
 from crm_returns.domain.returns.order import ReturnOrder
+from crm_returns.domain.shipments.records import Shipment
 
 revision = "0006"
 down_revision = "0005"
 branch_labels = None
 depends_on = None
 
-_BATCH = 1000
+#: Returns made into rows at a time: their ids are the parameters of one query
+#: of their shipments, fewer than the 999 the oldest SQLite allows.
+_BATCH = 500
 
 
 def _table(name: str) -> sa.sql.elements.quoted_name:
@@ -108,14 +113,6 @@ def _fill(lines: sa.Table, owned: sa.Table) -> None:
     connection = op.get_bind()
     codec = Codec()
     returns = sa.table(_table("returns"), sa.column("document"))
-    rows: list[dict[str, Any]] = []
-    for (document,) in connection.execute(sa.select(sa.cast(returns.c.document, sa.Text))):
-        rows += fact_rows(codec.decode_text(document, ReturnOrder))
-        if len(rows) >= _BATCH:
-            connection.execute(sa.insert(lines), rows)
-            rows = []
-    if rows:
-        connection.execute(sa.insert(lines), rows)
     records = sa.table(
         _table("case_records"),
         sa.column("kind"),
@@ -123,6 +120,14 @@ def _fill(lines: sa.Table, owned: sa.Table) -> None:
         sa.column("return_id"),
         sa.column("document"),
     )
+    batch: list[ReturnOrder] = []
+    for (document,) in connection.execute(sa.select(sa.cast(returns.c.document, sa.Text))):
+        batch.append(codec.decode_text(document, ReturnOrder))
+        if len(batch) >= _BATCH:
+            _fill_lines(lines, records, codec, batch)
+            batch = []
+    if batch:
+        _fill_lines(lines, records, codec, batch)
     found: dict[tuple[str, str], dict[str, Any]] = {}
     for kind, values in (
         (Assignment, owner_values),
@@ -147,6 +152,28 @@ def _fill(lines: sa.Table, owned: sa.Table) -> None:
             row.update(values(codec.decode_text(document, kind)))  # type: ignore[arg-type]
     if found:
         connection.execute(sa.insert(owned), list(found.values()))
+
+
+def _fill_lines(
+    lines: sa.Table, records: sa.TableClause, codec: Codec, orders: list[ReturnOrder]
+) -> None:
+    """The ``fact_lines`` rows of ``orders``, with the shipments of each."""
+    connection = op.get_bind()
+    shipped = sa.select(
+        records.c.tenant_id, records.c.return_id, sa.cast(records.c.document, sa.Text)
+    ).where(
+        records.c.kind == Shipment.kind,
+        records.c.return_id.in_(sorted({order.id for order in orders})),
+    )
+    shipments: dict[tuple[str, str], list[tuple[str]]] = {}
+    for tenant_id, return_id, document in connection.execute(shipped):
+        shipments.setdefault((tenant_id, return_id), []).append((document,))
+    rows: list[dict[str, Any]] = []
+    for order in orders:
+        found = shipments.get((order.tenant_id, order.id), [])
+        rows += fact_rows(order, shipments_of(found, codec))
+    if rows:
+        connection.execute(sa.insert(lines), rows)
 
 
 def downgrade() -> None:
