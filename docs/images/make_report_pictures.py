@@ -30,7 +30,7 @@ from crm_returns import (
     ReturnRequest,
 )
 from crm_returns.cli.phrasebook import Phrasebook
-from crm_returns.cli.report_facts import breakdown_table, satisfaction_table
+from crm_returns.cli.report_facts import BREAKDOWN_FIGURES, breakdown_table, satisfaction_table
 from crm_returns.cli.report_rows import (
     ReportTable,
     age_table,
@@ -82,8 +82,9 @@ def _month(w: Wiring) -> None:
 
 
 def _save(name: str, title: str, report: ReportTable, labels: ReportLabels) -> None:
-    console = Console(record=True, width=104, file=open("/dev/null", "w"))  # noqa: SIM115
-    console.print(report_table(labels, report, 104))
+    width = 150 if name == "breakdown" else 104  # its 13 columns need a wide terminal
+    console = Console(record=True, width=width, file=open("/dev/null", "w"))  # noqa: SIM115
+    console.print(report_table(labels, report, width))
     console.save_svg(str(HERE / f"report-{name}.svg"), title=title)
 
 
@@ -94,7 +95,12 @@ def main() -> None:
     s, words = w.service, Phrasebook("zh")
     labels = ReportLabels(words, s.reason_catalog(w.admin), s.settings.decline_reasons)
     month = ReportWindow(start=date(2026, 11, 1), end=date(2026, 12, 31), zone=ZONE)
-    weekly = FactQuery(window=month, period=ReportPeriod.WEEK, by=(Dimension.CATEGORY,))
+    weekly = FactQuery(
+        window=month,
+        period=ReportPeriod.WEEK,
+        by=(Dimension.CATEGORY,),
+        figures=BREAKDOWN_FIGURES,  # as the command asks
+    )
     pictures: dict[str, tuple[str, Callable[[], ReportTable]]] = {
         "breakdown": (
             "crm-returns report breakdown --by category --period week",

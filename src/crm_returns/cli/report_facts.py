@@ -47,6 +47,10 @@ _MONEY: Final = (
     ("refund_granted", "Refunds granted, summed over the lines where known."),
     ("refund_paid", "Refunds paid, summed over the lines where known."),
     ("restocking_fee", "Restocking fees kept, summed over the lines where known."),
+    (
+        "return_shipping_fee",
+        "What the return shipments cost the merchant, summed over the lines where known.",
+    ),
     ("write_off", "Scrapped goods at cost, summed over the lines where known."),
 )
 #: The figures a breakdown shows: ask its query for these.

@@ -91,6 +91,7 @@ REPORT_WORDS: Final = bilingual(
         "report_refund_granted": ("已批退款", "Refunds granted"),
         "report_refund_paid": ("已付退款", "Refunds paid"),
         "report_restocking_fee": ("手续费", "Fees kept"),
+        "report_return_shipping_fee": ("退货运费", "Return shipping"),
         "report_return": ("退货单号", "Return"),
         "report_line": ("订单行", "Order line"),
         "report_mature": ("已成熟", "mature"),
