@@ -150,3 +150,7 @@ def test_every_money_figure_is_a_money_column_of_the_groups() -> None:
 
     assert all(isinstance(group.money(f), Money) for f in MONEY_FIGURES)
     assert group.count(Figure.RETURNED_ORDERS) == 1
+    with pytest.raises(InvalidInput, match="not a count"):
+        group.count(Figure.QUANTITY_RETURNED)
+    with pytest.raises(InvalidInput, match="not money"):
+        group.money(Figure.RETURNS)

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import attrs
 
@@ -47,6 +47,8 @@ __all__ = [
     "canonical_units",
     "group_facts",
 ]
+
+_T = TypeVar("_T")
 
 #: The most dimensions one query groups by.
 MAX_DIMENSIONS: Final = 3
@@ -204,10 +206,12 @@ class FactGroup:
     write_off: Money | None = None
     unknown: tuple[tuple[str, int], ...] = ()
 
-    def _figure(self, figure: Figure) -> object:
+    def _figure(self, figure: Figure, kind: type[_T], what: str) -> _T:
         value = getattr(self, figure.value)
         if value is None:
             raise MissingFigure(figure.value)
+        if not isinstance(value, kind):
+            raise InvalidInput(f"{figure.value} is not {what}")
         return value
 
     def count(self, figure: Figure) -> int:
@@ -216,10 +220,7 @@ class FactGroup:
         Raises:
             MissingFigure: The query did not ask for it.
         """
-        value = self._figure(figure)
-        if not isinstance(value, int):
-            raise InvalidInput(f"{figure.value} is not a count")
-        return value
+        return self._figure(figure, int, "a count")
 
     def units(self, figure: Figure = Figure.QUANTITY_RETURNED) -> Decimal:
         """A sum of units (``quantity_returned`` unless said).
@@ -227,10 +228,7 @@ class FactGroup:
         Raises:
             MissingFigure: The query did not ask for it.
         """
-        value = self._figure(figure)
-        if not isinstance(value, Decimal):
-            raise InvalidInput(f"{figure.value} is not a quantity")
-        return value
+        return self._figure(figure, Decimal, "a quantity")
 
     def money(self, figure: Figure = Figure.MERCHANDISE_VALUE) -> Money:
         """A sum of money (``merchandise_value`` unless said), in the group's currency.
@@ -238,10 +236,7 @@ class FactGroup:
         Raises:
             MissingFigure: The query did not ask for it.
         """
-        value = self._figure(figure)
-        if not isinstance(value, Money):
-            raise InvalidInput(f"{figure.value} is not money")
-        return value
+        return self._figure(figure, Money, "money")
 
     def sort_key(self) -> tuple[int, date, bool, tuple[tuple[bool, str], ...], str]:
         """Report order: status group, period, keys (unknown first), currency."""
