@@ -91,6 +91,14 @@ def _status_group(status: Any, counted: list[str]) -> Any:
     )
 
 
+#: What each distinct count counts, by the name the inner ``SELECT`` gives it.
+_COUNTED: Final = {
+    Figure.RETURNS: "return_id",
+    Figure.ORDERS: "order_number",
+    Figure.RETURNED_ORDERS: "returned_order",
+}
+
+
 class _Figures:
     """The totals of a query: the columns each line gives, their aggregates, and the groups.
 
@@ -118,28 +126,21 @@ class _Figures:
 
     def columns(self, lines: Any) -> list[Any]:
         """What the inner ``SELECT`` gives of each line for the totals."""
-        columns = []
-        if Figure.RETURNS in self.counts:
-            columns.append(lines.c.return_id)
-        if Figure.ORDERS in self.counts:
-            columns.append(lines.c.order_number)
-        if Figure.RETURNED_ORDERS in self.counts:
-            returned = sa.case((lines.c.quantity_returned > 0, lines.c.order_number))
-            columns.append(returned.label("returned_order"))
+        counted = {
+            Figure.RETURNS: lines.c.return_id,
+            Figure.ORDERS: lines.c.order_number,
+            Figure.RETURNED_ORDERS: sa.case((lines.c.quantity_returned > 0, lines.c.order_number)),
+        }
+        columns = [counted[f].label(_COUNTED[f]) for f in self.counts]
         columns += [lines.c[f.value] for f in self.sums]
         # A line with nothing to total still counts: the subquery needs a column.
         return columns or [sa.literal(1).label("line")]
 
     def totals(self, rows: Any) -> list[Any]:
         """The aggregates of the outer ``SELECT``, in the order :meth:`group` reads them."""
-        distinct = {
-            Figure.RETURNS: "return_id",
-            Figure.ORDERS: "order_number",
-            Figure.RETURNED_ORDERS: "returned_order",
-        }
         return [
             sa.func.count(),
-            *(sa.func.count(sa.distinct(rows.c[distinct[f]])) for f in self.counts),
+            *(sa.func.count(sa.distinct(rows.c[_COUNTED[f]])) for f in self.counts),
             *(sa.func.sum(rows.c[f.value]) for f in self.sums),
             *(sa.func.count(rows.c[name]) for name in self.money),
         ]

@@ -238,8 +238,8 @@ def _shipping_shares(
         return [None] * len(values)
     mine = (s for s in shipments if (s.tenant_id, s.return_id) == (order.tenant_id, order.id))
     fee = return_shipping_fee(mine, order.currency)
-    if fee is None or fee.is_zero:  # most returns: nothing to share out
-        return [None if fee is None else fee.amount] * len(values)
+    if fee is None:
+        return [None] * len(values)
     weights = [Money(value, order.currency) for value in values]
     if not any(values):  # nothing of value comes back: the lines share it equally
         weights = [Money(Decimal(1), order.currency)] * len(values)
