@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any, Final
 
 import sqlalchemy as sa
@@ -92,11 +93,13 @@ def _status_group(status: Any, counted: list[str]) -> Any:
 
 
 #: What each distinct count counts, by the name the inner ``SELECT`` gives it.
-_COUNTED: Final = {
-    Figure.RETURNS: "return_id",
-    Figure.ORDERS: "order_number",
-    Figure.RETURNED_ORDERS: "returned_order",
-}
+_COUNTED: Final = MappingProxyType(
+    {
+        Figure.RETURNS: "return_id",
+        Figure.ORDERS: "order_number",
+        Figure.RETURNED_ORDERS: "returned_order",
+    }
+)
 
 
 class _Figures:
